@@ -1,0 +1,69 @@
+"""Admin access for account admins: they see and edit only their own accounts' rows; superusers see all."""
+
+from django.contrib import admin
+
+from accounts.models import Account, Membership
+
+
+def admin_account_ids(request) -> list[int] | None:
+    """None means every account (superuser)."""
+    if request.user.is_superuser:
+        return None
+    cached = getattr(request, "_admin_account_ids", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=request.user, role=Membership.Role.ADMIN).values_list("account_id", flat=True)
+        )
+        request._admin_account_ids = cached
+    return cached
+
+
+class AccountScopedAdmin(admin.ModelAdmin):
+    """`account_path` is the lookup from this model to its Account, e.g. "pool__account"."""
+
+    account_path = "account"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        ids = admin_account_ids(request)
+        if ids is None:
+            return queryset
+        return queryset.filter(**{f"{self.account_path}__in": ids})
+
+    def _is_account_admin(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and (
+            request.user.is_superuser or bool(admin_account_ids(request))
+        )
+
+    def _owns(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        ids = admin_account_ids(request)
+        return ids is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_module_permission(self, request):
+        return self._is_account_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_account_admin(request) and self._owns(request, obj)
+
+    def has_add_permission(self, request):
+        return self._is_account_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_account_admin(request) and self._owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_account_admin(request) and self._owns(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        ids = admin_account_ids(request)
+        if ids is not None:
+            related = db_field.related_model
+            if related is Account:
+                kwargs["queryset"] = Account.objects.filter(pk__in=ids)
+            elif hasattr(related, "account"):
+                kwargs["queryset"] = related._default_manager.filter(account__in=ids)
+            elif hasattr(related, "pool"):
+                kwargs["queryset"] = related._default_manager.filter(pool__account__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

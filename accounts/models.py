@@ -1,0 +1,113 @@
+import re
+import secrets
+import zoneinfo
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_region(value: str) -> None:
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError("“%(value)s” is not a phone region code (e.g. US, GB).", params={"value": value})
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("“%(value)s” is not an IANA time zone (e.g. America/New_York).", params={"value": value})
+
+
+def validate_string_list(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ValidationError("Enter a list of non-empty strings.")
+
+
+class Account(models.Model):
+    """A tenant. Every row a user can see hangs off exactly one account."""
+
+    name = models.CharField(max_length=100, unique=True)
+    default_region = models.CharField(
+        max_length=2, default="US", validators=[validate_region], help_text="Region used to read phone numbers typed without +country code."
+    )
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    currency = models.CharField(max_length=3, default="USD")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        MARKETER = "marketer", "Marketer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MARKETER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="accounts_membership_one_per_user_account"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.account} ({self.role})"
+
+
+def generate_website_key() -> str:
+    return secrets.token_urlsafe(12).replace("-", "a").replace("_", "b")
+
+
+ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:(\d{1,5}|\*))?$")
+
+
+def validate_origins(value) -> None:
+    validate_string_list(value)
+    bad = [origin for origin in value if not ORIGIN_PATTERN.match(origin)]
+    if bad:
+        raise ValidationError(
+            "Origins look like https://www.example.com (optionally :port or :* for any port): %(bad)s",
+            params={"bad": ", ".join(bad)},
+        )
+
+
+class Website(models.Model):
+    """A web property that embeds the snippet. `key` is public: it is in the script URL."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="websites")
+    name = models.CharField(max_length=100)
+    key = models.SlugField(max_length=40, unique=True, default=generate_website_key)
+    domains = models.JSONField(default=list, blank=True, validators=[validate_string_list])
+    allowed_origins = models.JSONField(default=list, blank=True, validators=[validate_origins])
+    snippet_seen_at = models.DateTimeField(null=True, blank=True)
+    snippet_seen_origin = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="accounts_website_unique_name_per_account"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def allows_origin(self, origin: str) -> bool:
+        """Exact match, or a `scheme://host:*` entry matching any port of that host."""
+        if not origin:
+            return False
+        for allowed in self.allowed_origins:
+            if allowed == origin:
+                return True
+            if allowed.endswith(":*"):
+                prefix = allowed[:-1]  # "http://localhost:"
+                rest = origin[len(prefix):]
+                if origin.startswith(prefix) and rest.isdigit():
+                    return True
+        return False

@@ -1,0 +1,41 @@
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from accounts.models import Account, Membership, Website
+
+
+def account_create(*, name: str, default_region: str = "US", timezone: str = "UTC", currency: str = "USD") -> Account:
+    account = Account(name=name, default_region=default_region, timezone=timezone, currency=currency)
+    account.full_clean()
+    account.save()
+    return account
+
+
+@transaction.atomic
+def membership_set(*, user, account: Account, role: str) -> Membership:
+    """Give `user` a role in `account`. Account admins need staff status to reach the admin site."""
+    membership, _ = Membership.objects.update_or_create(user=user, account=account, defaults={"role": role})
+    membership.full_clean()
+    if role == Membership.Role.ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return membership
+
+
+def user_create(*, username: str, password: str, email: str = ""):
+    User = get_user_model()
+    user = User(username=username, email=email)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user
+
+
+def website_create(*, account: Account, name: str, domains: list[str] | None = None,
+                   allowed_origins: list[str] | None = None, key: str | None = None) -> Website:
+    website = Website(account=account, name=name, domains=domains or [], allowed_origins=allowed_origins or [])
+    if key:
+        website.key = key
+    website.full_clean()
+    website.save()
+    return website

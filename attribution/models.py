@@ -1,0 +1,97 @@
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Website
+
+
+class Visitor(models.Model):
+    """A browser, known by a random first-party id. Keeps the data of its first touch."""
+
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visitors")
+    uid = models.CharField(max_length=64)
+    first_source = models.CharField(max_length=200, blank=True)
+    first_medium = models.CharField(max_length=200, blank=True)
+    first_campaign = models.CharField(max_length=200, blank=True)
+    first_landing_page = models.CharField(max_length=2000, blank=True)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["website", "uid"], name="attribution_visitor_unique_uid"),
+        ]
+
+    def __str__(self):
+        return self.uid
+
+
+class Visit(models.Model):
+    """A session: how the visitor arrived and what they landed on."""
+
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visits")
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="visits")
+    session_uid = models.CharField(max_length=64)
+    source = models.CharField(max_length=200, blank=True)
+    medium = models.CharField(max_length=200, blank=True)
+    campaign = models.CharField(max_length=200, blank=True)
+    term = models.CharField(max_length=200, blank=True)
+    content = models.CharField(max_length=200, blank=True)
+    gclid = models.CharField(max_length=200, blank=True)
+    gbraid = models.CharField(max_length=200, blank=True)
+    wbraid = models.CharField(max_length=200, blank=True)
+    msclkid = models.CharField(max_length=200, blank=True)
+    fbclid = models.CharField(max_length=200, blank=True)
+    landing_page = models.CharField(max_length=2000, blank=True)
+    referrer = models.CharField(max_length=2000, blank=True)
+    ga_client_id = models.CharField(max_length=100, blank=True)
+    ga_session_id = models.CharField(max_length=100, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    is_bot = models.BooleanField(default=False)
+    pageviews = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["website", "session_uid"], name="attribution_visit_unique_session"),
+        ]
+        indexes = [
+            # The rules engine's top list: visits per source/medium of a website in a time window.
+            # source/medium are in the index so PostgreSQL answers it from the index alone.
+            models.Index(fields=["website", "started_at", "source", "medium"], name="attr_visit_top_idx"),
+            # Visitor journey on a call's detail page.
+            models.Index(fields=["visitor", "started_at"], name="attr_visit_visitor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.session_uid} ({self.source}/{self.medium})"
+
+
+class Lease(models.Model):
+    """A visitor-pool tracker lent to one session for [started_at, ended_at or expires_at)."""
+
+    tracker = models.ForeignKey("trackers.CallTracker", on_delete=models.CASCADE, related_name="leases")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="leases")
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    is_shared = models.BooleanField(default=False, help_text="Handed out while the pool was exhausted.")
+
+    class Meta:
+        constraints = [
+            # A number is never lent to two sessions at once (shared leases are the declared exception).
+            models.UniqueConstraint(
+                fields=["tracker"], condition=Q(ended_at__isnull=True, is_shared=False),
+                name="attribution_lease_one_open_per_tracker",
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("started_at")), name="attribution_lease_expires_after_start"),
+        ]
+        indexes = [
+            # Attribution: leases of a tracker around a call's time.
+            models.Index(fields=["tracker", "started_at"], name="attr_lease_tracker_idx"),
+            # Renewal: the open lease of a session.
+            models.Index(fields=["visit"], condition=Q(ended_at__isnull=True), name="attr_lease_open_visit_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.tracker_id} → visit {self.visit_id}"

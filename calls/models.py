@@ -1,0 +1,74 @@
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Account
+from core.phones import validate_e164
+
+
+class Call(models.Model):
+    """One inbound call to a tracking number, keyed by the provider's (parent) call id."""
+
+    class Status(models.TextChoices):
+        # Twilio's words, in the order a call moves through them.
+        QUEUED = "queued", "Queued"
+        RINGING = "ringing", "Ringing"
+        IN_PROGRESS = "in-progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        BUSY = "busy", "Busy"
+        NO_ANSWER = "no-answer", "No answer"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Canceled"
+
+    class Method(models.TextChoices):
+        LEASE = "lease", "Visitor lease covering the call"
+        RECENT_LEASE = "recent_lease", "Lease released shortly before the call"
+        SOURCE = "source", "Tracker's source/medium at call time"
+        MANUAL = "manual", "Set by hand"
+        NONE = "none", "Not attributed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="calls")
+    provider_call_id = models.CharField(max_length=64, unique=True)
+    tracker = models.ForeignKey("trackers.CallTracker", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
+    pool = models.ForeignKey("pools.Pool", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
+    tracking_number = models.CharField(max_length=16, validators=[validate_e164])
+    caller_number = models.CharField(max_length=32, blank=True, help_text="E.164 when the caller id was present.")
+    original_number = models.CharField(max_length=16, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RINGING)
+    last_sequence_number = models.IntegerField(default=-1)
+    started_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(default=0)
+    talk_seconds = models.PositiveIntegerField(default=0)
+    is_first_time_caller = models.BooleanField(default=True)
+    # Attribution: the visit (visitor pools) and a snapshot of what it was attributed to.
+    visit = models.ForeignKey("attribution.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="calls")
+    attribution_method = models.CharField(max_length=16, choices=Method.choices, default=Method.NONE)
+    attribution_confidence = models.FloatField(default=0.0)
+    source = models.CharField(max_length=200, blank=True)
+    medium = models.CharField(max_length=200, blank=True)
+    campaign = models.CharField(max_length=200, blank=True)
+    term = models.CharField(max_length=200, blank=True)
+    landing_page = models.CharField(max_length=2000, blank=True)
+    gclid = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attribution_confidence__gte=0) & Q(attribution_confidence__lte=1),
+                name="calls_call_confidence_0_1",
+            ),
+        ]
+        indexes = [
+            # Calls log and reports: an account's calls by time.
+            models.Index(fields=["account", "started_at"], name="calls_account_started_idx"),
+            # First-time vs repeat caller.
+            models.Index(fields=["account", "caller_number", "started_at"], name="calls_account_caller_idx"),
+            # Tracker detail: last call.
+            models.Index(fields=["tracker", "started_at"], name="calls_tracker_started_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.provider_call_id} {self.caller_number} → {self.tracking_number}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DniSnippetConfig(AppConfig):
+    name = "dni_snippet"
+    verbose_name = "DNI snippet"

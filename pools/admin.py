@@ -1,0 +1,115 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+
+from accounts.admin_scoping import AccountScopedAdmin
+from core.errors import DomainError
+from core.phones import parse_phone, phone_display
+from pools.models import Pool
+from pools.services import EDITABLE_FIELDS, pool_create, pool_update
+from trackers.models import CallTracker
+from trackers.services import trackers_provision
+
+
+class PoolAdminForm(forms.ModelForm):
+    original_number = forms.CharField(help_text="Any form, e.g. (202) 555-0100 or +12025550100.")
+
+    class Meta:
+        model = Pool
+        fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
+                  "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls"]
+
+    def clean(self):
+        cleaned = super().clean()
+        account = cleaned.get("account") or getattr(self.instance, "account", None)
+        raw = cleaned.get("original_number")
+        if raw and account:
+            try:
+                cleaned["original_number"] = parse_phone(raw, account.default_region)
+                self.instance.original_number = cleaned["original_number"]
+            except ValidationError as exc:
+                self.add_error("original_number", exc)
+        website = cleaned.get("website")
+        if website and account and website.account_id != account.pk:
+            self.add_error("website", "This website belongs to another account.")
+        return cleaned
+
+    def _post_clean(self):
+        # Model validation runs on the parsed number, not the typed one.
+        if "original_number" in self.cleaned_data:
+            self.instance.original_number = self.cleaned_data["original_number"]
+        super()._post_clean()
+
+
+class TrackerInline(admin.TabularInline):
+    model = CallTracker
+    fields = ["tracking_number", "status", "source", "medium", "original_number", "flagged_at"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "Live trackers"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(deleted_at__isnull=True)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProvisionForm(forms.Form):
+    count = forms.IntegerField(min_value=1, max_value=500, initial=5, label="How many numbers")
+
+
+@admin.register(Pool)
+class PoolAdmin(AccountScopedAdmin):
+    form = PoolAdminForm
+    list_display = ["name", "website", "kind", "tracking", "original", "size", "utilization", "retired_at"]
+    list_select_related = ["website", "account"]
+    list_filter = ["kind", "tracking", "account"]
+    search_fields = ["name", "original_number"]
+    raw_id_fields = []
+    readonly_fields = ["created_at", "updated_at", "retired_at"]
+    inlines = [TrackerInline]
+    actions = ["provision_numbers"]
+
+    @admin.display(description="Original number", ordering="original_number")
+    def original(self, obj):
+        return phone_display(obj.original_number)
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
+        if change:
+            changed = {field: data[field] for field in form.changed_data if field in data}
+            pool_update(pool=obj, actor=request.user, **changed)
+        else:
+            data.pop("name")
+            data.pop("original_number")
+            created = pool_create(
+                account=form.cleaned_data["account"], website=form.cleaned_data["website"],
+                name=form.cleaned_data["name"], original_number=form.cleaned_data["original_number"],
+                actor=request.user, **data,
+            )
+            obj.pk = created.pk
+
+    @admin.action(description="Provision numbers from the telephony provider…")
+    def provision_numbers(self, request, queryset):
+        if "apply" in request.POST:
+            form = ProvisionForm(request.POST)
+            if form.is_valid():
+                total = 0
+                for pool in queryset:
+                    try:
+                        total += len(trackers_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user))
+                    except DomainError as exc:
+                        self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
+                self.message_user(request, f"{total} numbers provisioned.", messages.SUCCESS)
+                return None
+        else:
+            form = ProvisionForm()
+        return TemplateResponse(
+            request, "admin/pools/provision.html",
+            {**self.admin_site.each_context(request), "title": "Provision numbers", "pools": queryset,
+             "form": form, "action": "provision_numbers", "opts": self.model._meta},
+        )

@@ -1,0 +1,75 @@
+from decimal import Decimal
+from math import floor
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Account, Website
+from core.phones import validate_e164
+
+
+class Pool(models.Model):
+    """A managed group of call trackers for one website and one original (business) number."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        AUTOMATED = "automated", "Automated"
+
+    class Tracking(models.TextChoices):
+        SOURCE = "source", "Per source/medium"
+        VISITOR = "visitor", "Per visitor session"
+
+    class Exhaustion(models.TextChoices):
+        ORIGINAL = "original", "Show the original number"
+        SHARE = "share", "Share the least-recently-released number"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="pools")
+    website = models.ForeignKey(Website, on_delete=models.PROTECT, related_name="pools")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MANUAL)
+    tracking = models.CharField(max_length=10, choices=Tracking.choices, default=Tracking.SOURCE)
+    original_number = models.CharField(max_length=16, validators=[validate_e164], help_text="The business line shown on the site.")
+    size = models.PositiveIntegerField(default=0)
+    utilization = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("1.000"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text="Fraction of the size that may be Active (0–1).",
+    )
+    min_visits = models.PositiveIntegerField(default=100)
+    visit_window_days = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
+    flag_days = models.PositiveIntegerField(default=30)
+    lease_minutes = models.PositiveIntegerField(default=30, validators=[MinValueValidator(1)])
+    exhaustion = models.CharField(max_length=10, choices=Exhaustion.choices, default=Exhaustion.ORIGINAL)
+    max_size = models.PositiveIntegerField(default=50, help_text="Automated visitor pools never grow past this.")
+    record_calls = models.BooleanField(default=False)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="pools_pool_unique_name_per_account"),
+            models.CheckConstraint(
+                condition=Q(utilization__gte=0) & Q(utilization__lte=1), name="pools_pool_utilization_0_1"
+            ),
+            models.CheckConstraint(condition=Q(size__gte=0), name="pools_pool_size_not_negative"),
+            models.CheckConstraint(condition=Q(lease_minutes__gte=1), name="pools_pool_lease_minutes_positive"),
+            models.CheckConstraint(condition=Q(visit_window_days__gte=1), name="pools_pool_visit_window_positive"),
+            models.CheckConstraint(condition=Q(kind__in=["manual", "automated"]), name="pools_pool_kind_valid"),
+            models.CheckConstraint(condition=Q(tracking__in=["source", "visitor"]), name="pools_pool_tracking_valid"),
+            models.CheckConstraint(condition=Q(exhaustion__in=["original", "share"]), name="pools_pool_exhaustion_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def max_active(self) -> int:
+        """floor(size × utilization): how many trackers may be Active at once."""
+        return floor(self.size * Decimal(self.utilization))
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None

@@ -1,0 +1,26 @@
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class ProviderError(Exception):
+    """The provider refused or failed (no numbers left, bad credentials, network)."""
+
+
+@dataclass(frozen=True)
+class ProvisionedNumber:
+    number: str  # E.164
+    provider: str
+    provider_id: str
+
+
+class NumberProvider(Protocol):
+    name: str
+
+    def search(self, *, count: int, exclude: set[str], area_code: str | None = None) -> list[str]:
+        """Up to `count` purchasable E.164 numbers not in `exclude`."""
+
+    def buy(self, *, number: str, voice_url: str, status_url: str, fallback_url: str) -> ProvisionedNumber:
+        """Buy `number` and point its voice webhooks at callpool."""
+
+    def release(self, *, provider_id: str) -> None:
+        """Give the number back to the provider."""

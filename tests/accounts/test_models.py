@@ -1,0 +1,27 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.factories import AccountFactory, WebsiteFactory
+
+
+def test_website_origin_wildcard_port_matches_only_that_host(db):
+    site = WebsiteFactory(allowed_origins=["http://localhost:*", "https://www.example.com"])
+    assert site.allows_origin("http://localhost:5173")
+    assert site.allows_origin("https://www.example.com")
+    assert not site.allows_origin("http://localhost.evil.com:80")
+    assert not site.allows_origin("https://example.com")
+    assert not site.allows_origin("")
+
+
+def test_website_rejects_malformed_origins(db):
+    site = WebsiteFactory.build(account=AccountFactory(), allowed_origins=["example.com/path"])
+    with pytest.raises(ValidationError) as excinfo:
+        site.full_clean()
+    assert "allowed_origins" in excinfo.value.message_dict
+
+
+def test_account_rejects_an_unknown_region_and_timezone(db):
+    account = AccountFactory.build(default_region="XX", timezone="Mars/Olympus")
+    with pytest.raises(ValidationError) as excinfo:
+        account.full_clean()
+    assert {"default_region", "timezone"} <= set(excinfo.value.message_dict)

@@ -1,0 +1,38 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from accounts.models import Account, Website
+from attribution.models import Visit
+from calls.models import Call
+from pools.models import Pool
+from trackers.models import CallTracker
+
+
+def _seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_the_documented_demo_and_prints_the_login(db):
+    output = _seed()
+    assert "Admin login: admin / " in output
+    account = Account.objects.get(name="Demo Co")
+    website = Website.objects.get(key="demo", account=account)
+    assert website.allows_origin("http://localhost:8123") and website.allows_origin("http://127.0.0.1:8000")
+    main = Pool.objects.get(name="Main line")
+    assert (main.tracking, main.original_number, main.lease_minutes) == ("visitor", "+12025550100", 30)
+    assert CallTracker.objects.live().filter(pool=main, status="active").count() == 10
+    service = Pool.objects.get(name="Service line")
+    assert (service.kind, service.tracking, service.size, float(service.utilization)) == ("automated", "source", 6, 0.5)
+    assert CallTracker.objects.live().filter(pool=service, status="active").exists()
+    assert Visit.objects.filter(website=website).count() > 0
+    assert Call.objects.filter(account=account).count() > 0
+
+
+def test_seed_demo_is_idempotent(db):
+    _seed()
+    counts = (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count())
+    _seed()
+    assert (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count()) == counts

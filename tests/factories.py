@@ -1,0 +1,171 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from accounts.models import Account, Membership, Website
+from attribution.models import Lease, Visit, Visitor
+from calls.models import Call
+from pools.models import Pool
+from telephony.models import TelephonySettings
+from telephony.providers.sandbox import AREA_CODES
+from trackers.models import CallTracker, TrackerStatusChange
+
+# Sandbox provisioning hands out AREA_CODES from the front; factories take them from the back.
+FACTORY_AREA_CODES = AREA_CODES[::-1]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("password")
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"Account {n}")
+    default_region = "US"
+    timezone = "America/New_York"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    account = factory.SubFactory(AccountFactory)
+    role = Membership.Role.MARKETER
+
+
+class WebsiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Website
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+    key = factory.Sequence(lambda n: f"site{n}key")
+    domains = factory.LazyAttribute(lambda o: [f"{o.key}.example.com"])
+    allowed_origins = factory.LazyAttribute(lambda o: [f"https://{o.key}.example.com"])
+
+
+class TelephonySettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TelephonySettings
+
+    account = factory.SubFactory(AccountFactory)
+    provider = "sandbox"
+
+
+class PoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Pool
+
+    account = factory.SubFactory(AccountFactory)
+    website = factory.SubFactory(WebsiteFactory, account=factory.SelfAttribute("..account"))
+    name = factory.Sequence(lambda n: f"Pool {n}")
+    kind = Pool.Kind.MANUAL
+    tracking = Pool.Tracking.SOURCE
+    original_number = "+12025550100"
+    size = 5
+    utilization = Decimal("1.000")
+
+    class Params:
+        automated = factory.Trait(kind=Pool.Kind.AUTOMATED)
+        visitor = factory.Trait(tracking=Pool.Tracking.VISITOR)
+
+
+class CallTrackerFactory(factory.django.DjangoModelFactory):
+    """Tracking numbers from the fictional 555-01xx blocks, a new one per tracker."""
+
+    class Meta:
+        model = CallTracker
+
+    pool = factory.SubFactory(PoolFactory)
+    tracking_number = factory.Sequence(lambda n: f"+1{FACTORY_AREA_CODES[n // 100 % len(FACTORY_AREA_CODES)]}5550{100 + n % 100}")
+    status = CallTracker.Status.AVAILABLE
+    provider = "sandbox"
+
+    class Params:
+        active = factory.Trait(
+            status=CallTracker.Status.ACTIVE,
+            original_number=factory.SelfAttribute("pool.original_number"),
+            activated_at=factory.LazyFunction(timezone.now),
+        )
+        flagged = factory.Trait(
+            status=CallTracker.Status.FLAGGED,
+            original_number=factory.SelfAttribute("pool.original_number"),
+            flagged_at=factory.LazyFunction(timezone.now),
+        )
+        available = factory.Trait(status=CallTracker.Status.AVAILABLE)
+
+
+class TrackerStatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrackerStatusChange
+
+    tracker = factory.SubFactory(CallTrackerFactory)
+    from_status = ""
+    to_status = factory.SelfAttribute("tracker.status")
+    source = factory.SelfAttribute("tracker.source")
+    medium = factory.SelfAttribute("tracker.medium")
+    actor_label = "tests"
+    reason = "created by a factory"
+    created_at = factory.LazyFunction(timezone.now)
+
+
+class VisitorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visitor
+
+    website = factory.SubFactory(WebsiteFactory)
+    uid = factory.Sequence(lambda n: f"v{n:031d}")
+    first_seen_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.SelfAttribute("first_seen_at")
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    website = factory.SubFactory(WebsiteFactory)
+    visitor = factory.SubFactory(VisitorFactory, website=factory.SelfAttribute("..website"))
+    session_uid = factory.Sequence(lambda n: f"s{n:031d}")
+    source = "google"
+    medium = "organic"
+    landing_page = "https://example.com/"
+    started_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.SelfAttribute("started_at")
+
+
+class LeaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lease
+
+    tracker = factory.SubFactory(CallTrackerFactory, active=True, pool__tracking="visitor")
+    visit = factory.SubFactory(VisitFactory, website=factory.SelfAttribute("..tracker.pool.website"))
+    started_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.started_at + timedelta(minutes=30))
+
+
+class CallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Call
+
+    tracker = factory.SubFactory(CallTrackerFactory, active=True)
+    account = factory.SelfAttribute("tracker.pool.account")
+    pool = factory.SelfAttribute("tracker.pool")
+    provider_call_id = factory.Sequence(lambda n: f"CA{n:032d}")
+    tracking_number = factory.SelfAttribute("tracker.tracking_number")
+    caller_number = factory.Sequence(lambda n: f"+1415555{n % 10000:04d}")
+    original_number = factory.SelfAttribute("tracker.pool.original_number")
+    status = Call.Status.COMPLETED
+    started_at = factory.LazyFunction(timezone.now)
+    duration_seconds = 60

@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from core.phones import validate_e164
+
+
+class CallTrackerQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted_at__isnull=True)
+
+
+class CallTracker(models.Model):
+    """A tracking number in a pool. Deleting one releases its number but keeps the row for call history."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        FLAGGED = "flagged", "Flagged"
+        AVAILABLE = "available", "Available"
+
+    pool = models.ForeignKey("pools.Pool", on_delete=models.PROTECT, related_name="trackers")
+    tracking_number = models.CharField(max_length=16, validators=[validate_e164])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
+    source = models.CharField(max_length=200, blank=True)
+    medium = models.CharField(max_length=200, blank=True)
+    original_number = models.CharField(
+        max_length=16, blank=True, validators=[validate_e164], help_text="Frozen from the pool when the tracker is activated."
+    )
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    provider = models.CharField(max_length=20, default="sandbox")
+    provider_number_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="When the number was released.")
+
+    objects = CallTrackerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pool_id", "tracking_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tracking_number"], condition=Q(deleted_at__isnull=True),
+                name="trackers_calltracker_one_live_per_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "flagged", "available"]), name="trackers_calltracker_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="flagged") | Q(flagged_at__isnull=False),
+                name="trackers_calltracker_flagged_has_flagged_at",
+            ),
+        ]
+        indexes = [
+            # The rules engine and the assign endpoint: a pool's live trackers by status.
+            models.Index(fields=["pool", "status"], name="trackers_pool_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.tracking_number
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def source_medium(self) -> str:
+        return f"{self.source} / {self.medium}" if (self.source or self.medium) else ""
+
+
+class TrackerStatusChange(models.Model):
+    """Append-only history of a tracker: every status or source/medium change, who made it and why."""
+
+    tracker = models.ForeignKey(CallTracker, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    source = models.CharField(max_length=200, blank=True)
+    medium = models.CharField(max_length=200, blank=True)
+    original_number = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=60, help_text="“rules engine”, “admin”, “api”…")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Source-pool attribution: the tracker's assignment at a call's time.
+            models.Index(fields=["tracker", "created_at"], name="trackers_history_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.tracker} {self.from_status or '∅'} → {self.to_status}"

@@ -1,0 +1,198 @@
+"""Writes for call trackers. Every status or assignment change goes through here and leaves a history row."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.phones import parse_phone
+from telephony.providers import ProviderError, provider_for_account
+from trackers.models import CallTracker, TrackerStatusChange
+
+Status = CallTracker.Status
+
+
+def _actor_label(actor, actor_label: str | None) -> str:
+    if actor_label:
+        return actor_label
+    return getattr(actor, "username", None) or "rules engine"
+
+
+def _record(*, tracker: CallTracker, from_status: str, actor, actor_label: str | None, reason: str, now: datetime) -> None:
+    TrackerStatusChange.objects.create(
+        tracker=tracker,
+        from_status=from_status,
+        to_status=tracker.status if not tracker.deleted_at else "deleted",
+        source=tracker.source,
+        medium=tracker.medium,
+        original_number=tracker.original_number,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=_actor_label(actor, actor_label),
+        reason=reason[:300],
+        created_at=now,
+    )
+
+
+@transaction.atomic
+def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, source: str = "", medium: str = "",
+                provider: str = "manual", provider_number_id: str = "", actor=None, actor_label: str | None = None,
+                reason: str = "added", now: datetime | None = None) -> CallTracker:
+    """Add a tracker to `pool`. `tracking_number` may be in any form the account's region can read."""
+    now = now or timezone.now()
+    try:
+        number = parse_phone(tracking_number, pool.account.default_region)
+    except ValidationError as exc:
+        raise DomainError("invalid_phone", exc.messages[0], {"tracking_number": exc.messages}) from None
+    if CallTracker.objects.live().filter(tracking_number=number).exists():
+        raise DomainError("number_in_use", f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]})
+    tracker = CallTracker(
+        pool=pool, tracking_number=number, status=status, source=source, medium=medium,
+        provider=provider, provider_number_id=provider_number_id,
+    )
+    if status == Status.ACTIVE:
+        tracker.original_number = pool.original_number
+        tracker.activated_at = now
+    elif status == Status.FLAGGED:
+        tracker.original_number = pool.original_number
+        tracker.flagged_at = now
+    tracker.full_clean()
+    try:
+        with transaction.atomic():
+            tracker.save()
+    except IntegrityError:
+        raise DomainError("number_in_use", f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]}) from None
+    _record(tracker=tracker, from_status="", actor=actor, actor_label=actor_label, reason=reason, now=now)
+    return tracker
+
+
+@transaction.atomic
+def tracker_set_status(*, tracker: CallTracker, status: str, actor=None, actor_label: str | None = None,
+                       reason: str, source: str | None = None, medium: str | None = None,
+                       now: datetime | None = None) -> CallTracker:
+    """Move a tracker to `status`. Activation freezes the pool's current original number on the tracker.
+
+    The update is conditional on the status we read, so two concurrent changes cannot both win.
+    """
+    now = now or timezone.now()
+    if status not in Status.values:
+        raise DomainError("invalid_status", f"“{status}” is not a tracker status.", {"status": ["Choose active, flagged or available."]})
+    if tracker.deleted_at:
+        raise DomainError("tracker_deleted", f"{tracker} was deleted and its number released.")
+    old_status = tracker.status
+    changes: dict = {"status": status}
+    if source is not None:
+        changes["source"] = source
+    if medium is not None:
+        changes["medium"] = medium
+    if status == Status.ACTIVE and old_status != Status.ACTIVE:
+        if old_status == Status.AVAILABLE:
+            changes["original_number"] = tracker.pool.original_number
+            changes["activated_at"] = now
+        changes["flagged_at"] = None
+    elif status == Status.FLAGGED and old_status != Status.FLAGGED:
+        changes["flagged_at"] = now
+        if not tracker.original_number:
+            changes["original_number"] = tracker.pool.original_number
+    elif status == Status.AVAILABLE:
+        changes["flagged_at"] = None
+        if source is None:
+            changes["source"] = ""
+        if medium is None:
+            changes["medium"] = ""
+    updated = CallTracker.objects.filter(pk=tracker.pk, status=old_status, deleted_at__isnull=True).update(**changes)
+    if updated != 1:
+        raise DomainError("conflict", f"{tracker} changed while this change was being made; reload and try again.")
+    for field, value in changes.items():
+        setattr(tracker, field, value)
+    _record(tracker=tracker, from_status=old_status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    return tracker
+
+
+@transaction.atomic
+def tracker_set_assignment(*, tracker: CallTracker, source: str, medium: str, actor=None,
+                           actor_label: str | None = None, reason: str = "source/medium changed",
+                           now: datetime | None = None) -> CallTracker:
+    now = now or timezone.now()
+    if (tracker.source, tracker.medium) == (source, medium):
+        return tracker
+    CallTracker.objects.filter(pk=tracker.pk).update(source=source, medium=medium)
+    tracker.source, tracker.medium = source, medium
+    _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    return tracker
+
+
+def tracker_delete(*, tracker: CallTracker, actor=None, actor_label: str | None = None, reason: str,
+                   now: datetime | None = None) -> CallTracker:
+    """Retire a tracker and release its number. The row stays so calls keep their tracker."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = CallTracker.objects.filter(pk=tracker.pk, deleted_at__isnull=True).update(deleted_at=now)
+        if updated != 1:
+            return tracker
+        tracker.deleted_at = now
+        _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+        account = tracker.pool.account
+        provider_name, provider_id = tracker.provider, tracker.provider_number_id
+        transaction.on_commit(lambda: _release_number(account=account, provider=provider_name, provider_id=provider_id))
+    return tracker
+
+
+def _release_number(*, account, provider: str, provider_id: str) -> None:
+    if not provider_id or provider == "manual":
+        return
+    from django_q.tasks import async_task
+
+    async_task("trackers.tasks.release_number", account.pk, provider, provider_id)
+
+
+def trackers_provision(*, pool, count: int, status: str | None = None, actor=None, actor_label: str | None = None,
+                       now: datetime | None = None) -> list[CallTracker]:
+    """Buy `count` numbers from the account's provider and add them to `pool`.
+
+    Source pools get Available trackers (the rules engine activates them); visitor pools get Active
+    ones, in rotation at once. Numbers are bought outside any transaction; a row that fails to save
+    gives its number back.
+    """
+    # Imported here: pools imports trackers at load time, never the other way.
+    from pools.models import Pool
+
+    if count < 1 or count > 500:
+        raise DomainError("invalid_count", "Provision between 1 and 500 numbers at a time.", {"count": ["1–500."]})
+    if status is None:
+        status = Status.ACTIVE if pool.tracking == Pool.Tracking.VISITOR else Status.AVAILABLE
+    provider = provider_for_account(pool.account)
+    exclude = set(CallTracker.objects.live().values_list("tracking_number", flat=True))
+    exclude |= set(Pool.objects.values_list("original_number", flat=True))
+    try:
+        candidates = provider.search(count=count, exclude=exclude)
+    except ProviderError as exc:
+        raise DomainError("provider_error", str(exc)) from None
+    if len(candidates) < count:
+        raise DomainError("no_numbers", f"The {provider.name} provider has only {len(candidates)} numbers available; {count} were asked for.")
+    base = settings.PUBLIC_BASE_URL
+    created = []
+    for number in candidates:
+        try:
+            bought = provider.buy(
+                number=number,
+                voice_url=f"{base}/telephony/twilio/voice",
+                status_url=f"{base}/telephony/twilio/status",
+                fallback_url=f"{base}/telephony/twilio/fallback",
+            )
+        except ProviderError as exc:
+            raise DomainError("provider_error", f"Buying {number} failed: {exc}") from None
+        try:
+            created.append(
+                tracker_add(
+                    pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
+                    provider_number_id=bought.provider_id, actor=actor, actor_label=actor_label,
+                    reason=f"provisioned from {bought.provider}", now=now,
+                )
+            )
+        except DomainError:
+            provider.release(provider_id=bought.provider_id)
+            raise
+    return created

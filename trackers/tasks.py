@@ -1,0 +1,7 @@
+from telephony.models import TelephonySettings
+from telephony.providers import provider_by_name
+
+
+def release_number(account_id: int, provider: str, provider_id: str) -> None:
+    telephony_settings = TelephonySettings.objects.filter(account_id=account_id).first()
+    provider_by_name(provider, telephony_settings=telephony_settings).release(provider_id=provider_id)
