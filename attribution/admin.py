@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin_scoping import AccountScopedAdmin
-from attribution.models import Lease, Visit, Visitor
+from attribution.models import Visit, Visitor
 from core.admin_paginator import CheapPaginator
 
 
@@ -24,15 +24,5 @@ class VisitAdmin(AccountScopedAdmin):
     search_fields = ["session_uid", "gclid", "source", "campaign"]
     raw_id_fields = ["visitor"]
     date_hierarchy = "started_at"
-    show_full_result_count = False
-    paginator = CheapPaginator
-
-
-@admin.register(Lease)
-class LeaseAdmin(AccountScopedAdmin):
-    account_path = "visit__website__account"
-    list_display = ["tracker", "visit", "started_at", "expires_at", "ended_at", "is_shared"]
-    list_select_related = ["tracker", "visit"]
-    raw_id_fields = ["tracker", "visit"]
     show_full_result_count = False
     paginator = CheapPaginator

@@ -1,5 +1,4 @@
 from django.db import models
-from django.db.models import Q
 
 from accounts.models import Website
 
@@ -65,33 +64,3 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.session_uid} ({self.source}/{self.medium})"
-
-
-class Lease(models.Model):
-    """A visitor-pool tracker lent to one session for [started_at, ended_at or expires_at)."""
-
-    tracker = models.ForeignKey("trackers.CallTracker", on_delete=models.CASCADE, related_name="leases")
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="leases")
-    started_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    is_shared = models.BooleanField(default=False, help_text="Handed out while the pool was exhausted.")
-
-    class Meta:
-        constraints = [
-            # A number is never lent to two sessions at once (shared leases are the declared exception).
-            models.UniqueConstraint(
-                fields=["tracker"], condition=Q(ended_at__isnull=True, is_shared=False),
-                name="attribution_lease_one_open_per_tracker",
-            ),
-            models.CheckConstraint(condition=Q(expires_at__gt=models.F("started_at")), name="attribution_lease_expires_after_start"),
-        ]
-        indexes = [
-            # Attribution: leases of a tracker around a call's time.
-            models.Index(fields=["tracker", "started_at"], name="attr_lease_tracker_idx"),
-            # Renewal: the open lease of a session.
-            models.Index(fields=["visit"], condition=Q(ended_at__isnull=True), name="attr_lease_open_visit_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.tracker_id} → visit {self.visit_id}"

@@ -6,12 +6,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Account, Membership, Website
-from attribution.models import Lease, Visit, Visitor
+from attribution.models import Visit, Visitor
 from calls.models import Call
 from pools.models import Pool
 from telephony.models import TelephonySettings
 from telephony.providers.sandbox import AREA_CODES
-from trackers.models import CallTracker, TrackerStatusChange
+from trackers.models import CallTracker, Lease, TrackerStatusChange
 
 # Sandbox provisioning hands out AREA_CODES from the front; factories take them from the back.
 FACTORY_AREA_CODES = AREA_CODES[::-1]

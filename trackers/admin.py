@@ -3,9 +3,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from accounts.admin_scoping import AccountScopedAdmin
+from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
 from core.phones import parse_phone, phone_display
-from trackers.models import CallTracker, TrackerStatusChange
+from trackers.models import CallTracker, Lease, TrackerStatusChange
 from trackers.services import (
     tracker_add,
     tracker_delete,
@@ -183,3 +184,13 @@ class CallTrackerAdmin(AccountScopedAdmin):
         actions = super().get_actions(request)
         actions.pop("delete_selected", None)
         return actions
+
+
+@admin.register(Lease)
+class LeaseAdmin(AccountScopedAdmin):
+    account_path = "visit__website__account"
+    list_display = ["tracker", "visit", "started_at", "expires_at", "ended_at", "is_shared"]
+    list_select_related = ["tracker", "visit"]
+    raw_id_fields = ["tracker", "visit"]
+    show_full_result_count = False
+    paginator = CheapPaginator

@@ -11,6 +11,7 @@ from core.errors import DomainError
 from core.phones import parse_phone
 from telephony.providers import ProviderError, provider_for_account
 from trackers.models import CallTracker, TrackerStatusChange
+from trackers.signals import tracker_status_changed
 
 Status = CallTracker.Status
 
@@ -33,6 +34,12 @@ def _record(*, tracker: CallTracker, from_status: str, actor, actor_label: str |
         actor_label=_actor_label(actor, actor_label),
         reason=reason[:300],
         created_at=now,
+    )
+    tracker_id, to_status = tracker.pk, (tracker.status if not tracker.deleted_at else "deleted")
+    transaction.on_commit(
+        lambda: tracker_status_changed.send(
+            sender=CallTracker, tracker_id=tracker_id, from_status=from_status, to_status=to_status, reason=reason
+        )
     )
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from attribution.models import Lease
 from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory
+from trackers.models import Lease
 
 
 def test_a_tracking_number_cannot_be_live_in_two_trackers(db):

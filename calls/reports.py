@@ -1,0 +1,117 @@
+"""Attribution reports: calls and visits by a dimension, aggregated in SQL. Shared by dashboard, API and CSV."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
+
+from accounts.models import Account, Website
+from attribution.models import Visit
+from calls.models import Call
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    label: str
+    call_fields: tuple[str, ...]
+    visit_fields: tuple[str, ...] | None  # None: visits do not split this way (tracker, pool)
+
+
+DIMENSIONS = {
+    d.name: d
+    for d in [
+        Dimension("source_medium", "Source / medium", ("source", "medium"), ("source", "medium")),
+        Dimension("campaign", "Campaign", ("campaign",), ("campaign",)),
+        Dimension("term", "Keyword", ("term",), ("term",)),
+        Dimension("landing_page", "Landing page", ("landing_page",), ("landing_page",)),
+        Dimension("tracker", "Tracking number", ("tracking_number",), None),
+        Dimension("pool", "Pool", ("pool__name",), None),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    key: tuple[str, ...]
+    label: str
+    calls: int
+    answered: int
+    first_time: int
+    visits: int | None
+    conversion_rate: float | None  # calls ÷ visits
+
+
+def _label(key: tuple[str, ...]) -> str:
+    parts = [part or "(not set)" for part in key]
+    return " / ".join(parts)
+
+
+def report_calls(*, account: Account, start: datetime, end: datetime, website: Website | None = None):
+    calls = Call.objects.filter(account=account, started_at__gte=start, started_at__lt=end)
+    if website is not None:
+        calls = calls.filter(pool__website=website)
+    return calls
+
+
+def report_visits(*, account: Account, start: datetime, end: datetime, website: Website | None = None):
+    visits = Visit.objects.filter(website__account=account, started_at__gte=start, started_at__lt=end, is_bot=False)
+    if website is not None:
+        visits = visits.filter(website=website)
+    return visits
+
+
+def report_rows(*, account: Account, dimension: str, start: datetime, end: datetime,
+                website: Website | None = None, limit: int | None = None) -> list[ReportRow]:
+    """Rows sorted by calls, then visits. A dimension value with visits but no calls is still a row."""
+    spec = DIMENSIONS[dimension]
+    call_groups = (
+        report_calls(account=account, start=start, end=end, website=website)
+        .values(*spec.call_fields)
+        .annotate(
+            calls=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            first_time=Count("id", filter=Q(is_first_time_caller=True)),
+        )
+    )
+    by_key: dict[tuple, dict] = {}
+    for group in call_groups:
+        key = tuple(group[field] or "" for field in spec.call_fields)
+        by_key[key] = {"calls": group["calls"], "answered": group["answered"], "first_time": group["first_time"], "visits": 0}
+    if spec.visit_fields:
+        visit_groups = (
+            report_visits(account=account, start=start, end=end, website=website)
+            .values(*spec.visit_fields)
+            .annotate(visits=Count("id"))
+        )
+        for group in visit_groups:
+            key = tuple(group[field] or "" for field in spec.visit_fields)
+            by_key.setdefault(key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})["visits"] = group["visits"]
+    rows = []
+    for key, values in by_key.items():
+        visits = values["visits"] if spec.visit_fields else None
+        rows.append(ReportRow(
+            key=key, label=_label(key), calls=values["calls"], answered=values["answered"],
+            first_time=values["first_time"], visits=visits,
+            conversion_rate=(values["calls"] / visits) if visits else None,
+        ))
+    rows.sort(key=lambda row: (-row.calls, -(row.visits or 0), row.label))
+    return rows[:limit] if limit else rows
+
+
+def calls_per_day(*, account: Account, start: datetime, end: datetime, website: Website | None = None) -> list[dict]:
+    """[{"day": date, "calls": n, "answered": n, "first_time": n}] in the account's time zone, days with calls only."""
+    zone = ZoneInfo(account.timezone)
+    return list(
+        report_calls(account=account, start=start, end=end, website=website)
+        .annotate(day=TruncDate("started_at", tzinfo=zone))
+        .values("day")
+        .annotate(
+            calls=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            first_time=Count("id", filter=Q(is_first_time_caller=True)),
+        )
+        .order_by("day")
+    )
