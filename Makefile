@@ -43,5 +43,9 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 
+bench: install-dev
+	@# BENCH=name runs only the benchmarks whose file name contains it.
+	$(BIN)/python bench/run.py $(BENCH)
+
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles
