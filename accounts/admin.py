@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 
 from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
 from accounts.models import Account, Membership, Website
+from accounts.services import membership_set, user_create
 
 
 class MembershipInline(admin.TabularInline):
@@ -40,3 +44,84 @@ class WebsiteAdmin(AccountScopedAdmin):
     @admin.display(description="Domains")
     def domain_list(self, obj):
         return ", ".join(obj.domains)
+
+
+class MembershipAddForm(forms.ModelForm):
+    """Account admins add people here: a new login, or an existing user already in one of their accounts."""
+
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    password = forms.CharField(
+        required=False, widget=forms.PasswordInput, help_text="Required for a new user; leave empty for an existing one."
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["account", "role"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        username = cleaned.get("username")
+        if not username:
+            return cleaned
+        User = get_user_model()
+        existing = User.objects.filter(username=username).first()
+        if existing is None:
+            if not cleaned.get("password"):
+                self.add_error("password", "A new user needs a password.")
+            else:
+                try:
+                    password_validation.validate_password(cleaned["password"], User(username=username))
+                except ValidationError as exc:
+                    self.add_error("password", exc)
+            return cleaned
+        ids = admin_account_ids(self.request)
+        if ids is not None and not Membership.objects.filter(user=existing, account_id__in=ids).exists():
+            # Don't let one tenant's admin probe or claim logins of other tenants.
+            self.add_error("username", "That username is taken. Choose another.")
+        cleaned["user"] = existing
+        return cleaned
+
+
+@admin.register(Membership)
+class MembershipAdmin(AccountScopedAdmin):
+    list_display = ["user", "email", "account", "role", "created_at"]
+    list_select_related = ["user", "account"]
+    list_filter = ["role", "account"]
+    search_fields = ["user__username", "user__email"]
+
+    @admin.display(description="Email", ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            form_class = MembershipAddForm
+
+            class RequestBoundForm(form_class):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, request=request, **kw)
+
+            kwargs["form"] = RequestBoundForm
+            kwargs["fields"] = ["account", "role"]
+        else:
+            kwargs["fields"] = ["role"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["account", "username", "email", "password", "role"]})]
+        return [(None, {"fields": ["role"]})]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            membership_set(user=obj.user, account=obj.account, role=data["role"])
+            return
+        user = data.get("user") or user_create(username=data["username"], password=data["password"], email=data.get("email", ""))
+        saved = membership_set(user=user, account=data["account"], role=data["role"])
+        obj.pk, obj.user, obj.account, obj.role = saved.pk, saved.user, saved.account, saved.role
