@@ -131,6 +131,20 @@ def tracker_set_assignment(*, tracker: CallTracker, source: str, medium: str, ac
     return tracker
 
 
+@transaction.atomic
+def tracker_set_original(*, tracker: CallTracker, original_number: str, actor=None, actor_label: str | None = None,
+                         reason: str = "original number reassigned", now: datetime | None = None) -> CallTracker:
+    """Point a tracker at another original number (the pool's new one). Only when asked: activation
+    freezes the number so that changing the pool's number affects only later activations."""
+    now = now or timezone.now()
+    if tracker.deleted_at or tracker.original_number == original_number:
+        return tracker
+    CallTracker.objects.filter(pk=tracker.pk).update(original_number=original_number)
+    tracker.original_number = original_number
+    _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    return tracker
+
+
 def tracker_delete(*, tracker: CallTracker, actor=None, actor_label: str | None = None, reason: str,
                    now: datetime | None = None) -> CallTracker:
     """Retire a tracker and release its number. The row stays so calls keep their tracker."""
