@@ -48,7 +48,12 @@ def pool_top_sources(*, pool: Pool, now: datetime) -> list[SourceCount]:
     """
     if pool.max_active < 1:
         return []
-    rows = (
+    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in top_sources_queryset(pool=pool, now=now)]
+
+
+def top_sources_queryset(*, pool: Pool, now: datetime) -> QuerySet:
+    """The aggregate behind pool_top_sources (bench/bench_pools.py EXPLAINs it)."""
+    return (
         Visit.objects.filter(
             website_id=pool.website_id,
             started_at__gte=now - timedelta(days=pool.visit_window_days),
@@ -60,7 +65,6 @@ def pool_top_sources(*, pool: Pool, now: datetime) -> list[SourceCount]:
         .filter(visits__gte=max(pool.min_visits, 1))
         .order_by("-visits", "source", "medium")[: pool.max_active]
     )
-    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in rows]
 
 
 def open_leases_filter(now: datetime, prefix: str = "") -> Q:
