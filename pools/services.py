@@ -32,6 +32,7 @@ from trackers.services import (
 
 logger = logging.getLogger(__name__)
 PROVISION_BATCH = 500  # trackers_provision buys at most this many numbers per call
+BUY_ATTEMPTS = 5  # retries when a concurrent run took the same candidate numbers
 
 EDITABLE_FIELDS = [
     "name", "kind", "tracking", "original_number", "size", "utilization", "min_visits",
@@ -167,22 +168,31 @@ def _apply(*, pool: Pool, plan: list[PlannedAction], actor, now: datetime) -> No
 
 
 def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
-    """Buy the numbers the locked plan asked for. Runs outside any transaction (provider network I/O)."""
-    # pool.size is already the recommended one for automated visitor pools (the locked pass stored it).
-    missing = pool.size - CallTracker.objects.live().filter(pool=pool).count()
+    """Buy the numbers the locked plan asked for. Runs outside any transaction (provider network I/O).
+
+    Another run (or a provisioning elsewhere) may pick the same candidate numbers at the same time: the
+    loser's number is given back by trackers_provision, and we count again and retry. Whatever is still
+    missing, or bought twice, the next locked pass and the next run settle (steps 1 and 5).
+    """
     created: list[PlannedAction] = []
-    held = pool.size - missing
-    while missing > 0:
+    conflicts = 0
+    for _ in range(BUY_ATTEMPTS + pool.size // PROVISION_BATCH + 1):
+        # pool.size is already the recommended one for automated visitor pools (the locked pass stored it).
+        held = CallTracker.objects.live().filter(pool=pool).count()
+        missing = pool.size - held
+        if missing <= 0:
+            break
         batch = min(missing, PROVISION_BATCH)
         try:
             trackers = trackers_provision(pool=pool, count=batch, status=CallTracker.Status.AVAILABLE, actor=actor, now=now)
         except DomainError as exc:
             logger.warning("pool %s: buying %s numbers failed: %s", pool.pk, batch, exc.message)
-            break
-        for _tracker in trackers:
-            created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held} of {pool.size} trackers"))
-            held += 1
-        missing -= batch
+            conflicts += 1
+            if exc.code != "number_in_use" or conflicts >= BUY_ATTEMPTS:
+                break
+            continue
+        for offset in range(len(trackers)):
+            created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held + offset} of {pool.size} trackers"))
     return created
 
 

@@ -65,7 +65,12 @@ def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, s
     elif status == Status.FLAGGED:
         tracker.original_number = pool.original_number
         tracker.flagged_at = now
-    tracker.full_clean()
+    try:
+        tracker.full_clean()
+    except ValidationError as exc:
+        # A concurrent add of the same number fails here (the unique constraint is validated), not at save.
+        code = "number_in_use" if "trackers_calltracker_one_live_per_number" in str(exc) else "invalid"
+        raise DomainError(code, exc.messages[0], getattr(exc, "message_dict", None)) from None
     try:
         with transaction.atomic():
             tracker.save()

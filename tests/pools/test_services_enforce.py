@@ -210,3 +210,23 @@ def test_applying_actions_costs_a_fixed_number_of_queries_per_action(auto_pool, 
     # 5 for the run + 1 to load the trackers + 2 flags × (savepoint, update, history, release)
     with django_assert_num_queries(14):
         assert len(pool_enforce(pool=auto_pool, now=now)) == 2
+
+
+def test_when_the_provider_has_no_numbers_the_rest_of_the_plan_still_applies(auto_pool, add_visits, now):
+    from unittest import mock
+
+    from telephony.providers.sandbox import SandboxProvider
+
+    pool_update(pool=auto_pool, size=2)
+    old = CallTrackerFactory(pool=auto_pool, active=True, source="gone", medium="referral")
+    add_visits("google", "organic", 40)
+    empty = mock.create_autospec(SandboxProvider, instance=True)
+    empty.name = "sandbox"
+    empty.search.return_value = []
+
+    with mock.patch("trackers.services.provider_for_account", autospec=True, return_value=empty):
+        actions = pool_enforce(pool=auto_pool, now=now)
+
+    assert [(a.action, a.tracker_id) for a in actions] == [("flag", old.pk)]
+    assert statuses(auto_pool) == {"flagged": 1}
+    empty.buy.assert_not_called()
