@@ -221,3 +221,29 @@ def test_manual_pools_only_ever_lose_expired_flagged_trackers(scenario):
         assert action.action == "delete"
         assert by_id[action.tracker_id].status == "flagged"
         assert by_id[action.tracker_id].flagged_at <= NOW - timedelta(days=manual.flag_days)
+
+
+@st.composite
+def visitor_scenarios(draw):
+    n = draw(st.integers(0, 10))
+    trackers = []
+    for i in range(1, n + 1):
+        status = draw(st.sampled_from(["active", "flagged", "available"]))
+        days = draw(st.integers(0, 10)) if status == "flagged" else None
+        leased = status == "active" and draw(st.booleans())
+        trackers.append(tracker(i, status, flagged_days_ago=days, leased=leased))
+    leased_now = sum(t.has_open_lease for t in trackers)
+    size = plan_visitor_pool_size(draw(st.integers(0, 8)), Decimal("1.5"), leased_now, draw(st.integers(0, 10)))
+    return pool(*trackers, tracking="visitor", size=size, flag_days=draw(st.integers(0, 5)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(visitor_scenarios())
+def test_a_visitor_pool_run_keeps_size_in_rotation_and_every_leased_tracker(snapshot):
+    plan = plan_pool(snapshot, [], NOW)
+    after = apply(snapshot, plan, NOW)
+    active = {t.id for t in after.trackers if t.status == "active"}
+
+    assert {t.id for t in snapshot.trackers if t.has_open_lease} <= active
+    assert len(active) == snapshot.size
+    assert plan_pool(after, [], NOW) == []
