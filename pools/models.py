@@ -92,8 +92,10 @@ class ConcurrencySample(models.Model):
             models.CheckConstraint(condition=Q(leased__gte=0) & Q(size__gte=0), name="pools_concurrencysample_not_negative"),
         ]
         indexes = [
-            # pool_sizing_recommendation: a pool's peak and recent samples; pruning old samples.
+            # pool_sizing_recommendation: a pool's peak and recent samples.
             models.Index(fields=["pool", "sampled_at"], name="pools_sample_pool_at_idx"),
+            # pools_sample_concurrency: pruning samples older than two sizing windows, all pools at once.
+            models.Index(fields=["sampled_at"], name="pools_sample_at_idx"),
         ]
 
     def __str__(self):
