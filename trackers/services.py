@@ -185,6 +185,8 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
     # Imported here: pools imports trackers at load time, never the other way.
     from pools.models import Pool
 
+    if pool.retired_at is not None:
+        raise DomainError("pool_retired", f"{pool} is retired: it gets no new numbers.")
     if count < 1 or count > 500:
         raise DomainError("invalid_count", "Provision between 1 and 500 numbers at a time.", {"count": ["1–500."]})
     if status is None:

@@ -144,3 +144,16 @@ def test_the_schedules_include_enforcement_and_concurrency_sampling(db):
     assert Schedule.objects.get(name="enforce automated pools").func == "pools.tasks.enforce_all_pools"
     sampling = Schedule.objects.get(name="sample visitor pool concurrency")
     assert (sampling.func, sampling.minutes) == ("pools.tasks.sample_pool_concurrency", 1)
+
+
+def test_a_retired_pool_cannot_be_given_new_numbers(auto_pool, now):
+    import pytest
+
+    from core.errors import DomainError
+    from trackers.services import trackers_provision
+
+    pool_retire(pool=auto_pool, now=now)
+    with pytest.raises(DomainError) as excinfo:
+        trackers_provision(pool=auto_pool, count=1)
+    assert excinfo.value.code == "pool_retired"
+    assert CallTracker.objects.filter(pool=auto_pool).count() == 0
