@@ -123,8 +123,10 @@ class _State:
         self.trackers: dict[int, TrackerSnapshot] = {}
         self.placeholders = 0
         self.actions: list[PlannedAction] = []
+        self.keys: dict[int, int] = {}  # id() of a snapshot in `trackers` → its key there
         for tracker in trackers:
             self.trackers[tracker.id] = tracker
+            self.keys[id(tracker)] = tracker.id
 
     def of_status(self, status: str) -> list[TrackerSnapshot]:
         return sorted((t for t in self.trackers.values() if t.status == status), key=_order)
@@ -136,25 +138,20 @@ class _State:
         if action == CREATE:
             self.placeholders += 1
             key = -self.placeholders
-            self.trackers[key] = TrackerSnapshot(id=None, tracking_number="", status=AVAILABLE)
+            self.trackers[key] = created = TrackerSnapshot(id=None, tracking_number="", status=AVAILABLE)
+            self.keys[id(created)] = key
             self.actions.append(PlannedAction(CREATE, None, "", reason))
             return
-        key = _key_of(self, tracker)
+        key = self.keys.pop(id(tracker))
         if action == DELETE:
             del self.trackers[key]
         else:
-            self.trackers[key] = replace(tracker, **changes)
+            self.trackers[key] = changed = replace(tracker, **changes)
+            self.keys[id(changed)] = key
         self.actions.append(PlannedAction(
             action, tracker.id, tracker.tracking_number, reason,
             source=changes.get("source", tracker.source), medium=changes.get("medium", tracker.medium),
         ))
-
-
-def _key_of(state: _State, tracker: TrackerSnapshot) -> int:
-    for key, value in state.trackers.items():
-        if value is tracker:
-            return key
-    raise KeyError(tracker)
 
 
 def _order(tracker: TrackerSnapshot):
@@ -200,18 +197,19 @@ def _flag_unflag(snapshot: PoolSnapshot, state: _State, top: list[SourceCount]) 
 
 
 def _activate(snapshot: PoolSnapshot, state: _State, top: list[SourceCount]) -> None:
-    tracked = {t.key for t in state.of_status(ACTIVE)}
+    active = state.of_status(ACTIVE)
+    tracked = {t.key for t in active}
+    room = snapshot.max_active - len(active)
+    available = state.of_status(AVAILABLE)
     for count in top:
         if count.key in tracked:
             continue
-        if len(state.of_status(ACTIVE)) >= snapshot.max_active:
+        if room <= 0 or not available:
             return
-        available = state.of_status(AVAILABLE)
-        if not available:
-            return
-        state.add(ACTIVATE, available[0], f"{sm(*count.key)} is on the top list ({count.visits} visits)",
+        state.add(ACTIVATE, available.pop(0), f"{sm(*count.key)} is on the top list ({count.visits} visits)",
                   status=ACTIVE, source=count.source, medium=count.medium)
         tracked.add(count.key)
+        room -= 1
 
 
 def _rotate_visitor(snapshot: PoolSnapshot, state: _State) -> None:

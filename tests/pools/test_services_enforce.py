@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 from pools.services import pool_enforce, pool_update
+from telephony.providers.sandbox import SandboxProvider
 from tests.factories import CallTrackerFactory, PoolFactory
 from tests.pools.conftest import active_sources, live_count, statuses
 from trackers.models import CallTracker, TrackerStatusChange
@@ -213,10 +215,6 @@ def test_applying_actions_costs_a_fixed_number_of_queries_per_action(auto_pool, 
 
 
 def test_when_the_provider_has_no_numbers_the_rest_of_the_plan_still_applies(auto_pool, add_visits, now):
-    from unittest import mock
-
-    from telephony.providers.sandbox import SandboxProvider
-
     pool_update(pool=auto_pool, size=2)
     old = CallTrackerFactory(pool=auto_pool, active=True, source="gone", medium="referral")
     add_visits("google", "organic", 40)

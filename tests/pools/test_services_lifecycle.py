@@ -3,8 +3,10 @@
 from datetime import timedelta
 from unittest import mock
 
+import pytest
 from django_q.models import Schedule
 
+from core.errors import DomainError
 from core.schedules import register_schedules
 from pools.models import Pool
 from pools.selectors import pools_to_enforce
@@ -20,6 +22,7 @@ from pools.tasks import enforce_all_pools, enforce_pool
 from tests.factories import CallTrackerFactory, PoolFactory
 from tests.pools.conftest import statuses
 from trackers.models import CallTracker, TrackerStatusChange
+from trackers.services import trackers_provision
 
 
 def test_retiring_a_pool_flags_actives_releases_available_and_keeps_the_data(auto_pool, add_visits, now):
@@ -147,11 +150,6 @@ def test_the_schedules_include_enforcement_and_concurrency_sampling(db):
 
 
 def test_a_retired_pool_cannot_be_given_new_numbers(auto_pool, now):
-    import pytest
-
-    from core.errors import DomainError
-    from trackers.services import trackers_provision
-
     pool_retire(pool=auto_pool, now=now)
     with pytest.raises(DomainError) as excinfo:
         trackers_provision(pool=auto_pool, count=1)
