@@ -5,6 +5,7 @@ website with a year of traffic (1 M visits, ~40 source/mediums, 2 % bots). Then 
 data, (a) the bare aggregate SQL the engine needs, (b) a steady `pool_enforce` run (nothing to change),
 (c) a run that has work to do (size changed: trackers created or deleted, flagged, activated), prints the
 ratios and the EXPLAIN of the engine's query so you can see attr_visit_top_idx is used. Target: (b), (c) < 5 s.
+It does so for the default 30-day window and for a window holding all 1 M visits (the worst case).
 
 Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_a_bench make bench BENCH=pools
 """
@@ -156,22 +157,33 @@ def timed(fn, repeats=REPEATS):
 
 def main():
     setup()
-    from django.db import connection
     from django.utils import timezone
+
+    now = timezone.now().replace(microsecond=0)
+    pool = seed(now)
+    worst_default, used = bench_window(pool, now, days=30, explain=True)
+    # Worst case: every one of the 1 M visits is inside the window (the index cannot narrow anything).
+    worst_year, _ = bench_window(pool, now, days=DAYS, explain=False)
+    worst = max(worst_default, worst_year)
+    print(f"\ntarget: a run < {TARGET_SECONDS:.0f} s → {'OK' if worst < TARGET_SECONDS else 'MISSED'} (slowest {worst:.3f} s); "
+          f"attr_visit_top_idx used for the 30-day window: {'yes' if used else 'NO'}")
+    return 0 if used and worst < TARGET_SECONDS else 1
+
+
+def bench_window(pool, now, *, days: int, explain: bool):
+    from django.db import connection
 
     from pools.models import Pool
     from pools.selectors import top_sources_queryset
     from pools.services import pool_enforce
     from trackers.models import CallTracker
 
-    now = timezone.now().replace(microsecond=0)
-    pool = seed(now)
-    # Every bench starts from an empty pool. Sizes are set with .update(): pool_update would also enqueue
-    # a django-q2 run into the bench database, where no worker consumes it.
+    # Every bench starts from an empty pool. Settings are written with .update(): pool_update would also
+    # enqueue a django-q2 run into the bench database, where no worker consumes it.
     CallTracker.objects.filter(pool=pool, deleted_at__isnull=True).update(deleted_at=now)
-    Pool.objects.filter(pk=pool.pk).update(size=20)
+    Pool.objects.filter(pk=pool.pk).update(size=20, visit_window_days=days)
     pool.refresh_from_db()
-    window = (pool.website_id, now - timedelta(days=pool.visit_window_days), now, pool.min_visits, pool.max_active)
+    window = (pool.website_id, now - timedelta(days=days), now, pool.min_visits, pool.max_active)
 
     def bare():
         with connection.cursor() as cursor:
@@ -194,23 +206,26 @@ def main():
 
     busy_s, busy = timed(resize_run, repeats=4)
 
-    in_window = sum(r[2] for r in rows)
-    print(f"visits in table: {VISITS:,}; top sources returned: {len(rows)} (top list {window[4]}), "
-          f"e.g. {rows[0][0]}/{rows[0][1]} {rows[0][2]:,} visits; visits of top sources in window {in_window:,}")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM attribution_visit WHERE website_id = %s AND started_at >= %s",
+                       [pool.website_id, now - timedelta(days=days)])
+        in_window = cursor.fetchone()[0]
+    print(f"\n--- {days}-day window: {in_window:,} of {VISITS:,} visits in the window; top list {window[4]} of "
+          f"{len(rows)} returned, first {rows[0][0]}/{rows[0][1]} with {rows[0][2]:,} visits")
     print(f"{'':44} {'median s':>9} {'× bare':>8}")
     print(f"{'bare aggregate SQL (cursor, hand-written)':44} {bare_s:9.3f} {1:8.2f}")
     print(f"{'pool_enforce, steady (0 actions)':44} {steady_s:9.3f} {steady_s / bare_s:8.2f}")
     print(f"{'pool_enforce after a size change':44} {busy_s:9.3f} {busy_s / bare_s:8.2f}  ({len(busy)} actions last run)")
     print(f"{'pool_enforce, first run (empty pool)':44} {first_run:9.3f} {first_run / bare_s:8.2f}  "
           f"({len(first)} actions, once)")
-    worst = max(steady_s, busy_s, first_run)
-    print(f"target: a run < {TARGET_SECONDS:.0f} s → {'OK' if worst < TARGET_SECONDS else 'MISSED'} (slowest {worst:.3f} s)")
     plan = top_sources_queryset(pool=pool, now=now).explain(analyze=True)
-    print("EXPLAIN ANALYZE of the engine's top-sources query:")
-    print(plan)
-    used = "attr_visit_top_idx" in plan
-    print(f"attr_visit_top_idx used: {'yes' if used else 'NO'}")
-    return 0 if used and worst < TARGET_SECONDS else 1
+    if explain:
+        print("EXPLAIN ANALYZE of the engine's top-sources query:")
+        print(plan)
+    else:
+        scan = next((line.strip() for line in plan.splitlines() if "Scan" in line), "?")
+        print(f"scan: {scan}")
+    return max(steady_s, busy_s, first_run), "attr_visit_top_idx" in plan
 
 
 if __name__ == "__main__":
