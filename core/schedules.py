@@ -19,6 +19,12 @@ def wanted_schedules() -> list[dict]:
             "schedule_type": Schedule.MINUTES,
             "minutes": settings.POOLS_ENFORCE_EVERY_MINUTES,
         },
+        {
+            "name": "sample visitor pool concurrency",
+            "func": "pools.tasks.sample_pool_concurrency",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+        },
     ]
 
 

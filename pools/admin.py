@@ -7,7 +7,14 @@ from accounts.admin_scoping import AccountScopedAdmin
 from core.errors import DomainError
 from core.phones import parse_phone, phone_display
 from pools.models import Pool
-from pools.services import EDITABLE_FIELDS, pool_create, pool_update
+from pools.services import (
+    EDITABLE_FIELDS,
+    pool_create,
+    pool_enforce,
+    pool_reassign_original,
+    pool_retire,
+    pool_update,
+)
 from trackers.models import CallTracker
 from trackers.services import trackers_provision
 
@@ -72,7 +79,7 @@ class PoolAdmin(AccountScopedAdmin):
     raw_id_fields = []
     readonly_fields = ["created_at", "updated_at", "retired_at"]
     inlines = [TrackerInline]
-    actions = ["provision_numbers"]
+    actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
 
     @admin.display(description="Original number", ordering="original_number")
     def original(self, obj):
@@ -113,3 +120,26 @@ class PoolAdmin(AccountScopedAdmin):
             {**self.admin_site.each_context(request), "title": "Provision numbers", "pools": queryset,
              "form": form, "action": "provision_numbers", "opts": self.model._meta},
         )
+
+    @admin.action(description="Enforce rules now")
+    def enforce_rules(self, request, queryset):
+        total = 0
+        for pool in queryset:
+            try:
+                total += len(pool_enforce(pool=pool, actor=request.user))
+            except DomainError as exc:
+                self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{total} actions taken on {len(queryset)} pools.", messages.SUCCESS)
+
+    @admin.action(description="Reassign active trackers to the current original number")
+    def reassign_original(self, request, queryset):
+        moved = sum(pool_reassign_original(pool=pool, actor=request.user) for pool in queryset)
+        self.message_user(request, f"{moved} trackers reassigned to their pool's original number.", messages.SUCCESS)
+
+    @admin.action(description="Retire pool")
+    def retire_pools(self, request, queryset):
+        pools = [pool for pool in queryset if pool.retired_at is None]
+        for pool in pools:
+            pool_retire(pool=pool, actor=request.user)
+        self.message_user(request, f"{len(pools)} pools retired; their numbers keep forwarding for their flag days.",
+                          messages.SUCCESS)

@@ -73,3 +73,30 @@ class Pool(models.Model):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+
+class ConcurrencySample(models.Model):
+    """Once a minute: how many of a visitor pool's trackers were leased, and how many it held.
+
+    Automated visitor pools size themselves from the peak of these samples.
+    """
+
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="concurrency_samples")
+    sampled_at = models.DateTimeField()
+    leased = models.PositiveIntegerField(help_text="Open, unexpired leases of the pool's trackers.")
+    size = models.PositiveIntegerField(help_text="Live Active trackers (in rotation) at that moment.")
+
+    class Meta:
+        ordering = ["pool_id", "sampled_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(leased__gte=0) & Q(size__gte=0), name="pools_concurrencysample_not_negative"),
+        ]
+        indexes = [
+            # pool_sizing_recommendation: a pool's peak and recent samples.
+            models.Index(fields=["pool", "sampled_at"], name="pools_sample_pool_at_idx"),
+            # pools_sample_concurrency: pruning samples older than two sizing windows, all pools at once.
+            models.Index(fields=["sampled_at"], name="pools_sample_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.pool_id} @ {self.sampled_at:%Y-%m-%d %H:%M}: {self.leased}/{self.size}"

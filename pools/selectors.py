@@ -1,7 +1,19 @@
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from accounts.models import Account
-from pools.models import Pool
+from attribution.models import Visit
+from pools.models import ConcurrencySample, Pool
+from pools.planner import PoolSnapshot, SourceCount, TrackerSnapshot, plan_visitor_pool_size
+from trackers.models import CallTracker, Lease
+
+# Automated visitor pools size themselves from the peak concurrency of this window.
+SIZING_WINDOW = timedelta(days=7)
+# The dashboard's concurrency chart shows this much of it.
+SAMPLES_SHOWN = timedelta(hours=24)
 
 
 def pool_list(*, account: Account) -> QuerySet[Pool]:
@@ -26,3 +38,104 @@ def pool_find(*, ref: str) -> Pool:
     if ref.isdigit():
         return Pool.objects.select_related("account").get(pk=int(ref))
     return Pool.objects.select_related("account").get(name=ref)
+
+
+def pool_top_sources(*, pool: Pool, now: datetime) -> list[SourceCount]:
+    """The pool's top list: its website's source/mediums with at least `min_visits` human visits in the
+    last `visit_window_days`, most visits first, cut to `floor(size × utilization)`.
+
+    One aggregate query, served by the attr_visit_top_idx index (website, started_at, source, medium).
+    """
+    if pool.max_active < 1:
+        return []
+    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in top_sources_queryset(pool=pool, now=now)]
+
+
+def top_sources_queryset(*, pool: Pool, now: datetime) -> QuerySet:
+    """The aggregate behind pool_top_sources (bench/bench_pools.py EXPLAINs it)."""
+    return (
+        Visit.objects.filter(
+            website_id=pool.website_id,
+            started_at__gte=now - timedelta(days=pool.visit_window_days),
+            started_at__lte=now,
+            is_bot=False,
+        )
+        .values("source", "medium")
+        .annotate(visits=Count("id"))
+        .filter(visits__gte=max(pool.min_visits, 1))
+        .order_by("-visits", "source", "medium")[: pool.max_active]
+    )
+
+
+def open_leases_filter(now: datetime, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}ended_at__isnull": True, f"{prefix}expires_at__gt": now})
+
+
+def pool_snapshot(*, pool: Pool, now: datetime, size: int | None = None) -> PoolSnapshot:
+    """The pool and its live trackers as plain data for the planner (one query for the trackers)."""
+    trackers = CallTracker.objects.live().filter(pool=pool).order_by("pk")
+    if pool.tracking == Pool.Tracking.VISITOR:
+        leases = Lease.objects.filter(open_leases_filter(now), tracker=OuterRef("pk"))
+        trackers = trackers.annotate(has_open_lease=Exists(leases))
+    return PoolSnapshot(
+        kind=pool.kind,
+        tracking=pool.tracking,
+        size=pool.size if size is None else size,
+        utilization=Decimal(pool.utilization),
+        flag_days=pool.flag_days,
+        is_retired=pool.retired_at is not None,
+        trackers=tuple(
+            TrackerSnapshot(
+                id=t.pk, tracking_number=t.tracking_number, status=t.status, source=t.source, medium=t.medium,
+                flagged_at=t.flagged_at, has_open_lease=getattr(t, "has_open_lease", False),
+            )
+            for t in trackers
+        ),
+    )
+
+
+def pools_to_enforce() -> QuerySet[Pool]:
+    """Every automated pool in service, plus retired or manual pools that still hold trackers the
+    engine must take out of service (the planner decides whether their time has come)."""
+    live = Q(trackers__deleted_at__isnull=True)
+    needs_expiry = Q(live, trackers__status=CallTracker.Status.FLAGGED) | Q(live, retired_at__isnull=False)
+    automated = Q(kind=Pool.Kind.AUTOMATED, retired_at__isnull=True)
+    ids = Pool.objects.filter(automated | needs_expiry).values("pk")
+    return Pool.objects.filter(pk__in=ids).select_related("account", "website").order_by("pk")
+
+
+def pool_current_leases(*, pool: Pool, now: datetime) -> int:
+    return Lease.objects.filter(open_leases_filter(now), tracker__pool=pool).count()
+
+
+def pool_recommended_size(*, pool: Pool, now: datetime) -> tuple[int | None, int, int]:
+    """(peak over SIZING_WINDOW or None without samples, leases open now, recommended size).
+
+    Without samples yet the configured size stands (never below the leases open now)."""
+    headroom = Decimal(str(settings.POOLS_SIZING_HEADROOM))
+    peak = ConcurrencySample.objects.filter(
+        pool=pool, sampled_at__gt=now - SIZING_WINDOW, sampled_at__lte=now
+    ).aggregate(peak=Max("leased"))["peak"]
+    leased_now = pool_current_leases(pool=pool, now=now)
+    if peak is None:
+        return None, leased_now, max(pool.size, leased_now)
+    return peak, leased_now, plan_visitor_pool_size(max(peak, leased_now), headroom, leased_now, pool.max_size)
+
+
+def pool_sizing_recommendation(*, pool: Pool, now: datetime) -> dict:
+    """What an automated visitor pool's size should be, from its peak concurrency over SIZING_WINDOW.
+
+    `samples` (the last SAMPLES_SHOWN, oldest first) feed the dashboard chart. Three queries.
+    """
+    peak, leased_now, recommended = pool_recommended_size(pool=pool, now=now)
+    samples = ConcurrencySample.objects.filter(
+        pool=pool, sampled_at__gt=now - SAMPLES_SHOWN, sampled_at__lte=now
+    ).order_by("sampled_at").values_list("sampled_at", "leased", "size")
+    return {
+        "peak": peak or 0,
+        "recommended_size": recommended,
+        "current_size": pool.size,
+        "headroom": Decimal(str(settings.POOLS_SIZING_HEADROOM)),
+        "leased_now": leased_now,
+        "samples": [tuple(row) for row in samples],
+    }

@@ -1,12 +1,38 @@
-"""Writes for pools."""
+"""Writes for pools: create/update, the rules engine run (`pool_enforce`), retire, reassign, sampling."""
+
+import logging
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_q.tasks import async_task
 
 from accounts.models import Account, Website
 from core.errors import DomainError
-from core.phones import parse_phone
-from pools.models import Pool
+from core.phones import parse_phone, phone_display
+from pools import planner
+from pools.models import ConcurrencySample, Pool
+from pools.planner import PlannedAction
+from pools.selectors import (
+    SIZING_WINDOW,
+    pool_recommended_size,
+    pool_snapshot,
+    pool_top_sources,
+    pools_to_enforce,
+)
+from trackers.models import CallTracker
+from trackers.services import (
+    tracker_delete,
+    tracker_set_original,
+    tracker_set_status,
+    trackers_provision,
+)
+
+logger = logging.getLogger(__name__)
+PROVISION_BATCH = 500  # trackers_provision buys at most this many numbers per call
+BUY_ATTEMPTS = 5  # retries when a concurrent run took the same candidate numbers
 
 EDITABLE_FIELDS = [
     "name", "kind", "tracking", "original_number", "size", "utilization", "min_visits",
@@ -40,6 +66,7 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
     pool = Pool(account=account, website=website, name=name, original_number=number, **fields)
     _clean(pool)
     pool.save()
+    _enqueue_enforcement(pool)
     return pool
 
 
@@ -57,4 +84,182 @@ def pool_update(*, pool: Pool, actor=None, **changes) -> Pool:
         setattr(pool, field, value)
     _clean(pool)
     pool.save(update_fields=[*changes.keys(), "updated_at"])
+    _enqueue_enforcement(pool)
     return pool
+
+
+def _enqueue_enforcement(pool: Pool) -> None:
+    """Automated pools follow a settings change at once, not at the next scheduled run."""
+    if pool.kind != Pool.Kind.AUTOMATED:
+        return
+    pool_id = pool.pk
+    transaction.on_commit(lambda: async_task("pools.tasks.enforce_pool", pool_id))
+
+
+# --- the rules engine --------------------------------------------------------------------------------
+
+
+def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = False, actor=None) -> list[PlannedAction]:
+    """Bring one pool in line with the rules (pools.planner) and return the actions taken, each with its reason.
+
+    One transaction per pool, holding the pool row's lock (select_for_update) while it plans and applies,
+    so two runs never interleave. Buying numbers is network I/O (Twilio) and must never happen inside
+    that transaction: when the plan needs new trackers, the locked pass changes nothing, the numbers are
+    bought outside any transaction (each saved as an Available tracker with its history row), and a second
+    locked pass plans again from the database and applies the rest (activating the new trackers). Were two
+    runs to buy at the same time, the later locked pass sees the surplus and step 5 deletes it.
+    """
+    now = now or timezone.now()
+    if dry_run:
+        with transaction.atomic():
+            fresh = Pool.objects.select_related("account").get(pk=pool.pk)
+            return _plan(pool=fresh, now=now, apply_sizing=False)
+    applied = _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=False)
+    if applied is not None:
+        return applied
+    created = _buy_trackers(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now, actor=actor)
+    return created + _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
+
+
+def _plan(*, pool: Pool, now: datetime, apply_sizing: bool) -> list[PlannedAction]:
+    size = None
+    if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.VISITOR and not pool.is_retired:
+        size = pool_recommended_size(pool=pool, now=now)[2]
+        if apply_sizing and size != pool.size:
+            Pool.objects.filter(pk=pool.pk).update(size=size, updated_at=now)
+            pool.size = size
+    needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
+    top = pool_top_sources(pool=pool, now=now) if needs_top else []
+    return planner.plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
+
+
+def _enforce_locked(*, pool_id: int, now: datetime, actor, creates_done: bool) -> list[PlannedAction] | None:
+    """Plan and apply under the pool's lock. None: the plan needs numbers bought first (nothing applied)."""
+    with transaction.atomic():
+        pool = Pool.objects.select_for_update().select_related("account").get(pk=pool_id)
+        plan = _plan(pool=pool, now=now, apply_sizing=True)
+        if not creates_done and any(action.action == planner.CREATE for action in plan):
+            return None
+        # After buying, anything still to create (the provider ran out) waits for the next run.
+        plan = [action for action in plan if action.tracker_id is not None]
+        _apply(pool=pool, plan=plan, actor=actor, now=now)
+        return plan
+
+
+def _apply(*, pool: Pool, plan: list[PlannedAction], actor, now: datetime) -> None:
+    trackers = {t.pk: t for t in CallTracker.objects.filter(pk__in=[a.tracker_id for a in plan])}
+    Status = CallTracker.Status
+    for action in plan:
+        tracker = trackers[action.tracker_id]
+        tracker.pool = pool  # activation freezes this (locked, current) pool's original number
+        common = {"tracker": tracker, "actor": actor, "reason": action.reason, "now": now}
+        if action.action == planner.FLAG:
+            tracker_set_status(status=Status.FLAGGED, **common)
+        elif action.action == planner.UNFLAG:
+            tracker_set_status(status=Status.ACTIVE, **common)
+        elif action.action == planner.ACTIVATE:
+            tracker_set_status(status=Status.ACTIVE, source=action.source, medium=action.medium, **common)
+        elif action.action == planner.FREE:
+            tracker_set_status(status=Status.AVAILABLE, **common)
+        elif action.action == planner.DELETE:
+            tracker_delete(**common)
+        else:  # pragma: no cover - the planner only emits the actions above here
+            raise ValueError(action.action)
+
+
+def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
+    """Buy the numbers the locked plan asked for. Runs outside any transaction (provider network I/O).
+
+    Another run (or a provisioning elsewhere) may pick the same candidate numbers at the same time: the
+    loser's number is given back by trackers_provision, and we count again and retry. Whatever is still
+    missing, or bought twice, the next locked pass and the next run settle (steps 1 and 5).
+    """
+    created: list[PlannedAction] = []
+    conflicts = 0
+    for _ in range(BUY_ATTEMPTS + pool.size // PROVISION_BATCH + 1):
+        # pool.size is already the recommended one for automated visitor pools (the locked pass stored it).
+        held = CallTracker.objects.live().filter(pool=pool).count()
+        missing = pool.size - held
+        if missing <= 0:
+            break
+        batch = min(missing, PROVISION_BATCH)
+        try:
+            trackers = trackers_provision(pool=pool, count=batch, status=CallTracker.Status.AVAILABLE, actor=actor, now=now)
+        except DomainError as exc:
+            logger.warning("pool %s: buying %s numbers failed: %s", pool.pk, batch, exc.message)
+            conflicts += 1
+            if exc.code != "number_in_use" or conflicts >= BUY_ATTEMPTS:
+                break
+            continue
+        for offset in range(len(trackers)):
+            created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held + offset} of {pool.size} trackers"))
+    return created
+
+
+def pools_enforce_all(*, now: datetime | None = None) -> int:
+    """The scheduled run: every pool that needs the engine, each in its own transaction. One failing
+    pool is logged and does not stop the others."""
+    now = now or timezone.now()
+    total = 0
+    for pool in pools_to_enforce():
+        try:
+            total += len(pool_enforce(pool=pool, now=now))
+        except Exception:
+            logger.exception("enforcing pool %s failed", pool.pk)
+    return total
+
+
+def pool_enforce_by_id(*, pool_id: int) -> int:
+    pool = Pool.objects.filter(pk=pool_id).first()
+    return len(pool_enforce(pool=pool)) if pool else 0
+
+
+def pool_retire(*, pool: Pool, actor=None, now: datetime | None = None) -> Pool:
+    """Take a pool out of service, keeping its data. Its Active trackers are flagged: they keep forwarding
+    calls for `flag_days`, then the engine releases their numbers; Available ones are released now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Pool.objects.select_for_update().get(pk=pool.pk)
+        if locked.retired_at is None:
+            locked.retired_at = now
+            locked.save(update_fields=["retired_at", "updated_at"])
+    pool.retired_at = locked.retired_at
+    pool_enforce(pool=locked, now=now, actor=actor)
+    return pool
+
+
+def pool_reassign_original(*, pool: Pool, actor=None, now: datetime | None = None) -> int:
+    """Point the pool's Active and Flagged trackers at its current original number; returns how many moved."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Pool.objects.select_for_update().get(pk=pool.pk)
+        trackers = (
+            CallTracker.objects.live()
+            .filter(pool=locked, status__in=[CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED])
+            .exclude(original_number=locked.original_number)
+        )
+        reason = f"reassigned to the pool's original number {phone_display(locked.original_number)}"
+        moved = 0
+        for tracker in trackers:
+            tracker_set_original(tracker=tracker, original_number=locked.original_number, actor=actor, reason=reason, now=now)
+            moved += 1
+    return moved
+
+
+def pools_sample_concurrency(*, now: datetime | None = None) -> int:
+    """Record, for every visitor pool in service, how many of its trackers are leased right now (one
+    aggregate query), and prune samples older than twice the sizing window."""
+    now = now or timezone.now()
+    live = Q(trackers__deleted_at__isnull=True)
+    pools = Pool.objects.filter(tracking=Pool.Tracking.VISITOR, retired_at__isnull=True).annotate(
+        leased_now=Count(
+            "trackers__leases", distinct=True,
+            filter=live & Q(trackers__leases__ended_at__isnull=True, trackers__leases__expires_at__gt=now),
+        ),
+        active_now=Count("trackers", distinct=True, filter=live & Q(trackers__status=CallTracker.Status.ACTIVE)),
+    )
+    samples = [ConcurrencySample(pool=p, sampled_at=now, leased=p.leased_now, size=p.active_now) for p in pools]
+    with transaction.atomic():
+        ConcurrencySample.objects.bulk_create(samples)
+        ConcurrencySample.objects.filter(sampled_at__lt=now - 2 * SIZING_WINDOW).delete()
+    return len(samples)

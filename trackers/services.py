@@ -65,7 +65,12 @@ def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, s
     elif status == Status.FLAGGED:
         tracker.original_number = pool.original_number
         tracker.flagged_at = now
-    tracker.full_clean()
+    try:
+        tracker.full_clean()
+    except ValidationError as exc:
+        # A concurrent add of the same number fails here (the unique constraint is validated), not at save.
+        code = "number_in_use" if "trackers_calltracker_one_live_per_number" in str(exc) else "invalid"
+        raise DomainError(code, exc.messages[0], getattr(exc, "message_dict", None)) from None
     try:
         with transaction.atomic():
             tracker.save()
@@ -131,6 +136,20 @@ def tracker_set_assignment(*, tracker: CallTracker, source: str, medium: str, ac
     return tracker
 
 
+@transaction.atomic
+def tracker_set_original(*, tracker: CallTracker, original_number: str, actor=None, actor_label: str | None = None,
+                         reason: str = "original number reassigned", now: datetime | None = None) -> CallTracker:
+    """Point a tracker at another original number (the pool's new one). Only when asked: activation
+    freezes the number so that changing the pool's number affects only later activations."""
+    now = now or timezone.now()
+    if tracker.deleted_at or tracker.original_number == original_number:
+        return tracker
+    CallTracker.objects.filter(pk=tracker.pk).update(original_number=original_number)
+    tracker.original_number = original_number
+    _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    return tracker
+
+
 def tracker_delete(*, tracker: CallTracker, actor=None, actor_label: str | None = None, reason: str,
                    now: datetime | None = None) -> CallTracker:
     """Retire a tracker and release its number. The row stays so calls keep their tracker."""
@@ -166,6 +185,8 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
     # Imported here: pools imports trackers at load time, never the other way.
     from pools.models import Pool
 
+    if pool.retired_at is not None:
+        raise DomainError("pool_retired", f"{pool} is retired: it gets no new numbers.")
     if count < 1 or count > 500:
         raise DomainError("invalid_count", "Provision between 1 and 500 numbers at a time.", {"count": ["1–500."]})
     if status is None:

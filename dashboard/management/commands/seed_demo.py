@@ -15,9 +15,9 @@ from accounts.services import membership_set
 from attribution.models import Visit, Visitor
 from calls.models import Call
 from pools.models import Pool
-from pools.services import pool_create
+from pools.services import pool_create, pool_enforce
 from trackers.models import CallTracker
-from trackers.services import tracker_set_status, trackers_provision
+from trackers.services import trackers_provision
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
 
@@ -65,7 +65,8 @@ class Command(BaseCommand):
         self.ensure_trackers(service_line, 6)
         now = timezone.now()
         visits = self.ensure_visits(website, now)
-        self.activate_top_sources(service_line)
+        # The rules engine gives the automated pool's top sources their trackers (idempotent).
+        pool_enforce(pool=service_line, now=now)
         calls = self.ensure_calls(account, main_line, service_line, now)
         self.stdout.write(f"Demo account “{account.name}”: website key “{website.key}”, "
                           f"{visits} visits, {calls} calls, pools: {main_line.name}, {service_line.name}")
@@ -116,16 +117,6 @@ class Command(BaseCommand):
         Visitor.objects.bulk_create(visitors, batch_size=500)
         Visit.objects.bulk_create(visits, batch_size=500)
         return len(visits)
-
-    def activate_top_sources(self, pool):
-        """Until the rules engine runs, give the automated pool's top sources their trackers."""
-        if CallTracker.objects.live().filter(pool=pool, status=CallTracker.Status.ACTIVE).exists():
-            return
-        available = list(CallTracker.objects.live().filter(pool=pool, status=CallTracker.Status.AVAILABLE))
-        top = [(s, m) for s, m, _, _, n in TRAFFIC if n >= pool.min_visits][: pool.max_active]
-        for tracker, (source, medium) in zip(available, top, strict=False):
-            tracker_set_status(tracker=tracker, status=CallTracker.Status.ACTIVE, source=source, medium=medium,
-                               actor_label="seed_demo", reason=f"{source}/{medium} is on the top list")
 
     def ensure_calls(self, account, main_line, service_line, now) -> int:
         existing = Call.objects.filter(account=account).count()

@@ -1,0 +1,57 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from core.errors import DomainError
+from core.phones import phone_display
+from pools.models import Pool
+from pools.planner import PlannedAction
+from pools.selectors import pool_find, pools_to_enforce
+from pools.services import pool_enforce
+
+
+class Command(BaseCommand):
+    help = "Apply the automated-pool rules now (what the scheduled task does) and print every action with its reason."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pool", help="Only this pool (id or name). Default: every pool the engine looks after.")
+        parser.add_argument("--dry-run", action="store_true", help="Print the plan without applying it.")
+
+    def handle(self, *args, pool=None, dry_run=False, **options):
+        now = timezone.now()
+        total = 0
+        for found in self.pools(pool):
+            actions = self.enforce(found, now=now, dry_run=dry_run)
+            self.print_pool(found, actions, dry_run=dry_run)
+            total += len(actions)
+        self.stdout.write(f"{total} actions" + (" (dry run, nothing changed)" if dry_run and total else ""))
+
+    def pools(self, ref: str | None) -> list[Pool]:
+        if ref is None:
+            return list(pools_to_enforce())
+        if not ref.strip():
+            raise CommandError("--pool needs a pool id or name.")
+        try:
+            return [pool_find(ref=ref.strip())]
+        except Pool.DoesNotExist:
+            raise CommandError(f"No pool with id or name “{ref}”.") from None
+        except Pool.MultipleObjectsReturned:
+            raise CommandError(f"Several pools are named “{ref}”; use the id.") from None
+
+    def enforce(self, pool: Pool, *, now, dry_run: bool) -> list[PlannedAction]:
+        try:
+            return pool_enforce(pool=pool, now=now, dry_run=dry_run)
+        except DomainError as exc:
+            raise CommandError(f"{pool.name}: {exc.message}") from None
+
+    def print_pool(self, pool: Pool, actions: list[PlannedAction], *, dry_run: bool) -> None:
+        if not actions:
+            return
+        verb = "would take" if dry_run else "took"
+        self.stdout.write(f"Pool “{pool.name}” (#{pool.pk}) {verb} {len(actions)} actions:")
+        for action in actions:
+            self.stdout.write("  " + self.format_action(action))
+
+    @staticmethod
+    def format_action(action: PlannedAction) -> str:
+        number = phone_display(action.tracking_number) if action.tracking_number else "(new number)"
+        return f"{number:<16} {action.action:<8} {action.reason}"

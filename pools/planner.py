@@ -1,0 +1,268 @@
+"""The automated-pool rules as pure functions: plain data in, a list of actions out. No ORM, clock or I/O.
+
+`plan_pool` follows SPEC "Automated pool rules" step by step on a simulated copy of the pool. The steps
+are repeated until a pass adds nothing, so that a tracker freed in step 4 can be activated (or deleted)
+by the same run instead of the next one: that is what makes a second run right after a first return [].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from math import ceil, floor
+
+CREATE, FLAG, UNFLAG, ACTIVATE, FREE, DELETE = "create", "flag", "unflag", "activate", "free", "delete"
+ACTIONS = (CREATE, FLAG, UNFLAG, ACTIVATE, FREE, DELETE)
+
+ACTIVE, FLAGGED, AVAILABLE = "active", "flagged", "available"
+MAX_PASSES = 4
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    action: str  # create | flag | unflag | activate | free | delete
+    tracker_id: int | None  # None for create (and for activating a tracker this run creates)
+    tracking_number: str  # "" for create
+    reason: str  # printed by enforce_pools and returned by the API
+    source: str = ""
+    medium: str = ""
+
+
+@dataclass(frozen=True)
+class TrackerSnapshot:
+    id: int | None
+    tracking_number: str
+    status: str
+    source: str = ""
+    medium: str = ""
+    flagged_at: datetime | None = None
+    has_open_lease: bool = False  # visitor pools: an unexpired open lease; such a tracker is never taken out
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.medium)
+
+
+@dataclass(frozen=True)
+class PoolSnapshot:
+    kind: str  # manual | automated
+    tracking: str  # source | visitor
+    size: int
+    utilization: Decimal
+    flag_days: int
+    is_retired: bool = False
+    trackers: tuple[TrackerSnapshot, ...] = field(default_factory=tuple)
+
+    @property
+    def max_active(self) -> int:
+        return floor(self.size * Decimal(self.utilization))
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    source: str
+    medium: str
+    visits: int
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.medium)
+
+
+def sm(source: str, medium: str) -> str:
+    return f"{source or '(none)'}/{medium or '(none)'}"
+
+
+def plan_pool(snapshot: PoolSnapshot, top: list[SourceCount], now: datetime) -> list[PlannedAction]:
+    """The actions that bring `snapshot` in line with the rules at `now`, each with its reason.
+
+    Manual pools only lose trackers Flagged for `flag_days` (deleted). Retired pools take every tracker
+    out of service: Active ones are flagged (they keep forwarding for `flag_days`), Available ones are
+    released, expired Flagged ones are released. Automated visitor pools keep `size` trackers Active
+    (their size comes from measured concurrency, see `plan_visitor_pool_size`).
+    """
+    state = _State(list(snapshot.trackers), now)
+    if snapshot.is_retired:
+        _plan_retired(snapshot, state, now)
+        return state.actions
+    if snapshot.kind != "automated":
+        _expire_flagged(snapshot, state, now, delete=True)
+        return state.actions
+    top = _top_list(snapshot, top)
+    for _ in range(MAX_PASSES):
+        before = len(state.actions)
+        _create(snapshot, state)  # 1
+        if snapshot.tracking == "visitor":
+            _rotate_visitor(snapshot, state)  # 2 + 3
+        else:
+            _flag_unflag(snapshot, state, top)  # 2
+            _activate(snapshot, state, top)  # 3
+        _expire_flagged(snapshot, state, now, delete=False)  # 4
+        _delete_surplus(snapshot, state)  # 5
+        if len(state.actions) == before:
+            break
+    return state.actions
+
+
+def plan_visitor_pool_size(peak: int, headroom: Decimal, current: int, max_size: int) -> int:
+    """Trackers an automated visitor pool should hold: ceil(peak × headroom), capped at `max_size`,
+    but never fewer than the leases open right now (`current`): a lease is never taken away."""
+    wanted = ceil(Decimal(peak) * Decimal(headroom))
+    return max(min(wanted, max_size), current, 0)
+
+
+# --- internals -------------------------------------------------------------------------------------
+
+
+class _State:
+    """The pool as the plan so far leaves it. Created trackers get negative placeholder ids."""
+
+    def __init__(self, trackers: list[TrackerSnapshot], now: datetime):
+        self.now = now
+        self.trackers: dict[int, TrackerSnapshot] = {}
+        self.placeholders = 0
+        self.actions: list[PlannedAction] = []
+        self.keys: dict[int, int] = {}  # id() of a snapshot in `trackers` → its key there
+        for tracker in trackers:
+            self.trackers[tracker.id] = tracker
+            self.keys[id(tracker)] = tracker.id
+
+    def of_status(self, status: str) -> list[TrackerSnapshot]:
+        return sorted((t for t in self.trackers.values() if t.status == status), key=_order)
+
+    def total(self) -> int:
+        return len(self.trackers)
+
+    def add(self, action: str, tracker: TrackerSnapshot | None, reason: str, **changes) -> None:
+        if action == CREATE:
+            self.placeholders += 1
+            key = -self.placeholders
+            self.trackers[key] = created = TrackerSnapshot(id=None, tracking_number="", status=AVAILABLE)
+            self.keys[id(created)] = key
+            self.actions.append(PlannedAction(CREATE, None, "", reason))
+            return
+        key = self.keys.pop(id(tracker))
+        if action == DELETE:
+            del self.trackers[key]
+        else:
+            self.trackers[key] = changed = replace(tracker, **changes)
+            self.keys[id(changed)] = key
+        self.actions.append(PlannedAction(
+            action, tracker.id, tracker.tracking_number, reason,
+            source=changes.get("source", tracker.source), medium=changes.get("medium", tracker.medium),
+        ))
+
+
+def _order(tracker: TrackerSnapshot):
+    # Existing trackers first (lowest id first), then the ones this run creates.
+    return (tracker.id is None, tracker.id or 0)
+
+
+def _top_list(snapshot: PoolSnapshot, top: list[SourceCount]) -> list[SourceCount]:
+    ordered = sorted(top, key=lambda c: (-c.visits, c.source, c.medium))
+    seen, result = set(), []
+    for count in ordered:
+        if count.key not in seen:
+            seen.add(count.key)
+            result.append(count)
+    return result[: snapshot.max_active]
+
+
+def _create(snapshot: PoolSnapshot, state: _State) -> None:
+    missing = snapshot.size - state.total()
+    for _ in range(max(missing, 0)):
+        state.add(CREATE, None, f"the pool holds {state.total()} of {snapshot.size} trackers")
+
+
+def _flag_unflag(snapshot: PoolSnapshot, state: _State, top: list[SourceCount]) -> None:
+    on_top = {c.key: c for c in top}
+    for tracker in state.of_status(ACTIVE):
+        if tracker.key not in on_top:
+            state.add(FLAG, tracker, f"{sm(*tracker.key)} is no longer on the top list",
+                      status=FLAGGED, flagged_at=state.now)
+    tracked: set[tuple[str, str]] = set()
+    for tracker in state.of_status(ACTIVE):
+        if tracker.key in tracked:
+            state.add(FLAG, tracker, f"another tracker already tracks {sm(*tracker.key)}",
+                      status=FLAGGED, flagged_at=state.now)
+        tracked.add(tracker.key)
+    flagged = _recently_flagged_first(state)
+    for tracker in flagged:
+        count = on_top.get(tracker.key)
+        if count and tracker.key not in tracked:
+            state.add(UNFLAG, tracker, f"{sm(*tracker.key)} is back on the top list ({count.visits} visits)",
+                      status=ACTIVE, flagged_at=None)
+            tracked.add(tracker.key)
+
+
+def _activate(snapshot: PoolSnapshot, state: _State, top: list[SourceCount]) -> None:
+    active = state.of_status(ACTIVE)
+    tracked = {t.key for t in active}
+    room = snapshot.max_active - len(active)
+    available = state.of_status(AVAILABLE)
+    for count in top:
+        if count.key in tracked:
+            continue
+        if room <= 0 or not available:
+            return
+        state.add(ACTIVATE, available.pop(0), f"{sm(*count.key)} is on the top list ({count.visits} visits)",
+                  status=ACTIVE, source=count.source, medium=count.medium)
+        tracked.add(count.key)
+        room -= 1
+
+
+def _rotate_visitor(snapshot: PoolSnapshot, state: _State) -> None:
+    """Visitor pools: `size` trackers in rotation (Active). Extra idle ones are flagged (they keep
+    forwarding for the callers who saw them), missing ones are unflagged or activated."""
+    active = state.of_status(ACTIVE)
+    surplus = len(active) - snapshot.size
+    for tracker in reversed(active):
+        if surplus <= 0:
+            break
+        if not tracker.has_open_lease:
+            state.add(FLAG, tracker, f"the pool needs only {snapshot.size} trackers in rotation",
+                      status=FLAGGED, flagged_at=state.now)
+            surplus -= 1
+    missing = snapshot.size - len(state.of_status(ACTIVE))
+    flagged = _recently_flagged_first(state)
+    for tracker in flagged[: max(missing, 0)]:
+        state.add(UNFLAG, tracker, f"the pool needs {snapshot.size} trackers in rotation", status=ACTIVE, flagged_at=None)
+    missing = snapshot.size - len(state.of_status(ACTIVE))
+    for tracker in state.of_status(AVAILABLE)[: max(missing, 0)]:
+        state.add(ACTIVATE, tracker, f"the pool needs {snapshot.size} trackers in rotation", status=ACTIVE)
+
+
+def _expire_flagged(snapshot: PoolSnapshot, state: _State, now: datetime, *, delete: bool) -> None:
+    cutoff = now - timedelta(days=snapshot.flag_days)
+    for tracker in state.of_status(FLAGGED):
+        if tracker.flagged_at is not None and tracker.flagged_at <= cutoff:
+            reason = f"flagged for {snapshot.flag_days} days"
+            if delete:
+                state.add(DELETE, tracker, reason + "; its number is released")
+            else:
+                state.add(FREE, tracker, reason, status=AVAILABLE, source="", medium="", flagged_at=None)
+
+
+def _delete_surplus(snapshot: PoolSnapshot, state: _State) -> None:
+    # Newest Available trackers go first; a placeholder never gets here (creation only fills up to size).
+    for tracker in reversed(state.of_status(AVAILABLE)):
+        if state.total() <= snapshot.size:
+            return
+        state.add(DELETE, tracker, f"the pool holds {state.total()} trackers, more than its size {snapshot.size}")
+
+
+def _plan_retired(snapshot: PoolSnapshot, state: _State, now: datetime) -> None:
+    for tracker in state.of_status(ACTIVE):
+        state.add(FLAG, tracker, f"the pool is retired; keeps forwarding for {snapshot.flag_days} days",
+                  status=FLAGGED, flagged_at=state.now)
+    for tracker in state.of_status(AVAILABLE):
+        state.add(DELETE, tracker, "the pool is retired; its number is released")
+    _expire_flagged(snapshot, state, now, delete=True)
+
+
+def _recently_flagged_first(state: _State) -> list[TrackerSnapshot]:
+    # The most recently flagged tracker is the one visitors of that source saw last.
+    flagged = state.of_status(FLAGGED)
+    dated = sorted((t for t in flagged if t.flagged_at is not None), key=lambda t: t.flagged_at, reverse=True)
+    return dated + [t for t in flagged if t.flagged_at is None]

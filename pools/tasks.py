@@ -1,0 +1,15 @@
+"""django-q2 entry points (stable dotted paths; arguments are ids only). The logic is in pools.services."""
+
+from pools.services import pool_enforce_by_id, pools_enforce_all, pools_sample_concurrency
+
+
+def enforce_all_pools() -> int:
+    return pools_enforce_all()
+
+
+def enforce_pool(pool_id: int) -> int:
+    return pool_enforce_by_id(pool_id=pool_id)
+
+
+def sample_pool_concurrency() -> int:
+    return pools_sample_concurrency()
