@@ -177,3 +177,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Fernet key for telephony secrets at rest (provider auth tokens); empty: derived from SECRET_KEY.
+TELEPHONY_ENCRYPTION_KEY = env.str("TELEPHONY_ENCRYPTION_KEY", default="")
