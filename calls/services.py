@@ -128,15 +128,20 @@ def call_attribute(*, call: Call) -> Call:
         visit = Visit.objects.filter(pk=match.visit_id, website__account=call.account).first()
         if visit is not None:
             snapshot = {field: getattr(visit, field) for field in snapshot}
-    with transaction.atomic():
-        call.visit = visit
-        call.attribution_method = match.method if (visit or match.visit_id is None) else Call.Method.NONE
-        call.attribution_confidence = match.confidence if call.attribution_method != Call.Method.NONE else 0.0
-        for field, value in snapshot.items():
-            setattr(call, field, value[:Call._meta.get_field(field).max_length])
-        call.save(update_fields=["visit", "attribution_method", "attribution_confidence", *snapshot])
-        if call.attribution_method != Call.Method.NONE:
-            _send_on_commit(call.pk, CALL_ATTRIBUTED)
+    method = match.method if (visit or match.visit_id is None) else Call.Method.NONE
+    values = {
+        "visit": visit, "attribution_method": method,
+        "attribution_confidence": match.confidence if method != Call.Method.NONE else 0.0,
+        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},
+    }
+    changed = [field for field, value in values.items() if getattr(call, field) != value]
+    if not changed:
+        return call
+    for field in changed:
+        setattr(call, field, values[field])
+    call.save(update_fields=changed)
+    if method != Call.Method.NONE:
+        _send_on_commit(call.pk, CALL_ATTRIBUTED)
     return call
 
 
@@ -190,7 +195,18 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
             call.save(update_fields=list(changes))
             if changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES:
                 _send_on_commit(call.pk, CALL_COMPLETED)
+                if call.attribution_method == Call.Method.NONE:
+                    _attribute_safely(call)
     return call
+
+
+def _attribute_safely(call: Call) -> None:
+    """Attribution never fails the webhook that triggered it; a failure is logged and retried at completion."""
+    try:
+        with transaction.atomic():
+            call_attribute(call=call)
+    except Exception:
+        logger.exception("Attributing call %s failed; it stays unattributed for now.", call.provider_call_id)
 
 
 def call_route_inbound(*, params, now: datetime | None = None) -> str:
@@ -210,12 +226,8 @@ def call_route_inbound(*, params, now: datetime | None = None) -> str:
         with transaction.atomic():
             call, created = call_start(provider_call_id=call_sid, tracker=tracker,
                                        caller_number=params.get("From", ""), now=now)
-        try:
-            with transaction.atomic():
-                if created or call.attribution_method == Call.Method.NONE:
-                    call_attribute(call=call)
-        except Exception:
-            logger.exception("Attributing call %s failed; forwarding it unattributed.", call_sid)
+        if created or call.attribution_method == Call.Method.NONE:
+            _attribute_safely(call)
     except Exception:
         logger.exception("Recording call %s to %s failed; forwarding it anyway.", call_sid, tracker.tracking_number)
     caller_id = params.get("From", "")

@@ -139,3 +139,32 @@ def test_completion_is_announced_once_after_commit(twilio_post, call, django_cap
         call_event.disconnect(listener)
 
     assert received == [(call.pk, "call.completed")]
+
+
+def test_replayed_inbound_completion_without_sequence_number_is_recorded_once(twilio_post, call):
+    payload = inbound_status_payload(call_sid=PARENT, to=call.tracking_number, call_duration=67, timestamp=stamp(67))
+
+    twilio_post(URL, payload)
+    twilio_post(URL, payload)
+
+    assert CallEvent.objects.filter(call_sid=PARENT).count() == 1
+
+
+def test_attribution_that_failed_at_call_start_is_retried_at_completion(twilio_post, call):
+    from tests.factories import TrackerStatusChangeFactory
+
+    TrackerStatusChangeFactory(tracker=call.tracker, to_status="active", source="google", medium="cpc",
+                               created_at=T0 - timedelta(days=1))
+    assert call.attribution_method == Call.Method.NONE
+
+    twilio_post(URL, inbound_status_payload(call_sid=PARENT, to=call.tracking_number, timestamp=stamp(67)))
+
+    call.refresh_from_db()
+    assert call.attribution_method == Call.Method.SOURCE
+    assert (call.source, call.medium) == ("google", "cpc")
+
+
+def test_status_callback_query_count_is_pinned(twilio_post, call, django_assert_num_queries):
+    # token (call, settings), call, event insert in savepoints, locked re-read, update
+    with django_assert_num_queries(10):
+        twilio_post(URL, dialed("in-progress", 2, 6))

@@ -185,3 +185,12 @@ def test_signature_uses_public_base_url_not_the_proxy_facing_url(client, twilio_
 
     assert response.status_code == 200
     assert dial_of(response).find("Number").get("statusCallback") == "https://calls.example.com/telephony/twilio/status"
+
+
+def test_voice_webhook_query_count_is_pinned(twilio_post, active_tracker, django_assert_num_queries):
+    payload = voice_payload(to=active_tracker.tracking_number)
+
+    # token (tracker, settings), tracker, call insert (idempotency read, repeat-caller read, savepoints),
+    # history read for attribution in a savepoint; no write when nothing is attributed
+    with django_assert_num_queries(13):
+        twilio_post(URL, payload)
