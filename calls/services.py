@@ -6,6 +6,7 @@ commits so a listener never sees a call that was rolled back.
 
 import logging
 import secrets
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -203,13 +204,18 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
 def _attribute_safely(call: Call) -> None:
     """Attribution never fails the webhook that triggered it; a failure is logged and retried at completion."""
     try:
-        with transaction.atomic():
+        # A savepoint only inside a transaction (status callbacks): there a failure must not undo the
+        # status change. In autocommit (voice webhook) a failed statement leaves nothing to roll back.
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
             call_attribute(call=call)
     except Exception:
         logger.exception("Attributing call %s failed; it stays unattributed for now.", call.provider_call_id)
 
 
-def call_route_inbound(*, params, now: datetime | None = None) -> str:
+_LOOK_UP = object()
+
+
+def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP) -> str:
     """The voice webhook's answer: TwiML that dials the original number, or <Reject/> for an unknown number.
 
     A call is never dropped because recording or attributing it failed: those run in savepoints and
@@ -217,15 +223,15 @@ def call_route_inbound(*, params, now: datetime | None = None) -> str:
     fails, the view errors and Twilio uses the number's fallback URL, which dials the original.)
     """
     now = now or timezone.now()
-    tracker = tracker_for_inbound_number(number=params.get("To", ""))
+    if tracker is _LOOK_UP:  # the signature check may already have looked it up
+        tracker = tracker_for_inbound_number(number=params.get("To", ""))
     if tracker is None:
         return twiml_reject()
     original = call_original_number(tracker)
     call_sid = params.get("CallSid", "")
     try:
-        with transaction.atomic():
-            call, created = call_start(provider_call_id=call_sid, tracker=tracker,
-                                       caller_number=params.get("From", ""), now=now)
+        call, created = call_start(provider_call_id=call_sid, tracker=tracker,
+                                   caller_number=params.get("From", ""), now=now)
         if created or call.attribution_method == Call.Method.NONE:
             _attribute_safely(call)
     except Exception:

@@ -22,7 +22,8 @@ def _now(request):
 @require_POST
 @twilio_signature_required(voice_webhook_tokens)
 def twilio_voice(request):
-    return HttpResponse(call_route_inbound(params=request.POST, now=_now(request)), content_type=TWIML)
+    twiml = call_route_inbound(params=request.POST, now=_now(request), tracker=request.inbound_tracker)
+    return HttpResponse(twiml, content_type=TWIML)
 
 
 @csrf_exempt

@@ -6,6 +6,8 @@ from telephony.credentials import webhook_auth_token, webhook_fallback_tokens
 
 def voice_webhook_tokens(request) -> list[str]:
     tracker = tracker_for_inbound_number(number=request.POST.get("To", ""))
+    # Kept for the view (like request.user): the dialed number's tracker, or None. Not request input.
+    request.inbound_tracker = tracker
     if tracker is None:
         return webhook_fallback_tokens()
     return [webhook_auth_token(tracker.pool.account)]
