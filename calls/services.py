@@ -59,6 +59,8 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
                now: datetime | None = None) -> tuple[Call, bool]:
     """Record an inbound call, once per provider call id. Returns (call, created)."""
     now = now or timezone.now()
+    if not provider_call_id:
+        raise DomainError("missing_call_id", "The provider sent no call id.", {"CallSid": ["Required."]})
     existing = Call.objects.filter(provider_call_id=provider_call_id).first()
     if existing is not None:
         return existing, False
@@ -169,7 +171,7 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     call_sid = params.get("CallSid", "")
     parent_sid = params.get("ParentCallSid", "")
     call = call_for_provider_id(provider_call_id=parent_sid or call_sid)
-    if call is None:
+    if call is None or not call_sid:
         return None
     status = params.get("CallStatus", "")
     event = StatusEvent(

@@ -16,6 +16,10 @@ def voice_webhook_tokens(request) -> list[str]:
 def status_webhook_tokens(request) -> list[str]:
     sid = request.POST.get("ParentCallSid") or request.POST.get("CallSid", "")
     call = call_for_provider_id(provider_call_id=sid)
-    if call is None:
-        return webhook_fallback_tokens()
-    return [webhook_auth_token(call.account)]
+    if call is not None:
+        return [webhook_auth_token(call.account)]
+    # A call we failed to record: the inbound leg's To is still our number, so its account signs.
+    tracker = tracker_for_inbound_number(number=request.POST.get("To", ""))
+    if tracker is not None:
+        return [webhook_auth_token(tracker.pool.account)]
+    return webhook_fallback_tokens()

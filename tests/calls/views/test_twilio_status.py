@@ -168,3 +168,26 @@ def test_status_callback_query_count_is_pinned(twilio_post, call, django_assert_
     # token (call, settings), call, event insert in savepoints, locked re-read, update
     with django_assert_num_queries(10):
         twilio_post(URL, dialed("in-progress", 2, 6))
+
+
+def test_callback_without_call_status_records_the_event_but_changes_nothing(twilio_post, call):
+    payload = dialed("ringing", 1)
+    del payload["CallStatus"]
+
+    assert twilio_post(URL, payload).status_code == 200
+    call.refresh_from_db()
+    assert call.status == Call.Status.RINGING
+
+
+def test_callback_for_an_unrecorded_call_is_checked_with_the_numbers_account_token(twilio_post, active_tracker):
+    from telephony.models import Provider
+    from tests.factories import TelephonySettingsFactory
+
+    telephony = TelephonySettingsFactory(account=active_tracker.pool.account, provider=Provider.TWILIO,
+                                         twilio_account_sid="AC" + "2" * 32)
+    telephony.set_twilio_auth_token("account-own-token")
+    telephony.save()
+    payload = inbound_status_payload(call_sid="CA" + "7" * 32, to=active_tracker.tracking_number)
+
+    assert twilio_post(URL, payload, token="account-own-token").status_code == 200
+    assert Call.objects.count() == 0

@@ -194,3 +194,22 @@ def test_voice_webhook_query_count_is_pinned(twilio_post, active_tracker, django
     # history read for attribution (in a savepoint only because tests run inside a transaction)
     with django_assert_num_queries(10):
         twilio_post(URL, payload)
+
+
+def test_request_without_call_sid_still_dials_but_records_nothing(twilio_post, active_tracker):
+    payload = voice_payload(to=active_tracker.tracking_number)
+    del payload["CallSid"]
+
+    response = twilio_post(URL, payload)
+
+    assert dial_of(response).find("Number").text == "+12025550150"
+    assert Call.objects.count() == 0
+
+
+def test_request_without_to_is_rejected(twilio_post, active_tracker):
+    payload = voice_payload(to=active_tracker.tracking_number)
+    del payload["To"]
+
+    response = twilio_post(URL, payload)
+
+    assert ET.fromstring(response.content).find("Reject") is not None
