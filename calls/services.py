@@ -7,7 +7,7 @@ commits so a listener never sees a call that was rolled back.
 import logging
 import secrets
 from contextlib import nullcontext
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
@@ -152,9 +152,11 @@ def _event_time(params, now: datetime) -> datetime:
     raw = params.get("Timestamp", "")
     if raw:
         try:
-            return parsedate_to_datetime(raw)
+            parsed = parsedate_to_datetime(raw)
         except (TypeError, ValueError):
-            pass
+            return now
+        # "-0000" parses naive; Twilio's timestamps are UTC.
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return now
 
 
@@ -174,6 +176,7 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     if call is None or not call_sid:
         return None
     status = params.get("CallStatus", "")
+    sequence = _int_or_none(params.get("SequenceNumber"))
     event = StatusEvent(
         status=status, at=_event_time(params, now), is_dialed_leg=bool(parent_sid),
         call_duration=_int_or_none(params.get("CallDuration")),
@@ -183,7 +186,7 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
             with transaction.atomic():
                 CallEvent.objects.create(
                     call=call, call_sid=call_sid, parent_call_sid=parent_sid,
-                    sequence_number=_int_or_none(params.get("SequenceNumber")), status=status[:12],
+                    sequence_number=sequence, status=status[:12],
                     payload=dict(params.items()), received_at=now,
                 )
         except IntegrityError:
@@ -192,6 +195,8 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
         state = CallState(status=call.status, answered_at=call.answered_at, ended_at=call.ended_at,
                           duration_seconds=call.duration_seconds, talk_seconds=call.talk_seconds)
         changes = plan_status_change(state=state, event=event)
+        if parent_sid and sequence is not None and sequence > call.last_sequence_number:
+            changes["last_sequence_number"] = sequence  # the dialed leg's progress, for support
         if changes:
             for field, value in changes.items():
                 setattr(call, field, value)

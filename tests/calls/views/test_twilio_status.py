@@ -191,3 +191,20 @@ def test_callback_for_an_unrecorded_call_is_checked_with_the_numbers_account_tok
 
     assert twilio_post(URL, payload, token="account-own-token").status_code == 200
     assert Call.objects.count() == 0
+
+
+def test_dialed_leg_sequence_progress_is_kept_on_the_call(twilio_post, call):
+    twilio_post(URL, dialed("in-progress", 2, 6))
+    twilio_post(URL, dialed("ringing", 1, 1))
+
+    call.refresh_from_db()
+    assert call.last_sequence_number == 2
+
+
+def test_unreadable_timestamp_falls_back_to_the_receive_time(twilio_post, call):
+    payload = dialed("in-progress", 2)
+    payload["Timestamp"] = "yesterday-ish"
+
+    assert twilio_post(URL, payload).status_code == 200
+    call.refresh_from_db()
+    assert call.answered_at is not None
