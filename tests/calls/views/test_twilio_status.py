@@ -208,3 +208,18 @@ def test_unreadable_timestamp_falls_back_to_the_receive_time(twilio_post, call):
     assert twilio_post(URL, payload).status_code == 200
     call.refresh_from_db()
     assert call.answered_at is not None
+
+
+def test_callback_signed_with_another_token_than_the_calls_account_gets_403(twilio_post, call):
+    from telephony.models import Provider
+    from tests.factories import TelephonySettingsFactory
+
+    telephony = TelephonySettingsFactory(account=call.account, provider=Provider.TWILIO,
+                                         twilio_account_sid="AC" + "2" * 32)
+    telephony.set_twilio_auth_token("account-own-token")
+    telephony.save()
+
+    assert twilio_post(URL, dialed("in-progress", 2, 6)).status_code == 403  # environment token
+    call.refresh_from_db()
+    assert call.answered_at is None
+    assert twilio_post(URL, dialed("in-progress", 2, 6), token="account-own-token").status_code == 200
