@@ -1,9 +1,50 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 
-from accounts.admin_scoping import AccountScopedAdmin
-from calls.models import Call
+from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
+from calls.models import Call, CallEvent
+from calls.services import call_simulate
 from core.admin_paginator import CheapPaginator
+from core.errors import DomainError
 from core.phones import phone_display
+from trackers.models import CallTracker
+
+
+class CallEventInline(admin.TabularInline):
+    model = CallEvent
+    fields = ["received_at", "call_sid", "sequence_number", "status"]
+    readonly_fields = fields
+    ordering = ["-received_at", "-id"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Provider callbacks"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TestCallForm(forms.Form):
+    tracker = forms.ModelChoiceField(queryset=CallTracker.objects.none(), label="Tracking number")
+    caller_number = forms.CharField(label="Caller number", initial="+14155550123")
+    duration_seconds = forms.IntegerField(label="Talk time (seconds)", min_value=0, max_value=14400, initial=60)
+    answered = forms.BooleanField(label="The business answers", required=False, initial=True)
+
+    def __init__(self, *args, account_ids=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        trackers = CallTracker.objects.live().select_related("pool").order_by("pool__name", "tracking_number")
+        if account_ids is not None:
+            trackers = trackers.filter(pool__account__in=account_ids)
+        self.fields["tracker"].queryset = trackers
+        self.fields["tracker"].label_from_instance = (
+            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"
+        )
 
 
 @admin.register(Call)
@@ -16,6 +57,8 @@ class CallAdmin(AccountScopedAdmin):
     date_hierarchy = "started_at"
     show_full_result_count = False
     paginator = CheapPaginator
+    inlines = [CallEventInline]
+    change_list_template = "admin/calls/call/change_list.html"
 
     @admin.display(description="Caller", ordering="caller_number")
     def caller(self, obj):
@@ -24,3 +67,33 @@ class CallAdmin(AccountScopedAdmin):
     @admin.display(description="Tracking number", ordering="tracking_number")
     def tracking(self, obj):
         return phone_display(obj.tracking_number)
+
+    def get_urls(self):
+        extra = [path("test-call/", self.admin_site.admin_view(self.test_call_view), name="calls_call_test_call")]
+        return extra + super().get_urls()
+
+    def test_call_view(self, request):
+        """Place a sandbox call through the real webhooks (same path as `manage.py simulate_call`)."""
+        if not self._is_account_admin(request):
+            raise PermissionDenied
+        form = TestCallForm(request.POST or None, account_ids=admin_account_ids(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                call = call_simulate(
+                    tracking_number=form.cleaned_data["tracker"].tracking_number,
+                    caller_number=form.cleaned_data["caller_number"],
+                    duration_seconds=form.cleaned_data["duration_seconds"],
+                    answered=form.cleaned_data["answered"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.message_user(
+                    request, f"Test call {call.provider_call_id}: {call.status}, "
+                    f"attribution {call.get_attribution_method_display().lower()}.", messages.SUCCESS,
+                )
+                return redirect(reverse("admin:calls_call_change", args=[call.pk]))
+        return TemplateResponse(request, "admin/calls/call/test_call.html", {
+            **self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+            "title": "Place a test call",
+        })

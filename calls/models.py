@@ -72,3 +72,47 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.provider_call_id} {self.caller_number} → {self.tracking_number}"
+
+
+# How far along a call is; a status never replaces one of a higher rank (callbacks arrive out of order).
+STATUS_RANK = {
+    Call.Status.QUEUED: 0,
+    Call.Status.RINGING: 1,
+    Call.Status.IN_PROGRESS: 2,
+    Call.Status.COMPLETED: 3,
+    Call.Status.BUSY: 3,
+    Call.Status.NO_ANSWER: 3,
+    Call.Status.FAILED: 3,
+    Call.Status.CANCELED: 3,
+}
+TERMINAL_STATUSES = frozenset(status for status, rank in STATUS_RANK.items() if rank == 3)
+
+
+class CallEvent(models.Model):
+    """One provider status callback, kept once: Twilio retries callbacks and sends them out of order.
+
+    `call_sid` is the leg the callback is about (the dialed leg has its own sid and names the
+    inbound call in `parent_call_sid`). Callbacks without a SequenceNumber are deduplicated on
+    their status instead.
+    """
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    call_sid = models.CharField(max_length=64)
+    parent_call_sid = models.CharField(max_length=64, blank=True)
+    sequence_number = models.IntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12)
+    payload = models.JSONField(default=dict)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call_sid", "sequence_number"], name="calls_callevent_unique_sequence"),
+            models.UniqueConstraint(
+                fields=["call_sid", "status"], condition=Q(sequence_number__isnull=True),
+                name="calls_callevent_unique_unsequenced_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.call_sid} #{self.sequence_number} {self.status}"

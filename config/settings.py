@@ -177,7 +177,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
 # Automated visitor pools hold ceil(peak concurrent leases × this) trackers (within the pool's max_size).
 POOLS_SIZING_HEADROOM = env.float("POOLS_SIZING_HEADROOM", default=1.5)
 if POOLS_SIZING_HEADROOM < 1:
     raise ImproperlyConfigured("POOLS_SIZING_HEADROOM must be at least 1 (1.5 keeps half a peak in reserve).")
+
+# Fernet key for telephony secrets at rest (provider auth tokens); empty: derived from SECRET_KEY.
+TELEPHONY_ENCRYPTION_KEY = env.str("TELEPHONY_ENCRYPTION_KEY", default="")

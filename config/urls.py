@@ -13,5 +13,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("dashboard/", include("dashboard.urls")),
     path("dni/", include("dni_snippet.urls")),
-    path("telephony/", include("telephony.urls")),
+    path("telephony/", include("calls.urls")),
 ]

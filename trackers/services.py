@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.phones import parse_phone
+from telephony.fallback import forward_fallback_url
 from telephony.providers import ProviderError, provider_for_account
 from trackers.models import CallTracker, TrackerStatusChange
 from trackers.signals import tracker_status_changed
@@ -208,7 +209,8 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
                 number=number,
                 voice_url=f"{base}/telephony/twilio/voice",
                 status_url=f"{base}/telephony/twilio/status",
-                fallback_url=f"{base}/telephony/twilio/fallback",
+                # Static TwiML hosted by the provider: calls reach the business even when we are down.
+                fallback_url=forward_fallback_url(pool.original_number),
             )
         except ProviderError as exc:
             raise DomainError("provider_error", f"Buying {number} failed: {exc}") from None

@@ -1,0 +1,61 @@
+"""How one status callback changes a call. Pure: the call's current state and the event in, changes out.
+
+Rules: a status never moves backwards (STATUS_RANK); the dialed leg (it carries ParentCallSid)
+says whether the business answered and how long they talked; the inbound leg's completion gives
+the total duration and the end. The inbound leg completes as "completed" even when nobody
+answered, so a dialed-leg outcome (busy, no-answer…) replaces a "completed" that no answer backs.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from calls.models import STATUS_RANK, TERMINAL_STATUSES, Call
+
+
+@dataclass(frozen=True)
+class CallState:
+    status: str
+    answered_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: int
+    talk_seconds: int
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    status: str  # Twilio's CallStatus
+    at: datetime
+    is_dialed_leg: bool
+    call_duration: int | None = None  # CallDuration, seconds (terminal events only)
+
+
+def plan_status_change(*, state: CallState, event: StatusEvent) -> dict:
+    changes: dict = {}
+    if event.status not in STATUS_RANK:
+        return changes
+    new_rank, old_rank = STATUS_RANK[event.status], STATUS_RANK.get(state.status, 0)
+    answered_at = state.answered_at
+    if event.is_dialed_leg:
+        if event.status == Call.Status.IN_PROGRESS and answered_at is None:
+            answered_at = changes["answered_at"] = event.at
+        if event.status == Call.Status.COMPLETED and answered_at is None and event.call_duration is not None:
+            # The "answered" callback was lost: the talk time tells when the business picked up.
+            answered_at = changes["answered_at"] = event.at - timedelta(seconds=event.call_duration)
+        if event.status in TERMINAL_STATUSES and event.call_duration is not None and event.status == Call.Status.COMPLETED:
+            changes["talk_seconds"] = event.call_duration
+        replaces_unbacked_completion = (
+            state.status == Call.Status.COMPLETED and answered_at is None
+            and event.status in TERMINAL_STATUSES and event.status != Call.Status.COMPLETED
+        )
+        if new_rank > old_rank or replaces_unbacked_completion:
+            changes["status"] = event.status
+    else:
+        if event.status in TERMINAL_STATUSES:
+            if event.call_duration is not None:
+                changes["duration_seconds"] = event.call_duration
+            changes["ended_at"] = event.at
+        if new_rank > old_rank:
+            changes["status"] = event.status
+    if event.status in TERMINAL_STATUSES and state.ended_at is None and "ended_at" not in changes:
+        changes["ended_at"] = event.at
+    return {field: value for field, value in changes.items() if getattr(state, field) != value}

@@ -1,0 +1,283 @@
+"""Writes for calls: start (voice webhook), status callbacks, attribution, and sandbox simulation.
+
+Integrations hear about calls through `calls.signals.call_event`, sent after the transaction
+commits so a listener never sees a call that was rolled back.
+"""
+
+import logging
+import secrets
+from contextlib import nullcontext
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from attribution import matcher
+from attribution.models import Visit
+from calls.models import TERMINAL_STATUSES, Call, CallEvent
+from calls.planner import CallState, StatusEvent, plan_status_change
+from calls.selectors import (
+    call_for_provider_id,
+    caller_has_called_before,
+    tracker_for_inbound_number,
+)
+from calls.signals import call_event
+from calls.twiml import twiml_forward, twiml_reject
+from core.errors import DomainError
+from core.phones import parse_phone
+from pools.models import Pool
+from trackers.models import CallTracker, Lease, TrackerStatusChange
+
+logger = logging.getLogger(__name__)
+
+CALL_STARTED = "call.started"
+CALL_COMPLETED = "call.completed"
+CALL_ATTRIBUTED = "call.attributed"
+
+
+def _send_on_commit(call_id: int, event: str) -> None:
+    transaction.on_commit(lambda: call_event.send(sender=Call, call_id=call_id, event=event))
+
+
+def _caller_e164(raw: str, region: str) -> str:
+    """Twilio sends "anonymous", "Restricted" or odd strings for hidden caller ids: those become ''."""
+    try:
+        return parse_phone(raw, region)
+    except ValidationError:
+        return ""
+
+
+def call_original_number(tracker: CallTracker) -> str:
+    """Where a call to `tracker` goes: its frozen original, else its pool's (Available trackers have none)."""
+    return tracker.original_number or tracker.pool.original_number
+
+
+def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: str,
+               now: datetime | None = None) -> tuple[Call, bool]:
+    """Record an inbound call, once per provider call id. Returns (call, created)."""
+    now = now or timezone.now()
+    if not provider_call_id:
+        raise DomainError("missing_call_id", "The provider sent no call id.", {"CallSid": ["Required."]})
+    existing = Call.objects.filter(provider_call_id=provider_call_id).first()
+    if existing is not None:
+        return existing, False
+    pool = tracker.pool
+    account = pool.account
+    caller = _caller_e164(caller_number, account.default_region)
+    is_first_time = bool(caller) and not caller_has_called_before(
+        account=account, caller_number=caller, before=now, exclude_call_id=provider_call_id
+    )
+    call = Call(
+        account=account, provider_call_id=provider_call_id, tracker=tracker, pool=pool,
+        tracking_number=tracker.tracking_number, caller_number=caller,
+        original_number=call_original_number(tracker), status=Call.Status.RINGING,
+        started_at=now, is_first_time_caller=is_first_time,
+    )
+    try:
+        with transaction.atomic():
+            call.save()
+            _send_on_commit(call.pk, CALL_STARTED)
+    except IntegrityError:
+        # The provider retried the webhook while the first request was still writing.
+        return Call.objects.get(provider_call_id=provider_call_id), False
+    return call, True
+
+
+def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:
+    window_start = call_at - timedelta(minutes=lease_minutes)
+    leases = Lease.objects.filter(tracker=tracker, started_at__lte=call_at, expires_at__gte=window_start).values(
+        "visit_id", "started_at", "expires_at", "ended_at", "is_shared"
+    )
+    return [matcher.LeaseFact(**row) for row in leases]
+
+
+def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matcher.AssignmentFact]:
+    # The latest few rows at or before the call are enough: the matcher takes the newest one.
+    rows = (
+        TrackerStatusChange.objects.filter(tracker=tracker, created_at__lte=call_at)
+        .order_by("-created_at", "-id")
+        .values("id", "created_at", "to_status", "source", "medium")[:5]
+    )
+    return [
+        matcher.AssignmentFact(at=row["created_at"], status=row["to_status"], source=row["source"],
+                               medium=row["medium"], order=row["id"])
+        for row in rows
+    ]
+
+
+def call_attribute(*, call: Call) -> Call:
+    """Attribute `call` to a visit (visitor pools) or a source/medium (source pools). Idempotent.
+
+    Calls attributed by hand keep their attribution.
+    """
+    if call.attribution_method == Call.Method.MANUAL or call.tracker_id is None:
+        return call
+    tracker = call.tracker
+    pool = call.pool or tracker.pool
+    if pool.tracking == Pool.Tracking.VISITOR:
+        match = matcher.plan_visitor_match(
+            leases=_lease_facts(tracker=tracker, call_at=call.started_at, lease_minutes=pool.lease_minutes),
+            call_at=call.started_at, lease_minutes=pool.lease_minutes,
+        )
+    else:
+        match = matcher.plan_source_match(history=_assignment_facts(tracker=tracker, call_at=call.started_at),
+                                          call_at=call.started_at)
+    snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "", "gclid": ""}
+    visit = None
+    if match.visit_id is not None:
+        visit = Visit.objects.filter(pk=match.visit_id, website__account=call.account).first()
+        if visit is not None:
+            snapshot = {field: getattr(visit, field) for field in snapshot}
+    method = match.method if (visit or match.visit_id is None) else Call.Method.NONE
+    values = {
+        "visit": visit, "attribution_method": method,
+        "attribution_confidence": match.confidence if method != Call.Method.NONE else 0.0,
+        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},
+    }
+    changed = [field for field, value in values.items() if getattr(call, field) != value]
+    if not changed:
+        return call
+    for field in changed:
+        setattr(call, field, values[field])
+    call.save(update_fields=changed)
+    if method != Call.Method.NONE:
+        _send_on_commit(call.pk, CALL_ATTRIBUTED)
+    return call
+
+
+def _event_time(params, now: datetime) -> datetime:
+    raw = params.get("Timestamp", "")
+    if raw:
+        try:
+            parsed = parsedate_to_datetime(raw)
+        except (TypeError, ValueError):
+            return now
+        # "-0000" parses naive; Twilio's timestamps are UTC.
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return now
+
+
+def _int_or_none(raw) -> int | None:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+def call_record_status(*, params, now: datetime | None = None) -> Call | None:
+    """Apply one provider status callback. Duplicates are ignored; unknown calls create nothing (None)."""
+    now = now or timezone.now()
+    call_sid = params.get("CallSid", "")
+    parent_sid = params.get("ParentCallSid", "")
+    call = call_for_provider_id(provider_call_id=parent_sid or call_sid)
+    if call is None or not call_sid:
+        return None
+    status = params.get("CallStatus", "")
+    sequence = _int_or_none(params.get("SequenceNumber"))
+    event = StatusEvent(
+        status=status, at=_event_time(params, now), is_dialed_leg=bool(parent_sid),
+        call_duration=_int_or_none(params.get("CallDuration")),
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CallEvent.objects.create(
+                    call=call, call_sid=call_sid, parent_call_sid=parent_sid,
+                    sequence_number=sequence, status=status[:12],
+                    payload=dict(params.items()), received_at=now,
+                )
+        except IntegrityError:
+            return call  # a retried callback: already applied
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        state = CallState(status=call.status, answered_at=call.answered_at, ended_at=call.ended_at,
+                          duration_seconds=call.duration_seconds, talk_seconds=call.talk_seconds)
+        changes = plan_status_change(state=state, event=event)
+        if parent_sid and sequence is not None and sequence > call.last_sequence_number:
+            changes["last_sequence_number"] = sequence  # the dialed leg's progress, for support
+        if changes:
+            for field, value in changes.items():
+                setattr(call, field, value)
+            call.save(update_fields=list(changes))
+            if changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES:
+                _send_on_commit(call.pk, CALL_COMPLETED)
+                if call.attribution_method == Call.Method.NONE:
+                    _attribute_safely(call)
+    return call
+
+
+def _attribute_safely(call: Call) -> None:
+    """Attribution never fails the webhook that triggered it; a failure is logged and retried at completion."""
+    try:
+        # A savepoint only inside a transaction (status callbacks): there a failure must not undo the
+        # status change. In autocommit (voice webhook) a failed statement leaves nothing to roll back.
+        with transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext():
+            call_attribute(call=call)
+    except Exception:
+        logger.exception("Attributing call %s failed; it stays unattributed for now.", call.provider_call_id)
+
+
+_LOOK_UP = object()
+
+
+def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP) -> str:
+    """The voice webhook's answer: TwiML that dials the original number, or <Reject/> for an unknown number.
+
+    A call is never dropped because recording or attributing it failed: those run in savepoints and
+    any error is logged, then the original number is dialed anyway. (When even the tracker lookup
+    fails, the view errors and Twilio uses the number's fallback URL, which dials the original.)
+    """
+    now = now or timezone.now()
+    if tracker is _LOOK_UP:  # the signature check may already have looked it up
+        tracker = tracker_for_inbound_number(number=params.get("To", ""))
+    if tracker is None:
+        return twiml_reject()
+    original = call_original_number(tracker)
+    call_sid = params.get("CallSid", "")
+    try:
+        call, created = call_start(provider_call_id=call_sid, tracker=tracker,
+                                   caller_number=params.get("From", ""), now=now)
+        if created or call.attribution_method == Call.Method.NONE:
+            _attribute_safely(call)
+    except Exception:
+        logger.exception("Recording call %s to %s failed; forwarding it anyway.", call_sid, tracker.tracking_number)
+    caller_id = params.get("From", "")
+    return twiml_forward(
+        original_number=original,
+        status_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/status",
+        caller_id=caller_id if caller_id.startswith("+") else "",
+        record=tracker.pool.record_calls,
+    )
+
+
+def call_simulate(*, tracking_number: str, caller_number: str, now: datetime | None = None,
+                  duration_seconds: int = 60, answered: bool = True, ring_seconds: int = 5) -> Call:
+    """Place a sandbox call through the real webhooks: signed voice and status requests, replayed in-process.
+
+    The requests are signed with the number's account token exactly as Twilio would sign them, so
+    the signature check, the TwiML answer, call creation, attribution and status handling all run.
+    """
+    from calls.simulation import simulate_inbound_call
+
+    tracker = tracker_for_inbound_number(number=_tracking_e164(tracking_number))
+    if tracker is None:
+        raise DomainError("unknown_number", f"{tracking_number} is not a live tracking number.",
+                          {"to": ["Not a live tracking number."]})
+    call_sid = "CA" + secrets.token_hex(16)
+    simulate_inbound_call(
+        tracker=tracker, call_sid=call_sid, caller_number=caller_number, now=now or timezone.now(),
+        duration_seconds=duration_seconds, answered=answered, ring_seconds=ring_seconds,
+    )
+    call = Call.objects.filter(provider_call_id=call_sid).first()
+    if call is None:
+        raise DomainError("simulation_failed", "The voice webhook did not record the call; see the server log.")
+    return call
+
+
+def _tracking_e164(raw: str) -> str:
+    try:
+        return parse_phone(raw)
+    except ValidationError as exc:
+        raise DomainError("invalid_phone", exc.messages[0], {"to": exc.messages}) from None

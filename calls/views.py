@@ -1,0 +1,35 @@
+"""Twilio webhooks. Signature first (403), then one service call; answers are TwiML."""
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from calls.services import call_record_status, call_route_inbound
+from calls.twiml import twiml_empty
+from calls.webhooks import status_webhook_tokens, voice_webhook_tokens
+from telephony.webhooks import twilio_signature_required
+
+TWIML = "application/xml"
+
+
+def _now(request):
+    # In-process simulations (call_simulate) replay calls at a chosen time; HTTP input cannot set this.
+    return getattr(request, "simulated_now", None) or timezone.now()
+
+
+@csrf_exempt
+@require_POST
+@twilio_signature_required(voice_webhook_tokens)
+def twilio_voice(request):
+    twiml = call_route_inbound(params=request.POST, now=_now(request), tracker=request.inbound_tracker)
+    return HttpResponse(twiml, content_type=TWIML)
+
+
+@csrf_exempt
+@require_POST
+@twilio_signature_required(status_webhook_tokens)
+def twilio_status(request):
+    # Unknown calls get the same harmless 200: Twilio stops retrying, nothing is created.
+    call_record_status(params=request.POST, now=_now(request))
+    return HttpResponse(twiml_empty(), content_type=TWIML)

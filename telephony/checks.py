@@ -1,0 +1,45 @@
+"""System checks: a Twilio provider without credentials cannot buy numbers or verify webhooks."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.db import DatabaseError
+
+from telephony.models import Provider
+
+
+@register()
+def check_default_provider_credentials(app_configs, **kwargs):
+    if settings.TELEPHONY_DEFAULT_PROVIDER not in Provider.values:
+        return [Error(
+            f"TELEPHONY_DEFAULT_PROVIDER is “{settings.TELEPHONY_DEFAULT_PROVIDER}”.",
+            hint=f"Use one of: {', '.join(Provider.values)}.", id="telephony.E001",
+        )]
+    if settings.TELEPHONY_DEFAULT_PROVIDER == Provider.TWILIO and not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+        return [Error(
+            "TELEPHONY_DEFAULT_PROVIDER is twilio but TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN are not set.",
+            hint="Set both in the environment, or use the sandbox provider.", id="telephony.E002",
+        )]
+    return []
+
+
+@register(Tags.database)
+def check_account_provider_credentials(app_configs, databases=None, **kwargs):
+    """Accounts on Twilio need their own credentials or the environment's. Runs with `check --database`."""
+    if not databases:
+        return []
+    from telephony.credentials import twilio_credentials
+    from telephony.models import TelephonySettings
+
+    errors = []
+    try:
+        rows = list(TelephonySettings.objects.filter(provider=Provider.TWILIO).select_related("account"))
+    except DatabaseError:
+        return []  # not migrated yet
+    for row in rows:
+        if not twilio_credentials(row).is_complete:
+            errors.append(Error(
+                f"Account “{row.account}” uses Twilio but has no credentials and the environment has none.",
+                hint="Enter the account SID and auth token in the admin's telephony settings.",
+                obj=row, id="telephony.E003",
+            ))
+    return errors

@@ -1,0 +1,51 @@
+"""Secrets at rest: provider auth tokens are stored Fernet-encrypted, never in the clear.
+
+The key comes from `TELEPHONY_ENCRYPTION_KEY` (a Fernet key) when set, else it is derived from
+SECRET_KEY, so rotating SECRET_KEY without setting the dedicated key makes stored tokens unreadable
+(they then have to be entered again in the admin).
+"""
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+
+PREFIX = "fernet:"
+
+
+def _fernet() -> Fernet:
+    key = getattr(settings, "TELEPHONY_ENCRYPTION_KEY", "")
+    if not key:
+        digest = hashlib.sha256(b"callpool.telephony.secrets:" + settings.SECRET_KEY.encode()).digest()
+        key = base64.urlsafe_b64encode(digest).decode()
+    return Fernet(key.encode() if isinstance(key, str) else key)
+
+
+def encrypt_secret(plain: str) -> str:
+    if not plain:
+        return ""
+    return PREFIX + _fernet().encrypt(plain.encode()).decode()
+
+
+def decrypt_secret(stored: str) -> str:
+    """'' for an empty or unreadable value (wrong key): callers treat it as "no credentials"."""
+    if not stored:
+        return ""
+    if not stored.startswith(PREFIX):
+        return stored  # written before encryption existed; the migration encrypts these
+    try:
+        return _fernet().decrypt(stored[len(PREFIX):].encode()).decode()
+    except InvalidToken:
+        return ""
+
+
+def is_encrypted(stored: str) -> bool:
+    return stored.startswith(PREFIX)
+
+
+def mask_secret(plain: str) -> str:
+    """Only the last four characters are ever shown back."""
+    if not plain:
+        return ""
+    return "•" * 8 + plain[-4:]
