@@ -3,8 +3,10 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,6 +19,7 @@ from api import serializers as s
 from api.authentication import ApiTokenAuthentication
 from api.exceptions import api_exception_handler
 from api.filters import CallFilter, TrackerFilter, VisitFilter
+from api.pagination import ApiPagination
 from api.permissions import HasAccountToken
 from api.selectors import call_list, tracker_get, tracker_list, visit_list
 from api.services import website_create_api, website_update
@@ -31,6 +34,7 @@ from trackers.models import CallTracker
 from trackers.services import tracker_set_assignment, tracker_set_status
 
 API_ACTOR = "api"
+MAX_ID = 2**63 - 1
 
 
 class AccountApi(GenericAPIView):
@@ -47,8 +51,16 @@ class AccountApi(GenericAPIView):
         """drf-spectacular builds the schema without a request token."""
         return getattr(self, "swagger_fake_view", False)
 
+    pagination_class = ApiPagination
+
     def get_exception_handler(self):
         return api_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # <int:pk> matches any digits; ids beyond a bigint can't exist, and must not reach the database.
+        if int(kwargs.get("pk", 0)) > MAX_ID:
+            raise Http404
 
 
 
@@ -271,3 +283,11 @@ class ReportApi(AccountApi):
         )
         body = {"dimension": dimension, "start": start_day, "end": end_day, "rows": [row.__dict__ for row in rows]}
         return Response(s.ReportOutputSerializer(body).data)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Unrouted paths under /api/v1/ (e.g. /pools/abc/) answer in the error shape too, not Django's HTML 404."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": {"code": "not_found", "message": "No API resource at this path."}}, status=404)

@@ -78,8 +78,17 @@ class PoolUpdateInputSerializer(serializers.Serializer):
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
 
 
+class WebsiteKeyField(serializers.SlugRelatedField):
+    """A website key; text the database can't hold (NUL bytes) is invalid input, not a server error."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
 class PoolCreateInputSerializer(PoolUpdateInputSerializer):
-    website = serializers.SlugRelatedField(slug_field="key", queryset=Website.objects.none(), help_text="The website's key.")
+    website = WebsiteKeyField(slug_field="key", queryset=Website.objects.none(), help_text="The website's key.")
 
     def __init__(self, *args, websites=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from api import apis
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("visits/", apis.VisitListApi.as_view(), name="visit-list"),
     path("visits/<int:pk>/", apis.VisitDetailApi.as_view(), name="visit-detail"),
     path("reports/<str:dimension>/", apis.ReportApi.as_view(), name="report"),
+    re_path(r"^.*$", apis.api_not_found),
 ]

@@ -81,3 +81,15 @@ def test_anonymous_gets_401(anon_client):
 
 def test_post_gets_405(api_client):
     assert api_client.post("/api/v1/calls/", {}, format="json").status_code == 405
+
+
+def test_far_time_zone_offset_is_read_as_utc(api_client, tracker):
+    # PostgreSQL refuses offsets beyond ±15:59; the filter converts to UTC first (found by schemathesis).
+    response = api_client.get("/api/v1/calls/", {"started_at_after": "0912-08-12T22:14:30+23:35"})
+    assert response.status_code == 200
+
+
+def test_date_that_cannot_be_converted_gets_400(api_client, tracker):
+    response = api_client.get("/api/v1/calls/", {"started_at_after": "0001-01-01T00:10:00+01:00"})
+    assert response.status_code == 400
+    assert "started_at" in error(response)["fields"]

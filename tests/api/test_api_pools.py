@@ -107,3 +107,19 @@ def test_wrong_method_gets_405(api_client):
     response = api_client.delete("/api/v1/pools/")
     assert response.status_code == 405
     assert error(response)["code"] == "method_not_allowed"
+
+
+def test_website_key_with_nul_byte_gets_400(api_client, website):
+    response = api_client.post("/api/v1/pools/", {"name": "Sales", "website": "alice\x00site",
+                                                   "original_number": "+12025550150"}, format="json")
+    assert response.status_code == 400
+    assert "website" in error(response)["fields"]
+
+
+def test_huge_id_gets_404(api_client):
+    assert api_client.get(f"/api/v1/pools/{2**70}/").status_code == 404
+
+
+def test_huge_limit_is_capped(api_client, account, website):
+    PoolFactory(account=account, website=website)
+    assert api_client.get(f"/api/v1/pools/?limit={2**70}&offset={2**70}").status_code == 200
