@@ -123,3 +123,12 @@ def test_huge_id_gets_404(api_client):
 def test_huge_limit_is_capped(api_client, account, website):
     PoolFactory(account=account, website=website)
     assert api_client.get(f"/api/v1/pools/?limit={2**70}&offset={2**70}").status_code == 200
+
+
+def test_retired_pool_cannot_be_changed(api_client, account, website):
+    from django.utils import timezone
+
+    pool = PoolFactory(account=account, website=website, retired_at=timezone.now())
+    response = api_client.patch(f"/api/v1/pools/{pool.pk}/", {"size": 9}, format="json")
+    assert response.status_code == 409
+    assert error(response)["code"] == "retired"

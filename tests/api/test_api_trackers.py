@@ -94,3 +94,10 @@ def test_anonymous_gets_401(anon_client):
 
 def test_post_gets_405(api_client):
     assert api_client.post("/api/v1/trackers/", {}, format="json").status_code == 405
+
+
+def test_list_query_count_is_constant(api_client, manual_pool, django_assert_max_num_queries):
+    for _ in range(6):
+        CallTrackerFactory(pool=manual_pool)
+    with django_assert_max_num_queries(4):
+        assert api_client.get("/api/v1/trackers/").json()["count"] == 6

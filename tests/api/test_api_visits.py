@@ -33,3 +33,10 @@ def test_anonymous_gets_401(anon_client):
 
 def test_post_gets_405(api_client):
     assert api_client.post("/api/v1/visits/", {}, format="json").status_code == 405
+
+
+def test_list_query_count_is_constant(api_client, website, django_assert_max_num_queries):
+    for _ in range(6):
+        VisitFactory(website=website)
+    with django_assert_max_num_queries(4):
+        assert api_client.get("/api/v1/visits/").json()["count"] == 6
