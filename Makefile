@@ -49,3 +49,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles
+
+fuzz: install-dev
+	@# Schemathesis against /api/schema/ with many more examples than `make test` uses.
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest tests/api/test_fuzz_schemathesis.py -p no:logging $(PYTEST_ARGS)

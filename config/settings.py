@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "calls",
     "dni_snippet",
     "dashboard",
+    "drf_spectacular_sidecar",
+    "api",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +158,15 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {"TITLE": "callpool API", "VERSION": "1.0.0"}
+# API docs are served from our own static files (drf-spectacular-sidecar), never from a CDN.
+SPECTACULAR_SETTINGS.update({
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+})
 
 # Dynamic number insertion. Requests per minute per IP on the assign endpoint; 0 turns it off.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
@@ -185,3 +197,7 @@ if POOLS_SIZING_HEADROOM < 1:
 
 # Fernet key for telephony secrets at rest (provider auth tokens); empty: derived from SECRET_KEY.
 TELEPHONY_ENCRYPTION_KEY = env.str("TELEPHONY_ENCRYPTION_KEY", default="")
+
+# Integrations: outbound webhooks and GA4 Measurement Protocol (seconds per HTTP request).
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+GA4_TIMEOUT_SECONDS = env.int("GA4_TIMEOUT_SECONDS", default=10)

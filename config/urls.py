@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
 
@@ -14,4 +15,9 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("dni/", include("dni_snippet.urls")),
     path("telephony/", include("calls.urls")),
+    path("api/v1/", include("api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("integrations/", include("integrations.urls")),
+    path("dashboard/integrations/", include("integrations.dashboard_urls")),
 ]

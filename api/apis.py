@@ -1,0 +1,293 @@
+"""REST API v1: one class per URL; each reads input, calls one selector or service, returns output."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.mixins import ListModelMixin
+from rest_framework.response import Response
+
+from accounts.selectors import website_list
+from api import serializers as s
+from api.authentication import ApiTokenAuthentication
+from api.exceptions import api_exception_handler
+from api.filters import CallFilter, TrackerFilter, VisitFilter
+from api.pagination import ApiPagination
+from api.permissions import HasAccountToken
+from api.selectors import call_list, tracker_get, tracker_list, visit_list
+from api.services import website_create_api, website_update
+from attribution.models import Visit
+from calls.models import Call
+from calls.reports import DIMENSIONS, report_rows
+from core.errors import DomainError
+from pools.models import Pool
+from pools.selectors import pool_list
+from pools.services import pool_create, pool_update
+from trackers.models import CallTracker
+from trackers.services import tracker_set_assignment, tracker_set_status
+
+API_ACTOR = "api"
+MAX_ID = 2**63 - 1
+
+
+class AccountApi(GenericAPIView):
+    """Token auth, scope check and the one error shape, for every endpoint under /api/v1/."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [HasAccountToken]
+
+    @property
+    def account(self):
+        return self.request.auth.account
+
+    def schema_only(self) -> bool:
+        """drf-spectacular builds the schema without a request token."""
+        return getattr(self, "swagger_fake_view", False)
+
+    pagination_class = ApiPagination
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # <int:pk> matches any digits; ids beyond a bigint can't exist, and must not reach the database.
+        if int(kwargs.get("pk", 0)) > MAX_ID:
+            raise Http404
+
+
+
+# Websites
+
+
+class WebsiteListApi(ListModelMixin, AccountApi):
+    serializer_class = s.WebsiteOutputSerializer
+
+    def get_queryset(self):
+        return website_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(request=s.WebsiteInputSerializer, responses={201: s.WebsiteOutputSerializer})
+    def post(self, request):
+        data = s.WebsiteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        website = website_create_api(account=self.account, **data.validated_data)
+        return Response(s.WebsiteOutputSerializer(website).data, status=201)
+
+
+class WebsiteDetailApi(AccountApi):
+    serializer_class = s.WebsiteOutputSerializer
+
+    def get_object(self):
+        return get_object_or_404(website_list(account=self.account), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(s.WebsiteOutputSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.WebsiteInputSerializer, responses=s.WebsiteOutputSerializer)
+    def put(self, request, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=s.WebsiteInputSerializer, responses=s.WebsiteOutputSerializer)
+    def patch(self, request, pk):
+        return self._update(request, partial=True)
+
+    def _update(self, request, partial):
+        website = self.get_object()
+        data = s.WebsiteInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        website = website_update(website=website, **data.validated_data)
+        return Response(s.WebsiteOutputSerializer(website).data)
+
+
+# Pools
+
+
+class PoolListApi(ListModelMixin, AccountApi):
+    serializer_class = s.PoolOutputSerializer
+
+    def get_queryset(self):
+        return pool_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(request=s.PoolCreateInputSerializer, responses={201: s.PoolOutputSerializer})
+    def post(self, request):
+        data = s.PoolCreateInputSerializer(data=request.data, websites=website_list(account=self.account))
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        pool = pool_create(account=self.account, actor=None, **fields)
+        pool = pool_list(account=self.account).get(pk=pool.pk)
+        return Response(s.PoolOutputSerializer(pool).data, status=201)
+
+
+class PoolDetailApi(AccountApi):
+    serializer_class = s.PoolOutputSerializer
+
+    def get_object(self):
+        return get_object_or_404(pool_list(account=self.account), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(s.PoolOutputSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.PoolUpdateInputSerializer, responses=s.PoolOutputSerializer)
+    def put(self, request, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=s.PoolUpdateInputSerializer, responses=s.PoolOutputSerializer)
+    def patch(self, request, pk):
+        return self._update(request, partial=True)
+
+    def _update(self, request, partial):
+        pool = self.get_object()
+        data = s.PoolUpdateInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        if pool.is_retired:
+            raise DomainError("retired", "This pool is retired and can no longer be changed.")
+        pool_update(pool=pool, actor=None, **data.validated_data)
+        return Response(s.PoolOutputSerializer(self.get_object()).data)
+
+
+# Trackers
+
+
+class TrackerListApi(ListModelMixin, AccountApi):
+    serializer_class = s.TrackerOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TrackerFilter
+
+    def get_queryset(self):
+        if self.schema_only():
+            return CallTracker.objects.none()
+        return tracker_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+
+class TrackerDetailApi(AccountApi):
+    serializer_class = s.TrackerOutputSerializer
+
+    def get_object(self):
+        return get_object_or_404(tracker_list(account=self.account), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(s.TrackerOutputSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.TrackerUpdateInputSerializer, responses=s.TrackerOutputSerializer)
+    def patch(self, request, pk):
+        tracker = get_object_or_404(tracker_list(account=self.account).select_related("pool__account"), pk=pk)
+        data = s.TrackerUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = data.validated_data
+        if tracker.pool.kind != Pool.Kind.MANUAL:
+            raise DomainError("not_manual", "Trackers of automated pools are changed by the rules engine, not by hand.")
+        if "status" in changes and changes["status"] != tracker.status:
+            tracker = tracker_set_status(
+                tracker=tracker, status=changes["status"], source=changes.get("source"), medium=changes.get("medium"),
+                actor_label=API_ACTOR, reason=changes["reason"],
+            )
+        elif "source" in changes or "medium" in changes:
+            tracker = tracker_set_assignment(
+                tracker=tracker, source=changes.get("source", tracker.source), medium=changes.get("medium", tracker.medium),
+                actor_label=API_ACTOR, reason=changes["reason"],
+            )
+        return Response(s.TrackerOutputSerializer(tracker_get(account=self.account, pk=tracker.pk)).data)
+
+
+# Calls and visits
+
+
+class CallListApi(ListModelMixin, AccountApi):
+    serializer_class = s.CallOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CallFilter
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Call.objects.none()
+        return call_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+
+class CallDetailApi(AccountApi):
+    serializer_class = s.CallOutputSerializer
+
+    def get(self, request, pk):
+        return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
+
+
+class VisitListApi(ListModelMixin, AccountApi):
+    serializer_class = s.VisitOutputSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = VisitFilter
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Visit.objects.none()
+        return visit_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+
+class VisitDetailApi(AccountApi):
+    serializer_class = s.VisitOutputSerializer
+
+    def get(self, request, pk):
+        return Response(s.VisitOutputSerializer(get_object_or_404(visit_list(account=self.account), pk=pk)).data)
+
+
+# Reports
+
+
+class ReportApi(AccountApi):
+    serializer_class = s.ReportOutputSerializer
+    pagination_class = None
+
+    @extend_schema(
+        parameters=[
+            s.ReportQuerySerializer,
+            OpenApiParameter("dimension", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(DIMENSIONS)),
+        ],
+        responses=s.ReportOutputSerializer,
+    )
+    def get(self, request, dimension):
+        if dimension not in DIMENSIONS:
+            raise DomainError("invalid", f"Unknown dimension “{dimension}”.", {"dimension": [f"Choose one of {', '.join(DIMENSIONS)}."]})
+        query = s.ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        zone = ZoneInfo(self.account.timezone)
+        today = timezone.now().astimezone(zone).date()
+        end_day = query.validated_data.get("end", today)
+        start_day = query.validated_data.get("start", end_day - timedelta(days=29))
+        website = None
+        if "website" in query.validated_data:
+            website = get_object_or_404(website_list(account=self.account), key=query.validated_data["website"])
+        rows = report_rows(
+            account=self.account, dimension=dimension, website=website, limit=query.validated_data.get("limit"),
+            start=datetime.combine(start_day, time.min, zone),
+            end=datetime.combine(end_day + timedelta(days=1), time.min, zone),
+        )
+        body = {"dimension": dimension, "start": start_day, "end": end_day, "rows": [row.__dict__ for row in rows]}
+        return Response(s.ReportOutputSerializer(body).data)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Unrouted paths under /api/v1/ (e.g. /pools/abc/) answer in the error shape too, not Django's HTML 404."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": {"code": "not_found", "message": "No API resource at this path."}}, status=404)

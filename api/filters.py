@@ -1,0 +1,81 @@
+from datetime import UTC
+
+import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField, RangeField
+
+from attribution.models import Visit
+from calls.models import Call
+from trackers.models import CallTracker
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id: a positive integer that fits a bigint, so out-of-range input is a 400, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """ISO 8601 in, UTC out: PostgreSQL rejects offsets beyond ±15:59, and some dates don't convert at all."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcIsoDateTimeRangeField(RangeField):
+    widget = django_filters.widgets.DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((UtcIsoDateTimeField(), UtcIsoDateTimeField()), *args, **kwargs)
+
+
+class DateTimeRangeFilter(django_filters.IsoDateTimeFromToRangeFilter):
+    field_class = UtcIsoDateTimeRangeField
+
+
+class TrackerFilter(django_filters.FilterSet):
+    pool = IdFilter(field_name="pool_id")
+    status = django_filters.ChoiceFilter(choices=CallTracker.Status.choices)
+
+    class Meta:
+        model = CallTracker
+        fields = ["pool", "status"]
+
+
+class CallFilter(django_filters.FilterSet):
+    # ?started_at_after=2026-01-01&started_at_before=2026-01-31T23:59:59Z
+    started_at = DateTimeRangeFilter()
+    pool = IdFilter(field_name="pool_id")
+    tracker = IdFilter(field_name="tracker_id")
+    source = django_filters.CharFilter()
+    medium = django_filters.CharFilter()
+    provider_call_id = django_filters.CharFilter()
+    status = django_filters.ChoiceFilter(choices=Call.Status.choices)
+
+    class Meta:
+        model = Call
+        fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status"]
+
+
+class VisitFilter(django_filters.FilterSet):
+    started_at = DateTimeRangeFilter()
+    website = django_filters.CharFilter(field_name="website__key", help_text="The website's key.")
+    source = django_filters.CharFilter()
+    medium = django_filters.CharFilter()
+    campaign = django_filters.CharFilter()
+    gclid = django_filters.CharFilter()
+
+    class Meta:
+        model = Visit
+        fields = ["started_at", "website", "source", "medium", "campaign", "gclid"]

@@ -1,0 +1,209 @@
+"""Input serializers check shape; output serializers spell the contract's field names (SPEC "REST API")."""
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Website
+from calls.reports import DIMENSIONS
+from pools.models import Pool
+from trackers.models import CallTracker
+
+
+def snippet_for(key: str) -> str:
+    return f'<script async src="{settings.PUBLIC_BASE_URL}/dni/{key}.js"></script>'
+
+
+class WebsiteOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    key = serializers.CharField()
+    domains = serializers.ListField(child=serializers.CharField())
+    allowed_origins = serializers.ListField(child=serializers.CharField())
+    snippet = serializers.SerializerMethodField()
+
+    def get_snippet(self, website) -> str:
+        return snippet_for(website.key)
+
+
+class WebsiteInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    domains = serializers.ListField(child=serializers.CharField(max_length=253), required=False)
+    allowed_origins = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+
+
+class PoolCountsSerializer(serializers.Serializer):
+    active = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    available = serializers.IntegerField()
+
+
+class PoolOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    website = serializers.CharField(source="website.key", help_text="The website's key.")
+    kind = serializers.ChoiceField(choices=Pool.Kind.choices)
+    tracking = serializers.ChoiceField(choices=Pool.Tracking.choices)
+    original_number = serializers.CharField(help_text="E.164.")
+    size = serializers.IntegerField()
+    utilization = serializers.FloatField()
+    min_visits = serializers.IntegerField()
+    visit_window_days = serializers.IntegerField()
+    flag_days = serializers.IntegerField()
+    lease_minutes = serializers.IntegerField()
+    exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
+    retired_at = serializers.DateTimeField(allow_null=True)
+    counts = serializers.SerializerMethodField()
+
+    @extend_schema_field(PoolCountsSerializer)
+    def get_counts(self, pool) -> dict:
+        return {
+            "active": getattr(pool, "active_count", 0),
+            "flagged": getattr(pool, "flagged_count", 0),
+            "available": getattr(pool, "available_count", 0),
+        }
+
+
+class PoolUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    kind = serializers.ChoiceField(choices=Pool.Kind.choices)
+    tracking = serializers.ChoiceField(choices=Pool.Tracking.choices)
+    original_number = serializers.CharField(max_length=40, help_text="Any form the account's region can read.")
+    size = serializers.IntegerField(min_value=0, max_value=10000)
+    utilization = serializers.DecimalField(max_digits=4, decimal_places=3, min_value=0, max_value=1)
+    min_visits = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    visit_window_days = serializers.IntegerField(min_value=1, max_value=3650)
+    flag_days = serializers.IntegerField(min_value=0, max_value=3650)
+    lease_minutes = serializers.IntegerField(min_value=1, max_value=10080)
+    exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
+
+
+class WebsiteKeyField(serializers.SlugRelatedField):
+    """A website key; text the database can't hold (NUL bytes) is invalid input, not a server error."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
+class PoolCreateInputSerializer(PoolUpdateInputSerializer):
+    website = WebsiteKeyField(slug_field="key", queryset=Website.objects.none(), help_text="The website's key.")
+
+    def __init__(self, *args, websites=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if websites is not None:
+            self.fields["website"].queryset = websites
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in ["size", "utilization", "min_visits", "visit_window_days", "flag_days", "lease_minutes",
+                     "exhaustion", "kind", "tracking"]:
+            fields[name].required = False
+        return fields
+
+
+class TrackerOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    pool = serializers.IntegerField(source="pool_id")
+    tracking_number = serializers.CharField()
+    status = serializers.ChoiceField(choices=CallTracker.Status.choices)
+    source = serializers.CharField()
+    medium = serializers.CharField()
+    original_number = serializers.CharField()
+    flagged_at = serializers.DateTimeField(allow_null=True)
+
+
+class TrackerUpdateInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CallTracker.Status.choices, required=False)
+    source = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    medium = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    reason = serializers.CharField(max_length=300, required=False, default="changed through the API")
+
+    def validate(self, attrs):
+        if not {"status", "source", "medium"} & set(attrs):
+            raise serializers.ValidationError("Send at least one of status, source, medium.")
+        return attrs
+
+
+class AttributionSerializer(serializers.Serializer):
+    method = serializers.CharField(source="attribution_method")
+    confidence = serializers.FloatField(source="attribution_confidence")
+    visit = serializers.IntegerField(source="visit_id", allow_null=True)
+
+
+class CallOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider_call_id = serializers.CharField()
+    pool = serializers.IntegerField(source="pool_id", allow_null=True)
+    tracker = serializers.IntegerField(source="tracker_id", allow_null=True)
+    tracking_number = serializers.CharField()
+    caller_number = serializers.CharField()
+    original_number = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    duration_seconds = serializers.IntegerField()
+    status = serializers.CharField()
+    first_time_caller = serializers.BooleanField(source="is_first_time_caller")
+    source = serializers.CharField()
+    medium = serializers.CharField()
+    campaign = serializers.CharField()
+    term = serializers.CharField()
+    landing_page = serializers.CharField()
+    gclid = serializers.CharField()
+    attribution = AttributionSerializer(source="*")
+
+
+class VisitOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    website = serializers.CharField(source="website.key")
+    visitor = serializers.CharField(source="visitor.uid")
+    session_uid = serializers.CharField()
+    source = serializers.CharField()
+    medium = serializers.CharField()
+    campaign = serializers.CharField()
+    term = serializers.CharField()
+    content = serializers.CharField()
+    gclid = serializers.CharField()
+    gbraid = serializers.CharField()
+    wbraid = serializers.CharField()
+    msclkid = serializers.CharField()
+    fbclid = serializers.CharField()
+    landing_page = serializers.CharField()
+    referrer = serializers.CharField()
+    ga_client_id = serializers.CharField()
+    ga_session_id = serializers.CharField()
+    pageviews = serializers.IntegerField()
+    is_bot = serializers.BooleanField()
+    started_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField()
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First day (account time zone); default 30 days ago.")
+    end = serializers.DateField(required=False, help_text="Last day, inclusive; default today.")
+    website = serializers.CharField(required=False, help_text="A website key, to report one website.")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+
+    def validate(self, attrs):
+        if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
+            raise serializers.ValidationError({"end": ["end is before start."]})
+        return attrs
+
+
+class ReportRowSerializer(serializers.Serializer):
+    key = serializers.ListField(child=serializers.CharField())
+    label = serializers.CharField()
+    calls = serializers.IntegerField()
+    answered = serializers.IntegerField()
+    first_time = serializers.IntegerField()
+    visits = serializers.IntegerField(allow_null=True)
+    conversion_rate = serializers.FloatField(allow_null=True)
+
+
+class ReportOutputSerializer(serializers.Serializer):
+    dimension = serializers.ChoiceField(choices=list(DIMENSIONS))
+    start = serializers.DateField()
+    end = serializers.DateField()
+    rows = ReportRowSerializer(many=True)

@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from api import apis
+
+app_name = "api"
+
+urlpatterns = [
+    path("websites/", apis.WebsiteListApi.as_view(), name="website-list"),
+    path("websites/<int:pk>/", apis.WebsiteDetailApi.as_view(), name="website-detail"),
+    path("pools/", apis.PoolListApi.as_view(), name="pool-list"),
+    path("pools/<int:pk>/", apis.PoolDetailApi.as_view(), name="pool-detail"),
+    path("trackers/", apis.TrackerListApi.as_view(), name="tracker-list"),
+    path("trackers/<int:pk>/", apis.TrackerDetailApi.as_view(), name="tracker-detail"),
+    path("calls/", apis.CallListApi.as_view(), name="call-list"),
+    path("calls/<int:pk>/", apis.CallDetailApi.as_view(), name="call-detail"),
+    path("visits/", apis.VisitListApi.as_view(), name="visit-list"),
+    path("visits/<int:pk>/", apis.VisitDetailApi.as_view(), name="visit-detail"),
+    path("reports/<str:dimension>/", apis.ReportApi.as_view(), name="report"),
+    re_path(r"^.*$", apis.api_not_found),
+]

@@ -1,0 +1,180 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from accounts.admin_scoping import AccountScopedAdmin
+from core.errors import DomainError
+from integrations.models import (
+    GA4Delivery,
+    GA4Settings,
+    GoogleAdsSettings,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
+from integrations.services import (
+    ga4_test_connection,
+    webhook_endpoint_disable,
+    webhook_endpoint_enable,
+    webhook_endpoint_rotate_secret,
+    webhook_replay,
+    webhook_send_test,
+)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
+    event_types = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["account", "url", "description", "event_types", "is_enabled"]
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(AccountScopedAdmin):
+    form = WebhookEndpointForm
+    list_display = ["url", "account", "events", "masked_secret", "is_enabled", "disabled_notice", "consecutive_failures"]
+    list_filter = ["is_enabled"]
+    list_select_related = ["account"]
+    search_fields = ["url"]
+    readonly_fields = ["masked_secret", "disabled_reason", "disabled_at", "consecutive_failures", "created_at"]
+    actions = ["send_test", "rotate_secret", "enable", "disable"]
+
+    @admin.display(description="events")
+    def events(self, obj):
+        return ", ".join(obj.event_types)
+
+    @admin.display(description="notice")
+    def disabled_notice(self, obj):
+        if obj.is_enabled:
+            return ""
+        return format_html('<strong style="color:#b00">Disabled:</strong> {}', obj.disabled_reason)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            messages.warning(request, f"Signing secret (copy it now; it is shown masked from now on): {obj.secret}")
+
+    @admin.action(description="Send a test message")
+    def send_test(self, request, queryset):
+        sent = 0
+        for endpoint in queryset:
+            try:
+                webhook_send_test(endpoint=endpoint)
+                sent += 1
+            except DomainError as exc:
+                self.message_user(request, f"{endpoint}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{sent} test messages queued")
+
+    @admin.action(description="Rotate the signing secret (old one signs for 24 h more)")
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            secret = webhook_endpoint_rotate_secret(endpoint=endpoint)
+            self.message_user(request, f"{endpoint}: new secret (shown once): {secret}", messages.WARNING)
+
+    @admin.action(description="Enable (and reset failures)")
+    def enable(self, request, queryset):
+        for endpoint in queryset:
+            webhook_endpoint_enable(endpoint=endpoint)
+        self.message_user(request, f"{queryset.count()} endpoints enabled")
+
+    @admin.action(description="Disable")
+    def disable(self, request, queryset):
+        count = sum(webhook_endpoint_disable(endpoint=endpoint, reason=f"Disabled by {request.user}.") for endpoint in queryset)
+        self.message_user(request, f"{count} endpoints disabled")
+
+
+class WebhookAttemptInline(ReadOnlyInline):
+    model = WebhookAttempt
+    fields = ["attempted_at", "status_code", "error", "duration_ms", "is_replay", "response_body"]
+    readonly_fields = fields
+    ordering = ["-attempted_at", "-id"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(AccountScopedAdmin):
+    account_path = "endpoint__account"
+    list_display = ["msg_id", "event_type", "endpoint", "status", "attempts", "last_status_code", "next_attempt_at", "created_at"]
+    list_filter = ["status", "event_type"]
+    list_select_related = ["endpoint"]
+    search_fields = ["msg_id", "endpoint__url"]
+    raw_id_fields = ["endpoint"]
+    readonly_fields = ["endpoint", "msg_id", "event_type", "payload", "status", "attempts", "next_attempt_at",
+                       "last_status_code", "last_error", "created_at", "succeeded_at"]
+    inlines = [WebhookAttemptInline]
+    actions = ["replay"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Replay (same webhook-id)")
+    def replay(self, request, queryset):
+        queued = 0
+        for delivery in queryset.select_related("endpoint"):
+            try:
+                webhook_replay(delivery=delivery)
+                queued += 1
+            except DomainError as exc:
+                self.message_user(request, f"{delivery.msg_id}: {exc.message}", messages.ERROR)
+        self.message_user(request, f"{queued} messages queued for replay")
+
+
+@admin.register(GA4Settings)
+class GA4SettingsAdmin(AccountScopedAdmin):
+    account_path = "website__account"
+    list_display = ["website", "measurement_id", "is_enabled", "event_name"]
+    list_select_related = ["website"]
+    list_filter = ["is_enabled"]
+    actions = ["test_connection"]
+
+    @admin.action(description="Test connection (GA4 validation server)")
+    def test_connection(self, request, queryset):
+        for ga4 in queryset:
+            try:
+                problems = ga4_test_connection(ga4=ga4)
+            except DomainError as exc:
+                self.message_user(request, f"{ga4}: {exc.message}", messages.ERROR)
+                continue
+            if problems:
+                self.message_user(request, f"{ga4}: GA4 reports: {'; '.join(problems)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{ga4}: the event is valid")
+
+
+@admin.register(GA4Delivery)
+class GA4DeliveryAdmin(AccountScopedAdmin):
+    list_display = ["call", "website", "status", "response_status", "attempts", "reason", "created_at", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["website"]
+    raw_id_fields = ["call", "website", "account"]
+    readonly_fields = ["account", "website", "call", "status", "reason", "payload", "attempts", "response_status",
+                       "created_at", "sent_at"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(GoogleAdsSettings)
+class GoogleAdsSettingsAdmin(AccountScopedAdmin):
+    list_display = ["account", "conversion_name", "conversion_value", "min_duration_seconds", "feed_path"]
+    list_select_related = ["account"]
+    readonly_fields = ["feed_path"]
+
+    @admin.display(description="scheduled import URL path")
+    def feed_path(self, obj):
+        return f"/integrations/google-ads/{obj.feed_token}.csv" if obj.pk else "(saved first)"

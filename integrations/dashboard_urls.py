@@ -1,0 +1,12 @@
+from django.urls import path
+
+from integrations import views
+
+app_name = "integrations_dashboard"
+
+urlpatterns = [
+    path("", views.integrations_overview, name="overview"),
+    path("webhooks/<int:pk>/", views.webhook_endpoint_detail, name="webhook-detail"),
+    path("webhooks/deliveries/<int:pk>/replay", views.webhook_delivery_replay, name="webhook-replay"),
+    path("google-ads.csv", views.google_ads_download, name="google-ads-download"),
+]

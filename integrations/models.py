@@ -1,0 +1,197 @@
+import base64
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Account, Website
+
+SECRET_PREFIX = "whsec_"
+
+
+def generate_webhook_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def generate_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class WebhookEvent(models.TextChoices):
+    CALL_STARTED = "call.started", "Call started"
+    CALL_COMPLETED = "call.completed", "Call completed"
+    CALL_ATTRIBUTED = "call.attributed", "Call attributed"
+    TRACKER_STATUS_CHANGED = "tracker.status_changed", "Tracker status changed"
+
+
+def validate_event_types(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Choose at least one event type.")
+    unknown = [item for item in value if item not in WebhookEvent.values]
+    if unknown:
+        raise ValidationError("Unknown event types: %(unknown)s", params={"unknown": ", ".join(map(str, unknown))})
+
+
+class WebhookEndpoint(models.Model):
+    """An account's receiver of Standard Webhooks. The secret is shown once, masked afterwards."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True)
+    event_types = models.JSONField(default=list, validators=[validate_event_types])
+    secret = models.CharField(max_length=100, default=generate_webhook_secret, editable=False)
+    # During rotation both secrets sign, so receivers can switch without dropping messages.
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account_id", "url"]
+        constraints = [
+            models.CheckConstraint(condition=Q(secret__startswith=SECRET_PREFIX), name="integrations_webhookendpoint_secret_prefix"),
+        ]
+        indexes = [
+            # Fan-out on every event: an account's enabled endpoints.
+            models.Index(fields=["account", "is_enabled"], name="integ_endpoint_enabled_idx"),
+        ]
+
+    def __str__(self):
+        return self.url
+
+    @property
+    def masked_secret(self) -> str:
+        return f"{self.secret[:10]}…" if self.secret else ""
+
+    def wants(self, event_type: str) -> bool:
+        return event_type in self.event_types
+
+
+class WebhookDelivery(models.Model):
+    """One message to one endpoint. `msg_id` is the webhook-id header: the same for every retry and replay."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    msg_id = models.CharField(max_length=40, unique=True)
+    event_type = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(help_text="The body: {type, timestamp, data}.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["pending", "succeeded", "failed"]), name="integrations_webhookdelivery_status_valid"),
+        ]
+        indexes = [
+            # Delivery log of an endpoint, newest first.
+            models.Index(fields=["endpoint", "created_at"], name="integ_delivery_endpoint_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} → {self.endpoint_id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """Append-only: every HTTP try of a delivery, with what the receiver answered."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField()
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    response_body = models.CharField(max_length=1000, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    is_replay = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.status_code or self.error}"
+
+
+class GA4Settings(models.Model):
+    """Measurement Protocol credentials of one website's GA4 data stream."""
+
+    website = models.OneToOneField(Website, on_delete=models.CASCADE, related_name="ga4_settings")
+    measurement_id = models.CharField(max_length=40, help_text="G-XXXXXXX")
+    api_secret = models.CharField(max_length=100)
+    is_enabled = models.BooleanField(default=True)
+    event_name = models.CharField(max_length=40, default="phone_call")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "GA4 settings"
+        verbose_name_plural = "GA4 settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(measurement_id__startswith="G-"), name="integrations_ga4settings_measurement_id_g"),
+        ]
+
+    def __str__(self):
+        return f"{self.website} · {self.measurement_id}"
+
+
+class GA4Delivery(models.Model):
+    """The one GA4 event of an attributed call, and what happened to it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ga4_deliveries")
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="ga4_deliveries")
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="ga4_deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=300, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "GA4 delivery"
+        verbose_name_plural = "GA4 deliveries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One phone_call event per call, however often it is (re)attributed.
+            models.UniqueConstraint(fields=["call"], name="integrations_ga4delivery_one_per_call"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "sent", "skipped", "failed"]), name="integrations_ga4delivery_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"call {self.call_id} → GA4 ({self.status})"
+
+
+class GoogleAdsSettings(models.Model):
+    """Per-account offline-conversion export. `feed_token` makes the scheduled-import URL unguessable."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="google_ads_settings")
+    conversion_name = models.CharField(max_length=100, default="Phone call")
+    conversion_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    min_duration_seconds = models.PositiveIntegerField(default=0, help_text="Only calls at least this long convert.")
+    feed_token = models.CharField(max_length=64, unique=True, default=generate_feed_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Google Ads settings"
+        verbose_name_plural = "Google Ads settings"
+
+    def __str__(self):
+        return f"{self.account} · Google Ads"

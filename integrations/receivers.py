@@ -1,0 +1,40 @@
+"""Signal receivers: turn call and tracker events into webhook deliveries and GA4 events.
+
+The signals are sent after commit; a failure here is logged and must not break the caller (a Twilio webhook).
+"""
+
+import logging
+
+from integrations import services
+
+logger = logging.getLogger(__name__)
+
+
+def on_call_event(sender, call_id, event, **kwargs):
+    from api.serializers import CallOutputSerializer
+    from calls.models import Call
+
+    try:
+        call = Call.objects.select_related("pool__website", "visit").filter(pk=call_id).first()
+        if call is None:
+            return
+        services.webhook_event_publish(account_id=call.account_id, event_type=event, data=CallOutputSerializer(call).data)
+        if event == "call.attributed":
+            services.ga4_enqueue(call=call)
+    except Exception:
+        logger.exception("Integrations failed for %s of call %s", event, call_id)
+
+
+def on_tracker_status_changed(sender, tracker_id, from_status, to_status, reason, **kwargs):
+    from api.serializers import TrackerOutputSerializer
+    from trackers.models import CallTracker
+
+    try:
+        tracker = CallTracker.objects.select_related("pool").filter(pk=tracker_id).first()
+        if tracker is None:
+            return
+        data = {"tracker": TrackerOutputSerializer(tracker).data, "from_status": from_status,
+                "to_status": to_status, "reason": reason}
+        services.webhook_event_publish(account_id=tracker.pool.account_id, event_type="tracker.status_changed", data=data)
+    except Exception:
+        logger.exception("Webhooks failed for tracker %s status change", tracker_id)

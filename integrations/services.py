@@ -1,0 +1,322 @@
+"""Writes for integrations. HTTP calls happen here but never inside a transaction."""
+
+import json
+import logging
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+
+import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from standardwebhooks import Webhook
+
+from accounts.models import Account
+from core.errors import DomainError
+from integrations import planner
+from integrations.models import (
+    GA4Delivery,
+    GA4Settings,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    generate_webhook_secret,
+)
+
+logger = logging.getLogger(__name__)
+
+GA4_COLLECT_URL = "https://www.google-analytics.com/mp/collect"
+GA4_DEBUG_URL = "https://www.google-analytics.com/debug/mp/collect"
+
+
+def _domain_error(exc: ValidationError) -> DomainError:
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return DomainError("invalid", next(iter(fields.values()))[0], fields)
+
+
+def _jsonable(data) -> dict:
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _queue(func: str, *args) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task(func, *args))
+
+
+def _queue_later(func: str, *args, run_at: datetime, name: str) -> None:
+    from django_q.models import Schedule
+    from django_q.tasks import schedule
+
+    transaction.on_commit(
+        lambda: schedule(func, *args, name=name, schedule_type=Schedule.ONCE, repeats=-1, next_run=run_at)
+    )
+
+
+# Webhook endpoints
+
+
+def webhook_endpoint_create(*, account: Account, url: str, event_types: list[str], description: str = "") -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(account=account, url=url, event_types=event_types, description=description)
+    try:
+        endpoint.full_clean()
+    except ValidationError as exc:
+        raise _domain_error(exc) from None
+    endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
+    """A new secret; the old one keeps signing for a day so receivers can switch over."""
+    now = now or timezone.now()
+    new_secret = generate_webhook_secret()
+    endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, now + timedelta(hours=24)
+    endpoint.secret = new_secret
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    return new_secret
+
+
+def webhook_endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        is_enabled=True, disabled_reason="", disabled_at=None, consecutive_failures=0
+    )
+    endpoint.refresh_from_db()
+    return endpoint
+
+
+def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, now: datetime | None = None) -> bool:
+    """True when this call disabled it (it was enabled)."""
+    now = now or timezone.now()
+    changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_enabled=True).update(
+        is_enabled=False, disabled_reason=reason[:300], disabled_at=now
+    )
+    if changed:
+        logger.warning("Webhook endpoint %s disabled: %s", endpoint.pk, reason)
+    return bool(changed)
+
+
+# Publishing and delivering
+
+
+def webhook_signature_headers(*, secrets_: list[str], msg_id: str, timestamp: datetime, body: str) -> dict[str, str]:
+    """Standard Webhooks headers; one `v1,` signature per live secret, space-separated."""
+    stamp = timestamp.astimezone(UTC)
+    signatures = " ".join(Webhook(secret).sign(msg_id, stamp, body) for secret in secrets_)
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(stamp.timestamp())),
+        "webhook-signature": signatures,
+        "content-type": "application/json",
+        "user-agent": "callpool-webhooks/1",
+    }
+
+
+def webhook_event_publish(*, account_id: int, event_type: str, data: dict, now: datetime | None = None) -> list[WebhookDelivery]:
+    """One delivery per enabled endpoint of the account that subscribed to `event_type`."""
+    now = now or timezone.now()
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(account_id=account_id, is_enabled=True)
+        if endpoint.wants(event_type)
+    ]
+    if not endpoints:
+        return []
+    payload = {"type": event_type, "timestamp": now.astimezone(UTC).isoformat().replace("+00:00", "Z"), "data": _jsonable(data)}
+    with transaction.atomic():
+        deliveries = WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(endpoint=endpoint, msg_id=f"msg_{secrets.token_urlsafe(18)}", event_type=event_type,
+                            payload=payload, next_attempt_at=now)
+            for endpoint in endpoints
+        )
+        for delivery in WebhookDelivery.objects.filter(msg_id__in=[d.msg_id for d in deliveries]):
+            _queue("integrations.tasks.deliver_webhook", delivery.pk)
+    return deliveries
+
+
+def _endpoint_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    keys = [endpoint.secret]
+    if endpoint.previous_secret and endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now:
+        keys.append(endpoint.previous_secret)
+    return keys
+
+
+def _post(url: str, body: str, headers: dict) -> tuple[int | None, str, str, dict]:
+    """(status code or None, response body, error, response headers)."""
+    try:
+        response = requests.post(url, data=body.encode(), headers=headers,
+                                 timeout=settings.WEBHOOKS_TIMEOUT_SECONDS, allow_redirects=False)
+    except requests.RequestException as exc:
+        return None, "", f"{type(exc).__name__}: {exc}"[:500], {}
+    return response.status_code, response.text[:1000], "", dict(response.headers)
+
+
+def webhook_deliver(*, delivery_id: int, is_replay: bool = False, now: datetime | None = None) -> WebhookDelivery | None:
+    """Send one delivery once, log the attempt, and decide: done, retry later, give up, or disable."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return None
+    endpoint = delivery.endpoint
+    if not is_replay and (delivery.status != WebhookDelivery.Status.PENDING or not endpoint.is_enabled):
+        if delivery.status == WebhookDelivery.Status.PENDING:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=WebhookDelivery.Status.FAILED, last_error="The endpoint is disabled.", next_attempt_at=None
+            )
+        return delivery
+    now = now or timezone.now()
+    body = json.dumps(delivery.payload, separators=(",", ":"))
+    headers = webhook_signature_headers(secrets_=_endpoint_secrets(endpoint, now), msg_id=delivery.msg_id, timestamp=now, body=body)
+    started = time.monotonic()
+    status_code, response_body, error, response_headers = _post(endpoint.url, body, headers)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    attempts = delivery.attempts + 1
+    outcome = planner.plan_webhook_outcome(
+        attempts=attempts, status_code=status_code,
+        retry_after=response_headers.get("Retry-After") or response_headers.get("retry-after"), now=now,
+    )
+    if is_replay and outcome.action in ("retry", "give_up"):
+        # A replay is one manual try; it doesn't restart the automatic schedule.
+        outcome = planner.WebhookOutcome("give_up", reason="Replay failed.")
+    with transaction.atomic():
+        WebhookAttempt.objects.create(
+            delivery=delivery, attempted_at=now, status_code=status_code, error=error,
+            response_body=response_body, duration_ms=duration_ms, is_replay=is_replay,
+        )
+        delivery.attempts, delivery.last_status_code = attempts, status_code
+        delivery.last_error = error or ("" if outcome.action == "succeeded" else f"HTTP {status_code}")
+        if outcome.action == "succeeded":
+            delivery.status, delivery.succeeded_at, delivery.next_attempt_at = WebhookDelivery.Status.SUCCEEDED, now, None
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+        else:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+            if outcome.action == "retry":
+                delivery.next_attempt_at = now + timedelta(seconds=outcome.delay_seconds)
+                _queue_later("integrations.tasks.deliver_webhook", delivery.pk, run_at=delivery.next_attempt_at,
+                             name=f"webhook {delivery.msg_id} try {attempts + 1}")
+            else:
+                delivery.status, delivery.next_attempt_at = WebhookDelivery.Status.FAILED, None
+                if outcome.action == "disable":
+                    webhook_endpoint_disable(endpoint=endpoint, reason=outcome.reason, now=now)
+                elif not is_replay:
+                    webhook_endpoint_disable(
+                        endpoint=endpoint, now=now,
+                        reason=f"Disabled after {attempts} failed attempts to deliver {delivery.msg_id} "
+                               f"(last: {delivery.last_error}). Fix the receiver, then enable it again.",
+                    )
+        delivery.save(update_fields=["attempts", "last_status_code", "last_error", "status", "succeeded_at", "next_attempt_at"])
+    return delivery
+
+
+def webhook_replay(*, delivery: WebhookDelivery) -> None:
+    """Send a delivery again now, with the same webhook-id, so receivers can de-duplicate."""
+    if not delivery.endpoint.is_enabled:
+        raise DomainError("endpoint_disabled", "Enable the endpoint before replaying its messages.")
+    _queue("integrations.tasks.replay_webhook", delivery.pk)
+
+
+def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
+    """A `tracker.status_changed`-shaped ping, so a receiver can be tried without a real event."""
+    if not endpoint.is_enabled:
+        raise DomainError("endpoint_disabled", "Enable the endpoint first.")
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, msg_id=f"msg_{secrets.token_urlsafe(18)}", event_type=endpoint.event_types[0],
+        payload={"type": endpoint.event_types[0], "timestamp": timezone.now().isoformat(), "data": {"test": True}},
+    )
+    _queue("integrations.tasks.deliver_webhook", delivery.pk)
+    return [delivery]
+
+
+# GA4
+
+
+def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
+    """Record the GA4 event of an attributed call (once) and queue it; log why when it can't be sent."""
+    now = now or timezone.now()
+    website = call.pool.website if call.pool_id else None
+    if website is None:
+        return None
+    ga4 = GA4Settings.objects.filter(website=website, is_enabled=True).first()
+    if ga4 is None:
+        return None
+    visit = call.visit
+    reason = planner.ga4_skip_reason(
+        has_visit=visit is not None, client_id=visit.ga_client_id if visit else "", started_at=call.started_at, now=now
+    )
+    delivery, created = GA4Delivery.objects.get_or_create(
+        call=call, defaults={"account_id": call.account_id, "website": website,
+                             "status": GA4Delivery.Status.SKIPPED if reason else GA4Delivery.Status.PENDING,
+                             "reason": reason},
+    )
+    if not created:
+        return delivery
+    if reason:
+        logger.info("GA4 event for call %s skipped: %s", call.pk, reason)
+        return delivery
+    event = planner.plan_ga4_event(
+        name=ga4.event_name, session_id=visit.ga_session_id, started_at=call.started_at,
+        duration_seconds=call.duration_seconds,
+        params={"source": call.source, "medium": call.medium, "campaign": call.campaign, "term": call.term,
+                "call_status": call.status, "first_time_caller": "yes" if call.is_first_time_caller else "no",
+                "call_duration_seconds": call.duration_seconds, "attribution_method": call.attribution_method},
+    )
+    delivery.payload = planner.plan_ga4_requests(client_id=visit.ga_client_id, events=[event])[0]
+    delivery.save(update_fields=["payload"])
+    _queue("integrations.tasks.send_ga4", delivery.pk)
+    return delivery
+
+
+def _ga4_post(url: str, ga4: GA4Settings, body: dict) -> requests.Response | None:
+    try:
+        return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": ga4.api_secret},
+                             json=body, timeout=settings.GA4_TIMEOUT_SECONDS)
+    except requests.RequestException as exc:
+        logger.warning("GA4 request failed: %s", exc)
+        return None
+
+
+def ga4_send(*, delivery_id: int, now: datetime | None = None) -> GA4Delivery | None:
+    delivery = GA4Delivery.objects.select_related("call", "website__ga4_settings").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != GA4Delivery.Status.PENDING:
+        return delivery
+    ga4 = delivery.website.ga4_settings
+    response = _ga4_post(GA4_COLLECT_URL, ga4, delivery.payload)
+    now = now or timezone.now()
+    delivery.attempts += 1
+    if response is not None:
+        delivery.response_status = response.status_code
+        if 200 <= response.status_code < 300:
+            delivery.status, delivery.sent_at, delivery.reason = GA4Delivery.Status.SENT, now, ""
+        else:
+            delivery.status, delivery.reason = GA4Delivery.Status.FAILED, f"GA4 answered HTTP {response.status_code}."
+    else:
+        delay = planner.plan_ga4_retry(attempts=delivery.attempts, got_response=False,
+                                       call_started_at=delivery.call.started_at, now=now)
+        if delay is None:
+            delivery.status, delivery.reason = GA4Delivery.Status.FAILED, f"No response from GA4 after {delivery.attempts} attempts."
+        else:
+            delivery.reason = f"No response from GA4; retrying in {delay} s."
+            _queue_later("integrations.tasks.send_ga4", delivery.pk, run_at=now + timedelta(seconds=delay),
+                         name=f"ga4 {delivery.pk} try {delivery.attempts + 1}")
+    delivery.save(update_fields=["attempts", "response_status", "status", "sent_at", "reason"])
+    return delivery
+
+
+def ga4_test_connection(*, ga4: GA4Settings, now: datetime | None = None) -> list[str]:
+    """Validate a sample event with GA's debug endpoint. Returns GA's validation messages ([] means valid)."""
+    now = now or timezone.now()
+    event = planner.plan_ga4_event(name=ga4.event_name, session_id="1", started_at=now, duration_seconds=1,
+                                   params={"source": "callpool", "medium": "test"})
+    body = planner.plan_ga4_requests(client_id="555.555", events=[event])[0]
+    response = _ga4_post(GA4_DEBUG_URL, ga4, body)
+    if response is None:
+        raise DomainError("ga4_unreachable", "GA4 did not answer; try again later.")
+    if response.status_code >= 300:
+        raise DomainError("ga4_error", f"GA4 answered HTTP {response.status_code}.")
+    try:
+        messages = response.json().get("validationMessages", [])
+    except ValueError:
+        raise DomainError("ga4_error", "GA4 answered something that isn't JSON.") from None
+    return [m.get("description", str(m)) for m in messages]

@@ -1,0 +1,15 @@
+"""django-q2 entry points: load by id, call a service."""
+
+from integrations import services
+
+
+def deliver_webhook(delivery_id: int) -> None:
+    services.webhook_deliver(delivery_id=delivery_id)
+
+
+def replay_webhook(delivery_id: int) -> None:
+    services.webhook_deliver(delivery_id=delivery_id, is_replay=True)
+
+
+def send_ga4(delivery_id: int) -> None:
+    services.ga4_send(delivery_id=delivery_id)

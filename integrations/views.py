@@ -1,0 +1,77 @@
+"""Dashboard pages for integrations, and the Google Ads scheduled-import feed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from core.errors import DomainError
+from dashboard.decorators import account_required
+from integrations import selectors
+from integrations.google_ads import google_ads_csv
+from integrations.services import webhook_replay
+
+
+def _csv_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def google_ads_feed(request, token):
+    """The URL Google Ads' scheduled upload fetches: the secret token in the path is the credential."""
+    account = selectors.google_ads_account_for_token(token=token)
+    if account is None:
+        raise Http404("Unknown feed.")
+    return _csv_response(google_ads_csv(account=account, now=timezone.now()), "google-ads-conversions.csv")
+
+
+@login_required
+@account_required
+@require_GET
+def google_ads_download(request):
+    return _csv_response(google_ads_csv(account=request.account, now=timezone.now()), "google-ads-conversions.csv")
+
+
+@login_required
+@account_required
+def integrations_overview(request):
+    ads = selectors.google_ads_settings_get(account=request.account)
+    feed_url = request.build_absolute_uri(reverse("integrations:google-ads-feed", args=[ads.feed_token]))
+    return render(request, "integrations/integrations_overview.html", {
+        "account": request.account,
+        "endpoints": selectors.webhook_endpoint_list(account=request.account),
+        "ga4_settings": selectors.ga4_settings_list(account=request.account),
+        "ga4_deliveries": selectors.ga4_delivery_list(account=request.account)[:20],
+        "ads": ads,
+        "ads_feed_url": feed_url,
+    })
+
+
+@login_required
+@account_required
+def webhook_endpoint_detail(request, pk):
+    endpoint = get_object_or_404(selectors.webhook_endpoint_list(account=request.account), pk=pk)
+    deliveries = selectors.webhook_delivery_list(account=request.account, endpoint=endpoint)[:100]
+    return render(request, "integrations/webhook_endpoint_detail.html", {
+        "account": request.account, "endpoint": endpoint, "deliveries": deliveries,
+    })
+
+
+@login_required
+@account_required
+@require_POST
+def webhook_delivery_replay(request, pk):
+    delivery = get_object_or_404(selectors.webhook_delivery_list(account=request.account), pk=pk)
+    try:
+        webhook_replay(delivery=delivery)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Message {delivery.msg_id} queued for replay.")
+    return redirect("integrations_dashboard:webhook-detail", pk=delivery.endpoint_id)

@@ -1,0 +1,40 @@
+import factory
+
+from integrations.models import GA4Settings, GoogleAdsSettings, WebhookDelivery, WebhookEndpoint
+from tests.factories import AccountFactory, WebsiteFactory
+
+
+class WebhookEndpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookEndpoint
+
+    account = factory.SubFactory(AccountFactory)
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example.com/in")
+    event_types = factory.LazyFunction(lambda: ["call.started", "call.completed", "call.attributed", "tracker.status_changed"])
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    msg_id = factory.Sequence(lambda n: f"msg_{n:020d}")
+    event_type = "call.started"
+    payload = factory.LazyFunction(lambda: {"type": "call.started", "timestamp": "2026-01-01T00:00:00Z", "data": {"id": 1}})
+
+
+class GA4SettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GA4Settings
+
+    website = factory.SubFactory(WebsiteFactory)
+    measurement_id = "G-TEST123"
+    api_secret = "secret123"
+
+
+class GoogleAdsSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GoogleAdsSettings
+
+    account = factory.SubFactory(AccountFactory)

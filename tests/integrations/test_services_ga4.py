@@ -1,0 +1,114 @@
+import json
+from datetime import timedelta
+
+import pytest
+import requests
+import responses
+from django.utils import timezone
+from django_q.models import Schedule
+
+from core.errors import DomainError
+from integrations.models import GA4Delivery
+from integrations.services import ga4_enqueue, ga4_test_connection
+from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitFactory
+from tests.integrations.factories import GA4SettingsFactory
+
+pytestmark = pytest.mark.django_db
+
+COLLECT = "https://www.google-analytics.com/mp/collect"
+DEBUG = "https://www.google-analytics.com/debug/mp/collect"
+
+
+@pytest.fixture
+def ga4(website):
+    return GA4SettingsFactory(website=website)
+
+
+def _call(account, website, **visit_fields):
+    visit = VisitFactory(website=website, **visit_fields) if visit_fields is not None else None
+    tracker = CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True)
+    return CallFactory(tracker=tracker, visit=visit, started_at=timezone.now() - timedelta(minutes=5),
+                       duration_seconds=90, source="google", medium="cpc", attribution_method="lease")
+
+
+@responses.activate
+def test_sends_phone_call_event_with_visit_ids(ga4, account, website, django_capture_on_commit_callbacks):
+    responses.post(COLLECT, status=204)
+    call = _call(account, website, ga_client_id="111.222", ga_session_id="1700000000")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = ga4_enqueue(call=call)
+    request = responses.calls[0].request
+    assert "measurement_id=G-TEST123" in request.url and "api_secret=secret123" in request.url
+    body = json.loads(request.body)
+    assert body["client_id"] == "111.222"
+    [event] = body["events"]
+    assert event["name"] == "phone_call"
+    assert event["timestamp_micros"] == int(call.started_at.timestamp() * 1_000_000)
+    assert event["params"]["session_id"] == "1700000000"
+    assert event["params"]["engagement_time_msec"] == 90000
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.response_status, delivery.attempts) == ("sent", 204, 1)
+
+
+@responses.activate
+def test_call_without_client_id_is_skipped_with_reason(ga4, account, website):
+    call = _call(account, website, ga_client_id="")
+    delivery = ga4_enqueue(call=call)
+    assert delivery.status == "skipped" and "client id" in delivery.reason
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_one_event_per_call(ga4, account, website, django_capture_on_commit_callbacks):
+    responses.post(COLLECT, status=204)
+    call = _call(account, website, ga_client_id="1.2")
+    with django_capture_on_commit_callbacks(execute=True):
+        ga4_enqueue(call=call)
+        ga4_enqueue(call=call)
+    assert len(responses.calls) == 1 and GA4Delivery.objects.count() == 1
+
+
+@responses.activate
+def test_no_response_is_retried_later(ga4, account, website, django_capture_on_commit_callbacks):
+    responses.post(COLLECT, body=requests.ConnectTimeout("slow"))
+    call = _call(account, website, ga_client_id="1.2")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = ga4_enqueue(call=call)
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert Schedule.objects.filter(func="integrations.tasks.send_ga4", args=f"({delivery.pk},)").exists()
+
+
+@responses.activate
+def test_error_response_is_not_retried(ga4, account, website, django_capture_on_commit_callbacks):
+    responses.post(COLLECT, status=400)
+    call = _call(account, website, ga_client_id="1.2")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = ga4_enqueue(call=call)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.response_status) == ("failed", 400)
+    assert not Schedule.objects.filter(func="integrations.tasks.send_ga4").exists()
+
+
+def test_website_without_ga4_sends_nothing(account, website):
+    assert ga4_enqueue(call=_call(account, website, ga_client_id="1.2")) is None
+
+
+@responses.activate
+def test_test_connection_returns_validation_messages(ga4):
+    responses.post(DEBUG, json={"validationMessages": [{"description": "Invalid api_secret", "validationCode": "VALUE_INVALID"}]})
+    assert ga4_test_connection(ga4=ga4) == ["Invalid api_secret"]
+    assert json.loads(responses.calls[0].request.body)["events"][0]["name"] == "phone_call"
+
+
+@responses.activate
+def test_test_connection_valid(ga4):
+    responses.post(DEBUG, json={"validationMessages": []})
+    assert ga4_test_connection(ga4=ga4) == []
+
+
+@responses.activate
+def test_test_connection_unreachable(ga4):
+    responses.post(DEBUG, body=requests.ConnectionError("down"))
+    with pytest.raises(DomainError):
+        ga4_test_connection(ga4=ga4)
