@@ -28,13 +28,13 @@ def with_filters(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         zone = ZoneInfo(request.account.timezone)
-        timezone.activate(zone)  # templates show times in the account's zone
         request.filters, problems = parse_filters(
             params=request.GET, websites=list(website_list(account=request.account)),
             zone=zone, today=timezone.now().astimezone(zone).date(),
         )
         for problem in problems:
             messages.warning(request, problem)
-        return view(request, *args, **kwargs)
+        with timezone.override(zone):  # templates show times in the account's zone
+            return view(request, *args, **kwargs)
 
     return wrapper

@@ -107,7 +107,7 @@ def report(request, dimension="source_medium"):
 def report_csv(request, dimension):
     data = selectors.report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     spec = data["dimension"]
-    header = (*(label for label in spec.label.split(" / ")), *selectors.REPORT_HEADER_TAIL)
+    header = (*(label.capitalize() for label in spec.label.split(" / ")), *selectors.REPORT_HEADER_TAIL)
     rows = (
         (*row.key, row.calls, row.answered, row.first_time,
          "" if row.visits is None else row.visits,
