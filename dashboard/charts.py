@@ -36,15 +36,16 @@ def daily_series(rows: list[dict], start: date, end: date) -> list[DayPoint]:
     return points
 
 
+TICKS = 4
+
+
 def nice_max(value: int) -> int:
-    """A round axis maximum ≥ value: 1, 2, 5 × 10^n (at least 4 so small counts still get ticks)."""
-    if value <= 4:
-        return 4
+    """A round axis maximum ≥ value whose TICKS gridlines fall on whole 1, 2, 5 × 10^n steps."""
     magnitude = 1
     while True:
         for step in (1, 2, 5):
-            if step * magnitude >= value:
-                return step * magnitude
+            if step * magnitude * TICKS >= value:
+                return step * magnitude * TICKS
         magnitude *= 10
 
 
@@ -61,11 +62,11 @@ def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> 
     bar_w = max(slot * 0.7, 1.0)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
-        f'preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
-    for i in range(5):
-        value = top * i // 4
-        y = PAD_TOP + plot_h - plot_h * i / 4
+    for i in range(TICKS + 1):
+        value = top * i // TICKS
+        y = PAD_TOP + plot_h - plot_h * i / TICKS
         parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
     label_every = max(1, round(len(points) / 8))

@@ -9,8 +9,8 @@ def test_daily_series_fills_days_without_calls_with_zeros():
     assert points == [DayPoint(date(2026, 1, 1), 0, 0), DayPoint(date(2026, 1, 2), 3, 2), DayPoint(date(2026, 1, 3), 0, 0)]
 
 
-def test_nice_max_rounds_up_to_1_2_5_steps():
-    assert [nice_max(v) for v in (0, 3, 7, 11, 20, 21, 499, 501)] == [4, 4, 10, 20, 20, 50, 500, 1000]
+def test_nice_max_rounds_up_so_four_gridlines_fall_on_round_steps():
+    assert [nice_max(v) for v in (0, 3, 5, 8, 9, 20, 21, 41, 499, 801)] == [4, 4, 8, 8, 20, 20, 40, 80, 800, 2000]
 
 
 def test_bar_chart_draws_one_stacked_bar_per_day_with_tooltips():
