@@ -71,11 +71,16 @@ class DashboardFilters:
         return f"{self.start_date:%b %-d, %Y} – {self.end_date:%b %-d, %Y}"
 
 
+EARLIEST = date(2000, 1, 1)
+
+
 def _parse_date(raw: str | None) -> date | None:
+    """A YYYY-MM-DD date in a sane span (far-future dates would overflow the day arithmetic)."""
     try:
-        return date.fromisoformat((raw or "").strip())
+        value = date.fromisoformat((raw or "").strip()[:10])
     except ValueError:
         return None
+    return value if EARLIEST <= value <= date(2100, 12, 31) else None
 
 
 def parse_filters(*, params, websites: list[Website], zone: ZoneInfo, today: date) -> tuple[DashboardFilters, list[str]]:

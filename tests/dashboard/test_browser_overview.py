@@ -67,6 +67,19 @@ def test_marketer_logs_in_through_the_form_and_sees_the_overview(transactional_d
             page.screenshot(path=str(ARTIFACTS / "overview-mobile.png"), full_page=True)
             page.goto(f"{live_server.url}/dashboard/calls/")
             page.screenshot(path=str(ARTIFACTS / "calls-mobile.png"), full_page=True)
+            # The other pages, for a human look at test-artifacts/.
+            page.set_viewport_size({"width": 1280, "height": 900})
+            for name, path in [("calls", "/dashboard/calls/"), ("reports", "/dashboard/reports/"),
+                               ("pools", "/dashboard/pools/"), ("install", "/dashboard/websites/")]:
+                page.goto(f"{live_server.url}{path}")
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            page.click("text=Pools")
+            page.click("text=Main line")
+            page.screenshot(path=str(ARTIFACTS / "pool-detail.png"), full_page=True)
+            page.goto(f"{live_server.url}/dashboard/calls/")
+            page.locator("table a").first.click()
+            assert page.locator("h2", has_text="Visitor journey").count() == 1
+            page.screenshot(path=str(ARTIFACTS / "call-detail.png"), full_page=True)
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

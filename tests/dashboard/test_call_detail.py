@@ -46,3 +46,7 @@ def test_call_detail_query_count_is_pinned(marketer_client, call, django_assert_
     # session, user, membership, websites, the call with pool/tracker/visit, the journey
     with django_assert_num_queries(6):
         marketer_client.get(_url(call))
+
+
+def test_out_of_range_id_is_404_not_500(marketer_client, db):
+    assert marketer_client.get("/dashboard/calls/99999999999999999999999/").status_code == 404

@@ -64,3 +64,8 @@ def test_preset_links_keep_the_website_and_the_pages_own_filters():
     assert [link["query"] for link in links] == [
         "range=7&website=3&status=busy", "range=30&website=3&status=busy", "range=90&website=3&status=busy"]
     assert [link["is_on"] for link in links] == [True, False, False]
+
+
+def test_dates_outside_a_sane_span_are_rejected_instead_of_overflowing():
+    filters, problems = _parse("range=custom&start=9999-12-30&end=9999-12-31")
+    assert filters.preset == DEFAULT_PRESET and len(problems) == 1

@@ -50,3 +50,7 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
     # session, user, membership, websites, pool, trackers with last call, calls in range
     with django_assert_num_queries(7):
         marketer_client.get(_url(pool))
+
+
+def test_out_of_range_id_is_404_not_500(marketer_client, db):
+    assert marketer_client.get("/dashboard/pools/99999999999999999999999/").status_code == 404
