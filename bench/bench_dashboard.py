@@ -3,9 +3,9 @@
 Run with `make bench BENCH=dashboard` (BENCH_DATABASE_URL picks the database; it is created if missing).
 Seeding is INSERT … SELECT generate_series and happens once (the bench account is reused on later runs).
 Each page is timed through Django's test Client (logged in, middleware and templates included): one warm-up,
-then RUNS timed requests; median and max are printed. The pages are measured twice side by side: with the
-foundation's indexes only, then with the extra indexes proposed in PROPOSED_INDEXES (created for the second
-pass, dropped at the end so the schema is left as the migrations made it), and the ratio is printed.
+then RUNS timed requests; median and max are printed. The pages are measured twice side by side: reading
+everything live from Call/Visit (no rollup: the baseline), then with the daily ReportDay rollup refreshed
+(closed days from the rollup, today live), and the ratio is printed.
 """
 
 import os
@@ -30,22 +30,6 @@ DAYS = 365
 RUNS = int(os.environ.get("BENCH_RUNS", 7))
 TARGET_MS = 150
 ACCOUNT = "Bench Co"
-
-# Indexes the dashboard would like on other apps' tables (they are not ours to migrate; see the report).
-PROPOSED_INDEXES = {
-    # Reports/overview/pool pages scoped to one website: visits by website and time, answered from the index.
-    "bench_calls_pool_started": "CREATE INDEX IF NOT EXISTS bench_calls_pool_started ON calls_call (pool_id, started_at)",
-    # Overview/reports: calls of an account in a window, grouped by source/medium, answered from the index.
-    "bench_calls_account_started_cover": (
-        "CREATE INDEX IF NOT EXISTS bench_calls_account_started_cover ON calls_call (account_id, started_at) "
-        "INCLUDE (source, medium, campaign, answered_at, is_first_time_caller)"
-    ),
-    "bench_visit_website_started_cover": (
-        "CREATE INDEX IF NOT EXISTS bench_visit_website_started_cover ON attribution_visit (website_id, started_at) "
-        "INCLUDE (source, medium, campaign, is_bot)"
-    ),
-}
-
 
 def ensure_database(url: str) -> None:
     import psycopg
@@ -230,31 +214,33 @@ def main():
     client.force_login(user)
     page_list = pages(account)
 
-    with connection.cursor() as cur:
-        for name in PROPOSED_INDEXES:
-            cur.execute(f"DROP INDEX IF EXISTS {name}")
+    from dashboard.models import ReportDay, RollupState
+    from dashboard.services import rollup_refresh
+
+    RollupState.objects.filter(account=account).delete()
+    ReportDay.objects.filter(account=account).delete()
     baseline = measure(client, page_list)
     started = time.perf_counter()
+    rolled_rows = rollup_refresh(account=account, full=True)
+    rollup_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    rollup_refresh(account=account)
+    incremental_seconds = time.perf_counter() - started
     with connection.cursor() as cur:
-        for sql in PROPOSED_INDEXES.values():
-            cur.execute(sql)
-        cur.execute("ANALYZE calls_call; ANALYZE attribution_visit")
-    index_seconds = time.perf_counter() - started
-    indexed = measure(client, page_list)
+        cur.execute("ANALYZE dashboard_reportday")
+    rolled = measure(client, page_list)
     csv_seconds, csv_lines = time_csv(client, "/dashboard/calls.csv?range=90")
-    with connection.cursor() as cur:
-        for name in PROPOSED_INDEXES:
-            cur.execute(f"DROP INDEX IF EXISTS {name}")
 
     print(f"\n{CALLS:,} calls, {VISITS:,} visits over {DAYS} days; {RUNS} runs per page after a warm-up; ms server time")
-    print(f"{'page':30} {'foundation idx':>22} {'+ proposed idx':>22} {'ratio':>7}  ≤{TARGET_MS} ms")
+    print(f"{'page':30} {'live (baseline)':>22} {'with rollup':>22} {'ratio':>7}  ≤{TARGET_MS} ms")
     print(f"{'':30} {'median':>10} {'max':>11} {'median':>10} {'max':>11}")
     for name, _ in page_list:
         base_med, base_max = baseline[name]
-        idx_med, idx_max = indexed[name]
+        idx_med, idx_max = rolled[name]
         verdict = "ok" if idx_med <= TARGET_MS else "SLOW"
         print(f"{name:30} {base_med:10.1f} {base_max:11.1f} {idx_med:10.1f} {idx_max:11.1f} {base_med / idx_med:6.2f}x  {verdict}")
-    print(f"\nproposed indexes built in {index_seconds:.1f} s: {', '.join(PROPOSED_INDEXES)}")
+    print(f"\nrollup: full refresh {rolled_rows:,} rows in {rollup_seconds:.1f} s; "
+          f"incremental refresh (last days) {incremental_seconds:.1f} s")
     print(f"calls CSV, 90 days: {csv_lines - 1:,} rows streamed in {csv_seconds:.2f} s "
           f"({(csv_lines - 1) / csv_seconds:,.0f} rows/s)")
 

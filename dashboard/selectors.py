@@ -11,10 +11,11 @@ from django.http import Http404
 from accounts.models import Account, Website
 from attribution.models import Visit
 from calls.models import Call
-from calls.reports import DIMENSIONS, calls_per_day, report_calls, report_rows, report_visits
+from calls.reports import DIMENSIONS, report_calls
 from core.phones import parse_phone
 from dashboard.charts import daily_series
 from dashboard.filters import DashboardFilters
+from dashboard.reporting import days_for, report_window, rows_for, visits_for
 from pools.models import Pool
 from pools.selectors import pool_list
 from trackers.models import CallTracker
@@ -30,13 +31,14 @@ def _scope(filters: DashboardFilters) -> dict:
 # ---- Overview ---------------------------------------------------------------------------------
 
 def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
-    per_day = calls_per_day(account=account, **_scope(filters))
+    window = report_window(account=account, filters=filters)
+    per_day = days_for(window=window)
     points = daily_series(per_day, filters.start_date, filters.end_date)
     calls = sum(row["calls"] for row in per_day)
     answered = sum(row["answered"] for row in per_day)
     first_time = sum(row["first_time"] for row in per_day)
-    visits = report_visits(account=account, **_scope(filters)).count()
-    campaigns = [row for row in report_rows(account=account, dimension="campaign", limit=6, **_scope(filters)) if row.key != ("",)]
+    visits = visits_for(window=window)
+    campaigns = [row for row in rows_for(window=window, dimension="campaign", limit=6) if row.key != ("",)]
     return {
         "points": points,
         "totals": {
@@ -45,7 +47,7 @@ def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
             "answer_rate": (answered / calls) if calls else None,
             "conversion_rate": (calls / visits) if visits else None,
         },
-        "top_sources": report_rows(account=account, dimension="source_medium", limit=5, **_scope(filters)),
+        "top_sources": rows_for(window=window, dimension="source_medium", limit=5),
         "top_campaigns": campaigns[:5],
     }
 
@@ -200,7 +202,7 @@ def call_journey(*, account: Account, call: Call) -> list[Visit]:
 # ---- Reports ----------------------------------------------------------------------------------
 
 def report_get(*, account: Account, filters: DashboardFilters, dimension: str) -> dict:
-    rows = report_rows(account=account, dimension=dimension, **_scope(filters))
+    rows = rows_for(window=report_window(account=account, filters=filters), dimension=dimension)
     spec = DIMENSIONS[dimension]
     totals = {
         "calls": sum(row.calls for row in rows),
@@ -217,18 +219,21 @@ REPORT_HEADER_TAIL = ("Calls", "Answered", "First-time callers", "Visits", "Conv
 
 # ---- Pools ------------------------------------------------------------------------------------
 
+def _calls_by_pool_name(*, account: Account, filters: DashboardFilters) -> dict[str, int]:
+    """Calls in the range per pool name (names are unique per account), from the rollup where it can."""
+    rows = rows_for(window=report_window(account=account, filters=filters), dimension="pool")
+    return {row.key[0]: row.calls for row in rows}
+
+
 def pool_health_list(*, account: Account, filters: DashboardFilters) -> list[Pool]:
-    """Pools with tracker counts by state and their calls in the date range (two queries)."""
+    """Pools with tracker counts by state and their calls in the date range."""
     pools = pool_list(account=account).filter(retired_at__isnull=True)
     if filters.website is not None:
         pools = pools.filter(website=filters.website)
     pools = list(pools)
-    calls = dict(
-        report_calls(account=account, **_scope(filters)).filter(pool__in=[p.pk for p in pools])
-        .values_list("pool").annotate(n=Count("id")).values_list("pool", "n")
-    ) if pools else {}
+    calls = _calls_by_pool_name(account=account, filters=filters) if pools else {}
     for pool in pools:
-        pool.calls_in_range = calls.get(pool.pk, 0)
+        pool.calls_in_range = calls.get(pool.name, 0)
     return pools
 
 
@@ -275,7 +280,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters) 
         "pool": pool,
         "tracker_groups": groups,
         "counts": {state: len(items) for state, items in by_state.items()},
-        "calls_in_range": report_calls(account=account, **_scope(filters)).filter(pool=pool).count(),
+        "calls_in_range": _calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
         "enforcement": None,
         "sizing": None,
         "exhaustion_events": None,

@@ -61,8 +61,8 @@ def test_post_is_not_allowed(marketer_client):
 
 
 def test_overview_query_count_is_pinned(marketer_client, call, django_assert_num_queries):
-    # session, user, membership, websites, calls per day, visits, top sources (2), top campaigns (2)
-    with django_assert_num_queries(10):
+    # session, user, membership, websites, rollup state, calls per day, visits, top sources (2), top campaigns (2)
+    with django_assert_num_queries(11):
         marketer_client.get(URL)
 
 

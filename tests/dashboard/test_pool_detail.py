@@ -47,8 +47,8 @@ def test_anonymous_is_redirected_to_login(client, pool):
 def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, pool, django_assert_num_queries):
     for _ in range(5):
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
-    # session, user, membership, websites, pool, trackers with last call, calls in range
-    with django_assert_num_queries(7):
+    # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool
+    with django_assert_num_queries(8):
         marketer_client.get(_url(pool))
 
 

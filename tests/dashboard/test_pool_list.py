@@ -33,6 +33,6 @@ def test_pool_list_query_count_does_not_grow_with_pools(marketer_client, account
     for _ in range(3):
         tracker = CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True)
         CallFactory(tracker=tracker)
-    # session, user, membership, websites, pools with counts, calls per pool
-    with django_assert_num_queries(6):
+    # session, user, membership, websites, pools with counts, rollup state, calls per pool
+    with django_assert_num_queries(7):
         marketer_client.get(URL)
