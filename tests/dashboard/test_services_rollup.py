@@ -126,3 +126,8 @@ def test_command_refreshes_and_prints_rows(account, history):
 def test_command_rejects_an_unknown_account(db):
     with pytest.raises(CommandError):
         call_command("rollup_reports", "--account", "nope", stdout=StringIO())
+
+
+def test_seed_demo_rolls_up_the_demo_account(db):
+    call_command("seed_demo", stdout=StringIO())
+    assert RollupState.objects.filter(account__name="Demo Co").exists()
