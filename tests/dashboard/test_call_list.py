@@ -24,7 +24,8 @@ def test_another_accounts_calls_never_appear(marketer_client, call, other_call):
 
 
 def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tracker, pool):
-    answered = CallFactory(tracker=tracker, status="completed", source="google", medium="cpc", caller_number="+14155550111")
+    answered = CallFactory(tracker=tracker, status="completed", source="google", medium="cpc", caller_number="+14155550111",
+                           answered_at=timezone.now())
     missed = CallFactory(tracker=tracker, status="no-answer", source="bing", medium="cpc", caller_number="+14155550122",
                          is_first_time_caller=False)
     def ids(**params):
@@ -32,6 +33,7 @@ def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tr
     assert ids(status="no-answer") == [missed.pk]
     assert ids(source="google") == [answered.pk]
     assert ids(first_time="no") == [missed.pk]
+    assert ids(answered="no") == [missed.pk]
     assert ids(q="(415) 555-0122") == [missed.pk]
     assert ids(q="0111") == [answered.pk]
     assert set(ids(pool=pool.pk, medium="cpc")) == {answered.pk, missed.pk}
@@ -39,10 +41,10 @@ def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tr
 
 def test_bad_filter_values_are_ignored_with_messages(marketer_client, call, other_call):
     response = marketer_client.get(URL, {"status": "exploded", "pool": other_call.pool.pk, "first_time": "maybe",
-                                         "q": "abc", "after": "garbage", "range": "-1"})
+                                         "q": "abc", "after": "garbage", "range": "-1", "answered": "sometimes"})
     assert response.status_code == 200
     assert response.context["calls"] == [call]
-    assert len(list(response.context["messages"])) == 6
+    assert len(list(response.context["messages"])) == 7
 
 
 def test_keyset_pagination_walks_every_call_once_without_counting(marketer_client, tracker):
