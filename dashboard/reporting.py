@@ -58,7 +58,9 @@ def rows_for(*, window: ReportWindow, dimension: str, limit: int | None = None) 
         .annotate(calls=Sum("calls"), answered=Sum("answered"), first_time=Sum("first_time"), visits=Sum("visits"))
     ):
         key = (group["key1"], group["key2"])[:width]
-        totals[key] = {field: group[field] for field in ("calls", "answered", "first_time", "visits")}
+        into = totals.setdefault(key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})
+        for field in into:
+            into[field] += group[field] or 0
     if window.live is not None:
         for row in report_rows(dimension=dimension, **_live_scope(window)):
             into = totals.setdefault(row.key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})

@@ -131,3 +131,11 @@ def test_command_rejects_an_unknown_account(db):
 def test_seed_demo_rolls_up_the_demo_account(db):
     call_command("seed_demo", stdout=StringIO())
     assert RollupState.objects.filter(account__name="Demo Co").exists()
+
+
+def test_pool_pages_count_calls_from_the_rollup_and_today(marketer_client, account, history):
+    rollup_refresh(account=account, through=_today(account))
+    pools = marketer_client.get(reverse("dashboard:pool_list")).context["pools"]
+    assert sum(pool.calls_in_range for pool in pools) == 10  # the call without a pool belongs to no pool
+    detail = marketer_client.get(reverse("dashboard:pool_detail", args=[pools[0].pk]))
+    assert detail.context["calls_in_range"] == pools[0].calls_in_range > 0
