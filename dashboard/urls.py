@@ -6,4 +6,13 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("calls/", views.call_list, name="call_list"),
+    path("calls.csv", views.call_list_csv, name="call_list_csv"),
+    path("calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("reports/", views.report, name="report_default"),
+    path("reports/<slug:dimension>/", views.report, name="report"),
+    path("reports/<slug:dimension>.csv", views.report_csv, name="report_csv"),
+    path("pools/", views.pool_list, name="pool_list"),
+    path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
+    path("websites/", views.website_list, name="website_list"),
 ]

@@ -1,10 +1,146 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from dashboard.decorators import account_required
+from calls.models import Call
+from calls.reports import DIMENSIONS
+from dashboard import selectors
+from dashboard.charts import calls_bar_chart, share_bars
+from dashboard.csv_export import csv_response
+from dashboard.decorators import account_required, with_filters
+from dashboard.install import FORMAT_DETECTION_META, script_tag
+from pools.models import Pool
 
 
+def _page(request, template, context, *, keep: dict[str, str] | None = None):
+    """Render a dashboard page; `keep` are the page's own query parameters the range/website pickers preserve."""
+    keep = keep or {}
+    return render(request, template, {
+        "account": request.account, "filters": request.filters,
+        "filter_links": request.filters.preset_links(keep), "extra_params": list(keep.items()), **context,
+    })
+
+
+@require_GET
 @login_required
 @account_required
+@with_filters
 def overview(request):
-    return render(request, "dashboard/overview.html", {"account": request.account})
+    data = selectors.overview_get(account=request.account, filters=request.filters)
+    data["chart"] = calls_bar_chart(data["points"])
+    data["top_sources"] = share_bars(data["top_sources"])
+    data["top_campaigns"] = share_bars(data["top_campaigns"])
+    return _page(request, "dashboard/overview.html", data)
+
+
+def _call_filters(request):
+    pools = list(Pool.objects.filter(account=request.account).order_by("name"))
+    call_filters, problems = selectors.call_filters_parse(params=request.GET, pools=pools, region=request.account.default_region)
+    for problem in problems:
+        messages.warning(request, problem)
+    return call_filters, pools
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def call_list(request):
+    call_filters, pools = _call_filters(request)
+    raw_cursor = request.GET.get("after", "")
+    cursor = selectors.cursor_decode(raw_cursor)
+    if raw_cursor and cursor is None:
+        messages.warning(request, "That page link is not valid; showing the newest calls.")
+    calls, next_cursor = selectors.call_page(account=request.account, filters=request.filters, call_filters=call_filters, cursor=cursor)
+    return _page(request, "dashboard/call_list.html", {
+        "calls": calls, "call_filters": call_filters, "pools": pools, "statuses": Call.Status.choices,
+        "is_first_page": cursor is None,
+        "filter_query": request.filters.with_params(**call_filters.params()),
+        "next_query": request.filters.with_params(**call_filters.params(), after=next_cursor) if next_cursor else None,
+    }, keep=call_filters.params())
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def call_list_csv(request):
+    call_filters, _ = _call_filters(request)
+    rows = selectors.call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
+    filename = f"calls-{request.filters.start_date}-{request.filters.end_date}.csv"
+    return csv_response(filename, selectors.CALL_EXPORT_HEADER, rows)
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def call_detail(request, pk):
+    call = selectors.call_get(account=request.account, pk=pk)
+    journey = selectors.call_journey(account=request.account, call=call)
+    return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey})
+
+
+def _dimension(name):
+    if name not in DIMENSIONS:
+        raise Http404("No such report")
+    return name
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def report(request, dimension="source_medium"):
+    data = selectors.report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    data["rows"] = share_bars(data["rows"])
+    data["dimensions"] = list(DIMENSIONS.values())
+    return _page(request, "dashboard/report.html", data)
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def report_csv(request, dimension):
+    data = selectors.report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    spec = data["dimension"]
+    header = (*(label.capitalize() for label in spec.label.split(" / ")), *selectors.REPORT_HEADER_TAIL)
+    rows = (
+        (*row.key, row.calls, row.answered, row.first_time,
+         "" if row.visits is None else row.visits,
+         "" if row.conversion_rate is None else f"{row.conversion_rate:.4f}")
+        for row in data["rows"]
+    )
+    return csv_response(f"report-{spec.name}-{request.filters.start_date}-{request.filters.end_date}.csv", header, rows)
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def pool_list(request):
+    pools = selectors.pool_health_list(account=request.account, filters=request.filters)
+    return _page(request, "dashboard/pool_list.html", {"pools": pools})
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def pool_detail(request, pk):
+    pool = selectors.pool_for_account(account=request.account, pk=pk)
+    data = selectors.pool_detail_get(account=request.account, pool=pool, filters=request.filters)
+    return _page(request, "dashboard/pool_detail.html", data)
+
+
+@require_GET
+@login_required
+@account_required
+@with_filters
+def website_list(request):
+    websites = selectors.website_install_list(account=request.account, filters=request.filters)
+    installs = [{"website": site, "script_tag": script_tag(site)} for site in websites]
+    return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})

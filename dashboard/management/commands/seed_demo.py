@@ -14,6 +14,7 @@ from accounts.models import Account, Membership, Website
 from accounts.services import membership_set
 from attribution.models import Visit, Visitor
 from calls.models import Call
+from dashboard.services import rollup_refresh
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce
 from trackers.models import CallTracker
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         # The rules engine gives the automated pool's top sources their trackers (idempotent).
         pool_enforce(pool=service_line, now=now)
         calls = self.ensure_calls(account, main_line, service_line, now)
+        rollup_refresh(account=account)  # the dashboard reads closed days from the rollup
         self.stdout.write(f"Demo account “{account.name}”: website key “{website.key}”, "
                           f"{visits} visits, {calls} calls, pools: {main_line.name}, {service_line.name}")
         self.stdout.write(f"Admin login: admin / {password}   Marketer login: marketer / {password}")

@@ -1,0 +1,48 @@
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Account, Website
+
+
+class ReportDay(models.Model):
+    """One day's calls and visits for one value of one report dimension (a rollup of Call and Visit).
+
+    Written only by dashboard.services.rollup_refresh; the dashboard reads closed days from here and the days
+    after RollupState.rolled_through live from Call/Visit, so a late rollup costs speed, never correctness.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    website = models.ForeignKey(Website, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                help_text="Empty for calls without a pool.")
+    day = models.DateField(help_text="Day in the account's time zone.")
+    dimension = models.CharField(max_length=20)
+    key1 = models.CharField(max_length=2000, blank=True)
+    key2 = models.CharField(max_length=200, blank=True)
+    calls = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    first_time = models.PositiveIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(answered__lte=models.F("calls")) & Q(first_time__lte=models.F("calls")),
+                                   name="dashboard_reportday_parts_within_calls"),
+        ]
+        indexes = [
+            # Every dashboard aggregate: an account's rows of one dimension over a day range.
+            models.Index(fields=["account", "dimension", "day"], name="dashboard_reportday_range_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.dimension} {self.key1}/{self.key2}: {self.calls} calls, {self.visits} visits"
+
+
+class RollupState(models.Model):
+    """How far an account's ReportDay rows reach: every day before `rolled_through` is rolled up."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    rolled_through = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.account_id} through {self.rolled_through}"

@@ -1,0 +1,84 @@
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.selectors import CALLS_PAGE_SIZE
+from tests.factories import CallFactory
+
+URL = reverse("dashboard:call_list")
+
+
+def test_call_list_shows_the_accounts_calls(marketer_client, call):
+    response = marketer_client.get(URL)
+    assert response.status_code == 200
+    assert response.context["calls"] == [call]
+    body = response.content.decode()
+    assert "(415) 555-0111" in body and reverse("dashboard:call_detail", args=[call.pk]) in body
+
+
+def test_another_accounts_calls_never_appear(marketer_client, call, other_call):
+    response = marketer_client.get(URL)
+    assert response.context["calls"] == [call]
+    assert "(646) 555-0199" not in response.content.decode()
+
+
+def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tracker, pool):
+    answered = CallFactory(tracker=tracker, status="completed", source="google", medium="cpc", caller_number="+14155550111",
+                           answered_at=timezone.now())
+    missed = CallFactory(tracker=tracker, status="no-answer", source="bing", medium="cpc", caller_number="+14155550122",
+                         is_first_time_caller=False)
+    def ids(**params):
+        return [c.pk for c in marketer_client.get(URL, params).context["calls"]]
+    assert ids(status="no-answer") == [missed.pk]
+    assert ids(source="google") == [answered.pk]
+    assert ids(first_time="no") == [missed.pk]
+    assert ids(answered="no") == [missed.pk]
+    assert ids(q="(415) 555-0122") == [missed.pk]
+    assert ids(q="0111") == [answered.pk]
+    assert set(ids(pool=pool.pk, medium="cpc")) == {answered.pk, missed.pk}
+
+
+def test_bad_filter_values_are_ignored_with_messages(marketer_client, call, other_call):
+    response = marketer_client.get(URL, {"status": "exploded", "pool": other_call.pool.pk, "first_time": "maybe",
+                                         "q": "abc", "after": "garbage", "range": "-1", "answered": "sometimes"})
+    assert response.status_code == 200
+    assert response.context["calls"] == [call]
+    assert len(list(response.context["messages"])) == 7
+
+
+def test_keyset_pagination_walks_every_call_once_without_counting(marketer_client, tracker):
+    now = timezone.now()
+    same_time = now - timedelta(hours=3)
+    created = [CallFactory(tracker=tracker, started_at=same_time if i % 2 else now - timedelta(minutes=i)) for i in range(CALLS_PAGE_SIZE + 7)]
+    first = marketer_client.get(URL)
+    assert len(first.context["calls"]) == CALLS_PAGE_SIZE and first.context["next_query"]
+    second = marketer_client.get(URL + "?" + first.context["next_query"])
+    assert second.context["next_query"] is None
+    seen = [c.pk for c in first.context["calls"]] + [c.pk for c in second.context["calls"]]
+    assert sorted(seen) == sorted(c.pk for c in created)
+
+
+def test_empty_state_explains_what_to_do(marketer_client):
+    assert "No calls in this period." in marketer_client.get(URL).content.decode()
+    assert "No calls match these filters." in marketer_client.get(URL, {"status": "busy"}).content.decode()
+
+
+def test_anonymous_is_redirected_to_login(client):
+    assert client.get(URL).status_code == 302
+
+
+def test_post_is_not_allowed(marketer_client):
+    assert marketer_client.post(URL).status_code == 405
+
+
+def test_call_list_query_count_does_not_grow_with_calls(marketer_client, tracker, django_assert_num_queries):
+    for _ in range(5):
+        CallFactory(tracker=tracker)
+    # session, user, membership, websites, pools for the filter, one page of calls with their pool
+    with django_assert_num_queries(6):
+        marketer_client.get(URL)
+    for _ in range(20):
+        CallFactory(tracker=tracker)
+    with django_assert_num_queries(6):
+        marketer_client.get(URL)

@@ -1,0 +1,56 @@
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import CallFactory, CallTrackerFactory, PoolFactory
+
+
+def _url(pool):
+    return reverse("dashboard:pool_detail", args=[pool.pk])
+
+
+def test_pool_detail_groups_trackers_by_state_with_their_last_call(marketer_client, pool, tracker):
+    CallFactory(tracker=tracker, started_at=timezone.now() - timedelta(days=2))
+    last = CallFactory(tracker=tracker, started_at=timezone.now() - timedelta(hours=1))
+    flagged = CallTrackerFactory(pool=pool, flagged=True, source="bing", medium="cpc")
+    response = marketer_client.get(_url(pool))
+    assert response.status_code == 200
+    groups = {state: trackers for _, state, trackers in response.context["tracker_groups"]}
+    assert groups["active"] == [tracker] and groups["flagged"] == [flagged] and groups["available"] == []
+    assert groups["active"][0].last_call_id == last.pk
+    assert groups["flagged"][0].last_call_id is None
+    body = response.content.decode()
+    assert "google / cpc" in body and "No calls yet" in body and reverse("dashboard:call_detail", args=[last.pk]) in body
+
+
+def test_visitor_pool_shows_sizing_and_exhaustion_sections_waiting_for_data(marketer_client, pool):
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "Concurrency and sizing" in body and "Exhaustion" in body
+    assert "Next enforcement run" not in body
+
+
+def test_automated_pool_shows_the_next_enforcement_section(marketer_client, account, website):
+    pool = PoolFactory(account=account, website=website, kind="automated", tracking="source")
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "Next enforcement run" in body and "Concurrency and sizing" not in body
+
+
+def test_another_accounts_pool_is_404(marketer_client, other_call):
+    assert marketer_client.get(_url(other_call.pool)).status_code == 404
+
+
+def test_anonymous_is_redirected_to_login(client, pool):
+    assert client.get(_url(pool)).status_code == 302
+
+
+def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, pool, django_assert_num_queries):
+    for _ in range(5):
+        CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
+    # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool
+    with django_assert_num_queries(8):
+        marketer_client.get(_url(pool))
+
+
+def test_out_of_range_id_is_404_not_500(marketer_client, db):
+    assert marketer_client.get("/dashboard/pools/99999999999999999999999/").status_code == 404
