@@ -29,7 +29,7 @@ from calls.reports import DIMENSIONS, report_rows
 from core.errors import DomainError
 from pools.models import Pool
 from pools.selectors import pool_list
-from pools.services import pool_create, pool_update
+from pools.services import pool_create, pool_enforce, pool_retire, pool_update
 from trackers.models import CallTracker
 from trackers.services import tracker_set_assignment, tracker_set_status
 
@@ -156,6 +156,26 @@ class PoolDetailApi(AccountApi):
             raise DomainError("retired", "This pool is retired and can no longer be changed.")
         pool_update(pool=pool, actor=None, **data.validated_data)
         return Response(s.PoolOutputSerializer(self.get_object()).data)
+
+    @extend_schema(responses={204: None}, description="Retire the pool: its trackers keep forwarding for flag_days, "
+                   "then their numbers are released. Calls, visits and history are kept.")
+    def delete(self, request, pk):
+        pool_retire(pool=self.get_object(), actor=None)
+        return Response(status=204)
+
+
+class PoolEnforceApi(AccountApi):
+    serializer_class = s.EnforceOutputSerializer
+
+    @extend_schema(
+        request=None, responses=s.EnforceOutputSerializer,
+        parameters=[OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Plan only; change nothing.")],
+    )
+    def post(self, request, pk):
+        pool = get_object_or_404(pool_list(account=self.account), pk=pk)
+        dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
+        actions = pool_enforce(pool=pool, dry_run=dry_run)
+        return Response(s.EnforceOutputSerializer({"dry_run": dry_run, "actions": actions}).data)
 
 
 # Trackers

@@ -207,3 +207,17 @@ class ReportOutputSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     rows = ReportRowSerializer(many=True)
+
+
+class PlannedActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    tracker = serializers.SerializerMethodField(help_text="The tracking number (E.164); null for trackers still to be created.")
+    reason = serializers.CharField()
+
+    def get_tracker(self, action) -> str | None:
+        return action.tracking_number or None
+
+
+class EnforceOutputSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    actions = PlannedActionSerializer(many=True)

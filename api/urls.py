@@ -9,6 +9,7 @@ urlpatterns = [
     path("websites/<int:pk>/", apis.WebsiteDetailApi.as_view(), name="website-detail"),
     path("pools/", apis.PoolListApi.as_view(), name="pool-list"),
     path("pools/<int:pk>/", apis.PoolDetailApi.as_view(), name="pool-detail"),
+    path("pools/<int:pk>/enforce", apis.PoolEnforceApi.as_view(), name="pool-enforce"),
     path("trackers/", apis.TrackerListApi.as_view(), name="tracker-list"),
     path("trackers/<int:pk>/", apis.TrackerDetailApi.as_view(), name="tracker-detail"),
     path("calls/", apis.CallListApi.as_view(), name="call-list"),

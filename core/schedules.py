@@ -25,6 +25,13 @@ def wanted_schedules() -> list[dict]:
             "schedule_type": Schedule.MINUTES,
             "minutes": 1,
         },
+        {
+            # Finished days of the dashboard's reports; pages read today live, so a late run is slower, not wrong.
+            "name": "rollup dashboard reports",
+            "func": "dashboard.tasks.rollup_reports",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 15,
+        },
     ]
 
 

@@ -12,3 +12,12 @@ def test_register_schedules_is_idempotent_and_removes_duplicates(db):
     assert beats.count() == 1
     assert beats.get().schedule_type == Schedule.MINUTES
     assert Schedule.objects.filter(name="enforce automated pools", func="pools.tasks.enforce_all_pools").count() == 1
+
+
+def test_every_scheduled_function_is_importable(db):
+    from django.utils.module_loading import import_string
+
+    from core.schedules import wanted_schedules
+
+    for spec in wanted_schedules():
+        assert callable(import_string(spec["func"])), spec["name"]
