@@ -92,3 +92,53 @@ def share_bars(rows: list, *, value: str = "calls") -> list[tuple[object, float]
     """[(row, width 0–100)] so a table can draw proportional bars without template arithmetic."""
     biggest = max((getattr(row, value) or 0 for row in rows), default=0)
     return [(row, (100.0 * (getattr(row, value) or 0) / biggest) if biggest else 0.0) for row in rows]
+
+
+def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers against pool size") -> SafeString:
+    """A visitor pool's concurrency over time: leased numbers (area) against the pool size (line).
+
+    `samples` are (sampled_at, leased, size) tuples, oldest first, as pool_sizing_recommendation returns them.
+    """
+    if not samples:
+        return mark_safe("")
+    top = nice_max(max(max(leased, size) for _, leased, size in samples))
+    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    first, last = samples[0][0], samples[-1][0]
+    span = max((last - first).total_seconds(), 1.0)
+
+    def x_of(at) -> float:
+        return PAD_LEFT + plot_w * (at - first).total_seconds() / span
+
+    def y_of(value: int) -> float:
+        return PAD_TOP + plot_h - plot_h * value / top
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for i in range(TICKS + 1):
+        value = top * i // TICKS
+        y = y_of(value)
+        parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
+    base = y_of(0)
+    leased_points = " ".join(f"{x_of(at):.1f},{y_of(leased):.1f}" for at, leased, _ in samples)
+    parts.append(
+        f'<polygon class="leased" points="{x_of(first):.1f},{base:.1f} {leased_points} {x_of(last):.1f},{base:.1f}"/>'
+    )
+    size_points = []
+    for index, (at, _, size) in enumerate(samples):
+        if index:
+            size_points.append(f"{x_of(at):.1f},{y_of(samples[index - 1][2]):.1f}")  # a step, not a slope
+        size_points.append(f"{x_of(at):.1f},{y_of(size):.1f}")
+    parts.append(f'<polyline class="size" fill="none" points="{" ".join(size_points)}"/>')
+    peak_at, peak, _ = max(samples, key=lambda s: s[1])
+    parts.append(f'<circle class="peak" cx="{x_of(peak_at):.1f}" cy="{y_of(peak):.1f}" r="3.5">'
+                 f'<title>{escape(f"Peak {peak} leased at {peak_at:%b %-d %H:%M}")}</title></circle>')
+    for label_at in (first, last):
+        anchor = "start" if label_at is first else "end"
+        parts.append(f'<text class="axis" x="{x_of(label_at):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
+                     f'{escape(f"{label_at:%b %-d %H:%M}")}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated label is escaped above

@@ -33,3 +33,16 @@ def test_share_bars_scale_to_the_biggest_row():
     rows = [Row(10), Row(5), Row(0)]
     assert [width for _, width in share_bars(rows)] == [100.0, 50.0, 0.0]
     assert share_bars([Row(0)])[0][1] == 0.0
+
+
+def test_concurrency_chart_draws_leased_area_size_steps_and_the_peak():
+    from datetime import datetime, timedelta, timezone
+
+    from dashboard.charts import concurrency_chart
+
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+    samples = [(start + timedelta(minutes=m), leased, 10 if m < 30 else 12) for m, leased in [(0, 2), (15, 7), (30, 4), (45, 1)]]
+    svg = str(concurrency_chart(samples))
+    assert svg.startswith("<svg") and 'class="leased"' in svg and 'class="size"' in svg
+    assert "Peak 7 leased at Nov 1 09:15" in svg
+    assert concurrency_chart([]) == ""
