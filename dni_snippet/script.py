@@ -16,7 +16,7 @@ def _template() -> str:
     text = SOURCE.read_text()
     text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     lines = (line.strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 def script_config(*, key: str, originals: list[str]) -> dict:

@@ -6,7 +6,6 @@ import json
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -110,7 +109,3 @@ def demo(request):
         "debug": settings.DEBUG,
     }
     return render(request, "dni_snippet/demo.html", context)
-
-
-def script_text_for_tests() -> str:
-    return render_to_string("dni_snippet/snippet.js")

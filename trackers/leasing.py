@@ -128,14 +128,37 @@ def _release_open(*, lease: Lease, now: datetime) -> None:
         CallTracker.objects.filter(pk=lease.tracker_id).update(lease_released_at=ended)
 
 
-def lease_acquire(*, pool, visit, now: datetime) -> LeaseGrant | None:
+def lease_acquire(*, pool, visit, now: datetime, is_new_visit: bool = False) -> LeaseGrant | None:
     """The session's number in `pool`: its own open lease renewed, else a free tracker, else the exhaustion policy.
 
     None means "show the original number" (retired pool, no tracker, or exhaustion policy `original`).
+    `is_new_visit`: the visit was created by this request, so it cannot hold a lease yet.
     """
     if pool.retired_at is not None:
         return None
     expires_at = now + timedelta(minutes=pool.lease_minutes)
+    if not is_new_visit:
+        grant = _lease_own(pool=pool, visit=visit, now=now, expires_at=expires_at)
+        if grant is not None:
+            return grant
+    exclude: set[int] = set()
+    for _ in range(MAX_ATTEMPTS):
+        result = _take_one(pool=pool, visit=visit, now=now, expires_at=expires_at, exclude=exclude)
+        if result is None:
+            break
+        if result is not False:
+            return result
+    with transaction.atomic():
+        if pool.exhaustion == pool.Exhaustion.SHARE:
+            grant = _share_one(pool=pool, visit=visit, now=now, expires_at=expires_at)
+            _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=grant is not None)
+            return grant
+        _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=False)
+    return None
+
+
+def _lease_own(*, pool, visit, now: datetime, expires_at: datetime) -> LeaseGrant | None:
+    """The session's open lease in `pool`, renewed even if it lapsed, as long as nobody took the tracker since."""
     with transaction.atomic():
         # Serialises concurrent requests of one session (two tabs opening at once).
         type(visit).objects.select_for_update().filter(pk=visit.pk).values_list("pk").first()
@@ -151,19 +174,6 @@ def lease_acquire(*, pool, visit, now: datetime) -> LeaseGrant | None:
                     return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at, mine.is_shared)
             else:
                 _release_open(lease=mine, now=now)
-    exclude: set[int] = set()
-    for _ in range(MAX_ATTEMPTS):
-        result = _take_one(pool=pool, visit=visit, now=now, expires_at=expires_at, exclude=exclude)
-        if result is None:
-            break
-        if result is not False:
-            return result
-    with transaction.atomic():
-        if pool.exhaustion == pool.Exhaustion.SHARE:
-            grant = _share_one(pool=pool, visit=visit, now=now, expires_at=expires_at)
-            _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=grant is not None)
-            return grant
-        _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=False)
     return None
 
 

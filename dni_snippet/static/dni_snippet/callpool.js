@@ -121,15 +121,22 @@
     var body = { page_url: location.href, referrer: d.referrer };
     if (vid) body.visitor_id = vid;
     if (sid) body.session_id = sid;
-    if (g[0]) body.ga_client_id = g[0];
-    if (g[1]) body.ga_session_id = g[1];
+    var gk = sid + '|' + g[0] + '|' + g[1];
+    // GA ids are sent until the server has them for this session, so heartbeats stay one statement.
+    if (gk !== load('cp_g')) {
+      if (g[0]) body.ga_client_id = g[0];
+      if (g[1]) body.ga_session_id = g[1];
+    }
     return fetch(url, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
       credentials: 'omit', cache: 'no-store', keepalive: true
     }).then(function (r) {
       if (!r.ok) throw r.status;
       return r.json();
-    }).then(apply).catch(function () { /* any failure: the original numbers stay */ });
+    }).then(function (j) {
+      if (j.session_id === sid) save('cp_g', gk);
+      apply(j);
+    }).catch(function () { /* any failure: the original numbers stay */ });
   }
 
   d.addEventListener('visibilitychange', function () {
