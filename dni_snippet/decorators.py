@@ -79,14 +79,10 @@ def rate_limited(view):
         limit = settings.DNI_RATE_LIMIT
         if limit and request.method != "OPTIONS":
             key = f"dni:rl:{client_ip(request)}:{int(time.time() // 60)}"
-            if cache.add(key, 1, timeout=70):
-                count = 1
-            else:
-                try:
-                    count = cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.add(key, 1, timeout=70)
-                    count = 1
+            try:
+                count = cache.incr(key)  # the usual case: this IP already has a counter this minute
+            except ValueError:
+                count = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
             if count > limit:
                 response = json_error(429, "rate_limited", "Too many requests; try again in a minute.")
                 response["Retry-After"] = "60"

@@ -72,19 +72,21 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     grants = {}
     if session_uid and visitor_pools:
         grants = lease_renew(website_id=website.pk, session_uid=session_uid, pools=visitor_pools, now=now)
-        if grants and (data.ga_client_id or data.ga_session_id):
-            visit_set_ga_ids(website=website, session_uid=session_uid, data=data)
-    visit = None
+    visit, is_new_visit = None, False
     if not session_uid or len(grants) < len(visitor_pools) or source_pools:
-        is_new = session_uid is None and clean_id(visitor_id) is None
-        visit = (visit_get(website=website, session_uid=session_uid) if grants else None) or visit_record(
-            website=website, visitor_uid=visitor_uid, session_uid=result.session_id, data=data, now=now, is_new=is_new
-        )
+        # A running session is read, never re-classified: it keeps the source it started with.
+        visit = visit_get(website=website, session_uid=session_uid) if session_uid else None
+        if visit is None:
+            is_new_visit = True
+            visit = visit_record(website=website, visitor_uid=visitor_uid, session_uid=result.session_id, data=data,
+                                 now=now, is_new=session_uid is None and clean_id(visitor_id) is None)
         for pool in visitor_pools:
             if pool.pk not in grants:
-                grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=session_uid is None)
+                grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit)
                 if grant is not None:
                     grants[pool.pk] = grant
+    if session_uid and not is_new_visit and (data.ga_client_id or data.ga_session_id):
+        visit_set_ga_ids(website=website, session_uid=session_uid, data=data)
     for pool in visitor_pools:
         grant = grants.get(pool.pk)
         if grant is not None:

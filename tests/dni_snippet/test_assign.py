@@ -195,3 +195,27 @@ def test_rate_limit_per_ip_is_429(assign, visitor_pool):
 @override_settings(DNI_RATE_LIMIT=0)
 def test_rate_limit_zero_is_off(assign, website):
     assert all(assign().status_code == 200 for _ in range(5))
+
+
+def test_heartbeats_do_not_count_as_new_visits_or_pageviews(assign, visitor_pool, source_pool):
+    first = assign(body={"page_url": "https://alice.example.com/?gclid=g1"}).json()
+    for _ in range(3):
+        again = assign(body={"page_url": "https://alice.example.com/", "session_id": first["session_id"],
+                             "visitor_id": first["visitor_id"]}).json()
+    assert again["numbers"] == first["numbers"] and len(first["numbers"]) == 2
+    visit = Visit.objects.get()
+    assert visit.pageviews == 1 and (visit.source, visit.medium) == ("google", "cpc")
+
+
+def test_session_whose_lease_was_taken_gets_another_number(assign, visitor_pool):
+    first = assign().json()
+    Lease.objects.update(ended_at=timezone.now())  # e.g. it lapsed and another session took the number
+    again = assign(body={"page_url": "https://alice.example.com/", "session_id": first["session_id"]}).json()
+    assert len(again["numbers"]) == 1 and Lease.objects.filter(ended_at__isnull=True).count() == 1
+    assert Visit.objects.count() == 1
+
+
+def test_well_formed_unknown_session_id_starts_that_session(assign, visitor_pool):
+    body = assign(body={"page_url": "https://alice.example.com/", "session_id": "A" * 22}).json()
+    assert body["session_id"] == "A" * 22 and len(body["numbers"]) == 1
+    assert Visit.objects.get().session_uid == "A" * 22
