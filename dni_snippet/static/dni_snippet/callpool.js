@@ -25,15 +25,16 @@
   // A number's every displayed form: optional +cc / cc / trunk 0, optional parentheses, any of " .-()" between digits.
   function rule(cc, from, to) {
     var nat = from.slice(cc.length);
-    var src = '(?<![\\d])(?:\\+?' + cc + '[\\s.-]?' + (cc === '1' ? '' : '|0') + ')?\\(?' +
-      nat.split('').join('[\\s.()-]{0,2}') + '(?![\\d])';
+    // (^|\D) instead of a lookbehind: older Safari has none.
+    var src = '(^|\\D)((?:\\+?' + cc + '[\\s.-]?' + (cc === '1' ? '' : '|0') + ')?\\(?' +
+      nat.split('').join('[\\s.()-]{0,2}') + ')(?!\\d)';
     return {
       k: nat.slice(-4),
       re: new RegExp(src, 'g'),
-      f: function (m) {
+      f: function (all, pre, m) {
         var n = digits(m), t = to.slice(cc.length), i = 0;
         var rep = n.length > nat.length && n.charAt(0) === '0' && cc !== '0' ? '0' + t : to.slice(-n.length);
-        return m.replace(/\d/g, function () { return rep.charAt(i++); });
+        return pre + m.replace(/\d/g, function () { return rep.charAt(i++); });
       }
     };
   }
