@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from attribution.search_engines import search_engine_for_host
+from attribution.search_engines import search_engine_for_host, search_engine_names
 
 DIRECT = ("(direct)", "(none)")
 NOT_SET = "(not set)"
@@ -106,7 +106,7 @@ def _categories() -> dict[str, frozenset[str]]:
 
 
 def _is_search_source(source: str) -> bool:
-    return source in _categories()["search_extra"] or search_engine_for_host(source) is not None
+    return source in search_engine_names() or search_engine_for_host(source) is not None
 
 
 def channel_group(source: str, medium: str, campaign: str = "") -> str:

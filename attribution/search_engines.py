@@ -31,3 +31,9 @@ def search_engine_for_host(host: str) -> str | None:
         if 1 <= len(rest) <= 2 and labels[start] in wildcard and all(len(part) <= 3 for part in rest[:-1]):
             return wildcard[labels[start]]
     return None
+
+
+@lru_cache(maxsize=1)
+def search_engine_names() -> frozenset[str]:
+    exact, wildcard = _table()
+    return frozenset(exact.values()) | frozenset(wildcard.values())
