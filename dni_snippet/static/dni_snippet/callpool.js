@@ -130,7 +130,7 @@
     }
     return fetch(url, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-      credentials: 'omit', cache: 'no-store', keepalive: true
+      credentials: 'omit', cache: 'no-store'
     }).then(function (r) {
       if (!r.ok) throw r.status;
       return r.json();
