@@ -219,3 +219,7 @@ def test_well_formed_unknown_session_id_starts_that_session(assign, visitor_pool
     body = assign(body={"page_url": "https://alice.example.com/", "session_id": "A" * 22}).json()
     assert body["session_id"] == "A" * 22 and len(body["numbers"]) == 1
     assert Visit.objects.get().session_uid == "A" * 22
+
+
+def test_the_bench_only_bare_view_is_not_served_by_the_product(client, website):
+    assert client.post("/bare/alicesite/lease", data="{}", content_type="application/json").status_code == 404
