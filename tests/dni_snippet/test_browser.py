@@ -194,3 +194,28 @@ def test_origin_not_allowed_keeps_the_original(demo_site, new_page, shop_origin)
         page.goto(f"{shop_origin}/")
     assert page.text_content("#n") == "Call (202) 555-0100"
     assert not Lease.objects.exists()
+
+
+def test_ga_ids_are_read_from_the_ga_cookies(demo_site, new_page, live_server):
+    page = new_page()
+    page.context.add_cookies([
+        {"name": "_ga", "value": "GA1.1.1234567890.1700000000", "url": live_server.url},
+        {"name": "_ga_ABC123", "value": "GS1.1.1700000123.1.1.1700000200.0.0.0", "url": live_server.url},
+    ])
+    open_demo(page)
+    visit = Lease.objects.select_related("visit").get().visit
+    assert (visit.ga_client_id, visit.ga_session_id) == ("1234567890.1700000000", "1700000123")
+
+
+def test_ga_ids_come_from_gtag_get_when_gtag_is_there(demo_site, new_page):
+    page = new_page()
+    page.add_init_script("""
+      window.dataLayer = [['config', 'G-TEST42']];
+      window.gtag = function (cmd, id, field, cb) {
+        if (cmd === 'get' && id === 'G-TEST42') setTimeout(function () { cb(field === 'client_id' ? '555.666' : '777'); }, 0);
+      };
+    """)
+    open_demo(page)
+    page.wait_for_function("() => localStorage.getItem('cp_g') && localStorage.getItem('cp_g').endsWith('|555.666|777')")
+    visit = Lease.objects.select_related("visit").get().visit
+    assert (visit.ga_client_id, visit.ga_session_id) == ("555.666", "777")

@@ -9,7 +9,7 @@
   var IDLE = 18e5;
   var shown = {};
   var rules = [];
-  var mo, timer, beatMs = 3e5, lastBeat = 0, gtagIds = [];
+  var mo, timer, pending, beatMs = 3e5, lastBeat = 0, gtagIds = [];
 
   function digits(s) { return String(s).replace(/\D/g, ''); }
   function save(k, v) {
@@ -86,12 +86,17 @@
     var s = c.match(/(?:^|; )_ga_\w+=GS\d\.\d\.s?(\d+)/);
     return [gtagIds[0] || (m && m[1]), gtagIds[1] || (s && s[1])];
   }
+  function tagId() {
+    var m = d.cookie.match(/(?:^|; )_ga_(\w+)=/), l = w.dataLayer || [];
+    if (m) return 'G-' + m[1];
+    for (var i = 0; i < l.length; i++) if (l[i] && l[i][0] === 'config' && /^G-/.test(l[i][1])) return l[i][1];
+  }
   function askGtag() {
-    var m = d.cookie.match(/(?:^|; )_ga_(\w+)=/);
-    if (typeof w.gtag !== 'function' || !m) return;
+    var id = tagId();
+    if (typeof w.gtag !== 'function' || !id) return;
     ['client_id', 'session_id'].forEach(function (field, i) {
-      w.gtag('get', 'G-' + m[1], field, function (v) {
-        if (v && String(v) !== String(gtagIds[i])) { gtagIds[i] = String(v); if (i) beat(); }
+      w.gtag('get', id, field, function (v) {
+        if (v && String(v) !== String(gtagIds[i])) { gtagIds[i] = String(v); if (i && pending) pending.then(beat); }
       });
     });
   }
@@ -128,7 +133,7 @@
       if (g[0]) body.ga_client_id = g[0];
       if (g[1]) body.ga_session_id = g[1];
     }
-    return fetch(url, {
+    return (pending = fetch(url, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
       credentials: 'omit', cache: 'no-store'
     }).then(function (r) {
@@ -137,7 +142,7 @@
     }).then(function (j) {
       if (j.session_id === sid) save('cp_g', gk);
       apply(j);
-    }).catch(function () { /* any failure: the original numbers stay */ });
+    }).catch(function () { /* any failure: the original numbers stay */ }));
   }
 
   d.addEventListener('visibilitychange', function () {
