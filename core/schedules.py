@@ -26,6 +26,13 @@ def wanted_schedules() -> list[dict]:
             "minutes": 1,
         },
         {
+            # Leases that lapsed without a heartbeat get their end time, and their numbers go back in rotation.
+            "name": "release expired leases",
+            "func": "trackers.tasks.release_expired_leases",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 5,
+        },
+        {
             # Finished days of the dashboard's reports; pages read today live, so a late run is slower, not wrong.
             "name": "rollup dashboard reports",
             "func": "dashboard.tasks.rollup_reports",

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from dni_snippet import views
+
 app_name = "dni_snippet"
 
-urlpatterns = []
+urlpatterns = [
+    path("demo/", views.demo, name="demo"),
+    path("<slug:key>.js", views.script, name="script"),
+    path("<slug:key>/assign", views.assign, name="assign"),
+]

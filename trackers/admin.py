@@ -6,7 +6,7 @@ from accounts.admin_scoping import AccountScopedAdmin
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
 from core.phones import parse_phone, phone_display
-from trackers.models import CallTracker, Lease, TrackerStatusChange
+from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange
 from trackers.services import (
     tracker_add,
     tracker_delete,
@@ -194,3 +194,20 @@ class LeaseAdmin(AccountScopedAdmin):
     raw_id_fields = ["tracker", "visit"]
     show_full_result_count = False
     paginator = CheapPaginator
+
+
+@admin.register(ExhaustionEvent)
+class ExhaustionEventAdmin(AccountScopedAdmin):
+    account_path = "pool__account"
+    list_display = ["pool", "occurred_at", "is_shared", "visit"]
+    list_select_related = ["pool", "visit"]
+    list_filter = ["is_shared"]
+    raw_id_fields = ["pool", "visit"]
+    show_full_result_count = False
+    paginator = CheapPaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -32,6 +32,9 @@ class CallTracker(models.Model):
     provider_number_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="When the number was released.")
+    lease_released_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its last visitor lease ended: least-recently-released numbers are lent first."
+    )
 
     objects = CallTrackerQuerySet.as_manager()
 
@@ -120,3 +123,22 @@ class Lease(models.Model):
 
     def __str__(self):
         return f"{self.tracker_id} → visit {self.visit_id}"
+
+
+class ExhaustionEvent(models.Model):
+    """A visitor-pool session found no free number (the dashboard charts these to size pools)."""
+
+    pool = models.ForeignKey("pools.Pool", on_delete=models.CASCADE, related_name="exhaustion_events")
+    visit = models.ForeignKey("attribution.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    occurred_at = models.DateTimeField()
+    is_shared = models.BooleanField(default=False, help_text="A shared number was handed out (policy “share”).")
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [
+            # Dashboard chart: a pool's exhaustion events over time.
+            models.Index(fields=["pool", "occurred_at"], name="trackers_exhaustion_pool_idx"),
+        ]
+
+    def __str__(self):
+        return f"pool {self.pool_id} exhausted at {self.occurred_at:%Y-%m-%d %H:%M}"

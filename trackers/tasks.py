@@ -5,3 +5,11 @@ from telephony.providers import provider_by_name
 def release_number(account_id: int, provider: str, provider_id: str) -> None:
     telephony_settings = TelephonySettings.objects.filter(account_id=account_id).first()
     provider_by_name(provider, telephony_settings=telephony_settings).release(provider_id=provider_id)
+
+
+def release_expired_leases() -> int:
+    from django.utils import timezone
+
+    from trackers.leasing import lease_release_expired
+
+    return lease_release_expired(now=timezone.now())

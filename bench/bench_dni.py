@@ -1,0 +1,274 @@
+"""Assign endpoint (heartbeat path) vs a bare "lease one row" view, side by side in one run; then a 16-way hammer.
+
+gunicorn (2 sync workers) on PostgreSQL, wrk at 8 connections. Targets: assign ≥ 60 % of the bare view's
+req/s and p99 ≤ 1.5 × the bare view's p99; the hammer must show 0 duplicate open leases and 0 sessions that
+silently lost their number. Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_b_bench make bench BENCH=dni
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DB_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_b_bench")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+CONNECTIONS = 8
+SESSIONS = 64
+TRACKERS = 120
+UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+ORIGIN = "https://bench.example.com"
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+
+
+def env(**extra) -> dict:
+    base = dict(os.environ, DATABASE_URL=DB_URL, DEBUG="false", ALLOWED_HOSTS="127.0.0.1,localhost",
+                DNI_RATE_LIMIT="0", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only"), LOG_LEVEL="WARNING")
+    base.update(extra)
+    return base
+
+
+def reset_database() -> None:
+    parts = urlsplit(DB_URL)
+    name = parts.path.lstrip("/")
+    if not name.endswith("bench"):
+        sys.exit(f"refusing to recreate {name!r}: the bench database name must end with 'bench'")
+    import psycopg
+
+    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([PY, "manage.py", "migrate", "-v0", "--noinput"], cwd=ROOT, env=env(), check=True)
+    subprocess.run([PY, "manage.py", "createcachetable"], cwd=ROOT, env=env(), check=True)
+
+
+def django_setup():
+    os.environ.update(env())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def seed(key: str, trackers: int, sessions: int, lease_minutes: int = 30) -> list[str]:
+    """A website with one visitor pool of `trackers` numbers and `sessions` sessions each holding a lease."""
+    from django.utils import timezone
+
+    from accounts.models import Account, Website
+    from attribution.services import VisitInput, new_id, visit_record
+    from pools.models import Pool
+    from trackers.leasing import lease_acquire
+    from trackers.models import CallTracker
+
+    account, _ = Account.objects.get_or_create(name=f"Bench {key}")
+    website = Website.objects.create(account=account, name=key, key=key, domains=["bench.example.com"],
+                                     allowed_origins=[ORIGIN])
+    pool = Pool.objects.create(account=account, website=website, name=f"{key} pool", tracking="visitor",
+                               original_number="+12025550100", size=trackers, lease_minutes=lease_minutes)
+    base = {"bench": 300, "hammer": 400}[key]
+    CallTracker.objects.bulk_create(
+        CallTracker(pool=pool, tracking_number=f"+1{base + n // 100}5550{100 + n % 100}", status="active",
+                    original_number=pool.original_number)
+        for n in range(trackers)
+    )
+    now = timezone.now()
+    ids = []
+    for _ in range(sessions):
+        session = new_id()
+        visit = visit_record(website=website, visitor_uid=new_id(), session_uid=session,
+                             data=VisitInput(page_url="https://bench.example.com/"), now=now, is_new=True)
+        assert lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=True)
+        ids.append(session)
+    return ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, settings_module: str, **extra_env):
+        self.port = free_port()
+        self.settings = settings_module
+        self.extra_env = extra_env
+
+    def __enter__(self):
+        cmd = [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT),
+               "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--log-level", "warning"]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env(DJANGO_SETTINGS_MODULE=self.settings, **self.extra_env))
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def lua_script(path: str, sessions: list[str]) -> str:
+    bodies = ",\n".join(json.dumps(json.dumps({"page_url": "https://bench.example.com/", "session_id": s}))
+                        for s in sessions)
+    return f"""
+local bodies = {{ {bodies} }}
+local i = 0
+local headers = {{ ["Content-Type"] = "application/json", ["Origin"] = "{ORIGIN}", ["User-Agent"] = "{UA}" }}
+request = function()
+  i = i + 1
+  return wrk.format("POST", "{path}", headers, bodies[(i % #bodies) + 1])
+end
+"""
+
+
+def wrk(port: int, path: str, sessions: list[str]) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua_script(path, sessions))
+    # warm-up: connections, caches, the workers' imports
+    subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", "-d2s", "-s", f.name, f"http://127.0.0.1:{port}"],
+                   capture_output=True, text=True)
+    out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", f.name,
+                          f"http://127.0.0.1:{port}"], capture_output=True, text=True).stdout
+    os.unlink(f.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    return {"rps": rps, "p99": float(p99.group(1)) * scale, "non2xx": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": errors.group(0) if errors else ""}
+
+
+def check_one(port: int, path: str, session: str) -> dict:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST",
+                                 data=json.dumps({"page_url": "https://bench.example.com/", "session_id": session}).encode(),
+                                 headers={"Content-Type": "application/json", "Origin": ORIGIN, "User-Agent": UA})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+
+
+def hammer(port: int, threads: int = 16, sessions_per_thread: int = 4, beats: int = 6) -> dict:
+    """16 threads open new sessions and heartbeat them against a pool smaller than the crowd."""
+    from django.db import connection
+
+    from attribution.models import Visit
+    from trackers.models import Lease
+
+    told: dict[str, str | None] = {}
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def post(body):
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/dni/hammer/assign", method="POST",
+                                     data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", "Origin": ORIGIN, "User-Agent": UA})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.loads(r.read())
+
+    def worker():
+        try:
+            mine = []
+            for _ in range(sessions_per_thread):
+                first = post({"page_url": "https://bench.example.com/?utm_source=hammer&utm_medium=cpc"})
+                mine.append(first)
+                with lock:
+                    told[first["session_id"]] = first["numbers"][0]["tracking"] if first["numbers"] else None
+            for _ in range(beats):
+                for s in mine:
+                    r = post({"page_url": "https://bench.example.com/", "visitor_id": s["visitor_id"],
+                              "session_id": s["session_id"]})
+                    now_told = r["numbers"][0]["tracking"] if r["numbers"] else None
+                    with lock:
+                        if told[s["session_id"]] and now_told != told[s["session_id"]]:
+                            errors.append(f"session {s['session_id']} was moved from {told[s['session_id']]} to {now_told}")
+                        told[s["session_id"]] = now_told
+        except Exception as exc:  # counted, never hidden
+            with lock:
+                errors.append(repr(exc))
+
+    pool_threads = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool_threads:
+        t.start()
+    for t in pool_threads:
+        t.join()
+    open_leases = list(Lease.objects.filter(ended_at__isnull=True, is_shared=False, visit__website__key="hammer")
+                       .values_list("tracker__tracking_number", "visit__session_uid"))
+    numbers = [n for n, _ in open_leases]
+    duplicates = len(numbers) - len(set(numbers))
+    held_by = dict((s, n) for n, s in open_leases)
+    lost = sum(1 for session, number in told.items() if number and held_by.get(session) != number)
+    connection.close()
+    return {"sessions": len(told), "with_number": sum(1 for v in told.values() if v), "duplicates": duplicates,
+            "lost": lost, "errors": errors, "visits": Visit.objects.filter(website__key="hammer").count()}
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install -y wrk)")
+        return 1
+    reset_database()
+    django_setup()
+    sessions = seed("bench", TRACKERS, SESSIONS)
+    seed("hammer", 24, 0)
+    from django.db import connection
+
+    connection.close()
+    results = {"bare": [], "assign": [], "assign_rl": []}
+    with Gunicorn("config.settings") as assign_server, Gunicorn("bench_settings") as bare_server, \
+            Gunicorn("config.settings", DNI_RATE_LIMIT="1000000000") as limited_server:
+        a = check_one(assign_server.port, "/dni/bench/assign", sessions[0])
+        b = check_one(bare_server.port, "/bare/bench/lease", sessions[0])
+        assert a["numbers"][0]["tracking"] == b["tracking"], (a, b)
+        for _ in range(ROUNDS):  # alternate so both see the same machine load
+            results["bare"].append(wrk(bare_server.port, "/bare/bench/lease", sessions))
+            results["assign"].append(wrk(assign_server.port, "/dni/bench/assign", sessions))
+            results["assign_rl"].append(wrk(limited_server.port, "/dni/bench/assign", sessions))
+        hammered = hammer(assign_server.port)
+
+    def best(runs):
+        return max(runs, key=lambda r: r["rps"])
+
+    bare, assign, limited = best(results["bare"]), best(results["assign"]), best(results["assign_rl"])
+    print(f"gunicorn -w 2, PostgreSQL, wrk {CONNECTIONS} connections, {SECONDS}s x {ROUNDS} rounds (best round shown)")
+    print(f"{'':28}{'req/s':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    rows = (("bare lease view", bare), ("assign (heartbeat path)", assign),
+            ("assign + rate limit (cache)", limited))
+    for label, r in rows:
+        print(f"{label:28}{r['rps']:>10.0f}{r['p99']:>10.1f}{r['non2xx']:>10}  {r['socket_errors']}")
+    for label, runs in results.items():
+        print(f"  all rounds {label}: " + ", ".join(f"{r['rps']:.0f} req/s p99 {r['p99']:.1f} ms" for r in runs))
+    ratio, p99_ratio = assign["rps"] / bare["rps"], assign["p99"] / bare["p99"]
+    print(f"throughput ratio assign/bare: {ratio:.0%} (target >= 60%)")
+    print(f"p99 ratio assign/bare: {p99_ratio:.2f}x (target <= 1.5x)")
+    print(f"with the per-IP rate limit counted in the {'Redis' if os.environ.get('REDIS_URL') else 'database'} cache: "
+          f"{limited['rps'] / bare['rps']:.0%} of bare, p99 {limited['p99'] / bare['p99']:.2f}x (informational)")
+    print(f"hammer: 16 threads, {hammered['sessions']} sessions ({hammered['with_number']} with a number, pool of 24), "
+          f"{hammered['duplicates']} duplicate open leases, {hammered['lost']} sessions lost their number, "
+          f"{len(hammered['errors'])} errors")
+    for line in hammered["errors"][:5]:
+        print("  ", line)
+    ok = (ratio >= 0.6 and p99_ratio <= 1.5 and hammered["duplicates"] == 0 and hammered["lost"] == 0
+          and not hammered["errors"] and assign["non2xx"] == 0)
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

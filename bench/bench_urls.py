@@ -1,0 +1,32 @@
+"""Bench-only URLconf: the bare baseline the assign endpoint is compared with (never in production URLs)."""
+
+import json
+from datetime import timedelta
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from trackers.models import CallTracker, Lease
+
+
+@csrf_exempt
+def bare_lease(request, key):
+    """Renew the session's lease, or take a free tracker with SKIP LOCKED. ORM, no middleware, no checks."""
+    body = json.loads(request.body)
+    now = timezone.now()
+    expires_at = now + timedelta(minutes=30)
+    lease_filter = {"visit__website__key": key, "visit__session_uid": body.get("session_id"), "ended_at__isnull": True}
+    if Lease.objects.filter(**lease_filter).update(expires_at=expires_at):
+        number = Lease.objects.filter(**lease_filter).values_list("tracker__tracking_number", flat=True).first()
+    else:
+        with transaction.atomic():
+            tracker = (CallTracker.objects.select_for_update(skip_locked=True)
+                       .filter(pool__website__key=key, status="active").exclude(leases__ended_at__isnull=True).first())
+            number = tracker.tracking_number if tracker else None
+    return HttpResponse(json.dumps({"tracking": number}), content_type="application/json")
+
+
+urlpatterns = [path("bare/<slug:key>/lease", bare_lease)]

@@ -1,0 +1,154 @@
+/* callpool DNI snippet. Plain JS, no dependencies. The server inlines C = {o: [[cc, national]...], a: assign path}. */
+(function (w, d) {
+  'use strict';
+  var C = __CALLPOOL_CONFIG__;
+  if (w.callpool || !w.fetch || !C.o.length) return;
+  var me = d.currentScript;
+  var url = new URL(C.a, (me && me.src) || location.href).href;
+  var SKIP = 'script,style,textarea,input,select,option,noscript,template,[data-dni-noswap]';
+  var IDLE = 18e5;
+  var shown = {};
+  var rules = [];
+  var mo, timer, pending, beatMs = 3e5, lastBeat = 0, gtagIds = [];
+
+  function digits(s) { return String(s).replace(/\D/g, ''); }
+  function save(k, v) {
+    try { localStorage.setItem(k, v); return; } catch (e) { /* private mode: cookie */ }
+    d.cookie = k + '=' + encodeURIComponent(v) + ';path=/;max-age=63072000;SameSite=Lax';
+  }
+  function load(k) {
+    try { var v = localStorage.getItem(k); if (v != null) return v; } catch (e) { /* cookie below */ }
+    var m = d.cookie.match('(?:^|; )' + k + '=([^;]*)');
+    return m ? decodeURIComponent(m[1]) : null;
+  }
+
+  // A number's every displayed form: optional +cc / cc / trunk 0, optional parentheses, any of " .-()" between digits.
+  function rule(cc, from, to) {
+    var nat = from.slice(cc.length);
+    // (^|\D) instead of a lookbehind: older Safari has none.
+    var src = '(^|\\D)((?:\\+?' + cc + '[\\s.-]?' + (cc === '1' ? '' : '|0') + ')?\\(?' +
+      nat.split('').join('[\\s.()-]{0,2}') + ')(?!\\d)';
+    return {
+      k: nat.slice(-4),
+      re: new RegExp(src, 'g'),
+      f: function (all, pre, m) {
+        var n = digits(m), t = to.slice(cc.length), i = 0;
+        var rep = n.length > nat.length && n.charAt(0) === '0' && cc !== '0' ? '0' + t : to.slice(-n.length);
+        return pre + m.replace(/\d/g, function () { return rep.charAt(i++); });
+      }
+    };
+  }
+
+  function swapText(s) {
+    for (var i = 0; i < rules.length; i++) {
+      if (s.indexOf(rules[i].k) > -1) s = s.replace(rules[i].re, rules[i].f);
+    }
+    return s;
+  }
+  function allowed(el) { return el && !(el.closest && el.closest(SKIP)); }
+  function text(n) {
+    var v = n.nodeValue, s = swapText(v);
+    if (s !== v && allowed(n.parentNode)) n.nodeValue = s;
+  }
+  function attr(el, name) {
+    var v = el.getAttribute(name);
+    if (!v || (name === 'href' && v.slice(0, 4).toLowerCase() !== 'tel:')) return;
+    var s = swapText(v);
+    if (s !== v && allowed(el)) el.setAttribute(name, s);
+  }
+  function element(el) { attr(el, 'title'); if (el.tagName === 'A') attr(el, 'href'); }
+  function scan(root) {
+    if (!rules.length || !root) return;
+    if (root.nodeType === 3) { text(root); return; }
+    if (root.nodeType !== 1 && root.nodeType !== 9) return;
+    var tw = d.createTreeWalker(root, 4), n;
+    while ((n = tw.nextNode())) text(n);
+    if (root.nodeType === 1) element(root);
+    var els = root.querySelectorAll('a[href^="tel:"],a[href^="TEL:"],[title]');
+    for (var i = 0; i < els.length; i++) element(els[i]);
+  }
+  function observe() {
+    if (mo || !w.MutationObserver) return;
+    mo = new MutationObserver(function (list) {
+      for (var i = 0; i < list.length; i++) {
+        var r = list[i];
+        if (r.type === 'childList') for (var j = 0; j < r.addedNodes.length; j++) scan(r.addedNodes[j]);
+        else if (r.type === 'characterData') text(r.target);
+        else element(r.target);
+      }
+    });
+    mo.observe(d.documentElement, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['title', 'href'] });
+  }
+
+  function ga() {
+    var c = d.cookie;
+    var m = c.match(/(?:^|; )_ga=GA\d\.\d\.(\d+\.\d+)/);
+    var s = c.match(/(?:^|; )_ga_\w+=GS\d\.\d\.s?(\d+)/);
+    return [gtagIds[0] || (m && m[1]), gtagIds[1] || (s && s[1])];
+  }
+  function tagId() {
+    var m = d.cookie.match(/(?:^|; )_ga_(\w+)=/), l = w.dataLayer || [];
+    if (m) return 'G-' + m[1];
+    for (var i = 0; i < l.length; i++) if (l[i] && l[i][0] === 'config' && /^G-/.test(l[i][1])) return l[i][1];
+  }
+  function askGtag() {
+    var id = tagId();
+    if (typeof w.gtag !== 'function' || !id) return;
+    ['client_id', 'session_id'].forEach(function (field, i) {
+      w.gtag('get', id, field, function (v) {
+        if (v && String(v) !== String(gtagIds[i])) { gtagIds[i] = String(v); if (i && pending) pending.then(beat); }
+      });
+    });
+  }
+
+  function apply(j) {
+    save('cp_v', j.visitor_id);
+    save('cp_s', j.session_id);
+    save('cp_t', String(Date.now()));
+    var got = {};
+    (j.numbers || []).forEach(function (n) { got[digits(n.original)] = digits(n.tracking); });
+    rules = [];
+    C.o.forEach(function (o) {
+      var full = o[0] + o[1], want = got[full] || full, cur = shown[full] || full;
+      if (want !== full) rules.push(rule(o[0], full, want));
+      if (cur !== want && cur !== full) rules.push(rule(o[0], cur, want));
+      shown[full] = want;
+    });
+    scan(d.documentElement);
+    observe();
+    beatMs = Math.max(15, j.heartbeat_seconds || 300) * 1e3;
+    if (!timer) timer = setInterval(function () { if (d.visibilityState !== 'hidden') beat(); }, beatMs);
+  }
+
+  function beat() {
+    var now = Date.now(), sid = load('cp_s'), vid = load('cp_v'), g = ga();
+    lastBeat = now;
+    if (sid && now - (+load('cp_t') || 0) > IDLE) sid = null;
+    var body = { page_url: location.href, referrer: d.referrer };
+    if (vid) body.visitor_id = vid;
+    if (sid) body.session_id = sid;
+    var gk = sid + '|' + g[0] + '|' + g[1];
+    // GA ids are sent until the server has them for this session, so heartbeats stay one statement.
+    if (gk !== load('cp_g')) {
+      if (g[0]) body.ga_client_id = g[0];
+      if (g[1]) body.ga_session_id = g[1];
+    }
+    return (pending = fetch(url, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      credentials: 'omit', cache: 'no-store'
+    }).then(function (r) {
+      if (!r.ok) throw r.status;
+      return r.json();
+    }).then(function (j) {
+      if (j.session_id === sid) save('cp_g', gk);
+      apply(j);
+    }).catch(function () { /* any failure: the original numbers stay */ }));
+  }
+
+  d.addEventListener('visibilitychange', function () {
+    if (d.visibilityState === 'visible' && lastBeat && Date.now() - lastBeat > beatMs) beat();
+  });
+  w.callpool = { swap: function () { scan(d.documentElement); }, refresh: beat };
+  askGtag();
+  beat();
+})(window, document);

@@ -1,0 +1,90 @@
+import pytest
+
+from tests.factories import CallTrackerFactory, PoolFactory
+
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+
+@pytest.fixture
+def visitor_pool(website):
+    pool = PoolFactory(account=website.account, website=website, name="Main line", visitor=True,
+                       original_number="+12025550100", size=3, lease_minutes=30)
+    for _ in range(3):
+        CallTrackerFactory(pool=pool, active=True)
+    return pool
+
+
+@pytest.fixture
+def source_pool(website):
+    pool = PoolFactory(account=website.account, website=website, name="Service line", original_number="+12025550150")
+    CallTrackerFactory(pool=pool, active=True, source="google", medium="cpc")
+    CallTrackerFactory(pool=pool, active=True, source="(direct)", medium="(none)")
+    return pool
+
+
+@pytest.fixture
+def assign(client):
+    """POST to the assign endpoint the way the snippet does."""
+
+    def post(key="alicesite", body=None, origin="https://alice.example.com", ua=BROWSER_UA, **extra):
+        import json
+
+        content_type = extra.pop("content_type", "application/json")
+        headers = {"HTTP_USER_AGENT": ua, **extra}
+        if origin:
+            headers["HTTP_ORIGIN"] = origin
+        data = body if isinstance(body, (str, bytes)) else json.dumps(body if body is not None else {"page_url": "https://alice.example.com/"})
+        return client.post(f"/dni/{key}/assign", data=data, content_type=content_type, **headers)
+
+    return post
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never `playwright install`)."""
+    import os
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH", CHROMIUM)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_site(transactional_db):
+    """What seed_demo makes for the demo page, minus the visits and calls: website `demo` and its two pools."""
+    from tests.factories import AccountFactory, CallTrackerFactory, PoolFactory, WebsiteFactory
+
+    account = AccountFactory(name="Demo Co")
+    website = WebsiteFactory(account=account, key="demo", domains=["localhost"],
+                             allowed_origins=["http://localhost:*", "http://127.0.0.1:*"])
+    main = PoolFactory(account=account, website=website, name="Main line", visitor=True,
+                       original_number="+12025550100", size=4, lease_minutes=30)
+    trackers = [CallTrackerFactory(pool=main, active=True) for _ in range(4)]
+    service = PoolFactory(account=account, website=website, name="Service line", original_number="+12025550150")
+    direct = CallTrackerFactory(pool=service, active=True, source="(direct)", medium="(none)")
+    return {"website": website, "main": main, "trackers": trackers, "service": service, "direct": direct}
+
+
+@pytest.fixture
+def new_page(chromium, live_server):
+    contexts = []
+
+    def make():
+        context = chromium.new_context(user_agent=BROWSER_UA, base_url=live_server.url)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,225 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from accounts.models import Website
+from attribution.models import Visit
+from pools.models import Pool
+from trackers.models import Lease
+
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def test_first_call_creates_visitor_session_and_lease(assign, visitor_pool):
+    r = assign(body={"page_url": "https://alice.example.com/?utm_source=News&utm_medium=email", "referrer": ""})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"visitor_id", "session_id", "expires_at", "heartbeat_seconds", "numbers"}
+    assert re.fullmatch(r"[A-Za-z0-9_-]{22}", body["visitor_id"]) and body["visitor_id"] != body["session_id"]
+    assert body["heartbeat_seconds"] == 300
+    [number] = body["numbers"]
+    lease = Lease.objects.select_related("tracker", "visit").get()
+    assert number == {"original": "+12025550100", "tracking": lease.tracker.tracking_number,
+                      "display": f"({lease.tracker.tracking_number[2:5]}) {lease.tracker.tracking_number[5:8]}-{lease.tracker.tracking_number[8:]}"}
+    assert (lease.visit.source, lease.visit.medium) == ("news", "email")
+    assert lease.visit.session_uid == body["session_id"]
+
+
+def test_same_session_gets_same_number(assign, visitor_pool):
+    first = assign().json()
+    again = assign(body={"page_url": "https://alice.example.com/b", "visitor_id": first["visitor_id"],
+                         "session_id": first["session_id"]}).json()
+    assert again["numbers"] == first["numbers"]
+    assert (again["visitor_id"], again["session_id"]) == (first["visitor_id"], first["session_id"])
+    assert Lease.objects.count() == 1
+
+
+def test_two_sessions_get_different_numbers(assign, visitor_pool):
+    a = assign().json()["numbers"][0]["tracking"]
+    b = assign().json()["numbers"][0]["tracking"]
+    assert a != b
+
+
+def test_heartbeat_path_runs_two_queries(assign, visitor_pool, django_assert_num_queries):
+    first = assign().json()
+    # One query loads the website with its pools, one UPDATE … RETURNING renews the lease.
+    with django_assert_num_queries(2):
+        r = assign(body={"page_url": "https://alice.example.com/", "visitor_id": first["visitor_id"],
+                         "session_id": first["session_id"]})
+    assert r.json()["numbers"] == first["numbers"]
+
+
+def test_first_page_view_query_count_is_pinned(assign, visitor_pool, django_assert_num_queries):
+    # pools, snippet seen, visitor, visit, free tracker (locked), lease; the rest are savepoints of the test's transaction.
+    with django_assert_num_queries(12):
+        assert assign().status_code == 200
+
+
+def test_heartbeat_renews_the_lease(assign, visitor_pool):
+    first = assign().json()
+    Lease.objects.update(expires_at=timezone.now() + timedelta(minutes=1))
+    assign(body={"page_url": "https://alice.example.com/", "session_id": first["session_id"]})
+    assert Lease.objects.get().expires_at > timezone.now() + timedelta(minutes=29)
+
+
+def test_same_site_navigation_keeps_the_sessions_source(assign, visitor_pool):
+    first = assign(body={"page_url": "https://alice.example.com/?gclid=abc"}).json()
+    Lease.objects.update(ended_at=timezone.now())  # forces the slow path: the visit is read again
+    assign(body={"page_url": "https://alice.example.com/b", "referrer": "https://www.bing.com/",
+                 "session_id": first["session_id"], "visitor_id": first["visitor_id"]})
+    visit = Visit.objects.get()
+    assert (visit.source, visit.medium, visit.gclid) == ("google", "cpc", "abc")
+
+
+def test_malformed_ids_are_treated_as_absent(assign, visitor_pool):
+    body = assign(body={"page_url": "https://alice.example.com/", "visitor_id": "../../etc", "session_id": 42}).json()
+    assert body["visitor_id"] != "../../etc" and re.fullmatch(r"[A-Za-z0-9_-]{22}", body["session_id"])
+
+
+def test_source_pool_shows_the_tracker_of_the_visits_source(assign, source_pool):
+    body = assign(body={"page_url": "https://alice.example.com/?gclid=xyz"}).json()
+    assert [n["original"] for n in body["numbers"]] == ["+12025550150"]
+    assert body["numbers"][0]["tracking"] == source_pool.trackers.get(source="google").tracking_number
+
+
+def test_source_pool_without_tracker_for_the_source_shows_nothing(assign, source_pool):
+    body = assign(body={"page_url": "https://alice.example.com/", "referrer": "https://partner.org/"}).json()
+    assert body["numbers"] == []
+
+
+def test_retired_pool_hands_out_nothing(assign, visitor_pool):
+    Pool.objects.update(retired_at=timezone.now())
+    assert assign().json()["numbers"] == []
+    assert not Lease.objects.exists()
+
+
+def test_bots_get_no_numbers_and_no_lease(assign, visitor_pool):
+    body = assign(ua=GOOGLEBOT).json()
+    assert body["numbers"] == []
+    assert not Lease.objects.exists() and not Visit.objects.exists()
+
+
+def test_snippet_seen_is_recorded_but_not_on_every_request(assign, visitor_pool, website):
+    assign()
+    website.refresh_from_db()
+    seen = website.snippet_seen_at
+    assert seen and website.snippet_seen_origin == "https://alice.example.com"
+    assign()
+    website.refresh_from_db()
+    assert website.snippet_seen_at == seen
+
+
+def test_ga_ids_are_stored_on_the_visit(assign, visitor_pool):
+    assign(body={"page_url": "https://alice.example.com/", "ga_client_id": "123456.1700000000", "ga_session_id": "1700000001"})
+    visit = Visit.objects.get()
+    assert (visit.ga_client_id, visit.ga_session_id) == ("123456.1700000000", "1700000001")
+
+
+def test_ga_ids_arriving_on_a_heartbeat_fill_in_the_visit(assign, visitor_pool):
+    first = assign().json()
+    assign(body={"page_url": "https://alice.example.com/", "session_id": first["session_id"], "ga_client_id": "9.8"})
+    assert Visit.objects.get().ga_client_id == "9.8"
+
+
+def test_unknown_key_is_404(assign, db):
+    r = assign(key="nope")
+    assert r.status_code == 404 and "error" in r.json()
+
+
+def test_origin_not_allowed_is_403(assign, visitor_pool):
+    r = assign(origin="https://evil.example.net")
+    assert r.status_code == 403 and r.json()["error"]["code"] == "origin_not_allowed"
+    assert not Lease.objects.exists()
+
+
+def test_allowed_origin_gets_cors_headers(assign, visitor_pool):
+    r = assign()
+    assert r["Access-Control-Allow-Origin"] == "https://alice.example.com"
+    assert "Origin" in r["Vary"]
+
+
+def test_any_port_origin_entry_allows_localhost(assign, visitor_pool, website):
+    Website.objects.filter(pk=website.pk).update(allowed_origins=["http://localhost:*"])
+    assert assign(origin="http://localhost:41234").status_code == 200
+
+
+def test_preflight_is_answered_for_allowed_origin(client, website):
+    r = client.options("/dni/alicesite/assign", HTTP_ORIGIN="https://alice.example.com",
+                       HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST", HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type")
+    assert r.status_code == 204
+    assert r["Access-Control-Allow-Origin"] == "https://alice.example.com"
+    assert "POST" in r["Access-Control-Allow-Methods"] and "Content-Type" in r["Access-Control-Allow-Headers"]
+
+
+def test_preflight_from_other_origin_is_403(client, website):
+    r = client.options("/dni/alicesite/assign", HTTP_ORIGIN="https://evil.example.net")
+    assert r.status_code == 403 and "Access-Control-Allow-Origin" not in r
+
+
+def test_wrong_method_is_405(client, website):
+    assert client.get("/dni/alicesite/assign").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [
+        ("{not json", "application/json", "bad_json"),
+        ("[1, 2]", "application/json", "bad_json"),
+        ('{"referrer": "x"}', "application/json", "page_url_required"),
+        ('{"page_url": ""}', "application/json", "page_url_required"),
+        ('{"page_url": 5}', "application/json", "page_url_required"),
+        ('{"page_url": "https://a/"}', "text/plain", "bad_content_type"),
+        ('{"page_url": "https://a/", "pad": "' + "x" * 5000 + '"}', "application/json", "body_too_large"),
+    ],
+)
+def test_bad_input_is_400_with_error(assign, visitor_pool, body, content_type, code):
+    r = assign(body=body, content_type=content_type)
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == code
+
+
+@override_settings(DNI_RATE_LIMIT=3)
+def test_rate_limit_per_ip_is_429(assign, visitor_pool):
+    from django.core.cache import cache
+
+    cache.clear()
+    codes = [assign().status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    other_ip = assign(REMOTE_ADDR="10.0.0.9")
+    assert other_ip.status_code == 200
+
+
+@override_settings(DNI_RATE_LIMIT=0)
+def test_rate_limit_zero_is_off(assign, website):
+    assert all(assign().status_code == 200 for _ in range(5))
+
+
+def test_heartbeats_do_not_count_as_new_visits_or_pageviews(assign, visitor_pool, source_pool):
+    first = assign(body={"page_url": "https://alice.example.com/?gclid=g1"}).json()
+    for _ in range(3):
+        again = assign(body={"page_url": "https://alice.example.com/", "session_id": first["session_id"],
+                             "visitor_id": first["visitor_id"]}).json()
+    assert again["numbers"] == first["numbers"] and len(first["numbers"]) == 2
+    visit = Visit.objects.get()
+    assert visit.pageviews == 1 and (visit.source, visit.medium) == ("google", "cpc")
+
+
+def test_session_whose_lease_was_taken_gets_another_number(assign, visitor_pool):
+    first = assign().json()
+    Lease.objects.update(ended_at=timezone.now())  # e.g. it lapsed and another session took the number
+    again = assign(body={"page_url": "https://alice.example.com/", "session_id": first["session_id"]}).json()
+    assert len(again["numbers"]) == 1 and Lease.objects.filter(ended_at__isnull=True).count() == 1
+    assert Visit.objects.count() == 1
+
+
+def test_well_formed_unknown_session_id_starts_that_session(assign, visitor_pool):
+    body = assign(body={"page_url": "https://alice.example.com/", "session_id": "A" * 22}).json()
+    assert body["session_id"] == "A" * 22 and len(body["numbers"]) == 1
+    assert Visit.objects.get().session_uid == "A" * 22
+
+
+def test_the_bench_only_bare_view_is_not_served_by_the_product(client, website):
+    assert client.post("/bare/alicesite/lease", data="{}", content_type="application/json").status_code == 404

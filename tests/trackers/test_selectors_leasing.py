@@ -1,0 +1,47 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory
+from trackers.models import ExhaustionEvent
+from trackers.selectors import pool_exhaustion_by_hour, pool_exhaustion_count, pool_peak_concurrency
+
+NOW = timezone.now().replace(minute=30, second=0, microsecond=0)
+
+
+def lease(pool, start_min, end_min, ended=True):
+    tracker = CallTrackerFactory(pool=pool, active=True)
+    start = NOW + timedelta(minutes=start_min)
+    end = NOW + timedelta(minutes=end_min)
+    return LeaseFactory(tracker=tracker, visit=VisitFactory(website=pool.website), started_at=start,
+                        expires_at=end, ended_at=end if ended else None)
+
+
+def test_peak_concurrency_counts_overlapping_leases(website):
+    pool = PoolFactory(account=website.account, website=website, visitor=True)
+    lease(pool, 0, 10)
+    lease(pool, 5, 15)
+    lease(pool, 8, 20, ended=False)  # open: counts until it expires
+    lease(pool, 15, 25)  # starts when the second ends: not overlapping it
+    assert pool_peak_concurrency(account=website.account, pool_id=pool.pk, since=NOW - timedelta(hours=1),
+                                 until=NOW + timedelta(hours=1)) == 3
+
+
+def test_peak_concurrency_is_zero_without_leases_and_scoped_to_the_account(website, other_account):
+    pool = PoolFactory(account=website.account, website=website, visitor=True)
+    lease(pool, 0, 10)
+    window = {"since": NOW - timedelta(hours=1), "until": NOW + timedelta(hours=1)}
+    assert pool_peak_concurrency(account=other_account, pool_id=pool.pk, **window) == 0
+    empty = PoolFactory(account=website.account, website=website, visitor=True)
+    assert pool_peak_concurrency(account=website.account, pool_id=empty.pk, **window) == 0
+
+
+def test_exhaustion_events_are_counted_per_hour_for_the_account_only(website, other_account):
+    pool = PoolFactory(account=website.account, website=website, visitor=True)
+    for minutes in (0, 5, 70):
+        ExhaustionEvent.objects.create(pool=pool, occurred_at=NOW + timedelta(minutes=minutes))
+    since = NOW - timedelta(hours=1)
+    rows = list(pool_exhaustion_by_hour(account=website.account, pool_id=pool.pk, since=since))
+    assert [r["count"] for r in rows] == [2, 1]
+    assert pool_exhaustion_count(account=website.account, pool_id=pool.pk, since=since) == 3
+    assert pool_exhaustion_count(account=other_account, pool_id=pool.pk, since=since) == 0

@@ -1,0 +1,199 @@
+"""Visitor-pool leases: a session borrows one Active tracker of a pool for [started_at, expires_at).
+
+- Same session → same number: a session's open lease is renewed, even after it expired, as long as
+  nobody else has taken the tracker since.
+- The heartbeat is one SQL statement (UPDATE … RETURNING), see `lease_renew`.
+- A new lease takes the least-recently-released free tracker. "Free" (no unexpired open lease) is
+  checked in the statement that locks the tracker (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
+  runs IMMEDIATE transactions, one writer at a time); an expired lease is closed with a conditional
+  UPDATE whose row count proves it was not renewed meanwhile, so a lease is never stolen, and a
+  concurrent loser retries with another tracker.
+- Exhaustion follows `pool.exhaustion` and is recorded as an `ExhaustionEvent`.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from trackers.models import CallTracker, ExhaustionEvent, Lease
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class LeaseGrant:
+    pool_id: int
+    tracker_id: int
+    tracking_number: str
+    expires_at: datetime
+    is_shared: bool = False
+
+
+def _visit_table() -> str:
+    return Lease._meta.get_field("visit").related_model._meta.db_table
+
+
+def lease_renew(*, website_id: int, session_uid: str, pools, now: datetime) -> dict[int, LeaseGrant]:
+    """Heartbeat: extend every open lease of the session in `pools`. One statement per lease length.
+
+    Renews only leases on trackers that are still Active and live; returns {pool_id: grant}.
+    """
+    by_minutes: dict[int, list[int]] = {}
+    for pool in pools:
+        by_minutes.setdefault(pool.lease_minutes, []).append(pool.pk)
+    lease_t, tracker_t = Lease._meta.db_table, CallTracker._meta.db_table
+    grants: dict[int, LeaseGrant] = {}
+    for minutes, pool_ids in by_minutes.items():
+        expires_at = now + timedelta(minutes=minutes)
+        marks = ", ".join(["%s"] * len(pool_ids))
+        sql = (
+            f"UPDATE {lease_t} SET expires_at = %s "
+            f"WHERE ended_at IS NULL "
+            f"AND visit_id = (SELECT id FROM {_visit_table()} WHERE website_id = %s AND session_uid = %s) "
+            f"AND tracker_id IN (SELECT id FROM {tracker_t} WHERE pool_id IN ({marks}) "
+            f"AND status = 'active' AND deleted_at IS NULL) "
+            f"RETURNING tracker_id, is_shared, "
+            f"(SELECT tracking_number FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id), "
+            f"(SELECT pool_id FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expires_at, website_id, session_uid, *pool_ids])
+            rows = cursor.fetchall()
+        for tracker_id, is_shared, number, pool_id in rows:
+            grants[pool_id] = LeaseGrant(pool_id, tracker_id, number, expires_at, bool(is_shared))
+    return grants
+
+
+def _free_trackers(*, pool, now: datetime):
+    """Active trackers of the pool with no unexpired exclusive open lease, least-recently-released first."""
+    open_expiry = Lease.objects.filter(tracker=OuterRef("pk"), ended_at__isnull=True, is_shared=False).values("expires_at")[:1]
+    return (
+        CallTracker.objects.filter(pool=pool, status=CallTracker.Status.ACTIVE, deleted_at__isnull=True)
+        .annotate(open_expires_at=Subquery(open_expiry))
+        .filter(Q(open_expires_at__isnull=True) | Q(open_expires_at__lte=now))
+        .order_by(Coalesce("open_expires_at", "lease_released_at").asc(nulls_first=True), "pk")
+    )
+
+
+def _take_one(*, pool, visit, now: datetime, expires_at: datetime, exclude: set[int]) -> LeaseGrant | None | bool:
+    """One attempt. Returns a grant, None when no tracker is free, False when a race was lost."""
+    with transaction.atomic():
+        candidates = _free_trackers(pool=pool, now=now).exclude(pk__in=exclude)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        tracker = candidates.only("pk", "tracking_number").first()
+        if tracker is None:
+            return None
+        exclude.add(tracker.pk)
+        if tracker.open_expires_at is not None:
+            # Close the expired lease, but only if it is still expired: a renewal that got there first wins.
+            closed = Lease.objects.filter(
+                tracker=tracker, ended_at__isnull=True, is_shared=False, expires_at__lte=now
+            ).update(ended_at=F("expires_at"))
+            if closed != 1:
+                return False
+        try:
+            with transaction.atomic():
+                Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at)
+        except IntegrityError:
+            return False
+        return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at)
+
+
+def _share_one(*, pool, visit, now: datetime, expires_at: datetime) -> LeaseGrant | None:
+    tracker = (
+        CallTracker.objects.filter(pool=pool, status=CallTracker.Status.ACTIVE, deleted_at__isnull=True)
+        .order_by(F("lease_released_at").asc(nulls_first=True), "pk")
+        .only("pk", "tracking_number")
+        .first()
+    )
+    if tracker is None:
+        return None
+    Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at, is_shared=True)
+    return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at, is_shared=True)
+
+
+def _record_exhaustion(*, pool, visit, now: datetime, is_shared: bool) -> None:
+    # Once per session and pool, so heartbeats of an unlucky session are not counted again.
+    if not ExhaustionEvent.objects.filter(pool=pool, visit=visit).exists():
+        ExhaustionEvent.objects.create(pool=pool, visit=visit, occurred_at=now, is_shared=is_shared)
+
+
+def _release_open(*, lease: Lease, now: datetime) -> None:
+    ended = min(now, lease.expires_at)
+    if Lease.objects.filter(pk=lease.pk, ended_at__isnull=True).update(ended_at=ended):
+        CallTracker.objects.filter(pk=lease.tracker_id).update(lease_released_at=ended)
+
+
+def lease_acquire(*, pool, visit, now: datetime, is_new_visit: bool = False) -> LeaseGrant | None:
+    """The session's number in `pool`: its own open lease renewed, else a free tracker, else the exhaustion policy.
+
+    None means "show the original number" (retired pool, no tracker, or exhaustion policy `original`).
+    `is_new_visit`: the visit was created by this request, so it cannot hold a lease yet.
+    """
+    if pool.retired_at is not None:
+        return None
+    expires_at = now + timedelta(minutes=pool.lease_minutes)
+    if not is_new_visit:
+        grant = _lease_own(pool=pool, visit=visit, now=now, expires_at=expires_at)
+        if grant is not None:
+            return grant
+    exclude: set[int] = set()
+    for _ in range(MAX_ATTEMPTS):
+        result = _take_one(pool=pool, visit=visit, now=now, expires_at=expires_at, exclude=exclude)
+        if result is None:
+            break
+        if result is not False:
+            return result
+    with transaction.atomic():
+        if pool.exhaustion == pool.Exhaustion.SHARE:
+            grant = _share_one(pool=pool, visit=visit, now=now, expires_at=expires_at)
+            _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=grant is not None)
+            return grant
+        _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=False)
+    return None
+
+
+def _lease_own(*, pool, visit, now: datetime, expires_at: datetime) -> LeaseGrant | None:
+    """The session's open lease in `pool`, renewed even if it lapsed, as long as nobody took the tracker since."""
+    with transaction.atomic():
+        # Serialises concurrent requests of one session (two tabs opening at once).
+        type(visit).objects.select_for_update().filter(pk=visit.pk).values_list("pk").first()
+        mine = (
+            Lease.objects.filter(visit=visit, ended_at__isnull=True, tracker__pool=pool)
+            .select_related("tracker").order_by("-started_at").first()
+        )
+        if mine is not None:
+            tracker = mine.tracker
+            if tracker.status == CallTracker.Status.ACTIVE and tracker.deleted_at is None:
+                renewed = Lease.objects.filter(pk=mine.pk, ended_at__isnull=True).update(expires_at=expires_at)
+                if renewed:
+                    return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at, mine.is_shared)
+            else:
+                _release_open(lease=mine, now=now)
+    return None
+
+
+def lease_release_expired(*, now: datetime) -> int:
+    """Close leases that expired (a periodic sweep keeps `lease_released_at` accurate). Returns how many."""
+    count = 0
+    for lease in Lease.objects.filter(ended_at__isnull=True, expires_at__lte=now).only("pk", "tracker_id", "expires_at").iterator():
+        with transaction.atomic():
+            if Lease.objects.filter(pk=lease.pk, ended_at__isnull=True, expires_at__lte=now).update(ended_at=F("expires_at")):
+                CallTracker.objects.filter(pk=lease.tracker_id).update(lease_released_at=lease.expires_at)
+                count += 1
+    return count
+
+
+def source_tracker_get(*, pool, source: str, medium: str) -> CallTracker | None:
+    """Source pools: the Active tracker assigned to the visit's source/medium (none → show the original)."""
+    if pool.retired_at is not None:
+        return None
+    return (
+        CallTracker.objects.filter(pool=pool, status=CallTracker.Status.ACTIVE, deleted_at__isnull=True,
+                                   source=source, medium=medium)
+        .order_by("pk").only("pk", "tracking_number").first()
+    )
