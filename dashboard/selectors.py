@@ -7,18 +7,21 @@ from datetime import UTC, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Account, Website
 from attribution.models import Visit
 from calls.models import Call
 from calls.reports import DIMENSIONS, report_calls
 from core.phones import parse_phone
-from dashboard.charts import daily_series
+from dashboard.charts import concurrency_chart, daily_series
 from dashboard.filters import DashboardFilters
 from dashboard.reporting import days_for, report_window, rows_for, visits_for
 from pools.models import Pool
-from pools.selectors import pool_list
-from trackers.models import CallTracker
+from pools.selectors import pool_list, pool_sizing_recommendation, pool_top_sources
+from pools.services import pool_enforce
+from trackers.models import CallTracker, ExhaustionEvent
+from trackers.selectors import pool_peak_concurrency
 
 CALLS_PAGE_SIZE = 50
 JOURNEY_VISITS = 20
@@ -270,15 +273,17 @@ def pool_trackers(*, pool: Pool) -> list[CallTracker]:
 STATE_ORDER = [CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED, CallTracker.Status.AVAILABLE]
 
 
-def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters) -> dict:
-    """Context of the pool detail page.
+EXHAUSTION_EVENTS_SHOWN = 10
 
-    The last three sections are filled by other capabilities as they land; until then they are None and their
-    partials say so. Wiring them is one line each here:
-      - "enforcement": pools.services.pool_enforce(pool=pool, dry_run=True) → list[PlannedAction] (automated pools)
-      - "sizing": pools.selectors.pool_sizing_recommendation(pool=pool, now=now) → dict (visitor pools)
-      - "exhaustion_events": trackers.ExhaustionEvent rows of this pool, newest first (visitor pools)
+
+def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime | None = None) -> dict:
+    """Context of the pool detail page: trackers by state, and per kind of pool
+    - "enforcement": what the next rules run would do (the planner's dry run; automated and retired pools),
+    - "top_sources": the automated source pool's current top list,
+    - "sizing": peak concurrency, the size recommendation and the concurrency chart (visitor pools),
+    - "exhaustion": how often the visitor pool ran out of numbers in the date range.
     """
+    now = now or timezone.now()
     trackers = pool_trackers(pool=pool)
     by_state = {state: [] for state in STATE_ORDER}
     for tracker in trackers:
@@ -289,9 +294,27 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters) 
         "tracker_groups": groups,
         "counts": {state: len(items) for state, items in by_state.items()},
         "calls_in_range": _calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
-        "enforcement": None,
-        "sizing": None,
-        "exhaustion_events": None,
+        "enforcement": pool_enforce(pool=pool, now=now, dry_run=True) if pool.kind == Pool.Kind.AUTOMATED or pool.is_retired else None,
+        "top_sources": pool_top_sources(pool=pool, now=now) if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE else None,
+        "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
+        "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
+    }
+
+
+def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime) -> dict:
+    sizing = pool_sizing_recommendation(pool=pool, now=now)
+    sizing["peak_in_range"] = pool_peak_concurrency(account=account, pool_id=pool.pk, since=filters.start, until=min(filters.end, now))
+    sizing["chart"] = concurrency_chart(sizing["samples"])
+    sizing["is_automated"] = pool.kind == Pool.Kind.AUTOMATED
+    sizing["shortfall"] = max(sizing["recommended_size"] - sizing["current_size"], 0)
+    return sizing
+
+
+def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters) -> dict:
+    events = ExhaustionEvent.objects.filter(pool=pool, pool__account=account, occurred_at__gte=filters.start, occurred_at__lt=filters.end)
+    return {
+        "count": events.count(),
+        "recent": list(events.order_by("-occurred_at")[:EXHAUSTION_EVENTS_SHOWN]),
     }
 
 

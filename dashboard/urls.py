@@ -14,5 +14,6 @@ urlpatterns = [
     path("reports/<slug:dimension>.csv", views.report_csv, name="report_csv"),
     path("pools/", views.pool_list, name="pool_list"),
     path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
+    path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("websites/", views.website_list, name="website_list"),
 ]

@@ -1,15 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from calls.models import Call
 from calls.reports import DIMENSIONS
+from calls.services import call_simulate
+from core.errors import DomainError
 from dashboard import selectors
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_export import csv_response
 from dashboard.decorators import account_required, with_filters
+from dashboard.forms import TestCallForm
 from dashboard.install import FORMAT_DETECTION_META, script_tag
 from pools.models import Pool
 
@@ -133,6 +137,7 @@ def pool_list(request):
 def pool_detail(request, pk):
     pool = selectors.pool_for_account(account=request.account, pk=pk)
     data = selectors.pool_detail_get(account=request.account, pool=pool, filters=request.filters)
+    data["test_call_form"] = _test_call_form(request, data)
     return _page(request, "dashboard/pool_detail.html", data)
 
 
@@ -144,3 +149,38 @@ def website_list(request):
     websites = selectors.website_install_list(account=request.account, filters=request.filters)
     installs = [{"website": site, "script_tag": script_tag(site)} for site in websites]
     return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
+
+
+def _test_call_form(request, data, post=None) -> TestCallForm | None:
+    """Only sandbox numbers take test calls: a fake call on a real provider number would pollute reports."""
+    trackers = [t for _, _, group in data["tracker_groups"] for t in group if t.provider == "sandbox"]
+    if not trackers or data["pool"].is_retired:
+        return None
+    return TestCallForm(post, trackers=trackers, region=request.account.default_region)
+
+
+@require_POST
+@login_required
+@account_required
+@with_filters
+def pool_test_call(request, pk):
+    pool = selectors.pool_for_account(account=request.account, pk=pk)
+    data = {"pool": pool, "tracker_groups": [("", "", selectors.pool_trackers(pool=pool))]}
+    form = _test_call_form(request, data, request.POST)
+    detail_url = reverse("dashboard:pool_detail", args=[pool.pk])
+    if form is None or not form.is_valid():
+        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in (form.errors.items() if form else []))
+        messages.error(request, f"The test call was not placed. {problems or 'This pool has no sandbox numbers.'}")
+        return redirect(detail_url)
+    tracker = next(t for _, _, group in data["tracker_groups"] for t in group if t.pk == form.cleaned_data["tracker"])
+    try:
+        call = call_simulate(
+            tracking_number=tracker.tracking_number, caller_number=form.cleaned_data["caller"],
+            duration_seconds=form.cleaned_data["duration_seconds"], answered=form.cleaned_data["answered"],
+        )
+    except DomainError as exc:
+        messages.error(request, f"The test call was not placed: {exc.message}")
+        return redirect(detail_url)
+    attribution = f"{call.source} / {call.medium}" if call.source or call.medium else "not attributed"
+    messages.success(request, f"Test call placed ({call.status}); attribution: {attribution} by {call.get_attribution_method_display().lower()}.")
+    return redirect(reverse("dashboard:call_detail", args=[call.pk]))

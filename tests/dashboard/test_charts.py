@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date
 
 from dashboard.charts import DayPoint, calls_bar_chart, daily_series, nice_max, share_bars
 
@@ -36,11 +36,11 @@ def test_share_bars_scale_to_the_biggest_row():
 
 
 def test_concurrency_chart_draws_leased_area_size_steps_and_the_peak():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from dashboard.charts import concurrency_chart
 
-    start = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
     samples = [(start + timedelta(minutes=m), leased, 10 if m < 30 else 12) for m, leased in [(0, 2), (15, 7), (30, 4), (45, 1)]]
     svg = str(concurrency_chart(samples))
     assert svg.startswith("<svg") and 'class="leased"' in svg and 'class="size"' in svg

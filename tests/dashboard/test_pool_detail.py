@@ -47,10 +47,50 @@ def test_anonymous_is_redirected_to_login(client, pool):
 def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, pool, django_assert_num_queries):
     for _ in range(5):
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
-    # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool
-    with django_assert_num_queries(8):
+    # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
+    # then the visitor pool's sizing (peak, leased now, samples), peak in range, exhaustion count and list
+    with django_assert_num_queries(14):
         marketer_client.get(_url(pool))
 
 
 def test_out_of_range_id_is_404_not_500(marketer_client, db):
     assert marketer_client.get("/dashboard/pools/99999999999999999999999/").status_code == 404
+
+
+def test_automated_pool_shows_what_the_next_run_would_do_and_the_top_list(marketer_client, account, website):
+    from tests.factories import VisitFactory
+    from trackers.models import CallTracker
+
+    pool = PoolFactory(account=account, website=website, kind="automated", tracking="source", size=2, utilization="1", min_visits=2)
+    CallTrackerFactory(pool=pool)
+    for _ in range(2):
+        VisitFactory(website=website, source="newsletter", medium="email", started_at=timezone.now() - timedelta(hours=2))
+    response = marketer_client.get(_url(pool))
+    actions = {step.action for step in response.context["enforcement"]}
+    assert "activate" in actions
+    body = response.content.decode()
+    assert "newsletter / email" in body and "activate" in body
+    # A dry run: the page changed nothing.
+    assert not CallTracker.objects.filter(pool=pool, status="active").exists()
+
+
+def test_automated_pool_without_traffic_explains_why_nothing_is_activated(marketer_client, account, website):
+    pool = PoolFactory(account=account, website=website, kind="automated", tracking="source", size=2, min_visits=100)
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "No source/medium has 100 visits" in body
+
+
+def test_visitor_pool_shows_the_concurrency_chart_peak_and_exhaustion_counts(marketer_client, pool):
+    from pools.models import ConcurrencySample
+    from trackers.models import ExhaustionEvent
+
+    now = timezone.now()
+    for minutes, leased in [(30, 1), (20, 4), (10, 2)]:
+        ConcurrencySample.objects.create(pool=pool, sampled_at=now - timedelta(minutes=minutes), leased=leased, size=pool.size)
+    ExhaustionEvent.objects.create(pool=pool, occurred_at=now - timedelta(minutes=5))
+    ExhaustionEvent.objects.create(pool=PoolFactory(tracking="visitor"), occurred_at=now)  # another account's pool
+    response = marketer_client.get(_url(pool))
+    assert response.context["exhaustion"]["count"] == 1
+    assert response.context["sizing"]["peak"] >= 4
+    body = response.content.decode()
+    assert 'class="leased"' in body and "found every number in use" in body

@@ -1,0 +1,24 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.phones import parse_phone
+
+
+class TestCallForm(forms.Form):
+    """A sandbox test call to one of the pool's numbers, placed through the real webhooks."""
+
+    tracker = forms.TypedChoiceField(coerce=int, label="Call this number")
+    caller = forms.CharField(label="From", max_length=32, initial="(415) 555-0100")
+    duration_seconds = forms.IntegerField(label="Talk time (seconds)", min_value=0, max_value=3600, initial=90)
+    answered = forms.BooleanField(label="Answered", required=False, initial=True)
+
+    def __init__(self, *args, trackers, region: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region
+        self.fields["tracker"].choices = [(t.pk, t.tracking_number) for t in trackers]
+
+    def clean_caller(self):
+        try:
+            return parse_phone(self.cleaned_data["caller"], self.region)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0]) from None
