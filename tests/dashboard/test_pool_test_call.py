@@ -53,3 +53,8 @@ def test_get_is_not_allowed(marketer_client, pool):
 def test_anonymous_is_redirected_to_login(client, pool):
     response = client.post(_url(pool), {})
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_page_title_is_just_the_pool_name(marketer_client, pool, tracker):
+    body = marketer_client.get(reverse("dashboard:pool_detail", args=[pool.pk])).content.decode()
+    assert f"<title>{pool.name} · callpool</title>" in body
