@@ -13,7 +13,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+
+from benchdb import ensure_database
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -30,17 +31,6 @@ DAYS = 365
 RUNS = int(os.environ.get("BENCH_RUNS", 7))
 TARGET_MS = 150
 ACCOUNT = "Bench Co"
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
 
 def seed():
     from django.contrib.auth import get_user_model

@@ -16,7 +16,8 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse
+
+from benchdb import ensure_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -29,21 +30,10 @@ REPEATS = 5
 TARGET_SECONDS = 5.0
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    url = urlparse(os.environ["DATABASE_URL"])
-    name = url.path.lstrip("/")
-    admin = url._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup():
     if "DATABASE_URL" not in os.environ or not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("bench_pools needs DATABASE_URL=postgres://… (make bench sets it from BENCH_DATABASE_URL)")
-    ensure_database()
+    ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()

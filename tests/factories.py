@@ -6,12 +6,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.models import Account, Membership, Website
+from api.models import ApiToken, generate_key, hash_key
 from attribution.models import Visit, Visitor
-from calls.models import Call
-from pools.models import Pool
+from calls.models import Call, CallEvent
+from core.models import Heartbeat
+from dashboard.models import ReportDay, RollupState
+from pools.models import ConcurrencySample, Pool
 from telephony.models import TelephonySettings
 from telephony.providers.sandbox import AREA_CODES
-from trackers.models import CallTracker, Lease, TrackerStatusChange
+from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange
 
 # Sandbox provisioning hands out AREA_CODES from the front; factories take them from the back.
 FACTORY_AREA_CODES = AREA_CODES[::-1]
@@ -169,3 +172,81 @@ class CallFactory(factory.django.DjangoModelFactory):
     status = Call.Status.COMPLETED
     started_at = factory.LazyFunction(timezone.now)
     duration_seconds = 60
+
+
+class HeartbeatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Heartbeat
+        django_get_or_create = ["name"]
+
+    name = "worker"
+    beat_at = factory.LazyFunction(timezone.now)
+
+
+class ConcurrencySampleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConcurrencySample
+
+    pool = factory.SubFactory(PoolFactory, visitor=True)
+    sampled_at = factory.LazyFunction(timezone.now)
+    leased = 1
+    size = factory.SelfAttribute("pool.size")
+
+
+class ExhaustionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExhaustionEvent
+
+    pool = factory.SubFactory(PoolFactory, visitor=True)
+    occurred_at = factory.LazyFunction(timezone.now)
+
+
+class CallEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallEvent
+
+    call = factory.SubFactory(CallFactory)
+    call_sid = factory.SelfAttribute("call.provider_call_id")
+    sequence_number = factory.Sequence(lambda n: n)
+    status = "ringing"
+    payload = factory.LazyAttribute(lambda o: {"CallSid": o.call_sid, "CallStatus": o.status, "SequenceNumber": str(o.sequence_number)})
+    received_at = factory.LazyFunction(timezone.now)
+
+
+class ReportDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportDay
+
+    account = factory.SubFactory(AccountFactory)
+    day = factory.LazyFunction(lambda: timezone.now().date())
+    dimension = "source_medium"
+    key1 = "google"
+    key2 = "organic"
+
+
+class RollupStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RollupState
+
+    account = factory.SubFactory(AccountFactory)
+    rolled_through = factory.LazyFunction(lambda: timezone.now().date())
+    refreshed_at = factory.LazyFunction(timezone.now)
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """The plain key is on `token.key` (only its hash is stored)."""
+
+    class Meta:
+        model = ApiToken
+
+    account = factory.SubFactory(AccountFactory)
+    scope = "read"
+    key = factory.LazyFunction(generate_key)
+    key_hash = factory.LazyAttribute(lambda o: hash_key(o.key))
+    key_hint = factory.LazyAttribute(lambda o: o.key[:10])
+
+    @classmethod
+    def _create(cls, model_class, *args, key=None, **kwargs):
+        token = super()._create(model_class, *args, **kwargs)
+        token.key = key
+        return token

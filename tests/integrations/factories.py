@@ -1,7 +1,15 @@
 import factory
+from django.utils import timezone
 
-from integrations.models import GA4Settings, GoogleAdsSettings, WebhookDelivery, WebhookEndpoint
-from tests.factories import AccountFactory, WebsiteFactory
+from integrations.models import (
+    GA4Delivery,
+    GA4Settings,
+    GoogleAdsSettings,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from tests.factories import AccountFactory, CallFactory, WebsiteFactory
 
 
 class WebhookEndpointFactory(factory.django.DjangoModelFactory):
@@ -38,3 +46,21 @@ class GoogleAdsSettingsFactory(factory.django.DjangoModelFactory):
         model = GoogleAdsSettings
 
     account = factory.SubFactory(AccountFactory)
+
+
+class WebhookAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    attempted_at = factory.LazyFunction(timezone.now)
+    status_code = 200
+
+
+class GA4DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GA4Delivery
+
+    call = factory.SubFactory(CallFactory)
+    account = factory.SelfAttribute("call.account")
+    website = factory.SelfAttribute("call.pool.website")
