@@ -1,7 +1,9 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Account, Membership, Website
+from core.errors import DomainError
 
 
 def account_create(*, name: str, default_region: str = "US", timezone: str = "UTC", currency: str = "USD") -> Account:
@@ -36,6 +38,28 @@ def website_create(*, account: Account, name: str, domains: list[str] | None = N
     website = Website(account=account, name=name, domains=domains or [], allowed_origins=allowed_origins or [])
     if key:
         website.key = key
-    website.full_clean()
+    try:
+        website.full_clean()
+    except ValidationError as exc:
+        raise DomainError.from_validation_error(exc) from None
     website.save()
+    return website
+
+
+WEBSITE_EDITABLE_FIELDS = {"name", "domains", "allowed_origins"}
+
+
+@transaction.atomic
+def website_update(*, website: Website, **changes) -> Website:
+    unknown = set(changes) - WEBSITE_EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"website_update got unexpected fields {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(website, field, value)
+    try:
+        website.full_clean()
+    except ValidationError as exc:
+        raise DomainError.from_validation_error(exc) from None
+    if changes:
+        website.save(update_fields=list(changes))
     return website

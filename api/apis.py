@@ -15,6 +15,7 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.response import Response
 
 from accounts.selectors import website_list
+from accounts.services import website_create, website_update
 from api import serializers as s
 from api.authentication import ApiTokenAuthentication
 from api.exceptions import api_exception_handler
@@ -22,7 +23,6 @@ from api.filters import CallFilter, TrackerFilter, VisitFilter
 from api.pagination import ApiPagination
 from api.permissions import HasAccountToken
 from api.selectors import call_list, tracker_get, tracker_list, visit_list
-from api.services import website_create_api, website_update
 from attribution.models import Visit
 from calls.models import Call
 from calls.reports import DIMENSIONS, report_rows
@@ -80,7 +80,7 @@ class WebsiteListApi(ListModelMixin, AccountApi):
     def post(self, request):
         data = s.WebsiteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        website = website_create_api(account=self.account, **data.validated_data)
+        website = website_create(account=self.account, **data.validated_data)
         return Response(s.WebsiteOutputSerializer(website).data, status=201)
 
 

@@ -8,6 +8,12 @@ class DomainError(Exception):
         self.message = message
         self.fields = fields or {}
 
+    @classmethod
+    def from_validation_error(cls, exc) -> "DomainError":
+        """A Django ValidationError (from full_clean) as the one error shape, keeping its per-field messages."""
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return cls("invalid", next(iter(fields.values()))[0], fields)
+
     def as_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}
         if self.fields:

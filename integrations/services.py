@@ -33,11 +33,6 @@ GA4_COLLECT_URL = "https://www.google-analytics.com/mp/collect"
 GA4_DEBUG_URL = "https://www.google-analytics.com/debug/mp/collect"
 
 
-def _domain_error(exc: ValidationError) -> DomainError:
-    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return DomainError("invalid", next(iter(fields.values()))[0], fields)
-
-
 def _jsonable(data) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
@@ -65,7 +60,7 @@ def webhook_endpoint_create(*, account: Account, url: str, event_types: list[str
     try:
         endpoint.full_clean()
     except ValidationError as exc:
-        raise _domain_error(exc) from None
+        raise DomainError.from_validation_error(exc) from None
     endpoint.save()
     return endpoint
 

@@ -40,17 +40,11 @@ EDITABLE_FIELDS = [
 ]
 
 
-def _domain_error(exc: ValidationError) -> DomainError:
-    fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    first = next(iter(fields.values()))[0]
-    return DomainError("invalid", first, fields)
-
-
 def _clean(pool: Pool) -> None:
     try:
         pool.full_clean()
     except ValidationError as exc:
-        raise _domain_error(exc) from None
+        raise DomainError.from_validation_error(exc) from None
 
 
 def pool_create(*, account: Account, website: Website, name: str, original_number: str, actor=None, **fields) -> Pool:

@@ -25,3 +25,15 @@ def test_account_rejects_an_unknown_region_and_timezone(db):
     with pytest.raises(ValidationError) as excinfo:
         account.full_clean()
     assert {"default_region", "timezone"} <= set(excinfo.value.message_dict)
+
+
+def test_website_update_rejects_a_bad_origin_with_a_field_error_and_saves_nothing(db):
+    from accounts.services import website_update
+    from core.errors import DomainError
+
+    site = WebsiteFactory(allowed_origins=["https://ok.example.com"])
+    with pytest.raises(DomainError) as excinfo:
+        website_update(website=site, allowed_origins=["not an origin"])
+    assert "allowed_origins" in excinfo.value.fields
+    site.refresh_from_db()
+    assert site.allowed_origins == ["https://ok.example.com"]
