@@ -231,7 +231,7 @@ def main() -> int:
 
     connection.close()
     results = {"bare": [], "assign": [], "assign_rl": []}
-    with Gunicorn("config.settings") as assign_server, Gunicorn("bench_settings") as bare_server, \
+    with Gunicorn("config.settings") as assign_server, Gunicorn("bare_settings") as bare_server, \
             Gunicorn("config.settings", DNI_RATE_LIMIT="1000000000") as limited_server:
         a = check_one(assign_server.port, "/dni/bench/assign", sessions[0])
         b = check_one(bare_server.port, "/bare/bench/lease", sessions[0])

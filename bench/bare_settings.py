@@ -1,10 +1,10 @@
 """Bench-only settings: the production settings plus a bare "lease one row" view with no middleware.
 
-Used only by bench/bench_dni.py (DJANGO_SETTINGS_MODULE=bench_settings, with bench/ on the Python path);
+Used only by bench/bench_dni.py (DJANGO_SETTINGS_MODULE=bare_settings, with bench/ on the Python path);
 never imported by the product.
 """
 
 from config.settings import *  # noqa: F401,F403
 
-ROOT_URLCONF = "bench_urls"
+ROOT_URLCONF = "bare_urls"
 MIDDLEWARE: list[str] = []
