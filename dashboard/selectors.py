@@ -18,8 +18,8 @@ from dashboard.charts import concurrency_chart, daily_series
 from dashboard.filters import DashboardFilters
 from dashboard.reporting import days_for, report_window, rows_for, visits_for
 from pools.models import Pool
-from pools.selectors import pool_list, pool_sizing_recommendation, pool_top_sources
-from pools.services import pool_enforce
+from pools.selectors import pool_list, pool_sizing_recommendation
+from pools.services import pool_preview
 from trackers.models import CallTracker, ExhaustionEvent
 from trackers.selectors import pool_peak_concurrency
 
@@ -294,11 +294,18 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "tracker_groups": groups,
         "counts": {state: len(items) for state, items in by_state.items()},
         "calls_in_range": _calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
-        "enforcement": pool_enforce(pool=pool, now=now, dry_run=True) if pool.kind == Pool.Kind.AUTOMATED or pool.is_retired else None,
-        "top_sources": pool_top_sources(pool=pool, now=now) if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE else None,
+        **_pool_next_run(pool=pool, now=now),
         "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
         "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
     }
+
+
+def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
+    if pool.kind != Pool.Kind.AUTOMATED and not pool.is_retired:
+        return {"enforcement": None, "top_sources": None}
+    plan, top = pool_preview(pool=pool, now=now)
+    shows_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
+    return {"enforcement": plan, "top_sources": top if shows_top else None}
 
 
 def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime) -> dict:

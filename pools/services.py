@@ -14,7 +14,7 @@ from core.errors import DomainError
 from core.phones import parse_phone, phone_display
 from pools import planner
 from pools.models import ConcurrencySample, Pool
-from pools.planner import PlannedAction
+from pools.planner import PlannedAction, SourceCount
 from pools.selectors import (
     SIZING_WINDOW,
     pool_recommended_size,
@@ -105,9 +105,7 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     """
     now = now or timezone.now()
     if dry_run:
-        with transaction.atomic():
-            fresh = Pool.objects.select_related("account").get(pk=pool.pk)
-            return _plan(pool=fresh, now=now, apply_sizing=False)
+        return pool_preview(pool=pool, now=now)[0]
     applied = _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=False)
     if applied is not None:
         return applied
@@ -115,15 +113,29 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     return created + _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
 
 
-def _plan(*, pool: Pool, now: datetime, apply_sizing: bool) -> list[PlannedAction]:
+def pool_preview(*, pool: Pool, now: datetime | None = None) -> tuple[list[PlannedAction], list[SourceCount]]:
+    """What a run would do now, and the top list it was planned from (one aggregate query for both).
+    Changes nothing and takes no lock."""
+    now = now or timezone.now()
+    fresh = Pool.objects.select_related("account").get(pk=pool.pk)
+    top = _top_list(pool=fresh, now=now)
+    return _plan(pool=fresh, now=now, apply_sizing=False, top=top), top
+
+
+def _top_list(*, pool: Pool, now: datetime) -> list[SourceCount]:
+    needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
+    return pool_top_sources(pool=pool, now=now) if needs_top else []
+
+
+def _plan(*, pool: Pool, now: datetime, apply_sizing: bool, top: list[SourceCount] | None = None) -> list[PlannedAction]:
     size = None
     if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.VISITOR and not pool.is_retired:
         size = pool_recommended_size(pool=pool, now=now)[2]
         if apply_sizing and size != pool.size:
             Pool.objects.filter(pk=pool.pk).update(size=size, updated_at=now)
             pool.size = size
-    needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
-    top = pool_top_sources(pool=pool, now=now) if needs_top else []
+    if top is None:
+        top = _top_list(pool=pool, now=now)
     return planner.plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
 
 
