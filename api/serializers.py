@@ -77,6 +77,12 @@ class PoolUpdateInputSerializer(serializers.Serializer):
     lease_minutes = serializers.IntegerField(min_value=1, max_value=10080)
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
 
+    def validate(self, attrs):
+        # A pool's trackers, visits and calls belong to its website: moving it is not an update.
+        if "website" in self.initial_data and "website" not in self.fields:
+            raise serializers.ValidationError({"website": ["A pool's website cannot be changed; create a new pool."]})
+        return attrs
+
 
 class WebsiteKeyField(serializers.SlugRelatedField):
     """A website key; text the database can't hold (NUL bytes) is invalid input, not a server error."""

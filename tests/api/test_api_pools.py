@@ -132,3 +132,13 @@ def test_retired_pool_cannot_be_changed(api_client, account, website):
     response = api_client.patch(f"/api/v1/pools/{pool.pk}/", {"size": 9}, format="json")
     assert response.status_code == 409
     assert error(response)["code"] == "retired"
+
+
+def test_update_refuses_to_move_a_pool_to_another_website(api_client, account, website):
+    pool = PoolFactory(account=account, website=website)
+    WebsiteFactory(account=account, key="othersite")
+    response = api_client.patch(f"/api/v1/pools/{pool.pk}/", {"website": "othersite"}, format="json")
+    assert response.status_code == 400
+    assert "website" in error(response)["fields"]
+    pool.refresh_from_db()
+    assert pool.website == website
