@@ -1,9 +1,8 @@
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Account, Membership, Website
-from core.errors import DomainError
+from core.errors import full_clean_or_raise
 
 
 def account_create(*, name: str, default_region: str = "US", timezone: str = "UTC", currency: str = "USD") -> Account:
@@ -38,10 +37,7 @@ def website_create(*, account: Account, name: str, domains: list[str] | None = N
     website = Website(account=account, name=name, domains=domains or [], allowed_origins=allowed_origins or [])
     if key:
         website.key = key
-    try:
-        website.full_clean()
-    except ValidationError as exc:
-        raise DomainError.from_validation_error(exc) from None
+    full_clean_or_raise(website)
     website.save()
     return website
 
@@ -56,10 +52,7 @@ def website_update(*, website: Website, **changes) -> Website:
         raise TypeError(f"website_update got unexpected fields {sorted(unknown)}")
     for field, value in changes.items():
         setattr(website, field, value)
-    try:
-        website.full_clean()
-    except ValidationError as exc:
-        raise DomainError.from_validation_error(exc) from None
+    full_clean_or_raise(website)
     if changes:
         website.save(update_fields=list(changes))
     return website

@@ -19,3 +19,13 @@ class DomainError(Exception):
         if self.fields:
             body["fields"] = self.fields
         return body
+
+
+def full_clean_or_raise(instance) -> None:
+    """Model validation for services: a failed full_clean() becomes the one DomainError shape."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise DomainError.from_validation_error(exc) from None

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
@@ -16,7 +15,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from accounts.models import Account
-from core.errors import DomainError
+from core.errors import DomainError, full_clean_or_raise
 from integrations import planner
 from integrations.models import (
     GA4Delivery,
@@ -57,10 +56,7 @@ def _queue_later(func: str, *args, run_at: datetime, name: str) -> None:
 
 def webhook_endpoint_create(*, account: Account, url: str, event_types: list[str], description: str = "") -> WebhookEndpoint:
     endpoint = WebhookEndpoint(account=account, url=url, event_types=event_types, description=description)
-    try:
-        endpoint.full_clean()
-    except ValidationError as exc:
-        raise DomainError.from_validation_error(exc) from None
+    full_clean_or_raise(endpoint)
     endpoint.save()
     return endpoint
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from accounts.models import Account, Website
-from core.errors import DomainError
+from core.errors import DomainError, full_clean_or_raise
 from core.phones import parse_phone, phone_display
 from pools import planner
 from pools.models import ConcurrencySample, Pool
@@ -40,13 +40,6 @@ EDITABLE_FIELDS = [
 ]
 
 
-def _clean(pool: Pool) -> None:
-    try:
-        pool.full_clean()
-    except ValidationError as exc:
-        raise DomainError.from_validation_error(exc) from None
-
-
 def pool_create(*, account: Account, website: Website, name: str, original_number: str, actor=None, **fields) -> Pool:
     if website.account_id != account.pk:
         raise DomainError("invalid", "The website belongs to another account.", {"website": ["Unknown website."]})
@@ -58,7 +51,7 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
     if unknown:
         raise TypeError(f"pool_create got unexpected fields {sorted(unknown)}")
     pool = Pool(account=account, website=website, name=name, original_number=number, **fields)
-    _clean(pool)
+    full_clean_or_raise(pool)
     pool.save()
     _enqueue_enforcement(pool)
     return pool
@@ -76,7 +69,7 @@ def pool_update(*, pool: Pool, actor=None, **changes) -> Pool:
             raise DomainError("invalid", exc.messages[0], {"original_number": exc.messages}) from None
     for field, value in changes.items():
         setattr(pool, field, value)
-    _clean(pool)
+    full_clean_or_raise(pool)
     pool.save(update_fields=[*changes.keys(), "updated_at"])
     _enqueue_enforcement(pool)
     return pool
