@@ -20,8 +20,8 @@ from dashboard.reporting import days_for, report_window, rows_for, visits_for
 from pools.models import Pool
 from pools.selectors import pool_list, pool_sizing_recommendation
 from pools.services import pool_preview
-from trackers.models import CallTracker, ExhaustionEvent
-from trackers.selectors import pool_peak_concurrency
+from trackers.models import CallTracker
+from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent, pool_peak_concurrency
 
 CALLS_PAGE_SIZE = 50
 JOURNEY_VISITS = 20
@@ -318,10 +318,10 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
 
 
 def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters) -> dict:
-    events = ExhaustionEvent.objects.filter(pool=pool, pool__account=account, occurred_at__gte=filters.start, occurred_at__lt=filters.end)
+    window = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
     return {
-        "count": events.count(),
-        "recent": list(events.order_by("-occurred_at")[:EXHAUSTION_EVENTS_SHOWN]),
+        "count": pool_exhaustion_count(**window),
+        "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),
     }
 
 

@@ -137,7 +137,8 @@ def pool_list(request):
 def pool_detail(request, pk):
     pool = selectors.pool_for_account(account=request.account, pk=pk)
     data = selectors.pool_detail_get(account=request.account, pool=pool, filters=request.filters)
-    data["test_call_form"] = _test_call_form(request, data)
+    trackers = [tracker for _, _, group in data["tracker_groups"] for tracker in group]
+    data["test_call_form"] = _test_call_form(request, pool=pool, trackers=trackers)
     return _page(request, "dashboard/pool_detail.html", data)
 
 
@@ -151,12 +152,12 @@ def website_list(request):
     return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
 
 
-def _test_call_form(request, data, post=None) -> TestCallForm | None:
+def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | None:
     """Only sandbox numbers take test calls: a fake call on a real provider number would pollute reports."""
-    trackers = [t for _, _, group in data["tracker_groups"] for t in group if t.provider == "sandbox"]
-    if not trackers or data["pool"].is_retired:
+    sandbox = [tracker for tracker in trackers if tracker.provider == "sandbox"]
+    if not sandbox or pool.is_retired:
         return None
-    return TestCallForm(post, trackers=trackers, region=request.account.default_region)
+    return TestCallForm(post, trackers=sandbox, region=request.account.default_region)
 
 
 @require_POST
@@ -165,14 +166,14 @@ def _test_call_form(request, data, post=None) -> TestCallForm | None:
 @with_filters
 def pool_test_call(request, pk):
     pool = selectors.pool_for_account(account=request.account, pk=pk)
-    data = {"pool": pool, "tracker_groups": [("", "", selectors.pool_trackers(pool=pool))]}
-    form = _test_call_form(request, data, request.POST)
+    trackers = selectors.pool_trackers(pool=pool)
+    form = _test_call_form(request, pool=pool, trackers=trackers, post=request.POST)
     detail_url = reverse("dashboard:pool_detail", args=[pool.pk])
     if form is None or not form.is_valid():
         problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in (form.errors.items() if form else []))
         messages.error(request, f"The test call was not placed. {problems or 'This pool has no sandbox numbers.'}")
         return redirect(detail_url)
-    tracker = next(t for _, _, group in data["tracker_groups"] for t in group if t.pk == form.cleaned_data["tracker"])
+    tracker = next(t for t in trackers if t.pk == form.cleaned_data["tracker"])
     try:
         call = call_simulate(
             tracking_number=tracker.tracking_number, caller_number=form.cleaned_data["caller"],

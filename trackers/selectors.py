@@ -12,13 +12,24 @@ from trackers.models import CallTracker, ExhaustionEvent, Lease
 def pool_exhaustion_by_hour(*, account, pool_id: int, since: datetime):
     """[{"hour", "count"}] of a pool's exhaustion events since `since`, for the dashboard's chart."""
     return (
-        ExhaustionEvent.objects.filter(pool__account=account, pool_id=pool_id, occurred_at__gte=since)
+        _exhaustion_events(account=account, pool_id=pool_id, since=since, until=None)
         .annotate(hour=TruncHour("occurred_at")).values("hour").annotate(count=Count("id")).order_by("hour")
     )
 
 
-def pool_exhaustion_count(*, account, pool_id: int, since: datetime) -> int:
-    return ExhaustionEvent.objects.filter(pool__account=account, pool_id=pool_id, occurred_at__gte=since).count()
+def _exhaustion_events(*, account, pool_id: int, since: datetime, until: datetime | None):
+    events = ExhaustionEvent.objects.filter(pool__account=account, pool_id=pool_id, occurred_at__gte=since)
+    return events if until is None else events.filter(occurred_at__lt=until)
+
+
+def pool_exhaustion_count(*, account, pool_id: int, since: datetime, until: datetime | None = None) -> int:
+    return _exhaustion_events(account=account, pool_id=pool_id, since=since, until=until).count()
+
+
+def pool_exhaustion_recent(*, account, pool_id: int, since: datetime, until: datetime | None = None,
+                           limit: int = 10) -> list[ExhaustionEvent]:
+    """The newest exhaustion events of a pool in [since, until), newest first."""
+    return list(_exhaustion_events(account=account, pool_id=pool_id, since=since, until=until).order_by("-occurred_at")[:limit])
 
 
 def pool_peak_concurrency(*, account, pool_id: int, since: datetime, until: datetime) -> int:

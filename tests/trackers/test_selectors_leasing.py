@@ -45,3 +45,16 @@ def test_exhaustion_events_are_counted_per_hour_for_the_account_only(website, ot
     assert [r["count"] for r in rows] == [2, 1]
     assert pool_exhaustion_count(account=website.account, pool_id=pool.pk, since=since) == 3
     assert pool_exhaustion_count(account=other_account, pool_id=pool.pk, since=since) == 0
+
+
+def test_exhaustion_window_excludes_events_at_or_after_until_and_lists_newest_first(website, other_account):
+    from trackers.selectors import pool_exhaustion_recent
+
+    pool = PoolFactory(account=website.account, website=website, visitor=True)
+    for minutes in (0, 5, 60):
+        ExhaustionEvent.objects.create(pool=pool, occurred_at=NOW + timedelta(minutes=minutes))
+    window = {"pool_id": pool.pk, "since": NOW - timedelta(hours=1), "until": NOW + timedelta(minutes=60)}
+    assert pool_exhaustion_count(account=website.account, **window) == 2
+    recent = pool_exhaustion_recent(account=website.account, **window, limit=1)
+    assert [event.occurred_at for event in recent] == [NOW + timedelta(minutes=5)]
+    assert pool_exhaustion_recent(account=other_account, **window) == []
