@@ -5,13 +5,6 @@ from accounts.models import Account, Membership, Website
 from core.errors import full_clean_or_raise
 
 
-def account_create(*, name: str, default_region: str = "US", timezone: str = "UTC", currency: str = "USD") -> Account:
-    account = Account(name=name, default_region=default_region, timezone=timezone, currency=currency)
-    account.full_clean()
-    account.save()
-    return account
-
-
 @transaction.atomic
 def membership_set(*, user, account: Account, role: str) -> Membership:
     """Give `user` a role in `account`. Account admins need staff status to reach the admin site."""

@@ -48,8 +48,3 @@ def phone_display(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-
-
-def phone_digits_national(e164: str) -> str:
-    """The national significant number's digits, e.g. 2025550100."""
-    return str(phonenumbers.parse(e164, None).national_number)

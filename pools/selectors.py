@@ -29,10 +29,6 @@ def pool_list(*, account: Account) -> QuerySet[Pool]:
     )
 
 
-def pool_get(*, account: Account, pk: int) -> Pool:
-    return Pool.objects.select_related("website", "account").get(account=account, pk=pk)
-
-
 def pool_find(*, ref: str) -> Pool:
     """A pool by id or by name (management commands)."""
     if ref.isdigit():
