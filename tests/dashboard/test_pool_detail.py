@@ -94,3 +94,11 @@ def test_visitor_pool_shows_the_concurrency_chart_peak_and_exhaustion_counts(mar
     assert response.context["sizing"]["peak"] >= 4
     body = response.content.decode()
     assert 'class="leased"' in body and "found every number in use" in body
+
+
+def test_a_single_concurrency_sample_shows_the_waiting_message_not_a_one_point_chart(marketer_client, pool):
+    from pools.models import ConcurrencySample
+
+    ConcurrencySample.objects.create(pool=pool, sampled_at=timezone.now(), leased=0, size=pool.size)
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "Not enough concurrency samples" in body and 'class="leased"' not in body
