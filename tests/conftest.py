@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.db import connection
 
@@ -13,6 +15,38 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    # Production hashes with PBKDF2 at a million iterations (~0.7 s a user); tests only need a hash.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright (never `playwright install`), one per browser test module.
+
+    Playwright's sync API keeps an event loop running in this thread while the browser lives, so Django would
+    refuse the tests' own (synchronous) ORM calls; DJANGO_ALLOW_ASYNC_UNSAFE is set for exactly that long —
+    module scope, so it never leaks into the rest of the session.
+    """
+    from playwright.sync_api import sync_playwright
+
+    env = pytest.MonkeyPatch()
+    env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                                        args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        env.undo()
 
 
 @pytest.fixture

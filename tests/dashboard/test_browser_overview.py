@@ -1,12 +1,10 @@
 """Real Chromium through Playwright: log in through the login form and look at the overview."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from accounts.models import Membership
 from tests.factories import (
@@ -21,7 +19,6 @@ from tests.factories import (
 )
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
 
 def _seed():
@@ -44,43 +41,37 @@ def _seed():
 
 
 @pytest.mark.browser
-def test_marketer_logs_in_through_the_form_and_sees_the_overview(transactional_db, live_server):
+def test_marketer_logs_in_through_the_form_and_sees_the_overview(transactional_db, live_server, chromium):
     _seed()
-    # Playwright's sync API runs an event loop in this thread; the ORM work above is done, the server is another thread.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     ARTIFACTS.mkdir(exist_ok=True)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.goto(f"{live_server.url}/dashboard/")
-            assert "/accounts/login/" in page.url
-            page.fill("input[name=username]", "browser-marketer")
-            page.fill("input[name=password]", "password")
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/dashboard/")
-            assert page.locator("h1").first.inner_text() == "Overview"
-            assert page.locator("svg.chart rect.answered").count() > 0
-            assert "google / cpc" in page.locator("body").inner_text()
-            page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.screenshot(path=str(ARTIFACTS / "overview-mobile.png"), full_page=True)
-            page.goto(f"{live_server.url}/dashboard/calls/")
-            page.screenshot(path=str(ARTIFACTS / "calls-mobile.png"), full_page=True)
-            # The other pages, for a human look at test-artifacts/.
-            page.set_viewport_size({"width": 1280, "height": 900})
-            for name, path in [("calls", "/dashboard/calls/"), ("reports", "/dashboard/reports/"),
-                               ("pools", "/dashboard/pools/"), ("install", "/dashboard/websites/")]:
-                page.goto(f"{live_server.url}{path}")
-                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-            page.click("text=Pools")
-            page.click("text=Main line")
-            page.screenshot(path=str(ARTIFACTS / "pool-detail.png"), full_page=True)
-            page.goto(f"{live_server.url}/dashboard/calls/")
-            page.locator("table a").first.click()
-            assert page.locator("h2", has_text="Visitor journey").count() == 1
-            page.screenshot(path=str(ARTIFACTS / "call-detail.png"), full_page=True)
-            browser.close()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/dashboard/")
+    assert "/accounts/login/" in page.url
+    page.fill("input[name=username]", "browser-marketer")
+    page.fill("input[name=password]", "password")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    assert page.locator("h1").first.inner_text() == "Overview"
+    assert page.locator("svg.chart rect.answered").count() > 0
+    assert "google / cpc" in page.locator("body").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "overview-mobile.png"), full_page=True)
+    page.goto(f"{live_server.url}/dashboard/calls/")
+    page.screenshot(path=str(ARTIFACTS / "calls-mobile.png"), full_page=True)
+    # The other pages, for a human look at test-artifacts/.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for name, path in [("calls", "/dashboard/calls/"), ("reports", "/dashboard/reports/"),
+                       ("pools", "/dashboard/pools/"), ("install", "/dashboard/websites/")]:
+        page.goto(f"{live_server.url}{path}")
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.click("text=Pools")
+    page.click("text=Main line")
+    page.screenshot(path=str(ARTIFACTS / "pool-detail.png"), full_page=True)
+    page.goto(f"{live_server.url}/dashboard/calls/")
+    page.locator("table a").first.click()
+    assert page.locator("h2", has_text="Visitor journey").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "call-detail.png"), full_page=True)
+    context.close()
     assert (ARTIFACTS / "overview.png").stat().st_size > 10_000

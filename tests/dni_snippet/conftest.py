@@ -39,27 +39,6 @@ def assign(client):
     return post
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium driven by Playwright (never `playwright install`)."""
-    import os
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    executable = os.environ.get("CHROMIUM_PATH", CHROMIUM)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def demo_site(transactional_db):
     """What seed_demo makes for the demo page, minus the visits and calls: website `demo` and its two pools."""
