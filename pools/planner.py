@@ -77,7 +77,8 @@ def sm(source: str, medium: str) -> str:
 def plan_pool(snapshot: PoolSnapshot, top: list[SourceCount], now: datetime) -> list[PlannedAction]:
     """The actions that bring `snapshot` in line with the rules at `now`, each with its reason.
 
-    Manual pools only lose trackers Flagged for `flag_days` (deleted). Retired pools take every tracker
+    Manual pools are never touched (SPEC: their life cycle is "only changed manually", not even a tracker
+    Flagged for `flag_days` is expired: its number may be printed on a billboard). Retired pools take every tracker
     out of service: Active ones are flagged (they keep forwarding for `flag_days`), Available ones are
     released, expired Flagged ones are released. Automated visitor pools keep `size` trackers Active
     (their size comes from measured concurrency, see `plan_visitor_pool_size`).
@@ -87,8 +88,7 @@ def plan_pool(snapshot: PoolSnapshot, top: list[SourceCount], now: datetime) -> 
         _plan_retired(snapshot, state, now)
         return state.actions
     if snapshot.kind != "automated":
-        _expire_flagged(snapshot, state, now, delete=True)
-        return state.actions
+        return []
     top = _top_list(snapshot, top)
     for _ in range(MAX_PASSES):
         before = len(state.actions)

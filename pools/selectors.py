@@ -91,12 +91,12 @@ def pool_snapshot(*, pool: Pool, now: datetime, size: int | None = None) -> Pool
 
 
 def pools_to_enforce() -> QuerySet[Pool]:
-    """Every automated pool in service, plus retired or manual pools that still hold trackers the
-    engine must take out of service (the planner decides whether their time has come)."""
-    live = Q(trackers__deleted_at__isnull=True)
-    needs_expiry = Q(live, trackers__status=CallTracker.Status.FLAGGED) | Q(live, retired_at__isnull=False)
+    """Every automated pool in service, plus retired pools that still hold trackers the engine must take
+    out of service (the planner decides whether their time has come). Manual pools in service never:
+    their trackers change only by hand."""
+    retired_with_trackers = Q(trackers__deleted_at__isnull=True, retired_at__isnull=False)
     automated = Q(kind=Pool.Kind.AUTOMATED, retired_at__isnull=True)
-    ids = Pool.objects.filter(automated | needs_expiry).values("pk")
+    ids = Pool.objects.filter(automated | retired_with_trackers).values("pk")
     return Pool.objects.filter(pk__in=ids).select_related("account", "website").order_by("pk")
 
 

@@ -91,11 +91,11 @@ def test_a_flagged_source_back_on_top_is_unflagged_most_recently_flagged_first()
     assert [(a.action, a.tracker_id) for a in plan] == [("unflag", 2)]
 
 
-def test_manual_pools_only_delete_trackers_flagged_for_flag_days():
+def test_manual_pools_are_never_touched_not_even_trackers_flagged_for_flag_days():
     trackers = [tracker(1, "active", "off", "top"), tracker(2), tracker(3), tracker(4, "flagged", flagged_days_ago=30),
                 tracker(5, "flagged", flagged_days_ago=29)]
     plan = plan_pool(pool(*trackers, kind="manual", size=1), top(("a", "x", 9)), NOW)
-    assert [(a.action, a.tracker_id) for a in plan] == [("delete", 4)]
+    assert plan == []
 
 
 def test_a_retired_pool_flags_actives_and_releases_the_rest():
@@ -212,15 +212,10 @@ def test_once_flag_days_have_passed_a_run_leaves_at_most_size_trackers(scenario)
 
 @settings(max_examples=200, deadline=None)
 @given(scenarios())
-def test_manual_pools_only_ever_lose_expired_flagged_trackers(scenario):
+def test_manual_pools_in_service_get_no_action_whatever_their_state(scenario):
     snapshot, counts = scenario
-    manual = replace(snapshot, kind="manual")
-    plan = plan_pool(manual, counts, NOW)
-    by_id = {t.id: t for t in manual.trackers}
-    for action in plan:
-        assert action.action == "delete"
-        assert by_id[action.tracker_id].status == "flagged"
-        assert by_id[action.tracker_id].flagged_at <= NOW - timedelta(days=manual.flag_days)
+    manual = replace(snapshot, kind="manual", is_retired=False)
+    assert plan_pool(manual, counts, NOW + timedelta(days=365)) == []
 
 
 @st.composite

@@ -150,7 +150,7 @@ def test_flagged_source_back_on_the_top_list_is_unflagged_and_keeps_its_number(a
     assert (tracker.status, tracker.flagged_at, tracker.source) == ("active", None, "google")
 
 
-def test_manual_pools_are_untouched_except_deleting_trackers_flagged_for_flag_days(account, website, add_visits, now):
+def test_manual_pools_are_untouched_even_trackers_flagged_for_flag_days(account, website, add_visits, now):
     pool = PoolFactory(account=account, website=website, size=1, flag_days=30, min_visits=1)
     active = CallTrackerFactory(pool=pool, active=True, source="nobody", medium="none")
     available = [CallTrackerFactory(pool=pool) for _ in range(2)]
@@ -160,9 +160,9 @@ def test_manual_pools_are_untouched_except_deleting_trackers_flagged_for_flag_da
 
     actions = pool_enforce(pool=pool, now=now)
 
-    assert [(a.action, a.tracker_id) for a in actions] == [("delete", expired.pk)]
+    assert actions == []
     assert set(CallTracker.objects.live().filter(pool=pool).values_list("pk", flat=True)) == {
-        active.pk, recent.pk, *(t.pk for t in available)
+        active.pk, recent.pk, expired.pk, *(t.pk for t in available)
     }
 
 
@@ -228,3 +228,24 @@ def test_when_the_provider_has_no_numbers_the_rest_of_the_plan_still_applies(aut
     assert [(a.action, a.tracker_id) for a in actions] == [("flag", old.pk)]
     assert statuses(auto_pool) == {"flagged": 1}
     empty.buy.assert_not_called()
+
+
+def test_faq_a_manual_tracker_flagged_by_hand_31_days_ago_is_untouched_by_enforce_pools(account, website, now):
+    # FAQ: a manual pool's life cycle "is only changed manually"; the number may be printed on a billboard.
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    pool = PoolFactory(account=account, website=website, name="Billboards", flag_days=30)
+    billboard = CallTrackerFactory(pool=pool, flagged=True, flagged_at=now - timedelta(days=31))
+    out = StringIO()
+
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        call_command("enforce_pools", stdout=out)
+        call_command("enforce_pools", "--pool", str(pool.pk), stdout=out)
+
+    billboard.refresh_from_db()
+    assert (billboard.status, billboard.deleted_at, billboard.flagged_at) == ("flagged", None, now - timedelta(days=31))
+    assert out.getvalue().splitlines()[-1] == "0 actions"
+    assert "Billboards" not in out.getvalue().splitlines()[0]

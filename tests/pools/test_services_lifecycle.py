@@ -82,19 +82,19 @@ def test_reassign_points_active_and_flagged_trackers_at_the_new_original_number(
     assert pool_reassign_original(pool=auto_pool, now=now) == 0
 
 
-def test_the_scheduled_run_enforces_automated_pools_and_expires_manual_ones(auto_pool, account, website, add_visits):
+def test_the_scheduled_run_enforces_automated_pools_and_leaves_manual_ones_alone(auto_pool, account, website, add_visits):
     add_visits("google", "organic", 40, at=auto_pool.created_at)
     manual = PoolFactory(account=account, website=website, flag_days=1)
     expired = CallTrackerFactory(pool=manual, flagged=True, flagged_at=auto_pool.created_at - timedelta(days=2))
     untouched = PoolFactory(account=account, website=website)
     CallTrackerFactory(pool=untouched, active=True)
 
-    assert set(pools_to_enforce()) == {auto_pool, manual}
-    assert enforce_all_pools() == 6  # 4 created + 1 activated + the manual pool's expired tracker deleted
+    assert set(pools_to_enforce()) == {auto_pool}
+    assert enforce_all_pools() == 5  # 4 created + 1 activated; the manual pool's flagged tracker stays
 
     assert statuses(auto_pool) == {"active": 1, "available": 3}
     expired.refresh_from_db()
-    assert expired.deleted_at is not None
+    assert (expired.status, expired.deleted_at) == ("flagged", None)
 
 
 def test_one_failing_pool_does_not_stop_the_scheduled_run(auto_pool, account, website, now):
