@@ -51,8 +51,11 @@ def _caller_e164(raw: str, region: str) -> str:
 
 
 def call_original_number(tracker: CallTracker) -> str:
-    """Where a call to `tracker` goes: its frozen original, else its pool's (Available trackers have none)."""
-    return tracker.original_number or tracker.pool.original_number
+    """Where a call to `tracker` goes: an Active or Flagged tracker's frozen original; an Available
+    tracker always goes to its pool's *current* original (SPEC), whatever it forwarded to before."""
+    if tracker.status == CallTracker.Status.AVAILABLE or not tracker.original_number:
+        return tracker.pool.original_number
+    return tracker.original_number
 
 
 def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: str,

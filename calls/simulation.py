@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import RequestFactory
 
 from calls import views
+from calls.services import call_original_number
 from core.errors import DomainError
 from telephony.credentials import webhook_auth_token
 from telephony.webhooks import twilio_signature
@@ -46,7 +47,7 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
     twiml = twiml.content.decode()
     if "<Dial" not in twiml:
         return twiml
-    original = tracker.original_number or tracker.pool.original_number
+    original = call_original_number(tracker)
     dialed = {**base, "Direction": "outbound-dial", "CallSid": "CA" + secrets.token_hex(16),
               "ParentCallSid": call_sid, "From": caller_number, "To": original,
               "CallbackSource": "call-progress-events"}

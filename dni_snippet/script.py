@@ -19,12 +19,23 @@ def _template() -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
-def script_config(*, key: str, originals: list[str]) -> dict:
+def script_config(*, key: str, originals: list[str], aliases: dict[str, str] | None = None) -> dict:
+    """`o`: one [country code, national number] per number to swap. An older original of a pool (a key of
+    `aliases`) carries a third item, the digits of the pool's current original: the assign answer names
+    only current originals, and the old number is swapped for the same tracking number."""
     pairs = []
     for e164 in dict.fromkeys(originals):
-        number = phonenumbers.parse(e164, None)
-        pairs.append([str(number.country_code), str(number.national_number)])
+        pairs.append(_split(e164))
+    for old, current in (aliases or {}).items():
+        if old in originals or old == current:
+            continue
+        pairs.append([*_split(old), "".join(_split(current))])
     return {"o": pairs, "a": f"/dni/{key}/assign"}
+
+
+def _split(e164: str) -> list[str]:
+    number = phonenumbers.parse(e164, None)
+    return [str(number.country_code), str(number.national_number)]
 
 
 def snippet_source(config: dict) -> str:

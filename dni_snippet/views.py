@@ -23,13 +23,15 @@ SCRIPT_MAX_AGE = 300
 @require_GET
 def script(request, key):
     from accounts.models import Website
-    from pools.models import Pool
+    from pools.selectors import website_swap_numbers
 
     website = Website.objects.filter(key=key).first()
     if website is None:
         return HttpResponse("/* callpool: unknown website key */\n", status=404, content_type="application/javascript")
-    pools = Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
-    body = snippet_source(script_config(key=key, originals=[p.original_number for p in pools]))
+    swaps = website_swap_numbers(website=website)
+    originals = [number for number, current in swaps if number == current]
+    aliases = {number: current for number, current in swaps if number != current}
+    body = snippet_source(script_config(key=key, originals=originals, aliases=aliases))
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from math import floor
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -100,3 +101,34 @@ class ConcurrencySample(models.Model):
 
     def __str__(self):
         return f"{self.pool_id} @ {self.sampled_at:%Y-%m-%d %H:%M}: {self.leased}/{self.size}"
+
+
+class PoolOriginalNumber(models.Model):
+    """Append-only: every original number a pool has had, from when to when (SPEC "Automated pool rules").
+
+    The served script swaps all of them (pages that still print an old number stay tracked); the open
+    row (`ended_at` null) is the pool's current original.
+    """
+
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="original_numbers")
+    number = models.CharField(max_length=16, validators=[validate_e164])
+    started_at = models.DateTimeField(help_text="When it became the pool's original number.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When another number replaced it.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=60, blank=True, help_text="“admin”, “api”, “migration”…")
+
+    class Meta:
+        ordering = ["pool_id", "-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool"], condition=Q(ended_at__isnull=True), name="pools_pooloriginalnumber_one_current_per_pool",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="pools_pooloriginalnumber_ends_after_start",
+            ),
+        ]
+        # The pool FK's index serves every read (a pool's or a website's pools' originals).
+
+    def __str__(self):
+        return f"{self.pool_id}: {self.number} from {self.started_at:%Y-%m-%d}"

@@ -6,7 +6,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
-from pools.models import ConcurrencySample, Pool
+from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import PoolSnapshot, SourceCount, TrackerSnapshot, plan_visitor_pool_size
 from trackers.models import CallTracker, Lease
 
@@ -135,3 +135,26 @@ def pool_sizing_recommendation(*, pool: Pool, now: datetime) -> dict:
         "leased_now": leased_now,
         "samples": [tuple(row) for row in samples],
     }
+
+
+def website_swap_numbers(*, website) -> list[tuple[str, str]]:
+    """What the served script swaps for `website`: (number printed on a page, the current original it
+    stands for) for every pool in service, current originals first, then every older original of those
+    pools (SPEC: pages that still print an old number keep being tracked). Two queries.
+
+    A number that is some pool's current original is never an alias of another pool's."""
+    pools = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk").values_list("pk", "original_number"))
+    current_of = dict(pools)
+    pairs = {number: number for _, number in pools}
+    history = (
+        PoolOriginalNumber.objects.filter(pool_id__in=current_of)
+        .order_by("pool_id", "-started_at", "-id").values_list("pool_id", "number")
+    )
+    for pool_id, number in history:
+        pairs.setdefault(number, current_of[pool_id])
+    return list(pairs.items())
+
+
+def pool_original_history(*, pool: Pool) -> list[PoolOriginalNumber]:
+    """The pool's original numbers, newest first (the dashboard pool page)."""
+    return list(PoolOriginalNumber.objects.filter(pool=pool).order_by("-started_at", "-id"))

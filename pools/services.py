@@ -13,7 +13,7 @@ from accounts.models import Account, Website
 from core.errors import DomainError, full_clean_or_raise
 from core.phones import parse_phone, phone_display
 from pools import planner
-from pools.models import ConcurrencySample, Pool
+from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import PlannedAction, SourceCount
 from pools.selectors import (
     SIZING_WINDOW,
@@ -53,6 +53,7 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
     pool = Pool(account=account, website=website, name=name, original_number=number, **fields)
     full_clean_or_raise(pool)
     pool.save()
+    pool_original_record(pool=pool, actor=actor, now=pool.created_at)
     _enqueue_enforcement(pool)
     return pool
 
@@ -67,12 +68,40 @@ def pool_update(*, pool: Pool, actor=None, **changes) -> Pool:
             changes["original_number"] = parse_phone(changes["original_number"], pool.account.default_region)
         except ValidationError as exc:
             raise DomainError("invalid", exc.messages[0], {"original_number": exc.messages}) from None
+    previous_original = pool.original_number
     for field, value in changes.items():
         setattr(pool, field, value)
     full_clean_or_raise(pool)
     pool.save(update_fields=[*changes.keys(), "updated_at"])
+    if pool.original_number != previous_original:
+        pool_original_record(pool=pool, actor=actor, previous=previous_original)
     _enqueue_enforcement(pool)
     return pool
+
+
+def pool_original_record(*, pool: Pool, actor=None, previous: str = "", now: datetime | None = None) -> PoolOriginalNumber:
+    """Remember that `pool.original_number` is the pool's original from `now` on, closing the previous one.
+
+    Pools created before the history existed (or by fixtures) have no open row: the number they had
+    (`previous`) is recorded as having ended now, so the served script keeps swapping it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = PoolOriginalNumber.objects.select_for_update().filter(pool=pool, ended_at__isnull=True).first()
+        if current is not None and current.number == pool.original_number:
+            return current
+        if current is not None:
+            current.ended_at = max(now, current.started_at)
+            current.save(update_fields=["ended_at"])
+        elif previous and previous != pool.original_number:
+            PoolOriginalNumber.objects.create(pool=pool, number=previous, started_at=min(pool.created_at or now, now),
+                                              ended_at=now, actor_label="before the history")
+        row = PoolOriginalNumber(pool=pool, number=pool.original_number, started_at=now,
+                                 actor=actor if getattr(actor, "pk", None) else None,
+                                 actor_label=(getattr(actor, "username", "") or "")[:60])
+        full_clean_or_raise(row)
+        row.save()
+    return row
 
 
 def _enqueue_enforcement(pool: Pool) -> None:

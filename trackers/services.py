@@ -111,6 +111,8 @@ def tracker_set_status(*, tracker: CallTracker, status: str, actor=None, actor_l
             changes["original_number"] = tracker.pool.original_number
     elif status == Status.AVAILABLE:
         changes["flagged_at"] = None
+        # Available trackers forward to the pool's current original; the next activation freezes it again.
+        changes["original_number"] = ""
         if source is None:
             changes["source"] = ""
         if medium is None:

@@ -1,4 +1,4 @@
-/* callpool DNI snippet. Plain JS, no dependencies. The server inlines C = {o: [[cc, national]...], a: assign path}. */
+/* callpool DNI snippet. Plain JS, no dependencies. The server inlines C = {o: [[cc, national, current?]...], a: assign path}. */
 (function (w, d) {
   'use strict';
   var C = __CALLPOOL_CONFIG__;
@@ -109,7 +109,8 @@
     (j.numbers || []).forEach(function (n) { got[digits(n.original)] = digits(n.tracking); });
     rules = [];
     C.o.forEach(function (o) {
-      var full = o[0] + o[1], want = got[full] || full, cur = shown[full] || full;
+      // o[2]: an older original of a pool, swapped for the tracking number of the pool's current one.
+      var full = o[0] + o[1], want = got[o[2] || full] || full, cur = shown[full] || full;
       if (want !== full) rules.push(rule(o[0], full, want));
       if (cur !== want && cur !== full) rules.push(rule(o[0], cur, want));
       shown[full] = want;
