@@ -18,8 +18,8 @@ from dashboard.charts import concurrency_chart, daily_series
 from dashboard.filters import DashboardFilters
 from dashboard.reporting import days_for, report_window, rows_for, visits_for
 from pools.models import Pool
-from pools.selectors import pool_list, pool_sizing_recommendation
-from pools.services import pool_preview
+from pools.selectors import pool_list, pool_original_history, pool_sizing_recommendation
+from pools.services import pool_diagnose, pool_preview
 from trackers.models import CallTracker
 from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent, pool_peak_concurrency
 
@@ -301,11 +301,16 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
 
 
 def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
+    history = {"original_history": pool_original_history(pool=pool)}
     if pool.kind != Pool.Kind.AUTOMATED and not pool.is_retired:
-        return {"enforcement": None, "top_sources": None}
-    plan, top = pool_preview(pool=pool, now=now)
+        return {"enforcement": None, "top_sources": None, "diagnosis": None, **history}
     shows_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
-    return {"enforcement": plan, "top_sources": top if shows_top else None}
+    if shows_top:
+        # "Why is my pool not activating?" (FAQ): the diagnosis carries the top list it was planned from.
+        plan, diagnosis = pool_diagnose(pool=pool, now=now)
+        return {"enforcement": plan, "top_sources": list(diagnosis.top), "diagnosis": diagnosis, **history}
+    plan, _ = pool_preview(pool=pool, now=now)
+    return {"enforcement": plan, "top_sources": None, "diagnosis": None, **history}
 
 
 def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime) -> dict:

@@ -266,3 +266,110 @@ def _recently_flagged_first(state: _State) -> list[TrackerSnapshot]:
     flagged = state.of_status(FLAGGED)
     dated = sorted((t for t in flagged if t.flagged_at is not None), key=lambda t: t.flagged_at, reverse=True)
     return dated + [t for t in flagged if t.flagged_at is None]
+
+
+# --- "Why is my pool not activating?" (FAQ) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitingSource:
+    """A source/medium on the top list that has no tracker once the plan is applied, and why."""
+
+    source: str
+    medium: str
+    visits: int
+    reason: str  # without the date: faces print `frees_at` in their own time zone
+    frees_at: datetime | None = None  # when the next Flagged tracker becomes Available
+    next_number: str = ""  # that tracker's number
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.medium)
+
+
+@dataclass(frozen=True)
+class PoolDiagnosis:
+    waiting: tuple[WaitingSource, ...] = ()
+    beyond_cut: tuple[SourceCount, ...] = ()  # enough visits, but size × utilization leaves no room on the list
+    below: tuple[SourceCount, ...] = ()  # fewer than min_visits, most visits first
+    min_visits: int = 0
+    max_active: int = 0
+    applies: bool = False  # automated source pools in service only
+    top: tuple[SourceCount, ...] = ()
+
+    @property
+    def has_room(self) -> bool:
+        """Fewer source/mediums qualify than the pool may activate: `below` says why."""
+        return self.applies and len(self.top) < self.max_active
+
+    @property
+    def explains_something(self) -> bool:
+        return self.is_stuck or bool(self.has_room and self.below) or (self.applies and self.max_active == 0)
+
+    @property
+    def is_stuck(self) -> bool:
+        """The pool cannot follow its rules: a source on the top list waits for a tracker."""
+        return bool(self.waiting)
+
+
+BELOW_SHOWN = 10
+
+
+def plan_diagnosis(snapshot: PoolSnapshot, counts: list[SourceCount], plan: list[PlannedAction], *,
+                   min_visits: int, now: datetime) -> PoolDiagnosis:
+    """Why an automated source pool's top sources have (or lack) trackers once `plan` is applied.
+
+    `counts`: every source/medium of the website with its visits in the window (any order). Pure.
+    """
+    if snapshot.kind != "automated" or snapshot.tracking != "source" or snapshot.is_retired:
+        return PoolDiagnosis(min_visits=min_visits, max_active=snapshot.max_active)
+    threshold = max(min_visits, 1)
+    ordered = sorted(counts, key=lambda c: (-c.visits, c.source, c.medium))
+    qualifying = [c for c in ordered if c.visits >= threshold]
+    top, beyond = _top_list(snapshot, qualifying), qualifying[snapshot.max_active:]
+    final = _after(snapshot, plan, now)
+    tracked = {t.key for t in final if t.status == ACTIVE}
+    waiting = [_why_waiting(snapshot, final, count) for count in top if count.key not in tracked]
+    below = [c for c in ordered if c.visits < threshold][:BELOW_SHOWN]
+    return PoolDiagnosis(tuple(waiting), tuple(beyond), tuple(below), min_visits, snapshot.max_active, applies=True,
+                         top=tuple(top))
+
+
+def _after(snapshot: PoolSnapshot, plan: list[PlannedAction], now: datetime) -> list[TrackerSnapshot]:
+    """The pool's trackers once `plan` is applied."""
+    trackers = {t.id: t for t in snapshot.trackers}
+    created: list[TrackerSnapshot] = []
+    for action in plan:
+        tracker = trackers.get(action.tracker_id) if action.tracker_id is not None else None
+        if action.action == CREATE:
+            created.append(TrackerSnapshot(id=None, tracking_number="", status=AVAILABLE))
+        elif tracker is None:
+            spare = next((i for i, t in enumerate(created) if t.status == AVAILABLE), None)
+            if action.action == ACTIVATE and spare is not None:  # a tracker this run creates
+                created[spare] = replace(created[spare], status=ACTIVE, source=action.source, medium=action.medium)
+        elif action.action == DELETE:
+            del trackers[action.tracker_id]
+        elif action.action == FLAG:
+            trackers[action.tracker_id] = replace(tracker, status=FLAGGED, flagged_at=now)
+        elif action.action in (UNFLAG, ACTIVATE):
+            trackers[action.tracker_id] = replace(tracker, status=ACTIVE, source=action.source, medium=action.medium,
+                                                  flagged_at=None)
+        elif action.action == FREE:
+            trackers[action.tracker_id] = replace(tracker, status=AVAILABLE, source="", medium="", flagged_at=None)
+    return [*trackers.values(), *created]
+
+
+def _why_waiting(snapshot: PoolSnapshot, final: list[TrackerSnapshot], count: SourceCount) -> WaitingSource:
+    active = sum(1 for t in final if t.status == ACTIVE)
+    flagged = [t for t in final if t.status == FLAGGED and t.flagged_at is not None]
+    common = {"source": count.source, "medium": count.medium, "visits": count.visits}
+    if active >= snapshot.max_active:
+        return WaitingSource(**common, reason=f"all {snapshot.max_active} Active places (size × utilization) are taken")
+    if flagged:
+        nxt = min(flagged, key=lambda t: (t.flagged_at, t.id or 0))
+        return WaitingSource(**common, reason="no Available tracker; the next Flagged one frees up",
+                             frees_at=nxt.flagged_at + timedelta(days=snapshot.flag_days), next_number=nxt.tracking_number)
+    if len(final) < snapshot.size:
+        return WaitingSource(**common, reason=f"no Available tracker: the pool holds {len(final)} of its "
+                                              f"{snapshot.size} numbers (buying the rest failed)")
+    return WaitingSource(**common, reason="no Available tracker and none Flagged: every number is Active; raise the size")

@@ -158,3 +158,21 @@ def website_swap_numbers(*, website) -> list[tuple[str, str]]:
 def pool_original_history(*, pool: Pool) -> list[PoolOriginalNumber]:
     """The pool's original numbers, newest first (the dashboard pool page)."""
     return list(PoolOriginalNumber.objects.filter(pool=pool).order_by("-started_at", "-id"))
+
+
+def pool_source_counts(*, pool: Pool, now: datetime) -> list[SourceCount]:
+    """Every source/medium of the pool's website with its human visits in the last `visit_window_days`,
+    above and below `min_visits` ("why is my pool not activating?"). One aggregate query on the same
+    index as pool_top_sources; one row per source/medium."""
+    rows = (
+        Visit.objects.filter(
+            website_id=pool.website_id,
+            started_at__gte=now - timedelta(days=pool.visit_window_days),
+            started_at__lte=now,
+            is_bot=False,
+        )
+        .values("source", "medium")
+        .annotate(visits=Count("id"))
+        .order_by("-visits", "source", "medium")
+    )
+    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in rows]

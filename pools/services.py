@@ -14,11 +14,12 @@ from core.errors import DomainError, full_clean_or_raise
 from core.phones import parse_phone, phone_display
 from pools import planner
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
-from pools.planner import PlannedAction, SourceCount
+from pools.planner import PlannedAction, PoolDiagnosis, SourceCount
 from pools.selectors import (
     SIZING_WINDOW,
     pool_recommended_size,
     pool_snapshot,
+    pool_source_counts,
     pool_top_sources,
     pools_to_enforce,
 )
@@ -142,6 +143,19 @@ def pool_preview(*, pool: Pool, now: datetime | None = None) -> tuple[list[Plann
     fresh = Pool.objects.select_related("account").get(pk=pool.pk)
     top = _top_list(pool=fresh, now=now)
     return _plan(pool=fresh, now=now, apply_sizing=False, top=top), top
+
+
+def pool_diagnose(*, pool: Pool, now: datetime | None = None) -> tuple[list[PlannedAction], PoolDiagnosis]:
+    """"Why is my pool not activating?" (FAQ): what a run would do now, and for the state it leaves, every
+    source/medium on the top list without a tracker (and why) and those under `min_visits`. A read: after
+    a real run the plan is empty and the diagnosis describes the pool as it is."""
+    now = now or timezone.now()
+    plan, _ = pool_preview(pool=pool, now=now)
+    fresh = Pool.objects.select_related("account").get(pk=pool.pk)
+    applies = fresh.kind == Pool.Kind.AUTOMATED and fresh.tracking == Pool.Tracking.SOURCE and not fresh.is_retired
+    counts = pool_source_counts(pool=fresh, now=now) if applies else []
+    snapshot = pool_snapshot(pool=fresh, now=now)
+    return plan, planner.plan_diagnosis(snapshot, counts, plan, min_visits=fresh.min_visits, now=now)
 
 
 def _top_list(*, pool: Pool, now: datetime) -> list[SourceCount]:

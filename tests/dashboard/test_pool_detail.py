@@ -48,8 +48,9 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
     for _ in range(5):
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
-    # then the visitor pool's sizing (peak, leased now, samples), peak in range, exhaustion count and list
-    with django_assert_num_queries(14):
+    # original-number history, then the visitor pool's sizing (peak, leased now, samples), peak in range,
+    # exhaustion count and list
+    with django_assert_num_queries(15):
         marketer_client.get(_url(pool))
 
 
@@ -102,3 +103,63 @@ def test_a_single_concurrency_sample_shows_the_waiting_message_not_a_one_point_c
     ConcurrencySample.objects.create(pool=pool, sampled_at=timezone.now(), leased=0, size=pool.size)
     body = marketer_client.get(_url(pool)).content.decode()
     assert "Not enough concurrency samples" in body and 'class="leased"' not in body
+
+
+def _stuck_pool(account, website, now):
+    """An automated source pool whose only tracker is Active and whose other top source waits 25 days for
+    the Flagged one; one source/medium is under min_visits."""
+    from tests.factories import VisitFactory
+
+    pool = PoolFactory(account=account, website=website, name="Service line", kind="automated", tracking="source",
+                       size=2, utilization="1", min_visits=2, flag_days=30)
+    CallTrackerFactory(pool=pool, active=True, source="google", medium="organic")
+    flagged = CallTrackerFactory(pool=pool, flagged=True, source="old", medium="referral", flagged_at=now - timedelta(days=5))
+    for source, medium, count in (("google", "organic", 3), ("newsletter", "email", 2), ("bing", "cpc", 1)):
+        for _ in range(count):
+            VisitFactory(website=website, source=source, medium=medium, started_at=now - timedelta(hours=2))
+    return pool, flagged
+
+
+def test_a_stuck_pool_explains_its_waiting_and_sub_threshold_sources_and_is_never_shown_healthy(
+        marketer_client, account, website, other_call):
+    pool, flagged = _stuck_pool(account, website, timezone.now())
+    response = marketer_client.get(_url(pool))
+    diagnosis = response.context["diagnosis"]
+    assert [(w.source, w.medium, w.visits) for w in diagnosis.waiting] == [("newsletter", "email", 2)]
+    assert diagnosis.waiting[0].frees_at == flagged.flagged_at + timedelta(days=30)
+    assert [(c.source, c.visits) for c in diagnosis.below] == [("bing", 1)]
+    body = response.content.decode()
+    assert "Nothing to do" not in body
+    assert "Not following its rules: 1 source/medium on the top list waits for a tracker" in body
+    assert "Why is this pool not activating?" in body
+    assert "no Available tracker; the next Flagged one frees up" in body
+    assert "bing / cpc" in body
+    assert "bobsource" not in body  # another account's traffic never explains this pool
+
+
+def test_a_pool_following_its_rules_says_so(marketer_client, account, website):
+    pool, flagged = _stuck_pool(account, website, timezone.now())
+    flagged.status, flagged.flagged_at, flagged.source, flagged.medium = "available", None, "", ""
+    flagged.save()
+    from pools.services import pool_enforce
+
+    pool_enforce(pool=pool)
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "Nothing to do: the pool follows its rules." in body and "Not following" not in body
+
+
+def test_earlier_original_numbers_are_listed(marketer_client, account, website):
+    from pools.services import pool_update
+
+    pool = PoolFactory(account=account, website=website, original_number="+12025550150")
+    pool_update(pool=pool, original_number="+12025550177")
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "Earlier original numbers" in body and "(202) 555-0150" in body
+
+
+def test_automated_source_pool_page_query_count_is_pinned(marketer_client, account, website, django_assert_num_queries):
+    pool, _ = _stuck_pool(account, website, timezone.now())
+    # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
+    # original-number history, then the diagnosis: preview (pool, top list, trackers), pool, visit counts, trackers
+    with django_assert_num_queries(15):
+        marketer_client.get(_url(pool))

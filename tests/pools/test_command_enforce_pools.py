@@ -73,3 +73,35 @@ def test_a_pool_name_shared_by_two_accounts_asks_for_the_id(db):
 def test_format_action_shows_number_action_and_reason():
     line = Command.format_action(PlannedAction("flag", 7, "+12025550101", "bing/cpc is no longer on the top list"))
     assert line.split(maxsplit=3) == ["(202)", "555-0101", "flag", "bing/cpc is no longer on the top list"]
+
+
+def test_a_stuck_pool_explains_its_waiting_and_sub_threshold_sources_before_the_total(auto_pool, add_visits):
+    now = timezone.now()
+    for n in range(4):
+        CallTrackerFactory(pool=auto_pool, active=True, source=f"s{n}", medium="x")
+    flagged = CallTrackerFactory(pool=auto_pool, flagged=True, source="gone", medium="x", flagged_at=now - timezone.timedelta(days=5))
+    for n in range(4):
+        add_visits(f"s{n}", "x", 50, at=now - timezone.timedelta(hours=1))
+    auto_pool.size, auto_pool.utilization = 5, 1
+    auto_pool.save()
+    add_visits("google", "organic", 40, at=now - timezone.timedelta(hours=1))
+    add_visits("bing", "cpc", 3, at=now - timezone.timedelta(hours=1))
+
+    lines = _run("--pool", str(auto_pool.pk))
+
+    assert lines[-1] == "0 actions"
+    assert lines[0] == f"Pool “Auto” (#{auto_pool.pk}) cannot follow its rules: 1 source/mediums on its top list have no tracker:"
+    frees = (flagged.flagged_at + timezone.timedelta(days=30)).strftime("%Y-%m-%d %H:%M")
+    assert lines[1].startswith("  google/organic (40 visits): no Available tracker; the next Flagged one frees up (")
+    assert lines[1].endswith(f") on {frees} UTC")
+    assert lines[2] == "  under 5 visits in 90 days (not on the top list): bing/cpc 3"
+
+
+def test_a_pool_with_room_on_its_top_list_lists_the_sub_threshold_sources(auto_pool, recent_traffic, add_visits):
+    add_visits("bing", "cpc", 3, at=timezone.now() - timezone.timedelta(hours=1))
+    lines = _run("--pool", str(auto_pool.pk), "--dry-run")
+    assert lines[-1] == "5 actions (dry run, nothing changed)"
+    # Room on the top list: the sub-threshold sources say why nothing more is activated.
+    assert lines[-3] == f"Pool “Auto” (#{auto_pool.pk}) has 1 of 4 possible source/mediums on its top list; the others have too few visits:"
+    assert lines[-2] == "  under 5 visits in 90 days (not on the top list): bing/cpc 3"
+    assert not any("cannot follow" in line for line in lines)

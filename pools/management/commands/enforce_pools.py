@@ -4,9 +4,9 @@ from django.utils import timezone
 from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
-from pools.planner import PlannedAction
+from pools.planner import PlannedAction, PoolDiagnosis, sm
 from pools.selectors import pool_find, pools_to_enforce
-from pools.services import pool_enforce
+from pools.services import pool_diagnose, pool_enforce
 
 
 class Command(BaseCommand):
@@ -22,6 +22,7 @@ class Command(BaseCommand):
         for found in self.pools(pool):
             actions = self.enforce(found, now=now, dry_run=dry_run)
             self.print_pool(found, actions, dry_run=dry_run)
+            self.print_diagnosis(found, self.diagnose(found, now=now))
             total += len(actions)
         self.stdout.write(f"{total} actions" + (" (dry run, nothing changed)" if dry_run and total else ""))
 
@@ -55,3 +56,34 @@ class Command(BaseCommand):
     def format_action(action: PlannedAction) -> str:
         number = phone_display(action.tracking_number) if action.tracking_number else "(new number)"
         return f"{number:<16} {action.action:<8} {action.reason}"
+
+    @staticmethod
+    def diagnose(pool: Pool, *, now) -> PoolDiagnosis:
+        # After a real run this describes the pool as the run left it; after --dry-run, as the plan would.
+        return pool_diagnose(pool=pool, now=now)[1]
+
+    def print_diagnosis(self, pool: Pool, diagnosis: PoolDiagnosis) -> None:
+        """The FAQ's "why is my pool not activating?": waiting top sources, then the sub-threshold ones."""
+        if not diagnosis.explains_something:
+            return
+        if diagnosis.max_active == 0:
+            self.stdout.write(f"Pool “{pool.name}” (#{pool.pk}) activates nothing: size × utilization is 0.")
+        if diagnosis.waiting:
+            self.stdout.write(f"Pool “{pool.name}” (#{pool.pk}) cannot follow its rules: "
+                              f"{len(diagnosis.waiting)} source/mediums on its top list have no tracker:")
+            for item in diagnosis.waiting:
+                self.stdout.write("  " + self.format_waiting(item))
+        if diagnosis.below and diagnosis.has_room and not diagnosis.waiting:
+            self.stdout.write(f"Pool “{pool.name}” (#{pool.pk}) has {len(diagnosis.top)} of {diagnosis.max_active} "
+                              f"possible source/mediums on its top list; the others have too few visits:")
+        if diagnosis.below and (diagnosis.has_room or diagnosis.waiting):
+            counts = ", ".join(f"{sm(c.source, c.medium)} {c.visits}" for c in diagnosis.below)
+            self.stdout.write(f"  under {diagnosis.min_visits} visits in {pool.visit_window_days} days "
+                              f"(not on the top list): {counts}")
+
+    @staticmethod
+    def format_waiting(item) -> str:
+        text = f"{sm(item.source, item.medium)} ({item.visits} visits): {item.reason}"
+        if item.frees_at is not None:
+            text += f" ({phone_display(item.next_number)}) on {item.frees_at:%Y-%m-%d %H:%M} UTC"
+        return text
