@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
@@ -14,6 +14,8 @@ from trackers.models import CallTracker, Lease
 SIZING_WINDOW = timedelta(days=7)
 # The dashboard's concurrency chart shows this much of it.
 SAMPLES_SHOWN = timedelta(hours=24)
+# Until samples cover this much, the peak is "not enough data yet": a pool may grow on it, never shrink.
+SIZING_MIN_SAMPLED = timedelta(hours=24)
 
 
 def pool_list(*, account: Account) -> QuerySet[Pool]:
@@ -108,22 +110,42 @@ def pool_recommended_size(*, pool: Pool, now: datetime) -> tuple[int | None, int
     """(peak over SIZING_WINDOW or None without samples, leases open now, recommended size).
 
     Without samples yet the configured size stands (never below the leases open now)."""
-    headroom = Decimal(str(settings.POOLS_SIZING_HEADROOM))
-    peak = ConcurrencySample.objects.filter(
-        pool=pool, sampled_at__gt=now - SIZING_WINDOW, sampled_at__lte=now
-    ).aggregate(peak=Max("leased"))["peak"]
+    peak, sampling_since = pool_sampling(pool=pool, now=now)
     leased_now = pool_current_leases(pool=pool, now=now)
+    return peak, leased_now, _recommend(pool=pool, now=now, peak=peak, sampling_since=sampling_since, leased_now=leased_now)
+
+
+def _recommend(*, pool: Pool, now: datetime, peak: int | None, sampling_since: datetime | None, leased_now: int) -> int:
     if peak is None:
-        return None, leased_now, max(pool.size, leased_now)
-    return peak, leased_now, plan_visitor_pool_size(max(peak, leased_now), headroom, leased_now, pool.max_size)
+        return max(pool.size, leased_now)
+    headroom = Decimal(str(settings.POOLS_SIZING_HEADROOM))
+    recommended = plan_visitor_pool_size(max(peak, leased_now), headroom, leased_now, pool.max_size)
+    if not sizing_has_enough_data(sampling_since=sampling_since, now=now):
+        recommended = max(recommended, pool.size)  # never shrink for lack of samples
+    return recommended
+
+
+def pool_sampling(*, pool: Pool, now: datetime) -> tuple[int | None, datetime | None]:
+    """(peak leased over SIZING_WINDOW, the oldest sample in it), one aggregate; (None, None) without samples."""
+    row = ConcurrencySample.objects.filter(
+        pool=pool, sampled_at__gt=now - SIZING_WINDOW, sampled_at__lte=now
+    ).aggregate(peak=Max("leased"), since=Min("sampled_at"))
+    return row["peak"], row["since"]
+
+
+def sizing_has_enough_data(*, sampling_since: datetime | None, now: datetime) -> bool:
+    return sampling_since is not None and sampling_since <= now - SIZING_MIN_SAMPLED
 
 
 def pool_sizing_recommendation(*, pool: Pool, now: datetime) -> dict:
     """What an automated visitor pool's size should be, from its peak concurrency over SIZING_WINDOW.
 
-    `samples` (the last SAMPLES_SHOWN, oldest first) feed the dashboard chart. Three queries.
+    `samples` (the last SAMPLES_SHOWN, oldest first) feed the dashboard chart; `has_enough_data` is false
+    (the dashboard says "not enough data yet (sampling since …)") until samples cover SIZING_MIN_SAMPLED.
     """
-    peak, leased_now, recommended = pool_recommended_size(pool=pool, now=now)
+    peak, sampling_since = pool_sampling(pool=pool, now=now)
+    leased_now = pool_current_leases(pool=pool, now=now)
+    recommended = _recommend(pool=pool, now=now, peak=peak, sampling_since=sampling_since, leased_now=leased_now)
     samples = ConcurrencySample.objects.filter(
         pool=pool, sampled_at__gt=now - SAMPLES_SHOWN, sampled_at__lte=now
     ).order_by("sampled_at").values_list("sampled_at", "leased", "size")
@@ -134,6 +156,8 @@ def pool_sizing_recommendation(*, pool: Pool, now: datetime) -> dict:
         "headroom": Decimal(str(settings.POOLS_SIZING_HEADROOM)),
         "leased_now": leased_now,
         "samples": [tuple(row) for row in samples],
+        "sampling_since": sampling_since,
+        "has_enough_data": sizing_has_enough_data(sampling_since=sampling_since, now=now),
     }
 
 

@@ -163,3 +163,27 @@ def test_automated_source_pool_page_query_count_is_pinned(marketer_client, accou
     # original-number history, then the diagnosis: preview (pool, top list, trackers), pool, visit counts, trackers
     with django_assert_num_queries(15):
         marketer_client.get(_url(pool))
+
+
+def test_an_automated_visitor_pool_sampled_for_minutes_says_not_enough_data_yet(marketer_client, account, website):
+    from pools.models import ConcurrencySample
+
+    pool = PoolFactory(account=account, website=website, kind="automated", tracking="visitor", size=8)
+    now = timezone.now()
+    for minutes, leased in [(30, 1), (20, 2)]:
+        ConcurrencySample.objects.create(pool=pool, sampled_at=now - timedelta(minutes=minutes), leased=leased, size=8)
+    response = marketer_client.get(_url(pool))
+    assert response.context["sizing"]["sampling_since"] == now - timedelta(minutes=30)
+    body = response.content.decode()
+    assert "not enough data yet" in body and "sampling since" in body
+    assert "Recommended size</dt><dd><strong>" not in body
+    assert "never shrinks for lack of samples" in body
+
+
+def test_a_pool_with_a_day_of_samples_shows_its_recommended_size(marketer_client, pool):
+    from pools.models import ConcurrencySample
+
+    ConcurrencySample.objects.create(pool=pool, sampled_at=timezone.now() - timedelta(hours=25), leased=2, size=pool.size)
+    ConcurrencySample.objects.create(pool=pool, sampled_at=timezone.now() - timedelta(minutes=1), leased=1, size=pool.size)
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "Recommended size</dt><dd><strong>3</strong>" in body and "not enough data yet" not in body

@@ -92,6 +92,7 @@ def test_a_shrinking_visitor_pool_takes_idle_trackers_out_but_never_a_leased_one
     for tracker in trackers[-2:]:
         _lease(tracker, now)
     _samples(visitor_pool, now, [1, 2])
+    ConcurrencySample.objects.create(pool=visitor_pool, sampled_at=now - timedelta(hours=25), leased=1, size=6)
 
     pool_enforce(pool=visitor_pool, now=now)
 
@@ -118,3 +119,37 @@ def test_the_size_never_drops_below_the_leases_open_now_even_past_max_size(visit
     visitor_pool.refresh_from_db()
     assert visitor_pool.size == 5
     assert statuses(visitor_pool) == {"active": 5}
+
+
+def test_a_busy_pool_sampled_for_minutes_has_not_enough_data_and_never_shrinks(visitor_pool, now):
+    visitor_pool.size = 8
+    visitor_pool.save(update_fields=["size"])
+    for _ in range(8):
+        CallTrackerFactory(pool=visitor_pool, active=True)
+    _samples(visitor_pool, now, [1, 0, 2])  # the sampler started minutes ago
+
+    recommendation = pool_sizing_recommendation(pool=visitor_pool, now=now)
+    assert recommendation["has_enough_data"] is False
+    assert recommendation["sampling_since"] == now - timedelta(minutes=3)
+    assert recommendation["recommended_size"] == 8  # not 3
+
+    assert pool_enforce(pool=visitor_pool, now=now) == []
+    visitor_pool.refresh_from_db()
+    assert visitor_pool.size == 8
+
+
+def test_a_pool_sampled_for_minutes_still_grows_on_a_measured_peak(visitor_pool, now):
+    _samples(visitor_pool, now, [4])
+    pool_enforce(pool=visitor_pool, now=now)
+    visitor_pool.refresh_from_db()
+    assert visitor_pool.size == 6
+
+
+def test_after_24_hours_of_samples_the_pool_shrinks_to_the_recommendation(visitor_pool, now):
+    visitor_pool.size = 8
+    visitor_pool.save(update_fields=["size"])
+    _samples(visitor_pool, now, [1, 2])
+    ConcurrencySample.objects.create(pool=visitor_pool, sampled_at=now - timedelta(hours=24), leased=1, size=8)
+
+    recommendation = pool_sizing_recommendation(pool=visitor_pool, now=now)
+    assert recommendation["has_enough_data"] is True and recommendation["recommended_size"] == 3
