@@ -1,22 +1,28 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from accounts.admin_scoping import AccountScopedAdmin
 from core.errors import DomainError
 from core.phones import parse_phone, phone_display
 from pools.models import Pool
+from pools.planner import PlannedAction, sm
+from pools.selectors import pool_tracker_changes_since
 from pools.services import (
     EDITABLE_FIELDS,
     pool_create,
     pool_enforce,
+    pool_provision,
     pool_reassign_original,
     pool_retire,
     pool_update,
 )
-from trackers.models import CallTracker
-from trackers.services import trackers_provision
+from trackers.models import CallTracker, TrackerStatusChange
+
+LISTED = 10  # numbers or actions spelled out in one admin message; the rest are counted
 
 
 class PoolAdminForm(forms.ModelForm):
@@ -86,6 +92,27 @@ class PoolAdmin(AccountScopedAdmin):
         return phone_display(obj.original_number)
 
     def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("kind") == Pool.Kind.AUTOMATED:
+            # After the commit (numbers are bought outside any transaction), before the response stores messages.
+            since = timezone.now()
+            transaction.on_commit(lambda: self._enforce_and_report(request, obj, since))
+        self._save_through_services(request, obj, form, change)
+
+    def _enforce_and_report(self, request, pool: Pool, since) -> None:
+        """Saving an automated pool runs the rules engine: say what it bought and did (SPEC: no silent purchases)."""
+        try:
+            pool_enforce(pool=pool, actor=request.user)
+        except DomainError as exc:
+            self.message_user(request, f"“{pool}”: the rules engine could not run: {exc.message}", messages.ERROR)
+        summary = describe_changes(pool_tracker_changes_since(pool=pool, since=since))
+        if summary:
+            self.message_user(request, f"“{pool}”: {summary}", messages.INFO)
+        held = CallTracker.objects.live().filter(pool=pool).count()
+        if held < pool.size:
+            self.message_user(request, f"“{pool}” holds {held} of its {pool.size} numbers: the provider could not supply "
+                                       "the rest; the next rules run tries again.", messages.WARNING)
+
+    def _save_through_services(self, request, obj, form, change):
         data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
         if change:
             changed = {field: data[field] for field in form.changed_data if field in data}
@@ -102,23 +129,25 @@ class PoolAdmin(AccountScopedAdmin):
 
     @admin.action(description="Provision numbers from the telephony provider…")
     def provision_numbers(self, request, queryset):
+        automated = [pool for pool in queryset if pool.kind == Pool.Kind.AUTOMATED and not pool.is_retired]
         if "apply" in request.POST:
             form = ProvisionForm(request.POST)
             if form.is_valid():
                 total = 0
                 for pool in queryset:
                     try:
-                        total += len(trackers_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user))
-                    except DomainError as exc:
+                        total += len(pool_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user))
+                    except DomainError as exc:  # automated pools are refused here, with the reason
                         self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
-                self.message_user(request, f"{total} numbers provisioned.", messages.SUCCESS)
+                if total or not automated:
+                    self.message_user(request, f"{total} numbers provisioned.", messages.SUCCESS)
                 return None
         else:
             form = ProvisionForm()
         return TemplateResponse(
             request, "admin/pools/provision.html",
             {**self.admin_site.each_context(request), "title": "Provision numbers", "pools": queryset,
-             "form": form, "action": "provision_numbers", "opts": self.model._meta},
+             "automated": automated, "form": form, "action": "provision_numbers", "opts": self.model._meta},
         )
 
     @admin.action(description="Enforce rules now")
@@ -126,9 +155,12 @@ class PoolAdmin(AccountScopedAdmin):
         total = 0
         for pool in queryset:
             try:
-                total += len(pool_enforce(pool=pool, actor=request.user))
+                actions = pool_enforce(pool=pool, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
+                continue
+            total += len(actions)
+            self.message_user(request, f"“{pool}”: {describe_actions(actions)}", messages.INFO)
         self.message_user(request, f"{total} actions taken on {len(queryset)} pools.", messages.SUCCESS)
 
     @admin.action(description="Reassign active trackers to the current original number")
@@ -143,3 +175,32 @@ class PoolAdmin(AccountScopedAdmin):
             pool_retire(pool=pool, actor=request.user)
         self.message_user(request, f"{len(pools)} pools retired; their numbers keep forwarding for their flag days.",
                           messages.SUCCESS)
+
+
+def describe_actions(actions: list[PlannedAction]) -> str:
+    """One admin message line for a rules run: each action with its number and reason, the first LISTED."""
+    if not actions:
+        return "nothing to do, the pool follows its rules."
+    parts = []
+    for action in actions[:LISTED]:
+        number = phone_display(action.tracking_number) if action.tracking_number else "new number"
+        parts.append(f"{action.action} {number} ({action.reason})")
+    more = f"; and {len(actions) - LISTED} more" if len(actions) > LISTED else ""
+    return f"{len(actions)} action{'s' if len(actions) != 1 else ''}: " + "; ".join(parts) + more + "."
+
+
+def describe_changes(changes: list[TrackerStatusChange]) -> str:
+    """What the pool's trackers went through (from their history): numbers bought, then every status change."""
+    bought = [c.tracker.tracking_number for c in changes if not c.from_status]
+    moved = [c for c in changes if c.from_status]
+    parts = []
+    if bought:
+        listed = ", ".join(phone_display(n) for n in bought[:LISTED])
+        more = f" and {len(bought) - LISTED} more" if len(bought) > LISTED else ""
+        parts.append(f"bought {len(bought)} number{'s' if len(bought) != 1 else ''}: {listed}{more}")
+    for change in moved[:LISTED]:
+        where = f" for {sm(change.source, change.medium)}" if change.to_status == "active" and (change.source or change.medium) else ""
+        parts.append(f"{phone_display(change.tracker.tracking_number)} {change.from_status} → {change.to_status}{where}")
+    if len(moved) > LISTED:
+        parts.append(f"and {len(moved) - LISTED} more changes")
+    return "; ".join(parts) + ("." if parts else "")

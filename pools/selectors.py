@@ -8,7 +8,7 @@ from accounts.models import Account
 from attribution.models import Visit
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import PoolSnapshot, SourceCount, TrackerSnapshot, plan_visitor_pool_size
-from trackers.models import CallTracker, Lease
+from trackers.models import CallTracker, Lease, TrackerStatusChange
 
 # Automated visitor pools size themselves from the peak concurrency of this window.
 SIZING_WINDOW = timedelta(days=7)
@@ -200,3 +200,12 @@ def pool_source_counts(*, pool: Pool, now: datetime) -> list[SourceCount]:
         .order_by("-visits", "source", "medium")
     )
     return [SourceCount(row["source"], row["medium"], row["visits"]) for row in rows]
+
+
+def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerStatusChange]:
+    """What happened to the pool's trackers since `since` (numbers bought, activated, flagged, released),
+    oldest first: the admin reports what saving an automated pool did, whichever run did it."""
+    return list(
+        TrackerStatusChange.objects.filter(tracker__pool=pool, created_at__gte=since)
+        .select_related("tracker").order_by("created_at", "id")
+    )

@@ -305,3 +305,20 @@ def pools_sample_concurrency(*, now: datetime | None = None) -> int:
         ConcurrencySample.objects.bulk_create(samples)
         ConcurrencySample.objects.filter(sampled_at__lt=now - 2 * SIZING_WINDOW).delete()
     return len(samples)
+
+
+# --- buying numbers by hand (admin action, provision_numbers) ------------------------------------------
+
+
+def pool_provision(*, pool: Pool, count: int, actor=None, actor_label: str | None = None) -> list[CallTracker]:
+    """Buy `count` numbers for a pool by hand. Automated pools are refused: the rules engine buys their
+    numbers to match `size`, and numbers added by hand would be deleted (or flagged, then released) by its
+    next run. Network I/O: never call this inside a transaction."""
+    if pool.kind == Pool.Kind.AUTOMATED and not pool.is_retired:
+        raise DomainError(
+            "automated_pool",
+            f"“{pool}” is automated: the rules engine buys its numbers to match its size ({pool.size}), and numbers "
+            "added by hand would be deleted on its next run. Raise the pool's size instead.",
+            {"pool": ["Automated pools get their numbers from the rules engine."]},
+        )
+    return trackers_provision(pool=pool, count=count, actor=actor, actor_label=actor_label)

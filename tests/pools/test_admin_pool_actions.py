@@ -23,6 +23,9 @@ def test_enforce_rules_now_runs_the_engine_and_reports_the_count(admin_client_fo
     response = _act(admin_client_for_account, "enforce_rules", [auto_pool])
 
     assert "5 actions taken on 1 pools." in _messages(response)
+    [listed] = [m for m in _messages(response) if m.startswith("“Auto”: ")]
+    assert listed.startswith("“Auto”: 5 actions: create new number (the pool holds 0 of 4 trackers);")
+    assert "google/organic is on the top list (40 visits)" in listed
     assert statuses(auto_pool) == {"active": 1, "available": 3}
     assert TrackerStatusChange.objects.filter(actor__username="alice-admin", to_status="active").count() == 1
 
@@ -46,3 +49,9 @@ def test_actions_do_not_reach_another_accounts_pool(admin_client_for_account, ot
     CallTrackerFactory(pool=other, active=True)
     _act(admin_client_for_account, "retire_pools", [other])
     assert Pool.objects.get(pk=other.pk).retired_at is None
+
+
+def test_enforce_rules_now_on_a_pool_following_its_rules_says_so(admin_client_for_account, account):
+    pool = PoolFactory(account=account, name="Manual")
+    response = _act(admin_client_for_account, "enforce_rules", [pool])
+    assert "“Manual”: nothing to do, the pool follows its rules." in _messages(response)

@@ -43,3 +43,39 @@ def test_provision_action_asks_for_a_count_then_adds_trackers(admin_client_for_a
     done = admin_client_for_account.post(url, {"action": "provision_numbers", "_selected_action": [pool.pk], "apply": "1", "count": "4"})
     assert done.status_code == 302
     assert CallTracker.objects.filter(pool=pool, status="active").count() == 4
+
+
+def test_saving_an_automated_pool_says_which_numbers_it_bought(transactional_db, admin_client_for_account, account, website):
+    form = _pool_form(account, website, name="Auto", kind="automated", size=3, utilization="1")
+
+    response = admin_client_for_account.post(reverse("admin:pools_pool_add"), form, follow=True)
+
+    pool = Pool.objects.get(name="Auto")
+    bought = list(CallTracker.objects.live().filter(pool=pool).order_by("created_at", "pk"))
+    assert len(bought) == 3
+    messages = [str(m) for m in response.context["messages"]]
+    [summary] = [m for m in messages if m.startswith("“Auto”: bought 3 numbers:")]
+    from core.phones import phone_display
+
+    assert all(phone_display(t.tracking_number) in summary for t in bought)
+
+
+def test_saving_a_manual_pool_buys_nothing_and_says_nothing_about_numbers(transactional_db, admin_client_for_account, account, website):
+    response = admin_client_for_account.post(reverse("admin:pools_pool_add"), _pool_form(account, website), follow=True)
+    assert not CallTracker.objects.exists()
+    assert not any("bought" in str(m) for m in response.context["messages"])
+
+
+def test_provision_action_refuses_an_automated_pool_and_warns_on_the_form(admin_client_for_account, account):
+    pool = PoolFactory(account=account, name="Auto", kind="automated", size=2)
+    url = reverse("admin:pools_pool_changelist")
+    form = admin_client_for_account.post(url, {"action": "provision_numbers", "_selected_action": [pool.pk]})
+    assert b"Automated pools get their numbers from the rules engine" in form.content
+
+    done = admin_client_for_account.post(
+        url, {"action": "provision_numbers", "_selected_action": [pool.pk], "apply": "1", "count": "4"}, follow=True)
+
+    assert not CallTracker.objects.filter(pool=pool).exists()
+    messages = [str(m) for m in done.context["messages"]]
+    assert any("is automated: the rules engine buys its numbers" in m for m in messages)
+    assert not any("numbers provisioned" in m for m in messages)

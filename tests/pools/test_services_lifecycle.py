@@ -155,3 +155,14 @@ def test_a_retired_pool_cannot_be_given_new_numbers(auto_pool, now):
         trackers_provision(pool=auto_pool, count=1)
     assert excinfo.value.code == "pool_retired"
     assert CallTracker.objects.filter(pool=auto_pool).count() == 0
+
+
+def test_buying_numbers_by_hand_is_refused_for_automated_pools_and_allowed_for_manual_ones(auto_pool, account, website):
+    from pools.services import pool_provision
+
+    with pytest.raises(DomainError) as excinfo:
+        pool_provision(pool=auto_pool, count=2)
+    assert excinfo.value.code == "automated_pool" and "Raise the pool's size instead" in excinfo.value.message
+    assert not CallTracker.objects.filter(pool=auto_pool).exists()
+    manual = PoolFactory(account=account, website=website, tracking="visitor")
+    assert [t.status for t in pool_provision(pool=manual, count=2)] == ["active", "active"]

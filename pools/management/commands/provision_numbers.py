@@ -4,7 +4,7 @@ from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
 from pools.selectors import pool_find
-from trackers.services import trackers_provision
+from pools.services import pool_provision
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         except Pool.MultipleObjectsReturned:
             raise CommandError(f"Several pools are named “{pool}”; use the id.") from None
         try:
-            trackers = trackers_provision(pool=found, count=count, actor_label="provision_numbers")
+            trackers = pool_provision(pool=found, count=count, actor_label="provision_numbers")
         except DomainError as exc:
             raise CommandError(exc.message) from None
         for tracker in trackers:
