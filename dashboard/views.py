@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.models import Call
@@ -16,6 +17,7 @@ from dashboard.decorators import account_required, with_filters
 from dashboard.forms import TestCallForm
 from dashboard.install import FORMAT_DETECTION_META, script_tag
 from pools.models import Pool
+from pools.selectors import pool_type_guide
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -127,7 +129,8 @@ def report_csv(request, dimension):
 @with_filters
 def pool_list(request):
     pools = selectors.pool_health_list(account=request.account, filters=request.filters)
-    return _page(request, "dashboard/pool_list.html", {"pools": pools})
+    guide = pool_type_guide(account=request.account, now=timezone.now())
+    return _page(request, "dashboard/pool_list.html", {"pools": pools, "guide": guide})
 
 
 @require_GET

@@ -1,16 +1,20 @@
+from decimal import Decimal
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from accounts.admin_scoping import AccountScopedAdmin
+from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
+from accounts.models import Account
 from core.errors import DomainError
 from core.phones import parse_phone, phone_display
 from pools.models import Pool
 from pools.planner import PlannedAction, sm
-from pools.selectors import pool_tracker_changes_since
+from pools.selectors import pool_tracker_changes_since, pool_type_guide
 from pools.services import (
     EDITABLE_FIELDS,
     pool_create,
@@ -25,11 +29,20 @@ from trackers.models import CallTracker, TrackerStatusChange
 LISTED = 10  # numbers or actions spelled out in one admin message; the rest are counted
 
 
+GUIDE_ACCOUNTS = 10  # a superuser's add form shows measured figures of this many accounts at most
+
+
 class PoolAdminForm(forms.ModelForm):
     original_number = forms.CharField(help_text="Any form, e.g. (202) 555-0100 or +12025550100.")
 
     class Meta:
         model = Pool
+        help_texts = {
+            "kind": "Manual: numbers you assign by hand (billboards, print); the rules engine never touches them. "
+                    "Automated: the rules engine buys, activates and releases numbers (the add form has a guide).",
+            "tracking": "Per source/medium: one number per traffic source. Per visitor session: one number per "
+                        "visitor on the site (keyword and click-id attribution); needs peak concurrent visitors × headroom.",
+        }
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
                   "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls"]
 
@@ -86,6 +99,19 @@ class PoolAdmin(AccountScopedAdmin):
     readonly_fields = ["created_at", "updated_at", "retired_at"]
     inlines = [TrackerInline]
     actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return super().add_view(request, form_url, {**(extra_context or {}), "guide": self._guide(request)})
+
+    @staticmethod
+    def _guide(request) -> dict:
+        """"Which pool type?" with the measured peaks of every website this admin administers."""
+        ids = admin_account_ids(request)
+        accounts = Account.objects.all() if ids is None else Account.objects.filter(pk__in=ids)
+        now = timezone.now()
+        guides = [pool_type_guide(account=account, now=now) for account in accounts.order_by("pk")[:GUIDE_ACCOUNTS]]
+        return {"headroom": Decimal(str(settings.POOLS_SIZING_HEADROOM)),
+                "peaks": [row for guide in guides for row in guide["peaks"]]}
 
     @admin.display(description="Original number", ordering="original_number")
     def original(self, obj):

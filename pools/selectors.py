@@ -209,3 +209,31 @@ def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerSt
         TrackerStatusChange.objects.filter(tracker__pool=pool, created_at__gte=since)
         .select_related("tracker").order_by("created_at", "id")
     )
+
+
+def website_visitor_peaks(*, account: Account, now: datetime) -> list[dict]:
+    """The "which pool type?" guide's measured figure: per website of `account` with a visitor pool in
+    service, the peak concurrent visitors over SIZING_WINDOW and the numbers a visitor pool needs for it
+    (peak × headroom). One aggregate query; websites without samples are absent."""
+    headroom = Decimal(str(settings.POOLS_SIZING_HEADROOM))
+    rows = (
+        ConcurrencySample.objects.filter(
+            pool__account=account, pool__retired_at__isnull=True, sampled_at__gt=now - SIZING_WINDOW, sampled_at__lte=now,
+        )
+        .values("pool__website_id", "pool__website__name")
+        .annotate(peak=Max("leased"), since=Min("sampled_at"))
+        .order_by("pool__website__name")
+    )
+    return [
+        {
+            "website": row["pool__website__name"], "peak": row["peak"], "since": row["since"],
+            "numbers": plan_visitor_pool_size(row["peak"], headroom, 0, 10**6),
+            "has_enough_data": sizing_has_enough_data(sampling_since=row["since"], now=now),
+        }
+        for row in rows
+    ]
+
+
+def pool_type_guide(*, account: Account, now: datetime) -> dict:
+    """Context of the "which pool type?" guide (admin add form, dashboard pools page)."""
+    return {"headroom": Decimal(str(settings.POOLS_SIZING_HEADROOM)), "peaks": website_visitor_peaks(account=account, now=now)}

@@ -34,4 +34,8 @@ def test_the_pool_page_explains_a_stuck_pool(transactional_db, live_server, chro
     assert page.locator("p.ok").count() == 0  # never shown as healthy
     assert page.locator("p.warn").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "pool-not-activating.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/dashboard/pools/")
+    assert page.locator("#which-pool-type").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "pool-type-guide.png"), full_page=True)
     context.close()

@@ -33,6 +33,36 @@ def test_pool_list_query_count_does_not_grow_with_pools(marketer_client, account
     for _ in range(3):
         tracker = CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True)
         CallFactory(tracker=tracker)
-    # session, user, membership, websites, pools with counts, rollup state, calls per pool
-    with django_assert_num_queries(7):
+    # session, user, membership, websites, pools with counts, rollup state, calls per pool, the pool-type
+    # guide's measured peaks
+    with django_assert_num_queries(8):
         marketer_client.get(URL)
+
+
+def test_the_pool_type_guide_shows_the_sites_own_measured_peak(marketer_client, account, website, other_account):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pools.models import ConcurrencySample
+
+    now = timezone.now()
+    pool = PoolFactory(account=account, website=website, tracking="visitor")
+    for hours, leased in [(30, 3), (2, 7)]:
+        ConcurrencySample.objects.create(pool=pool, sampled_at=now - timedelta(hours=hours), leased=leased, size=10)
+    other = PoolFactory(account=other_account, tracking="visitor", name="Bob pool")
+    ConcurrencySample.objects.create(pool=other, sampled_at=now - timedelta(hours=1), leased=40, size=40)
+
+    response = marketer_client.get(URL)
+
+    assert [(row["website"], row["peak"], row["numbers"]) for row in response.context["guide"]["peaks"]] == [(website.name, 7, 11)]
+    body = response.content.decode()
+    assert "Which pool type?" in body and "Manual static numbers" in body
+    assert "peak concurrent visitors × 1.5" in body
+    assert f"{website.name}: peak 7 concurrent visitors → <strong>11 numbers</strong>" in body
+    assert "40 concurrent" not in body
+
+
+def test_the_pool_type_guide_without_samples_says_how_to_estimate(marketer_client, db, account):
+    body = marketer_client.get(URL).content.decode()
+    assert "No measured figure yet" in body

@@ -79,3 +79,25 @@ def test_provision_action_refuses_an_automated_pool_and_warns_on_the_form(admin_
     messages = [str(m) for m in done.context["messages"]]
     assert any("is automated: the rules engine buys its numbers" in m for m in messages)
     assert not any("numbers provisioned" in m for m in messages)
+
+
+def test_the_add_form_has_the_pool_type_guide_with_the_admins_measured_peaks(admin_client_for_account, account, website, other_account):
+    from django.utils import timezone
+
+    from pools.models import ConcurrencySample
+
+    pool = PoolFactory(account=account, website=website, tracking="visitor")
+    ConcurrencySample.objects.create(pool=pool, sampled_at=timezone.now(), leased=4, size=6)
+    ConcurrencySample.objects.create(pool=PoolFactory(account=other_account, tracking="visitor"), sampled_at=timezone.now(), leased=33, size=40)
+
+    body = admin_client_for_account.get(reverse("admin:pools_pool_add")).content.decode()
+
+    assert "Which pool type?" in body and "Source pool" in body and "Visitor pool" in body and "Manual static numbers" in body
+    assert f"{website.name}: peak 4 concurrent visitors → <strong>6 numbers</strong> (not enough data yet" in body
+    assert "33 concurrent" not in body
+
+
+def test_the_change_form_has_no_guide(admin_client_for_account, account, website):
+    pool = PoolFactory(account=account, website=website)
+    body = admin_client_for_account.get(reverse("admin:pools_pool_change", args=[pool.pk])).content.decode()
+    assert "which-pool-type" not in body
