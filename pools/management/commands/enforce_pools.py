@@ -60,6 +60,9 @@ class Command(BaseCommand):
     @staticmethod
     def diagnose(pool: Pool, *, now) -> PoolDiagnosis:
         # After a real run this describes the pool as the run left it; after --dry-run, as the plan would.
+        # Only automated source pools in service have a top list to explain.
+        if pool.kind != Pool.Kind.AUTOMATED or pool.tracking != Pool.Tracking.SOURCE or pool.is_retired:
+            return PoolDiagnosis()
         return pool_diagnose(pool=pool, now=now)[1]
 
     def print_diagnosis(self, pool: Pool, diagnosis: PoolDiagnosis) -> None:
