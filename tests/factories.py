@@ -11,7 +11,7 @@ from attribution.models import Visit, Visitor
 from calls.models import Call, CallEvent
 from core.models import Heartbeat
 from dashboard.models import ReportDay, RollupState
-from pools.models import ConcurrencySample, Pool
+from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from telephony.models import TelephonySettings
 from telephony.providers.sandbox import AREA_CODES
 from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange
@@ -191,6 +191,17 @@ class ConcurrencySampleFactory(factory.django.DjangoModelFactory):
     sampled_at = factory.LazyFunction(timezone.now)
     leased = 1
     size = factory.SelfAttribute("pool.size")
+
+
+class PoolOriginalNumberFactory(factory.django.DjangoModelFactory):
+    """The pool's current original (an open row); pass `ended_at` for an earlier one."""
+
+    class Meta:
+        model = PoolOriginalNumber
+
+    pool = factory.SubFactory(PoolFactory)
+    number = factory.SelfAttribute("pool.original_number")
+    started_at = factory.LazyFunction(timezone.now)
 
 
 class ExhaustionEventFactory(factory.django.DjangoModelFactory):
