@@ -53,8 +53,9 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
         raise TypeError(f"pool_create got unexpected fields {sorted(unknown)}")
     pool = Pool(account=account, website=website, name=name, original_number=number, **fields)
     full_clean_or_raise(pool)
-    pool.save()
-    pool_original_record(pool=pool, actor=actor, now=pool.created_at)
+    with transaction.atomic():
+        pool.save()
+        pool_original_record(pool=pool, actor=actor, now=pool.created_at)
     _enqueue_enforcement(pool)
     return pool
 
