@@ -26,6 +26,7 @@ from calls.selectors import (
 )
 from calls.signals import call_event
 from calls.twiml import twiml_forward, twiml_reject
+from core.error_codes import INVALID_PHONE, MISSING_CALL_ID, SIMULATION_FAILED, UNKNOWN_NUMBER
 from core.errors import DomainError
 from core.phones import parse_phone
 from pools.models import Pool
@@ -60,7 +61,7 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
     """Record an inbound call, once per provider call id. Returns (call, created)."""
     now = now or timezone.now()
     if not provider_call_id:
-        raise DomainError("missing_call_id", "The provider sent no call id.", {"CallSid": ["Required."]})
+        raise DomainError(MISSING_CALL_ID, "The provider sent no call id.", {"CallSid": ["Required."]})
     existing = Call.objects.filter(provider_call_id=provider_call_id).first()
     if existing is not None:
         return existing, False
@@ -263,7 +264,7 @@ def call_simulate(*, tracking_number: str, caller_number: str, now: datetime | N
 
     tracker = tracker_for_inbound_number(number=_tracking_e164(tracking_number))
     if tracker is None:
-        raise DomainError("unknown_number", f"{tracking_number} is not a live tracking number.",
+        raise DomainError(UNKNOWN_NUMBER, f"{tracking_number} is not a live tracking number.",
                           {"to": ["Not a live tracking number."]})
     call_sid = "CA" + secrets.token_hex(16)
     simulate_inbound_call(
@@ -272,7 +273,7 @@ def call_simulate(*, tracking_number: str, caller_number: str, now: datetime | N
     )
     call = Call.objects.filter(provider_call_id=call_sid).first()
     if call is None:
-        raise DomainError("simulation_failed", "The voice webhook did not record the call; see the server log.")
+        raise DomainError(SIMULATION_FAILED, "The voice webhook did not record the call; see the server log.")
     return call
 
 
@@ -280,4 +281,4 @@ def _tracking_e164(raw: str) -> str:
     try:
         return parse_phone(raw)
     except ValidationError as exc:
-        raise DomainError("invalid_phone", exc.messages[0], {"to": exc.messages}) from None
+        raise DomainError(INVALID_PHONE, exc.messages[0], {"to": exc.messages}) from None

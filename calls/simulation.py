@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import RequestFactory
 
 from calls import views
+from core.error_codes import SIMULATION_FAILED
 from core.errors import DomainError
 from telephony.credentials import webhook_auth_token
 from telephony.webhooks import twilio_signature
@@ -30,7 +31,7 @@ def _post(view, path: str, params: dict, *, token: str, now: datetime):
     request.simulated_now = now
     response = view(request)
     if response.status_code != 200:
-        raise DomainError("simulation_failed", f"{path} answered {response.status_code}.")
+        raise DomainError(SIMULATION_FAILED, f"{path} answered {response.status_code}.")
     return response
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from accounts.models import Account
+from core.error_codes import ENDPOINT_DISABLED
 from core.errors import DomainError, full_clean_or_raise
 from integrations import planner
 from integrations.models import (
@@ -204,14 +205,14 @@ def webhook_deliver(*, delivery_id: int, is_replay: bool = False, now: datetime 
 def webhook_replay(*, delivery: WebhookDelivery) -> None:
     """Send a delivery again now, with the same webhook-id, so receivers can de-duplicate."""
     if not delivery.endpoint.is_enabled:
-        raise DomainError("endpoint_disabled", "Enable the endpoint before replaying its messages.")
+        raise DomainError(ENDPOINT_DISABLED, "Enable the endpoint before replaying its messages.")
     _queue("integrations.tasks.replay_webhook", delivery.pk)
 
 
 def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
     """A `tracker.status_changed`-shaped ping, so a receiver can be tried without a real event."""
     if not endpoint.is_enabled:
-        raise DomainError("endpoint_disabled", "Enable the endpoint first.")
+        raise DomainError(ENDPOINT_DISABLED, "Enable the endpoint first.")
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, msg_id=f"msg_{secrets.token_urlsafe(18)}", event_type=endpoint.event_types[0],
         payload={"type": endpoint.event_types[0], "timestamp": timezone.now().isoformat(), "data": {"test": True}},
