@@ -7,7 +7,7 @@ from django.urls import path, reverse
 
 from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
 from calls.models import Call, CallEvent
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
 from core.phones import phone_display

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calls.models import Call
 from calls.reports import DIMENSIONS
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from core.errors import DomainError
 from dashboard import selectors
 from dashboard.charts import calls_bar_chart, share_bars
