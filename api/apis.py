@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -294,6 +294,4 @@ class ReportApi(AccountApi):
 @csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Unrouted paths under /api/v1/ (e.g. /pools/abc/) answer in the error shape too, not Django's HTML 404."""
-    from django.http import JsonResponse
-
     return JsonResponse({"error": {"code": NOT_FOUND, "message": "No API resource at this path."}}, status=404)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from accounts.models import Website
 from core.error_codes import ORIGIN_NOT_ALLOWED, RATE_LIMITED, UNKNOWN_WEBSITE
 from pools.models import Pool
 
@@ -28,8 +29,6 @@ def with_website(view):
         if pools:
             website = pools[0].website
         else:
-            from accounts.models import Website
-
             website = Website.objects.filter(key=key).first()
             if website is None:
                 return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")

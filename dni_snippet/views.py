@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Website
 from attribution.services import VisitInput, clean_ga_id
 from core.error_codes import BAD_CONTENT_TYPE, BAD_JSON, BODY_TOO_LARGE, PAGE_URL_REQUIRED
 from core.phones import phone_display
 from dni_snippet.decorators import dni_cors, json_error, rate_limited, with_website
 from dni_snippet.script import script_config, snippet_source
 from dni_snippet.services import dni_assign
+from pools.models import Pool
 
 MAX_BODY_BYTES = 4096
 SCRIPT_MAX_AGE = 300
@@ -23,9 +25,6 @@ SCRIPT_MAX_AGE = 300
 
 @require_GET
 def script(request, key):
-    from accounts.models import Website
-    from pools.models import Pool
-
     website = Website.objects.filter(key=key).first()
     if website is None:
         return HttpResponse("/* callpool: unknown website key */\n", status=404, content_type="application/javascript")
@@ -99,8 +98,6 @@ def demo_formats(e164: str) -> list[str]:
 
 @require_GET
 def demo(request):
-    from pools.models import Pool
-
     pools = list(Pool.objects.filter(website__key="demo", retired_at__isnull=True).order_by("pk"))
     context = {
         "pools": [{"name": p.name, "tracking": p.get_tracking_display(), "original": p.original_number,
