@@ -7,7 +7,7 @@ from core.admin_actions import run_service_per_object
 from core.admin_forms import PhoneFieldsFormMixin
 from core.errors import DomainError
 from core.phones import phone_display
-from pools.models import Pool
+from pools.models import Pool, PoolChange
 from pools.services import (
     EDITABLE_FIELDS,
     pool_create,
@@ -58,6 +58,21 @@ class TrackerInline(admin.TabularInline):
         return False
 
 
+class PoolChangeInline(admin.TabularInline):
+    model = PoolChange
+    fields = ["created_at", "actor_label", "changes", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "Settings history (newest first)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ProvisionForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=500, initial=5, label="How many numbers")
 
@@ -71,7 +86,7 @@ class PoolAdmin(AccountScopedAdmin):
     search_fields = ["name", "original_number"]
     raw_id_fields = []
     readonly_fields = ["created_at", "updated_at", "retired_at"]
-    inlines = [TrackerInline]
+    inlines = [TrackerInline, PoolChangeInline]
     actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
 
     @admin.display(description="Original number", ordering="original_number")
