@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from accounts.admin_scoping import AccountScopedAdmin
 from core.admin_actions import run_service_per_object
+from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
 from integrations.models import (
     GA4Delivery,
@@ -22,17 +23,6 @@ from integrations.services import (
     webhook_replay,
     webhook_send_test,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -95,7 +85,6 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
 class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     fields = ["attempted_at", "status_code", "error", "duration_ms", "is_replay", "response_body"]
-    readonly_fields = fields
     ordering = ["-attempted_at", "-id"]
 
 

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from accounts.admin_scoping import AccountScopedAdmin
 from core.admin_actions import run_service_per_object
 from core.admin_forms import PhoneFieldsFormMixin
+from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool, PoolChange
@@ -58,19 +59,10 @@ class TrackerInline(admin.TabularInline):
         return False
 
 
-class PoolChangeInline(admin.TabularInline):
+class PoolChangeInline(ReadOnlyInline):
     model = PoolChange
     fields = ["created_at", "actor_label", "changes", "reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "Settings history (newest first)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class ProvisionForm(forms.Form):

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from accounts.admin_scoping import AccountScopedAdmin
 from core.admin_actions import run_service_per_object
 from core.admin_forms import PhoneFieldsFormMixin
+from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
 from core.phones import phone_display
@@ -17,19 +18,11 @@ from trackers.services import (
 Status = CallTracker.Status
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyInline):
     model = TrackerStatusChange
     fields = ["created_at", "from_status", "to_status", "source", "medium", "original_number", "actor_label", "reason"]
-    readonly_fields = fields
-    extra = 0
     ordering = ["-created_at", "-id"]
     verbose_name_plural = "Status history (newest first)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
