@@ -82,8 +82,8 @@ class CallTrackerAdmin(AccountScopedAdmin):
         if obj is None:
             return fields
         fields = ["pool", "tracking_number", *fields]
-        if obj.pool.kind != "manual" or obj.deleted_at:
-            # The rules engine owns automated pools' life cycle.
+        if obj.pool.kind != "manual" or obj.pool.is_retired or obj.deleted_at:
+            # Shown read-only where tracker_update would refuse (it enforces the rule for every face).
             fields += ["status", "source", "medium"]
         return fields
 
