@@ -3,16 +3,18 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
 from accounts.models import Account
+from core.admin_actions import run_service_per_object
+from core.admin_forms import PhoneFieldsFormMixin
+from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
-from core.phones import parse_phone, phone_display
-from pools.models import Pool
+from core.phones import phone_display
+from pools.models import Pool, PoolChange
 from pools.planner import PlannedAction, sm
 from pools.selectors import pool_tracker_changes_since, pool_type_guide
 from pools.services import (
@@ -27,13 +29,12 @@ from pools.services import (
 from trackers.models import CallTracker, TrackerStatusChange
 
 LISTED = 10  # numbers or actions spelled out in one admin message; the rest are counted
-
-
 GUIDE_ACCOUNTS = 10  # a superuser's add form shows measured figures of this many accounts at most
 
 
-class PoolAdminForm(forms.ModelForm):
+class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
     original_number = forms.CharField(help_text="Any form, e.g. (202) 555-0100 or +12025550100.")
+    phone_fields = ("original_number",)
 
     class Meta:
         model = Pool
@@ -46,26 +47,17 @@ class PoolAdminForm(forms.ModelForm):
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
                   "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls"]
 
+    def phone_region(self, cleaned):
+        account = cleaned.get("account") or getattr(self.instance, "account", None)
+        return account.default_region if account else None
+
     def clean(self):
         cleaned = super().clean()
         account = cleaned.get("account") or getattr(self.instance, "account", None)
-        raw = cleaned.get("original_number")
-        if raw and account:
-            try:
-                cleaned["original_number"] = parse_phone(raw, account.default_region)
-                self.instance.original_number = cleaned["original_number"]
-            except ValidationError as exc:
-                self.add_error("original_number", exc)
         website = cleaned.get("website")
         if website and account and website.account_id != account.pk:
             self.add_error("website", "This website belongs to another account.")
         return cleaned
-
-    def _post_clean(self):
-        # Model validation runs on the parsed number, not the typed one.
-        if "original_number" in self.cleaned_data:
-            self.instance.original_number = self.cleaned_data["original_number"]
-        super()._post_clean()
 
 
 class TrackerInline(admin.TabularInline):
@@ -84,6 +76,12 @@ class TrackerInline(admin.TabularInline):
         return False
 
 
+class PoolChangeInline(ReadOnlyInline):
+    model = PoolChange
+    fields = ["created_at", "actor_label", "changes", "reason"]
+    verbose_name_plural = "Settings history (newest first)"
+
+
 class ProvisionForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=500, initial=5, label="How many numbers")
 
@@ -97,7 +95,7 @@ class PoolAdmin(AccountScopedAdmin):
     search_fields = ["name", "original_number"]
     raw_id_fields = []
     readonly_fields = ["created_at", "updated_at", "retired_at"]
-    inlines = [TrackerInline]
+    inlines = [TrackerInline, PoolChangeInline]
     actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -142,7 +140,11 @@ class PoolAdmin(AccountScopedAdmin):
         data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
         if change:
             changed = {field: data[field] for field in form.changed_data if field in data}
-            pool_update(pool=obj, actor=request.user, **changed)
+            try:
+                pool_update(pool=Pool.objects.get(pk=obj.pk), actor=request.user, actor_label="admin",
+                            reason="changed in the admin", **changed)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
         else:
             data.pop("name")
             data.pop("original_number")
@@ -159,14 +161,12 @@ class PoolAdmin(AccountScopedAdmin):
         if "apply" in request.POST:
             form = ProvisionForm(request.POST)
             if form.is_valid():
-                total = 0
-                for pool in queryset:
-                    try:
-                        total += len(pool_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user))
-                    except DomainError as exc:  # automated pools are refused here, with the reason
-                        self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
-                if total or not automated:
-                    self.message_user(request, f"{total} numbers provisioned.", messages.SUCCESS)
+                count = form.cleaned_data["count"]
+                # pool_provision refuses automated pools (the engine would delete the numbers), with the reason.
+                run_service_per_object(
+                    self, request, queryset, lambda pool: pool_provision(pool=pool, count=count, actor=request.user),
+                    done="{total} numbers provisioned.",
+                )
                 return None
         else:
             form = ProvisionForm()
@@ -178,29 +178,24 @@ class PoolAdmin(AccountScopedAdmin):
 
     @admin.action(description="Enforce rules now")
     def enforce_rules(self, request, queryset):
-        total = 0
-        for pool in queryset:
-            try:
-                actions = pool_enforce(pool=pool, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
-                continue
-            total += len(actions)
-            self.message_user(request, f"“{pool}”: {describe_actions(actions)}", messages.INFO)
-        self.message_user(request, f"{total} actions taken on {len(queryset)} pools.", messages.SUCCESS)
+        run_service_per_object(self, request, queryset, lambda pool: self._enforce_and_list(request, pool),
+                               done=f"{{total}} actions taken on {len(queryset)} pools.")
+
+    def _enforce_and_list(self, request, pool: Pool) -> list[PlannedAction]:
+        actions = pool_enforce(pool=pool, actor=request.user)
+        self.message_user(request, f"“{pool}”: {describe_actions(actions)}", messages.INFO)
+        return actions
 
     @admin.action(description="Reassign active trackers to the current original number")
     def reassign_original(self, request, queryset):
-        moved = sum(pool_reassign_original(pool=pool, actor=request.user) for pool in queryset)
-        self.message_user(request, f"{moved} trackers reassigned to their pool's original number.", messages.SUCCESS)
+        run_service_per_object(self, request, queryset, lambda pool: pool_reassign_original(pool=pool, actor=request.user),
+                               done="{total} trackers reassigned to their pool's original number.")
 
     @admin.action(description="Retire pool")
     def retire_pools(self, request, queryset):
         pools = [pool for pool in queryset if pool.retired_at is None]
-        for pool in pools:
-            pool_retire(pool=pool, actor=request.user)
-        self.message_user(request, f"{len(pools)} pools retired; their numbers keep forwarding for their flag days.",
-                          messages.SUCCESS)
+        run_service_per_object(self, request, pools, lambda pool: pool_retire(pool=pool, actor=request.user),
+                               done="{total} pools retired; their numbers keep forwarding for their flag days.")
 
 
 def describe_actions(actions: list[PlannedAction]) -> str:

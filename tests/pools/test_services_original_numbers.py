@@ -109,7 +109,7 @@ def test_an_original_cannot_end_before_it_started(account, website):
 
 def test_the_migration_backfills_every_pools_current_original(account, website):
     pools = [PoolFactory(account=account, website=website, original_number=n) for n in (OLD, NEW)]
-    migration = importlib.import_module("pools.migrations.0003_original_number_history")
+    migration = importlib.import_module("pools.migrations.0004_original_number_history")
     migration.backfill_current_originals(django_apps, None)
     rows = {(r.pool_id, r.number, r.started_at, r.ended_at) for r in PoolOriginalNumber.objects.all()}
     assert rows == {(p.pk, p.original_number, p.created_at, None) for p in pools}

@@ -20,7 +20,7 @@ def backfill_current_originals(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pools', '0002_concurrency_samples'),
+        ('pools', '0003_pool_change_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
