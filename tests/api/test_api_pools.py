@@ -73,6 +73,8 @@ def test_patch_goes_through_pool_update(api_client, account, website):
     assert response.status_code == 200, response.content
     pool.refresh_from_db()
     assert (pool.size, pool.original_number) == (8, "+12025550177")
+    # The pool remembers its old original: the served script keeps swapping it.
+    assert [row.number for row in pool.original_numbers.order_by("-started_at", "-id")] == ["+12025550177", "+12025550100"]
 
 
 def test_duplicate_name_gets_400(api_client, account, website):
