@@ -1,4 +1,4 @@
-from dashboard.csv_export import csv_lines, safe_cell
+from core.csv_export import csv_lines, safe_cell
 
 
 def test_cells_that_a_spreadsheet_would_run_as_formulas_are_quoted():
