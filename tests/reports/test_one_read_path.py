@@ -109,3 +109,10 @@ def test_the_limit_cuts_the_same_sorted_rows(account, history):
 def test_another_account_reads_none_of_it(account, other_account, history):
     rows = _api(other_account).get("/api/v1/reports/source_medium/").json()["rows"]
     assert [row["key"] for row in rows] == [["bobsource", "cpc"]]
+
+
+def test_api_report_query_count_is_pinned(account, history, django_assert_num_queries):
+    client = _api(account)
+    # token, token last used, rollup state, ReportDay sums (rolled days), calls and visits grouped (live days)
+    with django_assert_num_queries(6):
+        assert client.get("/api/v1/reports/source_medium/").status_code == 200
