@@ -5,17 +5,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import account_required
 from accounts.snippet import FORMAT_DETECTION_META, script_tag
 from calls.models import Call
 from calls.reports import DIMENSIONS
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from core.csv_export import csv_response
 from core.errors import DomainError
 from dashboard.call_filters import call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import CALL_EXPORT_HEADER, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
-from dashboard.decorators import account_required, with_filters
+from dashboard.decorators import with_filters
 from dashboard.forms import TestCallForm
 from dashboard.selectors.calls import call_export_rows, call_get, call_journey, call_page
 from dashboard.selectors.overview import overview_get

@@ -13,9 +13,14 @@ from dashboard.charts import concurrency_chart
 from dashboard.filters import DashboardFilters
 from dashboard.selectors.reports import calls_by_pool_name
 from pools.models import Pool
-from pools.selectors import pool_list, pool_preview, pool_sizing_recommendation
+from pools.selectors import (
+    pool_list,
+    pool_peak_concurrency,
+    pool_preview,
+    pool_sizing_recommendation,
+)
 from trackers.models import CallTracker
-from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent, pool_peak_concurrency
+from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent
 
 STATE_ORDER = [CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED, CallTracker.Status.AVAILABLE]
 EXHAUSTION_EVENTS_SHOWN = 10

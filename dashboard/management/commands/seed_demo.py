@@ -15,10 +15,9 @@ from accounts.services import membership_set
 from attribution.models import Visit, Visitor
 from calls.models import Call
 from pools.models import Pool
-from pools.services import pool_create, pool_enforce
+from pools.services import pool_create, pool_enforce, trackers_provision
 from reports.services import rollup_refresh
 from trackers.models import CallTracker
-from trackers.services import trackers_provision
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
 
