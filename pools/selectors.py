@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -8,7 +9,16 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from accounts.models import Account
 from attribution.models import Visit
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
-from pools.planner import PoolSnapshot, SourceCount, TrackerSnapshot, plan_visitor_pool_size
+from pools.planner import (
+    PlannedAction,
+    PoolDiagnosis,
+    PoolSnapshot,
+    SourceCount,
+    TrackerSnapshot,
+    plan_diagnosis,
+    plan_pool,
+    plan_visitor_pool_size,
+)
 from trackers.models import CallTracker, Lease, TrackerStatusChange
 
 # Automated visitor pools size themselves from the peak concurrency of this window.
@@ -184,6 +194,35 @@ def pool_peak_concurrency(*, account, pool_id: int, since: datetime, until: date
     return int(peak or 0)
 
 
+@dataclass(frozen=True)
+class PoolPlan:
+    actions: list[PlannedAction]
+    top: list[SourceCount]   # the top list the actions were planned from (empty unless automated source pools)
+    size: int | None         # the size planned for (automated visitor pools: the recommended one), else None
+
+
+def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
+    """What a rules run would do to the pool now: a pure read (selectors feeding pools.planner).
+
+    An automated visitor pool is planned at its recommended size; storing that size is the run's job
+    (pools.services.pool_enforce), not this read's.
+    """
+    size = None
+    if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.VISITOR and not pool.is_retired:
+        size = pool_recommended_size(pool=pool, now=now)[2]
+    needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
+    top = pool_top_sources(pool=pool, now=now) if needs_top else []
+    actions = plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
+    return PoolPlan(actions, top, size)
+
+
+def pool_preview(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], list[SourceCount]]:
+    """What a run would do now, and the top list it was planned from, read from the pool's current row.
+    Changes nothing and takes no lock."""
+    planned = pool_plan(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now)
+    return planned.actions, planned.top
+
+
 def website_swap_numbers(*, website) -> list[tuple[str, str]]:
     """What the served script swaps for `website`: (number printed on a page, the current original it
     stands for) for every pool in service, current originals first, then every older original of those
@@ -260,3 +299,15 @@ def website_visitor_peaks(*, account: Account, now: datetime) -> list[dict]:
 def pool_type_guide(*, account: Account, now: datetime) -> dict:
     """Context of the "which pool type?" guide (admin add form, dashboard pools page)."""
     return {"headroom": Decimal(str(settings.POOLS_SIZING_HEADROOM)), "peaks": website_visitor_peaks(account=account, now=now)}
+
+
+def pool_diagnose(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], PoolDiagnosis]:
+    """"Why is my pool not activating?" (FAQ): what a run would do now, and for the state it leaves, every
+    source/medium on the top list without a tracker (and why) and those under `min_visits`. A pure read:
+    after a real run the plan is empty and the diagnosis describes the pool as it is."""
+    fresh = Pool.objects.select_related("account").get(pk=pool.pk)
+    planned = pool_plan(pool=fresh, now=now)
+    applies = fresh.kind == Pool.Kind.AUTOMATED and fresh.tracking == Pool.Tracking.SOURCE and not fresh.is_retired
+    counts = pool_source_counts(pool=fresh, now=now) if applies else []
+    snapshot = pool_snapshot(pool=fresh, now=now, size=planned.size)
+    return planned.actions, plan_diagnosis(snapshot, counts, planned.actions, min_visits=fresh.min_visits, now=now)

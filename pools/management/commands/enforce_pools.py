@@ -5,8 +5,8 @@ from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
 from pools.planner import PlannedAction, PoolDiagnosis, sm
-from pools.selectors import pool_find, pools_to_enforce
-from pools.services import pool_diagnose, pool_enforce
+from pools.selectors import pool_diagnose, pool_find, pools_to_enforce
+from pools.services import pool_enforce
 
 
 class Command(BaseCommand):
