@@ -15,7 +15,8 @@ TRACKER_DELETED = "tracker_deleted"
 NUMBER_IN_USE = "number_in_use"
 RETIRED = "retired"
 NOT_SANDBOX = "not_sandbox"
-CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX})
+AUTOMATED_POOL = "automated_pool"  # numbers by hand for a pool whose numbers the rules engine manages
+CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX, AUTOMATED_POOL})
 
 # The provider or a simulation failed.
 PROVIDER_ERROR = "provider_error"

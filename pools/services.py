@@ -10,7 +10,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Account, Website
-from core.error_codes import INVALID, INVALID_COUNT, NO_NUMBERS, PROVIDER_ERROR, RETIRED
+from core.error_codes import (
+    AUTOMATED_POOL,
+    INVALID,
+    INVALID_COUNT,
+    NO_NUMBERS,
+    PROVIDER_ERROR,
+    RETIRED,
+)
 from core.errors import DomainError, full_clean_or_raise
 from core.phones import parse_phone, phone_display
 from core.queue import enqueue_on_commit
@@ -354,7 +361,7 @@ def pool_provision(*, pool: Pool, count: int, actor=None, actor_label: str | Non
     next run. Network I/O: never call this inside a transaction."""
     if pool.kind == Pool.Kind.AUTOMATED and not pool.is_retired:
         raise DomainError(
-            "automated_pool",
+            AUTOMATED_POOL,
             f"“{pool}” is automated: the rules engine buys its numbers to match its size ({pool.size}), and numbers "
             "added by hand would be deleted on its next run. Raise the pool's size instead.",
             {"pool": ["Automated pools get their numbers from the rules engine."]},
