@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attribution import matcher
+from attribution.classification import channel_group
 from attribution.models import Visit
 from calls.models import TERMINAL_STATUSES, Call, CallEvent
 from calls.planner import CallState, StatusEvent, plan_status_change
@@ -125,7 +126,9 @@ def call_attribute(*, call: Call) -> Call:
     else:
         match = matcher.plan_source_match(history=_assignment_facts(tracker=tracker, call_at=call.started_at),
                                           call_at=call.started_at)
-    snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "", "gclid": ""}
+    snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "",
+                "landing_page_key": "", "channel": channel_group(match.source, match.medium) if match.source else "",
+                "gclid": ""}
     visit = None
     if match.visit_id is not None:
         visit = Visit.objects.filter(pk=match.visit_id, website__account=call.account).first()

@@ -10,7 +10,14 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Sum
 
 from accounts.models import Account, Website
-from calls.reports import DIMENSIONS, ReportRow, calls_per_day, report_rows, report_visits
+from calls.reports import (
+    DIMENSIONS,
+    ReportRow,
+    calls_per_day,
+    report_label,
+    report_rows,
+    report_visits,
+)
 from dashboard.filters import DashboardFilters
 from dashboard.models import ReportDay, RollupState
 
@@ -74,7 +81,7 @@ def rows_for(*, window: ReportWindow, dimension: str, limit: int | None = None) 
             continue
         visits = values["visits"] if spec.visit_fields else None
         rows.append(ReportRow(
-            key=key, label=" / ".join(part or "(not set)" for part in key), calls=values["calls"],
+            key=key, label=report_label(key, spec.empty_label), calls=values["calls"],
             answered=values["answered"], first_time=values["first_time"], visits=visits,
             conversion_rate=(values["calls"] / visits) if visits else None,
         ))

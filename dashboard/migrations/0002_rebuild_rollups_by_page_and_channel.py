@@ -1,0 +1,18 @@
+"""The landing-page rollup was keyed by the full URL and there was no channel rollup: drop the rollup so the
+next refresh rebuilds it in full (until then every page reads live from Call/Visit — slower, never wrong)."""
+
+from django.db import migrations
+
+
+def drop_rollups(apps, schema_editor):
+    apps.get_model("dashboard", "ReportDay").objects.all().delete()
+    apps.get_model("dashboard", "RollupState").objects.all().delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("dashboard", "0001_report_rollups"),
+        ("calls", "0004_call_page_key_channel_backfill"),
+    ]
+
+    operations = [migrations.RunPython(drop_rollups, migrations.RunPython.noop)]
