@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from attribution import matcher
@@ -22,7 +23,7 @@ from calls.models import TERMINAL_STATUSES, Call, CallEvent
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
-    caller_has_called_before,
+    caller_history_around,
     tracker_for_inbound_number,
 )
 from calls.signals import call_event
@@ -68,9 +69,11 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
     pool = tracker.pool
     account = pool.account
     caller = _caller_e164(caller_number, account.default_region)
-    is_first_time = bool(caller) and not caller_has_called_before(
-        account=account, caller_number=caller, before=now, exclude_call_id=provider_call_id
+    has_earlier, later_first = (
+        caller_history_around(account=account, caller_number=caller, at=now, exclude_call_id=provider_call_id)
+        if caller else (False, False)
     )
+    is_first_time = bool(caller) and not has_earlier
     call = Call(
         account=account, provider_call_id=provider_call_id, tracker=tracker, pool=pool,
         tracking_number=tracker.tracking_number, caller_number=caller,
@@ -80,11 +83,29 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
     try:
         with transaction.atomic():
             call.save()
+            if is_first_time and later_first:
+                # A call that started earlier but reached us later (replays, simulations) makes the later
+                # calls of that caller repeat calls: first-time is decided by start time, not arrival.
+                Call.objects.filter(account=account, caller_number=caller, started_at__gt=now,
+                                    is_first_time_caller=True).update(is_first_time_caller=False)
             _send_on_commit(call.pk, CALL_STARTED)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
         return Call.objects.get(provider_call_id=provider_call_id), False
     return call, True
+
+
+def calls_first_time_recompute(*, account) -> int:
+    """Set every call's first-time flag by start time (ties by id): first-time = no earlier call from that caller
+    number to the account. For bulk loads (seed_demo, imports) that insert calls out of order. Returns the number
+    of calls now marked first-time."""
+    earlier = Call.objects.filter(account=account, caller_number=OuterRef("caller_number")).filter(
+        Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id"))
+    )
+    with transaction.atomic():
+        Call.objects.filter(account=account).exclude(caller_number="").update(is_first_time_caller=~Exists(earlier))
+        Call.objects.filter(account=account, caller_number="").update(is_first_time_caller=False)
+    return Call.objects.filter(account=account, is_first_time_caller=True).count()
 
 
 def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:

@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, Website
-from attribution.models import Visit
+from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
+from attribution.models import PageView, Visit
 from calls.models import Call
-from calls.reports import DIMENSIONS, report_calls
+from calls.reports import DIMENSIONS, report_calls, report_visits
 from core.phones import parse_phone
 from dashboard.charts import concurrency_chart, daily_series
 from dashboard.filters import DashboardFilters
@@ -201,11 +202,13 @@ def call_get(*, account: Account, pk: int) -> Call:
 
 
 def call_journey(*, account: Account, call: Call) -> list[Visit]:
-    """The caller's visits up to the call (newest first): how they found the site before calling."""
+    """The caller's visits up to the call (newest first), each with the pages it loaded (`page_views`, in order):
+    how they found the site and what they read before calling."""
     if call.visit is None:
         return []
     return list(
         Visit.objects.filter(website__account=account, visitor_id=call.visit.visitor_id, started_at__lte=call.started_at)
+        .prefetch_related(Prefetch("page_views", queryset=PageView.objects.order_by("viewed_at", "id")))
         .order_by("-started_at")[:JOURNEY_VISITS]
     )
 
@@ -223,6 +226,25 @@ def report_get(*, account: Account, filters: DashboardFilters, dimension: str) -
     }
     totals["conversion_rate"] = (totals["calls"] / totals["visits"]) if totals["visits"] else None
     return {"dimension": spec, "rows": rows, "totals": totals, "has_visits": spec.visit_fields is not None}
+
+
+def report_keyword_hint(*, dimension: str, rows) -> dict | None:
+    """On the keyword report: paid clicks that arrived without a keyword (`(not set)`) and the Google Ads tracking
+    template that fills it, or None when there are none."""
+    if dimension != "term":
+        return None
+    untagged = next((row for row in rows if row.key == (NOT_SET,)), None)
+    if untagged is None:
+        return None
+    return {"template": ADS_TRACKING_TEMPLATE, "calls": untagged.calls, "visits": untagged.visits or 0}
+
+
+def website_untagged_paid_clicks(*, account: Account, filters: DashboardFilters) -> dict[int, int]:
+    """{website id: visits in the range from paid clicks without a keyword} for the install page's hint."""
+    return dict(
+        report_visits(account=account, start=filters.start, end=filters.end, website=filters.website)
+        .filter(term=NOT_SET).values("website_id").annotate(n=Count("id")).values_list("website_id", "n")
+    )
 
 
 REPORT_HEADER_TAIL = ("Calls", "Answered", "First-time callers", "Visits", "Conversion rate")

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from attribution.classification import ADS_TRACKING_TEMPLATE
 from calls.models import Call
 from calls.reports import DIMENSIONS
 from calls.services import call_simulate
@@ -99,6 +100,7 @@ def _dimension(name):
 @with_filters
 def report(request, dimension="source_medium"):
     data = selectors.report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    data["keyword_hint"] = selectors.report_keyword_hint(dimension=dimension, rows=data["rows"])
     data["rows"] = share_bars(data["rows"])
     data["dimensions"] = list(DIMENSIONS.values())
     return _page(request, "dashboard/report.html", data)
@@ -148,8 +150,12 @@ def pool_detail(request, pk):
 @with_filters
 def website_list(request):
     websites = selectors.website_install_list(account=request.account, filters=request.filters)
-    installs = [{"website": site, "script_tag": script_tag(site)} for site in websites]
-    return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
+    untagged = selectors.website_untagged_paid_clicks(account=request.account, filters=request.filters)
+    installs = [{"website": site, "script_tag": script_tag(site), "untagged_paid_clicks": untagged.get(site.pk, 0)}
+                for site in websites]
+    return _page(request, "dashboard/website_list.html", {
+        "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+    })
 
 
 def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | None:

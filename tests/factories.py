@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Membership, Website
 from api.models import ApiToken, generate_key, hash_key
+from attribution.classification import channel_group, page_key
 from attribution.models import Visit, Visitor
 from calls.models import Call, CallEvent
 from core.models import Heartbeat
@@ -144,6 +145,9 @@ class VisitFactory(factory.django.DjangoModelFactory):
     source = "google"
     medium = "organic"
     landing_page = "https://example.com/"
+    campaign = ""
+    landing_page_key = factory.LazyAttribute(lambda o: page_key(o.landing_page))
+    channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign))
     started_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.SelfAttribute("started_at")
 
@@ -172,6 +176,12 @@ class CallFactory(factory.django.DjangoModelFactory):
     status = Call.Status.COMPLETED
     started_at = factory.LazyFunction(timezone.now)
     duration_seconds = 60
+    source = ""
+    medium = ""
+    campaign = ""
+    landing_page = ""
+    landing_page_key = factory.LazyAttribute(lambda o: page_key(o.landing_page))
+    channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign) if o.source else "")
 
 
 class HeartbeatFactory(factory.django.DjangoModelFactory):
