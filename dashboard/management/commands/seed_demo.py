@@ -129,7 +129,7 @@ class Command(BaseCommand):
         Visitor.objects.bulk_create(visitors, batch_size=500)
         Visit.objects.bulk_create(visits, batch_size=500)
         PageView.objects.bulk_create(
-            [PageView(visit=visit, path=path, viewed_at=at) for visit, views in zip(visits, paths) for path, at in views],
+            [PageView(visit=visit, path=path, viewed_at=at) for visit, views in zip(visits, paths, strict=True) for path, at in views],
             batch_size=1000,
         )
         return len(visits)
