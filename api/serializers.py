@@ -159,6 +159,7 @@ class CallOutputSerializer(serializers.Serializer):
     landing_page = serializers.CharField()
     gclid = serializers.CharField()
     attribution = AttributionSerializer(source="*")
+    has_recording = serializers.BooleanField(read_only=True)
 
 
 class VisitOutputSerializer(serializers.Serializer):

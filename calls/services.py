@@ -31,6 +31,7 @@ from calls.twiml import twiml_forward, twiml_reject
 from core.errors import DomainError
 from core.phones import parse_phone
 from pools.models import Pool
+from telephony.recordings import recording_url_is_allowed
 from trackers.models import CallTracker, Lease, TrackerStatusChange
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 CALL_STARTED = "call.started"
 CALL_COMPLETED = "call.completed"
 CALL_ATTRIBUTED = "call.attributed"
+CALL_RECORDING_READY = "call.recording_ready"
 
 
 def _send_on_commit(call_id: int, event: str) -> None:
@@ -232,6 +234,33 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     return call
 
 
+def call_record_recording(*, params) -> Call | None:
+    """Store a finished recording from the provider's recording-status callback on its call, once.
+
+    Retried callbacks change nothing and send no second `call.recording_ready`; a callback for an unknown call,
+    or one that is not a finished recording (`RecordingStatus` in-progress/absent/failed), stores nothing.
+    """
+    sid = (params.get("RecordingSid") or "")[:64]
+    status = params.get("RecordingStatus", "completed")
+    call = call_for_provider_id(provider_call_id=params.get("ParentCallSid") or params.get("CallSid", ""))
+    if call is None or not sid or status != "completed":
+        return call
+    url = params.get("RecordingUrl") or ""
+    if not recording_url_is_allowed(url):
+        logger.warning("Recording %s of call %s has an unexpected URL; not stored.", sid, call.provider_call_id)
+        return call
+    duration = _int_or_none(params.get("RecordingDuration"))
+    with transaction.atomic():
+        stored = Call.objects.filter(pk=call.pk).exclude(recording_sid=sid).update(
+            recording_sid=sid, recording_url=url[:500],
+            recording_duration_seconds=duration if duration is not None and duration >= 0 else None,
+        )
+        if stored:
+            _send_on_commit(call.pk, CALL_RECORDING_READY)
+    call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds"])
+    return call
+
+
 def _attribute_safely(call: Call) -> None:
     """Attribution never fails the webhook that triggered it; a failure is logged and retried at completion."""
     try:
@@ -273,6 +302,7 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP)
         status_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/status",
         caller_id=caller_id if caller_id.startswith("+") else "",
         record=tracker.pool.record_calls,
+        recording_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/recording",
     )
 
 

@@ -15,11 +15,13 @@ from django.test import RequestFactory
 from calls import views
 from core.errors import DomainError
 from telephony.credentials import webhook_auth_token
+from telephony.recordings import sandbox_recording_url
 from telephony.webhooks import twilio_signature
 from trackers.models import CallTracker
 
 VOICE_PATH = "/telephony/twilio/voice"
 STATUS_PATH = "/telephony/twilio/status"
+RECORDING_PATH = "/telephony/twilio/recording"
 
 
 def _post(view, path: str, params: dict, *, token: str, now: datetime):
@@ -64,4 +66,11 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
     total = int((end_at - now).total_seconds())
     params = {**inbound, "CallStatus": "completed", "CallDuration": str(total), "Timestamp": format_datetime(end_at)}
     _post(views.twilio_status, STATUS_PATH, params, token=token, now=end_at)
+    if answered and 'record="record-from-answer-dual"' in twiml:
+        # The recording callback Twilio sends after a recorded <Dial>; the sandbox "recording" is a generated tone.
+        recording_sid = "RE" + secrets.token_hex(16)
+        params = {**base, "CallSid": call_sid, "RecordingSid": recording_sid, "RecordingStatus": "completed",
+                  "RecordingUrl": sandbox_recording_url(recording_sid), "RecordingDuration": str(duration_seconds),
+                  "RecordingChannels": "2", "RecordingSource": "DialVerb"}
+        _post(views.twilio_recording, RECORDING_PATH, params, token=token, now=end_at)
     return twiml

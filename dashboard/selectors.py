@@ -67,11 +67,12 @@ class CallFilters:
     first_time: str = ""   # "" | "yes" | "no"
     q: str = ""            # caller number as typed
     answered: str = ""     # "" | "yes" | "no" (missed = not answered, whatever the final status)
+    recording: str = ""    # "" | "yes" | "no"
 
     def params(self) -> dict[str, str]:
         params = {"status": self.status, "source": self.source, "medium": self.medium,
                   "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
-                  "answered": self.answered}
+                  "answered": self.answered, "recording": self.recording}
         return {key: value for key, value in params.items() if value}
 
     @property
@@ -99,13 +100,17 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     if answered not in ("", "yes", "no"):
         problems.append("The answered filter takes yes or no; ignored.")
         answered = ""
+    recording = (params.get("recording") or "").strip()
+    if recording not in ("", "yes", "no"):
+        problems.append("The recording filter takes yes or no; ignored.")
+        recording = ""
     q = (params.get("q") or "").strip()[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
     source = (params.get("source") or "").strip()[:200]
     medium = (params.get("medium") or "").strip()[:200]
-    return CallFilters(status, source, medium, pool, first_time, q, answered), problems
+    return CallFilters(status, source, medium, pool, first_time, q, answered, recording), problems
 
 
 def _caller_filter(q: str, region: str) -> Q:
@@ -131,6 +136,8 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
         calls = calls.filter(is_first_time_caller=(f.first_time == "yes"))
     if f.answered:
         calls = calls.filter(answered_at__isnull=(f.answered == "no"))
+    if f.recording:
+        calls = calls.exclude(recording_sid="") if f.recording == "yes" else calls.filter(recording_sid="")
     if f.q:
         calls = calls.filter(_caller_filter(f.q, account.default_region))
     return calls.order_by("-started_at", "-id")

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +17,8 @@ from dashboard.decorators import account_required, with_filters
 from dashboard.forms import TestCallForm
 from dashboard.install import FORMAT_DETECTION_META, script_tag
 from pools.models import Pool
+from telephony.providers import ProviderError
+from telephony.recordings import recording_stream
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -86,6 +88,26 @@ def call_detail(request, pk):
     call = selectors.call_get(account=request.account, pk=pk)
     journey = selectors.call_journey(account=request.account, call=call)
     return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey})
+
+
+@require_GET
+@login_required
+@account_required
+def call_recording(request, pk):
+    """The call's recording, streamed from the provider with the account's credentials (never the browser's)."""
+    call = selectors.call_get(account=request.account, pk=pk)
+    if not call.has_recording:
+        raise Http404("This call has no recording")
+    try:
+        stream = recording_stream(account=request.account, url=call.recording_url)
+    except ProviderError as exc:
+        return HttpResponse(f"The recording could not be fetched: {exc}", status=502, content_type="text/plain")
+    response = StreamingHttpResponse(stream.chunks, content_type=stream.content_type)
+    if stream.length is not None:
+        response["Content-Length"] = str(stream.length)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="call-{call.pk}-recording"'
+    return response
 
 
 def _dimension(name):

@@ -19,6 +19,7 @@ from calls.services import calls_first_time_recompute
 from dashboard.services import rollup_refresh
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce
+from telephony.recordings import sandbox_recording_url
 from trackers.models import CallTracker
 from trackers.services import trackers_provision
 
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             )
         main_line = self.ensure_pool(
             account, website, "Main line", original_number="+12025550100",
-            kind=Pool.Kind.MANUAL, tracking=Pool.Tracking.VISITOR, size=10, lease_minutes=30,
+            kind=Pool.Kind.MANUAL, tracking=Pool.Tracking.VISITOR, size=10, lease_minutes=30, record_calls=True,
         )
         service_line = self.ensure_pool(
             account, website, "Service line", original_number="+12025550150",
@@ -134,6 +135,13 @@ class Command(BaseCommand):
         )
         return len(visits)
 
+    def demo_recording(self, pool, talk_seconds) -> dict:
+        """Answered calls of a recording pool have a (sandbox, generated) recording, so the demo has a player."""
+        if not (pool.record_calls and talk_seconds):
+            return {}
+        sid = "RE" + secrets.token_hex(16)
+        return {"recording_sid": sid, "recording_url": sandbox_recording_url(sid), "recording_duration_seconds": talk_seconds}
+
     def ensure_calls(self, account, main_line, service_line, now) -> int:
         existing = Call.objects.filter(account=account).count()
         if existing:
@@ -167,6 +175,7 @@ class Command(BaseCommand):
                 landing_page_key="" if by_source else visit.landing_page_key,
                 channel=channel_group(tracker.source, tracker.medium) if by_source else visit.channel,
                 gclid="" if by_source else visit.gclid,
+                **self.demo_recording(tracker.pool, duration),
             ))
         Call.objects.bulk_create(calls)
         # Calls were generated in random time order: first-time callers are decided by start time.
