@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -176,12 +177,24 @@ def call_page(*, account: Account, filters: DashboardFilters, call_filters: Call
 
 
 def call_export_rows(*, account: Account, filters: DashboardFilters, call_filters: CallFilters):
-    """Tuples for the calls CSV, streamed from the database in chunks."""
-    return (
+    """Tuples for the calls CSV, streamed from the database in chunks; the start time as
+    `YYYY-MM-DD HH:MM:SS` in the account's zone (the header names it, see call_export_header)."""
+    zone = ZoneInfo(account.timezone)
+    rows = (
         calls_filtered(account=account, filters=filters, call_filters=call_filters)
         .values_list(*CALL_EXPORT_FIELDS, "pool__name")
         .iterator(chunk_size=2000)
     )
+    return ((local_time_cell(row[0], zone), *row[1:]) for row in rows)
+
+
+def local_time_cell(value: datetime | None, zone: ZoneInfo) -> str:
+    """A time as a person reads it in a CSV: `YYYY-MM-DD HH:MM:SS` in their zone, no microseconds, no offset."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def call_export_header(*, account: Account) -> tuple[str, ...]:
+    return (f"Started at ({account.timezone})", *CALL_EXPORT_HEADER[1:])
 
 
 CALL_EXPORT_FIELDS = (
@@ -190,7 +203,7 @@ CALL_EXPORT_FIELDS = (
     "landing_page", "gclid", "attribution_method", "attribution_confidence",
 )
 CALL_EXPORT_HEADER = (
-    "Started at (UTC)", "Call id", "Status", "Caller", "Tracking number", "Forwarded to", "Duration (s)",
+    "Started at", "Call id", "Status", "Caller", "Tracking number", "Forwarded to", "Duration (s)",
     "Talk time (s)", "First-time caller", "Source", "Medium", "Campaign", "Keyword", "Landing page", "GCLID",
     "Attribution method", "Attribution confidence", "Pool",
 )

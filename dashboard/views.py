@@ -77,7 +77,7 @@ def call_list_csv(request):
     call_filters, _ = _call_filters(request)
     rows = selectors.call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
     filename = f"calls-{request.filters.start_date}-{request.filters.end_date}.csv"
-    return csv_response(filename, selectors.CALL_EXPORT_HEADER, rows)
+    return csv_response(filename, selectors.call_export_header(account=request.account), rows)
 
 
 @require_GET
