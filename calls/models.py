@@ -83,6 +83,11 @@ class Call(models.Model):
     def has_recording(self) -> bool:
         return bool(self.recording_sid)
 
+    @property
+    def has_sandbox_recording(self) -> bool:
+        """Sandbox calls have no real audio: a short generated tone stands in for the recording."""
+        return self.recording_url.startswith("sandbox:")
+
 
 # How far along a call is; a status never replaces one of a higher rank (callbacks arrive out of order).
 STATUS_RANK = {
