@@ -12,7 +12,7 @@ def drop_rollups(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("dashboard", "0001_report_rollups"),
-        ("calls", "0004_call_page_key_channel_backfill"),
+        ("calls", "0005_recompute_first_time_callers_by_start_time"),
     ]
 
     operations = [migrations.RunPython(drop_rollups, migrations.RunPython.noop)]

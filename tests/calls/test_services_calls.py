@@ -201,3 +201,18 @@ def test_first_time_recompute_goes_by_start_time_not_insertion_order(active_trac
     flags = {c.pk: c.is_first_time_caller for c in Call.objects.all()}
     assert (flags[early.pk], flags[late.pk], flags[other.pk], flags[hidden.pk]) == (True, False, True, False)
     assert flags[elsewhere.pk] is True  # another account's calls are untouched
+
+
+def test_migration_recomputes_first_time_flags_by_start_time(active_tracker):
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import CallFactory
+
+    late = CallFactory(tracker=active_tracker, caller_number="+14155550007", started_at=T0 + timedelta(hours=1), is_first_time_caller=True)
+    early = CallFactory(tracker=active_tracker, caller_number="+14155550007", started_at=T0, is_first_time_caller=False)
+    importlib.import_module("calls.migrations.0005_recompute_first_time_callers_by_start_time").recompute(apps, None)
+    late.refresh_from_db()
+    early.refresh_from_db()
+    assert early.is_first_time_caller and not late.is_first_time_caller
