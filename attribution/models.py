@@ -43,8 +43,9 @@ class Visit(models.Model):
     landing_page = models.CharField(max_length=2000, blank=True)
     # What reports group by (attribution.classification): page = host + path of landing_page, and the
     # GA4 default channel group of source/medium/campaign. Derived once when the visit starts.
-    landing_page_key = models.CharField(max_length=2000, blank=True)
-    channel = models.CharField(max_length=40, blank=True)
+    # db_default: bulk loads in raw SQL (benches, imports) that predate these columns keep working.
+    landing_page_key = models.CharField(max_length=2000, blank=True, db_default="")
+    channel = models.CharField(max_length=40, blank=True, db_default="")
     referrer = models.CharField(max_length=2000, blank=True)
     ga_client_id = models.CharField(max_length=100, blank=True)
     ga_session_id = models.CharField(max_length=100, blank=True)

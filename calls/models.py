@@ -50,12 +50,13 @@ class Call(models.Model):
     campaign = models.CharField(max_length=200, blank=True)
     term = models.CharField(max_length=200, blank=True)
     landing_page = models.CharField(max_length=2000, blank=True)
-    landing_page_key = models.CharField(max_length=2000, blank=True, help_text="Host + path: what reports group by.")
-    channel = models.CharField(max_length=40, blank=True, help_text="GA4 default channel group.")
+    landing_page_key = models.CharField(max_length=2000, blank=True, db_default="",
+                                        help_text="Host + path: what reports group by.")
+    channel = models.CharField(max_length=40, blank=True, db_default="", help_text="GA4 default channel group.")
     gclid = models.CharField(max_length=200, blank=True)
     # Recording (pools with record_calls): stored by the signed recording-status callback.
-    recording_sid = models.CharField(max_length=64, blank=True)
-    recording_url = models.CharField(max_length=500, blank=True)
+    recording_sid = models.CharField(max_length=64, blank=True, db_default="")
+    recording_url = models.CharField(max_length=500, blank=True, db_default="")
     recording_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='visit',
             name='channel',
-            field=models.CharField(blank=True, max_length=40),
+            field=models.CharField(blank=True, db_default='', max_length=40),
         ),
         migrations.AddField(
             model_name='visit',
             name='landing_page_key',
-            field=models.CharField(blank=True, max_length=2000),
+            field=models.CharField(blank=True, db_default='', max_length=2000),
         ),
         migrations.CreateModel(
             name='PageView',

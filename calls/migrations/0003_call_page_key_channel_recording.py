@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='call',
             name='channel',
-            field=models.CharField(blank=True, help_text='GA4 default channel group.', max_length=40),
+            field=models.CharField(blank=True, db_default='', help_text='GA4 default channel group.', max_length=40),
         ),
         migrations.AddField(
             model_name='call',
             name='landing_page_key',
-            field=models.CharField(blank=True, help_text='Host + path: what reports group by.', max_length=2000),
+            field=models.CharField(blank=True, db_default='', help_text='Host + path: what reports group by.', max_length=2000),
         ),
         migrations.AddField(
             model_name='call',
@@ -28,11 +28,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='call',
             name='recording_sid',
-            field=models.CharField(blank=True, max_length=64),
+            field=models.CharField(blank=True, db_default='', max_length=64),
         ),
         migrations.AddField(
             model_name='call',
             name='recording_url',
-            field=models.CharField(blank=True, max_length=500),
+            field=models.CharField(blank=True, db_default='', max_length=500),
         ),
     ]
