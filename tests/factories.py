@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Account, Membership, Website
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
-from attribution.models import Visit, Visitor
+from attribution.models import PageView, Visit, Visitor
 from calls.models import Call, CallEvent
 from core.models import Heartbeat
 from dashboard.models import ReportDay, RollupState
@@ -150,6 +150,15 @@ class VisitFactory(factory.django.DjangoModelFactory):
     channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign))
     started_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.SelfAttribute("started_at")
+
+
+class PageViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PageView
+
+    visit = factory.SubFactory(VisitFactory)
+    path = "/"
+    viewed_at = factory.SelfAttribute("visit.started_at")
 
 
 class LeaseFactory(factory.django.DjangoModelFactory):
