@@ -4,7 +4,7 @@ import pytest
 import responses
 from django.urls import reverse
 
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from telephony.recordings import sandbox_recording_url
 from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, TelephonySettingsFactory
 

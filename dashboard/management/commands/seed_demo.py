@@ -18,10 +18,9 @@ from calls.models import Call
 from calls.services import calls_first_time_recompute
 from dashboard.services import rollup_refresh
 from pools.models import Pool
-from pools.services import pool_create, pool_enforce
+from pools.services import pool_create, pool_enforce, trackers_provision
 from telephony.recordings import sandbox_recording_url
 from trackers.models import CallTracker
-from trackers.services import trackers_provision
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
 
