@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from attribution.classification import ADS_TRACKING_TEMPLATE
-from dashboard.services import rollup_refresh
+from reports.services import rollup_refresh
 from tests.factories import CallFactory, VisitFactory
 
 

@@ -16,9 +16,9 @@ from attribution.classification import channel_group, classify, page_key
 from attribution.models import PageView, Visit, Visitor
 from calls.models import Call
 from calls.services import calls_first_time_recompute
-from dashboard.services import rollup_refresh
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce, trackers_provision
+from reports.services import rollup_refresh
 from telephony.recordings import sandbox_recording_url
 from trackers.models import CallTracker
 

@@ -5,13 +5,13 @@ from django.db import migrations
 
 
 def drop_rollups(apps, schema_editor):
-    apps.get_model("dashboard", "ReportDay").objects.all().delete()
-    apps.get_model("dashboard", "RollupState").objects.all().delete()
+    apps.get_model("reports", "ReportDay").objects.all().delete()
+    apps.get_model("reports", "RollupState").objects.all().delete()
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboard", "0001_report_rollups"),
+        ("reports", "0001_rollups_moved_from_dashboard"),
         ("calls", "0005_recompute_first_time_callers_by_start_time"),
     ]
 
