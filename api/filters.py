@@ -62,10 +62,11 @@ class CallFilter(django_filters.FilterSet):
     medium = django_filters.CharFilter()
     provider_call_id = django_filters.CharFilter()
     status = django_filters.ChoiceFilter(choices=Call.Status.choices)
+    is_conversion = django_filters.BooleanFilter(help_text="true: converting calls only; false: the others.")
 
     class Meta:
         model = Call
-        fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status"]
+        fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status", "is_conversion"]
 
 
 class VisitFilter(django_filters.FilterSet):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Website
+from calls.models import Call
 from calls.reports import DIMENSIONS
 from pools.models import Pool
 from trackers.models import CallTracker
@@ -159,6 +160,33 @@ class CallOutputSerializer(serializers.Serializer):
     landing_page = serializers.CharField()
     gclid = serializers.CharField()
     attribution = AttributionSerializer(source="*")
+    outcome = serializers.ChoiceField(choices=[("", "not set"), *Call.Outcome.choices],
+                                      help_text="lead | not_lead | sale, or empty when nobody set one.")
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
+                                     help_text="The call's own value (overrides the conversion rule's), or null.")
+    note = serializers.CharField()
+    is_conversion = serializers.BooleanField(help_text="Derived from the website's conversion rule and the outcome.")
+    conversion_value = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                                help_text="The value the call converted with, in the account's currency (0 when no conversion).")
+
+
+class CallUpdateInputSerializer(serializers.Serializer):
+    """PATCH /api/v1/calls/{id}/: any of outcome, value, note; omitted fields stay as they are."""
+
+    outcome = serializers.ChoiceField(choices=[("", "not set"), *Call.Outcome.choices], allow_blank=True,
+                                      allow_null=True, required=False)
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, trim_whitespace=True)
+
+    def validate_note(self, value):
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one of outcome, value, note.")
+        return attrs
 
 
 class VisitOutputSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """Reads for calls and the voice webhook."""
 
-from calls.models import Call
+from accounts.models import Account, Website
+from calls.models import Call, CallOutcomeChange, ConversionRule
 from trackers.models import CallTracker
 
 
@@ -41,3 +42,22 @@ def caller_has_called_before(*, account, caller_number: str, before, exclude_cal
         .exclude(provider_call_id=exclude_call_id)
         .exists()
     )
+
+
+def conversion_rule_for_call(*, call: Call) -> ConversionRule:
+    """The rule of the call's website, or the default rule (unsaved) when none was saved or the call has no pool."""
+    rule = ConversionRule.objects.filter(website__pools=call.pool_id).first() if call.pool_id else None
+    return rule or ConversionRule()
+
+
+def conversion_rules_by_website(*, account: Account, websites: list[Website] | None = None) -> dict[int, ConversionRule]:
+    """{website id: its rule} for the account's websites (default rules for those without a saved one)."""
+    if websites is None:
+        websites = list(Website.objects.filter(account=account))
+    saved = {rule.website_id: rule for rule in ConversionRule.objects.filter(website__account=account,
+                                                                             website__in=[w.pk for w in websites])}
+    return {website.pk: saved.get(website.pk) or ConversionRule(website=website) for website in websites}
+
+
+def call_outcome_history(*, account: Account, call: Call) -> list[CallOutcomeChange]:
+    return list(CallOutcomeChange.objects.filter(call__account=account, call=call).select_related("actor")[:50])

@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from attribution import matcher
 from attribution.models import Visit
+from calls.conversion import CONVERSION_INPUT_FIELDS
 from calls.models import TERMINAL_STATUSES, Call, CallEvent
+from calls.outcomes import CALL_CONVERTED, call_conversion_changes
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
@@ -200,11 +202,17 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
         if changes:
             for field, value in changes.items():
                 setattr(call, field, value)
+            was_conversion = call.is_conversion
+            if call.status in TERMINAL_STATUSES and CONVERSION_INPUT_FIELDS & set(changes):
+                changes.update(call_conversion_changes(call=call))
             call.save(update_fields=list(changes))
-            if changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES:
+            completed_now = changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES
+            if completed_now:
                 _send_on_commit(call.pk, CALL_COMPLETED)
                 if call.attribution_method == Call.Method.NONE:
                     _attribute_safely(call)
+            elif call.is_conversion and not was_conversion:
+                _send_on_commit(call.pk, CALL_CONVERTED)
     return call
 
 

@@ -171,9 +171,15 @@ class GA4DeliveryAdmin(AccountScopedAdmin):
 
 @admin.register(GoogleAdsSettings)
 class GoogleAdsSettingsAdmin(AccountScopedAdmin):
-    list_display = ["account", "conversion_name", "conversion_value", "min_duration_seconds", "feed_path"]
+    list_display = ["account", "conversion_name", "feed_path"]
     list_select_related = ["account"]
-    readonly_fields = ["feed_path"]
+    readonly_fields = ["feed_path", "conversions"]
+
+    @admin.display(description="which calls are exported")
+    def conversions(self, obj):
+        return ("Converting calls with a Google click id from the last 90 days, with their value in the account's "
+                "currency. Which calls convert is each website's conversion rule (Calls → Conversion rules) "
+                "and the outcome marketers set on calls.")
 
     @admin.display(description="scheduled import URL path")
     def feed_path(self, obj):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from accounts.models import Account
+from calls.models import TERMINAL_STATUSES
 from core.errors import DomainError, full_clean_or_raise
 from integrations import planner
 from integrations.models import (
@@ -224,8 +225,15 @@ def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
 
 
 def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
-    """Record the GA4 event of an attributed call (once) and queue it; log why when it can't be sent."""
+    """Record the GA4 event of a converting call that has ended (once) and queue it; log why when it can't be sent.
+
+    Called on every completion / conversion / outcome change: a call that is no conversion, or has not ended
+    (a ringing call is no conversion yet), gets no row, so it can still be sent when it converts later; the
+    one-row-per-call constraint makes "later" happen exactly once.
+    """
     now = now or timezone.now()
+    if not call.is_conversion or call.status not in TERMINAL_STATUSES:
+        return None
     website = call.pool.website if call.pool_id else None
     if website is None:
         return None
@@ -246,17 +254,25 @@ def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
     if reason:
         logger.info("GA4 event for call %s skipped: %s", call.pk, reason)
         return delivery
-    event = planner.plan_ga4_event(
-        name=ga4.event_name, session_id=visit.ga_session_id, started_at=call.started_at,
-        duration_seconds=call.duration_seconds,
-        params={"source": call.source, "medium": call.medium, "campaign": call.campaign, "term": call.term,
-                "call_status": call.status, "first_time_caller": "yes" if call.is_first_time_caller else "no",
-                "call_duration_seconds": call.duration_seconds, "attribution_method": call.attribution_method},
-    )
-    delivery.payload = planner.plan_ga4_requests(client_id=visit.ga_client_id, events=[event])[0]
+    delivery.payload = ga4_conversion_payload(call=call, event_name=ga4.event_name, currency=call.account.currency)
     delivery.save(update_fields=["payload"])
     _queue("integrations.tasks.send_ga4", delivery.pk)
     return delivery
+
+
+def ga4_conversion_payload(*, call, event_name: str, currency: str) -> dict:
+    """The Measurement Protocol body of a converting call: final status, talk time and the conversion value."""
+    visit = call.visit
+    event = planner.plan_ga4_event(
+        name=event_name, session_id=visit.ga_session_id, started_at=call.started_at,
+        duration_seconds=call.talk_seconds,
+        params={"source": call.source, "medium": call.medium, "campaign": call.campaign, "term": call.term,
+                "call_status": call.status, "first_time_caller": "yes" if call.is_first_time_caller else "no",
+                "call_duration_seconds": call.duration_seconds, "talk_seconds": call.talk_seconds,
+                "outcome": call.outcome, "value": float(call.conversion_value), "currency": currency,
+                "attribution_method": call.attribution_method},
+    )
+    return planner.plan_ga4_requests(client_id=visit.ga_client_id, events=[event])[0]
 
 
 def _ga4_post(url: str, ga4: GA4Settings, body: dict) -> requests.Response | None:

@@ -43,8 +43,8 @@ def test_anonymous_is_redirected_to_login(client, call):
 
 
 def test_call_detail_query_count_is_pinned(marketer_client, call, django_assert_num_queries):
-    # session, user, membership, websites, the call with pool/tracker/visit, the journey
-    with django_assert_num_queries(6):
+    # session, user, membership, websites, the call with pool/tracker/visit, the journey, outcome history, the rule
+    with django_assert_num_queries(8):
         marketer_client.get(_url(call))
 
 
