@@ -36,3 +36,18 @@ def test_seed_demo_is_idempotent(db):
     counts = (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count())
     _seed()
     assert (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count()) == counts
+
+
+def test_seed_demo_derives_conversions_from_its_rule_and_keeps_a_changed_rule(db):
+    from calls.models import ConversionRule
+
+    _seed()
+    rule = ConversionRule.objects.get(website__key="demo")
+    calls = Call.objects.filter(account__name="Demo Co")
+    converting = calls.filter(is_conversion=True)
+    assert converting.exists() and calls.filter(is_conversion=False).exists()
+    assert not converting.filter(talk_seconds__lt=rule.min_seconds).exists()
+    assert set(converting.values_list("conversion_value", flat=True)) == {rule.value}
+    ConversionRule.objects.filter(pk=rule.pk).update(min_seconds=5)
+    _seed()
+    assert ConversionRule.objects.get(pk=rule.pk).min_seconds == 5

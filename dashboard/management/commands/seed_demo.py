@@ -4,6 +4,7 @@ import os
 import random
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -13,7 +14,8 @@ from django.utils import timezone
 from accounts.models import Account, Membership, Website
 from accounts.services import membership_set
 from attribution.models import Visit, Visitor
-from calls.models import Call
+from calls.models import Call, ConversionRule
+from calls.outcomes import website_conversions_recompute
 from dashboard.services import rollup_refresh
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce
@@ -69,6 +71,7 @@ class Command(BaseCommand):
         # The rules engine gives the automated pool's top sources their trackers (idempotent).
         pool_enforce(pool=service_line, now=now)
         calls = self.ensure_calls(account, main_line, service_line, now)
+        self.ensure_conversions(website)
         rollup_refresh(account=account)  # the dashboard reads closed days from the rollup
         self.stdout.write(f"Demo account “{account.name}”: website key “{website.key}”, "
                           f"{visits} visits, {calls} calls, pools: {main_line.name}, {service_line.name}")
@@ -119,6 +122,11 @@ class Command(BaseCommand):
         Visitor.objects.bulk_create(visitors, batch_size=500)
         Visit.objects.bulk_create(visits, batch_size=500)
         return len(visits)
+
+    def ensure_conversions(self, website) -> None:
+        """A demo conversion rule (kept when someone changed it) and the calls' conversions derived from it."""
+        ConversionRule.objects.get_or_create(website=website, defaults={"min_seconds": 60, "value": Decimal("50.00")})
+        website_conversions_recompute(website_id=website.pk)
 
     def ensure_calls(self, account, main_line, service_line, now) -> int:
         existing = Call.objects.filter(account=account).count()
