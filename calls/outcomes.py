@@ -98,7 +98,7 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
     if note is not _UNCHANGED:
         wanted["note"] = _clean_note(note)
     with transaction.atomic():
-        call = Call.objects.select_for_update().select_related("pool").get(pk=call.pk)
+        call = Call.objects.select_for_update(of=("self",)).select_related("pool", "account").get(pk=call.pk)
         before = {"outcome": call.outcome, "value": call.value, "note": call.note}
         changed = {field: new for field, new in wanted.items() if before[field] != new}
         if not changed:
