@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Account, Membership, Website
 from api.models import ApiToken, generate_key, hash_key
 from attribution.models import Visit, Visitor
-from calls.models import Call, CallEvent
+from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
 from core.models import Heartbeat
 from dashboard.models import ReportDay, RollupState
 from pools.models import ConcurrencySample, Pool
@@ -172,6 +172,25 @@ class CallFactory(factory.django.DjangoModelFactory):
     status = Call.Status.COMPLETED
     started_at = factory.LazyFunction(timezone.now)
     duration_seconds = 60
+
+
+class ConversionRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConversionRule
+
+    website = factory.SubFactory(WebsiteFactory)
+    min_seconds = 30
+    value = Decimal("0.00")
+
+
+class CallOutcomeChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallOutcomeChange
+
+    call = factory.SubFactory(CallFactory)
+    to_outcome = "lead"
+    actor_label = "tests"
+    created_at = factory.LazyFunction(timezone.now)
 
 
 class HeartbeatFactory(factory.django.DjangoModelFactory):
