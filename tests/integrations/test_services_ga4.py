@@ -152,3 +152,13 @@ def test_test_connection_unreachable(ga4):
     responses.post(DEBUG, body=requests.ConnectionError("down"))
     with pytest.raises(DomainError):
         ga4_test_connection(ga4=ga4)
+
+
+@responses.activate
+def test_a_call_marked_a_lead_after_ga4s_72_hours_is_skipped_with_reason(ga4, account, website):
+    call = _call(account, website, ga_client_id="1.2")
+    Call.objects.filter(pk=call.pk).update(started_at=timezone.now() - timedelta(hours=80))
+    call.refresh_from_db()
+    delivery = ga4_enqueue(call=call)
+    assert delivery.status == "skipped" and "72 h" in delivery.reason
+    assert len(responses.calls) == 0
