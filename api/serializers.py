@@ -6,9 +6,11 @@ from rest_framework import serializers
 
 from accounts.models import Website
 from calls.models import Call
+from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
 from calls.reports import DIMENSIONS
 from pools.models import Pool
 from trackers.models import CallTracker
+from trackers.payloads import TrackerOutputSerializer  # noqa: F401  (the API's and the webhooks' tracker shape)
 
 
 def snippet_for(key: str) -> str:
@@ -110,17 +112,6 @@ class PoolCreateInputSerializer(PoolUpdateInputSerializer):
         return fields
 
 
-class TrackerOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    pool = serializers.IntegerField(source="pool_id")
-    tracking_number = serializers.CharField()
-    status = serializers.ChoiceField(choices=CallTracker.Status.choices)
-    source = serializers.CharField()
-    medium = serializers.CharField()
-    original_number = serializers.CharField()
-    flagged_at = serializers.DateTimeField(allow_null=True)
-
-
 class TrackerUpdateInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CallTracker.Status.choices, required=False)
     source = serializers.CharField(max_length=200, allow_blank=True, required=False)
@@ -131,43 +122,6 @@ class TrackerUpdateInputSerializer(serializers.Serializer):
         if not {"status", "source", "medium"} & set(attrs):
             raise serializers.ValidationError("Send at least one of status, source, medium.")
         return attrs
-
-
-class AttributionSerializer(serializers.Serializer):
-    method = serializers.CharField(source="attribution_method")
-    confidence = serializers.FloatField(source="attribution_confidence")
-    visit = serializers.IntegerField(source="visit_id", allow_null=True)
-
-
-class CallOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    provider_call_id = serializers.CharField()
-    pool = serializers.IntegerField(source="pool_id", allow_null=True)
-    tracker = serializers.IntegerField(source="tracker_id", allow_null=True)
-    tracking_number = serializers.CharField()
-    caller_number = serializers.CharField()
-    original_number = serializers.CharField()
-    started_at = serializers.DateTimeField()
-    answered_at = serializers.DateTimeField(allow_null=True)
-    ended_at = serializers.DateTimeField(allow_null=True)
-    duration_seconds = serializers.IntegerField()
-    status = serializers.CharField()
-    first_time_caller = serializers.BooleanField(source="is_first_time_caller")
-    source = serializers.CharField()
-    medium = serializers.CharField()
-    campaign = serializers.CharField()
-    term = serializers.CharField()
-    landing_page = serializers.CharField()
-    gclid = serializers.CharField()
-    attribution = AttributionSerializer(source="*")
-    outcome = serializers.ChoiceField(choices=[("", "not set"), *Call.Outcome.choices],
-                                      help_text="lead | not_lead | sale, or empty when nobody set one.")
-    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
-                                     help_text="The call's own value (overrides the conversion rule's), or null.")
-    note = serializers.CharField()
-    is_conversion = serializers.BooleanField(help_text="Derived from the website's conversion rule and the outcome.")
-    conversion_value = serializers.DecimalField(max_digits=12, decimal_places=2,
-                                                help_text="The value the call converted with, in the account's currency (0 when no conversion).")
 
 
 class CallUpdateInputSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionR
 from calls.selectors import conversion_rule_for_call
 from calls.signals import call_event
 from core.errors import DomainError
+from core.queue import enqueue_on_commit
 
 CALL_UPDATED = "call.updated"
 # Not a webhook type: tells integrations (GA4) that a call already ended became a conversion late
@@ -118,8 +119,6 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
 
 def conversion_rule_update(*, website: Website, min_seconds: int, first_time_only: bool, value) -> ConversionRule:
     """Save the website's rule and queue the recompute of its calls (after commit: it may touch many rows)."""
-    from django_q.tasks import async_task
-
     rule = ConversionRule.objects.filter(website=website).first() or ConversionRule(website=website)
     rule.min_seconds, rule.first_time_only, rule.value = min_seconds, first_time_only, value
     try:
@@ -128,7 +127,7 @@ def conversion_rule_update(*, website: Website, min_seconds: int, first_time_onl
         raise DomainError.from_validation_error(exc) from None
     with transaction.atomic():
         rule.save()
-        transaction.on_commit(lambda: async_task("calls.tasks.recompute_website_conversions", website.pk))
+        enqueue_on_commit("calls.tasks.recompute_website_conversions", website.pk)
     return rule
 
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import account_required
 from accounts.selectors import website_list
 from calls.selectors import conversion_rules_by_website
 from core.errors import DomainError
-from dashboard.decorators import account_required
 from integrations import selectors
 from integrations.google_ads import google_ads_csv
 from integrations.services import webhook_replay

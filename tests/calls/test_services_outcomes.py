@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 
 from calls.models import Call, CallOutcomeChange, ConversionRule
 from calls.outcomes import call_set_outcome, conversion_rule_update, website_conversions_recompute
-from calls.services import call_simulate
 from calls.signals import call_event
+from calls.simulation import call_simulate
 from core.errors import DomainError
 from tests.calls.payloads import dialed_status_payload, inbound_status_payload
 from tests.factories import CallFactory, UserFactory

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from calls.models import ConversionRule
 from calls.outcomes import call_set_outcome
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from integrations.google_ads import google_ads_csv
 from integrations.models import GA4Delivery
 from tests.dni_snippet.conftest import BROWSER_UA

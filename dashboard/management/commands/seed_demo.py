@@ -18,9 +18,8 @@ from calls.models import Call, ConversionRule
 from calls.outcomes import website_conversions_recompute
 from dashboard.services import rollup_refresh
 from pools.models import Pool
-from pools.services import pool_create, pool_enforce
+from pools.services import pool_create, pool_enforce, trackers_provision
 from trackers.models import CallTracker
-from trackers.services import trackers_provision
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
 

@@ -1,0 +1,42 @@
+"""The call as the API returns it and webhooks send it: one shape for both faces (api, integrations)."""
+
+from rest_framework import serializers
+
+from calls.models import Call
+
+
+class AttributionSerializer(serializers.Serializer):
+    method = serializers.CharField(source="attribution_method")
+    confidence = serializers.FloatField(source="attribution_confidence")
+    visit = serializers.IntegerField(source="visit_id", allow_null=True)
+
+
+class CallOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider_call_id = serializers.CharField()
+    pool = serializers.IntegerField(source="pool_id", allow_null=True)
+    tracker = serializers.IntegerField(source="tracker_id", allow_null=True)
+    tracking_number = serializers.CharField()
+    caller_number = serializers.CharField()
+    original_number = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    duration_seconds = serializers.IntegerField()
+    status = serializers.CharField()
+    first_time_caller = serializers.BooleanField(source="is_first_time_caller")
+    source = serializers.CharField()
+    medium = serializers.CharField()
+    campaign = serializers.CharField()
+    term = serializers.CharField()
+    landing_page = serializers.CharField()
+    gclid = serializers.CharField()
+    attribution = AttributionSerializer(source="*")
+    outcome = serializers.ChoiceField(choices=[("", "not set"), *Call.Outcome.choices],
+                                      help_text="lead | not_lead | sale, or empty when nobody set one.")
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
+                                     help_text="The call's own value (overrides the conversion rule's), or null.")
+    note = serializers.CharField()
+    is_conversion = serializers.BooleanField(help_text="Derived from the website's conversion rule and the outcome.")
+    conversion_value = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                                help_text="The value the call converted with, in the account's currency (0 when no conversion).")
