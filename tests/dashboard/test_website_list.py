@@ -1,6 +1,9 @@
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from rest_framework.test import APIClient
 
+from api.services import api_token_create
 from tests.factories import WebsiteFactory
 
 URL = reverse("dashboard:website_list")
@@ -61,3 +64,12 @@ def test_install_page_shows_each_websites_conversion_rule(marketer_client, websi
     assert "<strong>40.00 USD</strong>" in body
     # A website without a saved rule shows the defaults.
     assert "at least <strong>30 s</strong>;" in body and "<strong>0.00 USD</strong>" in body
+
+
+def test_install_page_and_api_show_the_same_script_tag(marketer_client, website, account):
+    _, key = api_token_create(account=account, scope="read")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    snippet = api.get("/api/v1/websites/").json()["results"][0]["snippet"]
+    assert "nowprocket" in snippet
+    assert escape(snippet) in marketer_client.get(URL).content.decode()
