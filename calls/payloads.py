@@ -40,3 +40,4 @@ class CallOutputSerializer(serializers.Serializer):
     is_conversion = serializers.BooleanField(help_text="Derived from the website's conversion rule and the outcome.")
     conversion_value = serializers.DecimalField(max_digits=12, decimal_places=2,
                                                 help_text="The value the call converted with, in the account's currency (0 when no conversion).")
+    has_recording = serializers.BooleanField(read_only=True)

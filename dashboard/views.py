@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
 from accounts.snippet import FORMAT_DETECTION_META, script_tag
+from attribution.classification import ADS_TRACKING_TEMPLATE
 from calls.models import Call
 from calls.outcomes import call_set_outcome
 from calls.reports import DIMENSIONS
@@ -20,7 +21,7 @@ from core.csv_export import csv_response
 from core.errors import DomainError
 from dashboard.call_filters import call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
-from dashboard.csv_columns import CALL_EXPORT_HEADER, report_csv_header, report_csv_rows
+from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
 from dashboard.decorators import with_filters
 from dashboard.forms import CallOutcomeForm, TestCallForm
@@ -32,9 +33,11 @@ from dashboard.selectors.pools import (
     pool_health_list,
     pool_trackers,
 )
-from dashboard.selectors.reports import report_get
-from dashboard.selectors.websites import website_install_list
+from dashboard.selectors.reports import report_get, report_keyword_hint
+from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
+from telephony.providers import ProviderError
+from telephony.recordings import recording_stream
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -93,7 +96,7 @@ def call_list_csv(request):
     call_filters, _ = _call_filters(request)
     rows = call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
     filename = f"calls-{request.filters.start_date}-{request.filters.end_date}.csv"
-    return csv_response(filename, CALL_EXPORT_HEADER, rows)
+    return csv_response(filename, call_export_header(zone_name=request.account.timezone), rows)
 
 
 @require_GET
@@ -138,6 +141,26 @@ def call_outcome(request, pk):
     return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
 
 
+@require_GET
+@login_required
+@account_required
+def call_recording(request, pk):
+    """The call's recording, streamed from the provider with the account's credentials (never the browser's)."""
+    call = call_get(account=request.account, pk=pk)
+    if not call.has_recording:
+        raise Http404("This call has no recording")
+    try:
+        stream = recording_stream(account=request.account, url=call.recording_url)
+    except ProviderError as exc:
+        return HttpResponse(f"The recording could not be fetched: {exc}", status=502, content_type="text/plain")
+    response = StreamingHttpResponse(stream.chunks, content_type=stream.content_type)
+    if stream.length is not None:
+        response["Content-Length"] = str(stream.length)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="call-{call.pk}-recording"'
+    return response
+
+
 def _dimension(name):
     if name not in DIMENSIONS:
         raise Http404("No such report")
@@ -150,6 +173,7 @@ def _dimension(name):
 @with_filters
 def report(request, dimension="source_medium"):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
     data["rows"] = share_bars(data["rows"])
     data["dimensions"] = list(DIMENSIONS.values())
     return _page(request, "dashboard/report.html", data)
@@ -193,10 +217,14 @@ def pool_detail(request, pk):
 @with_filters
 def website_list(request):
     websites = website_install_list(account=request.account, filters=request.filters)
+    untagged = website_untagged_paid_clicks(account=request.account, filters=request.filters)
     rules = conversion_rules_by_website(account=request.account, websites=websites)
-    installs = [{"website": site, "script_tag": script_tag(site), "conversion_rule": rules[site.pk]} for site in websites]
-    return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META,
-                                                          "currency": request.account.currency})
+    installs = [{"website": site, "script_tag": script_tag(site), "untagged_paid_clicks": untagged.get(site.pk, 0),
+                 "conversion_rule": rules[site.pk]} for site in websites]
+    return _page(request, "dashboard/website_list.html", {
+        "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+        "currency": request.account.currency,
+    })
 
 
 def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | None:

@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("calls", "0002_call_events"), ("integrations", "0001_webhooks_ga4_google_ads")]
-AFTER = [("calls", "0003_conversion_rule_outcome"), ("integrations", "0002_conversions_from_rules")]
+BEFORE = [("calls", "0005_recompute_first_time_callers_by_start_time"),
+          ("integrations", "0002_webhook_event_call_recording_ready")]
+AFTER = [("calls", "0006_conversion_rule_outcome"), ("integrations", "0003_conversions_from_rules")]
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 

@@ -47,8 +47,9 @@ def test_anonymous_is_redirected_to_login(client):
 
 def test_install_query_count_is_pinned(marketer_client, website, account, django_assert_num_queries):
     WebsiteFactory(account=account)
-    # session, user, membership, websites (filter), websites with pool counts, their conversion rules
-    with django_assert_num_queries(6):
+    # session, user, membership, websites (filter), websites with pool counts, untagged ad clicks per website,
+    # their conversion rules
+    with django_assert_num_queries(7):
         marketer_client.get(URL)
 
 

@@ -23,8 +23,8 @@ def carry_ads_value_into_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0001_webhooks_ga4_google_ads'),
-        ('calls', '0003_conversion_rule_outcome'),
+        ('integrations', '0002_webhook_event_call_recording_ready'),
+        ('calls', '0006_conversion_rule_outcome'),
     ]
 
     operations = [
@@ -45,6 +45,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='webhookdelivery',
             name='event_type',
-            field=models.CharField(choices=[('call.started', 'Call started'), ('call.completed', 'Call completed'), ('call.attributed', 'Call attributed'), ('call.updated', 'Call updated (outcome, value or note)'), ('tracker.status_changed', 'Tracker status changed')], max_length=40),
+            field=models.CharField(choices=[('call.started', 'Call started'), ('call.completed', 'Call completed'), ('call.attributed', 'Call attributed'), ('call.updated', 'Call updated (outcome, value or note)'), ('call.recording_ready', 'Call recording ready'), ('tracker.status_changed', 'Tracker status changed')], max_length=40),
         ),
     ]

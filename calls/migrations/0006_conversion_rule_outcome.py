@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('attribution', '0002_visit_top_index_humans_only'),
-        ('calls', '0002_call_events'),
+        ('calls', '0005_recompute_first_time_callers_by_start_time'),
         ('pools', '0002_concurrency_samples'),
         ('trackers', '0002_exhaustion_events_and_lease_release'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -62,22 +62,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='call',
             name='conversion_value',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='The value the call converted with (0 when it is no conversion).', max_digits=12),
+            field=models.DecimalField(db_default=Decimal('0'), decimal_places=2, default=Decimal('0'), help_text='The value the call converted with (0 when it is no conversion).', max_digits=12),
         ),
         migrations.AddField(
             model_name='call',
             name='is_conversion',
-            field=models.BooleanField(default=False),
+            field=models.BooleanField(db_default=False, default=False),
         ),
         migrations.AddField(
             model_name='call',
             name='note',
-            field=models.TextField(blank=True, max_length=2000),
+            field=models.TextField(blank=True, db_default='', default='', max_length=2000),
         ),
         migrations.AddField(
             model_name='call',
             name='outcome',
-            field=models.CharField(blank=True, choices=[('lead', 'Lead'), ('not_lead', 'Not a lead'), ('sale', 'Sale')], default='', max_length=10),
+            field=models.CharField(blank=True, choices=[('lead', 'Lead'), ('not_lead', 'Not a lead'), ('sale', 'Sale')], db_default='', default='', max_length=10),
         ),
         migrations.AddField(
             model_name='call',
