@@ -19,8 +19,8 @@ from attribution import matcher
 from attribution.classification import channel_group
 from attribution.models import Visit
 from calls.conversion import CONVERSION_INPUT_FIELDS
-from calls.models import TERMINAL_STATUSES, Call, CallEvent
-from calls.outcomes import CALL_CONVERTED, call_conversion_changes
+from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
+from calls.outcomes import CALL_CONVERTED, call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
@@ -90,8 +90,10 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
             if is_first_time and later_first:
                 # A call that started earlier but reached us later (replays, simulations) makes the later
                 # calls of that caller repeat calls: first-time is decided by start time, not arrival.
-                Call.objects.filter(account=account, caller_number=caller, started_at__gt=now,
-                                    is_first_time_caller=True).update(is_first_time_caller=False)
+                demoted = Call.objects.filter(account=account, caller_number=caller, started_at__gt=now,
+                                              is_first_time_caller=True).update(is_first_time_caller=False)
+                if demoted:
+                    _recompute_first_time_only_conversions(account=account, website_id=pool.website_id)
             _send_on_commit(call.pk, CALL_STARTED)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
@@ -109,7 +111,17 @@ def calls_first_time_recompute(*, account) -> int:
     with transaction.atomic():
         Call.objects.filter(account=account).exclude(caller_number="").update(is_first_time_caller=~Exists(earlier))
         Call.objects.filter(account=account, caller_number="").update(is_first_time_caller=False)
+    _recompute_first_time_only_conversions(account=account)
     return Call.objects.filter(account=account, is_first_time_caller=True).count()
+
+
+def _recompute_first_time_only_conversions(*, account, website_id: int | None = None) -> None:
+    """A changed first-time flag changes conversions under a "first-time callers only" rule."""
+    rules = ConversionRule.objects.filter(website__account=account, first_time_only=True)
+    if website_id is not None:
+        rules = rules.filter(website_id=website_id)
+    for rule_website_id in rules.values_list("website_id", flat=True):
+        transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))
 
 
 def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:
