@@ -54,9 +54,10 @@ def seed(now):
     from attribution.models import Visit, Visitor
     from pools.models import Pool
 
-    account, _ = Account.objects.get_or_create(name="Bench Co", defaults={"default_region": "US"})
+    # Its own account and website name: bench_dashboard seeds "Bench Co" in the same database.
+    account, _ = Account.objects.get_or_create(name="Bench pools Co", defaults={"default_region": "US"})
     website, _ = Website.objects.get_or_create(
-        key="bench", defaults={"account": account, "name": "Bench site", "domains": ["bench.example.com"]}
+        key="benchpools", defaults={"account": account, "name": "Bench pools site", "domains": ["bench.example.com"]}
     )
     visitor, _ = Visitor.objects.get_or_create(website=website, uid="bench", defaults={"first_seen_at": now, "last_seen_at": now})
     have = Visit.objects.filter(website=website).count()
