@@ -135,7 +135,7 @@ class Gunicorn:
 
     def __enter__(self):
         cmd = [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT),
-               "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--log-level", "warning"]
+               "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--log-level", "warning", "--no-control-socket"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env(DJANGO_SETTINGS_MODULE=self.settings, **self.extra_env))
         for _ in range(100):
             try:
