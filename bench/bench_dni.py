@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -137,17 +138,25 @@ class Gunicorn:
         cmd = [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT),
                "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--log-level", "warning", "--no-control-socket"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env(DJANGO_SETTINGS_MODULE=self.settings, **self.extra_env))
-        for _ in range(100):
+        # gunicorn binds before its workers have booted Django (slow on a busy machine): wait for an answer.
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5).close()
                 return self
+            except urllib.error.HTTPError:
+                return self  # any HTTP answer means a worker is up
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 def lua_script(path: str, sessions: list[str]) -> str:
