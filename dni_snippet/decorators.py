@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from core.error_codes import ORIGIN_NOT_ALLOWED, RATE_LIMITED, UNKNOWN_WEBSITE
 from dni_snippet.website_cache import website_cache_store, website_with_pools
 
 CORS_MAX_AGE = 7200  # Chromium caps preflight caching at 2 hours.
@@ -25,7 +26,7 @@ def with_website(view):
     def wrapper(request, key, *args, **kwargs):
         website, pools, token = website_with_pools(key)
         if website is None:
-            return json_error(404, "unknown_website", "No website has this key.")
+            return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
         seen_at = website.snippet_seen_at
         request.website, request.pools = website, pools
         response = view(request, key, *args, **kwargs)
@@ -55,7 +56,7 @@ def dni_cors(view):
     def wrapper(request, *args, **kwargs):
         origin = request.headers.get("Origin", "")
         if origin and not request.website.allows_origin(origin):
-            return json_error(403, "origin_not_allowed", f"Origin {origin[:100]} is not allowed for this website.")
+            return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
         else:
@@ -82,7 +83,7 @@ def rate_limited(view):
             except ValueError:
                 count = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
             if count > limit:
-                response = json_error(429, "rate_limited", "Too many requests; try again in a minute.")
+                response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
                 response["Retry-After"] = "60"
                 return response
         return view(request, *args, **kwargs)

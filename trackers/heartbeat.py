@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 
+from attribution.models import Visit
 from trackers.leasing import LeaseGrant
 from trackers.models import CallTracker, Lease
 
@@ -28,8 +29,7 @@ class Heartbeat:
 
 
 def _tables() -> tuple[str, str, str]:
-    visit_model = Lease._meta.get_field("visit").related_model
-    return Lease._meta.db_table, CallTracker._meta.db_table, visit_model._meta.db_table
+    return Lease._meta.db_table, CallTracker._meta.db_table, Visit._meta.db_table
 
 
 def _source_number_columns(source_pools, visit_id_sql: str) -> tuple[list[str], list]:
