@@ -10,6 +10,7 @@ one cache round trip (`get_many`). Writes that bypass signals (`QuerySet.update`
 or live with DATA_SECONDS of staleness; pools are rarely written, so one token for all websites is enough.
 """
 
+import logging
 import secrets
 
 from django.core.cache import cache, caches
@@ -19,6 +20,7 @@ from django.db import connection, transaction
 from accounts.models import Website
 from pools.models import Pool
 
+logger = logging.getLogger(__name__)
 TOKEN_KEY = "dni:sites:token"
 DATA_SECONDS = 300
 
@@ -46,7 +48,11 @@ def website_with_pools(key: str):
     if not _is_cached():
         return (*_load(key), None)
     data_key = _data_key(key)
-    found = cache.get_many([data_key, TOKEN_KEY])
+    try:
+        found = cache.get_many([data_key, TOKEN_KEY])
+    except Exception:  # Redis down: serve from the database rather than fail the page's numbers
+        logger.warning("DNI website cache unavailable; reading %s from the database", key, exc_info=True)
+        return (*_load(key), None)
     token, entry = found.get(TOKEN_KEY), found.get(data_key)
     if token is not None and entry is not None and entry[0] == token:
         return entry[1], entry[2], token
@@ -73,7 +79,10 @@ def websites_changed() -> None:
     """Invalidate every cached website lookup, now and once the current transaction commits."""
 
     def bump():
-        cache.set(TOKEN_KEY, secrets.token_hex(8), timeout=None)
+        try:
+            cache.set(TOKEN_KEY, secrets.token_hex(8), timeout=None)
+        except Exception:  # a save must not fail because Redis is down; entries expire after DATA_SECONDS
+            logger.warning("DNI website cache not invalidated (cache unavailable)", exc_info=True)
 
     if not _is_cached():
         return

@@ -71,3 +71,13 @@ def test_other_keys_are_not_served_another_websites_entry(website, other_account
     website_with_pools("alicesite")
     found, _, _ = website_with_pools("bobsite")
     assert found.pk == bob.pk
+
+
+def test_redis_down_falls_back_to_the_database_and_saves_still_work(assign, visitor_pool, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    found, pools, token = website_with_pools("alicesite")
+    assert found.key == "alicesite" and [p.pk for p in pools] == [visitor_pool.pk] and token is None
+    visitor_pool.name = "Renamed while Redis is down"
+    visitor_pool.save()  # the invalidation fails quietly
+    assert assign().json()["numbers"]
