@@ -142,7 +142,7 @@ class Gunicorn:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=5).close()
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5).close()
                 return self
             except urllib.error.HTTPError:
                 return self  # any HTTP answer means a worker is up
