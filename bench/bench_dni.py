@@ -24,17 +24,13 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from benchdb import own_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def dni_database_url(url: str) -> str:
-    """callpool_bench → callpool_dni_bench: a database of its own, dropped and recreated on every run."""
-    base, name = url.rsplit("/", 1)
-    return f"{base}/{name.removesuffix('bench').rstrip('_')}_dni_bench"
-
-
-DB_URL = dni_database_url(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_b_bench"))
+DB_URL = own_database_url(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_b_bench"), "dni")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TARGET_RATIO, TARGET_P99 = 0.85, 1.5
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
