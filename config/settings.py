@@ -201,3 +201,5 @@ TELEPHONY_ENCRYPTION_KEY = env.str("TELEPHONY_ENCRYPTION_KEY", default="")
 # Integrations: outbound webhooks and GA4 Measurement Protocol (seconds per HTTP request).
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 GA4_TIMEOUT_SECONDS = env.int("GA4_TIMEOUT_SECONDS", default=10)
+# Where GA4 Measurement Protocol events go; only tests (the two-node test's local receiver) change it.
+GA4_COLLECT_URL = env.str("GA4_COLLECT_URL", default="https://www.google-analytics.com/mp/collect")

@@ -8,9 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
-from accounts.models import Website
 from core.error_codes import ORIGIN_NOT_ALLOWED, RATE_LIMITED, UNKNOWN_WEBSITE
-from pools.models import Pool
+from dni_snippet.website_cache import website_cache_store, website_with_pools
 
 CORS_MAX_AGE = 7200  # Chromium caps preflight caching at 2 hours.
 
@@ -21,19 +20,19 @@ def json_error(status: int, code: str, message: str) -> HttpResponse:
 
 
 def with_website(view):
-    """Loads the website of `key` with its pools in ONE query (pools joined to their website); 404 if unknown."""
+    """Loads the website of `key` with its pools (cached: dni_snippet.website_cache); 404 if unknown."""
 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
-        pools = list(Pool.objects.filter(website__key=key).select_related("website").order_by("pk"))
-        if pools:
-            website = pools[0].website
-        else:
-            website = Website.objects.filter(key=key).first()
-            if website is None:
-                return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
+        website, pools, token = website_with_pools(key)
+        if website is None:
+            return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
+        seen_at = website.snippet_seen_at
         request.website, request.pools = website, pools
-        return view(request, key, *args, **kwargs)
+        response = view(request, key, *args, **kwargs)
+        if website.snippet_seen_at != seen_at:  # the view recorded the install check: keep the cache current
+            website_cache_store(website=website, pools=pools, token=token)
+        return response
 
     return wrapper
 

@@ -33,7 +33,6 @@ from integrations.models import (
 
 logger = logging.getLogger(__name__)
 
-GA4_COLLECT_URL = "https://www.google-analytics.com/mp/collect"
 GA4_DEBUG_URL = "https://www.google-analytics.com/debug/mp/collect"
 
 
@@ -284,7 +283,7 @@ def ga4_send(*, delivery_id: int, now: datetime | None = None) -> GA4Delivery | 
     if delivery is None or delivery.status != GA4Delivery.Status.PENDING:
         return delivery
     ga4 = delivery.website.ga4_settings
-    response = _ga4_post(GA4_COLLECT_URL, ga4, delivery.payload)
+    response = _ga4_post(settings.GA4_COLLECT_URL, ga4, delivery.payload)
     now = now or timezone.now()
     delivery.attempts += 1
     if response is not None:
