@@ -1,8 +1,10 @@
 """Admin access for account admins: they see and edit only their own accounts' rows; superusers see all."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
-from accounts.models import Account, Membership
+from accounts.models import Membership
+from accounts.tenancy import cross_account_links, scope_queryset
 
 
 def admin_account_ids(request) -> list[int] | None:
@@ -57,13 +59,42 @@ class AccountScopedAdmin(admin.ModelAdmin):
         return self._is_account_admin(request) and self._owns(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        ids = admin_account_ids(request)
-        if ids is not None:
-            related = db_field.related_model
-            if related is Account:
-                kwargs["queryset"] = Account.objects.filter(pk__in=ids)
-            elif hasattr(related, "account"):
-                kwargs["queryset"] = related._default_manager.filter(account__in=ids)
-            elif hasattr(related, "pool"):
-                kwargs["queryset"] = related._default_manager.filter(pool__account__in=ids)
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        refuse_cross_account_links(obj)
+        super().save_model(request, obj, form, change)
+
+
+class AccountScopedInline:
+    """Mixin for inlines: the same scoped choices for their foreign keys (e.g. a membership's user)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def scoped_choice_kwargs(db_field, request, kwargs: dict) -> dict:
+    """Every foreign key and many-to-many offers (and accepts, raw-id widgets included) only rows of the
+    user's accounts; users only if they are members of one of them. Related models no account owns: none."""
+    ids = admin_account_ids(request)
+    if ids is not None:
+        base = kwargs.get("queryset", db_field.related_model._default_manager.all())
+        kwargs["queryset"] = scope_queryset(base, ids)
+    return kwargs
+
+
+def refuse_cross_account_links(obj) -> None:
+    """Last line before the admin's own save: a row linking into another account is never written."""
+    errors = cross_account_links(obj)
+    if errors:
+        raise PermissionDenied("; ".join(f"{field}: {message}" for field, message in errors.items()))

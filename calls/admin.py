@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
+from accounts.admin_scoping import AccountScopedAdmin, AccountScopedInline, admin_account_ids
 from calls.models import Call, CallEvent
 from calls.services import call_simulate
 from core.admin_paginator import CheapPaginator
@@ -14,7 +14,7 @@ from core.phones import phone_display
 from trackers.models import CallTracker
 
 
-class CallEventInline(admin.TabularInline):
+class CallEventInline(AccountScopedInline, admin.TabularInline):
     model = CallEvent
     fields = ["received_at", "call_sid", "sequence_number", "status"]
     readonly_fields = fields

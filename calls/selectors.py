@@ -41,3 +41,15 @@ def caller_has_called_before(*, account, caller_number: str, before, exclude_cal
         .exclude(provider_call_id=exclude_call_id)
         .exists()
     )
+
+
+def call_list_with_visit(*, account, visit_since=None):
+    """The account's calls attributed to a visit OF THE SAME ACCOUNT (both sides scoped), visit joined.
+
+    A call row linked to another tenant's visit (a cross-tenant link saved before the admin was scoped) is
+    never read through here, so no export shows another tenant's click ids.
+    """
+    calls = Call.objects.filter(account=account, visit__isnull=False, visit__website__account=account)
+    if visit_since is not None:
+        calls = calls.filter(visit__started_at__gte=visit_since)
+    return calls.select_related("visit")

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from accounts.admin_scoping import AccountScopedAdmin
+from accounts.admin_scoping import AccountScopedAdmin, AccountScopedInline
 from core.errors import DomainError
 from integrations.models import (
     GA4Delivery,
@@ -23,7 +23,7 @@ from integrations.services import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(AccountScopedInline, admin.TabularInline):
     extra = 0
     can_delete = False
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Website
+from accounts.tenancy import TenantLinks
 
 SECRET_PREFIX = "whsec_"
 
@@ -145,7 +146,7 @@ class GA4Settings(models.Model):
         return f"{self.website} · {self.measurement_id}"
 
 
-class GA4Delivery(models.Model):
+class GA4Delivery(TenantLinks, models.Model):
     """The one GA4 event of an attributed call, and what happened to it."""
 
     class Status(models.TextChoices):

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
-from accounts.admin_scoping import AccountScopedAdmin
+from accounts.admin_scoping import AccountScopedAdmin, AccountScopedInline
 from core.errors import DomainError
 from core.phones import parse_phone, phone_display
 from pools.models import Pool
@@ -49,7 +49,7 @@ class PoolAdminForm(forms.ModelForm):
         super()._post_clean()
 
 
-class TrackerInline(admin.TabularInline):
+class TrackerInline(AccountScopedInline, admin.TabularInline):
     model = CallTracker
     fields = ["tracking_number", "status", "source", "medium", "original_number", "flagged_at"]
     readonly_fields = fields

@@ -6,10 +6,11 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Website
+from accounts.tenancy import TenantLinks
 from core.phones import validate_e164
 
 
-class Pool(models.Model):
+class Pool(TenantLinks, models.Model):
     """A managed group of call trackers for one website and one original (business) number."""
 
     class Kind(models.TextChoices):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from accounts.admin_scoping import AccountScopedAdmin
+from accounts.admin_scoping import AccountScopedAdmin, AccountScopedInline
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
 from core.phones import parse_phone, phone_display
@@ -17,7 +17,7 @@ from trackers.services import (
 Status = CallTracker.Status
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(AccountScopedInline, admin.TabularInline):
     model = TrackerStatusChange
     fields = ["created_at", "from_status", "to_status", "source", "medium", "original_number", "actor_label", "reason"]
     readonly_fields = fields
