@@ -168,8 +168,20 @@ SPECTACULAR_SETTINGS.update({
     "SERVE_INCLUDE_SCHEMA": False,
 })
 
-# Dynamic number insertion. Requests per minute per IP on the assign endpoint; 0 turns it off.
+# Dynamic number insertion. Requests per minute per website key and client IP on the assign endpoint;
+# 0 turns it off. The limiter fails open (logs a warning) when the cache is unreachable.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
+
+# How the client IP is found (rate limits, login throttling): empty = REMOTE_ADDR; a count of proxies in
+# front ("1" behind the README's TLS proxy); or the proxies' addresses/CIDRs ("10.0.0.0/8,127.0.0.1").
+# X-Forwarded-For is read only through this.
+TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")
+try:
+    from core.client_ip import parse_trusted_proxies
+
+    parse_trusted_proxies(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc} (want a count like 1, or addresses/CIDRs).") from None
 
 # Telephony. Account settings win; these are the fallback credentials.
 TELEPHONY_DEFAULT_PROVIDER = env.str("TELEPHONY_DEFAULT_PROVIDER", default="sandbox")
