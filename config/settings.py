@@ -231,3 +231,6 @@ TELEPHONY_ENCRYPTION_KEY = env.str("TELEPHONY_ENCRYPTION_KEY", default="")
 # Integrations: outbound webhooks and GA4 Measurement Protocol (seconds per HTTP request).
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 GA4_TIMEOUT_SECONDS = env.int("GA4_TIMEOUT_SECONDS", default=10)
+# Webhook URLs resolving to loopback/private/link-local addresses are refused at save and at send (SSRF);
+# true allows them, for receivers on the operator's own network. Without DEBUG, webhook URLs must be https.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)

@@ -21,6 +21,7 @@ from integrations.services import (
     webhook_replay,
     webhook_send_test,
 )
+from integrations.url_guard import webhook_url_problem
 
 
 class ReadOnlyInline(AccountScopedInline, admin.TabularInline):
@@ -41,6 +42,13 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["account", "url", "description", "event_types", "is_enabled"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        problem = webhook_url_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
 
 
 @admin.register(WebhookEndpoint)
