@@ -36,3 +36,18 @@ def test_seed_demo_is_idempotent(db):
     counts = (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count())
     _seed()
     assert (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count()) == counts
+
+
+def test_seed_demo_keeps_a_password_changed_since(db):
+    from django.contrib.auth import get_user_model
+
+    _seed()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("a-new-long-private-passphrase")
+    admin.save()
+    output = _seed()  # what every `make run` does
+    admin.refresh_from_db()
+    assert admin.check_password("a-new-long-private-passphrase")
+    assert not admin.check_password("callpool-demo")
+    assert "admin (existing user; its password was kept)" in output
+    assert "callpool-demo" not in output
