@@ -219,7 +219,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # urllib3 logs request URLs at DEBUG, and the GA4 Measurement Protocol puts its api_secret in the URL.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }
 
 # Automated visitor pools hold ceil(peak concurrent leases × this) trackers (within the pool's max_size).

@@ -269,11 +269,14 @@ def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
 
 
 def _ga4_post(url: str, ga4: GA4Settings, body: dict) -> requests.Response | None:
+    secret = ga4.get_api_secret()
     try:
-        return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": ga4.api_secret},
+        return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": secret},
                              json=body, timeout=settings.GA4_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
-        logger.warning("GA4 request failed: %s", exc)
+        # The exception text carries the request URL, whose query string holds the secret: never log it.
+        text = str(exc).replace(secret, "[api_secret]") if secret else str(exc)
+        logger.warning("GA4 request failed: %s: %s", type(exc).__name__, text)
         return None
 
 
