@@ -58,3 +58,9 @@ def _in(address: str, networks: tuple) -> bool:
     except ValueError:
         return False
     return any(ip in network for network in networks)
+
+
+def client_ip_or_none(request) -> str | None:
+    """For django-axes (AXES_CLIENT_IP_CALLABLE): None when there is no address (e.g. an internal login)."""
+    address = client_ip(request)
+    return address if _valid_ip(address) else None
