@@ -34,31 +34,38 @@ def _bad_text(value) -> bool:
     return False
 
 
-def json_body_is_bad(body: bytes) -> bool:
-    if b"\x00" in body:
-        return True
-    if b"\\u" not in body:
-        return False
+def _bad_keys(mapping) -> list[str]:
+    return [str(key) for key, value in mapping.items() if _bad_text(key) or _bad_text(value)] or ["__all__"]
+
+
+def json_body_bad_fields(body: bytes) -> list[str] | None:
+    """Top-level keys holding unstorable text (["__all__"] if not a JSON object), or None if the body is fine."""
+    if b"\\u" not in body and b"\x00" not in body:
+        return None
     try:
-        return _bad_text(json.loads(body))
+        payload = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return False  # not JSON: the view answers its own 400
+        return ["__all__"] if b"\x00" in body else None  # other non-JSON: the view answers its own 400
+    if not _bad_text(payload):
+        return None
+    return _bad_keys(payload) if isinstance(payload, dict) else ["__all__"]
 
 
-def request_has_bad_text(request) -> bool:
+def bad_text_fields(request) -> list[str] | None:
+    """The parameters holding text PostgreSQL cannot store, or None when the request is fine."""
     if ENCODED_NUL.search(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):
-        return True
+        return _bad_keys(request.GET)
     if request.method not in ("POST", "PUT", "PATCH"):
-        return False
+        return None
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-        return False  # Django refuses bodies that large itself
+        return None  # Django refuses bodies that large itself
     content_type = request.content_type or ""
     if content_type in FORM_TYPES:
-        return bool(ENCODED_NUL.search(request.body))
+        return _bad_keys(request.POST) if ENCODED_NUL.search(request.body) else None
     if content_type == "application/json" or content_type.endswith("+json"):
-        return json_body_is_bad(request.body)
-    return False
+        return json_body_bad_fields(request.body)
+    return None
 
 
 class BadTextMiddleware:
@@ -66,14 +73,15 @@ class BadTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request_has_bad_text(request):
-            return bad_text_response(request)
+        fields = bad_text_fields(request)
+        if fields is not None:
+            return bad_text_response(request, fields)
         return self.get_response(request)
 
 
-def bad_text_response(request) -> HttpResponse:
+def bad_text_response(request, fields: list[str]) -> HttpResponse:
     wants_json = (request.content_type or "").endswith("json") or request.path.startswith(("/api/", "/dni/"))
     if wants_json:
-        body = json.dumps({"error": {"code": "bad_characters", "message": MESSAGE}})
-        return HttpResponse(body, status=400, content_type="application/json")
-    return HttpResponse(MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+        error = {"code": "bad_characters", "message": MESSAGE, "fields": {field: [MESSAGE] for field in fields}}
+        return HttpResponse(json.dumps({"error": error}), status=400, content_type="application/json")
+    return HttpResponse(f"{MESSAGE} ({', '.join(fields)})", status=400, content_type="text/plain; charset=utf-8")

@@ -195,6 +195,8 @@ def test_change_views_save_nothing_that_links_into_another_tenant(client, accoun
             assert response.status_code == 200, (model, name, response.status_code)
             assert name in response.context["adminform"].form.errors, (model, name)
             assert model._default_manager.filter(pk=own_row.pk).values().get() == before, (model, name)
+            # The re-rendered form shows no label of the typed foreign id (raw-id widgets are scoped too).
+            assert str(foreign) not in response.content.decode(), (model, name, str(foreign))
     print(f"\ncross-tenant change-view POSTs: {tried} tried, {tried} refused")
     assert tried >= 8
 
@@ -239,3 +241,38 @@ def test_google_ads_csv_never_shows_another_tenants_click_id(account, other_acco
     Call.objects.filter(pk=call.pk).update(visit=theirs.visit)  # a bad row written before the fix
     csv_text = google_ads_csv(account=account, now=timezone.now())
     assert "gclid-b" not in csv_text
+
+
+def test_no_changelist_shows_another_tenants_names(client, account, other_account, account_admin):
+    """Every account-scoped changelist (rows, list filters, counts) as the account admin: nothing of tenant b."""
+    build_tenant(account, "a")
+    theirs = build_tenant(other_account, "b")
+    client.force_login(account_admin)
+    markers = {"Bob Co", "Site b", "Pool b", "site-b", "gclid-b", "member-b", "token b", theirs.tracking_number,
+               theirs.visit.session_uid}
+    pages = 0
+    for model, model_admin in admin.site._registry.items():
+        if not isinstance(model_admin, AccountScopedAdmin):
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        html = client.get(url).content.decode()
+        pages += 1
+        leaked = {marker for marker in markers if marker in html}
+        assert not leaked, (model._meta.label, leaked)
+    assert pages >= 15
+
+
+def test_list_filters_offer_only_own_accounts_and_pools(client, account, other_account, account_admin):
+    from tests.factories import AccountFactory
+
+    build_tenant(account, "a")
+    build_tenant(other_account, "b")
+    third = AccountFactory(name="Carol Co")  # a second account of the same admin, so the filters have choices
+    MembershipFactory(account=third, user=account_admin, role=Membership.Role.ADMIN)
+    build_tenant(third, "c")
+    client.force_login(account_admin)
+    html = client.get(reverse("admin:trackers_calltracker_changelist")).content.decode()
+    assert "Pool a" in html and "Pool c" in html and "Pool b" not in html
+    for name in ["pools_pool", "accounts_website", "accounts_membership"]:
+        html = client.get(reverse(f"admin:{name}_changelist")).content.decode()
+        assert "Alice Co" in html and "Carol Co" in html and "Bob Co" not in html, name
