@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_filters",
-    "django_htmx",
     "django_q",
     "axes",
     # Ours, bottom of the import order first.
@@ -70,7 +69,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     # Last: turns django-axes' lockout signal into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

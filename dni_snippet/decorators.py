@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from accounts.models import Website
 from core.client_ip import client_ip
+from core.error_codes import ORIGIN_NOT_ALLOWED, RATE_LIMITED, UNKNOWN_WEBSITE
 from pools.models import Pool
 
 logger = logging.getLogger(__name__)
@@ -31,11 +33,9 @@ def with_website(view):
         if pools:
             website = pools[0].website
         else:
-            from accounts.models import Website
-
             website = Website.objects.filter(key=key).first()
             if website is None:
-                return json_error(404, "unknown_website", "No website has this key.")
+                return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
         request.website, request.pools = website, pools
         return view(request, key, *args, **kwargs)
 
@@ -61,7 +61,7 @@ def dni_cors(view):
     def wrapper(request, *args, **kwargs):
         origin = request.headers.get("Origin", "")
         if origin and not request.website.allows_origin(origin):
-            return json_error(403, "origin_not_allowed", f"Origin {origin[:100]} is not allowed for this website.")
+            return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
         else:
@@ -109,7 +109,7 @@ def rate_limited(view):
         if limit and request.method != "OPTIONS":
             count = rate_count(f"dni:rl:{request.website.key}:{client_ip(request)}:{int(time.time() // 60)}")
             if count is not None and count > limit:
-                response = json_error(429, "rate_limited", "Too many requests; try again in a minute.")
+                response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
                 response["Retry-After"] = "60"
                 return response
         return view(request, key, *args, **kwargs)

@@ -10,11 +10,14 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Website
 from attribution.services import VisitInput, clean_ga_id
+from core.error_codes import BAD_CONTENT_TYPE, BAD_JSON, BODY_TOO_LARGE, PAGE_URL_REQUIRED
 from core.phones import phone_display
 from dni_snippet.decorators import dni_cors, json_error, rate_limited, with_website
 from dni_snippet.script import script_config, snippet_source
 from dni_snippet.services import dni_assign
+from pools.models import Pool
 
 MAX_BODY_BYTES = 4096
 SCRIPT_MAX_AGE = 300
@@ -22,9 +25,6 @@ SCRIPT_MAX_AGE = 300
 
 @require_GET
 def script(request, key):
-    from accounts.models import Website
-    from pools.models import Pool
-
     website = Website.objects.filter(key=key).first()
     if website is None:
         return HttpResponse("/* callpool: unknown website key */\n", status=404, content_type="application/javascript")
@@ -43,21 +43,21 @@ def script(request, key):
 def _read_payload(request):
     """The JSON body as a dict, or an error response."""
     if request.content_type != "application/json":
-        return json_error(400, "bad_content_type", "Send the body as application/json.")
+        return json_error(400, BAD_CONTENT_TYPE, "Send the body as application/json.")
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-        return json_error(400, "body_too_large", f"The body is limited to {MAX_BODY_BYTES} bytes.")
+        return json_error(400, BODY_TOO_LARGE, f"The body is limited to {MAX_BODY_BYTES} bytes.")
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
-        return json_error(400, "body_too_large", f"The body is limited to {MAX_BODY_BYTES} bytes.")
+        return json_error(400, BODY_TOO_LARGE, f"The body is limited to {MAX_BODY_BYTES} bytes.")
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return json_error(400, "bad_json", "The body is not valid JSON.")
+        return json_error(400, BAD_JSON, "The body is not valid JSON.")
     if not isinstance(payload, dict):
-        return json_error(400, "bad_json", "The body must be a JSON object.")
+        return json_error(400, BAD_JSON, "The body must be a JSON object.")
     if not isinstance(payload.get("page_url"), str) or not payload["page_url"].strip():
-        return json_error(400, "page_url_required", "page_url is required.")
+        return json_error(400, PAGE_URL_REQUIRED, "page_url is required.")
     return payload
 
 
@@ -98,8 +98,6 @@ def demo_formats(e164: str) -> list[str]:
 
 @require_GET
 def demo(request):
-    from pools.models import Pool
-
     pools = list(Pool.objects.filter(website__key="demo", retired_at__isnull=True).order_by("pk"))
     context = {
         "pools": [{"name": p.name, "tracking": p.get_tracking_display(), "original": p.original_number,

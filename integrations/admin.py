@@ -2,7 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from accounts.admin_scoping import AccountScopedAdmin, AccountScopedInline
+from accounts.admin_scoping import AccountScopedAdmin
+from core.admin_actions import run_service_per_object
+from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
 from integrations.models import (
     GA4Delivery,
@@ -22,17 +24,6 @@ from integrations.services import (
     webhook_send_test,
 )
 from integrations.url_guard import webhook_url_problem
-
-
-class ReadOnlyInline(AccountScopedInline, admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -78,14 +69,8 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
 
     @admin.action(description="Send a test message")
     def send_test(self, request, queryset):
-        sent = 0
-        for endpoint in queryset:
-            try:
-                webhook_send_test(endpoint=endpoint)
-                sent += 1
-            except DomainError as exc:
-                self.message_user(request, f"{endpoint}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{sent} test messages queued")
+        run_service_per_object(self, request, queryset, lambda endpoint: webhook_send_test(endpoint=endpoint),
+                               done="{total} test messages queued")
 
     @admin.action(description="Rotate the signing secret (old one signs for 24 h more)")
     def rotate_secret(self, request, queryset):
@@ -108,7 +93,6 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
 class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     fields = ["attempted_at", "status_code", "error", "duration_ms", "is_replay", "response_body"]
-    readonly_fields = fields
     ordering = ["-attempted_at", "-id"]
 
 
@@ -131,14 +115,8 @@ class WebhookDeliveryAdmin(AccountScopedAdmin):
 
     @admin.action(description="Replay (same webhook-id)")
     def replay(self, request, queryset):
-        queued = 0
-        for delivery in queryset.select_related("endpoint"):
-            try:
-                webhook_replay(delivery=delivery)
-                queued += 1
-            except DomainError as exc:
-                self.message_user(request, f"{delivery.msg_id}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{queued} messages queued for replay")
+        run_service_per_object(self, request, queryset.select_related("endpoint"),
+                               lambda delivery: webhook_replay(delivery=delivery), done="{total} messages queued for replay")
 
 
 class GA4SettingsForm(forms.ModelForm):
