@@ -18,7 +18,6 @@ from accounts.models import Membership
 from accounts.tenancy import TenantLinks, account_path, cross_account_links, scope_queryset
 from api.services import api_token_create
 from calls.models import Call
-from dashboard.models import ReportDay
 from integrations.google_ads import google_ads_csv
 from integrations.models import (
     GA4Delivery,
@@ -27,6 +26,7 @@ from integrations.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from reports.models import ReportDay
 from tests.factories import (
     CallEventFactory,
     CallFactory,
