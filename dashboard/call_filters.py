@@ -17,11 +17,12 @@ class CallFilters:
     first_time: str = ""   # "" | "yes" | "no"
     q: str = ""            # caller number as typed
     answered: str = ""     # "" | "yes" | "no" (missed = not answered, whatever the final status)
+    recording: str = ""    # "" | "yes" | "no"
 
     def params(self) -> dict[str, str]:
         params = {"status": self.status, "source": self.source, "medium": self.medium,
                   "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
-                  "answered": self.answered}
+                  "answered": self.answered, "recording": self.recording}
         return {key: value for key, value in params.items() if value}
 
     @property
@@ -49,10 +50,14 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     if answered not in ("", "yes", "no"):
         problems.append("The answered filter takes yes or no; ignored.")
         answered = ""
+    recording = (params.get("recording") or "").strip()
+    if recording not in ("", "yes", "no"):
+        problems.append("The recording filter takes yes or no; ignored.")
+        recording = ""
     q = (params.get("q") or "").strip()[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
     source = (params.get("source") or "").strip()[:200]
     medium = (params.get("medium") or "").strip()[:200]
-    return CallFilters(status, source, medium, pool, first_time, q, answered), problems
+    return CallFilters(status, source, medium, pool, first_time, q, answered, recording), problems

@@ -14,7 +14,7 @@ def encrypt_plaintext_secrets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("integrations", "0001_webhooks_ga4_google_ads"),
+        ("integrations", "0002_webhook_event_call_recording_ready"),
     ]
 
     operations = [
