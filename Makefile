@@ -32,7 +32,6 @@ install-dev: $(VENV)/.installed-dev
 
 run: install .env
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) ./scripts/run.sh
 

@@ -6,10 +6,11 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account
+from accounts.tenancy import TenantLinks
 from core.phones import validate_e164
 
 
-class Call(models.Model):
+class Call(TenantLinks, models.Model):
     """One inbound call to a tracking number, keyed by the provider's (parent) call id."""
 
     class Status(models.TextChoices):

@@ -66,3 +66,13 @@ def conversion_rules_by_website(*, account: Account, websites: list[Website] | N
 
 def call_outcome_history(*, account: Account, call: Call) -> list[CallOutcomeChange]:
     return list(CallOutcomeChange.objects.filter(call__account=account, call=call).select_related("actor")[:50])
+def call_list_with_visit(*, account, visit_since=None):
+    """The account's calls attributed to a visit OF THE SAME ACCOUNT (both sides scoped), visit joined.
+
+    A call row linked to another tenant's visit (a cross-tenant link saved before the admin was scoped) is
+    never read through here, so no export shows another tenant's click ids.
+    """
+    calls = Call.objects.filter(account=account, visit__isnull=False, visit__website__account=account)
+    if visit_since is not None:
+        calls = calls.filter(visit__started_at__gte=visit_since)
+    return calls.select_related("visit")

@@ -200,11 +200,23 @@ def _event_time(params, now: datetime) -> datetime:
     return now
 
 
+INT32_MAX = 2**31 - 1
+
+
 def _int_or_none(raw) -> int | None:
     try:
         return int(raw)
     except (TypeError, ValueError):
         return None
+
+
+def _counter_or_none(params, name: str) -> int | None:
+    """A provider counter (SequenceNumber, CallDuration): None when absent or not a number; a number outside
+    what the columns hold is refused (DomainError, 400) instead of overflowing the database (500)."""
+    value = _int_or_none(params.get(name))
+    if value is not None and not 0 <= value <= INT32_MAX:
+        raise DomainError("invalid", f"{name} is out of range.", {name: ["Out of range."]})
+    return value
 
 
 def call_record_status(*, params, now: datetime | None = None) -> Call | None:
@@ -216,10 +228,10 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     if call is None or not call_sid:
         return None
     status = params.get("CallStatus", "")
-    sequence = _int_or_none(params.get("SequenceNumber"))
+    sequence = _counter_or_none(params, "SequenceNumber")
     event = StatusEvent(
         status=status, at=_event_time(params, now), is_dialed_leg=bool(parent_sid),
-        call_duration=_int_or_none(params.get("CallDuration")),
+        call_duration=_counter_or_none(params, "CallDuration"),
     )
     with transaction.atomic():
         try:

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import Account
 from calls.models import Call
+from calls.selectors import call_list_with_visit
 from integrations.models import FORMULA_PREFIXES, GoogleAdsSettings
 
 CLICK_MAX_AGE = timedelta(days=90)
@@ -31,10 +32,8 @@ def google_ads_conversion_calls(*, account: Account, now: datetime) -> QuerySet[
     """Converting calls whose visit carries a Google click id from the last 90 days."""
     has_click = ~Q(visit__gclid="") | ~Q(visit__gbraid="") | ~Q(visit__wbraid="")
     return (
-        Call.objects.filter(account=account, is_conversion=True, visit__isnull=False,
-                            visit__started_at__gte=now - CLICK_MAX_AGE)
-        .filter(has_click)
-        .select_related("visit")
+        call_list_with_visit(account=account, visit_since=now - CLICK_MAX_AGE)
+        .filter(has_click, is_conversion=True)
         .order_by("started_at", "id")
     )
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Website
+from accounts.tenancy import TenantLinks
+from telephony.crypto import decrypt_secret, encrypt_secret, mask_secret
 
 SECRET_PREFIX = "whsec_"
 # A CSV cell starting with one of these runs as a formula in a spreadsheet (OWASP "CSV injection").
@@ -132,7 +134,8 @@ class GA4Settings(models.Model):
 
     website = models.OneToOneField(Website, on_delete=models.CASCADE, related_name="ga4_settings")
     measurement_id = models.CharField(max_length=40, help_text="G-XXXXXXX")
-    api_secret = models.CharField(max_length=100)
+    # Fernet ciphertext (telephony.crypto, like the Twilio token); read it with get_api_secret().
+    api_secret = models.CharField(max_length=500)
     is_enabled = models.BooleanField(default=True)
     event_name = models.CharField(max_length=40, default="phone_call")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -147,8 +150,18 @@ class GA4Settings(models.Model):
     def __str__(self):
         return f"{self.website} · {self.measurement_id}"
 
+    def set_api_secret(self, plain: str) -> None:
+        self.api_secret = encrypt_secret(plain)
 
-class GA4Delivery(models.Model):
+    def get_api_secret(self) -> str:
+        return decrypt_secret(self.api_secret)
+
+    @property
+    def api_secret_hint(self) -> str:
+        return mask_secret(self.get_api_secret())
+
+
+class GA4Delivery(TenantLinks, models.Model):
     """The one GA4 event of a converting call, and what happened to it.
 
     The row is the once-marker: created only for a call that has ended as a conversion, at most one per

@@ -30,6 +30,7 @@ from integrations.models import (
     WebhookEndpoint,
     generate_webhook_secret,
 )
+from integrations.url_guard import guarded_session, webhook_url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ def _queue_later(func: str, *args, run_at: datetime, name: str) -> None:
 def webhook_endpoint_create(*, account: Account, url: str, event_types: list[str], description: str = "") -> WebhookEndpoint:
     endpoint = WebhookEndpoint(account=account, url=url, event_types=event_types, description=description)
     full_clean_or_raise(endpoint)
+    problem = webhook_url_problem(url)
+    if problem:
+        raise DomainError("invalid", problem, {"url": [problem]})
     endpoint.save()
     return endpoint
 
@@ -131,10 +135,15 @@ def _endpoint_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 
 
 def _post(url: str, body: str, headers: dict) -> tuple[int | None, str, str, dict]:
-    """(status code or None, response body, error, response headers)."""
+    """(status code or None, response body, error, response headers). Never follows redirects; refuses
+    URLs that are not https (unless DEBUG) and hosts that resolve to non-public addresses (url_guard)."""
+    problem = webhook_url_problem(url)
+    if problem:
+        return None, "", f"Refused: {problem}"[:500], {}
     try:
-        response = requests.post(url, data=body.encode(), headers=headers,
-                                 timeout=settings.WEBHOOKS_TIMEOUT_SECONDS, allow_redirects=False)
+        with guarded_session() as session:
+            response = session.post(url, data=body.encode(), headers=headers,
+                                    timeout=settings.WEBHOOKS_TIMEOUT_SECONDS, allow_redirects=False)
     except requests.RequestException as exc:
         return None, "", f"{type(exc).__name__}: {exc}"[:500], {}
     return response.status_code, response.text[:1000], "", dict(response.headers)
@@ -270,11 +279,14 @@ def ga4_conversion_payload(*, call, event_name: str, currency: str) -> dict:
 
 
 def _ga4_post(url: str, ga4: GA4Settings, body: dict) -> requests.Response | None:
+    secret = ga4.get_api_secret()
     try:
-        return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": ga4.api_secret},
+        return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": secret},
                              json=body, timeout=settings.GA4_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
-        logger.warning("GA4 request failed: %s", exc)
+        # The exception text carries the request URL, whose query string holds the secret: never log it.
+        text = str(exc).replace(secret, "[api_secret]") if secret else str(exc)
+        logger.warning("GA4 request failed: %s: %s", type(exc).__name__, text)
         return None
 
 

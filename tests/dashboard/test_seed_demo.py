@@ -51,6 +51,19 @@ def test_seed_demo_derives_conversions_from_its_rule_and_keeps_a_changed_rule(db
     ConversionRule.objects.filter(pk=rule.pk).update(min_seconds=5)
     _seed()
     assert ConversionRule.objects.get(pk=rule.pk).min_seconds == 5
+def test_seed_demo_keeps_a_password_changed_since(db):
+    from django.contrib.auth import get_user_model
+
+    _seed()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("a-new-long-private-passphrase")
+    admin.save()
+    output = _seed()  # what every `make run` does
+    admin.refresh_from_db()
+    assert admin.check_password("a-new-long-private-passphrase")
+    assert not admin.check_password("callpool-demo")
+    assert "admin (existing user; its password was kept)" in output
+    assert "callpool-demo" not in output
 
 
 def test_seed_demo_marks_first_time_callers_by_start_time(db):

@@ -50,8 +50,8 @@ class Command(BaseCommand):
             account, _ = Account.objects.get_or_create(
                 name="Demo Co", defaults={"default_region": "US", "timezone": "America/New_York"}
             )
-            admin_user = self.ensure_user("admin", password, superuser=True)
-            marketer = self.ensure_user("marketer", password, superuser=False)
+            admin_user, admin_created = self.ensure_user("admin", password, superuser=True)
+            marketer, marketer_created = self.ensure_user("marketer", password, superuser=False)
             membership_set(user=admin_user, account=account, role=Membership.Role.ADMIN)
             membership_set(user=marketer, account=account, role=Membership.Role.MARKETER)
             website, _ = Website.objects.get_or_create(
@@ -80,17 +80,23 @@ class Command(BaseCommand):
         rollup_refresh(account=account)  # the dashboard reads closed days from the rollup
         self.stdout.write(f"Demo account “{account.name}”: website key “{website.key}”, "
                           f"{visits} visits, {calls} calls, pools: {main_line.name}, {service_line.name}")
-        self.stdout.write(f"Admin login: admin / {password}   Marketer login: marketer / {password}")
+        for username, created in (("admin", admin_created), ("marketer", marketer_created)):
+            if created:
+                self.stdout.write(f"{username.capitalize()} login: {username} / {password}")
+            else:
+                self.stdout.write(f"{username.capitalize()} login: {username} (existing user; its password was kept)")
 
     def ensure_user(self, username: str, password: str, *, superuser: bool):
+        """(user, created). The demo password is set only on a user this run creates: a password someone
+        changed since (every `make run` calls this command) is never reset to the demo one."""
         User = get_user_model()
         user, created = User.objects.get_or_create(username=username)
-        if created or not user.check_password(password):
+        if created:
             user.set_password(password)
-        user.is_staff = user.is_staff or superuser
-        user.is_superuser = superuser
-        user.save()
-        return user
+            user.is_staff = superuser
+            user.is_superuser = superuser
+            user.save()
+        return user, created
 
     def ensure_pool(self, account, website, name, **fields):
         pool = Pool.objects.filter(account=account, name=name).first()
