@@ -1,8 +1,9 @@
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Account, Membership, Website
-from core.errors import full_clean_or_raise
+from core.errors import DomainError, full_clean_or_raise
 
 
 @transaction.atomic
@@ -17,8 +18,13 @@ def membership_set(*, user, account: Account, role: str) -> Membership:
 
 
 def user_create(*, username: str, password: str, email: str = ""):
+    """A new login. The password must pass AUTH_PASSWORD_VALIDATORS (length, common, numeric, similarity)."""
     User = get_user_model()
     user = User(username=username, email=email)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("invalid", exc.messages[0], {"password": exc.messages}) from None
     user.set_password(password)
     user.full_clean()
     user.save()

@@ -10,7 +10,13 @@ from accounts.decorators import account_required
 from accounts.snippet import FORMAT_DETECTION_META, script_tag
 from attribution.classification import ADS_TRACKING_TEMPLATE
 from calls.models import Call
+from calls.outcomes import call_set_outcome
 from calls.reports import DIMENSIONS
+from calls.selectors import (
+    call_outcome_history,
+    conversion_rule_for_call,
+    conversion_rules_by_website,
+)
 from calls.simulation import call_simulate
 from core.csv_export import csv_response
 from core.errors import DomainError
@@ -19,7 +25,7 @@ from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
 from dashboard.decorators import with_filters
-from dashboard.forms import TestCallForm
+from dashboard.forms import CallOutcomeForm, TestCallForm
 from dashboard.selectors.calls import call_export_rows, call_get, call_journey, call_page
 from dashboard.selectors.overview import overview_get
 from dashboard.selectors.pools import (
@@ -102,7 +108,39 @@ def call_list_csv(request):
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
-    return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey})
+    return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey, **_call_outcome_context(request, call)})
+
+
+def _call_outcome_context(request, call) -> dict:
+    """The call page's outcome form, its history and the website's conversion rule."""
+    form = CallOutcomeForm(initial={"outcome": call.outcome, "value": call.value, "note": call.note})
+    return {
+        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,
+        "outcome_history": call_outcome_history(account=request.account, call=call),
+        "conversion_rule": conversion_rule_for_call(call=call), "currency": request.account.currency,
+    }
+
+
+@require_POST
+@login_required
+@account_required
+def call_outcome(request, pk):
+    """Marketers and admins alike mark what a call was; the service keeps history and recomputes the conversion."""
+    call = call_get(account=request.account, pk=pk)
+    form = CallOutcomeForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        messages.error(request, f"The outcome was not saved. {problems}")
+    else:
+        try:
+            call = call_set_outcome(call=call, actor=request.user, actor_label="dashboard", **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, f"The outcome was not saved: {exc.message}")
+        else:
+            verdict = "counts as a conversion" if call.is_conversion else "is not a conversion"
+            messages.success(request, f"Saved. This call {verdict}.")
+    query = request.GET.urlencode()
+    return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
 
 
 @require_GET
@@ -183,10 +221,12 @@ def pool_detail(request, pk):
 def website_list(request):
     websites = website_install_list(account=request.account, filters=request.filters)
     untagged = website_untagged_paid_clicks(account=request.account, filters=request.filters)
-    installs = [{"website": site, "script_tag": script_tag(site), "untagged_paid_clicks": untagged.get(site.pk, 0)}
-                for site in websites]
+    rules = conversion_rules_by_website(account=request.account, websites=websites)
+    installs = [{"website": site, "script_tag": script_tag(site), "untagged_paid_clicks": untagged.get(site.pk, 0),
+                 "conversion_rule": rules[site.pk]} for site in websites]
     return _page(request, "dashboard/website_list.html", {
         "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+        "currency": request.account.currency,
     })
 
 

@@ -65,9 +65,9 @@ def _read_payload(request):
 
 
 @csrf_exempt
-@rate_limited
 @require_http_methods(["POST", "OPTIONS"])
 @with_website
+@rate_limited
 @dni_cors
 def assign(request, key):
     payload = _read_payload(request)

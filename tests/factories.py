@@ -9,7 +9,7 @@ from accounts.models import Account, Membership, Website
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
 from attribution.models import PageView, Visit, Visitor
-from calls.models import Call, CallEvent
+from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
 from core.models import Heartbeat
 from pools.models import ConcurrencySample, Pool, PoolChange, PoolOriginalNumber
 from reports.models import ReportDay, RollupState
@@ -202,6 +202,25 @@ class CallFactory(factory.django.DjangoModelFactory):
     landing_page = ""
     landing_page_key = factory.LazyAttribute(lambda o: page_key(o.landing_page))
     channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign) if o.source else "")
+
+
+class ConversionRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConversionRule
+
+    website = factory.SubFactory(WebsiteFactory)
+    min_seconds = 30
+    value = Decimal("0.00")
+
+
+class CallOutcomeChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallOutcomeChange
+
+    call = factory.SubFactory(CallFactory)
+    to_outcome = "lead"
+    actor_label = "tests"
+    created_at = factory.LazyFunction(timezone.now)
 
 
 class HeartbeatFactory(factory.django.DjangoModelFactory):

@@ -2,7 +2,7 @@
 
 - Same session → same number: a session's open lease is renewed, even after it expired, as long as
   nobody else has taken the tracker since.
-- The heartbeat is one SQL statement (UPDATE … RETURNING), see `lease_renew`.
+- The heartbeat is one SQL statement (UPDATE … RETURNING), see `trackers.heartbeat`.
 - A new lease takes the least-recently-released free tracker. "Free" (no unexpired open lease) is
   checked in the statement that locks the tracker (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
   runs IMMEDIATE transactions, one writer at a time); an expired lease is closed with a conditional
@@ -18,7 +18,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from attribution.models import Visit
 from trackers.models import CallTracker, ExhaustionEvent, Lease
 
 MAX_ATTEMPTS = 8
@@ -31,41 +30,6 @@ class LeaseGrant:
     tracking_number: str
     expires_at: datetime
     is_shared: bool = False
-
-
-def _visit_table() -> str:
-    return Visit._meta.db_table
-
-
-def lease_renew(*, website_id: int, session_uid: str, pools, now: datetime) -> dict[int, LeaseGrant]:
-    """Heartbeat: extend every open lease of the session in `pools`. One statement per lease length.
-
-    Renews only leases on trackers that are still Active and live; returns {pool_id: grant}.
-    """
-    by_minutes: dict[int, list[int]] = {}
-    for pool in pools:
-        by_minutes.setdefault(pool.lease_minutes, []).append(pool.pk)
-    lease_t, tracker_t = Lease._meta.db_table, CallTracker._meta.db_table
-    grants: dict[int, LeaseGrant] = {}
-    for minutes, pool_ids in by_minutes.items():
-        expires_at = now + timedelta(minutes=minutes)
-        marks = ", ".join(["%s"] * len(pool_ids))
-        sql = (
-            f"UPDATE {lease_t} SET expires_at = %s "
-            f"WHERE ended_at IS NULL "
-            f"AND visit_id = (SELECT id FROM {_visit_table()} WHERE website_id = %s AND session_uid = %s) "
-            f"AND tracker_id IN (SELECT id FROM {tracker_t} WHERE pool_id IN ({marks}) "
-            f"AND status = 'active' AND deleted_at IS NULL) "
-            f"RETURNING tracker_id, is_shared, "
-            f"(SELECT tracking_number FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id), "
-            f"(SELECT pool_id FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [expires_at, website_id, session_uid, *pool_ids])
-            rows = cursor.fetchall()
-        for tracker_id, is_shared, number, pool_id in rows:
-            grants[pool_id] = LeaseGrant(pool_id, tracker_id, number, expires_at, bool(is_shared))
-    return grants
 
 
 def _free_trackers(*, pool, now: datetime):

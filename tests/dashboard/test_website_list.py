@@ -47,9 +47,24 @@ def test_anonymous_is_redirected_to_login(client):
 
 def test_install_query_count_is_pinned(marketer_client, website, account, django_assert_num_queries):
     WebsiteFactory(account=account)
-    # session, user, membership, websites (filter), websites with pool counts, untagged ad clicks per website
-    with django_assert_num_queries(6):
+    # session, user, membership, websites (filter), websites with pool counts, untagged ad clicks per website,
+    # their conversion rules
+    with django_assert_num_queries(7):
         marketer_client.get(URL)
+
+
+def test_install_page_shows_each_websites_conversion_rule(marketer_client, website, account):
+    from decimal import Decimal
+
+    from calls.models import ConversionRule
+
+    ConversionRule.objects.create(website=website, min_seconds=60, first_time_only=True, value=Decimal("40"))
+    WebsiteFactory(account=account, name="Default site")
+    body = marketer_client.get(URL).content.decode()
+    assert "at least <strong>60 s</strong>, from a <strong>first-time caller</strong>" in body
+    assert "<strong>40.00 USD</strong>" in body
+    # A website without a saved rule shows the defaults.
+    assert "at least <strong>30 s</strong>;" in body and "<strong>0.00 USD</strong>" in body
 
 
 def test_install_page_and_api_show_the_same_script_tag(marketer_client, website, account):

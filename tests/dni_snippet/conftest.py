@@ -67,3 +67,17 @@ def new_page(chromium, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The production cache for the assign path: Redis when REDIS_URL is set, else local memory standing in
+    for it (the default database cache would add its own queries to the counts)."""
+    if not settings.REDIS_URL:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                       "LOCATION": "dni-shared-cache-test"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
