@@ -170,6 +170,8 @@ SPECTACULAR_SETTINGS.update({
 
 # Dynamic number insertion. Requests per minute per IP on the assign endpoint; 0 turns it off.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
+# When the visitor leaves a page (`pagehide` beacon), the session keeps its numbers this long; the next page renews them.
+DNI_LEAVE_GRACE_SECONDS = env.int("DNI_LEAVE_GRACE_SECONDS", default=120)
 
 # Telephony. Account settings win; these are the fallback credentials.
 TELEPHONY_DEFAULT_PROVIDER = env.str("TELEPHONY_DEFAULT_PROVIDER", default="sandbox")

@@ -16,7 +16,7 @@ from attribution.services import (
     website_mark_snippet_seen,
 )
 from core.phones import phone_display
-from trackers.leasing import lease_acquire, lease_renew, source_tracker_get
+from trackers.leasing import lease_acquire, lease_renew, lease_shorten, source_tracker_get
 
 SESSION_MINUTES = 30
 
@@ -97,3 +97,12 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
         if tracker is not None:
             result.numbers.append(_number(pool, tracker.tracking_number))
     return result
+
+
+def dni_leave(*, website, session_id, now: datetime, grace_seconds: int, seen_expires_at: datetime | None = None) -> int:
+    """The visitor left a page: the session's numbers come back `grace_seconds` from now unless a next page renews them."""
+    session_uid = clean_id(session_id)
+    if session_uid is None:
+        return 0
+    return lease_shorten(website_id=website.pk, session_uid=session_uid, until=now + timedelta(seconds=grace_seconds),
+                         seen_expires_at=seen_expires_at)

@@ -7,14 +7,15 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from attribution.services import VisitInput, clean_ga_id
+from attribution.services import VisitInput, clean_ga_id, clean_id
 from core.phones import phone_display
 from dni_snippet.decorators import dni_cors, json_error, rate_limited, with_website
 from dni_snippet.script import script_config, snippet_source
-from dni_snippet.services import dni_assign
+from dni_snippet.services import dni_assign, dni_leave
 
 MAX_BODY_BYTES = 4096
 SCRIPT_MAX_AGE = 300
@@ -40,10 +41,10 @@ def script(request, key):
     return response
 
 
-def _read_payload(request):
-    """The JSON body as a dict, or an error response."""
-    if request.content_type != "application/json":
-        return json_error(400, "bad_content_type", "Send the body as application/json.")
+def _read_json(request, *, content_types=("application/json",)):
+    """The JSON object in the body, or an error response."""
+    if request.content_type not in content_types:
+        return json_error(400, "bad_content_type", f"Send the body as {' or '.join(content_types)}.")
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         return json_error(400, "body_too_large", f"The body is limited to {MAX_BODY_BYTES} bytes.")
@@ -56,6 +57,14 @@ def _read_payload(request):
         return json_error(400, "bad_json", "The body is not valid JSON.")
     if not isinstance(payload, dict):
         return json_error(400, "bad_json", "The body must be a JSON object.")
+    return payload
+
+
+def _read_payload(request):
+    """The assign body as a dict, or an error response."""
+    payload = _read_json(request)
+    if isinstance(payload, HttpResponse):
+        return payload
     if not isinstance(payload.get("page_url"), str) or not payload["page_url"].strip():
         return json_error(400, "page_url_required", "page_url is required.")
     return payload
@@ -82,6 +91,35 @@ def assign(request, key):
     response = HttpResponse(json.dumps(result.as_dict()), content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response
+
+
+@csrf_exempt
+@rate_limited
+@require_http_methods(["POST", "OPTIONS"])
+@with_website
+@dni_cors
+def leave(request, key):
+    """`pagehide` beacon: `{"session_id", "expires_at"?}` sent as text/plain (a CORS-simple request: no preflight)."""
+    payload = _read_json(request, content_types=("text/plain", "application/json"))
+    if isinstance(payload, HttpResponse):
+        return payload
+    if clean_id(payload.get("session_id")) is None:
+        return json_error(400, "session_id_required", "session_id (the id the assign call returned) is required.")
+    seen = payload.get("expires_at")
+    seen_expires_at = _parse_instant(seen) if seen is not None else None
+    if seen is not None and seen_expires_at is None:
+        return json_error(400, "bad_expires_at", "expires_at must be an ISO 8601 time with a zone, as assign returned it.")
+    dni_leave(website=request.website, session_id=payload["session_id"], now=timezone.now(),
+              grace_seconds=settings.DNI_LEAVE_GRACE_SECONDS, seen_expires_at=seen_expires_at)
+    return HttpResponse(status=204)
+
+
+def _parse_instant(value):
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
 
 
 DEMO_FORMATS = [
