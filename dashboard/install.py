@@ -16,3 +16,8 @@ def script_tag(website: Website) -> str:
     (LiteSpeed, Cloudflare Rocket Loader, WP Rocket) from deferring the swap."""
     return (f'<script async src="{script_src(website)}" data-no-optimize="1" '
             f'data-cfasync="false" nowprocket></script>')
+
+
+def snippet_html(website: Website) -> str:
+    """What the install page's Copy button copies: the iOS meta tag and the script tag, for the page's <head>."""
+    return f"{FORMAT_DETECTION_META}\n{script_tag(website)}"

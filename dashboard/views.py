@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.selectors import refused_origins_by_website
 from calls.models import Call
 from calls.reports import DIMENSIONS
 from calls.services import call_simulate
@@ -14,7 +15,7 @@ from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_export import csv_response
 from dashboard.decorators import account_required, with_filters
 from dashboard.forms import TestCallForm
-from dashboard.install import FORMAT_DETECTION_META, script_tag
+from dashboard.install import FORMAT_DETECTION_META, snippet_html
 from pools.models import Pool
 
 
@@ -148,7 +149,8 @@ def pool_detail(request, pk):
 @with_filters
 def website_list(request):
     websites = selectors.website_install_list(account=request.account, filters=request.filters)
-    installs = [{"website": site, "script_tag": script_tag(site)} for site in websites]
+    refused = refused_origins_by_website(account=request.account, websites=websites)
+    installs = [{"website": site, "snippet": snippet_html(site), "refused_origins": refused[site.pk]} for site in websites]
     return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
 
 

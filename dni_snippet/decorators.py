@@ -7,7 +7,9 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 
+from accounts.services import refused_origin_record
 from pools.models import Pool
 
 CORS_MAX_AGE = 7200  # Chromium caps preflight caching at 2 hours.
@@ -57,6 +59,7 @@ def dni_cors(view):
     def wrapper(request, *args, **kwargs):
         origin = request.headers.get("Origin", "")
         if origin and not request.website.allows_origin(origin):
+            refused_origin_record(website=request.website, origin=origin, now=timezone.now())
             return json_error(403, "origin_not_allowed", f"Origin {origin[:100]} is not allowed for this website.")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)

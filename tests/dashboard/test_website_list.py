@@ -44,6 +44,56 @@ def test_anonymous_is_redirected_to_login(client):
 
 def test_install_query_count_is_pinned(marketer_client, website, account, django_assert_num_queries):
     WebsiteFactory(account=account)
-    # session, user, membership, websites (filter), websites with pool counts
-    with django_assert_num_queries(5):
+    # session, user, membership, websites (filter), websites with pool counts, refused origins
+    with django_assert_num_queries(6):
         marketer_client.get(URL)
+
+
+def test_copied_snippet_holds_the_ios_meta_tag_and_the_script_tag(marketer_client, website):
+    from dashboard.install import snippet_html
+
+    body = marketer_client.get(URL).content.decode()
+    pre = body.split(f'<pre id="snippet-{website.pk}">')[1].split("</pre>")[0]
+    assert pre.startswith("&lt;meta name=&quot;format-detection&quot; content=&quot;telephone=no&quot;&gt;\n&lt;script async")
+    assert snippet_html(website).splitlines()[1].startswith('<script async src="http://testserver/dni/alicesite.js"')
+
+
+def test_website_without_pools_warns(marketer_client, website):
+    assert "This website has no pools" in marketer_client.get(URL).content.decode()
+
+
+def test_website_with_a_pool_has_no_pool_warning(marketer_client, website):
+    from tests.factories import PoolFactory
+
+    PoolFactory(account=website.account, website=website)
+    assert "This website has no pools" not in marketer_client.get(URL).content.decode()
+
+
+def test_blocked_origin_is_shown_with_what_to_do(marketer_client, website, client):
+    from django.core.cache import cache
+
+    cache.clear()  # the refusal is recorded at most once a minute per origin
+    client.options("/dni/alicesite/assign", HTTP_ORIGIN="https://shop.alice.example.com",
+                   HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    body = marketer_client.get(URL).content.decode()
+    assert "The script was blocked on <code>https://shop.alice.example.com</code>" in body
+    assert "add it to this website's allowed origins" in body
+
+
+def test_blocked_origin_disappears_once_it_is_allowed(marketer_client, website):
+    from accounts.models import RefusedOrigin
+
+    RefusedOrigin.objects.create(website=website, origin="https://shop.alice.example.com",
+                                 first_seen_at=timezone.now(), last_seen_at=timezone.now())
+    website.allowed_origins = ["https://alice.example.com", "https://shop.alice.example.com"]
+    website.save()
+    assert "The script was blocked" not in marketer_client.get(URL).content.decode()
+
+
+def test_another_accounts_blocked_origins_never_appear(marketer_client, website, other_account):
+    from accounts.models import RefusedOrigin
+
+    bob = WebsiteFactory(account=other_account, name="Bob site", key="bobkey")
+    RefusedOrigin.objects.create(website=bob, origin="https://bob-secret.example.com",
+                                 first_seen_at=timezone.now(), last_seen_at=timezone.now())
+    assert "bob-secret" not in marketer_client.get(URL).content.decode()

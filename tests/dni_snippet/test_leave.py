@@ -105,3 +105,19 @@ def test_leave_query_count_is_pinned(assign, leave, visitor_pool, django_assert_
     # The website with its pools, one UPDATE of the session's open leases.
     with django_assert_num_queries(2):
         leave(body={"session_id": first["session_id"], "expires_at": first["expires_at"]})
+
+
+def test_refused_preflight_and_assign_are_recorded_for_the_install_page(client, assign, visitor_pool):
+    from django.core.cache import cache
+
+    from accounts.models import RefusedOrigin
+
+    cache.clear()
+    r = client.options("/dni/alicesite/assign", HTTP_ORIGIN="https://shop.alice.example.com",
+                       HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert r.status_code == 403
+    assert assign(origin="https://shop.alice.example.com").status_code == 403
+    row = RefusedOrigin.objects.get()
+    assert (row.website_id, row.origin, row.count) == (visitor_pool.website_id, "https://shop.alice.example.com", 1)
+    assert assign().status_code == 200
+    assert RefusedOrigin.objects.count() == 1
