@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from accounts.models import Website
+from core.phones import phone_display
 
 FORMAT_DETECTION_META = '<meta name="format-detection" content="telephone=no">'
 
@@ -21,3 +22,15 @@ def script_tag(website: Website) -> str:
 def snippet_html(website: Website) -> str:
     """What the install page's Copy button copies: the iOS meta tag and the script tag, for the page's <head>."""
     return f"{FORMAT_DETECTION_META}\n{script_tag(website)}"
+
+
+AMP_CALL_TRACKING_SCRIPT = ('<script async custom-element="amp-call-tracking" '
+                            'src="https://cdn.ampproject.org/v0/amp-call-tracking-0.1.js"></script>')
+
+
+def amp_snippet(website: Website, pool) -> str:
+    """AMP pages can't run our script: `amp-call-tracking` asks /dni/<key>/amp.json for the pool's number."""
+    config = (f"{settings.PUBLIC_BASE_URL}/dni/{website.key}/amp.json?pool={pool.pk}"
+              "&client_id=CLIENT_ID(callpool)&page_url=SOURCE_URL&referrer=DOCUMENT_REFERRER")
+    link = f'  <a href="tel:{pool.original_number}">{phone_display(pool.original_number)}</a>'
+    return f'{AMP_CALL_TRACKING_SCRIPT}\n<amp-call-tracking config="{config}">\n{link}\n</amp-call-tracking>'

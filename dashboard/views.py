@@ -15,8 +15,9 @@ from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_export import csv_response
 from dashboard.decorators import account_required, with_filters
 from dashboard.forms import TestCallForm
-from dashboard.install import FORMAT_DETECTION_META, snippet_html
+from dashboard.install import FORMAT_DETECTION_META, amp_snippet, snippet_html
 from pools.models import Pool
+from pools.selectors import pool_live_by_website
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -150,7 +151,10 @@ def pool_detail(request, pk):
 def website_list(request):
     websites = selectors.website_install_list(account=request.account, filters=request.filters)
     refused = refused_origins_by_website(account=request.account, websites=websites)
-    installs = [{"website": site, "snippet": snippet_html(site), "refused_origins": refused[site.pk]} for site in websites]
+    pools = pool_live_by_website(account=request.account, website_ids=[site.pk for site in websites])
+    installs = [{"website": site, "snippet": snippet_html(site), "refused_origins": refused[site.pk],
+                 "amp": [{"pool": pool, "snippet": amp_snippet(site, pool)} for pool in pools[site.pk]]}
+                for site in websites]
     return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
 
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from attribution.services import VisitInput, clean_ga_id, clean_id
 from core.phones import phone_display
-from dni_snippet.decorators import dni_cors, json_error, rate_limited, with_website
+from dni_snippet.decorators import amp_cors, dni_cors, json_error, rate_limited, with_website
 from dni_snippet.script import script_config, snippet_source
-from dni_snippet.services import dni_assign, dni_leave
+from dni_snippet.services import dni_amp_number, dni_assign, dni_leave
 
 MAX_BODY_BYTES = 4096
 SCRIPT_MAX_AGE = 300
@@ -120,6 +120,33 @@ def _parse_instant(value):
     except ValueError:
         return None
     return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+@csrf_exempt
+@rate_limited
+@require_GET
+@with_website
+@amp_cors
+def amp_config(request, key):
+    """`<amp-call-tracking config=".../amp.json?pool=ID&client_id=CLIENT_ID(callpool)&page_url=SOURCE_URL&referrer=...">`"""
+    params = request.GET
+    pool = next((p for p in request.pools if str(p.pk) == params.get("pool", "")), None)
+    if pool is None:
+        return json_error(404, "unknown_pool", "pool must be the id of one of this website's pools.")
+    client_id, page_url, referrer = params.get("client_id", ""), params.get("page_url", ""), params.get("referrer", "")
+    if any("\x00" in value for value in (client_id, page_url, referrer)):
+        return json_error(400, "bad_parameter", "Parameters may not contain NUL characters.")
+    if not client_id.strip() or len(client_id) > 256:
+        return json_error(400, "client_id_required", "client_id (AMP's CLIENT_ID, at most 256 characters) is required.")
+    if not page_url.strip():
+        return json_error(400, "page_url_required", "page_url (AMP's SOURCE_URL) is required.")
+    data = VisitInput(page_url=page_url, referrer=referrer, user_agent=request.headers.get("User-Agent", ""))
+    number = dni_amp_number(website=request.website, pool=pool, client_id=client_id, data=data,
+                            origin=request.headers.get("Origin", ""), now=timezone.now())
+    response = HttpResponse(json.dumps({"phoneNumber": number, "formattedPhoneNumber": phone_display(number)}),
+                            content_type="application/json")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 DEMO_FORMATS = [

@@ -44,8 +44,8 @@ def test_anonymous_is_redirected_to_login(client):
 
 def test_install_query_count_is_pinned(marketer_client, website, account, django_assert_num_queries):
     WebsiteFactory(account=account)
-    # session, user, membership, websites (filter), websites with pool counts, refused origins
-    with django_assert_num_queries(6):
+    # session, user, membership, websites (filter), websites with pool counts, refused origins, live pools
+    with django_assert_num_queries(7):
         marketer_client.get(URL)
 
 
@@ -97,3 +97,16 @@ def test_another_accounts_blocked_origins_never_appear(marketer_client, website,
     RefusedOrigin.objects.create(website=bob, origin="https://bob-secret.example.com",
                                  first_seen_at=timezone.now(), last_seen_at=timezone.now())
     assert "bob-secret" not in marketer_client.get(URL).content.decode()
+
+
+def test_amp_snippet_per_live_pool(marketer_client, website):
+    from tests.factories import PoolFactory
+
+    pool = PoolFactory(account=website.account, website=website, name="Main line", visitor=True, original_number="+12025550100")
+    PoolFactory(account=website.account, website=website, name="Old line", retired_at=timezone.now())
+    body = marketer_client.get(URL).content.decode()
+    assert "custom-element=&quot;amp-call-tracking&quot;" in body
+    assert (f"&lt;amp-call-tracking config=&quot;http://testserver/dni/alicesite/amp.json?pool={pool.pk}"
+            "&amp;client_id=CLIENT_ID(callpool)&amp;page_url=SOURCE_URL&amp;referrer=DOCUMENT_REFERRER&quot;&gt;") in body
+    assert "&lt;a href=&quot;tel:+12025550100&quot;&gt;(202) 555-0100&lt;/a&gt;" in body
+    assert body.count('<pre id="amp-') == 1
