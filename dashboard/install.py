@@ -1,5 +1,8 @@
 """What a website owner pastes: the one-line script tag and the notes that keep it working."""
 
+import io
+import zipfile
+
 from django.conf import settings
 
 from accounts.models import Website
@@ -34,3 +37,17 @@ def amp_snippet(website: Website, pool) -> str:
               "&client_id=CLIENT_ID(callpool)&page_url=SOURCE_URL&referrer=DOCUMENT_REFERRER")
     link = f'  <a href="tel:{pool.original_number}">{phone_display(pool.original_number)}</a>'
     return f'{AMP_CALL_TRACKING_SCRIPT}\n<amp-call-tracking config="{config}">\n{link}\n</amp-call-tracking>'
+
+
+WORDPRESS_PLUGIN_DIR = settings.BASE_DIR / "wordpress" / "callpool"
+WORDPRESS_PLUGIN_FILENAME = "callpool-wordpress.zip"
+
+
+def wordpress_plugin_zip() -> bytes:
+    """The plugin folder as WordPress's "Upload Plugin" wants it: one top-level `callpool/` folder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(WORDPRESS_PLUGIN_DIR.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"callpool/{path.relative_to(WORDPRESS_PLUGIN_DIR).as_posix()}")
+    return buffer.getvalue()

@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +16,13 @@ from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_export import csv_response
 from dashboard.decorators import account_required, with_filters
 from dashboard.forms import TestCallForm
-from dashboard.install import FORMAT_DETECTION_META, amp_snippet, snippet_html
+from dashboard.install import (
+    FORMAT_DETECTION_META,
+    WORDPRESS_PLUGIN_FILENAME,
+    amp_snippet,
+    snippet_html,
+    wordpress_plugin_zip,
+)
 from pools.models import Pool
 from pools.selectors import pool_live_by_website
 
@@ -155,7 +162,17 @@ def website_list(request):
     installs = [{"website": site, "snippet": snippet_html(site), "refused_origins": refused[site.pk],
                  "amp": [{"pool": pool, "snippet": amp_snippet(site, pool)} for pool in pools[site.pk]]}
                 for site in websites]
-    return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
+    context = {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "public_base_url": settings.PUBLIC_BASE_URL}
+    return _page(request, "dashboard/website_list.html", context)
+
+
+@require_GET
+@login_required
+@account_required
+def wordpress_plugin(request):
+    response = HttpResponse(wordpress_plugin_zip(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{WORDPRESS_PLUGIN_FILENAME}"'
+    return response
 
 
 def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | None:
