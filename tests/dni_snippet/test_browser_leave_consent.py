@@ -89,6 +89,30 @@ def test_after_the_grace_period_the_number_goes_to_the_next_visitor(demo_site, n
     assert Lease.objects.filter(ended_at__isnull=True).count() == 1
 
 
+def test_a_cross_origin_sites_beacon_shortens_the_lease_without_a_preflight(demo_site, new_page, shop_origin):
+    page = new_page()
+    preflights = []
+    page.on("request", lambda r: preflights.append(r.url) if r.method == "OPTIONS" and r.url.endswith("/leave") else None)
+    with page.expect_response(lambda r: r.url.endswith("/assign") and r.request.method == "POST"):
+        page.goto(f"{shop_origin}/")
+    page.wait_for_function("() => document.getElementById('n').textContent !== 'Call (202) 555-0100'")
+    left_at = timezone.now()
+    page.goto("about:blank")
+    assert wait_until(lambda: Lease.objects.get().expires_at < left_at + timedelta(minutes=3))
+    assert preflights == []
+
+
+def test_a_page_on_an_origin_not_allowed_is_recorded_for_the_install_page(demo_site, new_page, shop_origin):
+    from accounts.models import RefusedOrigin, Website
+
+    Website.objects.filter(pk=demo_site["website"].pk).update(allowed_origins=["http://localhost:*"])
+    page = new_page()
+    with page.expect_event("requestfailed", predicate=lambda r: r.url.endswith("/assign")):
+        page.goto(f"{shop_origin}/")
+    assert page.text_content("#n") == "Call (202) 555-0100"
+    assert RefusedOrigin.objects.get().origin == shop_origin
+
+
 GA_COOKIES = [("_ga", "GA1.1.1234567890.1700000000"), ("_ga_ABC123", "GS1.1.1700000123.1.1.1700000200.0.0.0")]
 STORAGE = """() => {
   const pick = (s) => Object.fromEntries(Object.keys(s).filter(k => k.startsWith('cp_')).map(k => [k, s.getItem(k)]));
