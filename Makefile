@@ -42,6 +42,8 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+	@# Imports go one way (pyproject [tool.importlinter]): the apps' layers, and no face imports another.
+	$(BIN)/lint-imports
 
 bench: install-dev
 	@# BENCH=name runs only the benchmarks whose file name contains it.

@@ -3,7 +3,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -26,12 +26,12 @@ from api.selectors import call_list, tracker_get, tracker_list, visit_list
 from attribution.models import Visit
 from calls.models import Call
 from calls.reports import DIMENSIONS, report_rows
+from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
-from pools.models import Pool
 from pools.selectors import pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
 from trackers.models import CallTracker
-from trackers.services import tracker_set_assignment, tracker_set_status
+from trackers.services import tracker_update
 
 API_ACTOR = "api"
 MAX_ID = 2**63 - 1
@@ -152,9 +152,7 @@ class PoolDetailApi(AccountApi):
         pool = self.get_object()
         data = s.PoolUpdateInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        if pool.is_retired:
-            raise DomainError("retired", "This pool is retired and can no longer be changed.")
-        pool_update(pool=pool, actor=None, **data.validated_data)
+        pool_update(pool=pool, actor_label=API_ACTOR, **data.validated_data)
         return Response(s.PoolOutputSerializer(self.get_object()).data)
 
     @extend_schema(responses={204: None}, description="Retire the pool: its trackers keep forwarding for flag_days, "
@@ -209,19 +207,7 @@ class TrackerDetailApi(AccountApi):
         tracker = get_object_or_404(tracker_list(account=self.account).select_related("pool__account"), pk=pk)
         data = s.TrackerUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes = data.validated_data
-        if tracker.pool.kind != Pool.Kind.MANUAL:
-            raise DomainError("not_manual", "Trackers of automated pools are changed by the rules engine, not by hand.")
-        if "status" in changes and changes["status"] != tracker.status:
-            tracker = tracker_set_status(
-                tracker=tracker, status=changes["status"], source=changes.get("source"), medium=changes.get("medium"),
-                actor_label=API_ACTOR, reason=changes["reason"],
-            )
-        elif "source" in changes or "medium" in changes:
-            tracker = tracker_set_assignment(
-                tracker=tracker, source=changes.get("source", tracker.source), medium=changes.get("medium", tracker.medium),
-                actor_label=API_ACTOR, reason=changes["reason"],
-            )
+        tracker = tracker_update(tracker=tracker, actor_label=API_ACTOR, **data.validated_data)
         return Response(s.TrackerOutputSerializer(tracker_get(account=self.account, pk=tracker.pk)).data)
 
 
@@ -286,7 +272,7 @@ class ReportApi(AccountApi):
     )
     def get(self, request, dimension):
         if dimension not in DIMENSIONS:
-            raise DomainError("invalid", f"Unknown dimension “{dimension}”.", {"dimension": [f"Choose one of {', '.join(DIMENSIONS)}."]})
+            raise DomainError(INVALID, f"Unknown dimension “{dimension}”.", {"dimension": [f"Choose one of {', '.join(DIMENSIONS)}."]})
         query = s.ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         zone = ZoneInfo(self.account.timezone)
@@ -308,6 +294,4 @@ class ReportApi(AccountApi):
 @csrf_exempt
 def api_not_found(request, *args, **kwargs):
     """Unrouted paths under /api/v1/ (e.g. /pools/abc/) answer in the error shape too, not Django's HTML 404."""
-    from django.http import JsonResponse
-
-    return JsonResponse({"error": {"code": "not_found", "message": "No API resource at this path."}}, status=404)
+    return JsonResponse({"error": {"code": NOT_FOUND, "message": "No API resource at this path."}}, status=404)

@@ -6,10 +6,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.error_codes import CONFLICT_CODES, INVALID
 from core.errors import DomainError
-
-# DomainError codes that mean "the request is fine but the state doesn't allow it".
-CONFLICT_CODES = {"conflict", "not_manual", "tracker_deleted", "number_in_use", "retired"}
 
 
 def _flatten(detail) -> dict[str, list[str]]:
@@ -42,7 +40,7 @@ def api_exception_handler(exc, context):
         return Response(_body(exc.code, exc.message, exc.fields or None), status=status)
     if isinstance(exc, ValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        return Response(_body("invalid", next(iter(fields.values()))[0], fields), status=400)
+        return Response(_body(INVALID, next(iter(fields.values()))[0], fields), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -54,7 +52,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         first = next(iter(fields.values()), ["Invalid input."])[0]
-        response.data = _body("invalid", first, fields)
+        response.data = _body(INVALID, first, fields)
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         code = detail.code if hasattr(detail, "code") else exc.default_code

@@ -5,9 +5,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Website
+from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
 from calls.reports import DIMENSIONS
 from pools.models import Pool
 from trackers.models import CallTracker
+from trackers.payloads import TrackerOutputSerializer  # noqa: F401  (the API's and the webhooks' tracker shape)
 
 
 def snippet_for(key: str) -> str:
@@ -109,17 +111,6 @@ class PoolCreateInputSerializer(PoolUpdateInputSerializer):
         return fields
 
 
-class TrackerOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    pool = serializers.IntegerField(source="pool_id")
-    tracking_number = serializers.CharField()
-    status = serializers.ChoiceField(choices=CallTracker.Status.choices)
-    source = serializers.CharField()
-    medium = serializers.CharField()
-    original_number = serializers.CharField()
-    flagged_at = serializers.DateTimeField(allow_null=True)
-
-
 class TrackerUpdateInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CallTracker.Status.choices, required=False)
     source = serializers.CharField(max_length=200, allow_blank=True, required=False)
@@ -130,35 +121,6 @@ class TrackerUpdateInputSerializer(serializers.Serializer):
         if not {"status", "source", "medium"} & set(attrs):
             raise serializers.ValidationError("Send at least one of status, source, medium.")
         return attrs
-
-
-class AttributionSerializer(serializers.Serializer):
-    method = serializers.CharField(source="attribution_method")
-    confidence = serializers.FloatField(source="attribution_confidence")
-    visit = serializers.IntegerField(source="visit_id", allow_null=True)
-
-
-class CallOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    provider_call_id = serializers.CharField()
-    pool = serializers.IntegerField(source="pool_id", allow_null=True)
-    tracker = serializers.IntegerField(source="tracker_id", allow_null=True)
-    tracking_number = serializers.CharField()
-    caller_number = serializers.CharField()
-    original_number = serializers.CharField()
-    started_at = serializers.DateTimeField()
-    answered_at = serializers.DateTimeField(allow_null=True)
-    ended_at = serializers.DateTimeField(allow_null=True)
-    duration_seconds = serializers.IntegerField()
-    status = serializers.CharField()
-    first_time_caller = serializers.BooleanField(source="is_first_time_caller")
-    source = serializers.CharField()
-    medium = serializers.CharField()
-    campaign = serializers.CharField()
-    term = serializers.CharField()
-    landing_page = serializers.CharField()
-    gclid = serializers.CharField()
-    attribution = AttributionSerializer(source="*")
 
 
 class VisitOutputSerializer(serializers.Serializer):

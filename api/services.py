@@ -4,13 +4,14 @@ from django.utils import timezone
 
 from accounts.models import Account
 from api.models import ApiToken, generate_key, hash_key
+from core.error_codes import INVALID
 from core.errors import DomainError
 
 
 def api_token_create(*, account: Account, scope: str = ApiToken.Scope.READ, name: str = "", actor=None) -> tuple[ApiToken, str]:
     """Returns the token and its key; the key is not stored and cannot be shown again."""
     if scope not in ApiToken.Scope.values:
-        raise DomainError("invalid", f"“{scope}” is not a scope.", {"scope": ["Choose read or write."]})
+        raise DomainError(INVALID, f"“{scope}” is not a scope.", {"scope": ["Choose read or write."]})
     key = generate_key()
     token = ApiToken(account=account, scope=scope, name=name, key_hash=hash_key(key), key_hint=key[:10],
                      created_by=actor if getattr(actor, "pk", None) else None)

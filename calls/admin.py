@@ -7,27 +7,19 @@ from django.urls import path, reverse
 
 from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
 from calls.models import Call, CallEvent
-from calls.services import call_simulate
+from calls.simulation import call_simulate
+from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
 from core.phones import phone_display
 from trackers.models import CallTracker
 
 
-class CallEventInline(admin.TabularInline):
+class CallEventInline(ReadOnlyInline):
     model = CallEvent
     fields = ["received_at", "call_sid", "sequence_number", "status"]
-    readonly_fields = fields
     ordering = ["-received_at", "-id"]
-    extra = 0
-    can_delete = False
     verbose_name_plural = "Provider callbacks"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class TestCallForm(forms.Form):

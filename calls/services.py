@@ -1,11 +1,10 @@
-"""Writes for calls: start (voice webhook), status callbacks, attribution, and sandbox simulation.
+"""Writes for calls: start (voice webhook), status callbacks and attribution (simulation: calls/simulation.py).
 
 Integrations hear about calls through `calls.signals.call_event`, sent after the transaction
 commits so a listener never sees a call that was rolled back.
 """
 
 import logging
-import secrets
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -26,6 +25,7 @@ from calls.selectors import (
 )
 from calls.signals import call_event
 from calls.twiml import twiml_forward, twiml_reject
+from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
 from core.phones import parse_phone
 from pools.models import Pool
@@ -60,7 +60,7 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
     """Record an inbound call, once per provider call id. Returns (call, created)."""
     now = now or timezone.now()
     if not provider_call_id:
-        raise DomainError("missing_call_id", "The provider sent no call id.", {"CallSid": ["Required."]})
+        raise DomainError(MISSING_CALL_ID, "The provider sent no call id.", {"CallSid": ["Required."]})
     existing = Call.objects.filter(provider_call_id=provider_call_id).first()
     if existing is not None:
         return existing, False
@@ -250,34 +250,3 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP)
         caller_id=caller_id if caller_id.startswith("+") else "",
         record=tracker.pool.record_calls,
     )
-
-
-def call_simulate(*, tracking_number: str, caller_number: str, now: datetime | None = None,
-                  duration_seconds: int = 60, answered: bool = True, ring_seconds: int = 5) -> Call:
-    """Place a sandbox call through the real webhooks: signed voice and status requests, replayed in-process.
-
-    The requests are signed with the number's account token exactly as Twilio would sign them, so
-    the signature check, the TwiML answer, call creation, attribution and status handling all run.
-    """
-    from calls.simulation import simulate_inbound_call
-
-    tracker = tracker_for_inbound_number(number=_tracking_e164(tracking_number))
-    if tracker is None:
-        raise DomainError("unknown_number", f"{tracking_number} is not a live tracking number.",
-                          {"to": ["Not a live tracking number."]})
-    call_sid = "CA" + secrets.token_hex(16)
-    simulate_inbound_call(
-        tracker=tracker, call_sid=call_sid, caller_number=caller_number, now=now or timezone.now(),
-        duration_seconds=duration_seconds, answered=answered, ring_seconds=ring_seconds,
-    )
-    call = Call.objects.filter(provider_call_id=call_sid).first()
-    if call is None:
-        raise DomainError("simulation_failed", "The voice webhook did not record the call; see the server log.")
-    return call
-
-
-def _tracking_e164(raw: str) -> str:
-    try:
-        return parse_phone(raw)
-    except ValidationError as exc:
-        raise DomainError("invalid_phone", exc.messages[0], {"to": exc.messages}) from None

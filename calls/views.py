@@ -13,16 +13,11 @@ from telephony.webhooks import twilio_signature_required
 TWIML = "application/xml"
 
 
-def _now(request):
-    # In-process simulations (call_simulate) replay calls at a chosen time; HTTP input cannot set this.
-    return getattr(request, "simulated_now", None) or timezone.now()
-
-
 @csrf_exempt
 @require_POST
 @twilio_signature_required(voice_webhook_tokens)
 def twilio_voice(request):
-    twiml = call_route_inbound(params=request.POST, now=_now(request), tracker=request.inbound_tracker)
+    twiml = call_route_inbound(params=request.POST, now=timezone.now(), tracker=request.inbound_tracker)
     return HttpResponse(twiml, content_type=TWIML)
 
 
@@ -31,5 +26,5 @@ def twilio_voice(request):
 @twilio_signature_required(status_webhook_tokens)
 def twilio_status(request):
     # Unknown calls get the same harmless 200: Twilio stops retrying, nothing is created.
-    call_record_status(params=request.POST, now=_now(request))
+    call_record_status(params=request.POST, now=timezone.now())
     return HttpResponse(twiml_empty(), content_type=TWIML)

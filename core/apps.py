@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -7,6 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core import schedules
+        # Imported once the app registry is ready (core.schedules imports django_q's models).
+        from core.schedules import core_schedules, declare_schedules
 
-        post_migrate.connect(schedules.register_on_migrate, sender=self)
+        declare_schedules(self, core_schedules)

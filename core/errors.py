@@ -1,5 +1,7 @@
 """The one application error type. The API turns it into {"error": {...}}, the dashboard into a form error."""
 
+from django.core.exceptions import ValidationError
+
 
 class DomainError(Exception):
     def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
@@ -23,8 +25,6 @@ class DomainError(Exception):
 
 def full_clean_or_raise(instance) -> None:
     """Model validation for services: a failed full_clean() becomes the one DomainError shape."""
-    from django.core.exceptions import ValidationError
-
     try:
         instance.full_clean()
     except ValidationError as exc:

@@ -2,24 +2,10 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.selectors import account_for_user, website_list
+from accounts.selectors import website_list
 from dashboard.filters import parse_filters
-
-
-def account_required(view):
-    """Resolves request.account from the user's membership; users without one get a clear page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        request.account = account_for_user(user=request.user)
-        if request.account is None:
-            return render(request, "dashboard/no_account.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def with_filters(view):

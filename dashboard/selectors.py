@@ -18,10 +18,10 @@ from dashboard.charts import concurrency_chart, daily_series
 from dashboard.filters import DashboardFilters
 from dashboard.reporting import days_for, report_window, rows_for, visits_for
 from pools.models import Pool
-from pools.selectors import pool_list, pool_sizing_recommendation
+from pools.selectors import pool_list, pool_peak_concurrency, pool_sizing_recommendation
 from pools.services import pool_preview
 from trackers.models import CallTracker
-from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent, pool_peak_concurrency
+from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent
 
 CALLS_PAGE_SIZE = 50
 JOURNEY_VISITS = 20

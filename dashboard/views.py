@@ -6,15 +6,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import account_required
 from accounts.selectors import refused_origins_by_website
 from calls.models import Call
 from calls.reports import DIMENSIONS
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from core.errors import DomainError
 from dashboard import selectors
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_export import csv_response
-from dashboard.decorators import account_required, with_filters
+from dashboard.decorators import with_filters
 from dashboard.forms import TestCallForm
 from dashboard.install import (
     FORMAT_DETECTION_META,

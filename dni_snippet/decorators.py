@@ -9,7 +9,14 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 
+from accounts.models import Website
 from accounts.services import refused_origin_record
+from core.error_codes import (
+    ORIGIN_NOT_ALLOWED,
+    RATE_LIMITED,
+    SOURCE_ORIGIN_NOT_ALLOWED,
+    UNKNOWN_WEBSITE,
+)
 from pools.models import Pool
 
 CORS_MAX_AGE = 7200  # Chromium caps preflight caching at 2 hours.
@@ -29,11 +36,9 @@ def with_website(view):
         if pools:
             website = pools[0].website
         else:
-            from accounts.models import Website
-
             website = Website.objects.filter(key=key).first()
             if website is None:
-                return json_error(404, "unknown_website", "No website has this key.")
+                return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
         request.website, request.pools = website, pools
         return view(request, key, *args, **kwargs)
 
@@ -60,7 +65,7 @@ def dni_cors(view):
         origin = request.headers.get("Origin", "")
         if origin and not request.website.allows_origin(origin):
             refused_origin_record(website=request.website, origin=origin, now=timezone.now())
-            return json_error(403, "origin_not_allowed", f"Origin {origin[:100]} is not allowed for this website.")
+            return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
         else:
@@ -87,7 +92,7 @@ def rate_limited(view):
             except ValueError:
                 count = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
             if count > limit:
-                response = json_error(429, "rate_limited", "Too many requests; try again in a minute.")
+                response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
                 response["Retry-After"] = "60"
                 return response
         return view(request, *args, **kwargs)
@@ -123,10 +128,10 @@ def amp_cors(view):
         source_origin = request.GET.get("__amp_source_origin", "")
         if origin and not _amp_allows(request.website, origin):
             refused_origin_record(website=request.website, origin=origin, now=timezone.now())
-            return json_error(403, "origin_not_allowed", f"Origin {origin[:100]} is not allowed for this website.")
+            return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if source_origin and not request.website.allows_origin(source_origin):
             refused_origin_record(website=request.website, origin=source_origin, now=timezone.now())
-            return json_error(403, "source_origin_not_allowed",
+            return json_error(403, SOURCE_ORIGIN_NOT_ALLOWED,
                               f"__amp_source_origin {source_origin[:100]} is not allowed for this website.")
         response = view(request, *args, **kwargs)
         if origin:

@@ -11,11 +11,24 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import Website
 from attribution.services import VisitInput, clean_ga_id, clean_id
+from core.error_codes import (
+    BAD_CONTENT_TYPE,
+    BAD_EXPIRES_AT,
+    BAD_JSON,
+    BAD_PARAMETER,
+    BODY_TOO_LARGE,
+    CLIENT_ID_REQUIRED,
+    PAGE_URL_REQUIRED,
+    SESSION_ID_REQUIRED,
+    UNKNOWN_POOL,
+)
 from core.phones import phone_display
 from dni_snippet.decorators import amp_cors, dni_cors, json_error, rate_limited, with_website
 from dni_snippet.script import script_config, snippet_source
 from dni_snippet.services import dni_amp_number, dni_assign, dni_leave
+from pools.models import Pool
 
 MAX_BODY_BYTES = 4096
 SCRIPT_MAX_AGE = 300
@@ -23,9 +36,6 @@ SCRIPT_MAX_AGE = 300
 
 @require_GET
 def script(request, key):
-    from accounts.models import Website
-    from pools.models import Pool
-
     website = Website.objects.filter(key=key).first()
     if website is None:
         return HttpResponse("/* callpool: unknown website key */\n", status=404, content_type="application/javascript")
@@ -44,19 +54,19 @@ def script(request, key):
 def _read_json(request, *, content_types=("application/json",)):
     """The JSON object in the body, or an error response."""
     if request.content_type not in content_types:
-        return json_error(400, "bad_content_type", f"Send the body as {' or '.join(content_types)}.")
+        return json_error(400, BAD_CONTENT_TYPE, f"Send the body as {' or '.join(content_types)}.")
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-        return json_error(400, "body_too_large", f"The body is limited to {MAX_BODY_BYTES} bytes.")
+        return json_error(400, BODY_TOO_LARGE, f"The body is limited to {MAX_BODY_BYTES} bytes.")
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
-        return json_error(400, "body_too_large", f"The body is limited to {MAX_BODY_BYTES} bytes.")
+        return json_error(400, BODY_TOO_LARGE, f"The body is limited to {MAX_BODY_BYTES} bytes.")
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return json_error(400, "bad_json", "The body is not valid JSON.")
+        return json_error(400, BAD_JSON, "The body is not valid JSON.")
     if not isinstance(payload, dict):
-        return json_error(400, "bad_json", "The body must be a JSON object.")
+        return json_error(400, BAD_JSON, "The body must be a JSON object.")
     return payload
 
 
@@ -66,7 +76,7 @@ def _read_payload(request):
     if isinstance(payload, HttpResponse):
         return payload
     if not isinstance(payload.get("page_url"), str) or not payload["page_url"].strip():
-        return json_error(400, "page_url_required", "page_url is required.")
+        return json_error(400, PAGE_URL_REQUIRED, "page_url is required.")
     return payload
 
 
@@ -104,11 +114,11 @@ def leave(request, key):
     if isinstance(payload, HttpResponse):
         return payload
     if clean_id(payload.get("session_id")) is None:
-        return json_error(400, "session_id_required", "session_id (the id the assign call returned) is required.")
+        return json_error(400, SESSION_ID_REQUIRED, "session_id (the id the assign call returned) is required.")
     seen = payload.get("expires_at")
     seen_expires_at = _parse_instant(seen) if seen is not None else None
     if seen is not None and seen_expires_at is None:
-        return json_error(400, "bad_expires_at", "expires_at must be an ISO 8601 time with a zone, as assign returned it.")
+        return json_error(400, BAD_EXPIRES_AT, "expires_at must be an ISO 8601 time with a zone, as assign returned it.")
     dni_leave(website=request.website, session_id=payload["session_id"], now=timezone.now(),
               grace_seconds=settings.DNI_LEAVE_GRACE_SECONDS, seen_expires_at=seen_expires_at)
     return HttpResponse(status=204)
@@ -132,14 +142,14 @@ def amp_config(request, key):
     params = request.GET
     pool = next((p for p in request.pools if str(p.pk) == params.get("pool", "")), None)
     if pool is None:
-        return json_error(404, "unknown_pool", "pool must be the id of one of this website's pools.")
+        return json_error(404, UNKNOWN_POOL, "pool must be the id of one of this website's pools.")
     client_id, page_url, referrer = params.get("client_id", ""), params.get("page_url", ""), params.get("referrer", "")
     if any("\x00" in value for value in (client_id, page_url, referrer)):
-        return json_error(400, "bad_parameter", "Parameters may not contain NUL characters.")
+        return json_error(400, BAD_PARAMETER, "Parameters may not contain NUL characters.")
     if not client_id.strip() or len(client_id) > 256:
-        return json_error(400, "client_id_required", "client_id (AMP's CLIENT_ID, at most 256 characters) is required.")
+        return json_error(400, CLIENT_ID_REQUIRED, "client_id (AMP's CLIENT_ID, at most 256 characters) is required.")
     if not page_url.strip():
-        return json_error(400, "page_url_required", "page_url (AMP's SOURCE_URL) is required.")
+        return json_error(400, PAGE_URL_REQUIRED, "page_url (AMP's SOURCE_URL) is required.")
     data = VisitInput(page_url=page_url, referrer=referrer, user_agent=request.headers.get("User-Agent", ""))
     number = dni_amp_number(website=request.website, pool=pool, client_id=client_id, data=data,
                             origin=request.headers.get("Origin", ""), now=timezone.now())
@@ -163,8 +173,6 @@ def demo_formats(e164: str) -> list[str]:
 
 @require_GET
 def demo(request):
-    from pools.models import Pool
-
     pools = list(Pool.objects.filter(website__key="demo", retired_at__isnull=True).order_by("pk"))
     context = {
         "pools": [{"name": p.name, "tracking": p.get_tracking_display(), "original": p.original_number,

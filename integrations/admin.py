@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from accounts.admin_scoping import AccountScopedAdmin
+from core.admin_actions import run_service_per_object
+from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
 from integrations.models import (
     GA4Delivery,
@@ -21,17 +23,6 @@ from integrations.services import (
     webhook_replay,
     webhook_send_test,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -70,14 +61,8 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
 
     @admin.action(description="Send a test message")
     def send_test(self, request, queryset):
-        sent = 0
-        for endpoint in queryset:
-            try:
-                webhook_send_test(endpoint=endpoint)
-                sent += 1
-            except DomainError as exc:
-                self.message_user(request, f"{endpoint}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{sent} test messages queued")
+        run_service_per_object(self, request, queryset, lambda endpoint: webhook_send_test(endpoint=endpoint),
+                               done="{total} test messages queued")
 
     @admin.action(description="Rotate the signing secret (old one signs for 24 h more)")
     def rotate_secret(self, request, queryset):
@@ -100,7 +85,6 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
 class WebhookAttemptInline(ReadOnlyInline):
     model = WebhookAttempt
     fields = ["attempted_at", "status_code", "error", "duration_ms", "is_replay", "response_body"]
-    readonly_fields = fields
     ordering = ["-attempted_at", "-id"]
 
 
@@ -123,14 +107,8 @@ class WebhookDeliveryAdmin(AccountScopedAdmin):
 
     @admin.action(description="Replay (same webhook-id)")
     def replay(self, request, queryset):
-        queued = 0
-        for delivery in queryset.select_related("endpoint"):
-            try:
-                webhook_replay(delivery=delivery)
-                queued += 1
-            except DomainError as exc:
-                self.message_user(request, f"{delivery.msg_id}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{queued} messages queued for replay")
+        run_service_per_object(self, request, queryset.select_related("endpoint"),
+                               lambda delivery: webhook_replay(delivery=delivery), done="{total} messages queued for replay")
 
 
 @admin.register(GA4Settings)

@@ -5,15 +5,16 @@ The signals are sent after commit; a failure here is logged and must not break t
 
 import logging
 
+from calls.models import Call
+from calls.payloads import CallOutputSerializer
 from integrations import services
+from trackers.models import CallTracker
+from trackers.payloads import TrackerOutputSerializer
 
 logger = logging.getLogger(__name__)
 
 
 def on_call_event(sender, call_id, event, **kwargs):
-    from api.serializers import CallOutputSerializer
-    from calls.models import Call
-
     try:
         call = Call.objects.select_related("pool__website", "visit").filter(pk=call_id).first()
         if call is None:
@@ -26,9 +27,6 @@ def on_call_event(sender, call_id, event, **kwargs):
 
 
 def on_tracker_status_changed(sender, tracker_id, from_status, to_status, reason, **kwargs):
-    from api.serializers import TrackerOutputSerializer
-    from trackers.models import CallTracker
-
     try:
         tracker = CallTracker.objects.select_related("pool").filter(pk=tracker_id).first()
         if tracker is None:

@@ -12,10 +12,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import schedule
 from standardwebhooks import Webhook
 
 from accounts.models import Account
+from core.error_codes import ENDPOINT_DISABLED
 from core.errors import DomainError, full_clean_or_raise
+from core.queue import enqueue_on_commit
 from integrations import planner
 from integrations.models import (
     GA4Delivery,
@@ -36,16 +40,7 @@ def _jsonable(data) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def _queue(func: str, *args) -> None:
-    from django_q.tasks import async_task
-
-    transaction.on_commit(lambda: async_task(func, *args))
-
-
 def _queue_later(func: str, *args, run_at: datetime, name: str) -> None:
-    from django_q.models import Schedule
-    from django_q.tasks import schedule
-
     transaction.on_commit(
         lambda: schedule(func, *args, name=name, schedule_type=Schedule.ONCE, repeats=-1, next_run=run_at)
     )
@@ -124,7 +119,7 @@ def webhook_event_publish(*, account_id: int, event_type: str, data: dict, now: 
             for endpoint in endpoints
         )
         for delivery in WebhookDelivery.objects.filter(msg_id__in=[d.msg_id for d in deliveries]):
-            _queue("integrations.tasks.deliver_webhook", delivery.pk)
+            enqueue_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
     return deliveries
 
 
@@ -204,19 +199,19 @@ def webhook_deliver(*, delivery_id: int, is_replay: bool = False, now: datetime 
 def webhook_replay(*, delivery: WebhookDelivery) -> None:
     """Send a delivery again now, with the same webhook-id, so receivers can de-duplicate."""
     if not delivery.endpoint.is_enabled:
-        raise DomainError("endpoint_disabled", "Enable the endpoint before replaying its messages.")
-    _queue("integrations.tasks.replay_webhook", delivery.pk)
+        raise DomainError(ENDPOINT_DISABLED, "Enable the endpoint before replaying its messages.")
+    enqueue_on_commit("integrations.tasks.replay_webhook", delivery.pk)
 
 
 def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
     """A `tracker.status_changed`-shaped ping, so a receiver can be tried without a real event."""
     if not endpoint.is_enabled:
-        raise DomainError("endpoint_disabled", "Enable the endpoint first.")
+        raise DomainError(ENDPOINT_DISABLED, "Enable the endpoint first.")
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, msg_id=f"msg_{secrets.token_urlsafe(18)}", event_type=endpoint.event_types[0],
         payload={"type": endpoint.event_types[0], "timestamp": timezone.now().isoformat(), "data": {"test": True}},
     )
-    _queue("integrations.tasks.deliver_webhook", delivery.pk)
+    enqueue_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
     return [delivery]
 
 
@@ -255,7 +250,7 @@ def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
     )
     delivery.payload = planner.plan_ga4_requests(client_id=visit.ga_client_id, events=[event])[0]
     delivery.save(update_fields=["payload"])
-    _queue("integrations.tasks.send_ga4", delivery.pk)
+    enqueue_on_commit("integrations.tasks.send_ga4", delivery.pk)
     return delivery
 
 

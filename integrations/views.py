@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.decorators import account_required
 from core.errors import DomainError
-from dashboard.decorators import account_required
 from integrations import selectors
 from integrations.google_ads import google_ads_csv
 from integrations.services import webhook_replay

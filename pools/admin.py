@@ -1,12 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 
 from accounts.admin_scoping import AccountScopedAdmin
+from core.admin_actions import run_service_per_object
+from core.admin_forms import PhoneFieldsFormMixin
+from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
-from core.phones import parse_phone, phone_display
-from pools.models import Pool
+from core.phones import phone_display
+from pools.models import Pool, PoolChange
 from pools.services import (
     EDITABLE_FIELDS,
     pool_create,
@@ -14,39 +16,31 @@ from pools.services import (
     pool_reassign_original,
     pool_retire,
     pool_update,
+    trackers_provision,
 )
 from trackers.models import CallTracker
-from trackers.services import trackers_provision
 
 
-class PoolAdminForm(forms.ModelForm):
+class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
     original_number = forms.CharField(help_text="Any form, e.g. (202) 555-0100 or +12025550100.")
+    phone_fields = ("original_number",)
 
     class Meta:
         model = Pool
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
                   "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls"]
 
+    def phone_region(self, cleaned):
+        account = cleaned.get("account") or getattr(self.instance, "account", None)
+        return account.default_region if account else None
+
     def clean(self):
         cleaned = super().clean()
         account = cleaned.get("account") or getattr(self.instance, "account", None)
-        raw = cleaned.get("original_number")
-        if raw and account:
-            try:
-                cleaned["original_number"] = parse_phone(raw, account.default_region)
-                self.instance.original_number = cleaned["original_number"]
-            except ValidationError as exc:
-                self.add_error("original_number", exc)
         website = cleaned.get("website")
         if website and account and website.account_id != account.pk:
             self.add_error("website", "This website belongs to another account.")
         return cleaned
-
-    def _post_clean(self):
-        # Model validation runs on the parsed number, not the typed one.
-        if "original_number" in self.cleaned_data:
-            self.instance.original_number = self.cleaned_data["original_number"]
-        super()._post_clean()
 
 
 class TrackerInline(admin.TabularInline):
@@ -65,6 +59,12 @@ class TrackerInline(admin.TabularInline):
         return False
 
 
+class PoolChangeInline(ReadOnlyInline):
+    model = PoolChange
+    fields = ["created_at", "actor_label", "changes", "reason"]
+    verbose_name_plural = "Settings history (newest first)"
+
+
 class ProvisionForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=500, initial=5, label="How many numbers")
 
@@ -78,7 +78,7 @@ class PoolAdmin(AccountScopedAdmin):
     search_fields = ["name", "original_number"]
     raw_id_fields = []
     readonly_fields = ["created_at", "updated_at", "retired_at"]
-    inlines = [TrackerInline]
+    inlines = [TrackerInline, PoolChangeInline]
     actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
 
     @admin.display(description="Original number", ordering="original_number")
@@ -89,7 +89,11 @@ class PoolAdmin(AccountScopedAdmin):
         data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
         if change:
             changed = {field: data[field] for field in form.changed_data if field in data}
-            pool_update(pool=obj, actor=request.user, **changed)
+            try:
+                pool_update(pool=Pool.objects.get(pk=obj.pk), actor=request.user, actor_label="admin",
+                            reason="changed in the admin", **changed)
+            except DomainError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
         else:
             data.pop("name")
             data.pop("original_number")
@@ -105,13 +109,11 @@ class PoolAdmin(AccountScopedAdmin):
         if "apply" in request.POST:
             form = ProvisionForm(request.POST)
             if form.is_valid():
-                total = 0
-                for pool in queryset:
-                    try:
-                        total += len(trackers_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user))
-                    except DomainError as exc:
-                        self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
-                self.message_user(request, f"{total} numbers provisioned.", messages.SUCCESS)
+                count = form.cleaned_data["count"]
+                run_service_per_object(
+                    self, request, queryset, lambda pool: trackers_provision(pool=pool, count=count, actor=request.user),
+                    done="{total} numbers provisioned.",
+                )
                 return None
         else:
             form = ProvisionForm()
@@ -123,23 +125,16 @@ class PoolAdmin(AccountScopedAdmin):
 
     @admin.action(description="Enforce rules now")
     def enforce_rules(self, request, queryset):
-        total = 0
-        for pool in queryset:
-            try:
-                total += len(pool_enforce(pool=pool, actor=request.user))
-            except DomainError as exc:
-                self.message_user(request, f"{pool}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{total} actions taken on {len(queryset)} pools.", messages.SUCCESS)
+        run_service_per_object(self, request, queryset, lambda pool: pool_enforce(pool=pool, actor=request.user),
+                               done=f"{{total}} actions taken on {len(queryset)} pools.")
 
     @admin.action(description="Reassign active trackers to the current original number")
     def reassign_original(self, request, queryset):
-        moved = sum(pool_reassign_original(pool=pool, actor=request.user) for pool in queryset)
-        self.message_user(request, f"{moved} trackers reassigned to their pool's original number.", messages.SUCCESS)
+        run_service_per_object(self, request, queryset, lambda pool: pool_reassign_original(pool=pool, actor=request.user),
+                               done="{total} trackers reassigned to their pool's original number.")
 
     @admin.action(description="Retire pool")
     def retire_pools(self, request, queryset):
         pools = [pool for pool in queryset if pool.retired_at is None]
-        for pool in pools:
-            pool_retire(pool=pool, actor=request.user)
-        self.message_user(request, f"{len(pools)} pools retired; their numbers keep forwarding for their flag days.",
-                          messages.SUCCESS)
+        run_service_per_object(self, request, pools, lambda pool: pool_retire(pool=pool, actor=request.user),
+                               done="{total} pools retired; their numbers keep forwarding for their flag days.")

@@ -1,6 +1,7 @@
 from decimal import Decimal
 from math import floor
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -100,3 +101,21 @@ class ConcurrencySample(models.Model):
 
     def __str__(self):
         return f"{self.pool_id} @ {self.sampled_at:%Y-%m-%d %H:%M}: {self.leased}/{self.size}"
+
+
+class PoolChange(models.Model):
+    """Append-only history of a pool's settings: what changed, from what to what, who and why."""
+
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="changes")
+    changes = models.JSONField(help_text='{"field": [old, new]} as text.')
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=60, help_text="“admin”, “api”, “dashboard”…")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["pool", "created_at"], name="pools_change_pool_at_idx")]
+
+    def __str__(self):
+        return f"{self.pool_id}: {', '.join(self.changes)}"

@@ -3,17 +3,20 @@
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from accounts.models import Account, Website
+from core.error_codes import INVALID, INVALID_COUNT, NO_NUMBERS, PROVIDER_ERROR, RETIRED
 from core.errors import DomainError, full_clean_or_raise
 from core.phones import parse_phone, phone_display
+from core.queue import enqueue_on_commit
+from core.updates import model_update
 from pools import planner
-from pools.models import ConcurrencySample, Pool
+from pools.models import ConcurrencySample, Pool, PoolChange
 from pools.planner import PlannedAction, SourceCount
 from pools.selectors import (
     SIZING_WINDOW,
@@ -22,12 +25,14 @@ from pools.selectors import (
     pool_top_sources,
     pools_to_enforce,
 )
+from telephony.fallback import forward_fallback_url
+from telephony.providers import ProviderError, provider_for_account
 from trackers.models import CallTracker
 from trackers.services import (
+    tracker_add,
     tracker_delete,
     tracker_set_original,
     tracker_set_status,
-    trackers_provision,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,11 +47,11 @@ EDITABLE_FIELDS = [
 
 def pool_create(*, account: Account, website: Website, name: str, original_number: str, actor=None, **fields) -> Pool:
     if website.account_id != account.pk:
-        raise DomainError("invalid", "The website belongs to another account.", {"website": ["Unknown website."]})
+        raise DomainError(INVALID, "The website belongs to another account.", {"website": ["Unknown website."]})
     try:
         number = parse_phone(original_number, account.default_region)
     except ValidationError as exc:
-        raise DomainError("invalid", exc.messages[0], {"original_number": exc.messages}) from None
+        raise DomainError(INVALID, exc.messages[0], {"original_number": exc.messages}) from None
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"pool_create got unexpected fields {sorted(unknown)}")
@@ -58,29 +63,40 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
 
 
 @transaction.atomic
-def pool_update(*, pool: Pool, actor=None, **changes) -> Pool:
+def pool_update(*, pool: Pool, actor=None, actor_label: str | None = None, reason: str = "settings changed",
+                now: datetime | None = None, **changes) -> bool:
+    """Change a pool's settings. Every face (admin, API, dashboard) calls this; a retired pool refuses.
+
+    Saves only the fields that changed, writes one history row (PoolChange) with the actor, and returns
+    whether anything changed."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"pool_update got unexpected fields {sorted(unknown)}")
+    if pool.is_retired:
+        raise DomainError(RETIRED, "This pool is retired and can no longer be changed.")
     if "original_number" in changes:
         try:
             changes["original_number"] = parse_phone(changes["original_number"], pool.account.default_region)
         except ValidationError as exc:
-            raise DomainError("invalid", exc.messages[0], {"original_number": exc.messages}) from None
-    for field, value in changes.items():
-        setattr(pool, field, value)
-    full_clean_or_raise(pool)
-    pool.save(update_fields=[*changes.keys(), "updated_at"])
+            raise DomainError(INVALID, exc.messages[0], {"original_number": exc.messages}) from None
+    pool, changed = model_update(instance=pool, fields=EDITABLE_FIELDS, data=changes)
+    if not changed:
+        return False
+    PoolChange.objects.create(
+        pool=pool, changes={field: [str(old), str(new)] for field, (old, new) in changed.items()},
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label or getattr(actor, "username", None) or "unknown",
+        reason=reason[:300], created_at=now or timezone.now(),
+    )
     _enqueue_enforcement(pool)
-    return pool
+    return True
 
 
 def _enqueue_enforcement(pool: Pool) -> None:
     """Automated pools follow a settings change at once, not at the next scheduled run."""
     if pool.kind != Pool.Kind.AUTOMATED:
         return
-    pool_id = pool.pk
-    transaction.on_commit(lambda: async_task("pools.tasks.enforce_pool", pool_id))
+    enqueue_on_commit("pools.tasks.enforce_pool", pool.pk)
 
 
 # --- the rules engine --------------------------------------------------------------------------------
@@ -192,6 +208,59 @@ def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
             continue
         for offset in range(len(trackers)):
             created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held + offset} of {pool.size} trackers"))
+    return created
+
+
+# --- buying numbers -------------------------------------------------------------------------------------
+
+
+def trackers_provision(*, pool, count: int, status: str | None = None, actor=None, actor_label: str | None = None,
+                       now: datetime | None = None) -> list[CallTracker]:
+    """Buy `count` numbers from the account's provider and add them to `pool`.
+
+    Source pools get Available trackers (the rules engine activates them); visitor pools get Active
+    ones, in rotation at once. Numbers are bought outside any transaction; a row that fails to save
+    gives its number back.
+    """
+    if pool.retired_at is not None:
+        raise DomainError(RETIRED, f"{pool} is retired: it gets no new numbers.")
+    if count < 1 or count > 500:
+        raise DomainError(INVALID_COUNT, "Provision between 1 and 500 numbers at a time.", {"count": ["1–500."]})
+    if status is None:
+        status = CallTracker.Status.ACTIVE if pool.tracking == Pool.Tracking.VISITOR else CallTracker.Status.AVAILABLE
+    provider = provider_for_account(pool.account)
+    exclude = set(CallTracker.objects.live().values_list("tracking_number", flat=True))
+    exclude |= set(Pool.objects.values_list("original_number", flat=True))
+    try:
+        candidates = provider.search(count=count, exclude=exclude)
+    except ProviderError as exc:
+        raise DomainError(PROVIDER_ERROR, str(exc)) from None
+    if len(candidates) < count:
+        raise DomainError(NO_NUMBERS, f"The {provider.name} provider has only {len(candidates)} numbers available; {count} were asked for.")
+    base = settings.PUBLIC_BASE_URL
+    created = []
+    for number in candidates:
+        try:
+            bought = provider.buy(
+                number=number,
+                voice_url=f"{base}/telephony/twilio/voice",
+                status_url=f"{base}/telephony/twilio/status",
+                # Static TwiML hosted by the provider: calls reach the business even when we are down.
+                fallback_url=forward_fallback_url(pool.original_number),
+            )
+        except ProviderError as exc:
+            raise DomainError(PROVIDER_ERROR, f"Buying {number} failed: {exc}") from None
+        try:
+            created.append(
+                tracker_add(
+                    pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
+                    provider_number_id=bought.provider_id, actor=actor, actor_label=actor_label,
+                    reason=f"provisioned from {bought.provider}", now=now,
+                )
+            )
+        except DomainError:
+            provider.release(provider_id=bought.provider_id)
+            raise
     return created
 
 

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
 
-from telephony.models import Provider
+from telephony.credentials import twilio_credentials
+from telephony.models import Provider, TelephonySettings
 
 
 @register()
@@ -27,9 +28,6 @@ def check_account_provider_credentials(app_configs, databases=None, **kwargs):
     """Accounts on Twilio need their own credentials or the environment's. Runs with `check --database`."""
     if not databases:
         return []
-    from telephony.credentials import twilio_credentials
-    from telephony.models import TelephonySettings
-
     errors = []
     try:
         rows = list(TelephonySettings.objects.filter(provider=Provider.TWILIO).select_related("account"))

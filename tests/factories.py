@@ -11,7 +11,7 @@ from attribution.models import Visit, Visitor
 from calls.models import Call, CallEvent
 from core.models import Heartbeat
 from dashboard.models import ReportDay, RollupState
-from pools.models import ConcurrencySample, Pool
+from pools.models import ConcurrencySample, Pool, PoolChange
 from telephony.models import TelephonySettings
 from telephony.providers.sandbox import AREA_CODES
 from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange
@@ -93,6 +93,17 @@ class PoolFactory(factory.django.DjangoModelFactory):
     class Params:
         automated = factory.Trait(kind=Pool.Kind.AUTOMATED)
         visitor = factory.Trait(tracking=Pool.Tracking.VISITOR)
+
+
+class PoolChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoolChange
+
+    pool = factory.SubFactory(PoolFactory)
+    changes = factory.LazyAttribute(lambda change: {"size": ["5", "6"]})
+    actor_label = "tests"
+    reason = "created by a factory"
+    created_at = factory.LazyFunction(timezone.now)
 
 
 class CallTrackerFactory(factory.django.DjangoModelFactory):

@@ -1,62 +1,45 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 
 from accounts.admin_scoping import AccountScopedAdmin
+from core.admin_actions import run_service_per_object
+from core.admin_forms import PhoneFieldsFormMixin
+from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
-from core.phones import parse_phone, phone_display
+from core.phones import phone_display
 from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange
 from trackers.services import (
     tracker_add,
     tracker_delete,
-    tracker_set_assignment,
-    tracker_set_status,
+    tracker_update,
 )
 
 Status = CallTracker.Status
 
 
-class HistoryInline(admin.TabularInline):
+class HistoryInline(ReadOnlyInline):
     model = TrackerStatusChange
     fields = ["created_at", "from_status", "to_status", "source", "medium", "original_number", "actor_label", "reason"]
-    readonly_fields = fields
-    extra = 0
     ordering = ["-created_at", "-id"]
     verbose_name_plural = "Status history (newest first)"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-class TrackerAdminForm(forms.ModelForm):
+class TrackerAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
     tracking_number = forms.CharField(help_text="Any form, read in the account's region.")
+    phone_fields = ("tracking_number",)
+    phone_fields_on_create_only = True  # read-only once the tracker exists
 
     class Meta:
         model = CallTracker
         fields = ["pool", "tracking_number", "status", "source", "medium"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def phone_region(self, cleaned):
         pool = cleaned.get("pool")
-        raw = cleaned.get("tracking_number")
-        if pool and raw and not self.instance.pk:
-            try:
-                cleaned["tracking_number"] = parse_phone(raw, pool.account.default_region)
-            except ValidationError as exc:
-                self.add_error("tracking_number", exc)
-        return cleaned
-
-    def _post_clean(self):
-        if "tracking_number" in self.cleaned_data:
-            self.instance.tracking_number = self.cleaned_data["tracking_number"]
-        super()._post_clean()
+        return pool.account.default_region if pool else None
 
 
 class LiveFilter(admin.SimpleListFilter):
@@ -99,8 +82,8 @@ class CallTrackerAdmin(AccountScopedAdmin):
         if obj is None:
             return fields
         fields = ["pool", "tracking_number", *fields]
-        if obj.pool.kind != "manual" or obj.deleted_at:
-            # The rules engine owns automated pools' life cycle.
+        if obj.pool.kind != "manual" or obj.pool.is_retired or obj.deleted_at:
+            # Shown read-only where tracker_update would refuse (it enforces the rule for every face).
             fields += ["status", "source", "medium"]
         return fields
 
@@ -124,17 +107,15 @@ class CallTrackerAdmin(AccountScopedAdmin):
             )
             obj.pk = created.pk
             return
-        current = CallTracker.objects.get(pk=obj.pk)
-        if "status" in form.changed_data:
-            tracker_set_status(
-                tracker=current, status=data["status"], source=data.get("source", ""), medium=data.get("medium", ""),
-                actor=request.user, actor_label="admin", reason="changed by hand",
-            )
-        elif {"source", "medium"} & set(form.changed_data):
-            tracker_set_assignment(
-                tracker=current, source=data.get("source", ""), medium=data.get("medium", ""),
-                actor=request.user, actor_label="admin", reason="source/medium changed by hand",
-            )
+        changed = set(form.changed_data)
+        if not changed & {"status", "source", "medium"}:
+            return
+        tracker_update(
+            tracker=CallTracker.objects.select_related("pool").get(pk=obj.pk),
+            status=data["status"] if "status" in changed else None,
+            source=data.get("source", ""), medium=data.get("medium", ""),
+            actor=request.user, actor_label="admin", reason="changed by hand",
+        )
 
     def delete_model(self, request, obj):
         tracker_delete(tracker=obj, actor=request.user, actor_label="admin", reason="deleted by hand")
@@ -144,22 +125,13 @@ class CallTrackerAdmin(AccountScopedAdmin):
             tracker_delete(tracker=tracker, actor=request.user, actor_label="admin", reason="deleted by hand")
 
     def _bulk_status(self, request, queryset, status: str, verb: str):
-        done, skipped = 0, 0
-        for tracker in queryset.select_related("pool"):
-            if tracker.pool.kind != "manual" or tracker.deleted_at or tracker.status == status:
-                skipped += 1
-                continue
-            try:
-                tracker_set_status(tracker=tracker, status=status, actor=request.user, actor_label="admin", reason=f"{verb} by hand")
-                done += 1
-            except DomainError as exc:
-                self.message_user(request, f"{tracker}: {exc.message}", messages.ERROR)
-        self.message_user(request, f"{done} trackers {verb}.", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request, f"{skipped} skipped (already {status}, released, or in an automated pool, whose rules engine owns them).",
-                messages.WARNING,
-            )
+        trackers = queryset.select_related("pool").exclude(status=status)
+        run_service_per_object(
+            self, request, trackers,
+            lambda tracker: tracker_update(tracker=tracker, status=status, actor=request.user, actor_label="admin",
+                                           reason=f"{verb} by hand"),
+            done=f"{{total}} trackers {verb}.",
+        )
 
     @admin.action(description="Activate selected trackers (manual pools)")
     def make_active(self, request, queryset):

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from attribution.models import Visit
 from trackers.models import CallTracker, ExhaustionEvent, Lease
 
 MAX_ATTEMPTS = 8
@@ -33,7 +34,7 @@ class LeaseGrant:
 
 
 def _visit_table() -> str:
-    return Lease._meta.get_field("visit").related_model._meta.db_table
+    return Visit._meta.db_table
 
 
 def lease_renew(*, website_id: int, session_uid: str, pools, now: datetime) -> dict[int, LeaseGrant]:

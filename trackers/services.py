@@ -2,15 +2,23 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.error_codes import (
+    CONFLICT,
+    INVALID,
+    INVALID_PHONE,
+    INVALID_STATUS,
+    NOT_MANUAL,
+    NUMBER_IN_USE,
+    RETIRED,
+    TRACKER_DELETED,
+)
 from core.errors import DomainError
 from core.phones import parse_phone
-from telephony.fallback import forward_fallback_url
-from telephony.providers import ProviderError, provider_for_account
+from core.queue import enqueue_on_commit
 from trackers.models import CallTracker, TrackerStatusChange
 from trackers.signals import tracker_status_changed
 
@@ -53,9 +61,9 @@ def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, s
     try:
         number = parse_phone(tracking_number, pool.account.default_region)
     except ValidationError as exc:
-        raise DomainError("invalid_phone", exc.messages[0], {"tracking_number": exc.messages}) from None
+        raise DomainError(INVALID_PHONE, exc.messages[0], {"tracking_number": exc.messages}) from None
     if CallTracker.objects.live().filter(tracking_number=number).exists():
-        raise DomainError("number_in_use", f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]})
+        raise DomainError(NUMBER_IN_USE, f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]})
     tracker = CallTracker(
         pool=pool, tracking_number=number, status=status, source=source, medium=medium,
         provider=provider, provider_number_id=provider_number_id,
@@ -70,13 +78,13 @@ def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, s
         tracker.full_clean()
     except ValidationError as exc:
         # A concurrent add of the same number fails here (the unique constraint is validated), not at save.
-        code = "number_in_use" if "trackers_calltracker_one_live_per_number" in str(exc) else "invalid"
+        code = NUMBER_IN_USE if "trackers_calltracker_one_live_per_number" in str(exc) else INVALID
         raise DomainError(code, exc.messages[0], getattr(exc, "message_dict", None)) from None
     try:
         with transaction.atomic():
             tracker.save()
     except IntegrityError:
-        raise DomainError("number_in_use", f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]}) from None
+        raise DomainError(NUMBER_IN_USE, f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]}) from None
     _record(tracker=tracker, from_status="", actor=actor, actor_label=actor_label, reason=reason, now=now)
     return tracker
 
@@ -91,9 +99,9 @@ def tracker_set_status(*, tracker: CallTracker, status: str, actor=None, actor_l
     """
     now = now or timezone.now()
     if status not in Status.values:
-        raise DomainError("invalid_status", f"“{status}” is not a tracker status.", {"status": ["Choose active, flagged or available."]})
+        raise DomainError(INVALID_STATUS, f"“{status}” is not a tracker status.", {"status": ["Choose active, flagged or available."]})
     if tracker.deleted_at:
-        raise DomainError("tracker_deleted", f"{tracker} was deleted and its number released.")
+        raise DomainError(TRACKER_DELETED, f"{tracker} was deleted and its number released.")
     old_status = tracker.status
     changes: dict = {"status": status}
     if source is not None:
@@ -117,7 +125,7 @@ def tracker_set_status(*, tracker: CallTracker, status: str, actor=None, actor_l
             changes["medium"] = ""
     updated = CallTracker.objects.filter(pk=tracker.pk, status=old_status, deleted_at__isnull=True).update(**changes)
     if updated != 1:
-        raise DomainError("conflict", f"{tracker} changed while this change was being made; reload and try again.")
+        raise DomainError(CONFLICT, f"{tracker} changed while this change was being made; reload and try again.")
     for field, value in changes.items():
         setattr(tracker, field, value)
     _record(tracker=tracker, from_status=old_status, actor=actor, actor_label=actor_label, reason=reason, now=now)
@@ -134,6 +142,32 @@ def tracker_set_assignment(*, tracker: CallTracker, source: str, medium: str, ac
     CallTracker.objects.filter(pk=tracker.pk).update(source=source, medium=medium)
     tracker.source, tracker.medium = source, medium
     _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    return tracker
+
+
+def tracker_update(*, tracker: CallTracker, status: str | None = None, source: str | None = None,
+                   medium: str | None = None, actor=None, actor_label: str | None = None, reason: str,
+                   now: datetime | None = None) -> CallTracker:
+    """A change by hand (admin, API, dashboard): status and/or source/medium.
+
+    Only manual pools' trackers change by hand (the rules engine owns automated pools), and a retired
+    pool's trackers don't change at all; every face gets the same DomainError."""
+    pool = tracker.pool
+    if pool.kind != "manual":
+        raise DomainError(NOT_MANUAL, "Trackers of automated pools are changed by the rules engine, not by hand.")
+    if pool.retired_at is not None:
+        raise DomainError(RETIRED, f"{pool} is retired: its trackers can no longer be changed.")
+    if tracker.deleted_at:
+        raise DomainError(TRACKER_DELETED, f"{tracker} was deleted and its number released.")
+    if status is not None and status != tracker.status:
+        return tracker_set_status(tracker=tracker, status=status, source=source, medium=medium, actor=actor,
+                                  actor_label=actor_label, reason=reason, now=now)
+    if source is not None or medium is not None:
+        return tracker_set_assignment(
+            tracker=tracker, source=tracker.source if source is None else source,
+            medium=tracker.medium if medium is None else medium,
+            actor=actor, actor_label=actor_label, reason=reason, now=now,
+        )
     return tracker
 
 
@@ -163,66 +197,11 @@ def tracker_delete(*, tracker: CallTracker, actor=None, actor_label: str | None 
         _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
         account = tracker.pool.account
         provider_name, provider_id = tracker.provider, tracker.provider_number_id
-        transaction.on_commit(lambda: _release_number(account=account, provider=provider_name, provider_id=provider_id))
+        _release_number(account=account, provider=provider_name, provider_id=provider_id)
     return tracker
 
 
 def _release_number(*, account, provider: str, provider_id: str) -> None:
     if not provider_id or provider == "manual":
         return
-    from django_q.tasks import async_task
-
-    async_task("trackers.tasks.release_number", account.pk, provider, provider_id)
-
-
-def trackers_provision(*, pool, count: int, status: str | None = None, actor=None, actor_label: str | None = None,
-                       now: datetime | None = None) -> list[CallTracker]:
-    """Buy `count` numbers from the account's provider and add them to `pool`.
-
-    Source pools get Available trackers (the rules engine activates them); visitor pools get Active
-    ones, in rotation at once. Numbers are bought outside any transaction; a row that fails to save
-    gives its number back.
-    """
-    # Imported here: pools imports trackers at load time, never the other way.
-    from pools.models import Pool
-
-    if pool.retired_at is not None:
-        raise DomainError("pool_retired", f"{pool} is retired: it gets no new numbers.")
-    if count < 1 or count > 500:
-        raise DomainError("invalid_count", "Provision between 1 and 500 numbers at a time.", {"count": ["1–500."]})
-    if status is None:
-        status = Status.ACTIVE if pool.tracking == Pool.Tracking.VISITOR else Status.AVAILABLE
-    provider = provider_for_account(pool.account)
-    exclude = set(CallTracker.objects.live().values_list("tracking_number", flat=True))
-    exclude |= set(Pool.objects.values_list("original_number", flat=True))
-    try:
-        candidates = provider.search(count=count, exclude=exclude)
-    except ProviderError as exc:
-        raise DomainError("provider_error", str(exc)) from None
-    if len(candidates) < count:
-        raise DomainError("no_numbers", f"The {provider.name} provider has only {len(candidates)} numbers available; {count} were asked for.")
-    base = settings.PUBLIC_BASE_URL
-    created = []
-    for number in candidates:
-        try:
-            bought = provider.buy(
-                number=number,
-                voice_url=f"{base}/telephony/twilio/voice",
-                status_url=f"{base}/telephony/twilio/status",
-                # Static TwiML hosted by the provider: calls reach the business even when we are down.
-                fallback_url=forward_fallback_url(pool.original_number),
-            )
-        except ProviderError as exc:
-            raise DomainError("provider_error", f"Buying {number} failed: {exc}") from None
-        try:
-            created.append(
-                tracker_add(
-                    pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
-                    provider_number_id=bought.provider_id, actor=actor, actor_label=actor_label,
-                    reason=f"provisioned from {bought.provider}", now=now,
-                )
-            )
-        except DomainError:
-            provider.release(provider_id=bought.provider_id)
-            raise
-    return created
+    enqueue_on_commit("trackers.tasks.release_number", account.pk, provider, provider_id)

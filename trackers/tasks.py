@@ -1,5 +1,8 @@
+from django.utils import timezone
+
 from telephony.models import TelephonySettings
 from telephony.providers import provider_by_name
+from trackers.leasing import lease_release_expired
 
 
 def release_number(account_id: int, provider: str, provider_id: str) -> None:
@@ -8,8 +11,4 @@ def release_number(account_id: int, provider: str, provider_id: str) -> None:
 
 
 def release_expired_leases() -> int:
-    from django.utils import timezone
-
-    from trackers.leasing import lease_release_expired
-
     return lease_release_expired(now=timezone.now())

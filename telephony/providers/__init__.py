@@ -9,6 +9,7 @@ from django.conf import settings
 from telephony.models import Provider, TelephonySettings
 from telephony.providers.base import NumberProvider, ProviderError, ProvisionedNumber
 from telephony.providers.sandbox import SandboxProvider
+from telephony.providers.twilio import TwilioProvider
 
 __all__ = ["NumberProvider", "ProvisionedNumber", "ProviderError", "provider_for_account", "provider_by_name"]
 
@@ -17,8 +18,6 @@ def provider_by_name(name: str, *, telephony_settings: TelephonySettings | None 
     if name == Provider.SANDBOX:
         return SandboxProvider()
     if name == Provider.TWILIO:
-        from telephony.providers.twilio import TwilioProvider
-
         return TwilioProvider.from_settings(telephony_settings)
     raise ProviderError(f"Unknown telephony provider “{name}”.")
 

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from calls.models import Call, CallEvent
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from tests.factories import LeaseFactory, TrackerStatusChangeFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db

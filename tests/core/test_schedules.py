@@ -1,6 +1,6 @@
 from django_q.models import Schedule
 
-from core.schedules import register_schedules
+from core.schedules import register_schedules, wanted_schedules
 
 
 def test_register_schedules_is_idempotent_and_removes_duplicates(db):
@@ -14,10 +14,16 @@ def test_register_schedules_is_idempotent_and_removes_duplicates(db):
     assert Schedule.objects.filter(name="enforce automated pools", func="pools.tasks.enforce_all_pools").count() == 1
 
 
-def test_every_scheduled_function_is_importable(db):
+def test_each_app_declares_its_own_schedules_and_every_function_is_importable(db):
     from django.utils.module_loading import import_string
 
-    from core.schedules import wanted_schedules
-
-    for spec in wanted_schedules():
+    specs = wanted_schedules()
+    apps = {spec["func"].split(".")[0] for spec in specs}
+    assert apps == {"core", "pools", "trackers", "dashboard"}
+    for spec in specs:
         assert callable(import_string(spec["func"])), spec["name"]
+
+
+def test_migrate_registers_every_apps_schedules(db):
+    """The test database was migrated: post_migrate ran each app's registration."""
+    assert set(Schedule.objects.values_list("name", flat=True)) >= {spec["name"] for spec in wanted_schedules()}

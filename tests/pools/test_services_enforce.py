@@ -222,7 +222,7 @@ def test_when_the_provider_has_no_numbers_the_rest_of_the_plan_still_applies(aut
     empty.name = "sandbox"
     empty.search.return_value = []
 
-    with mock.patch("trackers.services.provider_for_account", autospec=True, return_value=empty):
+    with mock.patch("pools.services.provider_for_account", autospec=True, return_value=empty):
         actions = pool_enforce(pool=auto_pool, now=now)
 
     assert [(a.action, a.tracker_id) for a in actions] == [("flag", old.pk)]

@@ -17,12 +17,12 @@ from pools.services import (
     pool_retire,
     pool_update,
     pools_enforce_all,
+    trackers_provision,
 )
 from pools.tasks import enforce_all_pools, enforce_pool
 from tests.factories import CallTrackerFactory, PoolFactory
 from tests.pools.conftest import statuses
 from trackers.models import CallTracker, TrackerStatusChange
-from trackers.services import trackers_provision
 
 
 def test_retiring_a_pool_flags_actives_releases_available_and_keeps_the_data(auto_pool, add_visits, now):
@@ -126,7 +126,7 @@ def test_saving_an_automated_pool_enqueues_an_immediate_run(auto_pool, add_visit
 def test_creating_an_automated_pool_enqueues_a_run_and_a_manual_one_does_not(
     account, website, django_capture_on_commit_callbacks
 ):
-    with mock.patch("pools.services.async_task", autospec=True) as enqueue:
+    with mock.patch("core.queue.async_task", autospec=True) as enqueue:
         with django_capture_on_commit_callbacks(execute=True):
             auto = pool_create(account=account, website=website, name="A", original_number="2025550100",
                                kind="automated", size=1)
@@ -153,5 +153,5 @@ def test_a_retired_pool_cannot_be_given_new_numbers(auto_pool, now):
     pool_retire(pool=auto_pool, now=now)
     with pytest.raises(DomainError) as excinfo:
         trackers_provision(pool=auto_pool, count=1)
-    assert excinfo.value.code == "pool_retired"
+    assert excinfo.value.code == "retired"
     assert CallTracker.objects.filter(pool=auto_pool).count() == 0

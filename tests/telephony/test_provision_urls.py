@@ -2,9 +2,9 @@ from unittest import mock
 
 import pytest
 
+from pools.services import trackers_provision
 from telephony.providers.sandbox import SandboxProvider
 from tests.factories import PoolFactory
-from trackers.services import trackers_provision
 
 pytestmark = pytest.mark.django_db
 

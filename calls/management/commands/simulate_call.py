@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from calls.models import Call
-from calls.services import call_simulate
+from calls.simulation import call_simulate
 from core.errors import DomainError
 from core.phones import phone_display
 

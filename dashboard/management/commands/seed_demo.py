@@ -16,9 +16,8 @@ from attribution.models import Visit, Visitor
 from calls.models import Call
 from dashboard.services import rollup_refresh
 from pools.models import Pool
-from pools.services import pool_create, pool_enforce
+from pools.services import pool_create, pool_enforce, trackers_provision
 from trackers.models import CallTracker
-from trackers.services import trackers_provision
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
 

@@ -4,7 +4,7 @@ from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
 from pools.selectors import pool_find
-from trackers.services import trackers_provision
+from pools.services import trackers_provision
 
 
 class Command(BaseCommand):

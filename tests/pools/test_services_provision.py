@@ -1,9 +1,9 @@
 import pytest
 
 from core.errors import DomainError
+from pools.services import trackers_provision
 from tests.factories import PoolFactory
 from trackers.models import CallTracker
-from trackers.services import trackers_provision
 
 
 def test_provisioning_a_source_pool_adds_available_trackers(db):

@@ -1,0 +1,32 @@
+"""The call as the API returns it and webhooks send it: one shape for both faces (api, integrations)."""
+
+from rest_framework import serializers
+
+
+class AttributionSerializer(serializers.Serializer):
+    method = serializers.CharField(source="attribution_method")
+    confidence = serializers.FloatField(source="attribution_confidence")
+    visit = serializers.IntegerField(source="visit_id", allow_null=True)
+
+
+class CallOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    provider_call_id = serializers.CharField()
+    pool = serializers.IntegerField(source="pool_id", allow_null=True)
+    tracker = serializers.IntegerField(source="tracker_id", allow_null=True)
+    tracking_number = serializers.CharField()
+    caller_number = serializers.CharField()
+    original_number = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    duration_seconds = serializers.IntegerField()
+    status = serializers.CharField()
+    first_time_caller = serializers.BooleanField(source="is_first_time_caller")
+    source = serializers.CharField()
+    medium = serializers.CharField()
+    campaign = serializers.CharField()
+    term = serializers.CharField()
+    landing_page = serializers.CharField()
+    gclid = serializers.CharField()
+    attribution = AttributionSerializer(source="*")

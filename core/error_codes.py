@@ -1,0 +1,43 @@
+"""Every error code callpool answers with, defined once: DomainError codes (API, dashboard, commands)
+and the public DNI endpoints' JSON errors. The API's `{"error": {"code"}}` is one of these."""
+
+# Input that can't be read.
+INVALID = "invalid"
+INVALID_PHONE = "invalid_phone"
+INVALID_STATUS = "invalid_status"
+INVALID_COUNT = "invalid_count"
+MISSING_CALL_ID = "missing_call_id"
+
+# The request is fine, the state doesn't allow it (the API answers 409).
+CONFLICT = "conflict"
+NOT_MANUAL = "not_manual"
+TRACKER_DELETED = "tracker_deleted"
+NUMBER_IN_USE = "number_in_use"
+RETIRED = "retired"
+NOT_SANDBOX = "not_sandbox"
+CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX})
+
+# The provider or a simulation failed.
+PROVIDER_ERROR = "provider_error"
+NO_NUMBERS = "no_numbers"
+UNKNOWN_NUMBER = "unknown_number"
+SIMULATION_FAILED = "simulation_failed"
+ENDPOINT_DISABLED = "endpoint_disabled"
+
+# HTTP-level answers.
+NOT_FOUND = "not_found"
+
+# Public DNI endpoints (dni_snippet).
+UNKNOWN_WEBSITE = "unknown_website"
+ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+RATE_LIMITED = "rate_limited"
+BAD_CONTENT_TYPE = "bad_content_type"
+BODY_TOO_LARGE = "body_too_large"
+BAD_JSON = "bad_json"
+PAGE_URL_REQUIRED = "page_url_required"
+SESSION_ID_REQUIRED = "session_id_required"
+BAD_EXPIRES_AT = "bad_expires_at"
+UNKNOWN_POOL = "unknown_pool"
+CLIENT_ID_REQUIRED = "client_id_required"
+BAD_PARAMETER = "bad_parameter"
+SOURCE_ORIGIN_NOT_ALLOWED = "source_origin_not_allowed"
