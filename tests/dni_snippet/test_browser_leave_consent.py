@@ -33,7 +33,7 @@ def open_demo(page, path="/dni/demo/"):
 
 def test_leaving_shortens_the_lease_to_the_grace_period_and_the_next_page_renews_it(demo_site, new_page, settings):
     settings.DNI_LEAVE_GRACE_SECONDS = 120
-    page = new_page()
+    page = new_page(beacons=True)
     number = open_demo(page)
     left_at = timezone.now()
     page.goto("/healthz")  # a page without the script: the visitor left
@@ -66,7 +66,7 @@ def leaves(monkeypatch):
 # refuses concurrent writers from two threads, PostgreSQL is what runs this.
 @pytest.mark.postgres
 def test_moving_between_pages_keeps_the_full_lease(demo_site, new_page, leaves):
-    page = new_page()
+    page = new_page(beacons=True)
     number = open_demo(page)
     assert open_demo(page, "/dni/demo/?page=2") == number
     assert wait_until(lambda: len(leaves) == 1)
@@ -78,7 +78,7 @@ def test_moving_between_pages_keeps_the_full_lease(demo_site, new_page, leaves):
 
 def test_after_the_grace_period_the_number_goes_to_the_next_visitor(demo_site, new_page):
     CallTracker.objects.exclude(pk=demo_site["trackers"][0].pk).filter(pool=demo_site["main"]).update(status="available")
-    first = new_page()
+    first = new_page(beacons=True)
     number = open_demo(first)
     left_at = timezone.now()
     first.goto("/healthz")
@@ -90,7 +90,7 @@ def test_after_the_grace_period_the_number_goes_to_the_next_visitor(demo_site, n
 
 
 def test_a_cross_origin_sites_beacon_shortens_the_lease_without_a_preflight(demo_site, new_page, shop_origin):
-    page = new_page()
+    page = new_page(beacons=True)
     preflights = []
     page.on("request", lambda r: preflights.append(r.url) if r.method == "OPTIONS" and r.url.endswith("/leave") else None)
     with page.expect_response(lambda r: r.url.endswith("/assign") and r.request.method == "POST"):
