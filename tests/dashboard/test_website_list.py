@@ -1,6 +1,9 @@
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from rest_framework.test import APIClient
 
+from api.services import api_token_create
 from tests.factories import WebsiteFactory
 
 URL = reverse("dashboard:website_list")
@@ -50,7 +53,7 @@ def test_install_query_count_is_pinned(marketer_client, website, account, django
 
 
 def test_copied_snippet_holds_the_ios_meta_tag_and_the_script_tag(marketer_client, website):
-    from dashboard.install import snippet_html
+    from accounts.snippet import snippet_html
 
     body = marketer_client.get(URL).content.decode()
     pre = body.split(f'<pre id="snippet-{website.pk}">')[1].split("</pre>")[0]
@@ -110,3 +113,12 @@ def test_amp_snippet_per_live_pool(marketer_client, website):
             "&amp;client_id=CLIENT_ID(callpool)&amp;page_url=SOURCE_URL&amp;referrer=DOCUMENT_REFERRER&quot;&gt;") in body
     assert "&lt;a href=&quot;tel:+12025550100&quot;&gt;(202) 555-0100&lt;/a&gt;" in body
     assert body.count('<pre id="amp-') == 1
+
+
+def test_install_page_and_api_show_the_same_script_tag(marketer_client, website, account):
+    _, key = api_token_create(account=account, scope="read")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    snippet = api.get("/api/v1/websites/").json()["results"][0]["snippet"]
+    assert "nowprocket" in snippet
+    assert escape(snippet) in marketer_client.get(URL).content.decode()

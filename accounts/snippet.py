@@ -1,4 +1,5 @@
-"""What a website owner pastes: the one-line script tag and the notes that keep it working."""
+"""What a website owner pastes: the one-line script tag (the install page and the API's `snippet` field both
+render it here), the iOS meta tag the install page asks for beside it, the AMP snippet and the WordPress plugin."""
 
 import io
 import zipfile
