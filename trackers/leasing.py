@@ -194,9 +194,13 @@ def lease_shorten(*, website_id: int, session_uid: str, until: datetime, seen_ex
     page last saw: a lease renewed since (the next page, another tab) expires later and is left alone, so a
     beacon that arrives after the next page's assign cannot cut its lease short. Returns how many were shortened.
     """
+    # Every condition sits on the lease row itself (the session's visit is a scalar subquery, not a join that Django
+    # would turn into `id IN (…)`), so on PostgreSQL a renewal committed meanwhile is re-checked against the new
+    # row version: a concurrent next page's renewal is never overwritten.
+    visit_model = Lease._meta.get_field("visit").related_model
+    session_visit = visit_model.objects.filter(website_id=website_id, session_uid=session_uid).values("pk")[:1]
     leases = Lease.objects.filter(
-        ended_at__isnull=True, visit__website_id=website_id, visit__session_uid=session_uid,
-        expires_at__gt=until, started_at__lt=until,
+        ended_at__isnull=True, visit_id=Subquery(session_visit), expires_at__gt=until, started_at__lt=until,
     )
     if seen_expires_at is not None:
         # "< seen + 1 ms" rather than "<= seen": raw-SQL renewals store SQLite datetimes with a "+00:00" suffix
