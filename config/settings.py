@@ -193,6 +193,8 @@ SPECTACULAR_SETTINGS.update({
 # Dynamic number insertion. Requests per minute per website key and client IP on the assign endpoint;
 # 0 turns it off. The limiter fails open (logs a warning) when the cache is unreachable.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
+# When the visitor leaves a page (`pagehide` beacon), the session keeps its numbers this long; the next page renews them.
+DNI_LEAVE_GRACE_SECONDS = env.int("DNI_LEAVE_GRACE_SECONDS", default=120)
 
 # How the client IP is found (rate limits, login throttling): empty = REMOTE_ADDR; a count of proxies in
 # front ("1" behind the README's TLS proxy); or the proxies' addresses/CIDRs ("10.0.0.0/8,127.0.0.1").

@@ -18,4 +18,5 @@ urlpatterns = [
     path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("websites/", views.website_list, name="website_list"),
+    path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]

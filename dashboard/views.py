@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -7,7 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
-from accounts.snippet import FORMAT_DETECTION_META, script_tag
+from accounts.selectors import refused_origins_by_website
+from accounts.snippet import (
+    FORMAT_DETECTION_META,
+    WORDPRESS_PLUGIN_FILENAME,
+    amp_snippet,
+    snippet_html,
+    wordpress_plugin_zip,
+)
 from attribution.classification import ADS_TRACKING_TEMPLATE
 from calls.models import Call
 from calls.outcomes import call_set_outcome
@@ -37,7 +45,7 @@ from dashboard.selectors.pools import (
 from dashboard.selectors.reports import report_get, report_keyword_hint
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
-from pools.selectors import pool_type_guide
+from pools.selectors import pool_live_by_website, pool_type_guide
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
 
@@ -222,12 +230,25 @@ def website_list(request):
     websites = website_install_list(account=request.account, filters=request.filters)
     untagged = website_untagged_paid_clicks(account=request.account, filters=request.filters)
     rules = conversion_rules_by_website(account=request.account, websites=websites)
-    installs = [{"website": site, "script_tag": script_tag(site), "untagged_paid_clicks": untagged.get(site.pk, 0),
-                 "conversion_rule": rules[site.pk]} for site in websites]
+    refused = refused_origins_by_website(account=request.account, websites=websites)
+    pools = pool_live_by_website(account=request.account, website_ids=[site.pk for site in websites])
+    installs = [{"website": site, "snippet": snippet_html(site), "untagged_paid_clicks": untagged.get(site.pk, 0),
+                 "conversion_rule": rules[site.pk], "refused_origins": refused[site.pk],
+                 "amp": [{"pool": pool, "snippet": amp_snippet(site, pool)} for pool in pools[site.pk]]}
+                for site in websites]
     return _page(request, "dashboard/website_list.html", {
         "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
-        "currency": request.account.currency,
+        "currency": request.account.currency, "public_base_url": settings.PUBLIC_BASE_URL,
     })
+
+
+@require_GET
+@login_required
+@account_required
+def wordpress_plugin(request):
+    response = HttpResponse(wordpress_plugin_zip(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{WORDPRESS_PLUGIN_FILENAME}"'
+    return response
 
 
 def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | None:

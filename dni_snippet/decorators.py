@@ -8,9 +8,16 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 
+from accounts.services import refused_origin_record
 from core.client_ip import client_ip
-from core.error_codes import ORIGIN_NOT_ALLOWED, RATE_LIMITED, UNKNOWN_WEBSITE
+from core.error_codes import (
+    ORIGIN_NOT_ALLOWED,
+    RATE_LIMITED,
+    SOURCE_ORIGIN_NOT_ALLOWED,
+    UNKNOWN_WEBSITE,
+)
 from dni_snippet.website_cache import website_cache_store, website_with_pools
 
 logger = logging.getLogger(__name__)
@@ -60,6 +67,7 @@ def dni_cors(view):
     def wrapper(request, *args, **kwargs):
         origin = request.headers.get("Origin", "")
         if origin and not request.website.allows_origin(origin):
+            refused_origin_record(website=request.website, origin=origin, now=timezone.now())
             return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
@@ -112,5 +120,51 @@ def rate_limited(view):
                 response["Retry-After"] = "60"
                 return response
         return view(request, key, *args, **kwargs)
+
+    return wrapper
+
+
+AMP_CACHE_SUFFIXES = (".cdn.ampproject.org", ".bing-amp.com")
+
+
+def amp_cache_origins(origin: str) -> set[str]:
+    """The AMP-cache origins that serve pages of `origin` (https only): www.example-shop.com → www-example--shop-com.…"""
+    if not origin.startswith("https://") or origin.count(":") > 1:
+        return set()
+    label = origin[len("https://"):].lower().replace("-", "--").replace(".", "-")
+    if len(label) > 63:  # AMP then uses a hash subdomain; list such an origin explicitly
+        return set()
+    return {f"https://{label}{suffix}" for suffix in AMP_CACHE_SUFFIXES}
+
+
+def _amp_allows(website, origin: str) -> bool:
+    return website.allows_origin(origin) or any(origin in amp_cache_origins(o) for o in website.allowed_origins)
+
+
+def amp_cors(view):
+    """AMP's CORS (amp-call-tracking fetches with credentials): the site's origin or its AMP-cache origin, and
+    `__amp_source_origin` (the publisher's origin) must be an allowed origin. A same-origin AMP request carries
+    `AMP-Same-Origin: true` and no Origin."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        origin = request.headers.get("Origin", "")
+        source_origin = request.GET.get("__amp_source_origin", "")
+        if origin and not _amp_allows(request.website, origin):
+            refused_origin_record(website=request.website, origin=origin, now=timezone.now())
+            return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
+        if source_origin and not request.website.allows_origin(source_origin):
+            refused_origin_record(website=request.website, origin=source_origin, now=timezone.now())
+            return json_error(403, SOURCE_ORIGIN_NOT_ALLOWED,
+                              f"__amp_source_origin {source_origin[:100]} is not allowed for this website.")
+        response = view(request, *args, **kwargs)
+        if origin:
+            response["Access-Control-Allow-Origin"] = origin
+            response["Access-Control-Allow-Credentials"] = "true"
+            response["Vary"] = "Origin"
+        if source_origin:
+            response["AMP-Access-Control-Allow-Source-Origin"] = source_origin
+            response["Access-Control-Expose-Headers"] = "AMP-Access-Control-Allow-Source-Origin"
+        return response
 
     return wrapper

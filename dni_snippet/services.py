@@ -1,5 +1,7 @@
 """The assign step: who is this session, and which numbers does it see. Orchestrates attribution and trackers."""
 
+import base64
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -18,7 +20,7 @@ from attribution.services import (
 )
 from core.phones import phone_display
 from trackers.heartbeat import session_heartbeat
-from trackers.leasing import lease_acquire, source_tracker_get
+from trackers.leasing import lease_acquire, lease_shorten, source_tracker_get
 
 SESSION_MINUTES = 30
 
@@ -111,3 +113,25 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
         if pool.pk in source_numbers:
             result.numbers.append(_number(pool, source_numbers[pool.pk]))
     return result
+
+
+def dni_leave(*, website, session_id, now: datetime, grace_seconds: int, seen_expires_at: datetime | None = None) -> int:
+    """The visitor left a page: the session's numbers come back `grace_seconds` from now unless a next page renews them."""
+    session_uid = clean_id(session_id)
+    if session_uid is None:
+        return 0
+    return lease_shorten(website_id=website.pk, session_uid=session_uid, until=now + timedelta(seconds=grace_seconds),
+                         seen_expires_at=seen_expires_at)
+
+
+def amp_session_uid(client_id: str) -> str:
+    """AMP's CLIENT_ID plays the session id: a stable first-party-shaped id derived from it (any length, any chars)."""
+    digest = hashlib.sha256(b"amp:" + client_id.encode("utf-8", "surrogatepass")).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def dni_amp_number(*, website, pool, client_id: str, data: VisitInput, origin: str, now: datetime) -> str:
+    """`amp-call-tracking`: the number this AMP reader sees for `pool` (its original when nothing is leased)."""
+    uid = amp_session_uid(client_id)
+    result = dni_assign(website=website, pools=[pool], visitor_id=uid, session_id=uid, data=data, origin=origin, now=now)
+    return result.numbers[0]["tracking"] if result.numbers else pool.original_number

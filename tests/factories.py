@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import Account, Membership, Website
+from accounts.models import Account, Membership, RefusedOrigin, Website
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
 from attribution.models import PageView, Visit, Visitor
@@ -58,6 +58,16 @@ class WebsiteFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"site{n}key")
     domains = factory.LazyAttribute(lambda o: [f"{o.key}.example.com"])
     allowed_origins = factory.LazyAttribute(lambda o: [f"https://{o.key}.example.com"])
+
+
+class RefusedOriginFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RefusedOrigin
+
+    website = factory.SubFactory(WebsiteFactory)
+    origin = factory.Sequence(lambda n: f"https://blocked{n}.example.com")
+    first_seen_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.LazyAttribute(lambda o: o.first_seen_at)
 
 
 class TelephonySettingsFactory(factory.django.DjangoModelFactory):

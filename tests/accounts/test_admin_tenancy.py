@@ -32,6 +32,7 @@ from tests.factories import (
     CallFactory,
     CallTrackerFactory,
     ConcurrencySampleFactory,
+    ConversionRuleFactory,
     ExhaustionEventFactory,
     LeaseFactory,
     MembershipFactory,
@@ -53,6 +54,7 @@ def build_tenant(account, tag: str):
     LeaseFactory(tracker=tracker, visit=visit)
     call = CallFactory(tracker=tracker, visit=visit)
     CallEventFactory(call=call)
+    ConversionRuleFactory(website=website)
     ExhaustionEventFactory(pool=pool, visit=visit)
     ConcurrencySampleFactory(pool=pool)
     TrackerStatusChangeFactory(tracker=tracker)
