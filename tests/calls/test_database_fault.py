@@ -206,3 +206,25 @@ def test_database_up_but_attribution_raising_still_answers_twiml_dialing_the_ori
     assert response["Content-Type"].startswith("application/xml")
     assert dialed(response.content) == visitor_tracker.pool.original_number
     assert Call.objects.get().attribution_method == Call.Method.NONE
+
+
+def test_a_database_host_that_never_answers_fails_within_the_connect_timeout():
+    """A black-holed database (accepts TCP, never speaks) fails the connection after DATABASE_CONNECT_TIMEOUT
+    seconds instead of holding the webhook until Twilio gives up."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # never accepted, never answered
+        env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{silent.getsockname()[1]}/callpool",
+               "DATABASE_CONNECT_TIMEOUT": "2", "DJANGO_SETTINGS_MODULE": "config.settings"}
+        env.pop("REDIS_URL", None)
+        script = ("import time; from django.db import connection\n"
+                  "print('TIMEOUT', connection.settings_dict['OPTIONS']['connect_timeout'])\n"
+                  "started = time.monotonic()\n"
+                  "try:\n    connection.ensure_connection()\nexcept Exception as exc:\n"
+                  "    print('FAILED', type(exc).__name__, round(time.monotonic() - started, 1))\n")
+        done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", script], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert "TIMEOUT 2" in done.stdout, done.stderr[-2000:]
+    failed = done.stdout.split("FAILED ")[1].split()
+    assert failed[0] == "OperationalError"
+    assert 1.5 <= float(failed[1]) < 10
