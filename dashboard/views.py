@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import account_required
 from calls.models import Call
 from calls.reports import DIMENSIONS
+from calls.results import call_result
 from calls.simulation import call_simulate
 from core.errors import DomainError
 from dashboard import selectors
@@ -183,6 +184,9 @@ def pool_test_call(request, pk):
     except DomainError as exc:
         messages.error(request, f"The test call was not placed: {exc.message}")
         return redirect(detail_url)
-    attribution = f"{call.source} / {call.medium}" if call.source or call.medium else "not attributed"
-    messages.success(request, f"Test call placed ({call.status}); attribution: {attribution} by {call.get_attribution_method_display().lower()}.")
+    if call.source or call.medium:
+        attribution = f"attributed to {call.source} / {call.medium} ({call.get_attribution_method_display().lower()})"
+    else:
+        attribution = "not attributed to any source"
+    messages.success(request, f"Test call placed ({call_result(call).label.lower()}), {attribution}.")
     return redirect(reverse("dashboard:call_detail", args=[call.pk]))

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from accounts.admin_scoping import AccountScopedAdmin
-from core.admin_actions import run_service_per_object
+from core.admin_actions import plural, run_service_per_object
 from core.admin_forms import PhoneFieldsFormMixin
 from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
@@ -112,7 +112,7 @@ class PoolAdmin(AccountScopedAdmin):
                 count = form.cleaned_data["count"]
                 run_service_per_object(
                     self, request, queryset, lambda pool: trackers_provision(pool=pool, count=count, actor=request.user),
-                    done="{total} numbers provisioned.",
+                    done=lambda total: f"{plural(total, 'number')} provisioned.",
                 )
                 return None
         else:
@@ -126,15 +126,15 @@ class PoolAdmin(AccountScopedAdmin):
     @admin.action(description="Enforce rules now")
     def enforce_rules(self, request, queryset):
         run_service_per_object(self, request, queryset, lambda pool: pool_enforce(pool=pool, actor=request.user),
-                               done=f"{{total}} actions taken on {len(queryset)} pools.")
+                               done=lambda total: f"{plural(total, 'action')} taken on {plural(len(queryset), 'pool')}.")
 
     @admin.action(description="Reassign active trackers to the current original number")
     def reassign_original(self, request, queryset):
         run_service_per_object(self, request, queryset, lambda pool: pool_reassign_original(pool=pool, actor=request.user),
-                               done="{total} trackers reassigned to their pool's original number.")
+                               done=lambda total: f"{plural(total, 'number')} reassigned to their pool's original number.")
 
     @admin.action(description="Retire pool")
     def retire_pools(self, request, queryset):
         pools = [pool for pool in queryset if pool.retired_at is None]
         run_service_per_object(self, request, pools, lambda pool: pool_retire(pool=pool, actor=request.user),
-                               done="{total} pools retired; their numbers keep forwarding for their flag days.")
+                               done=lambda total: f"{plural(total, 'pool')} retired; their numbers keep forwarding for their flag days.")

@@ -4,6 +4,10 @@
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });
+  // Wide charts on a narrow screen scroll inside their box: open them on the newest day (the right end).
+  document.querySelectorAll("[data-scroll-end]").forEach(function (box) {
+    box.scrollLeft = box.scrollWidth;
+  });
   // Copy buttons on the install page.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     button.addEventListener("click", function () {

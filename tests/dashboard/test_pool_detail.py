@@ -26,14 +26,14 @@ def test_pool_detail_groups_trackers_by_state_with_their_last_call(marketer_clie
 
 def test_visitor_pool_shows_sizing_and_exhaustion_sections_waiting_for_data(marketer_client, pool):
     body = marketer_client.get(_url(pool)).content.decode()
-    assert "Concurrency and sizing" in body and "Exhaustion" in body
+    assert "Numbers in use and pool size" in body and "Ran out of numbers" in body
     assert "Next enforcement run" not in body
 
 
 def test_automated_pool_shows_the_next_enforcement_section(marketer_client, account, website):
     pool = PoolFactory(account=account, website=website, kind="automated", tracking="source")
     body = marketer_client.get(_url(pool)).content.decode()
-    assert "Next enforcement run" in body and "Concurrency and sizing" not in body
+    assert "Next enforcement run" in body and "Numbers in use and pool size" not in body
 
 
 def test_another_accounts_pool_is_404(marketer_client, other_call):

@@ -22,7 +22,7 @@ def test_enforce_rules_now_runs_the_engine_and_reports_the_count(admin_client_fo
 
     response = _act(admin_client_for_account, "enforce_rules", [auto_pool])
 
-    assert "5 actions taken on 1 pools." in _messages(response)
+    assert "5 actions taken on 1 pool." in _messages(response)
     assert statuses(auto_pool) == {"active": 1, "available": 3}
     assert TrackerStatusChange.objects.filter(actor__username="alice-admin", to_status="active").count() == 1
 
@@ -30,13 +30,13 @@ def test_enforce_rules_now_runs_the_engine_and_reports_the_count(admin_client_fo
 def test_reassign_action_reports_how_many_trackers_moved(admin_client_for_account, auto_pool):
     CallTrackerFactory(pool=auto_pool, active=True, original_number="+12025550199")
     response = _act(admin_client_for_account, "reassign_original", [auto_pool])
-    assert "1 trackers reassigned to their pool's original number." in _messages(response)
+    assert "1 number reassigned to their pool's original number." in _messages(response)
 
 
 def test_retire_action_retires_and_reports_the_count(admin_client_for_account, auto_pool):
     CallTrackerFactory(pool=auto_pool, active=True)
     response = _act(admin_client_for_account, "retire_pools", [auto_pool])
-    assert any(m.startswith("1 pools retired") for m in _messages(response))
+    assert any(m.startswith("1 pool retired") for m in _messages(response))
     assert Pool.objects.get(pk=auto_pool.pk).retired_at is not None
     assert statuses(auto_pool) == {"flagged": 1}
 
