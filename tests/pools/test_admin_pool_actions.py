@@ -46,3 +46,16 @@ def test_actions_do_not_reach_another_accounts_pool(admin_client_for_account, ot
     CallTrackerFactory(pool=other, active=True)
     _act(admin_client_for_account, "retire_pools", [other])
     assert Pool.objects.get(pk=other.pk).retired_at is None
+
+
+def test_pool_form_is_grouped_with_help_and_a_script_that_hides_what_does_not_apply(admin_client_for_account, auto_pool):
+    response = admin_client_for_account.get(reverse("admin:pools_pool_change", args=[auto_pool.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    for legend in ["Automated rules", "Visitor sessions", "Recording"]:
+        assert f">{legend}</h2>" in body, legend
+    assert "applies-kind-automated" in body and "applies-tracking-visitor" in body
+    assert "admin/pools/pool_form.js" in body
+    assert "A source needs at least this many visits" in body  # every field explains itself in a sentence
+    fields = [field for _, options in response.context["adminform"].model_admin.fieldsets for field in options["fields"]]
+    assert len(fields) == len(set(fields))
