@@ -1,6 +1,6 @@
 """REST API v1: one class per URL; each reads input, calls one selector or service, returns output."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.http import Http404, JsonResponse
@@ -25,11 +25,12 @@ from api.permissions import HasAccountToken
 from api.selectors import call_list, tracker_get, tracker_list, visit_list
 from attribution.models import Visit
 from calls.models import Call
-from calls.reports import DIMENSIONS, report_rows
+from calls.reports import DIMENSIONS
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
 from pools.selectors import pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
+from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
 from trackers.services import tracker_update
 
@@ -275,18 +276,14 @@ class ReportApi(AccountApi):
             raise DomainError(INVALID, f"Unknown dimension “{dimension}”.", {"dimension": [f"Choose one of {', '.join(DIMENSIONS)}."]})
         query = s.ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        zone = ZoneInfo(self.account.timezone)
-        today = timezone.now().astimezone(zone).date()
+        today = timezone.now().astimezone(ZoneInfo(self.account.timezone)).date()
         end_day = query.validated_data.get("end", today)
         start_day = query.validated_data.get("start", end_day - timedelta(days=29))
         website = None
         if "website" in query.validated_data:
             website = get_object_or_404(website_list(account=self.account), key=query.validated_data["website"])
-        rows = report_rows(
-            account=self.account, dimension=dimension, website=website, limit=query.validated_data.get("limit"),
-            start=datetime.combine(start_day, time.min, zone),
-            end=datetime.combine(end_day + timedelta(days=1), time.min, zone),
-        )
+        window = report_window(account=self.account, start_date=start_day, end_date=end_day, website=website)
+        rows = report_row_list(window=window, dimension=dimension, limit=query.validated_data.get("limit"))
         body = {"dimension": dimension, "start": start_day, "end": end_day, "rows": [row.__dict__ for row in rows]}
         return Response(s.ReportOutputSerializer(body).data)
 

@@ -1,19 +1,15 @@
 """Input serializers check shape; output serializers spell the contract's field names (SPEC "REST API")."""
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Website
+from accounts.snippet import script_tag
 from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
 from calls.reports import DIMENSIONS
 from pools.models import Pool
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer  # noqa: F401  (the API's and the webhooks' tracker shape)
-
-
-def snippet_for(key: str) -> str:
-    return f'<script async src="{settings.PUBLIC_BASE_URL}/dni/{key}.js"></script>'
 
 
 class WebsiteOutputSerializer(serializers.Serializer):
@@ -25,7 +21,7 @@ class WebsiteOutputSerializer(serializers.Serializer):
     snippet = serializers.SerializerMethodField()
 
     def get_snippet(self, website) -> str:
-        return snippet_for(website.key)
+        return script_tag(website)
 
 
 class WebsiteInputSerializer(serializers.Serializer):

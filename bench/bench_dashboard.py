@@ -137,7 +137,7 @@ def pages(account):
     website = visitor_pool.website
     call = Call.objects.filter(account=account).order_by("-started_at").first()
     second_page = Call.objects.filter(account=account).order_by("-started_at", "-id")[49]
-    from dashboard.selectors import cursor_encode
+    from dashboard.cursors import cursor_encode
     return [
         ("overview 30 days", "/dashboard/"),
         ("overview 90 days", "/dashboard/?range=90"),
@@ -207,8 +207,8 @@ def main():
     client.force_login(user)
     page_list = pages(account)
 
-    from dashboard.models import ReportDay, RollupState
-    from dashboard.services import rollup_refresh
+    from reports.models import ReportDay, RollupState
+    from reports.services import rollup_refresh
 
     RollupState.objects.filter(account=account).delete()
     ReportDay.objects.filter(account=account).delete()

@@ -1,4 +1,5 @@
-"""Attribution reports: calls and visits by a dimension, aggregated in SQL. Shared by dashboard, API and CSV."""
+"""Attribution reports over the raw Call/Visit tables, aggregated in SQL. Pages and the API read them through
+reports.selectors, which adds the ReportDay rollup for closed days; these are its live part and its reference."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +50,33 @@ def _label(key: tuple[str, ...]) -> str:
     return " / ".join(parts)
 
 
+def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit: int | None = None) -> list[ReportRow]:
+    """ReportRows from {key: {"calls", "answered", "first_time", "visits"}}, sorted by calls, then visits, then
+    label; keys with neither calls nor visits are left out. The one place a report row is assembled."""
+    spec = DIMENSIONS[dimension]
+    rows = []
+    for key, values in totals.items():
+        if not values["calls"] and not values["visits"]:
+            continue
+        visits = values["visits"] if spec.visit_fields else None
+        rows.append(ReportRow(
+            key=key, label=_label(key), calls=values["calls"], answered=values["answered"],
+            first_time=values["first_time"], visits=visits,
+            conversion_rate=(values["calls"] / visits) if visits else None,
+        ))
+    rows.sort(key=lambda row: (-row.calls, -(row.visits or 0), row.label))
+    return rows[:limit] if limit else rows
+
+
+def call_counts() -> dict:
+    """The three counts every report aggregates per group of calls."""
+    return {
+        "calls": Count("id"),
+        "answered": Count("id", filter=Q(answered_at__isnull=False)),
+        "first_time": Count("id", filter=Q(is_first_time_caller=True)),
+    }
+
+
 def report_calls(*, account: Account, start: datetime, end: datetime, website: Website | None = None):
     calls = Call.objects.filter(account=account, started_at__gte=start, started_at__lt=end)
     if website is not None:
@@ -70,11 +98,7 @@ def report_rows(*, account: Account, dimension: str, start: datetime, end: datet
     call_groups = (
         report_calls(account=account, start=start, end=end, website=website)
         .values(*spec.call_fields)
-        .annotate(
-            calls=Count("id"),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            first_time=Count("id", filter=Q(is_first_time_caller=True)),
-        )
+        .annotate(**call_counts())
     )
     by_key: dict[tuple, dict] = {}
     for group in call_groups:
@@ -89,16 +113,7 @@ def report_rows(*, account: Account, dimension: str, start: datetime, end: datet
         for group in visit_groups:
             key = tuple(group[field] or "" for field in spec.visit_fields)
             by_key.setdefault(key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})["visits"] = group["visits"]
-    rows = []
-    for key, values in by_key.items():
-        visits = values["visits"] if spec.visit_fields else None
-        rows.append(ReportRow(
-            key=key, label=_label(key), calls=values["calls"], answered=values["answered"],
-            first_time=values["first_time"], visits=visits,
-            conversion_rate=(values["calls"] / visits) if visits else None,
-        ))
-    rows.sort(key=lambda row: (-row.calls, -(row.visits or 0), row.label))
-    return rows[:limit] if limit else rows
+    return report_rows_from_totals(dimension=dimension, totals=by_key, limit=limit)
 
 
 def calls_per_day(*, account: Account, start: datetime, end: datetime, website: Website | None = None) -> list[dict]:
@@ -108,10 +123,6 @@ def calls_per_day(*, account: Account, start: datetime, end: datetime, website: 
         report_calls(account=account, start=start, end=end, website=website)
         .annotate(day=TruncDate("started_at", tzinfo=zone))
         .values("day")
-        .annotate(
-            calls=Count("id"),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            first_time=Count("id", filter=Q(is_first_time_caller=True)),
-        )
+        .annotate(**call_counts())
         .order_by("day")
     )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "trackers",
     "attribution",
     "calls",
+    "reports",
     "dni_snippet",
     "dashboard",
     "drf_spectacular_sidecar",

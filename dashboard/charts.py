@@ -53,13 +53,10 @@ WIDTH, HEIGHT = 760, 240
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 10, 12, 28
 
 
-def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> SafeString:
-    """Stacked bars (answered below, missed above) per day with a y axis and sparse date labels."""
-    top = nice_max(max((p.calls for p in points), default=0))
-    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+def _chart_frame(top: int, title: str) -> list[str]:
+    """The opening of every chart: the <svg> with its accessible title, and TICKS + 1 gridlines labelled
+    0…top on the y axis. The caller appends its marks and closes with _chart_close()."""
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
-    slot = plot_w / max(len(points), 1)
-    bar_w = max(slot * 0.7, 1.0)
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
@@ -69,6 +66,22 @@ def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> 
         y = PAD_TOP + plot_h - plot_h * i / TICKS
         parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
+    return parts
+
+
+def _chart_close(parts: list[str]) -> SafeString:
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated label is escaped where it is written
+
+
+def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> SafeString:
+    """Stacked bars (answered below, missed above) per day with a y axis and sparse date labels."""
+    top = nice_max(max((p.calls for p in points), default=0))
+    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+    slot = plot_w / max(len(points), 1)
+    bar_w = max(slot * 0.7, 1.0)
+    parts = _chart_frame(top, title)
     label_every = max(1, round(len(points) / 8))
     for index, point in enumerate(points):
         x = PAD_LEFT + index * slot + (slot - bar_w) / 2
@@ -84,8 +97,7 @@ def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> 
         parts.append("</g>")
         if index % label_every == 0:
             parts.append(f'<text class="axis" x="{x + bar_w / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle">{point.day:%b %-d}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every interpolated label is escaped above
+    return _chart_close(parts)
 
 
 def share_bars(rows: list, *, value: str = "calls") -> list[tuple[object, float]]:
@@ -113,15 +125,7 @@ def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers agai
     def y_of(value: int) -> float:
         return PAD_TOP + plot_h - plot_h * value / top
 
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for i in range(TICKS + 1):
-        value = top * i // TICKS
-        y = y_of(value)
-        parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
+    parts = _chart_frame(top, title)
     base = y_of(0)
     leased_points = " ".join(f"{x_of(at):.1f},{y_of(leased):.1f}" for at, leased, _ in samples)
     parts.append(
@@ -140,5 +144,4 @@ def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers agai
         anchor = "start" if label_at is first else "end"
         parts.append(f'<text class="axis" x="{x_of(label_at):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
                      f'{escape(f"{label_at:%b %-d %H:%M}")}</text>')
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every interpolated label is escaped above
+    return _chart_close(parts)

@@ -6,17 +6,29 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
+from accounts.snippet import FORMAT_DETECTION_META, script_tag
 from calls.models import Call
 from calls.reports import DIMENSIONS
 from calls.results import call_result
 from calls.simulation import call_simulate
+from core.csv_export import csv_response
 from core.errors import DomainError
-from dashboard import selectors
+from dashboard.call_filters import call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
-from dashboard.csv_export import csv_response
+from dashboard.csv_columns import CALL_EXPORT_HEADER, report_csv_header, report_csv_rows
+from dashboard.cursors import cursor_decode
 from dashboard.decorators import with_filters
 from dashboard.forms import TestCallForm
-from dashboard.install import FORMAT_DETECTION_META, script_tag
+from dashboard.selectors.calls import call_export_rows, call_get, call_journey, call_page
+from dashboard.selectors.overview import overview_get
+from dashboard.selectors.pools import (
+    pool_detail_get,
+    pool_for_account,
+    pool_health_list,
+    pool_trackers,
+)
+from dashboard.selectors.reports import report_get
+from dashboard.selectors.websites import website_install_list
 from pools.models import Pool
 
 
@@ -34,7 +46,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
 @account_required
 @with_filters
 def overview(request):
-    data = selectors.overview_get(account=request.account, filters=request.filters)
+    data = overview_get(account=request.account, filters=request.filters)
     data["chart"] = calls_bar_chart(data["points"])
     data["top_sources"] = share_bars(data["top_sources"])
     data["top_campaigns"] = share_bars(data["top_campaigns"])
@@ -43,7 +55,7 @@ def overview(request):
 
 def _call_filters(request):
     pools = list(Pool.objects.filter(account=request.account).order_by("name"))
-    call_filters, problems = selectors.call_filters_parse(params=request.GET, pools=pools, region=request.account.default_region)
+    call_filters, problems = call_filters_parse(params=request.GET, pools=pools, region=request.account.default_region)
     for problem in problems:
         messages.warning(request, problem)
     return call_filters, pools
@@ -56,10 +68,10 @@ def _call_filters(request):
 def call_list(request):
     call_filters, pools = _call_filters(request)
     raw_cursor = request.GET.get("after", "")
-    cursor = selectors.cursor_decode(raw_cursor)
+    cursor = cursor_decode(raw_cursor)
     if raw_cursor and cursor is None:
         messages.warning(request, "That page link is not valid; showing the newest calls.")
-    calls, next_cursor = selectors.call_page(account=request.account, filters=request.filters, call_filters=call_filters, cursor=cursor)
+    calls, next_cursor = call_page(account=request.account, filters=request.filters, call_filters=call_filters, cursor=cursor)
     return _page(request, "dashboard/call_list.html", {
         "calls": calls, "call_filters": call_filters, "pools": pools, "statuses": Call.Status.choices,
         "is_first_page": cursor is None,
@@ -74,9 +86,9 @@ def call_list(request):
 @with_filters
 def call_list_csv(request):
     call_filters, _ = _call_filters(request)
-    rows = selectors.call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
+    rows = call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
     filename = f"calls-{request.filters.start_date}-{request.filters.end_date}.csv"
-    return csv_response(filename, selectors.CALL_EXPORT_HEADER, rows)
+    return csv_response(filename, CALL_EXPORT_HEADER, rows)
 
 
 @require_GET
@@ -84,8 +96,8 @@ def call_list_csv(request):
 @account_required
 @with_filters
 def call_detail(request, pk):
-    call = selectors.call_get(account=request.account, pk=pk)
-    journey = selectors.call_journey(account=request.account, call=call)
+    call = call_get(account=request.account, pk=pk)
+    journey = call_journey(account=request.account, call=call)
     return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey})
 
 
@@ -100,7 +112,7 @@ def _dimension(name):
 @account_required
 @with_filters
 def report(request, dimension="source_medium"):
-    data = selectors.report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     data["rows"] = share_bars(data["rows"])
     data["dimensions"] = list(DIMENSIONS.values())
     return _page(request, "dashboard/report.html", data)
@@ -111,16 +123,10 @@ def report(request, dimension="source_medium"):
 @account_required
 @with_filters
 def report_csv(request, dimension):
-    data = selectors.report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     spec = data["dimension"]
-    header = (*(label.capitalize() for label in spec.label.split(" / ")), *selectors.REPORT_HEADER_TAIL)
-    rows = (
-        (*row.key, row.calls, row.answered, row.first_time,
-         "" if row.visits is None else row.visits,
-         "" if row.conversion_rate is None else f"{row.conversion_rate:.4f}")
-        for row in data["rows"]
-    )
-    return csv_response(f"report-{spec.name}-{request.filters.start_date}-{request.filters.end_date}.csv", header, rows)
+    filename = f"report-{spec.name}-{request.filters.start_date}-{request.filters.end_date}.csv"
+    return csv_response(filename, report_csv_header(spec), report_csv_rows(data["rows"]))
 
 
 @require_GET
@@ -128,7 +134,7 @@ def report_csv(request, dimension):
 @account_required
 @with_filters
 def pool_list(request):
-    pools = selectors.pool_health_list(account=request.account, filters=request.filters)
+    pools = pool_health_list(account=request.account, filters=request.filters)
     return _page(request, "dashboard/pool_list.html", {"pools": pools})
 
 
@@ -137,8 +143,8 @@ def pool_list(request):
 @account_required
 @with_filters
 def pool_detail(request, pk):
-    pool = selectors.pool_for_account(account=request.account, pk=pk)
-    data = selectors.pool_detail_get(account=request.account, pool=pool, filters=request.filters)
+    pool = pool_for_account(account=request.account, pk=pk)
+    data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
     trackers = [tracker for _, _, group in data["tracker_groups"] for tracker in group]
     data["test_call_form"] = _test_call_form(request, pool=pool, trackers=trackers)
     return _page(request, "dashboard/pool_detail.html", data)
@@ -149,7 +155,7 @@ def pool_detail(request, pk):
 @account_required
 @with_filters
 def website_list(request):
-    websites = selectors.website_install_list(account=request.account, filters=request.filters)
+    websites = website_install_list(account=request.account, filters=request.filters)
     installs = [{"website": site, "script_tag": script_tag(site)} for site in websites]
     return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
 
@@ -167,8 +173,8 @@ def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | Non
 @account_required
 @with_filters
 def pool_test_call(request, pk):
-    pool = selectors.pool_for_account(account=request.account, pk=pk)
-    trackers = selectors.pool_trackers(pool=pool)
+    pool = pool_for_account(account=request.account, pk=pk)
+    trackers = pool_trackers(pool=pool)
     form = _test_call_form(request, pool=pool, trackers=trackers, post=request.POST)
     detail_url = reverse("dashboard:pool_detail", args=[pool.pk])
     if form is None or not form.is_valid():

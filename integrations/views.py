@@ -2,24 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
+from core.csv_export import csv_download
 from core.errors import DomainError
 from integrations import selectors
 from integrations.google_ads import google_ads_csv
 from integrations.services import webhook_replay
-
-
-def _csv_response(body: str, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_GET
@@ -28,14 +22,14 @@ def google_ads_feed(request, token):
     account = selectors.google_ads_account_for_token(token=token)
     if account is None:
         raise Http404("Unknown feed.")
-    return _csv_response(google_ads_csv(account=account, now=timezone.now()), "google-ads-conversions.csv")
+    return csv_download("google-ads-conversions.csv", google_ads_csv(account=account, now=timezone.now()))
 
 
 @login_required
 @account_required
 @require_GET
 def google_ads_download(request):
-    return _csv_response(google_ads_csv(account=request.account, now=timezone.now()), "google-ads-conversions.csv")
+    return csv_download("google-ads-conversions.csv", google_ads_csv(account=request.account, now=timezone.now()))
 
 
 @login_required

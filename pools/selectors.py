@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -8,7 +9,14 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from accounts.models import Account
 from attribution.models import Visit
 from pools.models import ConcurrencySample, Pool
-from pools.planner import PoolSnapshot, SourceCount, TrackerSnapshot, plan_visitor_pool_size
+from pools.planner import (
+    PlannedAction,
+    PoolSnapshot,
+    SourceCount,
+    TrackerSnapshot,
+    plan_pool,
+    plan_visitor_pool_size,
+)
 from trackers.models import CallTracker, Lease
 
 # Automated visitor pools size themselves from the peak concurrency of this window.
@@ -158,3 +166,32 @@ def pool_peak_concurrency(*, account, pool_id: int, since: datetime, until: date
         cursor.execute(sql, params + params)
         (peak,) = cursor.fetchone()
     return int(peak or 0)
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    actions: list[PlannedAction]
+    top: list[SourceCount]   # the top list the actions were planned from (empty unless automated source pools)
+    size: int | None         # the size planned for (automated visitor pools: the recommended one), else None
+
+
+def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
+    """What a rules run would do to the pool now: a pure read (selectors feeding pools.planner).
+
+    An automated visitor pool is planned at its recommended size; storing that size is the run's job
+    (pools.services.pool_enforce), not this read's.
+    """
+    size = None
+    if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.VISITOR and not pool.is_retired:
+        size = pool_recommended_size(pool=pool, now=now)[2]
+    needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
+    top = pool_top_sources(pool=pool, now=now) if needs_top else []
+    actions = plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
+    return PoolPlan(actions, top, size)
+
+
+def pool_preview(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], list[SourceCount]]:
+    """What a run would do now, and the top list it was planned from, read from the pool's current row.
+    Changes nothing and takes no lock."""
+    planned = pool_plan(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now)
+    return planned.actions, planned.top

@@ -17,12 +17,11 @@ from core.queue import enqueue_on_commit
 from core.updates import model_update
 from pools import planner
 from pools.models import ConcurrencySample, Pool, PoolChange
-from pools.planner import PlannedAction, SourceCount
+from pools.planner import PlannedAction
 from pools.selectors import (
     SIZING_WINDOW,
-    pool_recommended_size,
-    pool_snapshot,
-    pool_top_sources,
+    pool_plan,
+    pool_preview,
     pools_to_enforce,
 )
 from telephony.fallback import forward_fallback_url
@@ -122,37 +121,20 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     return created + _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
 
 
-def pool_preview(*, pool: Pool, now: datetime | None = None) -> tuple[list[PlannedAction], list[SourceCount]]:
-    """What a run would do now, and the top list it was planned from (one aggregate query for both).
-    Changes nothing and takes no lock."""
-    now = now or timezone.now()
-    fresh = Pool.objects.select_related("account").get(pk=pool.pk)
-    top = _top_list(pool=fresh, now=now)
-    return _plan(pool=fresh, now=now, apply_sizing=False, top=top), top
-
-
-def _top_list(*, pool: Pool, now: datetime) -> list[SourceCount]:
-    needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
-    return pool_top_sources(pool=pool, now=now) if needs_top else []
-
-
-def _plan(*, pool: Pool, now: datetime, apply_sizing: bool, top: list[SourceCount] | None = None) -> list[PlannedAction]:
-    size = None
-    if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.VISITOR and not pool.is_retired:
-        size = pool_recommended_size(pool=pool, now=now)[2]
-        if apply_sizing and size != pool.size:
-            Pool.objects.filter(pk=pool.pk).update(size=size, updated_at=now)
-            pool.size = size
-    if top is None:
-        top = _top_list(pool=pool, now=now)
-    return planner.plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
+def _pool_resize(*, pool: Pool, size: int, now: datetime) -> None:
+    """An automated visitor pool follows its recommended size (the locked run stores what pool_plan planned)."""
+    Pool.objects.filter(pk=pool.pk).update(size=size, updated_at=now)
+    pool.size = size
 
 
 def _enforce_locked(*, pool_id: int, now: datetime, actor, creates_done: bool) -> list[PlannedAction] | None:
     """Plan and apply under the pool's lock. None: the plan needs numbers bought first (nothing applied)."""
     with transaction.atomic():
         pool = Pool.objects.select_for_update().select_related("account").get(pk=pool_id)
-        plan = _plan(pool=pool, now=now, apply_sizing=True)
+        planned = pool_plan(pool=pool, now=now)
+        if planned.size is not None and planned.size != pool.size:
+            _pool_resize(pool=pool, size=planned.size, now=now)
+        plan = planned.actions
         if not creates_done and any(action.action == planner.CREATE for action in plan):
             return None
         # After buying, anything still to create (the provider ran out) waits for the next run.

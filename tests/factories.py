@@ -10,8 +10,8 @@ from api.models import ApiToken, generate_key, hash_key
 from attribution.models import Visit, Visitor
 from calls.models import Call, CallEvent
 from core.models import Heartbeat
-from dashboard.models import ReportDay, RollupState
 from pools.models import ConcurrencySample, Pool, PoolChange
+from reports.models import ReportDay, RollupState
 from telephony.models import TelephonySettings
 from telephony.providers.sandbox import AREA_CODES
 from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange

@@ -16,7 +16,9 @@ def test_list_shows_own_websites_with_snippet(api_client, website, other_account
     row = body["results"][0]
     assert row["key"] == "alicesite"
     assert row["allowed_origins"] == ["https://alice.example.com"]
-    assert row["snippet"] == '<script async src="http://testserver/dni/alicesite.js"></script>'
+    # The same tag as the install page, with the attributes that keep "delay JS" plugins off it.
+    assert row["snippet"] == ('<script async src="http://testserver/dni/alicesite.js" data-no-optimize="1" '
+                              'data-cfasync="false" nowprocket></script>')
     assert set(row) == {"id", "name", "key", "domains", "allowed_origins", "snippet"}
 
 

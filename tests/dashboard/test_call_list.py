@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.selectors import CALLS_PAGE_SIZE
+from dashboard.selectors.calls import CALLS_PAGE_SIZE
 from tests.factories import CallFactory
 
 URL = reverse("dashboard:call_list")

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from calls.reports import DIMENSIONS, calls_per_day, report_rows, report_visits
 from dashboard.filters import parse_filters
-from dashboard.models import ReportDay, RollupState
-from dashboard.reporting import days_for, report_window, rows_for, visits_for
-from dashboard.services import rollup_refresh
+from dashboard.selectors.reports import filters_window
+from reports.models import ReportDay, RollupState
+from reports.selectors import report_day_list, report_row_list, report_visit_count
+from reports.services import rollup_refresh
 from tests.factories import (
     CallFactory,
     CallTrackerFactory,
@@ -53,13 +54,13 @@ def _today(account):
 def test_rolled_up_reports_equal_the_live_reports(account, website, history, query):
     rollup_refresh(account=account, through=_today(account))
     filters = _filters(account, query.format(second=history.pk), [website, history])
-    window = report_window(account=account, filters=filters)
+    window = filters_window(account=account, filters=filters)
     assert window.rolled is not None and window.live is not None
     scope = {"account": account, "start": filters.start, "end": filters.end, "website": filters.website}
     for dimension in DIMENSIONS:
-        assert rows_for(window=window, dimension=dimension) == report_rows(dimension=dimension, **scope), dimension
-    assert days_for(window=window) == calls_per_day(**scope)
-    assert visits_for(window=window) == report_visits(**scope).count()
+        assert report_row_list(window=window, dimension=dimension) == report_rows(dimension=dimension, **scope), dimension
+    assert report_day_list(window=window) == calls_per_day(**scope)
+    assert report_visit_count(window=window) == report_visits(**scope).count()
 
 
 def test_refresh_is_idempotent_and_records_how_far_it_reached(account, history):
@@ -101,19 +102,19 @@ def test_pages_read_the_rollup_and_still_hide_other_accounts(marketer_client, ac
 def test_a_stale_rollup_falls_back_to_live_data_for_the_days_after_it(account, history):
     rollup_refresh(account=account, through=_today(account) - timedelta(days=5))
     filters = _filters(account, "range=30", [])
-    window = report_window(account=account, filters=filters)
+    window = filters_window(account=account, filters=filters)
     scope = {"account": account, "start": filters.start, "end": filters.end, "website": None}
-    assert rows_for(window=window, dimension="campaign") == report_rows(dimension="campaign", **scope)
+    assert report_row_list(window=window, dimension="campaign") == report_rows(dimension="campaign", **scope)
 
 
 def test_window_before_any_rollup_is_all_live(account):
-    window = report_window(account=account, filters=_filters(account, "range=7", []))
+    window = filters_window(account=account, filters=_filters(account, "range=7", []))
     assert window.rolled is None and window.live is not None
 
 
 def test_window_entirely_before_the_rolled_day_reads_no_live_data(account):
     RollupState.objects.create(account=account, rolled_through=date(2030, 1, 1), refreshed_at=timezone.now())
-    window = report_window(account=account, filters=_filters(account, "range=custom&start=2026-01-01&end=2026-01-31", []))
+    window = filters_window(account=account, filters=_filters(account, "range=custom&start=2026-01-01&end=2026-01-31", []))
     assert window.rolled == (date(2026, 1, 1), date(2026, 2, 1)) and window.live is None
 
 

@@ -1,6 +1,9 @@
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from rest_framework.test import APIClient
 
+from api.services import api_token_create
 from tests.factories import WebsiteFactory
 
 URL = reverse("dashboard:website_list")
@@ -47,3 +50,12 @@ def test_install_query_count_is_pinned(marketer_client, website, account, django
     # session, user, membership, websites (filter), websites with pool counts
     with django_assert_num_queries(5):
         marketer_client.get(URL)
+
+
+def test_install_page_and_api_show_the_same_script_tag(marketer_client, website, account):
+    _, key = api_token_create(account=account, scope="read")
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    snippet = api.get("/api/v1/websites/").json()["results"][0]["snippet"]
+    assert "nowprocket" in snippet
+    assert escape(snippet) in marketer_client.get(URL).content.decode()

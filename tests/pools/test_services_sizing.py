@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from pools.models import ConcurrencySample, Pool
-from pools.selectors import pool_sizing_recommendation
+from pools.selectors import pool_plan, pool_preview, pool_sizing_recommendation
 from pools.services import pool_enforce, pools_sample_concurrency
 from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory
 from tests.pools.conftest import statuses
@@ -85,6 +85,21 @@ def test_enforcing_a_visitor_pool_grows_it_to_the_recommended_size_all_in_rotati
     assert sorted(a.action for a in actions) == ["activate"] * 6 + ["create"] * 6
     assert statuses(visitor_pool) == {"active": 6}
     assert pool_enforce(pool=visitor_pool, now=now) == []
+
+
+def test_the_preview_plans_at_the_recommended_size_but_writes_nothing(visitor_pool, now, django_assert_num_queries):
+    _samples(visitor_pool, now, [2, 4])
+    updated_at = Pool.objects.get(pk=visitor_pool.pk).updated_at
+
+    with django_assert_num_queries(4):  # pool, peak, open leases, trackers: reads only
+        actions, top = pool_preview(pool=visitor_pool, now=now)
+
+    assert sorted(a.action for a in actions) == ["activate"] * 6 + ["create"] * 6 and top == []
+    assert pool_plan(pool=visitor_pool, now=now).size == 6
+    stored = Pool.objects.get(pk=visitor_pool.pk)
+    assert (stored.size, stored.updated_at) == (2, updated_at)  # the run stores the size, never the preview
+    assert pool_enforce(pool=visitor_pool, now=now, dry_run=True) == actions
+    assert Pool.objects.get(pk=visitor_pool.pk).size == 2
 
 
 def test_a_shrinking_visitor_pool_takes_idle_trackers_out_but_never_a_leased_one(visitor_pool, now):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Account
-from dashboard.services import rollup_refresh
+from reports.services import rollup_refresh
 
 
 class Command(BaseCommand):

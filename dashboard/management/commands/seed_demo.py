@@ -14,9 +14,9 @@ from accounts.models import Account, Membership, Website
 from accounts.services import membership_set
 from attribution.models import Visit, Visitor
 from calls.models import Call
-from dashboard.services import rollup_refresh
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce, trackers_provision
+from reports.services import rollup_refresh
 from trackers.models import CallTracker
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"

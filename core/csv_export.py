@@ -4,7 +4,7 @@ import csv
 import re
 from collections.abc import Iterable
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -32,8 +32,17 @@ def csv_lines(header: Iterable, rows: Iterable[Iterable]):
         yield writer.writerow([safe_cell(cell) for cell in row])
 
 
-def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+def csv_download(filename: str, content: str | Iterable[str]) -> HttpResponse | StreamingHttpResponse:
+    """A CSV attachment that no cache keeps: a ready string is sent as is, an iterable of lines is streamed."""
+    if isinstance(content, str):
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    else:
+        response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> StreamingHttpResponse:
+    """A streamed CSV of header and rows, formula-safe (safe_cell), with a BOM for Excel."""
+    return csv_download(filename, csv_lines(header, rows))

@@ -1,16 +1,16 @@
-"""Writes of the dashboard: the daily report rollup that keeps pages fast with millions of calls and visits."""
+"""Writes of reports: the daily rollup that keeps report pages and the API fast with millions of calls and visits."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Account
-from calls.reports import DIMENSIONS, report_calls, report_visits
-from dashboard.models import ReportDay, RollupState
+from calls.reports import DIMENSIONS, call_counts, report_calls, report_visits
+from reports.models import ReportDay, RollupState
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.
 REFRESH_DAYS = 3
@@ -38,8 +38,7 @@ def rollup_refresh(*, account: Account, through: date | None = None, full: bool 
             report_calls(account=account, start=start, end=end)
             .annotate(day=TruncDate("started_at", tzinfo=zone), site=F("pool__website_id"))
             .values("site", "day", *spec.call_fields)
-            .annotate(calls=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)),
-                      first_time=Count("id", filter=Q(is_first_time_caller=True)))
+            .annotate(**call_counts())
         )
         for group in calls:
             row = rows.setdefault((group["site"], group["day"], spec.name, *_keys(group, spec.call_fields)), {})

@@ -7,8 +7,9 @@ from accounts.models import Account, Website
 class ReportDay(models.Model):
     """One day's calls and visits for one value of one report dimension (a rollup of Call and Visit).
 
-    Written only by dashboard.services.rollup_refresh; the dashboard reads closed days from here and the days
+    Written only by reports.services.rollup_refresh; reports.selectors reads closed days from here and the days
     after RollupState.rolled_through live from Call/Visit, so a late rollup costs speed, never correctness.
+    The table keeps its first name (the model moved here from the dashboard app).
     """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -24,12 +25,13 @@ class ReportDay(models.Model):
     visits = models.PositiveIntegerField(default=0)
 
     class Meta:
+        db_table = "dashboard_reportday"
         constraints = [
             models.CheckConstraint(condition=Q(answered__lte=models.F("calls")) & Q(first_time__lte=models.F("calls")),
                                    name="dashboard_reportday_parts_within_calls"),
         ]
         indexes = [
-            # Every dashboard aggregate: an account's rows of one dimension over a day range.
+            # Every report aggregate (dashboard and API): an account's rows of one dimension over a day range.
             models.Index(fields=["account", "dimension", "day"], name="dashboard_reportday_range_idx"),
         ]
 
@@ -43,6 +45,9 @@ class RollupState(models.Model):
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
     rolled_through = models.DateField()
     refreshed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "dashboard_rollupstate"
 
     def __str__(self):
         return f"{self.account_id} through {self.rolled_through}"

@@ -1,4 +1,5 @@
-"""What a website owner pastes: the one-line script tag and the notes that keep it working."""
+"""What a website owner pastes: the one-line script tag (the install page and the API's `snippet` field both
+render it here) and the iOS meta tag the install page asks for beside it."""
 
 from django.conf import settings
 

@@ -1,4 +1,5 @@
-"""Report reads for the dashboard: closed days from the ReportDay rollup, the rest live from Call/Visit.
+"""The one read path of reports (dashboard pages, CSV and the API): closed days from the ReportDay rollup, the
+days after it live from Call/Visit.
 
 Each function gives the same answer as its calls.reports counterpart over the raw tables (tests compare them);
 only the cost differs. A date range is split once per request into a rolled part and a live part.
@@ -6,13 +7,20 @@ only the cost differs. A date range is split once per request into a rolled part
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 
 from accounts.models import Account, Website
-from calls.reports import DIMENSIONS, ReportRow, calls_per_day, report_rows, report_visits
-from dashboard.filters import DashboardFilters
-from dashboard.models import ReportDay, RollupState
+from calls.reports import (
+    DIMENSIONS,
+    ReportRow,
+    calls_per_day,
+    report_rows,
+    report_rows_from_totals,
+    report_visits,
+)
+from reports.models import ReportDay, RollupState
 
 
 @dataclass(frozen=True)
@@ -23,14 +31,17 @@ class ReportWindow:
     live: tuple[datetime, datetime] | None   # [start, end) read from Call/Visit
 
 
-def report_window(*, account: Account, filters: DashboardFilters) -> ReportWindow:
+def report_window(*, account: Account, start_date: date, end_date: date, website: Website | None = None) -> ReportWindow:
+    """The days start_date..end_date (inclusive, in the account's time zone), split where the rollup ends."""
+    zone = ZoneInfo(account.timezone)
     state = RollupState.objects.filter(account=account).only("rolled_through").first()
     rolled_through = state.rolled_through if state else date.min
-    split = max(filters.start_date, min(filters.end_date + timedelta(days=1), rolled_through))
-    rolled = (filters.start_date, split) if split > filters.start_date else None
-    live_start = datetime.combine(split, time.min, tzinfo=filters.zone)
-    live = (live_start, filters.end) if live_start < filters.end else None
-    return ReportWindow(account, filters.website, rolled, live)
+    split = max(start_date, min(end_date + timedelta(days=1), rolled_through))
+    rolled = (start_date, split) if split > start_date else None
+    live_start = datetime.combine(split, time.min, tzinfo=zone)
+    end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
+    live = (live_start, end) if live_start < end else None
+    return ReportWindow(account, website, rolled, live)
 
 
 def _rolled(window: ReportWindow, dimension: str):
@@ -46,43 +57,31 @@ def _live_scope(window: ReportWindow) -> dict:
     return {"account": window.account, "start": window.live[0], "end": window.live[1], "website": window.website}
 
 
-def rows_for(*, window: ReportWindow, dimension: str, limit: int | None = None) -> list[ReportRow]:
-    """report_rows() over the window."""
+def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None = None) -> list[ReportRow]:
+    """calls.reports.report_rows() over the window."""
     spec = DIMENSIONS[dimension]
     if window.rolled is None:
         return report_rows(dimension=dimension, limit=limit, **_live_scope(window))
     totals: dict[tuple, dict] = {}
     width = len(spec.call_fields)
+
+    def add(key: tuple, counts: dict) -> None:
+        into = totals.setdefault(key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})
+        for field in into:
+            into[field] += counts[field] or 0
+
     for group in (
         _rolled(window, dimension).values("key1", "key2")
         .annotate(calls=Sum("calls"), answered=Sum("answered"), first_time=Sum("first_time"), visits=Sum("visits"))
     ):
-        key = (group["key1"], group["key2"])[:width]
-        into = totals.setdefault(key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})
-        for field in into:
-            into[field] += group[field] or 0
+        add((group["key1"], group["key2"])[:width], group)
     if window.live is not None:
         for row in report_rows(dimension=dimension, **_live_scope(window)):
-            into = totals.setdefault(row.key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})
-            into["calls"] += row.calls
-            into["answered"] += row.answered
-            into["first_time"] += row.first_time
-            into["visits"] += row.visits or 0
-    rows = []
-    for key, values in totals.items():
-        if not values["calls"] and not values["visits"]:
-            continue
-        visits = values["visits"] if spec.visit_fields else None
-        rows.append(ReportRow(
-            key=key, label=" / ".join(part or "(not set)" for part in key), calls=values["calls"],
-            answered=values["answered"], first_time=values["first_time"], visits=visits,
-            conversion_rate=(values["calls"] / visits) if visits else None,
-        ))
-    rows.sort(key=lambda row: (-row.calls, -(row.visits or 0), row.label))
-    return rows[:limit] if limit else rows
+            add(row.key, row.__dict__)
+    return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
 
 
-def days_for(*, window: ReportWindow) -> list[dict]:
+def report_day_list(*, window: ReportWindow) -> list[dict]:
     """calls_per_day() over the window: [{"day", "calls", "answered", "first_time"}] for days with calls."""
     days = []
     if window.rolled is not None:
@@ -97,7 +96,7 @@ def days_for(*, window: ReportWindow) -> list[dict]:
     return days
 
 
-def visits_for(*, window: ReportWindow) -> int:
+def report_visit_count(*, window: ReportWindow) -> int:
     """Visits in the window (each visit is in exactly one "source_medium" row)."""
     total = 0
     if window.rolled is not None:

@@ -1,6 +1,6 @@
 """django-q2 entry points (dotted paths are stored in schedules: keep them stable)."""
 
-from dashboard.services import rollup_all
+from reports.services import rollup_all
 
 
 def rollup_reports():

@@ -1,0 +1,58 @@
+"""The calls log's own filters, parsed from the query string. Bad values never raise: they are dropped and come
+back as problems the view shows as messages."""
+
+import re
+from dataclasses import dataclass
+
+from calls.models import Call
+from pools.models import Pool
+
+
+@dataclass(frozen=True)
+class CallFilters:
+    status: str = ""
+    source: str = ""
+    medium: str = ""
+    pool: Pool | None = None
+    first_time: str = ""   # "" | "yes" | "no"
+    q: str = ""            # caller number as typed
+    answered: str = ""     # "" | "yes" | "no" (missed = not answered, whatever the final status)
+
+    def params(self) -> dict[str, str]:
+        params = {"status": self.status, "source": self.source, "medium": self.medium,
+                  "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
+                  "answered": self.answered}
+        return {key: value for key, value in params.items() if value}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.params())
+
+
+def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallFilters, list[str]]:
+    problems = []
+    status = (params.get("status") or "").strip()
+    if status and status not in Call.Status.values:
+        problems.append(f"Unknown call status “{status[:20]}” ignored.")
+        status = ""
+    pool = None
+    raw_pool = (params.get("pool") or "").strip()
+    if raw_pool:
+        pool = {str(p.pk): p for p in pools}.get(raw_pool)
+        if pool is None:
+            problems.append("That pool is not in your account; showing all pools.")
+    first_time = (params.get("first_time") or "").strip()
+    if first_time not in ("", "yes", "no"):
+        problems.append("The first-time filter takes yes or no; ignored.")
+        first_time = ""
+    answered = (params.get("answered") or "").strip()
+    if answered not in ("", "yes", "no"):
+        problems.append("The answered filter takes yes or no; ignored.")
+        answered = ""
+    q = (params.get("q") or "").strip()[:40]
+    if q and not re.search(r"\d", q):
+        problems.append("Search by caller number needs digits; ignored.")
+        q = ""
+    source = (params.get("source") or "").strip()[:200]
+    medium = (params.get("medium") or "").strip()[:200]
+    return CallFilters(status, source, medium, pool, first_time, q, answered), problems

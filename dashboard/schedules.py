@@ -1,6 +1,0 @@
-"""The dashboard's periodic jobs (registered by core.schedules after every migrate)."""
-
-
-def schedules() -> list[dict]:
-    # Finished days of the reports; pages read today live, so a late run is slower, not wrong.
-    return [{"name": "rollup dashboard reports", "func": "dashboard.tasks.rollup_reports", "minutes": 15}]

@@ -1,0 +1,92 @@
+"""Reads of the calls log, its CSV download and the call detail page."""
+
+import re
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import Account
+from attribution.models import Visit
+from calls.models import Call
+from calls.reports import report_calls
+from core.phones import parse_phone
+from dashboard.call_filters import CallFilters
+from dashboard.csv_columns import CALL_EXPORT_FIELDS
+from dashboard.cursors import cursor_encode
+from dashboard.filters import DashboardFilters
+
+CALLS_PAGE_SIZE = 50
+JOURNEY_VISITS = 20
+
+
+def _caller_filter(q: str, region: str) -> Q:
+    """A full number matches exactly (index-friendly); a fragment matches digits anywhere."""
+    try:
+        return Q(caller_number=parse_phone(q, region))
+    except ValidationError:
+        return Q(caller_number__contains=re.sub(r"\D", "", q))
+
+
+def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters: CallFilters) -> QuerySet[Call]:
+    calls = report_calls(account=account, start=filters.start, end=filters.end, website=filters.website)
+    f = call_filters
+    if f.status:
+        calls = calls.filter(status=f.status)
+    if f.source:
+        calls = calls.filter(source=f.source)
+    if f.medium:
+        calls = calls.filter(medium=f.medium)
+    if f.pool is not None:
+        calls = calls.filter(pool=f.pool)
+    if f.first_time:
+        calls = calls.filter(is_first_time_caller=(f.first_time == "yes"))
+    if f.answered:
+        calls = calls.filter(answered_at__isnull=(f.answered == "no"))
+    if f.q:
+        calls = calls.filter(_caller_filter(f.q, account.default_region))
+    return calls.order_by("-started_at", "-id")
+
+
+def call_page(*, account: Account, filters: DashboardFilters, call_filters: CallFilters,
+              cursor: tuple[datetime, int] | None, page_size: int = CALLS_PAGE_SIZE) -> tuple[list[Call], str | None]:
+    """Keyset pagination on (started_at, id) descending: no COUNT, no OFFSET. Returns (calls, next cursor)."""
+    calls = calls_filtered(account=account, filters=filters, call_filters=call_filters).select_related("pool")
+    if cursor is not None:
+        moment, pk = cursor
+        calls = calls.filter(Q(started_at__lt=moment) | Q(started_at=moment, id__lt=pk))
+    page = list(calls[: page_size + 1])
+    next_cursor = cursor_encode(page[page_size - 1]) if len(page) > page_size else None
+    return page[:page_size], next_cursor
+
+
+def call_export_rows(*, account: Account, filters: DashboardFilters, call_filters: CallFilters):
+    """Tuples for the calls CSV (dashboard.csv_columns), streamed from the database in chunks."""
+    return (
+        calls_filtered(account=account, filters=filters, call_filters=call_filters)
+        .values_list(*CALL_EXPORT_FIELDS, "pool__name")
+        .iterator(chunk_size=2000)
+    )
+
+
+def call_get(*, account: Account, pk: int) -> Call:
+    """The call, or 404 when it does not exist or belongs to another account."""
+    call = (
+        Call.objects.filter(account=account, pk=pk)
+        .select_related("pool", "pool__website", "tracker", "visit", "visit__visitor")
+        .first()
+    )
+    if call is None:
+        raise Http404("No such call")
+    return call
+
+
+def call_journey(*, account: Account, call: Call) -> list[Visit]:
+    """The caller's visits up to the call (newest first): how they found the site before calling."""
+    if call.visit is None:
+        return []
+    return list(
+        Visit.objects.filter(website__account=account, visitor_id=call.visit.visitor_id, started_at__lte=call.started_at)
+        .order_by("-started_at")[:JOURNEY_VISITS]
+    )

@@ -1,0 +1,29 @@
+"""Reads of the overview page."""
+
+from accounts.models import Account
+from dashboard.charts import daily_series
+from dashboard.filters import DashboardFilters
+from dashboard.selectors.reports import filters_window
+from reports.selectors import report_day_list, report_row_list, report_visit_count
+
+
+def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
+    window = filters_window(account=account, filters=filters)
+    per_day = report_day_list(window=window)
+    points = daily_series(per_day, filters.start_date, filters.end_date)
+    calls = sum(row["calls"] for row in per_day)
+    answered = sum(row["answered"] for row in per_day)
+    first_time = sum(row["first_time"] for row in per_day)
+    visits = report_visit_count(window=window)
+    campaigns = [row for row in report_row_list(window=window, dimension="campaign", limit=6) if row.key != ("",)]
+    return {
+        "points": points,
+        "totals": {
+            "calls": calls, "answered": answered, "missed": calls - answered, "first_time": first_time,
+            "repeat": calls - first_time, "visits": visits,
+            "answer_rate": (answered / calls) if calls else None,
+            "conversion_rate": (calls / visits) if visits else None,
+        },
+        "top_sources": report_row_list(window=window, dimension="source_medium", limit=5),
+        "top_campaigns": campaigns[:5],
+    }

@@ -1,0 +1,109 @@
+"""Reads of the pool list and pool detail pages. The "next run" section is pools.selectors.pool_preview: a pure
+read of what the rules engine would do; running it is pools.services.pool_enforce's job, never a page's."""
+
+from datetime import datetime
+
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Account
+from calls.models import Call
+from dashboard.charts import concurrency_chart
+from dashboard.filters import DashboardFilters
+from dashboard.selectors.reports import calls_by_pool_name
+from pools.models import Pool
+from pools.selectors import (
+    pool_list,
+    pool_peak_concurrency,
+    pool_preview,
+    pool_sizing_recommendation,
+)
+from trackers.models import CallTracker
+from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent
+
+STATE_ORDER = [CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED, CallTracker.Status.AVAILABLE]
+EXHAUSTION_EVENTS_SHOWN = 10
+
+
+def pool_health_list(*, account: Account, filters: DashboardFilters) -> list[Pool]:
+    """Pools with tracker counts by state and their calls in the date range."""
+    pools = pool_list(account=account).filter(retired_at__isnull=True)
+    if filters.website is not None:
+        pools = pools.filter(website=filters.website)
+    pools = list(pools)
+    calls = calls_by_pool_name(account=account, filters=filters) if pools else {}
+    for pool in pools:
+        pool.calls_in_range = calls.get(pool.name, 0)
+    return pools
+
+
+def pool_for_account(*, account: Account, pk: int) -> Pool:
+    pool = Pool.objects.filter(account=account, pk=pk).select_related("website").first()
+    if pool is None:
+        raise Http404("No such pool")
+    return pool
+
+
+def pool_trackers(*, pool: Pool) -> list[CallTracker]:
+    """The pool's live trackers with their last call, in one query (correlated subqueries use the
+    (tracker, started_at) index, one index probe per tracker)."""
+    last = Call.objects.filter(tracker=OuterRef("pk")).order_by("-started_at")
+    return list(
+        CallTracker.objects.live().filter(pool=pool)
+        .annotate(
+            last_call_at=Subquery(last.values("started_at")[:1]),
+            last_call_id=Subquery(last.values("id")[:1]),
+            last_call_status=Subquery(last.values("status")[:1]),
+        )
+        .order_by("status", "tracking_number")
+    )
+
+
+def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime | None = None) -> dict:
+    """Context of the pool detail page: trackers by state, and per kind of pool
+    - "enforcement": what the next rules run would do (the planner's dry run; automated and retired pools),
+    - "top_sources": the automated source pool's current top list,
+    - "sizing": peak concurrency, the size recommendation and the concurrency chart (visitor pools),
+    - "exhaustion": how often the visitor pool ran out of numbers in the date range.
+    """
+    now = now or timezone.now()
+    trackers = pool_trackers(pool=pool)
+    by_state = {state: [] for state in STATE_ORDER}
+    for tracker in trackers:
+        by_state.setdefault(tracker.status, []).append(tracker)
+    groups = [(CallTracker.Status(state).label, state, by_state[state]) for state in STATE_ORDER]
+    return {
+        "pool": pool,
+        "tracker_groups": groups,
+        "counts": {state: len(items) for state, items in by_state.items()},
+        "calls_in_range": calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
+        **_pool_next_run(pool=pool, now=now),
+        "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
+        "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
+    }
+
+
+def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
+    if pool.kind != Pool.Kind.AUTOMATED and not pool.is_retired:
+        return {"enforcement": None, "top_sources": None}
+    plan, top = pool_preview(pool=pool, now=now)
+    shows_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
+    return {"enforcement": plan, "top_sources": top if shows_top else None}
+
+
+def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime) -> dict:
+    sizing = pool_sizing_recommendation(pool=pool, now=now)
+    sizing["peak_in_range"] = pool_peak_concurrency(account=account, pool_id=pool.pk, since=filters.start, until=min(filters.end, now))
+    sizing["chart"] = concurrency_chart(sizing["samples"])
+    sizing["is_automated"] = pool.kind == Pool.Kind.AUTOMATED
+    sizing["shortfall"] = max(sizing["recommended_size"] - sizing["current_size"], 0)
+    return sizing
+
+
+def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters) -> dict:
+    window = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
+    return {
+        "count": pool_exhaustion_count(**window),
+        "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),
+    }

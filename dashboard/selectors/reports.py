@@ -1,0 +1,30 @@
+"""Reads of the report pages (and the numbers other pages borrow from them), all through reports.selectors."""
+
+from accounts.models import Account
+from calls.reports import DIMENSIONS
+from dashboard.filters import DashboardFilters
+from reports.selectors import ReportWindow, report_row_list, report_window
+
+
+def filters_window(*, account: Account, filters: DashboardFilters) -> ReportWindow:
+    """The report window of the page's date range and website."""
+    return report_window(account=account, start_date=filters.start_date, end_date=filters.end_date, website=filters.website)
+
+
+def report_get(*, account: Account, filters: DashboardFilters, dimension: str) -> dict:
+    rows = report_row_list(window=filters_window(account=account, filters=filters), dimension=dimension)
+    spec = DIMENSIONS[dimension]
+    totals = {
+        "calls": sum(row.calls for row in rows),
+        "answered": sum(row.answered for row in rows),
+        "first_time": sum(row.first_time for row in rows),
+        "visits": sum(row.visits or 0 for row in rows) if spec.visit_fields else None,
+    }
+    totals["conversion_rate"] = (totals["calls"] / totals["visits"]) if totals["visits"] else None
+    return {"dimension": spec, "rows": rows, "totals": totals, "has_visits": spec.visit_fields is not None}
+
+
+def calls_by_pool_name(*, account: Account, filters: DashboardFilters) -> dict[str, int]:
+    """Calls in the range per pool name (names are unique per account), from the rollup where it can."""
+    rows = report_row_list(window=filters_window(account=account, filters=filters), dimension="pool")
+    return {row.key[0]: row.calls for row in rows}

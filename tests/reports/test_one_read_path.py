@@ -1,0 +1,118 @@
+"""The API and the dashboard read reports through one selector (reports.selectors): the same numbers for the
+same data and range, rolled-up days and today's not-yet-rolled calls alike."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from api.services import api_token_create
+from calls.reports import DIMENSIONS, report_rows
+from reports.models import ReportDay
+from reports.selectors import report_row_list, report_window
+from reports.services import rollup_refresh
+from tests.factories import (
+    CallFactory,
+    CallTrackerFactory,
+    PoolFactory,
+    VisitFactory,
+    WebsiteFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _today(account):
+    return timezone.now().astimezone(ZoneInfo(account.timezone)).date()
+
+
+@pytest.fixture
+def second(account):
+    return WebsiteFactory(account=account, name="Second site", key="secondsite")
+
+
+@pytest.fixture
+def history(account, website, second, other_account):
+    """Twelve days of calls and visits on two websites; the rollup reaches yesterday's start minus four days,
+    so a 30-day range reads both ReportDay rows and live calls (including today's)."""
+    trackers = [CallTrackerFactory(pool=PoolFactory(account=account, website=site), active=True) for site in (website, second)]
+    now = timezone.now()
+    for i in range(12):
+        at = now - timedelta(days=i, minutes=5 * i)
+        VisitFactory(website=(website, second)[i % 2], source=("google", "bing", "")[i % 3], medium="cpc",
+                     campaign=f"c{i % 3}", term=f"k{i % 4}", landing_page=f"/p{i % 5}", started_at=at)
+        CallFactory(tracker=trackers[i % 2], source=("google", "bing", "")[i % 3], medium="cpc", campaign=f"c{i % 3}",
+                    term=f"k{i % 4}", landing_page=f"/p{i % 5}", started_at=at, answered_at=at if i % 3 else None,
+                    is_first_time_caller=bool(i % 2))
+    bob_site = WebsiteFactory(account=other_account, key="bobsite")
+    CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=other_account, website=bob_site), active=True),
+                source="bobsource", medium="cpc", started_at=now)
+    rollup_refresh(account=account, through=_today(account) - timedelta(days=4))
+    return trackers
+
+
+def _api(account):
+    _, key = api_token_create(account=account, scope="read")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def _as_api(rows):
+    return [{"key": list(r.key), "label": r.label, "calls": r.calls, "answered": r.answered, "first_time": r.first_time,
+             "visits": r.visits, "conversion_rate": r.conversion_rate} for r in rows]
+
+
+@pytest.mark.parametrize("dimension", list(DIMENSIONS))
+@pytest.mark.parametrize("by_site", [False, True])
+def test_api_and_dashboard_give_the_same_rows(marketer_client, account, second, history, dimension, by_site):
+    start, end = _today(account) - timedelta(days=20), _today(account)
+    api_query = f"?start={start}&end={end}" + ("&website=secondsite" if by_site else "")
+    page_query = f"?range=custom&start={start}&end={end}" + (f"&website={second.pk}" if by_site else "")
+
+    api_rows = _api(account).get(f"/api/v1/reports/{dimension}/{api_query}").json()["rows"]
+    page_rows = [row for row, _ in marketer_client.get(reverse("dashboard:report", args=[dimension]) + page_query).context["rows"]]
+
+    assert api_rows == _as_api(page_rows)
+    assert sum(row["calls"] for row in api_rows) == (6 if by_site else 12)
+    # …and both equal the raw-table reference over the same range.
+    zone = ZoneInfo(account.timezone)
+    scope = {"start": datetime.combine(start, time.min, zone), "end": datetime.combine(end + timedelta(days=1), time.min, zone)}
+    reference = report_rows(account=account, dimension=dimension, website=second if by_site else None, **scope)
+    assert api_rows == _as_api(reference)
+
+
+def test_the_api_reads_closed_days_from_the_rollup(account, history):
+    rolled_day = _today(account) - timedelta(days=10)
+    ReportDay.objects.create(account=account, day=rolled_day, dimension="campaign", key1="rollup-only", calls=3)
+    rows = _api(account).get(f"/api/v1/reports/campaign/?start={rolled_day}&end={_today(account)}").json()["rows"]
+    assert {"rollup-only": 3}.items() <= {row["key"][0]: row["calls"] for row in rows}.items()
+
+
+def test_the_api_counts_todays_calls_the_rollup_does_not_hold_yet(account, history):
+    tracker = history[0]
+    CallFactory(tracker=tracker, campaign="just-now", started_at=timezone.now())
+    rows = _api(account).get("/api/v1/reports/campaign/").json()["rows"]
+    assert {row["key"][0]: row["calls"] for row in rows}["just-now"] == 1
+
+
+def test_the_limit_cuts_the_same_sorted_rows(account, history):
+    window = report_window(account=account, start_date=_today(account) - timedelta(days=29), end_date=_today(account))
+    full = report_row_list(window=window, dimension="landing_page")
+    rows = _api(account).get("/api/v1/reports/landing_page/?limit=2").json()["rows"]
+    assert rows == _as_api(full[:2]) and len(full) > 2
+
+
+def test_another_account_reads_none_of_it(account, other_account, history):
+    rows = _api(other_account).get("/api/v1/reports/source_medium/").json()["rows"]
+    assert [row["key"] for row in rows] == [["bobsource", "cpc"]]
+
+
+def test_api_report_query_count_is_pinned(account, history, django_assert_num_queries):
+    client = _api(account)
+    # token, token last used, rollup state, ReportDay sums (rolled days), calls and visits grouped (live days)
+    with django_assert_num_queries(6):
+        assert client.get("/api/v1/reports/source_medium/").status_code == 200
