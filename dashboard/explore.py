@@ -2,6 +2,7 @@
 to the calls log filtered by it. Pure functions over calls.reports.ReportRow-like rows (no ORM, no clock)."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 # ?sort= values: a column, "-" first for descending. Ties keep the report's order (calls, then label).
 SORT_COLUMNS = {
@@ -62,10 +63,12 @@ class Compared:
     width: float              # bar width 0–100 (charts.share_bars)
     previous_calls: int
     calls_change: float | None
-    drill: dict[str, str] | None  # calls-log filters for this row, None when a key part is "(not set)"
+    drill: str | None  # the calls log's query string for this row, None when a key part is "(not set)"
 
 
-def rows_compared(rows_with_width: list[tuple], previous_rows: list, dimension: str) -> list[Compared]:
+def rows_compared(rows_with_width: list[tuple], previous_rows: list, dimension: str, *,
+                  base_params: dict[str, str]) -> list[Compared]:
+    """Rows with their previous-period calls, Δ and drill-down query (`base_params`: the page's range/website)."""
     previous = {row.key: row.calls for row in previous_rows}
     result = []
     for row, width in rows_with_width:
@@ -73,6 +76,6 @@ def rows_compared(rows_with_width: list[tuple], previous_rows: list, dimension: 
         drill = None
         names = DRILL_PARAMS.get(dimension)
         if names and all(row.key):
-            drill = dict(zip(names, row.key, strict=True))
+            drill = urlencode({**base_params, **dict(zip(names, row.key, strict=True))})
         result.append(Compared(row, width, before, change(row.calls, before), drill))
     return result

@@ -7,9 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
 from accounts.snippet import FORMAT_DETECTION_META, script_tag
-from calls.models import Call
 from calls.reports import DIMENSIONS
-from calls.results import call_result
+from calls.results import CallResult, call_result
 from calls.simulation import call_simulate
 from core.csv_export import csv_response
 from core.errors import DomainError
@@ -18,8 +17,22 @@ from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import CALL_EXPORT_HEADER, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
 from dashboard.decorators import with_filters
+from dashboard.explore import (
+    DEFAULT_SORT,
+    change,
+    rows_compared,
+    rows_sorted,
+    sort_links,
+    sort_parse,
+)
 from dashboard.forms import TestCallForm
-from dashboard.selectors.calls import call_export_rows, call_get, call_journey, call_page
+from dashboard.selectors.calls import (
+    call_export_rows,
+    call_get,
+    call_journey,
+    call_page,
+    call_page_position,
+)
 from dashboard.selectors.overview import overview_get
 from dashboard.selectors.pools import (
     pool_detail_get,
@@ -47,6 +60,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
 @with_filters
 def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
+    data["previous_label"] = _previous_label(request.filters)
     data["chart"] = calls_bar_chart(data["points"])
     data["top_sources"] = share_bars(data["top_sources"])
     data["top_campaigns"] = share_bars(data["top_campaigns"])
@@ -61,6 +75,16 @@ def _call_filters(request):
     return call_filters, pools
 
 
+# Filters a link can set (report drill-down, KPI cards, old links) that the form has no control for.
+OTHER_FILTER_LABELS = {"status": "status", "answered": "answered", "campaign": "campaign", "term": "keyword",
+                       "landing_page": "landing page", "tracking_number": "tracking number", "pool_name": "pool"}
+
+
+def _other_filters(call_filters) -> list[tuple[str, str, str]]:
+    return [(name, OTHER_FILTER_LABELS[name], value) for name, value in call_filters.params().items()
+            if name in OTHER_FILTER_LABELS]
+
+
 @require_GET
 @login_required
 @account_required
@@ -72,10 +96,14 @@ def call_list(request):
     if raw_cursor and cursor is None:
         messages.warning(request, "That page link is not valid; showing the newest calls.")
     calls, next_cursor = call_page(account=request.account, filters=request.filters, call_filters=call_filters, cursor=cursor)
+    position = call_page_position(account=request.account, filters=request.filters, call_filters=call_filters,
+                                  page=calls, is_first_page=cursor is None)
+    previous = position["previous"]
     return _page(request, "dashboard/call_list.html", {
-        "calls": calls, "call_filters": call_filters, "pools": pools, "statuses": Call.Status.choices,
-        "is_first_page": cursor is None,
+        "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
+        "position": position, "other_filters": _other_filters(call_filters),
         "filter_query": request.filters.with_params(**call_filters.params()),
+        "previous_query": None if previous is None else request.filters.with_params(**call_filters.params(), after=previous),
         "next_query": request.filters.with_params(**call_filters.params(), after=next_cursor) if next_cursor else None,
     }, keep=call_filters.params())
 
@@ -113,9 +141,25 @@ def _dimension(name):
 @with_filters
 def report(request, dimension="source_medium"):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
-    data["rows"] = share_bars(data["rows"])
+    previous = report_get(account=request.account, filters=request.filters.previous(), dimension=dimension)
+    sort = sort_parse(request.GET.get("sort"))
+    data["rows"] = rows_compared(share_bars(rows_sorted(data["rows"], sort)), previous["rows"], dimension,
+                                 base_params=request.filters.params())
+    data["totals_change"] = {key: change(data["totals"][key], previous["totals"][key])
+                             for key in ("calls", "answered", "first_time", "visits")}
+    data["previous_label"] = _previous_label(request.filters)
     data["dimensions"] = list(DIMENSIONS.values())
-    return _page(request, "dashboard/report.html", data)
+    data["sort"], data["sort_links"] = sort, sort_links(sort)
+    columns = [("label", "", ""), ("calls", "Calls", "num"), ("answered", "Answered", "num"), ("first_time", "First-time", "num")]
+    if data["has_visits"]:
+        columns += [("visits", "Visits", "num"), ("conversion", "Conversion", "num")]
+    data["sort_columns"] = columns
+    return _page(request, "dashboard/report.html", data, keep={"sort": sort} if sort != DEFAULT_SORT else {})
+
+
+def _previous_label(filters) -> str:
+    previous = filters.previous()
+    return f"{previous.start_date:%b %-d} – {previous.end_date:%b %-d}"
 
 
 @require_GET

@@ -49,8 +49,9 @@ def test_change_against_the_previous_period():
 
 
 def test_rows_compared_pairs_previous_calls_and_drill_down_filters():
-    compared = rows_compared([(row, 50.0) for row in ROWS], [Row(("google", "cpc"), "google / cpc", 4)], "source_medium")
+    compared = rows_compared([(row, 50.0) for row in ROWS], [Row(("google", "cpc"), "google / cpc", 4)], "source_medium",
+                             base_params={"range": "7"})
     google, bing, unset = compared
-    assert (google.previous_calls, google.calls_change, google.drill) == (4, 0.25, {"source": "google", "medium": "cpc"})
+    assert (google.previous_calls, google.calls_change, google.drill) == (4, 0.25, "range=7&source=google&medium=cpc")
     assert (bing.previous_calls, bing.calls_change) == (0, None)
     assert unset.drill is None
