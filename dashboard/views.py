@@ -40,7 +40,7 @@ from dashboard.selectors.pools import (
     pool_health_list,
     pool_trackers,
 )
-from dashboard.selectors.reports import report_get
+from dashboard.selectors.reports import report_get, tracker_names
 from dashboard.selectors.websites import website_install_list
 from pools.models import Pool
 
@@ -148,6 +148,7 @@ def report(request, dimension="source_medium"):
     data["totals_change"] = {key: change(data["totals"][key], previous["totals"][key])
                              for key in ("calls", "answered", "first_time", "visits")}
     data["previous_label"] = _previous_label(request.filters)
+    data["tracker_names"] = tracker_names(account=request.account) if dimension == "tracker" else {}
     data["dimensions"] = list(DIMENSIONS.values())
     data["sort"], data["sort_links"] = sort, sort_links(sort)
     columns = [("label", "", ""), ("calls", "Calls", "num"), ("answered", "Answered", "num"), ("first_time", "First-time", "num")]

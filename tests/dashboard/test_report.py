@@ -141,3 +141,14 @@ def test_calendar_presets_pick_their_days(marketer_client, tracker, preset, labe
     if preset == "last-month" and today.day == 1:
         expected = 2
     assert calls == expected
+
+
+def test_tracker_report_shows_the_numbers_names(marketer_client, tracker, other_call):
+    from trackers.services import tracker_rename
+
+    tracker_rename(tracker=tracker, name="Yellow pages ad")
+    tracker_rename(tracker=other_call.tracker, name="Bob secret ad")
+    _calls(tracker, "google", "cpc", 1, 1)
+    body = marketer_client.get(_url("tracker")).content.decode()
+    assert "Yellow pages ad" in body and phone_display(tracker.tracking_number) in body
+    assert "Bob secret ad" not in body
