@@ -11,3 +11,8 @@ def account_for_user(*, user) -> Account | None:
 
 def website_list(*, account: Account) -> QuerySet[Website]:
     return Website.objects.filter(account=account).order_by("name")
+
+
+def is_account_admin(*, user, account: Account) -> bool:
+    """Account admins may spend money (buy numbers) from the dashboard; marketers only read."""
+    return Membership.objects.filter(user=user, account=account, role=Membership.Role.ADMIN).exists()

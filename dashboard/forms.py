@@ -22,3 +22,7 @@ class TestCallForm(forms.Form):
             return parse_phone(self.cleaned_data["caller"], self.region)
         except ValidationError as exc:
             raise ValidationError(exc.messages[0]) from None
+
+
+class AddNumbersForm(forms.Form):
+    count = forms.IntegerField(label="How many numbers", min_value=1, max_value=50, initial=1)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
+from accounts.selectors import is_account_admin
 from accounts.snippet import FORMAT_DETECTION_META, script_tag
 from calls.reports import DIMENSIONS
 from calls.results import CallResult, call_result
@@ -25,7 +26,7 @@ from dashboard.explore import (
     sort_links,
     sort_parse,
 )
-from dashboard.forms import TestCallForm
+from dashboard.forms import AddNumbersForm, TestCallForm
 from dashboard.selectors.calls import (
     call_export_rows,
     call_get,
@@ -43,6 +44,7 @@ from dashboard.selectors.pools import (
 from dashboard.selectors.reports import report_get, tracker_names
 from dashboard.selectors.websites import website_install_list
 from pools.models import Pool
+from pools.services import trackers_provision
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -192,6 +194,8 @@ def pool_detail(request, pk):
     data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
     trackers = [tracker for _, _, group in data["tracker_groups"] for tracker in group]
     data["test_call_form"] = _test_call_form(request, pool=pool, trackers=trackers)
+    can_buy = not pool.is_retired and is_account_admin(user=request.user, account=request.account)
+    data["add_numbers_form"] = AddNumbersForm() if can_buy else None
     return _page(request, "dashboard/pool_detail.html", data)
 
 
@@ -241,3 +245,29 @@ def pool_test_call(request, pk):
         attribution = "not attributed to any source"
     messages.success(request, f"Test call placed ({call_result(call).label.lower()}), {attribution}.")
     return redirect(reverse("dashboard:call_detail", args=[call.pk]))
+
+
+@require_POST
+@login_required
+@account_required
+@with_filters
+def pool_add_numbers(request, pk):
+    """Buy numbers for this pool from the account's provider (account admins only), through the same service
+    as the admin's "Provision numbers" action, so its rules (retired pools, limits) hold here too."""
+    pool = pool_for_account(account=request.account, pk=pk)
+    detail_url = f"{reverse('dashboard:pool_detail', args=[pool.pk])}?{request.filters.querystring}"
+    if not is_account_admin(user=request.user, account=request.account):
+        messages.error(request, "Only account admins can add numbers (they are bought from your phone provider).")
+        return redirect(detail_url)
+    form = AddNumbersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Numbers were not added: choose between 1 and 50.")
+        return redirect(detail_url)
+    try:
+        created = trackers_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user,
+                                     actor_label="dashboard")
+    except DomainError as exc:
+        messages.error(request, f"Numbers were not added: {exc.message}")
+        return redirect(detail_url)
+    messages.success(request, f"Added {len(created)} number{'s' if len(created) != 1 else ''} to {pool.name}.")
+    return redirect(detail_url)

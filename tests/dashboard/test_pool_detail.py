@@ -48,8 +48,9 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
     for _ in range(5):
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
-    # then the visitor pool's sizing (peak, leased now, samples), peak in range, exhaustion count and list
-    with django_assert_num_queries(14):
+    # then the visitor pool's sizing (peak, leased now, samples), peak in range, exhaustion count and list,
+    # and whether the user is an account admin (the "Add numbers" form)
+    with django_assert_num_queries(15):
         marketer_client.get(_url(pool))
 
 
