@@ -12,7 +12,8 @@ def account_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        request.account = account_for_user(user=request.user)
+        if not hasattr(request, "account"):  # AccountTimezoneMiddleware usually resolved it already
+            request.account = account_for_user(user=request.user)
         if request.account is None:
             return render(request, "dashboard/no_account.html", status=403)
         return view(request, *args, **kwargs)

@@ -62,10 +62,16 @@ class CallFilter(django_filters.FilterSet):
     medium = django_filters.CharFilter()
     provider_call_id = django_filters.CharFilter()
     status = django_filters.ChoiceFilter(choices=Call.Status.choices)
+    has_recording = django_filters.BooleanFilter(method="filter_has_recording", help_text="Only calls with (true) or without (false) a recording.")
 
     class Meta:
         model = Call
-        fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status"]
+        fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status", "has_recording"]
+
+    def filter_has_recording(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(recording_sid="") if value else queryset.filter(recording_sid="")
 
 
 class VisitFilter(django_filters.FilterSet):

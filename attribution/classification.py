@@ -5,7 +5,7 @@ Pure functions over strings: no ORM, no clock, never raises on any input.
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -14,8 +14,15 @@ from attribution.search_engines import search_engine_for_host, search_engine_nam
 
 DIRECT = ("(direct)", "(none)")
 NOT_SET = "(not set)"
+NOT_PROVIDED = "(not provided)"
 MAX_LEN = 200
 CLICK_IDS = ("gclid", "gbraid", "wbraid", "msclkid", "fbclid")
+# Ad clicks that carry a keyword only when the ad's tracking template adds one (fbclid is no search click).
+PAID_CLICK_IDS = ("gclid", "gbraid", "wbraid", "msclkid")
+# utm_term, else the parameters ValueTrack tracking templates commonly use.
+KEYWORD_PARAMS = ("utm_term", "keyword", "kw", "utm_keyword")
+# What the install page and the keyword report suggest for Google Ads' "Final URL suffix" / tracking template.
+ADS_TRACKING_TEMPLATE = "{lpurl}?utm_source=google&utm_medium=cpc&utm_campaign={campaignid}&utm_term={keyword}"
 
 
 @dataclass(frozen=True)
@@ -63,14 +70,51 @@ def _is_own(host: str, own_hosts) -> bool:
     return False
 
 
+def keyword_for(params: dict[str, str], medium: str) -> str:
+    """The SPEC's keyword rule: the first keyword parameter; else `(not set)` for a paid click (its ad's
+    tracking template adds none), `(not provided)` for organic search (engines hide it), else nothing."""
+    for name in KEYWORD_PARAMS:
+        if params.get(name):
+            return params[name]
+    if any(params.get(name) for name in PAID_CLICK_IDS):
+        return NOT_SET
+    if medium == "organic":
+        return NOT_PROVIDED
+    return ""
+
+
+def keyword_from_url(page_url: str, medium: str) -> str:
+    return keyword_for(_query(page_url if isinstance(page_url, str) else ""), (medium or "").lower())
+
+
+def page_key(url: str) -> str:
+    """The landing *page* reports group by: lower-cased host + path, no query or fragment, no trailing slash
+    except the root `/`. Every ad click on /contact (each with its own gclid) is the same page."""
+    if not isinstance(url, str) or not url.strip():
+        return ""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return (host + path).lower()[:2000]
+
+
 def classify(page_url: str, referrer: str, own_hosts=()) -> Classification:
     """How a session arrived: utm_* first, then click ids, then the referrer's hostname, else (direct)/(none)."""
     page_url = page_url if isinstance(page_url, str) else ""
     referrer = referrer if isinstance(referrer, str) else ""
     params = _query(page_url)
     clicks = {name: params.get(name, "") for name in CLICK_IDS}
-    extra = {"campaign": params.get("utm_campaign", ""), "term": params.get("utm_term", ""),
-             "content": params.get("utm_content", ""), **clicks}
+    extra = {"campaign": params.get("utm_campaign", ""), "content": params.get("utm_content", ""), **clicks}
+    c = _classify(params, clicks, extra, referrer, own_hosts)
+    return replace(c, term=keyword_for(params, c.medium))
+
+
+def _classify(params, clicks, extra, referrer, own_hosts) -> Classification:
     if params.get("utm_source") or params.get("utm_medium"):
         source = params.get("utm_source", "").lower() or NOT_SET
         medium = params.get("utm_medium", "").lower() or NOT_SET

@@ -41,6 +41,11 @@ class Visit(models.Model):
     msclkid = models.CharField(max_length=200, blank=True)
     fbclid = models.CharField(max_length=200, blank=True)
     landing_page = models.CharField(max_length=2000, blank=True)
+    # What reports group by (attribution.classification): page = host + path of landing_page, and the
+    # GA4 default channel group of source/medium/campaign. Derived once when the visit starts.
+    # db_default: bulk loads in raw SQL (benches, imports) that predate these columns keep working.
+    landing_page_key = models.CharField(max_length=2000, blank=True, db_default="")
+    channel = models.CharField(max_length=40, blank=True, db_default="")
     referrer = models.CharField(max_length=2000, blank=True)
     ga_client_id = models.CharField(max_length=100, blank=True)
     ga_session_id = models.CharField(max_length=100, blank=True)
@@ -67,3 +72,26 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.session_uid} ({self.source}/{self.medium})"
+
+
+class PageView(models.Model):
+    """One page load of a session (heartbeats are not page views): the journey on a call's page lists them.
+
+    Bounded: at most MAX_PER_VISIT rows per visit are kept; Visit.pageviews counts them all.
+    """
+
+    MAX_PER_VISIT = 50
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="page_views")
+    path = models.CharField(max_length=2000)
+    viewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["viewed_at", "id"]
+        indexes = [
+            # Journey on a call's page: a visit's pages in order.
+            models.Index(fields=["visit", "viewed_at"], name="attr_pageview_visit_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.visit_id} {self.path}"

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts.models import Website
-from attribution.classification import classify
-from attribution.models import Visit, Visitor
+from attribution.classification import channel_group, classify, page_key
+from attribution.models import PageView, Visit, Visitor
 
 # 22 url-safe base64 characters = 128 random bits (what `new_id` makes).
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")
@@ -42,6 +43,7 @@ class VisitInput:
     ga_client_id: str = ""
     ga_session_id: str = ""
     user_agent: str = ""
+    is_page_load: bool = False  # the script's first request on a page (heartbeats are not page views)
 
 
 def _origin_of(url: str) -> str:
@@ -95,7 +97,7 @@ def visit_record(*, website: Website, visitor_uid: str, session_uid: str, data: 
     """
     visit = None if is_new else visit_get(website=website, session_uid=session_uid)
     if visit is not None:
-        updates = {"last_seen_at": now, "pageviews": visit.pageviews + 1}
+        updates = {"last_seen_at": now}
         if data.ga_client_id and not visit.ga_client_id:
             updates["ga_client_id"] = data.ga_client_id
         if data.ga_session_id and not visit.ga_session_id:
@@ -103,6 +105,8 @@ def visit_record(*, website: Website, visitor_uid: str, session_uid: str, data: 
         Visit.objects.filter(pk=visit.pk).update(**updates)
         for field, value in updates.items():
             setattr(visit, field, value)
+        if data.is_page_load:
+            visit_page_view_record(visit=visit, page_url=data.page_url, now=now)
         return visit
     page_url = _clip(data.page_url, 2000)
     c = classify(page_url, data.referrer, _own_hosts(website, page_url))
@@ -116,17 +120,38 @@ def visit_record(*, website: Website, visitor_uid: str, session_uid: str, data: 
                 visitor, created = Visitor.objects.get_or_create(website=website, uid=visitor_uid, defaults=first_touch)
             if not created:
                 Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
-            return Visit.objects.create(
+            visit = Visit.objects.create(
                 website=website, visitor=visitor, session_uid=session_uid,
                 source=c.source, medium=c.medium, campaign=c.campaign, term=c.term, content=c.content,
                 gclid=c.gclid, gbraid=c.gbraid, wbraid=c.wbraid, msclkid=c.msclkid, fbclid=c.fbclid,
-                landing_page=page_url, referrer=_clip(data.referrer, 2000),
+                landing_page=page_url, landing_page_key=page_key(page_url),
+                channel=channel_group(c.source, c.medium, c.campaign), referrer=_clip(data.referrer, 2000),
                 ga_client_id=data.ga_client_id, ga_session_id=data.ga_session_id,
                 user_agent=_clip(data.user_agent, 500), started_at=now, last_seen_at=now,
             )
+            # The landing page is the session's first page view (Visit.pageviews starts at 1).
+            PageView.objects.create(visit=visit, path=page_path(page_url), viewed_at=now)
+            return visit
     except IntegrityError:
         # The same new session arrived twice at once (two tabs): the other request created it.
         visit = visit_get(website=website, session_uid=session_uid)
         if visit is None:
             raise
         return visit
+
+
+def page_path(url: str) -> str:
+    """The path a journey shows for a page view (no query string: click ids are noise there)."""
+    try:
+        return (urlsplit(url).path or "/")[:2000]
+    except ValueError:
+        return "/"
+
+
+def visit_page_view_record(*, visit: Visit, page_url: str, now: datetime) -> None:
+    """A page load inside a running session: count it, and keep its path while the visit has fewer than
+    PageView.MAX_PER_VISIT (a long session never grows the table without bound)."""
+    Visit.objects.filter(pk=visit.pk).update(pageviews=F("pageviews") + 1, last_seen_at=now)
+    if visit.pageviews < PageView.MAX_PER_VISIT:
+        PageView.objects.create(visit=visit, path=page_path(page_url), viewed_at=now)
+    visit.pageviews += 1

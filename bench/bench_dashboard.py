@@ -87,15 +87,18 @@ def seed():
         cur.execute(
             """
             INSERT INTO attribution_visit (website_id, visitor_id, session_uid, source, medium, campaign, term, content,
-                gclid, gbraid, wbraid, msclkid, fbclid, landing_page, referrer, ga_client_id, ga_session_id,
-                user_agent, is_bot, pageviews, started_at, last_seen_at)
+                gclid, gbraid, wbraid, msclkid, fbclid, landing_page, landing_page_key, channel, referrer, ga_client_id,
+                ga_session_id, user_agent, is_bot, pageviews, started_at, last_seen_at)
             SELECT %(website)s, %(first_visitor)s + (i %% %(visitors)s), 'bs' || i,
                    (ARRAY['google','google','(direct)','facebook','bing','newsletter','duckduckgo','partner.example'])[1 + i %% 8],
                    (ARRAY['cpc','organic','(none)','social','cpc','email','organic','referral'])[1 + i %% 8],
                    CASE WHEN i %% 8 IN (0, 3, 4, 5) THEN 'campaign-' || (i %% 13) ELSE '' END,
                    CASE WHEN i %% 8 IN (0, 4) THEN 'keyword ' || (i %% 97) ELSE '' END, '',
                    CASE WHEN i %% 8 = 0 THEN 'Cj0K' || i ELSE '' END, '', '', '', '',
-                   'https://bench.example.com/page-' || (i %% 211), '', '', '', 'Mozilla/5.0', false, 1 + i %% 5,
+                   'https://bench.example.com/page-' || (i %% 211), 'bench.example.com/page-' || (i %% 211),
+                   (ARRAY['Paid Search','Organic Search','Direct','Organic Social','Paid Search','Email','Organic Search',
+                          'Referral'])[1 + i %% 8],
+                   '', '', '', 'Mozilla/5.0', false, 1 + i %% 5,
                    now() - (i::float / %(n)s) * %(days)s * interval '1 day',
                    now() - (i::float / %(n)s) * %(days)s * interval '1 day' + interval '5 minutes'
             FROM generate_series(1, %(n)s) AS i
@@ -108,13 +111,14 @@ def seed():
             INSERT INTO calls_call (account_id, provider_call_id, tracker_id, pool_id, tracking_number, caller_number,
                 original_number, status, last_sequence_number, started_at, answered_at, ended_at, duration_seconds,
                 talk_seconds, is_first_time_caller, visit_id, attribution_method, attribution_confidence, source, medium,
-                campaign, term, landing_page, gclid, created_at)
+                campaign, term, landing_page, landing_page_key, channel, gclid, created_at)
             SELECT %(account)s, 'CAbench' || i, t.id, t.pool_id, t.tracking_number, '+1312555' || lpad((i %% 10000)::text, 4, '0'),
                    t.original_number, CASE WHEN i %% 10 < 8 THEN 'completed' WHEN i %% 10 = 8 THEN 'no-answer' ELSE 'busy' END,
                    -1, v.started_at + interval '3 minutes',
                    CASE WHEN i %% 10 < 8 THEN v.started_at + interval '3 minutes 8 seconds' END,
                    v.started_at + interval '6 minutes', 180, CASE WHEN i %% 10 < 8 THEN 172 ELSE 0 END,
-                   i %% 5 < 3, v.id, 'lease', 1.0, v.source, v.medium, v.campaign, v.term, v.landing_page, v.gclid, now()
+                   i %% 5 < 3, v.id, 'lease', 1.0, v.source, v.medium, v.campaign, v.term, v.landing_page,
+                   v.landing_page_key, v.channel, v.gclid, now()
             FROM generate_series(1, %(n)s) AS i
             CROSS JOIN trackers
             JOIN trackers_calltracker t ON t.id = trackers.ids[1 + i %% array_length(trackers.ids, 1)]

@@ -46,6 +46,8 @@ class CallAdmin(AccountScopedAdmin):
     list_filter = ["status", "attribution_method", "is_first_time_caller"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
     raw_id_fields = ["tracker", "pool", "visit"]
+    # Written by the recording callback and derived at attribution: not typed by hand.
+    readonly_fields = ["recording_sid", "recording_url", "recording_duration_seconds", "landing_page_key", "channel"]
     date_hierarchy = "started_at"
     show_full_result_count = False
     paginator = CheapPaginator

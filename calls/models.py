@@ -51,7 +51,14 @@ class Call(models.Model):
     campaign = models.CharField(max_length=200, blank=True)
     term = models.CharField(max_length=200, blank=True)
     landing_page = models.CharField(max_length=2000, blank=True)
+    landing_page_key = models.CharField(max_length=2000, blank=True, db_default="",
+                                        help_text="Host + path: what reports group by.")
+    channel = models.CharField(max_length=40, blank=True, db_default="", help_text="GA4 default channel group.")
     gclid = models.CharField(max_length=200, blank=True)
+    # Recording (pools with record_calls): stored by the signed recording-status callback.
+    recording_sid = models.CharField(max_length=64, blank=True, db_default="")
+    recording_url = models.CharField(max_length=500, blank=True, db_default="")
+    recording_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,6 +80,15 @@ class Call(models.Model):
 
     def __str__(self):
         return f"{self.provider_call_id} {self.caller_number} → {self.tracking_number}"
+
+    @property
+    def has_recording(self) -> bool:
+        return bool(self.recording_sid)
+
+    @property
+    def has_sandbox_recording(self) -> bool:
+        """Sandbox calls have no real audio: a short generated tone stands in for the recording."""
+        return self.recording_url.startswith("sandbox:")
 
 
 # How far along a call is; a status never replaces one of a higher rank (callbacks arrive out of order).

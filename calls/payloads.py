@@ -30,3 +30,4 @@ class CallOutputSerializer(serializers.Serializer):
     landing_page = serializers.CharField()
     gclid = serializers.CharField()
     attribution = AttributionSerializer(source="*")
+    has_recording = serializers.BooleanField(read_only=True)

@@ -19,15 +19,22 @@ class Dimension:
     label: str
     call_fields: tuple[str, ...]
     visit_fields: tuple[str, ...] | None  # None: visits do not split this way (tracker, pool)
+    empty_label: str = "(not set)"  # the label of an empty value
+
+
+# Keyword: "(not set)" is a stored value (paid clicks without a keyword), so an empty term reads differently.
+TERM_EMPTY_LABEL = "(none)"
 
 
 DIMENSIONS = {
     d.name: d
     for d in [
         Dimension("source_medium", "Source / medium", ("source", "medium"), ("source", "medium")),
+        Dimension("channel", "Channel", ("channel",), ("channel",)),
         Dimension("campaign", "Campaign", ("campaign",), ("campaign",)),
-        Dimension("term", "Keyword", ("term",), ("term",)),
-        Dimension("landing_page", "Landing page", ("landing_page",), ("landing_page",)),
+        Dimension("term", "Keyword", ("term",), ("term",), TERM_EMPTY_LABEL),
+        # Grouped by page (host + path), not by the full URL: every ad click on /contact is one row.
+        Dimension("landing_page", "Landing page", ("landing_page_key",), ("landing_page_key",)),
         Dimension("tracker", "Tracking number", ("tracking_number",), None),
         Dimension("pool", "Pool", ("pool__name",), None),
     ]
@@ -45,9 +52,8 @@ class ReportRow:
     conversion_rate: float | None  # calls ÷ visits
 
 
-def _label(key: tuple[str, ...]) -> str:
-    parts = [part or "(not set)" for part in key]
-    return " / ".join(parts)
+def report_label(key: tuple[str, ...], empty_label: str = "(not set)") -> str:
+    return " / ".join(part or empty_label for part in key)
 
 
 def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit: int | None = None) -> list[ReportRow]:
@@ -60,7 +66,7 @@ def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit:
             continue
         visits = values["visits"] if spec.visit_fields else None
         rows.append(ReportRow(
-            key=key, label=_label(key), calls=values["calls"], answered=values["answered"],
+            key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
             first_time=values["first_time"], visits=visits,
             conversion_rate=(values["calls"] / visits) if visits else None,
         ))

@@ -1,5 +1,7 @@
 """Reads for calls and the voice webhook."""
 
+from django.db.models import Count, Q
+
 from calls.models import Call
 from trackers.models import CallTracker
 
@@ -34,10 +36,13 @@ def call_list(*, account, tracker=None):
     return calls
 
 
-def caller_has_called_before(*, account, caller_number: str, before, exclude_call_id: str = "") -> bool:
-    """First-time vs repeat caller is per account: the same person calling another account is new there."""
-    return (
-        Call.objects.filter(account=account, caller_number=caller_number, started_at__lt=before)
+def caller_history_around(*, account, caller_number: str, at, exclude_call_id: str = "") -> tuple[bool, bool]:
+    """(has an earlier call, has a later call still marked first-time) for that caller in the account, in one
+    query: first-time is decided by start time, and a call can reach us after a later-starting one."""
+    counts = (
+        Call.objects.filter(account=account, caller_number=caller_number)
         .exclude(provider_call_id=exclude_call_id)
-        .exists()
+        .aggregate(earlier=Count("id", filter=Q(started_at__lt=at)),
+                   later_first=Count("id", filter=Q(started_at__gt=at, is_first_time_caller=True)))
     )
+    return bool(counts["earlier"]), bool(counts["later_first"])

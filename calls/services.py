@@ -12,15 +12,17 @@ from email.utils import parsedate_to_datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from attribution import matcher
+from attribution.classification import channel_group
 from attribution.models import Visit
 from calls.models import TERMINAL_STATUSES, Call, CallEvent
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
-    caller_has_called_before,
+    caller_history_around,
     tracker_for_inbound_number,
 )
 from calls.signals import call_event
@@ -29,6 +31,7 @@ from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
 from core.phones import parse_phone
 from pools.models import Pool
+from telephony.recordings import recording_url_is_allowed
 from trackers.models import CallTracker, Lease, TrackerStatusChange
 
 logger = logging.getLogger(__name__)
@@ -36,6 +39,7 @@ logger = logging.getLogger(__name__)
 CALL_STARTED = "call.started"
 CALL_COMPLETED = "call.completed"
 CALL_ATTRIBUTED = "call.attributed"
+CALL_RECORDING_READY = "call.recording_ready"
 
 
 def _send_on_commit(call_id: int, event: str) -> None:
@@ -67,9 +71,11 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
     pool = tracker.pool
     account = pool.account
     caller = _caller_e164(caller_number, account.default_region)
-    is_first_time = bool(caller) and not caller_has_called_before(
-        account=account, caller_number=caller, before=now, exclude_call_id=provider_call_id
+    has_earlier, later_first = (
+        caller_history_around(account=account, caller_number=caller, at=now, exclude_call_id=provider_call_id)
+        if caller else (False, False)
     )
+    is_first_time = bool(caller) and not has_earlier
     call = Call(
         account=account, provider_call_id=provider_call_id, tracker=tracker, pool=pool,
         tracking_number=tracker.tracking_number, caller_number=caller,
@@ -79,11 +85,29 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
     try:
         with transaction.atomic():
             call.save()
+            if is_first_time and later_first:
+                # A call that started earlier but reached us later (replays, simulations) makes the later
+                # calls of that caller repeat calls: first-time is decided by start time, not arrival.
+                Call.objects.filter(account=account, caller_number=caller, started_at__gt=now,
+                                    is_first_time_caller=True).update(is_first_time_caller=False)
             _send_on_commit(call.pk, CALL_STARTED)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
         return Call.objects.get(provider_call_id=provider_call_id), False
     return call, True
+
+
+def calls_first_time_recompute(*, account) -> int:
+    """Set every call's first-time flag by start time (ties by id): first-time = no earlier call from that caller
+    number to the account. For bulk loads (seed_demo, imports) that insert calls out of order. Returns the number
+    of calls now marked first-time."""
+    earlier = Call.objects.filter(account=account, caller_number=OuterRef("caller_number")).filter(
+        Q(started_at__lt=OuterRef("started_at")) | Q(started_at=OuterRef("started_at"), id__lt=OuterRef("id"))
+    )
+    with transaction.atomic():
+        Call.objects.filter(account=account).exclude(caller_number="").update(is_first_time_caller=~Exists(earlier))
+        Call.objects.filter(account=account, caller_number="").update(is_first_time_caller=False)
+    return Call.objects.filter(account=account, is_first_time_caller=True).count()
 
 
 def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:
@@ -125,7 +149,9 @@ def call_attribute(*, call: Call) -> Call:
     else:
         match = matcher.plan_source_match(history=_assignment_facts(tracker=tracker, call_at=call.started_at),
                                           call_at=call.started_at)
-    snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "", "gclid": ""}
+    snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "",
+                "landing_page_key": "", "channel": channel_group(match.source, match.medium) if match.source else "",
+                "gclid": ""}
     visit = None
     if match.visit_id is not None:
         visit = Visit.objects.filter(pk=match.visit_id, website__account=call.account).first()
@@ -208,6 +234,33 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     return call
 
 
+def call_record_recording(*, params) -> Call | None:
+    """Store a finished recording from the provider's recording-status callback on its call, once.
+
+    Retried callbacks change nothing and send no second `call.recording_ready`; a callback for an unknown call,
+    or one that is not a finished recording (`RecordingStatus` in-progress/absent/failed), stores nothing.
+    """
+    sid = (params.get("RecordingSid") or "")[:64]
+    status = params.get("RecordingStatus", "completed")
+    call = call_for_provider_id(provider_call_id=params.get("ParentCallSid") or params.get("CallSid", ""))
+    if call is None or not sid or status != "completed":
+        return call
+    url = params.get("RecordingUrl") or ""
+    if not recording_url_is_allowed(url):
+        logger.warning("Recording %s of call %s has an unexpected URL; not stored.", sid, call.provider_call_id)
+        return call
+    duration = _int_or_none(params.get("RecordingDuration"))
+    with transaction.atomic():
+        stored = Call.objects.filter(pk=call.pk).exclude(recording_sid=sid).update(
+            recording_sid=sid, recording_url=url[:500],
+            recording_duration_seconds=duration if duration is not None and duration >= 0 else None,
+        )
+        if stored:
+            _send_on_commit(call.pk, CALL_RECORDING_READY)
+    call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds"])
+    return call
+
+
 def _attribute_safely(call: Call) -> None:
     """Attribution never fails the webhook that triggered it; a failure is logged and retried at completion."""
     try:
@@ -249,4 +302,5 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP)
         status_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/status",
         caller_id=caller_id if caller_id.startswith("+") else "",
         record=tracker.pool.record_calls,
+        recording_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/recording",
     )

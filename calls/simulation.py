@@ -17,17 +17,19 @@ from django.utils import timezone
 
 from calls.models import Call
 from calls.selectors import tracker_for_inbound_number
-from calls.services import call_record_status, call_route_inbound
+from calls.services import call_record_recording, call_record_status, call_route_inbound
 from calls.webhooks import status_tokens_for_params, voice_tokens_for_params
 from core.error_codes import INVALID_PHONE, NOT_SANDBOX, SIMULATION_FAILED, UNKNOWN_NUMBER
 from core.errors import DomainError
 from core.phones import parse_phone
 from telephony.credentials import webhook_auth_token
+from telephony.recordings import sandbox_recording_url
 from telephony.webhooks import twilio_signature, twilio_signature_is_valid
 from trackers.models import CallTracker
 
 VOICE_PATH = "/telephony/twilio/voice"
 STATUS_PATH = "/telephony/twilio/status"
+RECORDING_PATH = "/telephony/twilio/recording"
 SANDBOX = "sandbox"
 
 
@@ -81,6 +83,11 @@ def _status(params: dict, *, token: str, now: datetime) -> None:
     call_record_status(params=params, now=now)
 
 
+def _recording(params: dict, *, token: str) -> None:
+    _check_signed(RECORDING_PATH, params, token=token, tokens=status_tokens_for_params(params))
+    call_record_recording(params=params)
+
+
 def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number: str, now: datetime,
                           duration_seconds: int, answered: bool, ring_seconds: int) -> str:
     """Returns the TwiML the voice webhook answered."""
@@ -109,4 +116,11 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
     total = int((end_at - now).total_seconds())
     params = {**inbound, "CallStatus": "completed", "CallDuration": str(total), "Timestamp": format_datetime(end_at)}
     _status(params, token=token, now=end_at)
+    if answered and 'record="record-from-answer-dual"' in twiml:
+        # The recording callback Twilio sends after a recorded <Dial>; the sandbox "recording" is a generated tone.
+        recording_sid = "RE" + secrets.token_hex(16)
+        params = {**base, "CallSid": call_sid, "RecordingSid": recording_sid, "RecordingStatus": "completed",
+                  "RecordingUrl": sandbox_recording_url(recording_sid), "RecordingDuration": str(duration_seconds),
+                  "RecordingChannels": "2", "RecordingSource": "DialVerb"}
+        _recording(params, token=token)
     return twiml

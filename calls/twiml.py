@@ -5,13 +5,18 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 STATUS_EVENTS = "initiated ringing answered completed"
 
 
-def twiml_forward(*, original_number: str, status_url: str, caller_id: str = "", record: bool = False) -> str:
-    """Dial the business. Status callbacks are attributes of <Number>: they report the dialed leg."""
+def twiml_forward(*, original_number: str, status_url: str, caller_id: str = "", record: bool = False,
+                  recording_url: str = "") -> str:
+    """Dial the business. Status callbacks are attributes of <Number>: they report the dialed leg.
+    Recording (both channels, from the answer) reports to `recording_url` when it is ready."""
     dial_attrs = {}
     if caller_id:
         dial_attrs["caller_id"] = caller_id  # the caller's own number: the business sees who calls
     if record:
         dial_attrs["record"] = "record-from-answer-dual"
+        if recording_url:
+            dial_attrs["recording_status_callback"] = recording_url
+            dial_attrs["recording_status_callback_method"] = "POST"
     dial = Dial(**dial_attrs)
     dial.number(original_number, status_callback=status_url, status_callback_event=STATUS_EVENTS,
                 status_callback_method="POST")

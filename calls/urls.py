@@ -9,6 +9,7 @@ app_name = "calls"
 twilio_urls = [
     path("twilio/voice", views.twilio_voice, name="twilio-voice"),
     path("twilio/status", views.twilio_status, name="twilio-status"),
+    path("twilio/recording", views.twilio_recording, name="twilio-recording"),
 ]
 
 urlpatterns = twilio_urls

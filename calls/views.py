@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from calls.services import call_record_status, call_route_inbound
+from calls.services import call_record_recording, call_record_status, call_route_inbound
 from calls.twiml import twiml_empty
 from calls.webhooks import status_webhook_tokens, voice_webhook_tokens
 from telephony.webhooks import twilio_signature_required
@@ -27,4 +27,13 @@ def twilio_voice(request):
 def twilio_status(request):
     # Unknown calls get the same harmless 200: Twilio stops retrying, nothing is created.
     call_record_status(params=request.POST, now=timezone.now())
+    return HttpResponse(twiml_empty(), content_type=TWIML)
+
+
+@csrf_exempt
+@require_POST
+@twilio_signature_required(status_webhook_tokens)
+def twilio_recording(request):
+    # Idempotent; an unknown call gets the same harmless 200 so Twilio stops retrying.
+    call_record_recording(params=request.POST)
     return HttpResponse(twiml_empty(), content_type=TWIML)

@@ -21,6 +21,7 @@ class CallFilters:
     first_time: str = ""   # "" | "yes" | "no"
     q: str = ""            # caller number as typed
     answered: str = ""     # "" | "yes" | "no" (missed = not answered, whatever the final status)
+    recording: str = ""    # "" | "yes" | "no"
     result: str = ""       # "" | a calls.results.CallResult value: what the form offers
     campaign: str = ""
     term: str = ""
@@ -31,7 +32,7 @@ class CallFilters:
     def params(self) -> dict[str, str]:
         params = {"result": self.result, "status": self.status, "source": self.source, "medium": self.medium,
                   "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
-                  "answered": self.answered, "campaign": self.campaign, "term": self.term,
+                  "answered": self.answered, "recording": self.recording, "campaign": self.campaign, "term": self.term,
                   "landing_page": self.landing_page, "tracking_number": self.tracking_number, "pool_name": self.pool_name}
         return {key: value for key, value in params.items() if value}
 
@@ -64,9 +65,14 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     if answered not in ("", "yes", "no"):
         problems.append("The answered filter takes yes or no; ignored.")
         answered = ""
+    recording = (params.get("recording") or "").strip()
+    if recording not in ("", "yes", "no"):
+        problems.append("The recording filter takes yes or no; ignored.")
+        recording = ""
     q = (params.get("q") or "").strip()[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
     text = {name: (params.get(name) or "").strip()[:500] for name in TEXT_FILTERS}
-    return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, result=result, **text), problems
+    return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, recording=recording,
+                       result=result, **text), problems

@@ -6,6 +6,7 @@ Every label goes through `escape`, so the returned SafeString can be put in a te
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -138,10 +139,11 @@ def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers agai
         size_points.append(f"{x_of(at):.1f},{y_of(size):.1f}")
     parts.append(f'<polyline class="size" fill="none" points="{" ".join(size_points)}"/>')
     peak_at, peak, _ = max(samples, key=lambda s: s[1])
+    peak_at = timezone.localtime(peak_at)  # labels in the account's zone (the active one), like the page
     parts.append(f'<circle class="peak" cx="{x_of(peak_at):.1f}" cy="{y_of(peak):.1f}" r="3.5">'
                  f'<title>{escape(f"Peak {peak} leased at {peak_at:%b %-d %H:%M}")}</title></circle>')
     for label_at in (first, last):
         anchor = "start" if label_at is first else "end"
         parts.append(f'<text class="axis" x="{x_of(label_at):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
-                     f'{escape(f"{label_at:%b %-d %H:%M}")}</text>')
+                     f'{escape(f"{timezone.localtime(label_at):%b %-d %H:%M}")}</text>')
     return _chart_close(parts)

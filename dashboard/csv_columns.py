@@ -1,6 +1,8 @@
 """The columns of the dashboard's CSV downloads: which fields, under which headers, formatted how."""
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from calls.reports import Dimension, ReportRow
 
@@ -10,10 +12,20 @@ CALL_EXPORT_FIELDS = (
     "landing_page", "gclid", "attribution_method", "attribution_confidence",
 )
 CALL_EXPORT_HEADER = (
-    "Started at (UTC)", "Call id", "Status", "Caller", "Tracking number", "Forwarded to", "Duration (s)",
+    "Started at", "Call id", "Status", "Caller", "Tracking number", "Forwarded to", "Duration (s)",
     "Talk time (s)", "First-time caller", "Source", "Medium", "Campaign", "Keyword", "Landing page", "GCLID",
     "Attribution method", "Attribution confidence", "Pool",
 )
+
+def call_export_header(*, zone_name: str) -> tuple[str, ...]:
+    """The calls CSV header; the start time's column names the zone its times are in (SPEC "Time")."""
+    return (f"Started at ({zone_name})", *CALL_EXPORT_HEADER[1:])
+
+
+def local_time_cell(value: datetime | None, zone: ZoneInfo) -> str:
+    """A time as a person reads it in a CSV: `YYYY-MM-DD HH:MM:SS` in their zone, no microseconds, no offset."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
 
 REPORT_HEADER_TAIL = ("Calls", "Answered", "First-time callers", "Visits", "Conversion rate")
 

@@ -20,7 +20,7 @@ DRILL_PARAMS = {
     "source_medium": ("source", "medium"),
     "campaign": ("campaign",),
     "term": ("term",),
-    "landing_page": ("landing_page",),
+    # landing_page: the report groups pages (host + path, no query string), which no single call field equals.
     "tracker": ("tracking_number",),
     "pool": ("pool_name",),
 }

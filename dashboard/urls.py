@@ -9,6 +9,7 @@ urlpatterns = [
     path("calls/", views.call_list, name="call_list"),
     path("calls.csv", views.call_list_csv, name="call_list_csv"),
     path("calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("calls/<int:pk>/recording", views.call_recording, name="call_recording"),
     path("reports/", views.report, name="report_default"),
     path("reports/<slug:dimension>/", views.report, name="report"),
     path("reports/<slug:dimension>.csv", views.report_csv, name="report_csv"),

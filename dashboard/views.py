@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import account_required
 from accounts.selectors import is_account_admin
 from accounts.snippet import FORMAT_DETECTION_META, script_tag
+from attribution.classification import ADS_TRACKING_TEMPLATE
 from calls.reports import DIMENSIONS
 from calls.results import CallResult, call_result
 from calls.simulation import call_simulate
@@ -15,7 +16,7 @@ from core.csv_export import csv_response
 from core.errors import DomainError
 from dashboard.call_filters import call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
-from dashboard.csv_columns import CALL_EXPORT_HEADER, report_csv_header, report_csv_rows
+from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
 from dashboard.decorators import with_filters
 from dashboard.explore import (
@@ -41,10 +42,12 @@ from dashboard.selectors.pools import (
     pool_health_list,
     pool_trackers,
 )
-from dashboard.selectors.reports import report_get, tracker_names
-from dashboard.selectors.websites import website_install_list
+from dashboard.selectors.reports import report_get, report_keyword_hint, tracker_names
+from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
 from pools.services import trackers_provision
+from telephony.providers import ProviderError
+from telephony.recordings import recording_stream
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -118,7 +121,7 @@ def call_list_csv(request):
     call_filters, _ = _call_filters(request)
     rows = call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
     filename = f"calls-{request.filters.start_date}-{request.filters.end_date}.csv"
-    return csv_response(filename, CALL_EXPORT_HEADER, rows)
+    return csv_response(filename, call_export_header(zone_name=request.account.timezone), rows)
 
 
 @require_GET
@@ -129,6 +132,26 @@ def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
     return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey})
+
+
+@require_GET
+@login_required
+@account_required
+def call_recording(request, pk):
+    """The call's recording, streamed from the provider with the account's credentials (never the browser's)."""
+    call = call_get(account=request.account, pk=pk)
+    if not call.has_recording:
+        raise Http404("This call has no recording")
+    try:
+        stream = recording_stream(account=request.account, url=call.recording_url)
+    except ProviderError as exc:
+        return HttpResponse(f"The recording could not be fetched: {exc}", status=502, content_type="text/plain")
+    response = StreamingHttpResponse(stream.chunks, content_type=stream.content_type)
+    if stream.length is not None:
+        response["Content-Length"] = str(stream.length)
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = f'inline; filename="call-{call.pk}-recording"'
+    return response
 
 
 def _dimension(name):
@@ -143,6 +166,7 @@ def _dimension(name):
 @with_filters
 def report(request, dimension="source_medium"):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
     previous = report_get(account=request.account, filters=request.filters.previous(), dimension=dimension)
     sort = sort_parse(request.GET.get("sort"))
     data["rows"] = rows_compared(share_bars(rows_sorted(data["rows"], sort)), previous["rows"], dimension,
@@ -205,8 +229,12 @@ def pool_detail(request, pk):
 @with_filters
 def website_list(request):
     websites = website_install_list(account=request.account, filters=request.filters)
-    installs = [{"website": site, "script_tag": script_tag(site)} for site in websites]
-    return _page(request, "dashboard/website_list.html", {"installs": installs, "format_detection_meta": FORMAT_DETECTION_META})
+    untagged = website_untagged_paid_clicks(account=request.account, filters=request.filters)
+    installs = [{"website": site, "script_tag": script_tag(site), "untagged_paid_clicks": untagged.get(site.pk, 0)}
+                for site in websites]
+    return _page(request, "dashboard/website_list.html", {
+        "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+    })
 
 
 def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | None:

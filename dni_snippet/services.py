@@ -11,6 +11,7 @@ from attribution.services import (
     clean_id,
     new_id,
     visit_get,
+    visit_page_view_record,
     visit_record,
     visit_set_ga_ids,
     website_mark_snippet_seen,
@@ -85,6 +86,11 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
                 grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit)
                 if grant is not None:
                     grants[pool.pk] = grant
+    if data.is_page_load and session_uid and not is_new_visit:
+        # A page load of a running session (heartbeats are not page views): count it and keep its path.
+        visit = visit or visit_get(website=website, session_uid=session_uid)
+        if visit is not None:
+            visit_page_view_record(visit=visit, page_url=data.page_url, now=now)
     if session_uid and not is_new_visit and (data.ga_client_id or data.ga_session_id):
         visit_set_ga_ids(website=website, session_uid=session_uid, data=data)
     for pool in visitor_pools:

@@ -73,7 +73,7 @@ def assign(request, key):
     data = VisitInput(
         page_url=payload["page_url"], referrer=payload.get("referrer") if isinstance(payload.get("referrer"), str) else "",
         ga_client_id=clean_ga_id(payload.get("ga_client_id")), ga_session_id=clean_ga_id(payload.get("ga_session_id")),
-        user_agent=request.headers.get("User-Agent", ""),
+        user_agent=request.headers.get("User-Agent", ""), is_page_load=payload.get("page_load") is True,
     )
     result = dni_assign(
         website=request.website, pools=request.pools, visitor_id=payload.get("visitor_id"),

@@ -23,6 +23,7 @@ class WebhookEvent(models.TextChoices):
     CALL_STARTED = "call.started", "Call started"
     CALL_COMPLETED = "call.completed", "Call completed"
     CALL_ATTRIBUTED = "call.attributed", "Call attributed"
+    CALL_RECORDING_READY = "call.recording_ready", "Call recording ready"
     TRACKER_STATUS_CHANGED = "tracker.status_changed", "Tracker status changed"
 
 

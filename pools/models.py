@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Account, Website
 from core.phones import validate_e164
@@ -100,7 +101,7 @@ class ConcurrencySample(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.pool_id} @ {self.sampled_at:%Y-%m-%d %H:%M}: {self.leased}/{self.size}"
+        return f"{self.pool_id} @ {timezone.localtime(self.sampled_at):%Y-%m-%d %H:%M}: {self.leased}/{self.size}"
 
 
 class PoolChange(models.Model):

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Account, Membership, Website
 from api.models import ApiToken, generate_key, hash_key
-from attribution.models import Visit, Visitor
+from attribution.classification import channel_group, page_key
+from attribution.models import PageView, Visit, Visitor
 from calls.models import Call, CallEvent
 from core.models import Heartbeat
 from pools.models import ConcurrencySample, Pool, PoolChange
@@ -155,8 +156,20 @@ class VisitFactory(factory.django.DjangoModelFactory):
     source = "google"
     medium = "organic"
     landing_page = "https://example.com/"
+    campaign = ""
+    landing_page_key = factory.LazyAttribute(lambda o: page_key(o.landing_page))
+    channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign))
     started_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.SelfAttribute("started_at")
+
+
+class PageViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PageView
+
+    visit = factory.SubFactory(VisitFactory)
+    path = "/"
+    viewed_at = factory.SelfAttribute("visit.started_at")
 
 
 class LeaseFactory(factory.django.DjangoModelFactory):
@@ -183,6 +196,12 @@ class CallFactory(factory.django.DjangoModelFactory):
     status = Call.Status.COMPLETED
     started_at = factory.LazyFunction(timezone.now)
     duration_seconds = 60
+    source = ""
+    medium = ""
+    campaign = ""
+    landing_page = ""
+    landing_page_key = factory.LazyAttribute(lambda o: page_key(o.landing_page))
+    channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign) if o.source else "")
 
 
 class HeartbeatFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.phones import validate_e164
 
@@ -143,4 +144,4 @@ class ExhaustionEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"pool {self.pool_id} exhausted at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"pool {self.pool_id} exhausted at {timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M}"

@@ -2,19 +2,20 @@
 
 import re
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Account
-from attribution.models import Visit
+from attribution.models import PageView, Visit
 from calls.models import Call
 from calls.reports import report_calls
 from calls.results import call_result_q
 from core.phones import parse_phone
 from dashboard.call_filters import CallFilters
-from dashboard.csv_columns import CALL_EXPORT_FIELDS
+from dashboard.csv_columns import CALL_EXPORT_FIELDS, local_time_cell
 from dashboard.cursors import cursor_encode
 from dashboard.filters import DashboardFilters
 
@@ -53,6 +54,8 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
         calls = calls.filter(is_first_time_caller=(f.first_time == "yes"))
     if f.answered:
         calls = calls.filter(answered_at__isnull=(f.answered == "no"))
+    if f.recording:
+        calls = calls.exclude(recording_sid="") if f.recording == "yes" else calls.filter(recording_sid="")
     if f.q:
         calls = calls.filter(_caller_filter(f.q, account.default_region))
     return calls.order_by("-started_at", "-id")
@@ -93,12 +96,15 @@ def call_page_position(*, account: Account, filters: DashboardFilters, call_filt
 
 
 def call_export_rows(*, account: Account, filters: DashboardFilters, call_filters: CallFilters):
-    """Tuples for the calls CSV (dashboard.csv_columns), streamed from the database in chunks."""
-    return (
+    """Tuples for the calls CSV (dashboard.csv_columns), streamed from the database in chunks; the start time as
+    `YYYY-MM-DD HH:MM:SS` in the account's zone (the header names it)."""
+    zone = ZoneInfo(account.timezone)
+    rows = (
         calls_filtered(account=account, filters=filters, call_filters=call_filters)
         .values_list(*CALL_EXPORT_FIELDS, "pool__name")
         .iterator(chunk_size=2000)
     )
+    return ((local_time_cell(row[0], zone), *row[1:]) for row in rows)
 
 
 def call_get(*, account: Account, pk: int) -> Call:
@@ -114,10 +120,12 @@ def call_get(*, account: Account, pk: int) -> Call:
 
 
 def call_journey(*, account: Account, call: Call) -> list[Visit]:
-    """The caller's visits up to the call (newest first): how they found the site before calling."""
+    """The caller's visits up to the call (newest first), each with the pages it loaded (`page_views`, in order):
+    how they found the site and what they read before calling."""
     if call.visit is None:
         return []
     return list(
         Visit.objects.filter(website__account=account, visitor_id=call.visit.visitor_id, started_at__lte=call.started_at)
+        .prefetch_related(Prefetch("page_views", queryset=PageView.objects.order_by("viewed_at", "id")))
         .order_by("-started_at")[:JOURNEY_VISITS]
     )

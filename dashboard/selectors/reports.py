@@ -1,6 +1,7 @@
 """Reads of the report pages (and the numbers other pages borrow from them), all through reports.selectors."""
 
 from accounts.models import Account
+from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
 from calls.reports import DIMENSIONS
 from dashboard.filters import DashboardFilters
 from reports.selectors import ReportWindow, report_row_list, report_window
@@ -37,3 +38,14 @@ def calls_by_pool_name(*, account: Account, filters: DashboardFilters) -> dict[s
     """Calls in the range per pool name (names are unique per account), from the rollup where it can."""
     rows = report_row_list(window=filters_window(account=account, filters=filters), dimension="pool")
     return {row.key[0]: row.calls for row in rows}
+
+
+def report_keyword_hint(*, dimension: str, rows) -> dict | None:
+    """On the keyword report: paid clicks that arrived without a keyword (`(not set)`) and the Google Ads tracking
+    template that fills it, or None when there are none."""
+    if dimension != "term":
+        return None
+    untagged = next((row for row in rows if row.key == (NOT_SET,)), None)
+    if untagged is None:
+        return None
+    return {"template": ADS_TRACKING_TEMPLATE, "calls": untagged.calls, "visits": untagged.visits or 0}

@@ -3,6 +3,8 @@
 from django.db.models import Count, Q
 
 from accounts.models import Account, Website
+from attribution.classification import NOT_SET
+from calls.reports import report_visits
 from dashboard.filters import DashboardFilters
 
 
@@ -13,3 +15,11 @@ def website_install_list(*, account: Account, filters: DashboardFilters) -> list
     if filters.website is not None:
         websites = websites.filter(pk=filters.website.pk)
     return list(websites)
+
+
+def website_untagged_paid_clicks(*, account: Account, filters: DashboardFilters) -> dict[int, int]:
+    """{website id: visits in the range from paid clicks without a keyword} for the install page's hint."""
+    return dict(
+        report_visits(account=account, start=filters.start, end=filters.end, website=filters.website)
+        .filter(term=NOT_SET).values("website_id").annotate(n=Count("id")).values_list("website_id", "n")
+    )

@@ -93,3 +93,16 @@ def test_date_that_cannot_be_converted_gets_400(api_client, tracker):
     response = api_client.get("/api/v1/calls/", {"started_at_after": "0001-01-01T00:10:00+01:00"})
     assert response.status_code == 400
     assert "started_at" in error(response)["fields"]
+
+
+def test_has_recording_is_in_the_output_and_filters(api_client, account):
+    from tests.factories import CallFactory, CallTrackerFactory, PoolFactory
+
+    tracker = CallTrackerFactory(pool=PoolFactory(account=account), active=True)
+    recorded = CallFactory(tracker=tracker, recording_sid="RE" + "c" * 32, recording_url="sandbox:recordings/x")
+    CallFactory(tracker=tracker)
+    rows = api_client.get("/api/v1/calls/").json()["results"]
+    assert {row["id"]: row["has_recording"] for row in rows}[recorded.pk] is True
+    assert [row["id"] for row in api_client.get("/api/v1/calls/?has_recording=true").json()["results"]] == [recorded.pk]
+    assert len(api_client.get("/api/v1/calls/?has_recording=false").json()["results"]) == 1
+    assert "recording_url" not in rows[0]  # the provider URL never leaves callpool

@@ -54,3 +54,23 @@ def test_anonymous_gets_401(anon_client):
 
 def test_post_gets_405(api_client):
     assert api_client.post("/api/v1/reports/pool/").status_code == 405
+
+
+def test_channel_report(api_client, data, website):
+    VisitFactory(website=website, source="facebook", medium="social")
+    rows = {tuple(row["key"]): (row["calls"], row["visits"]) for row in api_client.get("/api/v1/reports/channel/").json()["rows"]}
+    assert rows == {("Paid Search",): (2, 4), ("Organic Social",): (0, 1)}
+
+
+def test_landing_page_report_groups_by_page(api_client, account, website):
+    for n in range(3):
+        VisitFactory(website=website, landing_page=f"https://alice.example.com/contact?gclid={n}")
+    rows = api_client.get("/api/v1/reports/landing_page/").json()["rows"]
+    assert [(row["key"], row["visits"]) for row in rows] == [(["alice.example.com/contact"], 3)]
+
+
+def test_channel_report_of_another_account_is_empty(api_client, other_account):
+    from tests.factories import WebsiteFactory
+
+    VisitFactory(website=WebsiteFactory(account=other_account), source="google", medium="cpc")
+    assert api_client.get("/api/v1/reports/channel/").json()["rows"] == []

@@ -58,7 +58,8 @@ def test_running_session_keeps_its_source(website):
     visit_record(website=website, visitor_uid=new_id(), session_uid=session, now=NOW,
                  data=VisitInput(page_url="https://alice.example.com/?gclid=1"))
     again = visit_record(website=website, visitor_uid=new_id(), session_uid=session, now=NOW,
-                         data=VisitInput(page_url="https://alice.example.com/", referrer="https://partner.org/"))
+                         data=VisitInput(page_url="https://alice.example.com/", referrer="https://partner.org/",
+                                         is_page_load=True))
     assert (again.source, again.medium, again.pageviews) == ("google", "cpc", 2)
 
 

@@ -173,3 +173,46 @@ def test_attribution_is_announced_after_commit(active_tracker, django_capture_on
         call_event.disconnect(listener)
 
     assert received == [(call.pk, "call.attributed")]
+
+
+def test_an_earlier_call_arriving_later_makes_the_later_call_a_repeat(active_tracker):
+    later, _ = call_start(provider_call_id="CA2", tracker=active_tracker, caller_number="+14158675309", now=T0 + timedelta(hours=1))
+    earlier, _ = call_start(provider_call_id="CA1", tracker=active_tracker, caller_number="+14158675309", now=T0)
+
+    later.refresh_from_db()
+    assert earlier.is_first_time_caller and not later.is_first_time_caller
+
+
+def test_first_time_recompute_goes_by_start_time_not_insertion_order(active_tracker, other_account):
+    from calls.services import calls_first_time_recompute
+    from tests.factories import CallFactory
+
+    account = active_tracker.pool.account
+    # Inserted newest first (as a bulk load might), all flagged first-time.
+    late = CallFactory(tracker=active_tracker, caller_number="+14155550001", started_at=T0 + timedelta(hours=2), is_first_time_caller=True)
+    early = CallFactory(tracker=active_tracker, caller_number="+14155550001", started_at=T0, is_first_time_caller=False)
+    other = CallFactory(tracker=active_tracker, caller_number="+14155550002", started_at=T0 + timedelta(hours=1), is_first_time_caller=False)
+    hidden = CallFactory(tracker=active_tracker, caller_number="", started_at=T0, is_first_time_caller=True)
+    elsewhere = CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=other_account, original_number="+12125550100"), active=True),
+                            caller_number="+14155550001", started_at=T0 + timedelta(hours=3), is_first_time_caller=True)
+
+    assert calls_first_time_recompute(account=account) == 2
+
+    flags = {c.pk: c.is_first_time_caller for c in Call.objects.all()}
+    assert (flags[early.pk], flags[late.pk], flags[other.pk], flags[hidden.pk]) == (True, False, True, False)
+    assert flags[elsewhere.pk] is True  # another account's calls are untouched
+
+
+def test_migration_recomputes_first_time_flags_by_start_time(active_tracker):
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import CallFactory
+
+    late = CallFactory(tracker=active_tracker, caller_number="+14155550007", started_at=T0 + timedelta(hours=1), is_first_time_caller=True)
+    early = CallFactory(tracker=active_tracker, caller_number="+14155550007", started_at=T0, is_first_time_caller=False)
+    importlib.import_module("calls.migrations.0005_recompute_first_time_callers_by_start_time").recompute(apps, None)
+    late.refresh_from_db()
+    early.refresh_from_db()
+    assert early.is_first_time_caller and not late.is_first_time_caller

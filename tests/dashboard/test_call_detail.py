@@ -43,10 +43,19 @@ def test_anonymous_is_redirected_to_login(client, call):
 
 
 def test_call_detail_query_count_is_pinned(marketer_client, call, django_assert_num_queries):
-    # session, user, membership, websites, the call with pool/tracker/visit, the journey
-    with django_assert_num_queries(6):
+    # session, user, membership, websites, the call with pool/tracker/visit, the journey, its visits' page views
+    with django_assert_num_queries(7):
         marketer_client.get(_url(call))
 
 
 def test_out_of_range_id_is_404_not_500(marketer_client, db):
     assert marketer_client.get("/dashboard/calls/99999999999999999999999/").status_code == 404
+
+
+def test_call_page_lists_the_pages_of_the_callers_visit(marketer_client, call, visit):
+    from attribution.models import PageView
+
+    for minute, path in enumerate(["/drains", "/pricing", "/contact"]):
+        PageView.objects.create(visit=visit, path=path, viewed_at=visit.started_at + timedelta(minutes=minute))
+    body = marketer_client.get(_url(call)).content.decode()
+    assert body.index("/drains</li>") < body.index("/pricing</li>") < body.index("/contact</li>")

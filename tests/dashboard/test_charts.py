@@ -46,3 +46,18 @@ def test_concurrency_chart_draws_leased_area_size_steps_and_the_peak():
     assert svg.startswith("<svg") and 'class="leased"' in svg and 'class="size"' in svg
     assert "Peak 7 leased at Nov 1 09:15" in svg
     assert concurrency_chart([]) == ""
+
+
+def test_concurrency_chart_labels_are_in_the_active_zone():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from dashboard.charts import concurrency_chart
+
+    first = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 22:00 the day before in New York
+    samples = [(first, 1, 4), (datetime(2026, 11, 25, 5, 0, tzinfo=UTC), 3, 4)]
+    with timezone.override(ZoneInfo("America/New_York")):
+        svg = str(concurrency_chart(samples))
+    assert "Nov 24 22:00" in svg and "Peak 3 leased at Nov 25 00:00" in svg and "03:00" not in svg

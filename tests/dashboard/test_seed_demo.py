@@ -36,3 +36,23 @@ def test_seed_demo_is_idempotent(db):
     counts = (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count())
     _seed()
     assert (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count()) == counts
+
+
+def test_seed_demo_marks_first_time_callers_by_start_time(db):
+    _seed()
+    seen = set()
+    for call in Call.objects.order_by("started_at", "id"):
+        assert call.is_first_time_caller == (call.caller_number not in seen), call.provider_call_id
+        seen.add(call.caller_number)
+
+
+def test_seed_demo_visits_follow_the_keyword_page_and_channel_rules(db):
+    _seed()
+    visits = Visit.objects.all()
+    terms = set(visits.values_list("term", flat=True))
+    assert {"(not set)", "(not provided)", "emergency plumber near me", "plumber", ""} <= terms
+    pages = set(visits.values_list("landing_page_key", flat=True))
+    assert pages == {"localhost/", "localhost/services/drains", "localhost/services/water-heaters", "localhost/contact", "localhost/pricing"}
+    assert {"Paid Search", "Organic Search", "Direct", "Organic Social", "Email"} == set(visits.values_list("channel", flat=True))
+    visit = visits.filter(pageviews__gt=1).first()
+    assert visit.page_views.count() == visit.pageviews

@@ -47,8 +47,8 @@ def test_anonymous_is_redirected_to_login(client):
 
 def test_install_query_count_is_pinned(marketer_client, website, account, django_assert_num_queries):
     WebsiteFactory(account=account)
-    # session, user, membership, websites (filter), websites with pool counts
-    with django_assert_num_queries(5):
+    # session, user, membership, websites (filter), websites with pool counts, untagged ad clicks per website
+    with django_assert_num_queries(6):
         marketer_client.get(URL)
 
 

@@ -6,7 +6,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Website
-from attribution.models import Visit
+from attribution.models import PageView, Visit
 from pools.models import Pool
 from trackers.models import Lease
 
@@ -53,8 +53,9 @@ def test_heartbeat_path_runs_two_queries(assign, visitor_pool, django_assert_num
 
 
 def test_first_page_view_query_count_is_pinned(assign, visitor_pool, django_assert_num_queries):
-    # pools, snippet seen, visitor, visit, free tracker (locked), lease; the rest are savepoints of the test's transaction.
-    with django_assert_num_queries(12):
+    # pools, snippet seen, visitor, visit, its first page view, free tracker (locked), lease; the rest are
+    # savepoints of the test's transaction.
+    with django_assert_num_queries(13):
         assert assign().status_code == 200
 
 
@@ -205,6 +206,35 @@ def test_heartbeats_do_not_count_as_new_visits_or_pageviews(assign, visitor_pool
     assert again["numbers"] == first["numbers"] and len(first["numbers"]) == 2
     visit = Visit.objects.get()
     assert visit.pageviews == 1 and (visit.source, visit.medium) == ("google", "cpc")
+
+
+def test_page_loads_count_page_views_with_their_paths_and_heartbeats_do_not(assign, visitor_pool, source_pool):
+    first = assign(body={"page_url": "https://alice.example.com/?gclid=g1", "page_load": True}).json()
+    ids = {"session_id": first["session_id"], "visitor_id": first["visitor_id"]}
+    assign(body={"page_url": "https://alice.example.com/pricing?x=1", "page_load": True, **ids})
+    assign(body={"page_url": "https://alice.example.com/pricing?x=1", **ids})  # heartbeat
+    assign(body={"page_url": "https://alice.example.com/contact/", "page_load": True, **ids})
+    visit = Visit.objects.get()
+    assert visit.pageviews == 3
+    assert list(visit.page_views.values_list("path", flat=True)) == ["/", "/pricing", "/contact/"]
+
+
+def test_page_load_on_the_heartbeat_path_costs_two_more_queries(assign, visitor_pool, django_assert_num_queries):
+    first = assign().json()
+    ids = {"session_id": first["session_id"], "visitor_id": first["visitor_id"]}
+    # The renewal, then the visit read, the counter UPDATE and the page view INSERT; heartbeats stay at 2.
+    with django_assert_num_queries(5):
+        assign(body={"page_url": "https://alice.example.com/b", "page_load": True, **ids})
+    assert Visit.objects.get().pageviews == 2
+
+
+def test_page_views_kept_per_visit_are_bounded(assign, visitor_pool):
+    first = assign().json()
+    ids = {"session_id": first["session_id"], "visitor_id": first["visitor_id"]}
+    Visit.objects.update(pageviews=PageView.MAX_PER_VISIT)
+    assign(body={"page_url": "https://alice.example.com/more", "page_load": True, **ids})
+    visit = Visit.objects.get()
+    assert visit.pageviews == PageView.MAX_PER_VISIT + 1 and visit.page_views.count() == 1
 
 
 def test_session_whose_lease_was_taken_gets_another_number(assign, visitor_pool):

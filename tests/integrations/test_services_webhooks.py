@@ -150,3 +150,20 @@ def test_replay_on_disabled_endpoint_is_refused(endpoint):
     endpoint.save()
     with pytest.raises(DomainError):
         webhook_replay(delivery=WebhookDeliveryFactory(endpoint=endpoint))
+
+
+@responses.activate
+def test_recording_callback_publishes_call_recording_ready_with_has_recording(account, client, settings,
+                                                                             django_capture_on_commit_callbacks):
+    from calls.services import call_record_recording
+    from tests.factories import CallFactory, CallTrackerFactory, PoolFactory
+
+    WebhookEndpointFactory(account=account, url=URL, event_types=["call.recording_ready"])
+    responses.post(URL, status=200)
+    call = CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account), active=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_record_recording(params={"CallSid": call.provider_call_id, "RecordingSid": "RE" + "e" * 32,
+                                      "RecordingUrl": "sandbox:recordings/RE" + "e" * 32, "RecordingDuration": "12"})
+    [delivery] = WebhookDelivery.objects.all()
+    assert delivery.event_type == "call.recording_ready"
+    assert delivery.payload["data"]["id"] == call.pk and delivery.payload["data"]["has_recording"] is True

@@ -12,25 +12,31 @@ from django.utils import timezone
 
 from accounts.models import Account, Membership, Website
 from accounts.services import membership_set
-from attribution.models import Visit, Visitor
+from attribution.classification import channel_group, classify, page_key
+from attribution.models import PageView, Visit, Visitor
 from calls.models import Call
+from calls.services import calls_first_time_recompute
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce, trackers_provision
 from reports.services import rollup_refresh
+from telephony.recordings import sandbox_recording_url
 from trackers.models import CallTracker
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
 
-# (source, medium, campaign, term, visits over the last week)
+# (landing query string, referrer, visits over the last week); "{click}" becomes a fresh click id. The visits
+# are classified from these URLs by the product's own rules (keywords, channels), as the snippet would.
 TRAFFIC = [
-    ("google", "organic", "", "", 320),
-    ("google", "cpc", "spring-sale", "emergency plumber near me", 210),
-    ("(direct)", "(none)", "", "", 160),
-    ("facebook", "social", "brand-awareness", "", 120),
-    ("bing", "cpc", "spring-sale", "plumber", 60),
-    ("newsletter", "email", "april-news", "", 40),
+    ("", "https://www.google.com/", 320),                                   # organic: keyword (not provided)
+    ("?utm_source=google&utm_medium=cpc&utm_campaign=spring-sale&utm_term=emergency+plumber+near+me&gclid={click}", "", 140),
+    ("?gclid={click}", "", 70),                                              # auto-tagging only: keyword (not set)
+    ("", "", 160),                                                           # direct
+    ("?utm_source=facebook&utm_medium=social&utm_campaign=brand-awareness&fbclid={click}", "", 120),
+    ("?utm_source=bing&utm_medium=cpc&utm_campaign=spring-sale&kw=plumber&msclkid={click}", "", 60),
+    ("?utm_source=newsletter&utm_medium=email&utm_campaign=april-news", "", 40),
 ]
 LANDING_PAGES = ["/", "/services/drains", "/services/water-heaters", "/contact", "/pricing"]
+SITE = "http://localhost:8000"
 
 
 class Command(BaseCommand):
@@ -55,7 +61,7 @@ class Command(BaseCommand):
             )
         main_line = self.ensure_pool(
             account, website, "Main line", original_number="+12025550100",
-            kind=Pool.Kind.MANUAL, tracking=Pool.Tracking.VISITOR, size=10, lease_minutes=30,
+            kind=Pool.Kind.MANUAL, tracking=Pool.Tracking.VISITOR, size=10, lease_minutes=30, record_calls=True,
         )
         service_line = self.ensure_pool(
             account, website, "Service line", original_number="+12025550150",
@@ -99,25 +105,41 @@ class Command(BaseCommand):
         if existing:
             return existing
         rng = random.Random(42)
-        visitors, visits = [], []
-        for source, medium, campaign, term, count in TRAFFIC:
+        visitors, visits, paths = [], [], []
+        for query, referrer, count in TRAFFIC:
             for _ in range(count):
                 started = now - timedelta(minutes=rng.randint(30, 7 * 24 * 60))
-                landing = "http://localhost:8000" + rng.choice(LANDING_PAGES)
+                landing = SITE + rng.choice(LANDING_PAGES) + query.replace("{click}", "Cj0KCQ" + secrets.token_hex(12))
+                c = classify(landing, referrer, website.domains)
                 visitor = Visitor(
-                    website=website, uid=secrets.token_hex(16), first_source=source, first_medium=medium,
-                    first_campaign=campaign, first_landing_page=landing, first_seen_at=started, last_seen_at=started,
+                    website=website, uid=secrets.token_hex(16), first_source=c.source, first_medium=c.medium,
+                    first_campaign=c.campaign, first_landing_page=landing, first_seen_at=started, last_seen_at=started,
                 )
                 visitors.append(visitor)
+                # The pages this session loaded: the landing page, then a few others.
+                pages = [landing.split("?")[0][len(SITE):]] + rng.sample(LANDING_PAGES, rng.randint(0, 3))
+                paths.append([(path, started + timedelta(minutes=2 * i)) for i, path in enumerate(pages)])
                 visits.append(Visit(
-                    website=website, visitor=visitor, session_uid=secrets.token_hex(16), source=source, medium=medium,
-                    campaign=campaign, term=term, landing_page=landing,
-                    gclid=("Cj0KCQ" + secrets.token_hex(12)) if source == "google" and medium == "cpc" else "",
-                    started_at=started, last_seen_at=started + timedelta(minutes=rng.randint(1, 20)),
+                    website=website, visitor=visitor, session_uid=secrets.token_hex(16), source=c.source, medium=c.medium,
+                    campaign=c.campaign, term=c.term, content=c.content, gclid=c.gclid, gbraid=c.gbraid, wbraid=c.wbraid,
+                    msclkid=c.msclkid, fbclid=c.fbclid, landing_page=landing, landing_page_key=page_key(landing),
+                    channel=channel_group(c.source, c.medium, c.campaign), referrer=referrer, pageviews=len(pages),
+                    started_at=started, last_seen_at=started + timedelta(minutes=2 * len(pages)),
                 ))
         Visitor.objects.bulk_create(visitors, batch_size=500)
         Visit.objects.bulk_create(visits, batch_size=500)
+        PageView.objects.bulk_create(
+            [PageView(visit=visit, path=path, viewed_at=at) for visit, views in zip(visits, paths, strict=True) for path, at in views],
+            batch_size=1000,
+        )
         return len(visits)
+
+    def demo_recording(self, pool, talk_seconds) -> dict:
+        """Answered calls of a recording pool have a (sandbox, generated) recording, so the demo has a player."""
+        if not (pool.record_calls and talk_seconds):
+            return {}
+        sid = "RE" + secrets.token_hex(16)
+        return {"recording_sid": sid, "recording_url": sandbox_recording_url(sid), "recording_duration_seconds": talk_seconds}
 
     def ensure_calls(self, account, main_line, service_line, now) -> int:
         existing = Call.objects.filter(account=account).count()
@@ -128,7 +150,7 @@ class Command(BaseCommand):
         visitor_trackers = list(CallTracker.objects.live().filter(pool=main_line))
         source_trackers = list(CallTracker.objects.live().filter(pool=service_line, status="active"))
         callers = [f"+1312555{n:04d}" for n in range(100, 140)]
-        calls, seen = [], set()
+        calls = []
         for index in range(60):
             visit = rng.choice(visits)
             by_source = index % 3 == 0 and source_trackers
@@ -143,14 +165,18 @@ class Command(BaseCommand):
                 original_number=tracker.original_number or tracker.pool.original_number, status=status,
                 started_at=started, answered_at=started + timedelta(seconds=8) if duration else None,
                 ended_at=started + timedelta(seconds=duration + 8), duration_seconds=duration + 8, talk_seconds=duration,
-                is_first_time_caller=caller not in seen,
                 visit=None if by_source else visit,
                 attribution_method=Call.Method.SOURCE if by_source else Call.Method.LEASE,
                 attribution_confidence=0.9 if by_source else 1.0,
                 source=tracker.source if by_source else visit.source, medium=tracker.medium if by_source else visit.medium,
                 campaign="" if by_source else visit.campaign, term="" if by_source else visit.term,
-                landing_page="" if by_source else visit.landing_page, gclid="" if by_source else visit.gclid,
+                landing_page="" if by_source else visit.landing_page,
+                landing_page_key="" if by_source else visit.landing_page_key,
+                channel=channel_group(tracker.source, tracker.medium) if by_source else visit.channel,
+                gclid="" if by_source else visit.gclid,
+                **self.demo_recording(tracker.pool, duration),
             ))
-            seen.add(caller)
         Call.objects.bulk_create(calls)
+        # Calls were generated in random time order: first-time callers are decided by start time.
+        calls_first_time_recompute(account=account)
         return len(calls)

@@ -120,11 +120,12 @@
     if (!timer) timer = setInterval(function () { if (d.visibilityState !== 'hidden') beat(); }, beatMs);
   }
 
-  function beat() {
+  function beat(pl) {
     var now = Date.now(), sid = load('cp_s'), vid = load('cp_v'), g = ga();
     lastBeat = now;
     if (sid && now - (+load('cp_t') || 0) > IDLE) sid = null;
     var body = { page_url: location.href, referrer: d.referrer };
+    if (pl === true) body.page_load = true; // a page view; heartbeats are not
     if (vid) body.visitor_id = vid;
     if (sid) body.session_id = sid;
     var gk = sid + '|' + g[0] + '|' + g[1];
@@ -150,5 +151,5 @@
   });
   w.callpool = { swap: function () { scan(d.documentElement); }, refresh: beat };
   askGtag();
-  beat();
+  beat(true);
 })(window, document);

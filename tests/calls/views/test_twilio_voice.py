@@ -128,7 +128,10 @@ def test_pool_that_records_calls_asks_dial_to_record(twilio_post, active_tracker
 
     response = twilio_post(URL, voice_payload(to=active_tracker.tracking_number))
 
-    assert dial_of(response).get("record") == "record-from-answer-dual"
+    dial = dial_of(response)
+    assert dial.get("record") == "record-from-answer-dual"
+    assert dial.get("recordingStatusCallback") == "http://testserver/telephony/twilio/recording"
+    assert dial.get("recordingStatusCallbackMethod") == "POST"
 
 
 def test_pool_that_does_not_record_sends_no_record_attribute(twilio_post, active_tracker):

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0001_webhooks_ga4_google_ads'),
+        ('integrations', '0002_webhook_event_call_recording_ready'),
     ]
 
     operations = [
