@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versi
 	$$p -c 'import sys; assert sys.version_info >= (3, 11); print(sys.executable)' 2>/dev/null && break; done)
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint bench fuzz clean
+.PHONY: run test test-fast install install-dev lint bench fuzz clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -32,13 +32,16 @@ install-dev: $(VENV)/.installed-dev
 
 run: install .env
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) ./scripts/run.sh
 
 test: install-dev
 	@# pytest exits 5 when nothing was collected (e.g. a -k filter): report it, don't fail.
 	$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
+
+test-fast: install-dev
+	@# The development loop: no browser, no fuzzing, no two-node processes (seconds, not minutes).
+	$(BIN)/python -m pytest -m "not browser and not fuzz and not redis" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
 
 lint: install-dev
 	$(BIN)/ruff check .

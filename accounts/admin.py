@@ -5,12 +5,12 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
-from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
+from accounts.admin_scoping import AccountScopedAdmin, AccountScopedInline, admin_account_ids
 from accounts.models import Account, Membership, Website
 from accounts.services import membership_set, user_create
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(AccountScopedInline, admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]

@@ -1,8 +1,12 @@
 """Admin access for account admins: they see and edit only their own accounts' rows; superusers see all."""
 
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 
-from accounts.models import Account, Membership
+from accounts.models import Membership
+from accounts.tenancy import cross_account_links, scope_queryset
 
 
 def admin_account_ids(request) -> list[int] | None:
@@ -57,13 +61,92 @@ class AccountScopedAdmin(admin.ModelAdmin):
         return self._is_account_admin(request) and self._owns(request, obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        ids = admin_account_ids(request)
-        if ids is not None:
-            related = db_field.related_model
-            if related is Account:
-                kwargs["queryset"] = Account.objects.filter(pk__in=ids)
-            elif hasattr(related, "account"):
-                kwargs["queryset"] = related._default_manager.filter(account__in=ids)
-            elif hasattr(related, "pool"):
-                kwargs["queryset"] = related._default_manager.filter(pool__account__in=ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+    def get_list_filter(self, request):
+        """Filters on a relation list only the related rows this admin's (scoped) rows point to."""
+        return [scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)]
+
+    def save_model(self, request, obj, form, change):
+        refuse_cross_account_links(obj)
+        super().save_model(request, obj, form, change)
+
+
+class AccountScopedInline:
+    """Mixin for inlines: the same scoped choices for their foreign keys (e.g. a membership's user)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+class ScopedForeignKeyRawIdWidget(widgets.ForeignKeyRawIdWidget):
+    """Shows the label of a typed id only if it is one of the field's (scoped) choices: never another
+    tenant's tracking number, pool name or session id."""
+
+    queryset = None
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        if self.queryset is not None and not self.queryset.filter(**{key: value}).exists():
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+class ScopedManyToManyRawIdWidget(widgets.ManyToManyRawIdWidget):
+    queryset = None
+
+    def label_and_url_for_value(self, value):
+        return "", ""
+
+
+def scope_raw_id_widget(formfield):
+    if formfield is None:
+        return formfield
+    widget = formfield.widget
+    if type(widget) is widgets.ForeignKeyRawIdWidget:
+        widget.__class__ = ScopedForeignKeyRawIdWidget
+    elif type(widget) is widgets.ManyToManyRawIdWidget:
+        widget.__class__ = ScopedManyToManyRawIdWidget
+    if isinstance(widget, ScopedForeignKeyRawIdWidget | ScopedManyToManyRawIdWidget):
+        widget.queryset = formfield.queryset
+    return formfield
+
+
+def scoped_list_filter(model, entry):
+    """A plain list_filter entry naming a relation becomes a RelatedOnlyFieldListFilter."""
+    if not isinstance(entry, str):
+        return entry
+    try:
+        fields = get_fields_from_path(model, entry)
+    except (FieldDoesNotExist, NotRelationField):
+        return entry
+    if fields and fields[-1].is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    return entry
+
+
+def scoped_choice_kwargs(db_field, request, kwargs: dict) -> dict:
+    """Every foreign key and many-to-many offers (and accepts, raw-id widgets included) only rows of the
+    user's accounts; users only if they are members of one of them. Related models no account owns: none."""
+    ids = admin_account_ids(request)
+    if ids is not None:
+        base = kwargs.get("queryset", db_field.related_model._default_manager.all())
+        kwargs["queryset"] = scope_queryset(base, ids)
+    return kwargs
+
+
+def refuse_cross_account_links(obj) -> None:
+    """Last line before the admin's own save: a row linking into another account is never written."""
+    errors = cross_account_links(obj)
+    if errors:
+        raise PermissionDenied("; ".join(f"{field}: {message}" for field, message in errors.items()))

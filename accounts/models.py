@@ -111,3 +111,25 @@ class Website(models.Model):
                 if origin.startswith(prefix) and rest.isdigit():
                     return True
         return False
+
+
+class RefusedOrigin(models.Model):
+    """A page origin the DNI endpoints refused for a website (CORS), so the install page can say "add it".
+
+    One row per website and origin, written at most once a minute (`refused_origin_record`).
+    """
+
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="refused_origins")
+    origin = models.CharField(max_length=200)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=1, help_text="Minutes in which it was refused (recorded at most once a minute).")
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["website", "origin"], name="accounts_refusedorigin_one_per_website_origin"),
+        ]
+
+    def __str__(self):
+        return f"{self.origin} refused for {self.website}"

@@ -25,6 +25,7 @@ from api.permissions import HasAccountToken
 from api.selectors import call_list, tracker_get, tracker_list, visit_list
 from attribution.models import Visit
 from calls.models import Call
+from calls.outcomes import call_set_outcome
 from calls.reports import DIMENSIONS
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
@@ -233,6 +234,16 @@ class CallDetailApi(AccountApi):
     serializer_class = s.CallOutputSerializer
 
     def get(self, request, pk):
+        return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
+
+    @extend_schema(request=s.CallUpdateInputSerializer, responses=s.CallOutputSerializer,
+                   description="Set the call's outcome, value and/or note (write scope). The change is kept in the "
+                   "call's history, recomputes is_conversion and sends the call.updated webhook.")
+    def patch(self, request, pk):
+        call = get_object_or_404(call_list(account=self.account), pk=pk)
+        data = s.CallUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        call_set_outcome(call=call, actor=None, actor_label=API_ACTOR, **data.validated_data)
         return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
 
 

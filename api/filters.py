@@ -62,11 +62,13 @@ class CallFilter(django_filters.FilterSet):
     medium = django_filters.CharFilter()
     provider_call_id = django_filters.CharFilter()
     status = django_filters.ChoiceFilter(choices=Call.Status.choices)
+    is_conversion = django_filters.BooleanFilter(help_text="true: converting calls only; false: the others.")
     has_recording = django_filters.BooleanFilter(method="filter_has_recording", help_text="Only calls with (true) or without (false) a recording.")
 
     class Meta:
         model = Call
-        fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status", "has_recording"]
+        fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status", "is_conversion",
+                  "has_recording"]
 
     def filter_has_recording(self, queryset, name, value):
         if value is None:

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Website
 from accounts.snippet import script_tag
+from calls.models import Call
 from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
 from calls.reports import DIMENSIONS
 from pools.models import Pool
@@ -116,6 +117,25 @@ class TrackerUpdateInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         if not {"status", "source", "medium"} & set(attrs):
             raise serializers.ValidationError("Send at least one of status, source, medium.")
+        return attrs
+
+
+class CallUpdateInputSerializer(serializers.Serializer):
+    """PATCH /api/v1/calls/{id}/: any of outcome, value, note; omitted fields stay as they are."""
+
+    outcome = serializers.ChoiceField(choices=[("", "not set"), *Call.Outcome.choices], allow_blank=True,
+                                      allow_null=True, required=False)
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, trim_whitespace=True)
+
+    def validate_note(self, value):
+        if "\x00" in value:
+            raise serializers.ValidationError("Null characters are not allowed.")
+        return value
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Send at least one of outcome, value, note.")
         return attrs
 
 

@@ -1,6 +1,7 @@
 from django.db import models
 
 from accounts.models import Website
+from accounts.tenancy import TenantLinks
 
 
 class Visitor(models.Model):
@@ -24,7 +25,7 @@ class Visitor(models.Model):
         return self.uid
 
 
-class Visit(models.Model):
+class Visit(TenantLinks, models.Model):
     """A session: how the visitor arrived and what they landed on."""
 
     website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visits")

@@ -46,7 +46,7 @@ def seed():
     user, _ = get_user_model().objects.get_or_create(username="bench-marketer")
     Membership.objects.get_or_create(user=user, account=account, defaults={"role": "marketer"})
     website, _ = Website.objects.get_or_create(key="benchsite", defaults={
-        "account": account, "name": "Bench site", "allowed_origins": ["https://bench.example.com"]})
+        "account": account, "name": "Bench dashboard site", "allowed_origins": ["https://bench.example.com"]})
     visitor_pool, _ = Pool.objects.get_or_create(account=account, name="Visitor pool", defaults={
         "website": website, "tracking": "visitor", "original_number": "+12025550100", "size": 20})
     source_pool, _ = Pool.objects.get_or_create(account=account, name="Source pool", defaults={

@@ -1,8 +1,12 @@
 """Assign endpoint (heartbeat path) vs a bare "lease one row" view, side by side in one run; then a 16-way hammer.
 
-gunicorn (2 sync workers) on PostgreSQL, wrk at 8 connections. Targets: assign ≥ 60 % of the bare view's
-req/s and p99 ≤ 1.5 × the bare view's p99; the hammer must show 0 duplicate open leases and 0 sessions that
-silently lost their number. Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_b_bench make bench BENCH=dni
+The website is shaped like the demo one: a visitor pool AND a source pool, so every heartbeat renews a lease and
+reads the source pool's number (one statement, trackers.heartbeat); the assign servers run with the rate limit on
+and Redis as the cache (BENCH_REDIS_URL, default redis://127.0.0.1:6379/0), as in production. gunicorn (2 sync
+workers) on PostgreSQL, wrk at 8 connections. Targets: assign ≥ 85 % of the bare view's req/s (aim: parity) and
+p99 ≤ 1.5 × the bare view's p99; the hammer must show 0 duplicate open leases and 0 sessions that silently lost
+their number. It recreates its own database, BENCH_DATABASE_URL's name with `_dni_bench` in place of `_bench`
+(the other benchmarks keep their seeded data). Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_b_bench make bench BENCH=dni
 """
 
 import json
@@ -15,13 +19,20 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from benchdb import own_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_b_bench")
+
+
+DB_URL = own_database_url(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_b_bench"), "dni")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+TARGET_RATIO, TARGET_P99 = 0.85, 1.5
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 CONNECTIONS = 8
@@ -35,7 +46,8 @@ GUNICORN = str(Path(PY).parent / "gunicorn")
 
 def env(**extra) -> dict:
     base = dict(os.environ, DATABASE_URL=DB_URL, DEBUG="false", ALLOWED_HOSTS="127.0.0.1,localhost",
-                DNI_RATE_LIMIT="0", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only"), LOG_LEVEL="WARNING")
+                DNI_RATE_LIMIT="0", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only"), LOG_LEVEL="WARNING",
+                REDIS_URL=REDIS_URL)
     base.update(extra)
     return base
 
@@ -52,7 +64,7 @@ def reset_database() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     subprocess.run([PY, "manage.py", "migrate", "-v0", "--noinput"], cwd=ROOT, env=env(), check=True)
-    subprocess.run([PY, "manage.py", "createcachetable"], cwd=ROOT, env=env(), check=True)
+    subprocess.run([PY, "manage.py", "createcachetable"], cwd=ROOT, env=env(REDIS_URL=""), check=True)
 
 
 def django_setup():
@@ -63,8 +75,11 @@ def django_setup():
     django.setup()
 
 
-def seed(key: str, trackers: int, sessions: int, lease_minutes: int = 30) -> list[str]:
-    """A website with one visitor pool of `trackers` numbers and `sessions` sessions each holding a lease."""
+def seed(key: str, trackers: int, sessions: int, lease_minutes: int = 30, source_pool: bool = False) -> list[str]:
+    """A website with one visitor pool of `trackers` numbers and `sessions` sessions each holding a lease.
+
+    `source_pool`: also a source pool like the demo's "Service line" (a tracker for the sessions' source).
+    """
     from django.utils import timezone
 
     from accounts.models import Account, Website
@@ -84,6 +99,14 @@ def seed(key: str, trackers: int, sessions: int, lease_minutes: int = 30) -> lis
                     original_number=pool.original_number)
         for n in range(trackers)
     )
+    if source_pool:
+        service = Pool.objects.create(account=account, website=website, name=f"{key} service line", tracking="source",
+                                      original_number="+12025550150", size=3)
+        CallTracker.objects.bulk_create(
+            CallTracker(pool=service, tracking_number=f"+1{base + 9}5550{150 + n}", status="active", source=source,
+                        medium=medium, original_number=service.original_number)
+            for n, (source, medium) in enumerate([("google", "cpc"), ("(direct)", "(none)"), ("bing", "organic")])
+        )
     now = timezone.now()
     ids = []
     for _ in range(sessions):
@@ -109,19 +132,27 @@ class Gunicorn:
 
     def __enter__(self):
         cmd = [GUNICORN, "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT),
-               "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--log-level", "warning"]
+               "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--log-level", "warning", "--no-control-socket"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env(DJANGO_SETTINGS_MODULE=self.settings, **self.extra_env))
-        for _ in range(100):
+        # gunicorn binds before its workers have booted Django (slow on a busy machine): wait for an answer.
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
             try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5).close()
                 return self
+            except urllib.error.HTTPError:
+                return self  # any HTTP answer means a worker is up
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 
     def __exit__(self, *exc):
         self.proc.terminate()
-        self.proc.wait(10)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 def lua_script(path: str, sessions: list[str]) -> str:
@@ -225,46 +256,49 @@ def main() -> int:
         return 1
     reset_database()
     django_setup()
-    sessions = seed("bench", TRACKERS, SESSIONS)
+    sessions = seed("bench", TRACKERS, SESSIONS, source_pool=True)
     seed("hammer", 24, 0)
     from django.db import connection
 
     connection.close()
-    results = {"bare": [], "assign": [], "assign_rl": []}
-    with Gunicorn("config.settings") as assign_server, Gunicorn("bare_settings") as bare_server, \
-            Gunicorn("config.settings", DNI_RATE_LIMIT="1000000000") as limited_server:
+    results = {"bare": [], "assign": [], "assign_db": []}
+    production = {"REDIS_URL": REDIS_URL, "DNI_RATE_LIMIT": "1000000000"}
+    with Gunicorn("config.settings", **production) as assign_server, Gunicorn("bare_settings") as bare_server, \
+            Gunicorn("config.settings", REDIS_URL="") as db_cache_server:
         a = check_one(assign_server.port, "/dni/bench/assign", sessions[0])
         b = check_one(bare_server.port, "/bare/bench/lease", sessions[0])
         assert a["numbers"][0]["tracking"] == b["tracking"], (a, b)
-        for _ in range(ROUNDS):  # alternate so both see the same machine load
+        assert [n["original"] for n in a["numbers"]] == ["+12025550100", "+12025550150"], a
+        for _ in range(ROUNDS):  # alternate so all see the same machine load
             results["bare"].append(wrk(bare_server.port, "/bare/bench/lease", sessions))
             results["assign"].append(wrk(assign_server.port, "/dni/bench/assign", sessions))
-            results["assign_rl"].append(wrk(limited_server.port, "/dni/bench/assign", sessions))
+            results["assign_db"].append(wrk(db_cache_server.port, "/dni/bench/assign", sessions))
         hammered = hammer(assign_server.port)
 
     def best(runs):
         return max(runs, key=lambda r: r["rps"])
 
-    bare, assign, limited = best(results["bare"]), best(results["assign"]), best(results["assign_rl"])
-    print(f"gunicorn -w 2, PostgreSQL, wrk {CONNECTIONS} connections, {SECONDS}s x {ROUNDS} rounds (best round shown)")
-    print(f"{'':28}{'req/s':>10}{'p99 ms':>10}{'non-2xx':>10}")
-    rows = (("bare lease view", bare), ("assign (heartbeat path)", assign),
-            ("assign + rate limit (cache)", limited))
+    bare, assign, db_cache = best(results["bare"]), best(results["assign"]), best(results["assign_db"])
+    print(f"gunicorn -w 2, PostgreSQL, wrk {CONNECTIONS} connections, {SECONDS}s x {ROUNDS} rounds (best round shown); "
+          f"website with a visitor pool and a source pool")
+    print(f"{'':44}{'req/s':>10}{'p99 ms':>10}{'non-2xx':>10}")
+    rows = (("bare lease view", bare), ("assign heartbeat (Redis, rate limit on)", assign),
+            ("assign heartbeat (no Redis, rate limit off)", db_cache))
     for label, r in rows:
-        print(f"{label:28}{r['rps']:>10.0f}{r['p99']:>10.1f}{r['non2xx']:>10}  {r['socket_errors']}")
+        print(f"{label:44}{r['rps']:>10.0f}{r['p99']:>10.1f}{r['non2xx']:>10}  {r['socket_errors']}")
     for label, runs in results.items():
         print(f"  all rounds {label}: " + ", ".join(f"{r['rps']:.0f} req/s p99 {r['p99']:.1f} ms" for r in runs))
     ratio, p99_ratio = assign["rps"] / bare["rps"], assign["p99"] / bare["p99"]
-    print(f"throughput ratio assign/bare: {ratio:.0%} (target >= 60%)")
-    print(f"p99 ratio assign/bare: {p99_ratio:.2f}x (target <= 1.5x)")
-    print(f"with the per-IP rate limit counted in the {'Redis' if os.environ.get('REDIS_URL') else 'database'} cache: "
-          f"{limited['rps'] / bare['rps']:.0%} of bare, p99 {limited['p99'] / bare['p99']:.2f}x (informational)")
+    print(f"throughput ratio assign/bare: {ratio:.0%} (target >= {TARGET_RATIO:.0%}, aim 100%)")
+    print(f"p99 ratio assign/bare: {p99_ratio:.2f}x (target <= {TARGET_P99}x)")
+    print(f"without Redis (website lookup from the database, 2 round trips): {db_cache['rps'] / bare['rps']:.0%} of bare, "
+          f"p99 {db_cache['p99'] / bare['p99']:.2f}x (informational)")
     print(f"hammer: 16 threads, {hammered['sessions']} sessions ({hammered['with_number']} with a number, pool of 24), "
           f"{hammered['duplicates']} duplicate open leases, {hammered['lost']} sessions lost their number, "
           f"{len(hammered['errors'])} errors")
     for line in hammered["errors"][:5]:
         print("  ", line)
-    ok = (ratio >= 0.6 and p99_ratio <= 1.5 and hammered["duplicates"] == 0 and hammered["lost"] == 0
+    ok = (ratio >= TARGET_RATIO and p99_ratio <= TARGET_P99 and hammered["duplicates"] == 0 and hammered["lost"] == 0
           and not hammered["errors"] and assign["non2xx"] == 0)
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

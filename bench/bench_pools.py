@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from benchdb import ensure_database
+from benchdb import ensure_database, own_database_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -33,6 +33,8 @@ TARGET_SECONDS = 5.0
 def setup():
     if "DATABASE_URL" not in os.environ or not os.environ["DATABASE_URL"].startswith("postgres"):
         sys.exit("bench_pools needs DATABASE_URL=postgres://… (make bench sets it from BENCH_DATABASE_URL)")
+    # Its own database: bench_dashboard's 1 M visits in the same table would change the query plan it checks.
+    os.environ["DATABASE_URL"] = own_database_url(os.environ["DATABASE_URL"], "pools")
     ensure_database(os.environ["DATABASE_URL"])
     import django
 
@@ -54,9 +56,10 @@ def seed(now):
     from attribution.models import Visit, Visitor
     from pools.models import Pool
 
-    account, _ = Account.objects.get_or_create(name="Bench Co", defaults={"default_region": "US"})
+    # Its own account and website name: bench_dashboard seeds "Bench Co" in the same database.
+    account, _ = Account.objects.get_or_create(name="Bench pools Co", defaults={"default_region": "US"})
     website, _ = Website.objects.get_or_create(
-        key="bench", defaults={"account": account, "name": "Bench site", "domains": ["bench.example.com"]}
+        key="benchpools", defaults={"account": account, "name": "Bench pools site", "domains": ["bench.example.com"]}
     )
     visitor, _ = Visitor.objects.get_or_create(website=website, uid="bench", defaults={"first_seen_at": now, "last_seen_at": now})
     have = Visit.objects.filter(website=website).count()

@@ -22,7 +22,10 @@ os.environ.setdefault("PUBLIC_BASE_URL", "http://testserver")
 os.environ.setdefault("TWILIO_AUTH_TOKEN", "bench-token")
 
 import django  # noqa: E402
+from benchdb import ensure_database  # noqa: E402
 
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    ensure_database(os.environ["DATABASE_URL"])
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
@@ -64,10 +67,11 @@ urlpatterns += real_urls
 
 def setup_data():
     call_command("migrate", verbosity=0)
-    CallEvent.objects.all().delete()
-    Call.objects.all().delete()
-    Lease.objects.all().delete()
     account, _ = Account.objects.get_or_create(name="Bench voice", defaults={"default_region": "US", "timezone": "UTC"})
+    # Only this bench's rows: the other benchmarks keep their seeded data in the same database.
+    CallEvent.objects.filter(call__account=account).delete()
+    Call.objects.filter(account=account).delete()
+    Lease.objects.filter(tracker__pool__account=account).delete()
     website, _ = Website.objects.get_or_create(key="benchvoice", defaults={"account": account, "name": "bench"})
     pool, _ = Pool.objects.get_or_create(account=account, name="Bench visitor pool", defaults={
         "website": website, "tracking": "visitor", "original_number": "+12025550100", "size": 20})

@@ -12,3 +12,10 @@ def ensure_database(url: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def own_database_url(url: str, bench: str) -> str:
+    """callpool_bench → callpool_<bench>_bench: a benchmark whose figures depend on what else is in its tables
+    (query plans, row counts) gets a database of its own next to the shared one."""
+    base, name = url.rsplit("/", 1)
+    return f"{base}/{name.removesuffix('bench').rstrip('_')}_{bench}_bench"

@@ -6,7 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
-from calls.models import Call, CallEvent
+from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
+from calls.outcomes import call_set_outcome, conversion_rule_update
 from calls.simulation import call_simulate
 from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
@@ -20,6 +21,16 @@ class CallEventInline(ReadOnlyInline):
     fields = ["received_at", "call_sid", "sequence_number", "status"]
     ordering = ["-received_at", "-id"]
     verbose_name_plural = "Provider callbacks"
+
+
+class CallOutcomeChangeInline(ReadOnlyInline):
+    model = CallOutcomeChange
+    fields = ["created_at", "actor_label", "actor", "from_outcome", "to_outcome", "from_value", "to_value", "to_note"]
+    ordering = ["-created_at", "-id"]
+    verbose_name_plural = "Outcome history"
+
+
+OUTCOME_FIELDS = ("outcome", "value", "note")
 
 
 class TestCallForm(forms.Form):
@@ -41,9 +52,10 @@ class TestCallForm(forms.Form):
 
 @admin.register(Call)
 class CallAdmin(AccountScopedAdmin):
-    list_display = ["started_at", "caller", "tracking", "status", "duration_seconds", "source", "medium", "attribution_method", "is_first_time_caller"]
+    list_display = ["started_at", "caller", "tracking", "status", "duration_seconds", "source", "medium", "attribution_method",
+                    "is_first_time_caller", "outcome", "is_conversion"]
     list_select_related = ["account"]
-    list_filter = ["status", "attribution_method", "is_first_time_caller"]
+    list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
     raw_id_fields = ["tracker", "pool", "visit"]
     # Written by the recording callback and derived at attribution: not typed by hand.
@@ -51,8 +63,23 @@ class CallAdmin(AccountScopedAdmin):
     date_hierarchy = "started_at"
     show_full_result_count = False
     paginator = CheapPaginator
-    inlines = [CallEventInline]
+    inlines = [CallOutcomeChangeInline, CallEventInline]
+    readonly_fields = ["is_conversion", "conversion_value"]
     change_list_template = "admin/calls/call/change_list.html"
+
+    def save_model(self, request, obj, form, change):
+        """Outcome, value and note go through call_set_outcome (history row, conversion, call.updated webhook)."""
+        outcome_changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
+        if change and outcome_changes:
+            stored = Call.objects.filter(pk=obj.pk).values(*OUTCOME_FIELDS).get()
+            for field in outcome_changes:
+                setattr(obj, field, stored[field])
+        super().save_model(request, obj, form, change)
+        if change and outcome_changes:
+            try:
+                call_set_outcome(call=obj, actor=request.user, actor_label="admin", **outcome_changes)
+            except DomainError as exc:
+                self.message_user(request, f"Outcome not saved: {exc.message}", messages.ERROR)
 
     @admin.display(description="Caller", ordering="caller_number")
     def caller(self, obj):
@@ -91,3 +118,29 @@ class CallAdmin(AccountScopedAdmin):
             **self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
             "title": "Place a test call",
         })
+
+
+@admin.register(ConversionRule)
+class ConversionRuleAdmin(AccountScopedAdmin):
+    """One rule per website; a website without one follows the defaults (answered, talk ≥ 30 s, value 0)."""
+
+    account_path = "website__account"
+    list_display = ["website", "min_seconds", "first_time_only", "value", "currency", "updated_at"]
+    list_select_related = ["website__account"]
+    fields = ["website", "min_seconds", "first_time_only", "value", "currency"]
+    readonly_fields = ["currency"]
+
+    @admin.display(description="Currency")
+    def currency(self, obj):
+        return obj.website.account.currency if obj.pk else "the account's currency"
+
+    def get_readonly_fields(self, request, obj=None):
+        # A rule belongs to its website for good; change the values, not the website.
+        return [*self.readonly_fields, "website"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, so the website's calls are recomputed under the new rule."""
+        saved = conversion_rule_update(website=obj.website, min_seconds=obj.min_seconds,
+                                       first_time_only=obj.first_time_only, value=obj.value)
+        obj.pk = saved.pk
+        self.message_user(request, f"{obj.website}: its calls are being recomputed under the new rule.")

@@ -1,11 +1,16 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account
+from accounts.tenancy import TenantLinks
 from core.phones import validate_e164
 
 
-class Call(models.Model):
+class Call(TenantLinks, models.Model):
     """One inbound call to a tracking number, keyed by the provider's (parent) call id."""
 
     class Status(models.TextChoices):
@@ -26,6 +31,12 @@ class Call(models.Model):
         SOURCE = "source", "The source the number is assigned to"
         MANUAL = "manual", "Set by hand"
         NONE = "none", "Not attributed"
+
+    class Outcome(models.TextChoices):
+        # What the marketer says the call was (SPEC "Attribution": conversions); blank = not set.
+        LEAD = "lead", "Lead"
+        NOT_LEAD = "not_lead", "Not a lead"
+        SALE = "sale", "Sale"
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="calls")
     provider_call_id = models.CharField(max_length=64, unique=True)
@@ -55,6 +66,17 @@ class Call(models.Model):
                                         help_text="Host + path: what reports group by.")
     channel = models.CharField(max_length=40, blank=True, db_default="", help_text="GA4 default channel group.")
     gclid = models.CharField(max_length=200, blank=True)
+    # Outcome, set by a marketer (dashboard or API) through calls.outcomes.call_set_outcome.
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True, default="", db_default="")
+    value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal("0"))],
+                                help_text="Overrides the conversion rule's value; empty = the rule's value.")
+    note = models.TextField(max_length=2000, blank=True, default="", db_default="")
+    # Derived from the website's conversion rule and the outcome (calls.conversion.plan_conversion), stored so
+    # reports, filters and exports need no rule logic in SQL.
+    is_conversion = models.BooleanField(default=False, db_default=False)
+    conversion_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"),
+                                           help_text="The value the call converted with (0 when it is no conversion).")
     # Recording (pools with record_calls): stored by the signed recording-status callback.
     recording_sid = models.CharField(max_length=64, blank=True, db_default="")
     recording_url = models.CharField(max_length=500, blank=True, db_default="")
@@ -68,6 +90,12 @@ class Call(models.Model):
                 condition=Q(attribution_confidence__gte=0) & Q(attribution_confidence__lte=1),
                 name="calls_call_confidence_0_1",
             ),
+            models.CheckConstraint(condition=Q(outcome__in=["", "lead", "not_lead", "sale"]), name="calls_call_outcome_valid"),
+            models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="calls_call_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(conversion_value__gte=0) & (Q(is_conversion=True) | Q(conversion_value=0)),
+                name="calls_call_conversion_value_only_for_conversions",
+            ),
         ]
         indexes = [
             # Calls log and reports: an account's calls by time.
@@ -76,6 +104,8 @@ class Call(models.Model):
             models.Index(fields=["account", "caller_number", "started_at"], name="calls_account_caller_idx"),
             # Tracker detail: last call.
             models.Index(fields=["tracker", "started_at"], name="calls_tracker_started_idx"),
+            # Google Ads export and the is_conversion filter: an account's converting calls by time.
+            models.Index(fields=["account", "started_at"], condition=Q(is_conversion=True), name="calls_account_conversion_idx"),
         ]
 
     def __str__(self):
@@ -133,3 +163,56 @@ class CallEvent(models.Model):
 
     def __str__(self):
         return f"{self.call_sid} #{self.sequence_number} {self.status}"
+
+
+class ConversionRule(models.Model):
+    """When a call to one website counts as a conversion (SPEC "Attribution": conversions).
+
+    A website without a row follows the defaults below (`ConversionRule(website=…)` unsaved), so every
+    website has a rule without a row per website; the admin saves one when someone changes it.
+    """
+
+    website = models.OneToOneField("accounts.Website", on_delete=models.CASCADE, related_name="conversion_rule")
+    min_seconds = models.PositiveIntegerField(
+        default=30, validators=[MaxValueValidator(86400)],
+        help_text="An answered call converts when its talk time is at least this many seconds.",
+    )
+    first_time_only = models.BooleanField(default=False, help_text="Only calls from first-time callers convert.")
+    value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"),
+                                validators=[MinValueValidator(Decimal("0"))],
+                                help_text="Value of a converting call, in the account's currency, unless the call has its own.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="calls_conversionrule_value_not_negative"),
+            models.CheckConstraint(condition=Q(min_seconds__lte=86400), name="calls_conversionrule_min_seconds_max_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.website}: answered, talk ≥ {self.min_seconds} s{', first-time callers' if self.first_time_only else ''}"
+
+
+class CallOutcomeChange(models.Model):
+    """Append-only history of a call's outcome, value and note: who changed what, when."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="outcome_history")
+    from_outcome = models.CharField(max_length=10, blank=True)
+    to_outcome = models.CharField(max_length=10, blank=True)
+    from_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    to_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    from_note = models.TextField(blank=True)
+    to_note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=60, help_text="“dashboard”, “api”, “admin”…")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The call page's history list, newest first.
+            models.Index(fields=["call", "created_at"], name="calls_outcomechange_call_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.call_id}: {self.from_outcome or '∅'} → {self.to_outcome or '∅'}"

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from calls.models import Call
+
 
 class AttributionSerializer(serializers.Serializer):
     method = serializers.CharField(source="attribution_method")
@@ -30,4 +32,12 @@ class CallOutputSerializer(serializers.Serializer):
     landing_page = serializers.CharField()
     gclid = serializers.CharField()
     attribution = AttributionSerializer(source="*")
+    outcome = serializers.ChoiceField(choices=[("", "not set"), *Call.Outcome.choices],
+                                      help_text="lead | not_lead | sale, or empty when nobody set one.")
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
+                                     help_text="The call's own value (overrides the conversion rule's), or null.")
+    note = serializers.CharField()
+    is_conversion = serializers.BooleanField(help_text="Derived from the website's conversion rule and the outcome.")
+    conversion_value = serializers.DecimalField(max_digits=12, decimal_places=2,
+                                                help_text="The value the call converted with, in the account's currency (0 when no conversion).")
     has_recording = serializers.BooleanField(read_only=True)

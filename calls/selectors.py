@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Q
 
-from calls.models import Call
+from accounts.models import Account, Website
+from calls.models import Call, CallOutcomeChange, ConversionRule
 from trackers.models import CallTracker
 
 
@@ -46,3 +47,32 @@ def caller_history_around(*, account, caller_number: str, at, exclude_call_id: s
                    later_first=Count("id", filter=Q(started_at__gt=at, is_first_time_caller=True)))
     )
     return bool(counts["earlier"]), bool(counts["later_first"])
+
+
+def conversion_rule_for_call(*, call: Call) -> ConversionRule:
+    """The rule of the call's website, or the default rule (unsaved) when none was saved or the call has no pool."""
+    rule = ConversionRule.objects.filter(website__pools=call.pool_id).first() if call.pool_id else None
+    return rule or ConversionRule()
+
+
+def conversion_rules_by_website(*, account: Account, websites: list[Website] | None = None) -> dict[int, ConversionRule]:
+    """{website id: its rule} for the account's websites (default rules for those without a saved one)."""
+    if websites is None:
+        websites = list(Website.objects.filter(account=account))
+    saved = {rule.website_id: rule for rule in ConversionRule.objects.filter(website__account=account,
+                                                                             website__in=[w.pk for w in websites])}
+    return {website.pk: saved.get(website.pk) or ConversionRule(website=website) for website in websites}
+
+
+def call_outcome_history(*, account: Account, call: Call) -> list[CallOutcomeChange]:
+    return list(CallOutcomeChange.objects.filter(call__account=account, call=call).select_related("actor")[:50])
+def call_list_with_visit(*, account, visit_since=None):
+    """The account's calls attributed to a visit OF THE SAME ACCOUNT (both sides scoped), visit joined.
+
+    A call row linked to another tenant's visit (a cross-tenant link saved before the admin was scoped) is
+    never read through here, so no export shows another tenant's click ids.
+    """
+    calls = Call.objects.filter(account=account, visit__isnull=False, visit__website__account=account)
+    if visit_since is not None:
+        calls = calls.filter(visit__started_at__gte=visit_since)
+    return calls.select_related("visit")

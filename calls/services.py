@@ -18,7 +18,9 @@ from django.utils import timezone
 from attribution import matcher
 from attribution.classification import channel_group
 from attribution.models import Visit
-from calls.models import TERMINAL_STATUSES, Call, CallEvent
+from calls.conversion import CONVERSION_INPUT_FIELDS
+from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
+from calls.outcomes import CALL_CONVERTED, call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
@@ -88,8 +90,10 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
             if is_first_time and later_first:
                 # A call that started earlier but reached us later (replays, simulations) makes the later
                 # calls of that caller repeat calls: first-time is decided by start time, not arrival.
-                Call.objects.filter(account=account, caller_number=caller, started_at__gt=now,
-                                    is_first_time_caller=True).update(is_first_time_caller=False)
+                demoted = Call.objects.filter(account=account, caller_number=caller, started_at__gt=now,
+                                              is_first_time_caller=True).update(is_first_time_caller=False)
+                if demoted:
+                    _recompute_first_time_only_conversions(account=account, website_id=pool.website_id)
             _send_on_commit(call.pk, CALL_STARTED)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
@@ -107,7 +111,17 @@ def calls_first_time_recompute(*, account) -> int:
     with transaction.atomic():
         Call.objects.filter(account=account).exclude(caller_number="").update(is_first_time_caller=~Exists(earlier))
         Call.objects.filter(account=account, caller_number="").update(is_first_time_caller=False)
+    _recompute_first_time_only_conversions(account=account)
     return Call.objects.filter(account=account, is_first_time_caller=True).count()
+
+
+def _recompute_first_time_only_conversions(*, account, website_id: int | None = None) -> None:
+    """A changed first-time flag changes conversions under a "first-time callers only" rule."""
+    rules = ConversionRule.objects.filter(website__account=account, first_time_only=True)
+    if website_id is not None:
+        rules = rules.filter(website_id=website_id)
+    for rule_website_id in rules.values_list("website_id", flat=True):
+        transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))
 
 
 def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:
@@ -186,11 +200,23 @@ def _event_time(params, now: datetime) -> datetime:
     return now
 
 
+INT32_MAX = 2**31 - 1
+
+
 def _int_or_none(raw) -> int | None:
     try:
         return int(raw)
     except (TypeError, ValueError):
         return None
+
+
+def _counter_or_none(params, name: str) -> int | None:
+    """A provider counter (SequenceNumber, CallDuration): None when absent or not a number; a number outside
+    what the columns hold is refused (DomainError, 400) instead of overflowing the database (500)."""
+    value = _int_or_none(params.get(name))
+    if value is not None and not 0 <= value <= INT32_MAX:
+        raise DomainError("invalid", f"{name} is out of range.", {name: ["Out of range."]})
+    return value
 
 
 def call_record_status(*, params, now: datetime | None = None) -> Call | None:
@@ -202,10 +228,10 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     if call is None or not call_sid:
         return None
     status = params.get("CallStatus", "")
-    sequence = _int_or_none(params.get("SequenceNumber"))
+    sequence = _counter_or_none(params, "SequenceNumber")
     event = StatusEvent(
         status=status, at=_event_time(params, now), is_dialed_leg=bool(parent_sid),
-        call_duration=_int_or_none(params.get("CallDuration")),
+        call_duration=_counter_or_none(params, "CallDuration"),
     )
     with transaction.atomic():
         try:
@@ -226,11 +252,17 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
         if changes:
             for field, value in changes.items():
                 setattr(call, field, value)
+            was_conversion = call.is_conversion
+            if call.status in TERMINAL_STATUSES and CONVERSION_INPUT_FIELDS & set(changes):
+                changes.update(call_conversion_changes(call=call))
             call.save(update_fields=list(changes))
-            if changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES:
+            completed_now = changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES
+            if completed_now:
                 _send_on_commit(call.pk, CALL_COMPLETED)
                 if call.attribution_method == Call.Method.NONE:
                     _attribute_safely(call)
+            elif call.is_conversion and not was_conversion:
+                _send_on_commit(call.pk, CALL_CONVERTED)
     return call
 
 

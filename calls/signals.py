@@ -1,6 +1,8 @@
 """Call life-cycle events for integrations (webhooks, GA4), sent after the transaction commits.
 
-kwargs: call_id, event — one of "call.started", "call.completed", "call.attributed".
+kwargs: call_id, event — one of "call.started", "call.completed", "call.attributed", "call.updated"
+(outcome, value or note changed), or "call.converted" (internal, not a webhook type: a call that had
+already ended became a conversion, e.g. its talk time arrived late).
 """
 
 from django.dispatch import Signal

@@ -1,5 +1,6 @@
 """callpool settings: one module, every difference between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_q",
+    "axes",
     # Ours, bottom of the import order first.
     "core",
     "accounts",
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for NUL bytes / lone surrogates (PostgreSQL cannot store them) before any view or signature check.
+    "core.middleware.BadTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +71,8 @@ MIDDLEWARE = [
     "accounts.middleware.AccountTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns django-axes' lockout signal into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,7 +136,23 @@ else:
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses logins while a username or an IP is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (admin and dashboard logins): after LOGIN_FAILURE_LIMIT wrong passwords for one username,
+# or from one client IP, that username / IP is locked out for LOGIN_LOCKOUT_MINUTES (429 with a clear page).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip_or_none"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -168,8 +190,22 @@ SPECTACULAR_SETTINGS.update({
     "SERVE_INCLUDE_SCHEMA": False,
 })
 
-# Dynamic number insertion. Requests per minute per IP on the assign endpoint; 0 turns it off.
+# Dynamic number insertion. Requests per minute per website key and client IP on the assign endpoint;
+# 0 turns it off. The limiter fails open (logs a warning) when the cache is unreachable.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
+# When the visitor leaves a page (`pagehide` beacon), the session keeps its numbers this long; the next page renews them.
+DNI_LEAVE_GRACE_SECONDS = env.int("DNI_LEAVE_GRACE_SECONDS", default=120)
+
+# How the client IP is found (rate limits, login throttling): empty = REMOTE_ADDR; a count of proxies in
+# front ("1" behind the README's TLS proxy); or the proxies' addresses/CIDRs ("10.0.0.0/8,127.0.0.1").
+# X-Forwarded-For is read only through this.
+TRUSTED_PROXIES = env.str("TRUSTED_PROXIES", default="")
+try:
+    from core.client_ip import parse_trusted_proxies
+
+    parse_trusted_proxies(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc} (want a count like 1, or addresses/CIDRs).") from None
 
 # Telephony. Account settings win; these are the fallback credentials.
 TELEPHONY_DEFAULT_PROVIDER = env.str("TELEPHONY_DEFAULT_PROVIDER", default="sandbox")
@@ -187,7 +223,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # urllib3 logs request URLs at DEBUG, and the GA4 Measurement Protocol puts its api_secret in the URL.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "urllib3": {"level": "WARNING"}},
 }
 
 # Automated visitor pools hold ceil(peak concurrent leases × this) trackers (within the pool's max_size).
@@ -201,3 +238,8 @@ TELEPHONY_ENCRYPTION_KEY = env.str("TELEPHONY_ENCRYPTION_KEY", default="")
 # Integrations: outbound webhooks and GA4 Measurement Protocol (seconds per HTTP request).
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 GA4_TIMEOUT_SECONDS = env.int("GA4_TIMEOUT_SECONDS", default=10)
+# Where GA4 Measurement Protocol events go; only tests (the two-node test's local receiver) change it.
+GA4_COLLECT_URL = env.str("GA4_COLLECT_URL", default="https://www.google-analytics.com/mp/collect")
+# Webhook URLs resolving to loopback/private/link-local addresses are refused at save and at send (SSRF);
+# true allows them, for receivers on the operator's own network. Without DEBUG, webhook URLs must be https.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from calls.models import Call
 from core.phones import parse_phone
 
 
@@ -26,3 +27,17 @@ class TestCallForm(forms.Form):
 
 class AddNumbersForm(forms.Form):
     count = forms.IntegerField(label="How many numbers", min_value=1, max_value=50, initial=1)
+
+
+class CallOutcomeForm(forms.Form):
+    """What the call was: outcome, its value (overrides the conversion rule's) and a note."""
+
+    outcome = forms.ChoiceField(choices=[("", "Not set"), *Call.Outcome.choices], required=False)
+    value = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    note = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_note(self):
+        note = self.cleaned_data["note"]
+        if "\x00" in note:
+            raise ValidationError("Null characters are not allowed.")
+        return note

@@ -9,6 +9,7 @@ urlpatterns = [
     path("calls/", views.call_list, name="call_list"),
     path("calls.csv", views.call_list_csv, name="call_list_csv"),
     path("calls/<int:pk>/", views.call_detail, name="call_detail"),
+    path("calls/<int:pk>/outcome", views.call_outcome, name="call_outcome"),
     path("calls/<int:pk>/recording", views.call_recording, name="call_recording"),
     path("reports/", views.report, name="report_default"),
     path("reports/<slug:dimension>/", views.report, name="report"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("pools/<int:pk>/add-numbers", views.pool_add_numbers, name="pool_add_numbers"),
     path("websites/", views.website_list, name="website_list"),
+    path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -6,11 +7,23 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
-from accounts.selectors import is_account_admin
-from accounts.snippet import FORMAT_DETECTION_META, script_tag
+from accounts.selectors import is_account_admin, refused_origins_by_website
+from accounts.snippet import (
+    FORMAT_DETECTION_META,
+    WORDPRESS_PLUGIN_FILENAME,
+    amp_snippet,
+    snippet_html,
+    wordpress_plugin_zip,
+)
 from attribution.classification import ADS_TRACKING_TEMPLATE
+from calls.outcomes import call_set_outcome
 from calls.reports import DIMENSIONS
 from calls.results import CallResult, call_result
+from calls.selectors import (
+    call_outcome_history,
+    conversion_rule_for_call,
+    conversion_rules_by_website,
+)
 from calls.simulation import call_simulate
 from core.csv_export import csv_response
 from core.errors import DomainError
@@ -27,7 +40,7 @@ from dashboard.explore import (
     sort_links,
     sort_parse,
 )
-from dashboard.forms import AddNumbersForm, TestCallForm
+from dashboard.forms import AddNumbersForm, CallOutcomeForm, TestCallForm
 from dashboard.selectors.calls import (
     call_export_rows,
     call_get,
@@ -45,6 +58,7 @@ from dashboard.selectors.pools import (
 from dashboard.selectors.reports import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
+from pools.selectors import pool_live_by_website
 from pools.services import trackers_provision
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
@@ -131,7 +145,39 @@ def call_list_csv(request):
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
-    return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey})
+    return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey, **_call_outcome_context(request, call)})
+
+
+def _call_outcome_context(request, call) -> dict:
+    """The call page's outcome form, its history and the website's conversion rule."""
+    form = CallOutcomeForm(initial={"outcome": call.outcome, "value": call.value, "note": call.note})
+    return {
+        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,
+        "outcome_history": call_outcome_history(account=request.account, call=call),
+        "conversion_rule": conversion_rule_for_call(call=call), "currency": request.account.currency,
+    }
+
+
+@require_POST
+@login_required
+@account_required
+def call_outcome(request, pk):
+    """Marketers and admins alike mark what a call was; the service keeps history and recomputes the conversion."""
+    call = call_get(account=request.account, pk=pk)
+    form = CallOutcomeForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        messages.error(request, f"The outcome was not saved. {problems}")
+    else:
+        try:
+            call = call_set_outcome(call=call, actor=request.user, actor_label="dashboard", **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, f"The outcome was not saved: {exc.message}")
+        else:
+            verdict = "counts as a conversion" if call.is_conversion else "is not a conversion"
+            messages.success(request, f"Saved. This call {verdict}.")
+    query = request.GET.urlencode()
+    return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
 
 
 @require_GET
@@ -230,11 +276,26 @@ def pool_detail(request, pk):
 def website_list(request):
     websites = website_install_list(account=request.account, filters=request.filters)
     untagged = website_untagged_paid_clicks(account=request.account, filters=request.filters)
-    installs = [{"website": site, "script_tag": script_tag(site), "untagged_paid_clicks": untagged.get(site.pk, 0)}
+    rules = conversion_rules_by_website(account=request.account, websites=websites)
+    refused = refused_origins_by_website(account=request.account, websites=websites)
+    pools = pool_live_by_website(account=request.account, website_ids=[site.pk for site in websites])
+    installs = [{"website": site, "snippet": snippet_html(site), "untagged_paid_clicks": untagged.get(site.pk, 0),
+                 "conversion_rule": rules[site.pk], "refused_origins": refused[site.pk],
+                 "amp": [{"pool": pool, "snippet": amp_snippet(site, pool)} for pool in pools[site.pk]]}
                 for site in websites]
     return _page(request, "dashboard/website_list.html", {
         "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+        "currency": request.account.currency, "public_base_url": settings.PUBLIC_BASE_URL,
     })
+
+
+@require_GET
+@login_required
+@account_required
+def wordpress_plugin(request):
+    response = HttpResponse(wordpress_plugin_zip(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{WORDPRESS_PLUGIN_FILENAME}"'
+    return response
 
 
 def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | None:

@@ -1,16 +1,26 @@
-"""Cross-cutting concerns of the public DNI endpoints: website lookup, CORS, per-IP rate limit, JSON errors."""
+"""Cross-cutting concerns of the public DNI endpoints: website lookup, CORS, rate limit per key and IP, JSON errors."""
 
 import json
+import logging
 import time
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 
-from accounts.models import Website
-from core.error_codes import ORIGIN_NOT_ALLOWED, RATE_LIMITED, UNKNOWN_WEBSITE
-from pools.models import Pool
+from accounts.services import refused_origin_record
+from core.client_ip import client_ip
+from core.error_codes import (
+    ORIGIN_NOT_ALLOWED,
+    RATE_LIMITED,
+    SOURCE_ORIGIN_NOT_ALLOWED,
+    UNKNOWN_WEBSITE,
+)
+from dni_snippet.website_cache import website_cache_store, website_with_pools
+
+logger = logging.getLogger(__name__)
 
 CORS_MAX_AGE = 7200  # Chromium caps preflight caching at 2 hours.
 
@@ -21,19 +31,19 @@ def json_error(status: int, code: str, message: str) -> HttpResponse:
 
 
 def with_website(view):
-    """Loads the website of `key` with its pools in ONE query (pools joined to their website); 404 if unknown."""
+    """Loads the website of `key` with its pools (cached: dni_snippet.website_cache); 404 if unknown."""
 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
-        pools = list(Pool.objects.filter(website__key=key).select_related("website").order_by("pk"))
-        if pools:
-            website = pools[0].website
-        else:
-            website = Website.objects.filter(key=key).first()
-            if website is None:
-                return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
+        website, pools, token = website_with_pools(key)
+        if website is None:
+            return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
+        seen_at = website.snippet_seen_at
         request.website, request.pools = website, pools
-        return view(request, key, *args, **kwargs)
+        response = view(request, key, *args, **kwargs)
+        if website.snippet_seen_at != seen_at:  # the view recorded the install check: keep the cache current
+            website_cache_store(website=website, pools=pools, token=token)
+        return response
 
     return wrapper
 
@@ -57,6 +67,7 @@ def dni_cors(view):
     def wrapper(request, *args, **kwargs):
         origin = request.headers.get("Origin", "")
         if origin and not request.website.allows_origin(origin):
+            refused_origin_record(website=request.website, origin=origin, now=timezone.now())
             return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
@@ -67,26 +78,93 @@ def dni_cors(view):
     return wrapper
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+_last_cache_warning = 0.0
+
+
+def _warn_cache_down(exc: Exception) -> None:
+    """At most one warning a minute, so an outage doesn't flood the log."""
+    global _last_cache_warning
+    now = time.monotonic()
+    if now - _last_cache_warning >= 60:
+        _last_cache_warning = now
+        logger.warning("DNI rate limit off: the cache is unreachable (%s: %s); letting requests through.",
+                       type(exc).__name__, exc)
+
+
+def rate_count(key: str) -> int | None:
+    """This minute's count for `key`, incremented; None when the cache is down (the limiter fails open)."""
+    try:
+        try:
+            return cache.incr(key)  # the usual case: a counter for this minute already exists
+        except ValueError:
+            return 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
+    except Exception as exc:  # noqa: BLE001 - any cache failure (Redis down, DB cache table missing) fails open
+        _warn_cache_down(exc)
+        return None
 
 
 def rate_limited(view):
-    """At most settings.DNI_RATE_LIMIT requests per minute per IP (0 = off), counted in Django's shared cache."""
+    """At most settings.DNI_RATE_LIMIT requests a minute per website key and client IP (0 = off).
+
+    Wraps a view already wrapped by `with_website`: unknown keys are 404 before they cost anything, and one
+    site's traffic (or an abuser of an unknown key) never uses up another site's visitors' budget.
+    """
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request, key, *args, **kwargs):
         limit = settings.DNI_RATE_LIMIT
         if limit and request.method != "OPTIONS":
-            key = f"dni:rl:{client_ip(request)}:{int(time.time() // 60)}"
-            try:
-                count = cache.incr(key)  # the usual case: this IP already has a counter this minute
-            except ValueError:
-                count = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
-            if count > limit:
+            count = rate_count(f"dni:rl:{request.website.key}:{client_ip(request)}:{int(time.time() // 60)}")
+            if count is not None and count > limit:
                 response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
                 response["Retry-After"] = "60"
                 return response
-        return view(request, *args, **kwargs)
+        return view(request, key, *args, **kwargs)
+
+    return wrapper
+
+
+AMP_CACHE_SUFFIXES = (".cdn.ampproject.org", ".bing-amp.com")
+
+
+def amp_cache_origins(origin: str) -> set[str]:
+    """The AMP-cache origins that serve pages of `origin` (https only): www.example-shop.com → www-example--shop-com.…"""
+    if not origin.startswith("https://") or origin.count(":") > 1:
+        return set()
+    label = origin[len("https://"):].lower().replace("-", "--").replace(".", "-")
+    if len(label) > 63:  # AMP then uses a hash subdomain; list such an origin explicitly
+        return set()
+    return {f"https://{label}{suffix}" for suffix in AMP_CACHE_SUFFIXES}
+
+
+def _amp_allows(website, origin: str) -> bool:
+    return website.allows_origin(origin) or any(origin in amp_cache_origins(o) for o in website.allowed_origins)
+
+
+def amp_cors(view):
+    """AMP's CORS (amp-call-tracking fetches with credentials): the site's origin or its AMP-cache origin, and
+    `__amp_source_origin` (the publisher's origin) must be an allowed origin. A same-origin AMP request carries
+    `AMP-Same-Origin: true` and no Origin."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        origin = request.headers.get("Origin", "")
+        source_origin = request.GET.get("__amp_source_origin", "")
+        if origin and not _amp_allows(request.website, origin):
+            refused_origin_record(website=request.website, origin=origin, now=timezone.now())
+            return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
+        if source_origin and not request.website.allows_origin(source_origin):
+            refused_origin_record(website=request.website, origin=source_origin, now=timezone.now())
+            return json_error(403, SOURCE_ORIGIN_NOT_ALLOWED,
+                              f"__amp_source_origin {source_origin[:100]} is not allowed for this website.")
+        response = view(request, *args, **kwargs)
+        if origin:
+            response["Access-Control-Allow-Origin"] = origin
+            response["Access-Control-Allow-Credentials"] = "true"
+            response["Vary"] = "Origin"
+        if source_origin:
+            response["AMP-Access-Control-Allow-Source-Origin"] = source_origin
+            response["Access-Control-Expose-Headers"] = "AMP-Access-Control-Allow-Source-Origin"
+        return response
 
     return wrapper

@@ -1,5 +1,7 @@
 """The assign step: who is this session, and which numbers does it see. Orchestrates attribution and trackers."""
 
+import base64
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -17,7 +19,8 @@ from attribution.services import (
     website_mark_snippet_seen,
 )
 from core.phones import phone_display
-from trackers.leasing import lease_acquire, lease_renew, source_tracker_get
+from trackers.heartbeat import session_heartbeat
+from trackers.leasing import lease_acquire, lease_shorten, source_tracker_get
 
 SESSION_MINUTES = 30
 
@@ -58,8 +61,9 @@ def _number(pool, tracking_number: str) -> dict:
 def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, origin: str, now: datetime) -> AssignResult:
     """Numbers for one page view or heartbeat. `pools` are the website's pools (retired ones hand out nothing).
 
-    Heartbeat path (known session whose leases are all still open): the pools query of the caller plus ONE
-    UPDATE … RETURNING here. Otherwise the visit is recorded and leases are taken.
+    Heartbeat path (known session whose leases are all still open): ONE statement here
+    (`trackers.heartbeat.session_heartbeat`), for visitor pools, source pools or both; the caller's website
+    lookup comes from the cache. Otherwise the visit is recorded and leases are taken.
     """
     live = [p for p in pools if p.retired_at is None]
     visitor_pools = [p for p in live if p.tracking == p.Tracking.VISITOR]
@@ -70,11 +74,13 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     if is_bot(data.user_agent):
         return result
     website_mark_snippet_seen(website=website, origin=origin, now=now)
-    grants = {}
-    if session_uid and visitor_pools:
-        grants = lease_renew(website_id=website.pk, session_uid=session_uid, pools=visitor_pools, now=now)
-    visit, is_new_visit = None, False
-    if not session_uid or len(grants) < len(visitor_pools) or source_pools:
+    grants, source_numbers, is_new_visit = {}, {}, False
+    visit, beat = None, None
+    if session_uid:
+        beat = session_heartbeat(website_id=website.pk, session_uid=session_uid, visitor_pools=visitor_pools,
+                                 source_pools=source_pools, now=now)
+        grants, source_numbers = dict(beat.grants), beat.source_numbers
+    if beat is None or not beat.complete:
         # A running session is read, never re-classified: it keeps the source it started with.
         visit = visit_get(website=website, session_uid=session_uid) if session_uid else None
         if visit is None:
@@ -86,6 +92,11 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
                 grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit)
                 if grant is not None:
                     grants[pool.pk] = grant
+        source_numbers = {}
+        for pool in source_pools:
+            tracker = source_tracker_get(pool=pool, source=visit.source, medium=visit.medium)
+            if tracker is not None:
+                source_numbers[pool.pk] = tracker.tracking_number
     if data.is_page_load and session_uid and not is_new_visit:
         # A page load of a running session (heartbeats are not page views): count it and keep its path.
         visit = visit or visit_get(website=website, session_uid=session_uid)
@@ -99,7 +110,28 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
             result.numbers.append(_number(pool, grant.tracking_number))
             result.expires_at = min(result.expires_at, grant.expires_at)
     for pool in source_pools:
-        tracker = source_tracker_get(pool=pool, source=visit.source, medium=visit.medium)
-        if tracker is not None:
-            result.numbers.append(_number(pool, tracker.tracking_number))
+        if pool.pk in source_numbers:
+            result.numbers.append(_number(pool, source_numbers[pool.pk]))
     return result
+
+
+def dni_leave(*, website, session_id, now: datetime, grace_seconds: int, seen_expires_at: datetime | None = None) -> int:
+    """The visitor left a page: the session's numbers come back `grace_seconds` from now unless a next page renews them."""
+    session_uid = clean_id(session_id)
+    if session_uid is None:
+        return 0
+    return lease_shorten(website_id=website.pk, session_uid=session_uid, until=now + timedelta(seconds=grace_seconds),
+                         seen_expires_at=seen_expires_at)
+
+
+def amp_session_uid(client_id: str) -> str:
+    """AMP's CLIENT_ID plays the session id: a stable first-party-shaped id derived from it (any length, any chars)."""
+    digest = hashlib.sha256(b"amp:" + client_id.encode("utf-8", "surrogatepass")).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:22]
+
+
+def dni_amp_number(*, website, pool, client_id: str, data: VisitInput, origin: str, now: datetime) -> str:
+    """`amp-call-tracking`: the number this AMP reader sees for `pool` (its original when nothing is leased)."""
+    uid = amp_session_uid(client_id)
+    result = dni_assign(website=website, pools=[pool], visitor_id=uid, session_id=uid, data=data, origin=origin, now=now)
+    return result.numbers[0]["tracking"] if result.numbers else pool.original_number

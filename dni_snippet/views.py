@@ -7,16 +7,27 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Website
-from attribution.services import VisitInput, clean_ga_id
-from core.error_codes import BAD_CONTENT_TYPE, BAD_JSON, BODY_TOO_LARGE, PAGE_URL_REQUIRED
+from attribution.services import VisitInput, clean_ga_id, clean_id
+from core.error_codes import (
+    BAD_CONTENT_TYPE,
+    BAD_EXPIRES_AT,
+    BAD_JSON,
+    BAD_PARAMETER,
+    BODY_TOO_LARGE,
+    CLIENT_ID_REQUIRED,
+    PAGE_URL_REQUIRED,
+    SESSION_ID_REQUIRED,
+    UNKNOWN_POOL,
+)
 from core.phones import phone_display
-from dni_snippet.decorators import dni_cors, json_error, rate_limited, with_website
+from dni_snippet.decorators import amp_cors, dni_cors, json_error, rate_limited, with_website
 from dni_snippet.script import script_config, snippet_source
-from dni_snippet.services import dni_assign
+from dni_snippet.services import dni_amp_number, dni_assign, dni_leave
 from pools.models import Pool
 
 MAX_BODY_BYTES = 4096
@@ -40,10 +51,10 @@ def script(request, key):
     return response
 
 
-def _read_payload(request):
-    """The JSON body as a dict, or an error response."""
-    if request.content_type != "application/json":
-        return json_error(400, BAD_CONTENT_TYPE, "Send the body as application/json.")
+def _read_json(request, *, content_types=("application/json",)):
+    """The JSON object in the body, or an error response."""
+    if request.content_type not in content_types:
+        return json_error(400, BAD_CONTENT_TYPE, f"Send the body as {' or '.join(content_types)}.")
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         return json_error(400, BODY_TOO_LARGE, f"The body is limited to {MAX_BODY_BYTES} bytes.")
@@ -56,15 +67,23 @@ def _read_payload(request):
         return json_error(400, BAD_JSON, "The body is not valid JSON.")
     if not isinstance(payload, dict):
         return json_error(400, BAD_JSON, "The body must be a JSON object.")
+    return payload
+
+
+def _read_payload(request):
+    """The assign body as a dict, or an error response."""
+    payload = _read_json(request)
+    if isinstance(payload, HttpResponse):
+        return payload
     if not isinstance(payload.get("page_url"), str) or not payload["page_url"].strip():
         return json_error(400, PAGE_URL_REQUIRED, "page_url is required.")
     return payload
 
 
 @csrf_exempt
-@rate_limited
 @require_http_methods(["POST", "OPTIONS"])
 @with_website
+@rate_limited
 @dni_cors
 def assign(request, key):
     payload = _read_payload(request)
@@ -81,6 +100,62 @@ def assign(request, key):
     )
     response = HttpResponse(json.dumps(result.as_dict()), content_type="application/json")
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@rate_limited
+@require_http_methods(["POST", "OPTIONS"])
+@with_website
+@dni_cors
+def leave(request, key):
+    """`pagehide` beacon: `{"session_id", "expires_at"?}` sent as text/plain (a CORS-simple request: no preflight)."""
+    payload = _read_json(request, content_types=("text/plain", "application/json"))
+    if isinstance(payload, HttpResponse):
+        return payload
+    if clean_id(payload.get("session_id")) is None:
+        return json_error(400, SESSION_ID_REQUIRED, "session_id (the id the assign call returned) is required.")
+    seen = payload.get("expires_at")
+    seen_expires_at = _parse_instant(seen) if seen is not None else None
+    if seen is not None and seen_expires_at is None:
+        return json_error(400, BAD_EXPIRES_AT, "expires_at must be an ISO 8601 time with a zone, as assign returned it.")
+    dni_leave(website=request.website, session_id=payload["session_id"], now=timezone.now(),
+              grace_seconds=settings.DNI_LEAVE_GRACE_SECONDS, seen_expires_at=seen_expires_at)
+    return HttpResponse(status=204)
+
+
+def _parse_instant(value):
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
+
+
+@csrf_exempt
+@rate_limited
+@require_GET
+@with_website
+@amp_cors
+def amp_config(request, key):
+    """`<amp-call-tracking config=".../amp.json?pool=ID&client_id=CLIENT_ID(callpool)&page_url=SOURCE_URL&referrer=...">`"""
+    params = request.GET
+    pool = next((p for p in request.pools if str(p.pk) == params.get("pool", "")), None)
+    if pool is None:
+        return json_error(404, UNKNOWN_POOL, "pool must be the id of one of this website's pools.")
+    client_id, page_url, referrer = params.get("client_id", ""), params.get("page_url", ""), params.get("referrer", "")
+    if any("\x00" in value for value in (client_id, page_url, referrer)):
+        return json_error(400, BAD_PARAMETER, "Parameters may not contain NUL characters.")
+    if not client_id.strip() or len(client_id) > 256:
+        return json_error(400, CLIENT_ID_REQUIRED, "client_id (AMP's CLIENT_ID, at most 256 characters) is required.")
+    if not page_url.strip():
+        return json_error(400, PAGE_URL_REQUIRED, "page_url (AMP's SOURCE_URL) is required.")
+    data = VisitInput(page_url=page_url, referrer=referrer, user_agent=request.headers.get("User-Agent", ""))
+    number = dni_amp_number(website=request.website, pool=pool, client_id=client_id, data=data,
+                            origin=request.headers.get("Origin", ""), now=timezone.now())
+    response = HttpResponse(json.dumps({"phoneNumber": number, "formattedPhoneNumber": phone_display(number)}),
+                            content_type="application/json")
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -23,6 +23,7 @@ from integrations.services import (
     webhook_replay,
     webhook_send_test,
 )
+from integrations.url_guard import webhook_url_problem
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -32,6 +33,13 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["account", "url", "description", "event_types", "is_enabled"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        problem = webhook_url_problem(url)
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
 
 
 @admin.register(WebhookEndpoint)
@@ -111,13 +119,43 @@ class WebhookDeliveryAdmin(AccountScopedAdmin):
                                lambda delivery: webhook_replay(delivery=delivery), done="{total} messages queued for replay")
 
 
+class GA4SettingsForm(forms.ModelForm):
+    """The API secret is write-only: stored encrypted, shown back as its last four characters only."""
+
+    new_api_secret = forms.CharField(
+        label="API secret", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="GA4 → Admin → Data streams → Measurement Protocol API secrets. Leave empty to keep the stored one.",
+    )
+
+    class Meta:
+        model = GA4Settings
+        fields = ["website", "measurement_id", "is_enabled", "event_name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        secret = cleaned.get("new_api_secret")
+        if secret:
+            self.instance.set_api_secret(secret)
+        elif not self.instance.api_secret:
+            self.add_error("new_api_secret", "Enter the API secret.")
+        return cleaned
+
+
 @admin.register(GA4Settings)
 class GA4SettingsAdmin(AccountScopedAdmin):
     account_path = "website__account"
-    list_display = ["website", "measurement_id", "is_enabled", "event_name"]
+    form = GA4SettingsForm
+    list_display = ["website", "measurement_id", "is_enabled", "event_name", "api_secret_hint"]
     list_select_related = ["website"]
     list_filter = ["is_enabled"]
+    fields = ["website", "measurement_id", "is_enabled", "event_name", "api_secret_hint", "new_api_secret"]
+    readonly_fields = ["api_secret_hint"]
     actions = ["test_connection"]
+
+    @admin.display(description="Stored API secret")
+    def api_secret_hint(self, obj):
+        return obj.api_secret_hint or "—"
 
     @admin.action(description="Test connection (GA4 validation server)")
     def test_connection(self, request, queryset):
@@ -149,9 +187,15 @@ class GA4DeliveryAdmin(AccountScopedAdmin):
 
 @admin.register(GoogleAdsSettings)
 class GoogleAdsSettingsAdmin(AccountScopedAdmin):
-    list_display = ["account", "conversion_name", "conversion_value", "min_duration_seconds", "feed_path"]
+    list_display = ["account", "conversion_name", "feed_path"]
     list_select_related = ["account"]
-    readonly_fields = ["feed_path"]
+    readonly_fields = ["feed_path", "conversions"]
+
+    @admin.display(description="which calls are exported")
+    def conversions(self, obj):
+        return ("Converting calls with a Google click id from the last 90 days, with their value in the account's "
+                "currency. Which calls convert is each website's conversion rule (Calls → Conversion rules) "
+                "and the outcome marketers set on calls.")
 
     @admin.display(description="scheduled import URL path")
     def feed_path(self, obj):

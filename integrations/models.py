@@ -1,14 +1,17 @@
 import base64
 import secrets
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Website
+from accounts.tenancy import TenantLinks
+from telephony.crypto import decrypt_secret, encrypt_secret, mask_secret
 
 SECRET_PREFIX = "whsec_"
+# A CSV cell starting with one of these runs as a formula in a spreadsheet (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def generate_webhook_secret() -> str:
@@ -23,6 +26,7 @@ class WebhookEvent(models.TextChoices):
     CALL_STARTED = "call.started", "Call started"
     CALL_COMPLETED = "call.completed", "Call completed"
     CALL_ATTRIBUTED = "call.attributed", "Call attributed"
+    CALL_UPDATED = "call.updated", "Call updated (outcome, value or note)"
     CALL_RECORDING_READY = "call.recording_ready", "Call recording ready"
     TRACKER_STATUS_CHANGED = "tracker.status_changed", "Tracker status changed"
 
@@ -131,7 +135,8 @@ class GA4Settings(models.Model):
 
     website = models.OneToOneField(Website, on_delete=models.CASCADE, related_name="ga4_settings")
     measurement_id = models.CharField(max_length=40, help_text="G-XXXXXXX")
-    api_secret = models.CharField(max_length=100)
+    # Fernet ciphertext (telephony.crypto, like the Twilio token); read it with get_api_secret().
+    api_secret = models.CharField(max_length=500)
     is_enabled = models.BooleanField(default=True)
     event_name = models.CharField(max_length=40, default="phone_call")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -146,9 +151,23 @@ class GA4Settings(models.Model):
     def __str__(self):
         return f"{self.website} · {self.measurement_id}"
 
+    def set_api_secret(self, plain: str) -> None:
+        self.api_secret = encrypt_secret(plain)
 
-class GA4Delivery(models.Model):
-    """The one GA4 event of an attributed call, and what happened to it."""
+    def get_api_secret(self) -> str:
+        return decrypt_secret(self.api_secret)
+
+    @property
+    def api_secret_hint(self) -> str:
+        return mask_secret(self.get_api_secret())
+
+
+class GA4Delivery(TenantLinks, models.Model):
+    """The one GA4 event of a converting call, and what happened to it.
+
+    The row is the once-marker: created only for a call that has ended as a conversion, at most one per
+    call (database constraint), so a call that converts later — an outcome set afterwards — is sent then,
+    and never twice."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -172,7 +191,7 @@ class GA4Delivery(models.Model):
         verbose_name_plural = "GA4 deliveries"
         ordering = ["-created_at", "-id"]
         constraints = [
-            # One phone_call event per call, however often it is (re)attributed.
+            # One phone_call event per call, however often it completes, converts or is re-marked.
             models.UniqueConstraint(fields=["call"], name="integrations_ga4delivery_one_per_call"),
             models.CheckConstraint(condition=Q(status__in=["pending", "sent", "skipped", "failed"]), name="integrations_ga4delivery_status_valid"),
         ]
@@ -181,13 +200,17 @@ class GA4Delivery(models.Model):
         return f"call {self.call_id} → GA4 ({self.status})"
 
 
+def validate_formula_safe(value: str) -> None:
+    if value.startswith(FORMULA_PREFIXES):
+        raise ValidationError("Must not start with = + - @ (spreadsheets would run it as a formula).")
+
+
 class GoogleAdsSettings(models.Model):
-    """Per-account offline-conversion export. `feed_token` makes the scheduled-import URL unguessable."""
+    """Per-account offline-conversion export; which calls convert and their value come from each website's
+    conversion rule (calls.ConversionRule) and the calls' outcomes. `feed_token` makes the scheduled-import URL unguessable."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="google_ads_settings")
-    conversion_name = models.CharField(max_length=100, default="Phone call")
-    conversion_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
-    min_duration_seconds = models.PositiveIntegerField(default=0, help_text="Only calls at least this long convert.")
+    conversion_name = models.CharField(max_length=100, default="Phone call", validators=[validate_formula_safe])
     feed_token = models.CharField(max_length=64, unique=True, default=generate_feed_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

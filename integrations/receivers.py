@@ -8,19 +8,25 @@ import logging
 from calls.models import Call
 from calls.payloads import CallOutputSerializer
 from integrations import services
+from integrations.models import WebhookEvent
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer
 
 logger = logging.getLogger(__name__)
 
+# Events after which a call may newly be an ended conversion (see calls.signals).
+GA4_TRIGGERS = frozenset({"call.completed", "call.converted", "call.updated"})
+
 
 def on_call_event(sender, call_id, event, **kwargs):
     try:
-        call = Call.objects.select_related("pool__website", "visit").filter(pk=call_id).first()
+        call = Call.objects.select_related("account", "pool__website", "visit").filter(pk=call_id).first()
         if call is None:
             return
-        services.webhook_event_publish(account_id=call.account_id, event_type=event, data=CallOutputSerializer(call).data)
-        if event == "call.attributed":
+        if event in WebhookEvent.values:
+            services.webhook_event_publish(account_id=call.account_id, event_type=event, data=CallOutputSerializer(call).data)
+        if event in GA4_TRIGGERS:
+            # Never at ring time: only an ended, converting call is sent (ga4_enqueue checks), once per call.
             services.ga4_enqueue(call=call)
     except Exception:
         logger.exception("Integrations failed for %s of call %s", event, call_id)

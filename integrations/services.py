@@ -17,6 +17,7 @@ from django_q.tasks import schedule
 from standardwebhooks import Webhook
 
 from accounts.models import Account
+from calls.models import TERMINAL_STATUSES
 from core.error_codes import ENDPOINT_DISABLED
 from core.errors import DomainError, full_clean_or_raise
 from core.queue import enqueue_on_commit
@@ -29,10 +30,10 @@ from integrations.models import (
     WebhookEndpoint,
     generate_webhook_secret,
 )
+from integrations.url_guard import guarded_session, webhook_url_problem
 
 logger = logging.getLogger(__name__)
 
-GA4_COLLECT_URL = "https://www.google-analytics.com/mp/collect"
 GA4_DEBUG_URL = "https://www.google-analytics.com/debug/mp/collect"
 
 
@@ -52,6 +53,9 @@ def _queue_later(func: str, *args, run_at: datetime, name: str) -> None:
 def webhook_endpoint_create(*, account: Account, url: str, event_types: list[str], description: str = "") -> WebhookEndpoint:
     endpoint = WebhookEndpoint(account=account, url=url, event_types=event_types, description=description)
     full_clean_or_raise(endpoint)
+    problem = webhook_url_problem(url)
+    if problem:
+        raise DomainError("invalid", problem, {"url": [problem]})
     endpoint.save()
     return endpoint
 
@@ -131,10 +135,15 @@ def _endpoint_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 
 
 def _post(url: str, body: str, headers: dict) -> tuple[int | None, str, str, dict]:
-    """(status code or None, response body, error, response headers)."""
+    """(status code or None, response body, error, response headers). Never follows redirects; refuses
+    URLs that are not https (unless DEBUG) and hosts that resolve to non-public addresses (url_guard)."""
+    problem = webhook_url_problem(url)
+    if problem:
+        return None, "", f"Refused: {problem}"[:500], {}
     try:
-        response = requests.post(url, data=body.encode(), headers=headers,
-                                 timeout=settings.WEBHOOKS_TIMEOUT_SECONDS, allow_redirects=False)
+        with guarded_session() as session:
+            response = session.post(url, data=body.encode(), headers=headers,
+                                    timeout=settings.WEBHOOKS_TIMEOUT_SECONDS, allow_redirects=False)
     except requests.RequestException as exc:
         return None, "", f"{type(exc).__name__}: {exc}"[:500], {}
     return response.status_code, response.text[:1000], "", dict(response.headers)
@@ -219,8 +228,15 @@ def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
 
 
 def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
-    """Record the GA4 event of an attributed call (once) and queue it; log why when it can't be sent."""
+    """Record the GA4 event of a converting call that has ended (once) and queue it; log why when it can't be sent.
+
+    Called on every completion / conversion / outcome change: a call that is no conversion, or has not ended
+    (a ringing call is no conversion yet), gets no row, so it can still be sent when it converts later; the
+    one-row-per-call constraint makes "later" happen exactly once.
+    """
     now = now or timezone.now()
+    if not call.is_conversion or call.status not in TERMINAL_STATUSES:
+        return None
     website = call.pool.website if call.pool_id else None
     if website is None:
         return None
@@ -241,25 +257,36 @@ def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
     if reason:
         logger.info("GA4 event for call %s skipped: %s", call.pk, reason)
         return delivery
-    event = planner.plan_ga4_event(
-        name=ga4.event_name, session_id=visit.ga_session_id, started_at=call.started_at,
-        duration_seconds=call.duration_seconds,
-        params={"source": call.source, "medium": call.medium, "campaign": call.campaign, "term": call.term,
-                "call_status": call.status, "first_time_caller": "yes" if call.is_first_time_caller else "no",
-                "call_duration_seconds": call.duration_seconds, "attribution_method": call.attribution_method},
-    )
-    delivery.payload = planner.plan_ga4_requests(client_id=visit.ga_client_id, events=[event])[0]
+    delivery.payload = ga4_conversion_payload(call=call, event_name=ga4.event_name, currency=call.account.currency)
     delivery.save(update_fields=["payload"])
     enqueue_on_commit("integrations.tasks.send_ga4", delivery.pk)
     return delivery
 
 
+def ga4_conversion_payload(*, call, event_name: str, currency: str) -> dict:
+    """The Measurement Protocol body of a converting call: final status, talk time and the conversion value."""
+    visit = call.visit
+    event = planner.plan_ga4_event(
+        name=event_name, session_id=visit.ga_session_id, started_at=call.started_at,
+        duration_seconds=call.talk_seconds,
+        params={"source": call.source, "medium": call.medium, "campaign": call.campaign, "term": call.term,
+                "call_status": call.status, "first_time_caller": "yes" if call.is_first_time_caller else "no",
+                "call_duration_seconds": call.duration_seconds, "talk_seconds": call.talk_seconds,
+                "outcome": call.outcome, "value": float(call.conversion_value), "currency": currency,
+                "attribution_method": call.attribution_method},
+    )
+    return planner.plan_ga4_requests(client_id=visit.ga_client_id, events=[event])[0]
+
+
 def _ga4_post(url: str, ga4: GA4Settings, body: dict) -> requests.Response | None:
+    secret = ga4.get_api_secret()
     try:
-        return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": ga4.api_secret},
+        return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": secret},
                              json=body, timeout=settings.GA4_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
-        logger.warning("GA4 request failed: %s", exc)
+        # The exception text carries the request URL, whose query string holds the secret: never log it.
+        text = str(exc).replace(secret, "[api_secret]") if secret else str(exc)
+        logger.warning("GA4 request failed: %s: %s", type(exc).__name__, text)
         return None
 
 
@@ -268,7 +295,7 @@ def ga4_send(*, delivery_id: int, now: datetime | None = None) -> GA4Delivery | 
     if delivery is None or delivery.status != GA4Delivery.Status.PENDING:
         return delivery
     ga4 = delivery.website.ga4_settings
-    response = _ga4_post(GA4_COLLECT_URL, ga4, delivery.payload)
+    response = _ga4_post(settings.GA4_COLLECT_URL, ga4, delivery.payload)
     now = now or timezone.now()
     delivery.attempts += 1
     if response is not None:

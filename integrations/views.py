@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
+from accounts.selectors import website_list
+from calls.selectors import conversion_rules_by_website
 from core.csv_export import csv_download
 from core.errors import DomainError
 from integrations import selectors
@@ -44,7 +46,14 @@ def integrations_overview(request):
         "ga4_deliveries": selectors.ga4_delivery_list(account=request.account)[:20],
         "ads": ads,
         "ads_feed_url": feed_url,
+        **_conversion_rules_context(request.account),
     })
+
+
+def _conversion_rules_context(account) -> dict:
+    websites = list(website_list(account=account))
+    rules = conversion_rules_by_website(account=account, websites=websites)
+    return {"conversion_rules": [{"website": site, "rule": rules[site.pk]} for site in websites], "currency": account.currency}
 
 
 @login_required

@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account, Website
+from accounts.tenancy import TenantLinks
 from core.phones import validate_e164
 
 
-class Pool(models.Model):
+class Pool(TenantLinks, models.Model):
     """A managed group of call trackers for one website and one original (business) number."""
 
     class Kind(models.TextChoices):

@@ -38,6 +38,14 @@ def pool_list(*, account: Account) -> QuerySet[Pool]:
     )
 
 
+def pool_live_by_website(*, account: Account, website_ids: list[int]) -> dict[int, list[Pool]]:
+    """The account's pools that are not retired, grouped by website (install page: one AMP snippet each). One query."""
+    grouped: dict[int, list[Pool]] = {pk: [] for pk in website_ids}
+    for pool in Pool.objects.filter(account=account, website_id__in=website_ids, retired_at__isnull=True).order_by("name", "pk"):
+        grouped[pool.website_id].append(pool)
+    return grouped
+
+
 def pool_find(*, ref: str) -> Pool:
     """A pool by id or by name (management commands)."""
     if ref.isdigit():

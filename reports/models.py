@@ -2,9 +2,10 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Website
+from accounts.tenancy import TenantLinks
 
 
-class ReportDay(models.Model):
+class ReportDay(TenantLinks, models.Model):
     """One day's calls and visits for one value of one report dimension (a rollup of Call and Visit).
 
     Written only by reports.services.rollup_refresh; reports.selectors reads closed days from here and the days

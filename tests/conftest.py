@@ -12,9 +12,28 @@ def pytest_collection_modifyitems(config, items):
 
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)")
+    skip_redis = pytest.mark.skip(reason="needs Redis (set REDIS_URL)")
     for item in items:
+        if "fuzz" in item.path.name:  # tests/**/test_fuzz_*.py: long generated-input runs, left out of test-fast
+            item.add_marker(pytest.mark.fuzz)
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(skip)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_redis_cache():
+    """On Redis (REDIS_URL) the cache outlives the test database: start every run from an empty Redis db,
+    so rate-limit counters or cached lookups of an earlier run never leak in. The database cache needs
+    nothing: it lives in the test database."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        from django.core.cache import cache
+
+        cache.clear()  # FLUSHDB of REDIS_URL's own db number
+    yield
 
 
 @pytest.fixture(autouse=True)

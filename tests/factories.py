@@ -5,11 +5,11 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import Account, Membership, Website
+from accounts.models import Account, Membership, RefusedOrigin, Website
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
 from attribution.models import PageView, Visit, Visitor
-from calls.models import Call, CallEvent
+from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
 from core.models import Heartbeat
 from pools.models import ConcurrencySample, Pool, PoolChange
 from reports.models import ReportDay, RollupState
@@ -58,6 +58,16 @@ class WebsiteFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"site{n}key")
     domains = factory.LazyAttribute(lambda o: [f"{o.key}.example.com"])
     allowed_origins = factory.LazyAttribute(lambda o: [f"https://{o.key}.example.com"])
+
+
+class RefusedOriginFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RefusedOrigin
+
+    website = factory.SubFactory(WebsiteFactory)
+    origin = factory.Sequence(lambda n: f"https://blocked{n}.example.com")
+    first_seen_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.LazyAttribute(lambda o: o.first_seen_at)
 
 
 class TelephonySettingsFactory(factory.django.DjangoModelFactory):
@@ -202,6 +212,25 @@ class CallFactory(factory.django.DjangoModelFactory):
     landing_page = ""
     landing_page_key = factory.LazyAttribute(lambda o: page_key(o.landing_page))
     channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign) if o.source else "")
+
+
+class ConversionRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConversionRule
+
+    website = factory.SubFactory(WebsiteFactory)
+    min_seconds = 30
+    value = Decimal("0.00")
+
+
+class CallOutcomeChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallOutcomeChange
+
+    call = factory.SubFactory(CallFactory)
+    to_outcome = "lead"
+    actor_label = "tests"
+    created_at = factory.LazyFunction(timezone.now)
 
 
 class HeartbeatFactory(factory.django.DjangoModelFactory):

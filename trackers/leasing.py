@@ -2,7 +2,7 @@
 
 - Same session → same number: a session's open lease is renewed, even after it expired, as long as
   nobody else has taken the tracker since.
-- The heartbeat is one SQL statement (UPDATE … RETURNING), see `lease_renew`.
+- The heartbeat is one SQL statement (UPDATE … RETURNING), see `trackers.heartbeat`.
 - A new lease takes the least-recently-released free tracker. "Free" (no unexpired open lease) is
   checked in the statement that locks the tracker (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite
   runs IMMEDIATE transactions, one writer at a time); an expired lease is closed with a conditional
@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from attribution.models import Visit
 from trackers.models import CallTracker, ExhaustionEvent, Lease
 
 MAX_ATTEMPTS = 8
@@ -31,41 +30,6 @@ class LeaseGrant:
     tracking_number: str
     expires_at: datetime
     is_shared: bool = False
-
-
-def _visit_table() -> str:
-    return Visit._meta.db_table
-
-
-def lease_renew(*, website_id: int, session_uid: str, pools, now: datetime) -> dict[int, LeaseGrant]:
-    """Heartbeat: extend every open lease of the session in `pools`. One statement per lease length.
-
-    Renews only leases on trackers that are still Active and live; returns {pool_id: grant}.
-    """
-    by_minutes: dict[int, list[int]] = {}
-    for pool in pools:
-        by_minutes.setdefault(pool.lease_minutes, []).append(pool.pk)
-    lease_t, tracker_t = Lease._meta.db_table, CallTracker._meta.db_table
-    grants: dict[int, LeaseGrant] = {}
-    for minutes, pool_ids in by_minutes.items():
-        expires_at = now + timedelta(minutes=minutes)
-        marks = ", ".join(["%s"] * len(pool_ids))
-        sql = (
-            f"UPDATE {lease_t} SET expires_at = %s "
-            f"WHERE ended_at IS NULL "
-            f"AND visit_id = (SELECT id FROM {_visit_table()} WHERE website_id = %s AND session_uid = %s) "
-            f"AND tracker_id IN (SELECT id FROM {tracker_t} WHERE pool_id IN ({marks}) "
-            f"AND status = 'active' AND deleted_at IS NULL) "
-            f"RETURNING tracker_id, is_shared, "
-            f"(SELECT tracking_number FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id), "
-            f"(SELECT pool_id FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [expires_at, website_id, session_uid, *pool_ids])
-            rows = cursor.fetchall()
-        for tracker_id, is_shared, number, pool_id in rows:
-            grants[pool_id] = LeaseGrant(pool_id, tracker_id, number, expires_at, bool(is_shared))
-    return grants
 
 
 def _free_trackers(*, pool, now: datetime):
@@ -104,13 +68,21 @@ def _take_one(*, pool, visit, now: datetime, expires_at: datetime, exclude: set[
         return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at)
 
 
-def _share_one(*, pool, visit, now: datetime, expires_at: datetime) -> LeaseGrant | None:
-    tracker = (
+def share_candidates(*, pool, now: datetime):
+    """`share` exhaustion: Active trackers, fewest unexpired open shared leases first, then least recently released.
+
+    Spreads overflow sessions over the pool instead of piling them all onto one number.
+    """
+    shared_open = Count("leases", filter=Q(leases__ended_at__isnull=True, leases__is_shared=True, leases__expires_at__gt=now))
+    return (
         CallTracker.objects.filter(pool=pool, status=CallTracker.Status.ACTIVE, deleted_at__isnull=True)
-        .order_by(F("lease_released_at").asc(nulls_first=True), "pk")
-        .only("pk", "tracking_number")
-        .first()
+        .annotate(shared_open=shared_open)
+        .order_by("shared_open", F("lease_released_at").asc(nulls_first=True), "pk")
     )
+
+
+def _share_one(*, pool, visit, now: datetime, expires_at: datetime) -> LeaseGrant | None:
+    tracker = share_candidates(pool=pool, now=now).only("pk", "tracking_number").first()
     if tracker is None:
         return None
     Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at, is_shared=True)
@@ -176,6 +148,29 @@ def _lease_own(*, pool, visit, now: datetime, expires_at: datetime) -> LeaseGran
             else:
                 _release_open(lease=mine, now=now)
     return None
+
+
+def lease_shorten(*, website_id: int, session_uid: str, until: datetime, seen_expires_at: datetime | None = None) -> int:
+    """The visitor left (`pagehide` beacon): the session's open leases now expire at `until` at the latest.
+
+    Never extends a lease, never ends one: the next page's assign renews it, so moving between pages keeps the
+    number, and after `until` the tracker is free for someone else. `seen_expires_at` is the expiry the leaving
+    page last saw: a lease renewed since (the next page, another tab) expires later and is left alone, so a
+    beacon that arrives after the next page's assign cannot cut its lease short. Returns how many were shortened.
+    """
+    # Every condition sits on the lease row itself (the session's visit is a scalar subquery, not a join that Django
+    # would turn into `id IN (…)`), so on PostgreSQL a renewal committed meanwhile is re-checked against the new
+    # row version: a concurrent next page's renewal is never overwritten.
+    visit_model = Lease._meta.get_field("visit").related_model
+    session_visit = visit_model.objects.filter(website_id=website_id, session_uid=session_uid).values("pk")[:1]
+    leases = Lease.objects.filter(
+        ended_at__isnull=True, visit_id=Subquery(session_visit), expires_at__gt=until, started_at__lt=until,
+    )
+    if seen_expires_at is not None:
+        # "< seen + 1 ms" rather than "<= seen": raw-SQL renewals store SQLite datetimes with a "+00:00" suffix
+        # that text comparison puts after the same instant written by the ORM. Renewals are seconds apart.
+        leases = leases.filter(expires_at__lt=seen_expires_at + timedelta(milliseconds=1))
+    return leases.update(expires_at=until)
 
 
 def lease_release_expired(*, now: datetime) -> int:

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.tenancy import TenantLinks
 from core.phones import validate_e164
 
 
@@ -98,7 +99,7 @@ class TrackerStatusChange(models.Model):
         return f"{self.tracker} {self.from_status or '∅'} → {self.to_status}"
 
 
-class Lease(models.Model):
+class Lease(TenantLinks, models.Model):
     """A visitor-pool tracker lent to one session for [started_at, ended_at or expires_at)."""
 
     tracker = models.ForeignKey(CallTracker, on_delete=models.CASCADE, related_name="leases")
@@ -128,7 +129,7 @@ class Lease(models.Model):
         return f"{self.tracker_id} → visit {self.visit_id}"
 
 
-class ExhaustionEvent(models.Model):
+class ExhaustionEvent(TenantLinks, models.Model):
     """A visitor-pool session found no free number (the dashboard charts these to size pools)."""
 
     pool = models.ForeignKey("pools.Pool", on_delete=models.CASCADE, related_name="exhaustion_events")

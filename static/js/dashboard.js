@@ -31,3 +31,11 @@
     });
   });
 })();
+// Call page: Ctrl+Enter (or Cmd+Enter) in the outcome note saves the form.
+(function () {
+  var note = document.querySelector(".outcome-form textarea");
+  if (!note) { return; }
+  note.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); note.form.requestSubmit(); }
+  });
+})();

@@ -216,3 +216,20 @@ def test_migration_recomputes_first_time_flags_by_start_time(active_tracker):
     late.refresh_from_db()
     early.refresh_from_db()
     assert early.is_first_time_caller and not late.is_first_time_caller
+
+
+def test_a_call_demoted_to_repeat_caller_stops_converting_under_a_first_time_only_rule(
+        active_tracker, django_capture_on_commit_callbacks):
+    from tests.factories import CallFactory, ConversionRuleFactory
+
+    ConversionRuleFactory(website=active_tracker.pool.website, min_seconds=30, first_time_only=True)
+    later = CallFactory(tracker=active_tracker, provider_call_id="CA2", caller_number="+14158675309",
+                        started_at=T0 + timedelta(hours=1), answered_at=T0 + timedelta(hours=1), status="completed",
+                        talk_seconds=60, is_first_time_caller=True, is_conversion=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_start(provider_call_id="CA1", tracker=active_tracker, caller_number="+14158675309", now=T0)
+
+    later.refresh_from_db()
+    assert not later.is_first_time_caller
+    assert not later.is_conversion

@@ -43,8 +43,9 @@ def test_anonymous_is_redirected_to_login(client, call):
 
 
 def test_call_detail_query_count_is_pinned(marketer_client, call, django_assert_num_queries):
-    # session, user, membership, websites, the call with pool/tracker/visit, the journey, its visits' page views
-    with django_assert_num_queries(7):
+    # session, user, membership, websites, the call with pool/tracker/visit, the journey, its visits' page views,
+    # outcome history, the conversion rule
+    with django_assert_num_queries(9):
         marketer_client.get(_url(call))
 
 

@@ -38,6 +38,34 @@ def test_seed_demo_is_idempotent(db):
     assert (Pool.objects.count(), CallTracker.objects.count(), Visit.objects.count(), Call.objects.count()) == counts
 
 
+def test_seed_demo_derives_conversions_from_its_rule_and_keeps_a_changed_rule(db):
+    from calls.models import ConversionRule
+
+    _seed()
+    rule = ConversionRule.objects.get(website__key="demo")
+    calls = Call.objects.filter(account__name="Demo Co")
+    converting = calls.filter(is_conversion=True)
+    assert converting.exists() and calls.filter(is_conversion=False).exists()
+    assert not converting.filter(talk_seconds__lt=rule.min_seconds).exists()
+    assert set(converting.values_list("conversion_value", flat=True)) == {rule.value}
+    ConversionRule.objects.filter(pk=rule.pk).update(min_seconds=5)
+    _seed()
+    assert ConversionRule.objects.get(pk=rule.pk).min_seconds == 5
+def test_seed_demo_keeps_a_password_changed_since(db):
+    from django.contrib.auth import get_user_model
+
+    _seed()
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("a-new-long-private-passphrase")
+    admin.save()
+    output = _seed()  # what every `make run` does
+    admin.refresh_from_db()
+    assert admin.check_password("a-new-long-private-passphrase")
+    assert not admin.check_password("callpool-demo")
+    assert "admin (existing user; its password was kept)" in output
+    assert "callpool-demo" not in output
+
+
 def test_seed_demo_marks_first_time_callers_by_start_time(db):
     _seed()
     seen = set()

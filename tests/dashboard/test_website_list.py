@@ -47,9 +47,87 @@ def test_anonymous_is_redirected_to_login(client):
 
 def test_install_query_count_is_pinned(marketer_client, website, account, django_assert_num_queries):
     WebsiteFactory(account=account)
-    # session, user, membership, websites (filter), websites with pool counts, untagged ad clicks per website
-    with django_assert_num_queries(6):
+    # session, user, membership, websites (filter), websites with pool counts, untagged ad clicks per website,
+    # their conversion rules, refused origins, live pools
+    with django_assert_num_queries(9):
         marketer_client.get(URL)
+
+
+def test_install_page_shows_each_websites_conversion_rule(marketer_client, website, account):
+    from decimal import Decimal
+
+    from calls.models import ConversionRule
+
+    ConversionRule.objects.create(website=website, min_seconds=60, first_time_only=True, value=Decimal("40"))
+    WebsiteFactory(account=account, name="Default site")
+    body = marketer_client.get(URL).content.decode()
+    assert "at least <strong>60 s</strong>, from a <strong>first-time caller</strong>" in body
+    assert "<strong>40.00 USD</strong>" in body
+    # A website without a saved rule shows the defaults.
+    assert "at least <strong>30 s</strong>;" in body and "<strong>0.00 USD</strong>" in body
+
+
+def test_copied_snippet_holds_the_ios_meta_tag_and_the_script_tag(marketer_client, website):
+    from accounts.snippet import snippet_html
+
+    body = marketer_client.get(URL).content.decode()
+    pre = body.split(f'<pre id="snippet-{website.pk}">')[1].split("</pre>")[0]
+    assert pre.startswith("&lt;meta name=&quot;format-detection&quot; content=&quot;telephone=no&quot;&gt;\n&lt;script async")
+    assert snippet_html(website).splitlines()[1].startswith('<script async src="http://testserver/dni/alicesite.js"')
+
+
+def test_website_without_pools_warns(marketer_client, website):
+    assert "This website has no pools" in marketer_client.get(URL).content.decode()
+
+
+def test_website_with_a_pool_has_no_pool_warning(marketer_client, website):
+    from tests.factories import PoolFactory
+
+    PoolFactory(account=website.account, website=website)
+    assert "This website has no pools" not in marketer_client.get(URL).content.decode()
+
+
+def test_blocked_origin_is_shown_with_what_to_do(marketer_client, website, client):
+    from django.core.cache import cache
+
+    cache.clear()  # the refusal is recorded at most once a minute per origin
+    client.options("/dni/alicesite/assign", HTTP_ORIGIN="https://shop.alice.example.com",
+                   HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    body = marketer_client.get(URL).content.decode()
+    assert "The script was blocked on <code>https://shop.alice.example.com</code>" in body
+    assert "add it to this website's allowed origins" in body
+
+
+def test_blocked_origin_disappears_once_it_is_allowed(marketer_client, website):
+    from accounts.models import RefusedOrigin
+
+    RefusedOrigin.objects.create(website=website, origin="https://shop.alice.example.com",
+                                 first_seen_at=timezone.now(), last_seen_at=timezone.now())
+    website.allowed_origins = ["https://alice.example.com", "https://shop.alice.example.com"]
+    website.save()
+    assert "The script was blocked" not in marketer_client.get(URL).content.decode()
+
+
+def test_another_accounts_blocked_origins_never_appear(marketer_client, website, other_account):
+    from accounts.models import RefusedOrigin
+
+    bob = WebsiteFactory(account=other_account, name="Bob site", key="bobkey")
+    RefusedOrigin.objects.create(website=bob, origin="https://bob-secret.example.com",
+                                 first_seen_at=timezone.now(), last_seen_at=timezone.now())
+    assert "bob-secret" not in marketer_client.get(URL).content.decode()
+
+
+def test_amp_snippet_per_live_pool(marketer_client, website):
+    from tests.factories import PoolFactory
+
+    pool = PoolFactory(account=website.account, website=website, name="Main line", visitor=True, original_number="+12025550100")
+    PoolFactory(account=website.account, website=website, name="Old line", retired_at=timezone.now())
+    body = marketer_client.get(URL).content.decode()
+    assert "custom-element=&quot;amp-call-tracking&quot;" in body
+    assert (f"&lt;amp-call-tracking config=&quot;http://testserver/dni/alicesite/amp.json?pool={pool.pk}"
+            "&amp;client_id=CLIENT_ID(callpool)&amp;page_url=SOURCE_URL&amp;referrer=DOCUMENT_REFERRER&quot;&gt;") in body
+    assert "&lt;a href=&quot;tel:+12025550100&quot;&gt;(202) 555-0100&lt;/a&gt;" in body
+    assert body.count('<pre id="amp-') == 1
 
 
 def test_install_page_and_api_show_the_same_script_tag(marketer_client, website, account):

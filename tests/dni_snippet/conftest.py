@@ -55,15 +55,79 @@ def demo_site(transactional_db):
     return {"website": website, "main": main, "trackers": trackers, "service": service, "direct": direct}
 
 
+NO_BEACON = "navigator.sendBeacon = function () { return true; };"
+
+
 @pytest.fixture
 def new_page(chromium, live_server):
+    """A page in a fresh browser context. Leave beacons are off unless a test asks for them (`beacons=True`):
+    a beacon sent while a page unloads reaches the live server while the test goes on — during a reload's own
+    requests, or the database flush after the test — and SQLite's shared in-memory test database refuses
+    concurrent writers ("table is locked"). Playwright can neither see nor route such beacons."""
     contexts = []
 
-    def make():
+    def make(beacons=False):
         context = chromium.new_context(user_agent=BROWSER_UA, base_url=live_server.url)
+        if not beacons:
+            context.add_init_script(NO_BEACON)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
+        for page in context.pages:  # closing fires `pagehide`: no beacon after this test's database is gone
+            try:
+                page.evaluate(NO_BEACON)
+            except Exception:  # a page that is already gone sends nothing either
+                pass
         context.close()
+
+
+@pytest.fixture
+def shared_cache(settings):
+    """The production cache for the assign path: Redis when REDIS_URL is set, else local memory standing in
+    for it (the default database cache would add its own queries to the counts)."""
+    if not settings.REDIS_URL:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                       "LOCATION": "dni-shared-cache-test"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+SHOP_PAGE = """<!doctype html><html><head><title>Shop</title>
+<script async src="{server}/dni/demo.js"></script></head>
+<body><p id="n">Call (202) 555-0100</p></body></html>"""
+
+
+@pytest.fixture
+def shop_origin(live_server):
+    """A customer's site on another origin (127.0.0.1 vs the live server's localhost) embedding our script.
+
+    It is a real loopback server, not a routed response: Chromium's Private Network Access only lets a
+    page call loopback addresses when the page itself comes from one.
+    """
+    import http.server
+    import threading
+
+    body = SHOP_PAGE.format(server=live_server.url).encode()
+
+    class Shop(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Shop)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

@@ -145,42 +145,6 @@ def test_full_rescan_of_a_5000_element_page_is_within_budget(demo_site, new_page
     assert median <= 50.0
 
 
-SHOP_PAGE = """<!doctype html><html><head><title>Shop</title>
-<script async src="{server}/dni/demo.js"></script></head>
-<body><p id="n">Call (202) 555-0100</p></body></html>"""
-
-
-@pytest.fixture
-def shop_origin(live_server):
-    """A customer's site on another origin (127.0.0.1 vs the live server's localhost) embedding our script.
-
-    It is a real loopback server, not a routed response: Chromium's Private Network Access only lets a
-    page call loopback addresses when the page itself comes from one.
-    """
-    import http.server
-    import threading
-
-    body = SHOP_PAGE.format(server=live_server.url).encode()
-
-    class Shop(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Shop)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 def test_cross_origin_site_gets_its_number_through_cors(demo_site, new_page, shop_origin):
     page = new_page()
     with page.expect_response(lambda r: r.url.endswith("/assign") and r.request.method == "POST"):

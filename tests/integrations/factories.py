@@ -9,6 +9,7 @@ from integrations.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from telephony.crypto import encrypt_secret
 from tests.factories import AccountFactory, CallFactory, WebsiteFactory
 
 
@@ -38,7 +39,7 @@ class GA4SettingsFactory(factory.django.DjangoModelFactory):
 
     website = factory.SubFactory(WebsiteFactory)
     measurement_id = "G-TEST123"
-    api_secret = "secret123"
+    api_secret = factory.LazyFunction(lambda: encrypt_secret("secret123"))
 
 
 class GoogleAdsSettingsFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from pools.models import Pool
 from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory
-from trackers.leasing import lease_acquire, lease_release_expired, lease_renew, source_tracker_get
+from trackers.leasing import lease_acquire, lease_release_expired, source_tracker_get
 from trackers.models import CallTracker, ExhaustionEvent, Lease
 
 NOW = timezone.now().replace(microsecond=0)
@@ -134,28 +134,6 @@ def test_session_whose_tracker_was_flagged_moves_to_another(website, pool, track
     second = lease_acquire(pool=pool, visit=v, now=NOW + timedelta(minutes=1))
     assert second.tracker_id != first.tracker_id
     assert Lease.objects.get(tracker_id=first.tracker_id).ended_at == NOW + timedelta(minutes=1)
-
-
-def test_heartbeat_renews_in_one_statement(website, pool, trackers, django_assert_num_queries):
-    v = visit(website, session_uid="s" * 22)
-    first = lease_acquire(pool=pool, visit=v, now=NOW)
-    with django_assert_num_queries(1):
-        grants = lease_renew(website_id=website.pk, session_uid=v.session_uid, pools=[pool], now=NOW + timedelta(minutes=10))
-    assert grants[pool.pk].tracker_id == first.tracker_id
-    assert grants[pool.pk].tracking_number == first.tracking_number
-    assert Lease.objects.get().expires_at == NOW + timedelta(minutes=40)
-
-
-def test_heartbeat_of_unknown_session_renews_nothing(website, pool, trackers):
-    lease_acquire(pool=pool, visit=visit(website), now=NOW)
-    assert lease_renew(website_id=website.pk, session_uid="x" * 22, pools=[pool], now=NOW) == {}
-
-
-def test_heartbeat_does_not_renew_a_lease_on_a_flagged_tracker(website, pool, trackers):
-    v = visit(website, session_uid="f" * 22)
-    grant = lease_acquire(pool=pool, visit=v, now=NOW)
-    CallTracker.objects.filter(pk=grant.tracker_id).update(status="flagged", flagged_at=NOW)
-    assert lease_renew(website_id=website.pk, session_uid=v.session_uid, pools=[pool], now=NOW) == {}
 
 
 def test_sweep_closes_expired_leases_and_records_release_time(website, pool, trackers):

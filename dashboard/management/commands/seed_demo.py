@@ -4,6 +4,7 @@ import os
 import random
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -14,7 +15,8 @@ from accounts.models import Account, Membership, Website
 from accounts.services import membership_set
 from attribution.classification import channel_group, classify, page_key
 from attribution.models import PageView, Visit, Visitor
-from calls.models import Call
+from calls.models import Call, ConversionRule
+from calls.outcomes import website_conversions_recompute
 from calls.services import calls_first_time_recompute
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce, trackers_provision
@@ -48,8 +50,8 @@ class Command(BaseCommand):
             account, _ = Account.objects.get_or_create(
                 name="Demo Co", defaults={"default_region": "US", "timezone": "America/New_York"}
             )
-            admin_user = self.ensure_user("admin", password, superuser=True)
-            marketer = self.ensure_user("marketer", password, superuser=False)
+            admin_user, admin_created = self.ensure_user("admin", password, superuser=True)
+            marketer, marketer_created = self.ensure_user("marketer", password, superuser=False)
             membership_set(user=admin_user, account=account, role=Membership.Role.ADMIN)
             membership_set(user=marketer, account=account, role=Membership.Role.MARKETER)
             website, _ = Website.objects.get_or_create(
@@ -74,20 +76,27 @@ class Command(BaseCommand):
         # The rules engine gives the automated pool's top sources their trackers (idempotent).
         pool_enforce(pool=service_line, now=now)
         calls = self.ensure_calls(account, main_line, service_line, now)
+        self.ensure_conversions(website)
         rollup_refresh(account=account)  # the dashboard reads closed days from the rollup
         self.stdout.write(f"Demo account “{account.name}”: website key “{website.key}”, "
                           f"{visits} visits, {calls} calls, pools: {main_line.name}, {service_line.name}")
-        self.stdout.write(f"Admin login: admin / {password}   Marketer login: marketer / {password}")
+        for username, created in (("admin", admin_created), ("marketer", marketer_created)):
+            if created:
+                self.stdout.write(f"{username.capitalize()} login: {username} / {password}")
+            else:
+                self.stdout.write(f"{username.capitalize()} login: {username} (existing user; its password was kept)")
 
     def ensure_user(self, username: str, password: str, *, superuser: bool):
+        """(user, created). The demo password is set only on a user this run creates: a password someone
+        changed since (every `make run` calls this command) is never reset to the demo one."""
         User = get_user_model()
         user, created = User.objects.get_or_create(username=username)
-        if created or not user.check_password(password):
+        if created:
             user.set_password(password)
-        user.is_staff = user.is_staff or superuser
-        user.is_superuser = superuser
-        user.save()
-        return user
+            user.is_staff = superuser
+            user.is_superuser = superuser
+            user.save()
+        return user, created
 
     def ensure_pool(self, account, website, name, **fields):
         pool = Pool.objects.filter(account=account, name=name).first()
@@ -133,6 +142,11 @@ class Command(BaseCommand):
             batch_size=1000,
         )
         return len(visits)
+
+    def ensure_conversions(self, website) -> None:
+        """A demo conversion rule (kept when someone changed it) and the calls' conversions derived from it."""
+        ConversionRule.objects.get_or_create(website=website, defaults={"min_seconds": 60, "value": Decimal("50.00")})
+        website_conversions_recompute(website_id=website.pk)
 
     def demo_recording(self, pool, talk_seconds) -> dict:
         """Answered calls of a recording pool have a (sandbox, generated) recording, so the demo has a player."""

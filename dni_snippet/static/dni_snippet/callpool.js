@@ -5,21 +5,47 @@
   if (w.callpool || !w.fetch || !C.o.length) return;
   var me = d.currentScript;
   var url = new URL(C.a, (me && me.src) || location.href).href;
+  var leave = url.replace(/assign$/, 'leave');
   var SKIP = 'script,style,textarea,input,select,option,noscript,template,[data-dni-noswap]';
   var IDLE = 18e5;
   var shown = {};
   var rules = [];
-  var mo, timer, pending, beatMs = 3e5, lastBeat = 0, gtagIds = [];
+  var mo, timer, pending, beatMs = 3e5, lastBeat = 0, gtagIds = [], exp;
+  // Consent: `no` = analytics storage denied, so ids live in sessionStorage only and no GA ids are sent.
+  var no = false, forced, K = ['cp_v', 'cp_s', 'cp_t', 'cp_g'];
 
   function digits(s) { return String(s).replace(/\D/g, ''); }
+  function store() { return no ? w.sessionStorage : w.localStorage; }
   function save(k, v) {
-    try { localStorage.setItem(k, v); return; } catch (e) { /* private mode: cookie */ }
+    try { store().setItem(k, v); return; } catch (e) { if (no) return; /* private mode: cookie */ }
     d.cookie = k + '=' + encodeURIComponent(v) + ';path=/;max-age=63072000;SameSite=Lax';
   }
   function load(k) {
-    try { var v = localStorage.getItem(k); if (v != null) return v; } catch (e) { /* cookie below */ }
+    try { var v = store().getItem(k); if (v != null || no) return v; } catch (e) { if (no) return null; }
     var m = d.cookie.match('(?:^|; )' + k + '=([^;]*)');
     return m ? decodeURIComponent(m[1]) : null;
+  }
+  function del(k) {
+    try { store().removeItem(k); } catch (e) { /* nothing stored there */ }
+    if (!no) d.cookie = k + '=;path=/;max-age=0';
+  }
+  // Denied: explicit callpool.consent(), else the last Consent Mode command in dataLayer, else data-consent.
+  function denied() {
+    if (forced != null) return forced;
+    var r = !!me && me.getAttribute('data-consent') === 'denied', l = w.dataLayer || [], a;
+    for (var i = 0; i < l.length; i++) {
+      a = l[i];
+      if (a && a[0] === 'consent' && a[2] && a[2].analytics_storage) r = a[2].analytics_storage !== 'granted';
+    }
+    return r;
+  }
+  // Moves the ids to the store the consent state allows and wipes them from the other one.
+  function consent(v) {
+    if (v === no) return;
+    var o = K.map(load);
+    K.forEach(del);
+    no = v;
+    K.forEach(function (k, i) { if (o[i] != null) save(k, o[i]); });
   }
 
   // A number's every displayed form: optional +cc / cc / trunk 0, optional parentheses, any of " .-()" between digits.
@@ -105,6 +131,7 @@
     save('cp_v', j.visitor_id);
     save('cp_s', j.session_id);
     save('cp_t', String(Date.now()));
+    exp = j.expires_at;
     var got = {};
     (j.numbers || []).forEach(function (n) { got[digits(n.original)] = digits(n.tracking); });
     rules = [];
@@ -121,7 +148,8 @@
   }
 
   function beat(pl) {
-    var now = Date.now(), sid = load('cp_s'), vid = load('cp_v'), g = ga();
+    consent(denied());
+    var now = Date.now(), sid = load('cp_s'), vid = load('cp_v'), g = no ? [] : ga();
     lastBeat = now;
     if (sid && now - (+load('cp_t') || 0) > IDLE) sid = null;
     var body = { page_url: location.href, referrer: d.referrer };
@@ -149,7 +177,22 @@
   d.addEventListener('visibilitychange', function () {
     if (d.visibilityState === 'visible' && lastBeat && Date.now() - lastBeat > beatMs) beat();
   });
-  w.callpool = { swap: function () { scan(d.documentElement); }, refresh: beat };
+  // Leaving: the numbers come back after a grace period unless the next page renews them. `expires_at` is the
+  // lease this page last saw, so a beacon that arrives after the next page's renewal changes nothing.
+  w.addEventListener('pagehide', function () {
+    var sid = load('cp_s');
+    if (sid && exp && navigator.sendBeacon) {
+      navigator.sendBeacon(leave, JSON.stringify({ session_id: sid, expires_at: exp }));
+      save('cp_l', String(Date.now()));
+    }
+  });
+  // Back from the back/forward cache, or another tab of this session left: take the numbers back.
+  w.addEventListener('pageshow', function (e) { if (e.persisted) beat(); });
+  w.addEventListener('storage', function (e) { if (e.key === 'cp_l') beat(); });
+  w.callpool = {
+    swap: function () { scan(d.documentElement); }, refresh: beat,
+    consent: function (g) { forced = !g; return beat(); }
+  };
   askGtag();
   beat(true);
 })(window, document);

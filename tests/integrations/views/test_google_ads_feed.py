@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 def test_feed_serves_the_accounts_csv(client, account, website):
     ads = GoogleAdsSettingsFactory(account=account)
     visit = VisitFactory(website=website, gclid="GCLID1", started_at=timezone.now() - timedelta(hours=1))
-    CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True), visit=visit)
+    CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True), visit=visit,
+                is_conversion=True)
     response = client.get(f"/integrations/google-ads/{ads.feed_token}.csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

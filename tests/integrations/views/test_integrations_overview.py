@@ -21,3 +21,17 @@ def test_shows_endpoints_masked_and_feed_url(marketer_client, account, website, 
 
 def test_anonymous_is_redirected(client):
     assert client.get(reverse("integrations_dashboard:overview")).status_code == 302
+
+
+def test_shows_the_conversion_rule_of_each_website_and_not_other_accounts(marketer_client, account, website, other_account):
+    from decimal import Decimal
+
+    from calls.models import ConversionRule
+    from tests.factories import WebsiteFactory
+
+    ConversionRule.objects.create(website=website, min_seconds=90, value=Decimal("12"))
+    bob = WebsiteFactory(account=other_account, name="Bob site")
+    ConversionRule.objects.create(website=bob, min_seconds=77)
+    html = marketer_client.get(reverse("integrations_dashboard:overview")).content.decode()
+    assert "at least <strong>90 s</strong>" in html and "12.00 USD" in html
+    assert "77 s" not in html and "Bob site" not in html

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0005_recompute_first_time_callers_by_start_time'),
+        ('calls', '0006_conversion_rule_outcome'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0002_webhook_event_call_recording_ready'),
+        ('integrations', '0004_encrypt_ga4_api_secret'),
     ]
 
     operations = [

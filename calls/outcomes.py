@@ -1,0 +1,160 @@
+"""Writes for conversions: the call's outcome/value/note, the website's conversion rule, and keeping
+`Call.is_conversion` / `Call.conversion_value` in step with both (one pure rule: calls.conversion).
+
+Recomputed when a call ends (calls.services.call_record_status), when its outcome changes
+(call_set_outcome) and when its website's rule changes (conversion_rule_update → a queued recompute).
+"""
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Website
+from calls.conversion import CallFacts, RuleFacts, plan_conversion
+from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionRule
+from calls.selectors import conversion_rule_for_call
+from calls.signals import call_event
+from core.errors import DomainError
+from core.queue import enqueue_on_commit
+
+CALL_UPDATED = "call.updated"
+# Not a webhook type: tells integrations (GA4) that a call already ended became a conversion late
+# (e.g. the dialed leg's talk time arrived after the inbound leg's completion).
+CALL_CONVERTED = "call.converted"
+NOTE_MAX_LENGTH = 2000
+RECOMPUTE_CHUNK = 1000
+_UNCHANGED = object()
+
+
+def rule_facts(rule: ConversionRule) -> RuleFacts:
+    return RuleFacts(min_seconds=rule.min_seconds, first_time_only=rule.first_time_only, value=rule.value)
+
+
+def call_facts(call) -> CallFacts:
+    """`call` is a Call or a dict of its fields (bulk recompute reads `.values()`)."""
+    get = call.get if isinstance(call, dict) else lambda field: getattr(call, field)
+    return CallFacts(
+        has_ended=get("status") in TERMINAL_STATUSES, was_answered=get("answered_at") is not None,
+        talk_seconds=get("talk_seconds"), is_first_time_caller=get("is_first_time_caller"),
+        outcome=get("outcome"), value=get("value"),
+    )
+
+
+def call_conversion_changes(*, call: Call, rule: ConversionRule | None = None) -> dict:
+    """Apply the rule to `call` in memory; returns the derived fields that changed (for update_fields)."""
+    rule = rule or conversion_rule_for_call(call=call)
+    decision = plan_conversion(rule=rule_facts(rule), call=call_facts(call))
+    changes = {}
+    if call.is_conversion != decision.is_conversion:
+        changes["is_conversion"] = decision.is_conversion
+    if call.conversion_value != decision.value:
+        changes["conversion_value"] = decision.value
+    for field, value in changes.items():
+        setattr(call, field, value)
+    return changes
+
+
+def _send_on_commit(call_id: int, event: str) -> None:
+    transaction.on_commit(lambda: call_event.send(sender=Call, call_id=call_id, event=event))
+
+
+def _clean_outcome(outcome) -> str:
+    outcome = "" if outcome is None else outcome
+    if outcome not in ("", *Call.Outcome.values):
+        raise DomainError("invalid", "Unknown outcome.", {"outcome": [f"Choose one of {', '.join(Call.Outcome.values)}, or empty."]})
+    return outcome
+
+
+def _clean_value(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Call._meta.get_field("value").clean(Decimal(str(value)), None)
+    except (InvalidOperation, ValueError):
+        raise DomainError("invalid", "Enter a number.", {"value": ["Enter a number."]}) from None
+    except ValidationError as exc:
+        raise DomainError("invalid", exc.messages[0], {"value": exc.messages}) from None
+
+
+def _clean_note(note) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH or "\x00" in note:
+        raise DomainError("invalid", f"A note is at most {NOTE_MAX_LENGTH} characters of text.", {"note": ["Too long or not text."]})
+    return note
+
+
+def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHANGED, value=_UNCHANGED,
+                     note=_UNCHANGED, now: datetime | None = None) -> Call:
+    """Set any of outcome / value / note (omitted ones stay). A change writes a history row, recomputes the
+    conversion and sends `call.updated` after commit; setting the same values again changes nothing."""
+    now = now or timezone.now()
+    wanted = {}
+    if outcome is not _UNCHANGED:
+        wanted["outcome"] = _clean_outcome(outcome)
+    if value is not _UNCHANGED:
+        wanted["value"] = _clean_value(value)
+    if note is not _UNCHANGED:
+        wanted["note"] = _clean_note(note)
+    with transaction.atomic():
+        call = Call.objects.select_for_update(of=("self",)).select_related("pool", "account").get(pk=call.pk)
+        before = {"outcome": call.outcome, "value": call.value, "note": call.note}
+        changed = {field: new for field, new in wanted.items() if before[field] != new}
+        if not changed:
+            return call
+        for field, new in changed.items():
+            setattr(call, field, new)
+        changed.update(call_conversion_changes(call=call))
+        call.save(update_fields=list(changed))
+        CallOutcomeChange.objects.create(
+            call=call, from_outcome=before["outcome"], to_outcome=call.outcome, from_value=before["value"],
+            to_value=call.value, from_note=before["note"], to_note=call.note,
+            actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label[:60], created_at=now,
+        )
+        _send_on_commit(call.pk, CALL_UPDATED)
+    return call
+
+
+def conversion_rule_update(*, website: Website, min_seconds: int, first_time_only: bool, value) -> ConversionRule:
+    """Save the website's rule and queue the recompute of its calls (after commit: it may touch many rows)."""
+    rule = ConversionRule.objects.filter(website=website).first() or ConversionRule(website=website)
+    rule.min_seconds, rule.first_time_only, rule.value = min_seconds, first_time_only, value
+    try:
+        rule.full_clean()
+    except ValidationError as exc:
+        raise DomainError.from_validation_error(exc) from None
+    with transaction.atomic():
+        rule.save()
+        enqueue_on_commit("calls.tasks.recompute_website_conversions", website.pk)
+    return rule
+
+
+def website_conversions_recompute(*, website_id: int) -> int:
+    """Re-derive is_conversion/conversion_value of every call to the website under its current rule, in chunks
+    of locked rows (a status callback can't slip in between read and write). Returns the calls changed.
+    No GA4 events and no webhooks: a rule change re-labels history, it is not a new conversion."""
+    website = Website.objects.filter(pk=website_id).first()
+    if website is None:
+        return 0
+    rule = rule_facts(ConversionRule.objects.filter(website=website).first() or ConversionRule(website=website))
+    fields = ("id", "status", "answered_at", "talk_seconds", "is_first_time_caller", "outcome", "value",
+              "is_conversion", "conversion_value")
+    last_id, changed = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Call.objects.filter(pool__website_id=website_id, id__gt=last_id).order_by("id")
+                .select_for_update(of=("self",)).values(*fields)[:RECOMPUTE_CHUNK]
+            )
+            if not rows:
+                return changed
+            last_id = rows[-1]["id"]
+            updates = []
+            for row in rows:
+                decision = plan_conversion(rule=rule, call=call_facts(row))
+                if (row["is_conversion"], row["conversion_value"]) != (decision.is_conversion, decision.value):
+                    updates.append(Call(id=row["id"], is_conversion=decision.is_conversion, conversion_value=decision.value))
+            Call.objects.bulk_update(updates, ["is_conversion", "conversion_value"])
+            changed += len(updates)

@@ -1,0 +1,63 @@
+"""Faults with real components: the test starts its own redis-server on a spare port and stops it mid-test."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from django.test import override_settings
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OwnRedis:
+    def __init__(self, tmp_path):
+        self.port, self.dir, self.process = _free_port(), tmp_path, None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    yield redis
+    if redis.process.poll() is None:
+        redis.stop()
+
+
+def test_redis_down_mid_test_assign_still_answers_and_counts_again_when_it_returns(assign, visitor_pool, own_redis):
+    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": f"redis://127.0.0.1:{own_redis.port}/0"}}
+    with override_settings(CACHES=caches, DNI_RATE_LIMIT=3):
+        # Redis up: the limiter counts there (the 4th request in the minute is refused).
+        assert [assign().status_code for _ in range(4)] == [200, 200, 200, 429]
+        own_redis.stop()
+        # Redis down: the limiter fails open, the visitor still gets numbers.
+        down = [assign(REMOTE_ADDR="198.51.100.20") for _ in range(5)]
+        assert [r.status_code for r in down] == [200] * 5
+        assert all("numbers" in r.json() for r in down)
+        own_redis.start()
+        # Back (empty, no persistence): counting resumes.
+        assert [assign(REMOTE_ADDR="198.51.100.21").status_code for _ in range(4)] == [200, 200, 200, 429]

@@ -1,0 +1,70 @@
+"""DNI rate limit: per website key and client IP, unknown keys free, X-Forwarded-For only via TRUSTED_PROXIES,
+fails open when the cache is down."""
+
+import logging
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from tests.factories import CallTrackerFactory, PoolFactory, WebsiteFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_counters(db):
+    cache.clear()
+
+
+@pytest.fixture
+def second_site(account):
+    site = WebsiteFactory(account=account, key="secondsite", allowed_origins=["https://alice.example.com"])
+    pool = PoolFactory(account=account, website=site, visitor=True)
+    CallTrackerFactory(pool=pool, active=True)
+    return site
+
+
+@override_settings(DNI_RATE_LIMIT=3)
+def test_each_website_key_has_its_own_budget_per_ip(assign, visitor_pool, second_site):
+    assert [assign().status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert assign(key="secondsite").status_code == 200
+    assert assign(REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+@override_settings(DNI_RATE_LIMIT=3)
+def test_unknown_keys_are_404_and_cost_nothing(assign, visitor_pool):
+    assert {assign(key=f"nosuchkey{n}").status_code for n in range(10)} == {404}
+    assert [assign().status_code for _ in range(3)] == [200, 200, 200]
+
+
+@override_settings(DNI_RATE_LIMIT=3, TRUSTED_PROXIES="")
+def test_forwarded_for_is_ignored_without_trusted_proxies(assign, visitor_pool):
+    codes = [assign(HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(4)]
+    assert codes == [200, 200, 200, 429]  # a forged header does not buy a new bucket
+
+
+@override_settings(DNI_RATE_LIMIT=3, TRUSTED_PROXIES="1")
+def test_behind_one_proxy_visitors_are_counted_apart(assign, visitor_pool):
+    # Everyone arrives from the proxy's address; the proxy appends the real client.
+    codes = [assign(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(6)]
+    assert codes == [200] * 6
+    same = [assign(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.77").status_code for _ in range(4)]
+    assert same == [200, 200, 200, 429]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_limiter_fails_open_and_logs_when_the_cache_is_down(assign, visitor_pool, caplog):
+    down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
+    with override_settings(DNI_RATE_LIMIT=2, CACHES=down), caplog.at_level(logging.WARNING):
+        from dni_snippet import decorators
+
+        decorators._last_cache_warning = 0.0
+        codes = [assign().status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 200]
+    assert "cache is unreachable" in caplog.text

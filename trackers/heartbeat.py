@@ -1,0 +1,96 @@
+"""The heartbeat of a running session: ONE SQL statement for any website, whatever pools it has.
+
+- Visitor pools: `UPDATE lease … RETURNING` renews the session's open leases (each pool's own lease length,
+  Active live trackers only) and returns their numbers.
+- Source pools: the number of the tracker assigned to the session's source/medium is read in the same
+  statement — a scalar subquery per source pool in the RETURNING list (or in a SELECT on the visit when the
+  website has no visitor pool).
+
+Anything else (unknown session, a lease that is gone, a pool added since) is not a heartbeat: `complete` is
+False and the caller takes the slow path (`trackers.leasing.lease_acquire`, `source_tracker_get`).
+Portable SQL: PostgreSQL and SQLite ≥ 3.35 (RETURNING).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection
+
+from attribution.models import Visit
+from trackers.leasing import LeaseGrant
+from trackers.models import CallTracker, Lease
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    complete: bool  # every visitor pool renewed and the session's visit found: nothing else to do
+    grants: dict[int, LeaseGrant] = field(default_factory=dict)  # visitor pool id → renewed lease
+    source_numbers: dict[int, str] = field(default_factory=dict)  # source pool id → tracking number
+
+
+def _tables() -> tuple[str, str, str]:
+    return Lease._meta.db_table, CallTracker._meta.db_table, Visit._meta.db_table
+
+
+def _source_number_columns(source_pools, visit_id_sql: str) -> tuple[list[str], list]:
+    """One scalar subquery per source pool: its first Active tracker assigned to the visit's source/medium."""
+    _, tracker_t, visit_t = _tables()
+    columns, params = [], []
+    for pool in source_pools:
+        columns.append(
+            f"(SELECT st.tracking_number FROM {tracker_t} st, {visit_t} sv "
+            f"WHERE sv.id = {visit_id_sql} AND st.pool_id = %s AND st.status = 'active' AND st.deleted_at IS NULL "
+            f"AND st.source = sv.source AND st.medium = sv.medium ORDER BY st.id LIMIT 1)"
+        )
+        params.append(pool.pk)
+    return columns, params
+
+
+def session_heartbeat(*, website_id: int, session_uid: str, visitor_pools, source_pools, now: datetime) -> Heartbeat:
+    """Renew the session's leases in `visitor_pools` and read its numbers in `source_pools`, in one statement."""
+    if not visitor_pools and not source_pools:
+        return Heartbeat(complete=True)
+    lease_t, tracker_t, visit_t = _tables()
+    if not visitor_pools:
+        columns, params = _source_number_columns(source_pools, "v.id")
+        sql = f"SELECT {', '.join(columns)} FROM {visit_t} v WHERE v.website_id = %s AND v.session_uid = %s"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, website_id, session_uid])
+            row = cursor.fetchone()
+        if row is None:
+            return Heartbeat(complete=False)
+        return Heartbeat(complete=True, source_numbers=_numbers(source_pools, row))
+
+    expires = {pool.pk: now + timedelta(minutes=pool.lease_minutes) for pool in visitor_pools}
+    pool_of_lease = f"(SELECT pool_id FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id)"
+    if len(set(expires.values())) == 1:
+        set_sql, set_params = "%s", [next(iter(expires.values()))]
+    else:  # pools with different lease lengths: still one statement
+        set_sql = f"CASE {pool_of_lease} " + " ".join("WHEN %s THEN %s" for _ in expires) + " ELSE expires_at END"
+        set_params = [value for item in expires.items() for value in item]
+    marks = ", ".join(["%s"] * len(expires))
+    columns, column_params = _source_number_columns(source_pools, f"{lease_t}.visit_id")
+    sql = (
+        f"UPDATE {lease_t} SET expires_at = {set_sql} "
+        f"WHERE ended_at IS NULL "
+        f"AND visit_id = (SELECT id FROM {visit_t} WHERE website_id = %s AND session_uid = %s) "
+        f"AND tracker_id IN (SELECT id FROM {tracker_t} WHERE pool_id IN ({marks}) "
+        f"AND status = 'active' AND deleted_at IS NULL) "
+        f"RETURNING tracker_id, is_shared, "
+        f"(SELECT tracking_number FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id), {pool_of_lease}"
+        + "".join(f", {column}" for column in columns)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*set_params, website_id, session_uid, *expires, *column_params])
+        rows = cursor.fetchall()
+    grants = {
+        pool_id: LeaseGrant(pool_id, tracker_id, number, expires[pool_id], bool(is_shared))
+        for tracker_id, is_shared, number, pool_id, *_ in rows
+    }
+    if len(grants) < len(visitor_pools):
+        return Heartbeat(complete=False, grants=grants)
+    return Heartbeat(complete=True, grants=grants, source_numbers=_numbers(source_pools, rows[0][4:]))
+
+
+def _numbers(source_pools, values) -> dict[int, str]:
+    return {pool.pk: number for pool, number in zip(source_pools, values, strict=True) if number}
