@@ -62,7 +62,7 @@ def test_a_failed_request_never_logs_the_secret(website, caplog):
 
 def test_the_migration_encrypts_plaintext_secrets(website):
     GA4Settings.objects.create(website=website, measurement_id="G-OLD111", api_secret="plain-old-secret")
-    migration = importlib.import_module("integrations.migrations.0003_encrypt_ga4_api_secret")
+    migration = importlib.import_module("integrations.migrations.0004_encrypt_ga4_api_secret")
     migration.encrypt_plaintext_secrets(django_apps, None)
     row = GA4Settings.objects.get(website=website)
     assert row.api_secret.startswith("fernet:") and row.get_api_secret() == "plain-old-secret"
