@@ -18,11 +18,13 @@ class CallFilters:
     q: str = ""            # caller number as typed
     answered: str = ""     # "" | "yes" | "no" (missed = not answered, whatever the final status)
     recording: str = ""    # "" | "yes" | "no"
+    conversions_only: bool = False  # ?is_conversion=1, like the API's is_conversion=true
 
     def params(self) -> dict[str, str]:
         params = {"status": self.status, "source": self.source, "medium": self.medium,
                   "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
-                  "answered": self.answered, "recording": self.recording}
+                  "answered": self.answered, "recording": self.recording,
+                  "is_conversion": "1" if self.conversions_only else ""}
         return {key: value for key, value in params.items() if value}
 
     @property
@@ -54,10 +56,14 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     if recording not in ("", "yes", "no"):
         problems.append("The recording filter takes yes or no; ignored.")
         recording = ""
+    raw_conversion = (params.get("is_conversion") or "").strip().lower()
+    if raw_conversion not in ("", "0", "1", "true", "false"):
+        problems.append("The conversions filter takes 1 (conversions only); ignored.")
+    conversions_only = raw_conversion in ("1", "true")
     q = (params.get("q") or "").strip()[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
     source = (params.get("source") or "").strip()[:200]
     medium = (params.get("medium") or "").strip()[:200]
-    return CallFilters(status, source, medium, pool, first_time, q, answered, recording), problems
+    return CallFilters(status, source, medium, pool, first_time, q, answered, recording, conversions_only), problems

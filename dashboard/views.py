@@ -186,6 +186,7 @@ def report(request, dimension="source_medium"):
     data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
     data["rows"] = share_bars(data["rows"])
     data["dimensions"] = list(DIMENSIONS.values())
+    data["currency"] = request.account.currency
     return _page(request, "dashboard/report.html", data)
 
 

@@ -2,6 +2,7 @@
 same data and range, rolled-up days and today's not-yet-rolled calls alike."""
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,10 +47,11 @@ def history(account, website, second, other_account):
                      campaign=f"c{i % 3}", term=f"k{i % 4}", landing_page=f"/p{i % 5}", started_at=at)
         CallFactory(tracker=trackers[i % 2], source=("google", "bing", "")[i % 3], medium="cpc", campaign=f"c{i % 3}",
                     term=f"k{i % 4}", landing_page=f"/p{i % 5}", started_at=at, answered_at=at if i % 3 else None,
-                    is_first_time_caller=bool(i % 2))
+                    is_first_time_caller=bool(i % 2), is_conversion=bool(i % 3),
+                    conversion_value=Decimal(f"{i}.25") if i % 3 else Decimal("0"))
     bob_site = WebsiteFactory(account=other_account, key="bobsite")
     CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=other_account, website=bob_site), active=True),
-                source="bobsource", medium="cpc", started_at=now)
+                source="bobsource", medium="cpc", started_at=now, is_conversion=True, conversion_value=Decimal("99.00"))
     rollup_refresh(account=account, through=_today(account) - timedelta(days=4))
     return trackers
 
@@ -63,7 +65,8 @@ def _api(account):
 
 def _as_api(rows):
     return [{"key": list(r.key), "label": r.label, "calls": r.calls, "answered": r.answered, "first_time": r.first_time,
-             "visits": r.visits, "conversion_rate": r.conversion_rate} for r in rows]
+             "visits": r.visits, "conversions": r.conversions, "value": f"{r.value:.2f}",
+             "conversion_rate": r.conversion_rate, "calls_per_visit": r.calls_per_visit} for r in rows]
 
 
 @pytest.mark.parametrize("dimension", list(DIMENSIONS))
@@ -78,6 +81,9 @@ def test_api_and_dashboard_give_the_same_rows(marketer_client, account, second, 
 
     assert api_rows == _as_api(page_rows)
     assert sum(row["calls"] for row in api_rows) == (6 if by_site else 12)
+    # Calls i % 3 != 0 convert with value i.25: all sites 8 conversions worth 50.00; the second site (odd i) 4 worth 25.00.
+    assert sum(row["conversions"] for row in api_rows) == (4 if by_site else 8)
+    assert sum(Decimal(row["value"]) for row in api_rows) == (Decimal("25.00") if by_site else Decimal("50.00"))
     # …and both equal the raw-table reference over the same range.
     zone = ZoneInfo(account.timezone)
     scope = {"start": datetime.combine(start, time.min, zone), "end": datetime.combine(end + timedelta(days=1), time.min, zone)}
