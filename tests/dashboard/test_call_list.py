@@ -39,6 +39,20 @@ def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tr
     assert set(ids(pool=pool.pk, medium="cpc")) == {answered.pk, missed.pk}
 
 
+def test_conversions_only_filter_matches_the_apis(marketer_client, tracker, other_call):
+    converting = CallFactory(tracker=tracker, is_conversion=True)
+    CallFactory(tracker=tracker)
+    other_call.is_conversion = True
+    other_call.save(update_fields=["is_conversion"])
+    response = marketer_client.get(URL, {"is_conversion": "1"})
+    assert [c.pk for c in response.context["calls"]] == [converting.pk]
+    assert 'name="is_conversion" value="1" checked' in response.content.decode()
+    assert "is_conversion=1" in response.context["filter_query"]
+    assert len(marketer_client.get(URL).context["calls"]) == 2
+    response = marketer_client.get(URL, {"is_conversion": "maybe"})
+    assert len(response.context["calls"]) == 2 and len(list(response.context["messages"])) == 1
+
+
 def test_bad_filter_values_are_ignored_with_messages(marketer_client, call, other_call):
     response = marketer_client.get(URL, {"status": "exploded", "pool": other_call.pool.pk, "first_time": "maybe",
                                          "q": "abc", "after": "garbage", "range": "-1", "answered": "sometimes"})
