@@ -56,6 +56,7 @@ class ReportRow:
     calls_per_visit: float | None     # calls ÷ visits
 
 
+CENTS = Decimal("0.01")
 # The counts of one report row and of one ReportDay (empty_totals() is a row before any group is added).
 COUNT_FIELDS = ("calls", "answered", "first_time", "conversions", "value", "visits")
 
@@ -87,7 +88,7 @@ def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit:
         rows.append(ReportRow(
             key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
             first_time=values["first_time"], visits=visits, conversions=values["conversions"],
-            value=Decimal(values["value"]).quantize(Decimal("0.01")),
+            value=Decimal(values["value"]).quantize(CENTS),
             conversion_rate=(values["conversions"] / visits) if visits else None,
             calls_per_visit=(values["calls"] / visits) if visits else None,
         ))
@@ -147,12 +148,15 @@ def report_rows(*, account: Account, dimension: str, start: datetime, end: datet
 
 def calls_per_day(*, account: Account, start: datetime, end: datetime, website: Website | None = None) -> list[dict]:
     """[{"day": date, "calls", "answered", "first_time", "conversions", "value"}] in the account's time zone, days
-    with calls only (`value` None on a day without conversions)."""
+    with calls only."""
     zone = ZoneInfo(account.timezone)
-    return list(
+    days = list(
         report_calls(account=account, start=start, end=end, website=website)
         .annotate(day=TruncDate("started_at", tzinfo=zone))
         .values("day")
         .annotate(**call_counts())
         .order_by("day")
     )
+    for day in days:
+        day["value"] = Decimal(day["value"] or 0).quantize(CENTS)
+    return days

@@ -7,12 +7,14 @@ only the cost differs. A date range is split once per request into a rolled part
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 
 from accounts.models import Account, Website
 from calls.reports import (
+    CENTS,
     DIMENSIONS,
     ReportRow,
     add_totals,
@@ -85,7 +87,7 @@ def report_day_list(*, window: ReportWindow) -> list[dict]:
     if window.rolled is not None:
         # Every call is in exactly one row of the "pool" dimension, so its per-day sums are the day's totals.
         days = [
-            row for row in _rolled(window, "pool").values("day")
+            {**row, "value": Decimal(row["value"] or 0).quantize(CENTS)} for row in _rolled(window, "pool").values("day")
             .annotate(**_sums("calls", "answered", "first_time", "conversions", "value")).order_by("day")
             if row["calls"]
         ]

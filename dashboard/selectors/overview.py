@@ -17,7 +17,7 @@ def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
     answered = sum(row["answered"] for row in per_day)
     first_time = sum(row["first_time"] for row in per_day)
     conversions = sum(row["conversions"] for row in per_day)
-    value = sum((row["value"] or 0 for row in per_day), Decimal("0.00"))
+    value = sum((row["value"] for row in per_day), Decimal("0.00"))
     visits = report_visit_count(window=window)
     campaigns = [row for row in report_row_list(window=window, dimension="campaign", limit=6) if row.key != ("",)]
     return {

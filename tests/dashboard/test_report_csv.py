@@ -28,7 +28,7 @@ def test_csv_counts_conversions_and_their_value(marketer_client, call, visit, tr
     CallFactory(tracker=tracker, source="google", medium="cpc", is_conversion=True, conversion_value=Decimal("0.25"))
     CallFactory(tracker=tracker, source="google", medium="cpc")
     rows = _rows(marketer_client.get(reverse("dashboard:report_csv", args=["source_medium"])))
-    assert rows[1] == ["google", "cpc", "3", "1", "1", "1", "2", "120.75", "2.0000", "3.0000"]
+    assert rows[1] == ["google", "cpc", "3", "1", "3", "1", "2", "120.75", "2.0000", "3.0000"]
 
 
 def test_tracker_csv_leaves_visit_columns_empty(marketer_client, call):
