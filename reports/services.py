@@ -65,7 +65,13 @@ def rollup_refresh(*, account: Account, through: date | None = None, full: bool 
             stale = stale.filter(day__gte=since)
         stale.delete()
         ReportDay.objects.bulk_create(objects, batch_size=5000)
-        RollupState.objects.update_or_create(account=account, defaults={"rolled_through": through, "refreshed_at": timezone.now()})
+        reached = through
+        if state is not None:
+            # Calls relabeled while this ran (rollup_invalidate moved the state back): those days stay live.
+            now_at = RollupState.objects.select_for_update().filter(pk=state.pk).values_list("rolled_through", flat=True).first()
+            if now_at is not None and now_at < state.rolled_through:
+                reached = min(through, now_at)
+        RollupState.objects.update_or_create(account=account, defaults={"rolled_through": reached, "refreshed_at": timezone.now()})
     return len(objects)
 
 

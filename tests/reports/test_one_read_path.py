@@ -180,3 +180,19 @@ def test_another_account_sees_none_of_the_conversions(account, other_account, hi
     rows = _api(other_account).get("/api/v1/reports/source_medium/").json()["rows"]
     assert [(row["key"], row["conversions"], row["value"]) for row in rows] == [(["bobsource", "cpc"], 1, "99.00")]
     assert _api_totals(account, "source_medium") == (8, Decimal("50.00"))
+
+
+def test_a_relabel_during_a_refresh_keeps_its_days_live(account, history, monkeypatch):
+    """rollup_invalidate committing between the refresh's reads and its write must not be overwritten."""
+    import reports.services as services
+
+    day = _today(account) - timedelta(days=9)
+    real = services.report_visits
+
+    def relabel_meanwhile(**kwargs):
+        services.rollup_invalidate(account_id=account.pk, day=day)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "report_visits", relabel_meanwhile)
+    rollup_refresh(account=account)
+    assert RollupState.objects.get(account=account).rolled_through == day
