@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model, password_validation
@@ -33,8 +35,57 @@ class AccountAdmin(AccountScopedAdmin):
         return request.user.is_superuser
 
 
+class LinesField(forms.CharField):
+    """A list of strings typed one per line (instead of raw JSON); `normalise` cleans each line."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+
+    def __init__(self, *, normalise, **kwargs):
+        self.normalise = normalise
+        super().__init__(required=False, **kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        lines = [self.normalise(line.strip()) for line in (value or "").splitlines()]
+        return list(dict.fromkeys(line for line in lines if line))  # drop blanks and repeats, keep the order
+
+
+def normalise_origin(line: str) -> str:
+    """ "HTTPS://WWW.Example.com/" → "https://www.example.com" (scheme and host lower-case, no path)."""
+    line = line.rstrip("/")
+    if "://" not in line:
+        return line  # the model's validator explains what an origin looks like
+    scheme, rest = line.split("://", 1)
+    host, _, _path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}"
+
+
+def normalise_domain(line: str) -> str:
+    """ "https://WWW.Example.com/page" → "www.example.com"."""
+    host = urlsplit(line if "://" in line else f"//{line}").hostname
+    return host or line.lower()
+
+
+class WebsiteAdminForm(forms.ModelForm):
+    domains = LinesField(normalise=normalise_domain,
+                         help_text="One per line, e.g. www.example.com. Pasted URLs are cut down to their host.")
+    allowed_origins = LinesField(
+        normalise=normalise_origin,
+        help_text="Pages that may ask for numbers, one per line, e.g. https://www.example.com "
+                  "(add :8080 for a port, :* for any port). A trailing slash or capitals are fixed for you.")
+
+    class Meta:
+        model = Website
+        fields = ["account", "name", "key", "domains", "allowed_origins"]
+
+
 @admin.register(Website)
 class WebsiteAdmin(AccountScopedAdmin):
+    form = WebsiteAdminForm
     list_display = ["name", "account", "key", "domain_list", "snippet_seen_at"]
     list_select_related = ["account"]
     list_filter = ["account"]

@@ -22,7 +22,20 @@ def admin_account_ids(request) -> list[int] | None:
     return cached
 
 
-class AccountScopedAdmin(admin.ModelAdmin):
+class AccountScopedInline:
+    """Scoped choices (and raw-id labels) for every foreign key and many-to-many of a form: a mixin for inlines
+    (e.g. a membership's user), and the base of AccountScopedAdmin."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
+        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+class AccountScopedAdmin(AccountScopedInline, admin.ModelAdmin):
     """`account_path` is the lookup from this model to its Account, e.g. "pool__account"."""
 
     account_path = "account"
@@ -60,14 +73,6 @@ class AccountScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._is_account_admin(request) and self._owns(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))
-
     def get_list_filter(self, request):
         """Filters on a relation list only the related rows this admin's (scoped) rows point to."""
         return [scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)]
@@ -75,18 +80,6 @@ class AccountScopedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         refuse_cross_account_links(obj)
         super().save_model(request, obj, form, change)
-
-
-class AccountScopedInline:
-    """Mixin for inlines: the same scoped choices for their foreign keys (e.g. a membership's user)."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))
 
 
 class ScopedForeignKeyRawIdWidget(widgets.ForeignKeyRawIdWidget):

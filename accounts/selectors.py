@@ -13,6 +13,11 @@ def website_list(*, account: Account) -> QuerySet[Website]:
     return Website.objects.filter(account=account).order_by("name")
 
 
+def is_account_admin(*, user, account: Account) -> bool:
+    """Account admins may spend money (buy numbers) from the dashboard; marketers only read."""
+    return Membership.objects.filter(user=user, account=account, role=Membership.Role.ADMIN).exists()
+
+
 def refused_origins_by_website(*, account: Account, websites: list[Website]) -> dict[int, list[RefusedOrigin]]:
     """Origins the snippet was blocked on, per website, newest first, without those allowed since. One query."""
     by_site = {site.pk: site for site in websites if site.account_id == account.pk}

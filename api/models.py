@@ -35,6 +35,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "API token"
+        verbose_name_plural = "API tokens"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(scope__in=["read", "write"]), name="api_apitoken_scope_valid"),

@@ -25,9 +25,10 @@ class Call(TenantLinks, models.Model):
         CANCELED = "canceled", "Canceled"
 
     class Method(models.TextChoices):
-        LEASE = "lease", "Visitor lease covering the call"
-        RECENT_LEASE = "recent_lease", "Lease released shortly before the call"
-        SOURCE = "source", "Tracker's source/medium at call time"
+        # Marketer words: a "lease" is the time a visitor holds a number on a visitor pool.
+        LEASE = "lease", "The visitor who was seeing the number"
+        RECENT_LEASE = "recent_lease", "The visitor who saw the number minutes before"
+        SOURCE = "source", "The source the number is assigned to"
         MANUAL = "manual", "Set by hand"
         NONE = "none", "Not attributed"
 

@@ -5,7 +5,11 @@ import re
 from dataclasses import dataclass
 
 from calls.models import Call
+from calls.results import CallResult
 from pools.models import Pool
+
+# Report rows link here filtered by their key (dashboard.explore.DRILL_PARAMS); free text, matched ignoring case.
+TEXT_FILTERS = ("source", "medium", "campaign", "term", "landing_page", "tracking_number", "pool_name")
 
 
 @dataclass(frozen=True)
@@ -18,12 +22,19 @@ class CallFilters:
     q: str = ""            # caller number as typed
     answered: str = ""     # "" | "yes" | "no" (missed = not answered, whatever the final status)
     recording: str = ""    # "" | "yes" | "no"
+    result: str = ""       # "" | a calls.results.CallResult value: what the form offers
+    campaign: str = ""
+    term: str = ""
+    landing_page: str = ""
+    tracking_number: str = ""
+    pool_name: str = ""
     conversions_only: bool = False  # ?is_conversion=1, like the API's is_conversion=true
 
     def params(self) -> dict[str, str]:
-        params = {"status": self.status, "source": self.source, "medium": self.medium,
+        params = {"result": self.result, "status": self.status, "source": self.source, "medium": self.medium,
                   "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
-                  "answered": self.answered, "recording": self.recording,
+                  "answered": self.answered, "recording": self.recording, "campaign": self.campaign, "term": self.term,
+                  "landing_page": self.landing_page, "tracking_number": self.tracking_number, "pool_name": self.pool_name,
                   "is_conversion": "1" if self.conversions_only else ""}
         return {key: value for key, value in params.items() if value}
 
@@ -34,7 +45,11 @@ class CallFilters:
 
 def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallFilters, list[str]]:
     problems = []
-    status = (params.get("status") or "").strip()
+    result = (params.get("result") or "").strip()
+    if result and result not in CallResult.values:
+        problems.append(f"Unknown call result “{result[:20]}” ignored.")
+        result = ""
+    status = (params.get("status") or "").strip()  # Twilio's status: old links and the API's words
     if status and status not in Call.Status.values:
         problems.append(f"Unknown call status “{status[:20]}” ignored.")
         status = ""
@@ -59,11 +74,10 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     raw_conversion = (params.get("is_conversion") or "").strip().lower()
     if raw_conversion not in ("", "0", "1", "true", "false"):
         problems.append("The conversions filter takes 1 (conversions only); ignored.")
-    conversions_only = raw_conversion in ("1", "true")
     q = (params.get("q") or "").strip()[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
-    source = (params.get("source") or "").strip()[:200]
-    medium = (params.get("medium") or "").strip()[:200]
-    return CallFilters(status, source, medium, pool, first_time, q, answered, recording, conversions_only), problems
+    text = {name: (params.get(name) or "").strip()[:500] for name in TEXT_FILTERS}
+    return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, recording=recording,
+                       result=result, conversions_only=raw_conversion in ("1", "true"), **text), problems

@@ -10,14 +10,17 @@ from zoneinfo import ZoneInfo
 
 from accounts.models import Website
 
-PRESETS = {"7": 7, "30": 30, "90": 90}
+PRESETS = {"7": 7, "30": 30, "90": 90}  # the last N days, today included
+CALENDAR_PRESETS = {"today": "Today", "yesterday": "Yesterday", "month": "This month", "last-month": "Last month"}
+CHIPS = [("today", "Today"), ("yesterday", "Yesterday"), ("7", "7 days"), ("30", "30 days"), ("90", "90 days"),
+         ("month", "This month"), ("last-month", "Last month")]
 DEFAULT_PRESET = "30"
 MAX_CUSTOM_DAYS = 366
 
 
 @dataclass(frozen=True)
 class DashboardFilters:
-    preset: str                      # "7" | "30" | "90" | "custom"
+    preset: str                      # "7" | "30" | "90" | "today" | "yesterday" | "month" | "last-month" | "custom"
     start_date: date                 # first day shown, in the account's time zone
     end_date: date                   # last day shown (inclusive)
     zone: ZoneInfo
@@ -59,16 +62,38 @@ class DashboardFilters:
     def preset_links(self, extra: dict[str, str] | None = None) -> list[dict]:
         """The preset chips: each keeps the website and the page's own filters, switching only the range."""
         links = []
-        for value, days in PRESETS.items():
+        for value, label in CHIPS:
             params = {"range": value, **({"website": str(self.website.pk)} if self.website else {}), **(extra or {})}
-            links.append({"label": f"{days} days", "query": urlencode(params), "is_on": self.preset == value})
+            links.append({"label": label, "query": urlencode(params), "is_on": self.preset == value})
         return links
+
+    def previous(self) -> "DashboardFilters":
+        """The period of the same length just before this one (what Δ % compares against)."""
+        length = timedelta(days=self.days)
+        return DashboardFilters("custom", self.start_date - length, self.end_date - length, self.zone,
+                                self.website, self.websites)
 
     @property
     def label(self) -> str:
         if self.preset in PRESETS:
             return f"Last {PRESETS[self.preset]} days"
+        if self.preset in CALENDAR_PRESETS:
+            return CALENDAR_PRESETS[self.preset]
         return f"{self.start_date:%b %-d, %Y} – {self.end_date:%b %-d, %Y}"
+
+
+def preset_dates(preset: str, today: date) -> tuple[date, date]:
+    """(first day, last day) of a preset range ending today (or yesterday, or last month)."""
+    if preset == "today":
+        return today, today
+    if preset == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    if preset == "month":
+        return today.replace(day=1), today
+    if preset == "last-month":
+        last_day = today.replace(day=1) - timedelta(days=1)
+        return last_day.replace(day=1), last_day
+    return today - timedelta(days=PRESETS[preset] - 1), today
 
 
 EARLIEST = date(2000, 1, 1)
@@ -101,12 +126,11 @@ def parse_filters(*, params, websites: list[Website], zone: ZoneInfo, today: dat
             start_date, end_date = start_date, end_date
         if problems:
             preset, start_date, end_date = DEFAULT_PRESET, None, None
-    elif preset not in PRESETS:
+    elif preset not in PRESETS and preset not in CALENDAR_PRESETS:
         problems.append(f"Unknown date range “{preset[:20]}”. Showing the last 30 days instead.")
         preset = DEFAULT_PRESET
     if start_date is None:
-        end_date = today
-        start_date = today - timedelta(days=PRESETS[preset] - 1)
+        start_date, end_date = preset_dates(preset, today)
 
     website = None
     raw_website = params.get("website") or ""

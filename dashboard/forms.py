@@ -25,6 +25,10 @@ class TestCallForm(forms.Form):
             raise ValidationError(exc.messages[0]) from None
 
 
+class AddNumbersForm(forms.Form):
+    count = forms.IntegerField(label="How many numbers", min_value=1, max_value=50, initial=1)
+
+
 class CallOutcomeForm(forms.Form):
     """What the call was: outcome, its value (overrides the conversion rule's) and a note."""
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("pools/", views.pool_list, name="pool_list"),
     path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
+    path("pools/<int:pk>/add-numbers", views.pool_add_numbers, name="pool_add_numbers"),
     path("websites/", views.website_list, name="website_list"),
     path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]

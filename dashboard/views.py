@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import account_required
-from accounts.selectors import refused_origins_by_website
+from accounts.selectors import is_account_admin, refused_origins_by_website
 from accounts.snippet import (
     FORMAT_DETECTION_META,
     WORDPRESS_PLUGIN_FILENAME,
@@ -17,9 +17,9 @@ from accounts.snippet import (
     wordpress_plugin_zip,
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
-from calls.models import Call
 from calls.outcomes import call_set_outcome
 from calls.reports import DIMENSIONS
+from calls.results import CallResult, call_result
 from calls.selectors import (
     call_outcome_history,
     conversion_rule_for_call,
@@ -33,8 +33,22 @@ from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
 from dashboard.decorators import with_filters
-from dashboard.forms import CallOutcomeForm, TestCallForm
-from dashboard.selectors.calls import call_export_rows, call_get, call_journey, call_page
+from dashboard.explore import (
+    DEFAULT_SORT,
+    change,
+    rows_compared,
+    rows_sorted,
+    sort_links,
+    sort_parse,
+)
+from dashboard.forms import AddNumbersForm, CallOutcomeForm, TestCallForm
+from dashboard.selectors.calls import (
+    call_export_rows,
+    call_get,
+    call_journey,
+    call_page,
+    call_page_position,
+)
 from dashboard.selectors.overview import overview_get
 from dashboard.selectors.pools import (
     pool_detail_get,
@@ -42,10 +56,11 @@ from dashboard.selectors.pools import (
     pool_health_list,
     pool_trackers,
 )
-from dashboard.selectors.reports import report_get, report_keyword_hint
+from dashboard.selectors.reports import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
+from pools.services import pool_provision
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
 
@@ -65,6 +80,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
 @with_filters
 def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
+    data["previous_label"] = _previous_label(request.filters)
     data["chart"] = calls_bar_chart(data["points"])
     data["top_sources"] = share_bars(data["top_sources"])
     data["top_campaigns"] = share_bars(data["top_campaigns"])
@@ -79,6 +95,16 @@ def _call_filters(request):
     return call_filters, pools
 
 
+# Filters a link can set (report drill-down, KPI cards, old links) that the form has no control for.
+OTHER_FILTER_LABELS = {"status": "status", "answered": "answered", "campaign": "campaign", "term": "keyword",
+                       "landing_page": "landing page", "tracking_number": "tracking number", "pool_name": "pool"}
+
+
+def _other_filters(call_filters) -> list[tuple[str, str, str]]:
+    return [(name, OTHER_FILTER_LABELS[name], value) for name, value in call_filters.params().items()
+            if name in OTHER_FILTER_LABELS]
+
+
 @require_GET
 @login_required
 @account_required
@@ -90,10 +116,14 @@ def call_list(request):
     if raw_cursor and cursor is None:
         messages.warning(request, "That page link is not valid; showing the newest calls.")
     calls, next_cursor = call_page(account=request.account, filters=request.filters, call_filters=call_filters, cursor=cursor)
+    position = call_page_position(account=request.account, filters=request.filters, call_filters=call_filters,
+                                  page=calls, is_first_page=cursor is None)
+    previous = position["previous"]
     return _page(request, "dashboard/call_list.html", {
-        "calls": calls, "call_filters": call_filters, "pools": pools, "statuses": Call.Status.choices,
-        "is_first_page": cursor is None,
+        "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
+        "position": position, "other_filters": _other_filters(call_filters),
         "filter_query": request.filters.with_params(**call_filters.params()),
+        "previous_query": None if previous is None else request.filters.with_params(**call_filters.params(), after=previous),
         "next_query": request.filters.with_params(**call_filters.params(), after=next_cursor) if next_cursor else None,
     }, keep=call_filters.params())
 
@@ -184,10 +214,28 @@ def _dimension(name):
 def report(request, dimension="source_medium"):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
-    data["rows"] = share_bars(data["rows"])
+    previous = report_get(account=request.account, filters=request.filters.previous(), dimension=dimension)
+    sort = sort_parse(request.GET.get("sort"))
+    data["rows"] = rows_compared(share_bars(rows_sorted(data["rows"], sort)), previous["rows"], dimension,
+                                 base_params=request.filters.params())
+    data["totals_change"] = {key: change(data["totals"][key], previous["totals"][key])
+                             for key in ("calls", "answered", "first_time", "visits")}
+    data["previous_label"] = _previous_label(request.filters)
+    data["tracker_names"] = tracker_names(account=request.account) if dimension == "tracker" else {}
     data["dimensions"] = list(DIMENSIONS.values())
     data["currency"] = request.account.currency
-    return _page(request, "dashboard/report.html", data)
+    data["sort"], data["sort_links"] = sort, sort_links(sort)
+    columns = [("label", "", ""), ("calls", "Calls", "num"), ("answered", "Answered", "num"), ("first_time", "First-time", "num"),
+               ("conversions", "Conversions", "num"), ("value", f"Value ({request.account.currency})", "num")]
+    if data["has_visits"]:
+        columns += [("visits", "Visits", "num"), ("conversion", "Conversion rate", "num")]
+    data["sort_columns"] = columns
+    return _page(request, "dashboard/report.html", data, keep={"sort": sort} if sort != DEFAULT_SORT else {})
+
+
+def _previous_label(filters) -> str:
+    previous = filters.previous()
+    return f"{previous.start_date:%b %-d} – {previous.end_date:%b %-d}"
 
 
 @require_GET
@@ -220,6 +268,8 @@ def pool_detail(request, pk):
     data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
     trackers = [tracker for _, _, group in data["tracker_groups"] for tracker in group]
     data["test_call_form"] = _test_call_form(request, pool=pool, trackers=trackers)
+    can_buy = not pool.is_retired and is_account_admin(user=request.user, account=request.account)
+    data["add_numbers_form"] = AddNumbersForm() if can_buy else None
     return _page(request, "dashboard/pool_detail.html", data)
 
 
@@ -282,6 +332,35 @@ def pool_test_call(request, pk):
     except DomainError as exc:
         messages.error(request, f"The test call was not placed: {exc.message}")
         return redirect(detail_url)
-    attribution = f"{call.source} / {call.medium}" if call.source or call.medium else "not attributed"
-    messages.success(request, f"Test call placed ({call.status}); attribution: {attribution} by {call.get_attribution_method_display().lower()}.")
+    if call.source or call.medium:
+        attribution = f"attributed to {call.source} / {call.medium} ({call.get_attribution_method_display().lower()})"
+    else:
+        attribution = "not attributed to any source"
+    messages.success(request, f"Test call placed ({call_result(call).label.lower()}), {attribution}.")
     return redirect(reverse("dashboard:call_detail", args=[call.pk]))
+
+
+@require_POST
+@login_required
+@account_required
+@with_filters
+def pool_add_numbers(request, pk):
+    """Buy numbers for this pool from the account's provider (account admins only), through the same service
+    as the admin's "Provision numbers" action, so its rules (retired pools, limits) hold here too."""
+    pool = pool_for_account(account=request.account, pk=pk)
+    detail_url = f"{reverse('dashboard:pool_detail', args=[pool.pk])}?{request.filters.querystring}"
+    if not is_account_admin(user=request.user, account=request.account):
+        messages.error(request, "Only account admins can add numbers (they are bought from your phone provider).")
+        return redirect(detail_url)
+    form = AddNumbersForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Numbers were not added: choose between 1 and 50.")
+        return redirect(detail_url)
+    try:
+        created = pool_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user,
+                                 actor_label="dashboard")
+    except DomainError as exc:
+        messages.error(request, f"Numbers were not added: {exc.message}")
+        return redirect(detail_url)
+    messages.success(request, f"Added {len(created)} number{'s' if len(created) != 1 else ''} to {pool.name}.")
+    return redirect(detail_url)

@@ -98,6 +98,7 @@ class WebhookDelivery(models.Model):
     succeeded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "webhook deliveries"
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=["pending", "succeeded", "failed"]), name="integrations_webhookdelivery_status_valid"),

@@ -1,6 +1,6 @@
 """Outbound webhook URLs may not reach the install's own network (SSRF).
 
-At save: https only (http too when DEBUG), and a URL whose host is, or resolves to, a loopback, private,
+At save: https only (http too when DEBUG or WEBHOOKS_ALLOW_PRIVATE), and a URL whose host is, or resolves to, a loopback, private,
 link-local or otherwise non-public address is refused. At send: the connection itself resolves the host,
 checks every address and connects only to a checked one (so a DNS answer that changes after the save —
 rebinding — is caught too); redirects are never followed. settings.WEBHOOKS_ALLOW_PRIVATE turns both
@@ -45,7 +45,8 @@ def webhook_url_problem(url: str) -> str | None:
         port = parts.port
     except ValueError:
         return "Enter a valid URL."
-    allowed = ("https", "http") if settings.DEBUG else ("https",)
+    # Receivers on the operator's own network (WEBHOOKS_ALLOW_PRIVATE) often have no certificate.
+    allowed = ("https", "http") if settings.DEBUG or getattr(settings, "WEBHOOKS_ALLOW_PRIVATE", False) else ("https",)
     if parts.scheme not in allowed:
         return "Webhook URLs must use https."
     host = (parts.hostname or "").rstrip(".")

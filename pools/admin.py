@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
 from accounts.models import Account
-from core.admin_actions import run_service_per_object
+from core.admin_actions import plural, run_service_per_object
 from core.admin_forms import PhoneFieldsFormMixin
 from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
@@ -46,6 +46,24 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
         }
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
                   "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls"]
+        # One sentence per field, in the form's own words (the model's help texts are for developers).
+        help_texts = {
+            "account": "The customer account this pool belongs to.",
+            "website": "The site whose visitors see these numbers (the snippet is installed there).",
+            "name": "A name your team recognises, e.g. “Main line” or “Service desk”.",
+            "kind": "Manual: you decide which numbers show. Automated: the rules below buy, assign and free numbers.",
+            "tracking": "Source: one number per traffic source (google / cpc …). Visitor: each visitor session "
+                        "gets its own number, so a call is tied to the exact visit.",
+            "size": "How many tracking numbers the pool holds.",
+            "utilization": "The share of the numbers that may be shown at once (0–1); the rest rest between uses.",
+            "min_visits": "A source needs at least this many visits in the window below to get its own number.",
+            "visit_window_days": "How many days of visits count towards a source's place on the list.",
+            "flag_days": "How long a number taken off the site keeps forwarding before it is reused.",
+            "lease_minutes": "How long a visitor keeps their number after their last page view.",
+            "exhaustion": "What a visitor sees when every number is in use: the business line, or a shared number.",
+            "max_size": "Automated visitor pools grow to their busiest moment, but never past this.",
+            "record_calls": "Record calls to this pool's numbers (tell callers; some places require consent).",
+        }
 
     def phone_region(self, cleaned):
         account = cleaned.get("account") or getattr(self.instance, "account", None)
@@ -97,6 +115,22 @@ class PoolAdmin(AccountScopedAdmin):
     readonly_fields = ["created_at", "updated_at", "retired_at"]
     inlines = [TrackerInline, PoolChangeInline]
     actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
+    # static/admin/pools/pool_form.js hides the fieldsets and rows that don't apply to the chosen kind and
+    # tracking (`data-applies` on the fieldset classes below); without JavaScript every field shows.
+    fieldsets = [
+        (None, {"fields": ["account", "website", "name", "kind", "tracking", "original_number", "size"]}),
+        ("Automated rules", {"classes": ["applies-kind-automated"],
+                             "description": "Only automated pools follow these; manual pools are never changed for you.",
+                             "fields": ["utilization", "min_visits", "visit_window_days", "flag_days", "max_size"]}),
+        ("Visitor sessions", {"classes": ["applies-tracking-visitor"],
+                              "description": "Only visitor pools hand each session its own number.",
+                              "fields": ["lease_minutes", "exhaustion"]}),
+        ("Recording", {"fields": ["record_calls"]}),
+        ("Dates", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "retired_at"]}),
+    ]
+
+    class Media:
+        js = ["admin/pools/pool_form.js"]
 
     def add_view(self, request, form_url="", extra_context=None):
         return super().add_view(request, form_url, {**(extra_context or {}), "guide": self._guide(request)})
@@ -165,7 +199,7 @@ class PoolAdmin(AccountScopedAdmin):
                 # pool_provision refuses automated pools (the engine would delete the numbers), with the reason.
                 run_service_per_object(
                     self, request, queryset, lambda pool: pool_provision(pool=pool, count=count, actor=request.user),
-                    done="{total} numbers provisioned.",
+                    done=lambda total: f"{plural(total, 'number')} provisioned.",
                 )
                 return None
         else:
@@ -179,7 +213,7 @@ class PoolAdmin(AccountScopedAdmin):
     @admin.action(description="Enforce rules now")
     def enforce_rules(self, request, queryset):
         run_service_per_object(self, request, queryset, lambda pool: self._enforce_and_list(request, pool),
-                               done=f"{{total}} actions taken on {len(queryset)} pools.")
+                               done=lambda total: f"{plural(total, 'action')} taken on {plural(len(queryset), 'pool')}.")
 
     def _enforce_and_list(self, request, pool: Pool) -> list[PlannedAction]:
         actions = pool_enforce(pool=pool, actor=request.user)
@@ -189,13 +223,13 @@ class PoolAdmin(AccountScopedAdmin):
     @admin.action(description="Reassign active trackers to the current original number")
     def reassign_original(self, request, queryset):
         run_service_per_object(self, request, queryset, lambda pool: pool_reassign_original(pool=pool, actor=request.user),
-                               done="{total} trackers reassigned to their pool's original number.")
+                               done=lambda total: f"{plural(total, 'number')} reassigned to their pool's original number.")
 
     @admin.action(description="Retire pool")
     def retire_pools(self, request, queryset):
         pools = [pool for pool in queryset if pool.retired_at is None]
         run_service_per_object(self, request, pools, lambda pool: pool_retire(pool=pool, actor=request.user),
-                               done="{total} pools retired; their numbers keep forwarding for their flag days.")
+                               done=lambda total: f"{plural(total, 'pool')} retired; their numbers keep forwarding for their flag days.")
 
 
 def describe_actions(actions: list[PlannedAction]) -> str:

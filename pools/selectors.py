@@ -71,6 +71,15 @@ def pool_top_sources(*, pool: Pool, now: datetime) -> list[SourceCount]:
 def top_sources_queryset(*, pool: Pool, now: datetime) -> QuerySet:
     """The aggregate behind pool_top_sources (bench/bench_pools.py EXPLAINs it)."""
     return (
+        _visits_by_source(pool=pool, now=now)
+        .filter(visits__gte=max(pool.min_visits, 1))
+        .order_by("-visits", "source", "medium")[: pool.max_active]
+    )
+
+
+def _visits_by_source(*, pool: Pool, now: datetime) -> QuerySet:
+    """Human visits per source/medium of the pool's website in its visit window (one GROUP BY)."""
+    return (
         Visit.objects.filter(
             website_id=pool.website_id,
             started_at__gte=now - timedelta(days=pool.visit_window_days),
@@ -79,8 +88,6 @@ def top_sources_queryset(*, pool: Pool, now: datetime) -> QuerySet:
         )
         .values("source", "medium")
         .annotate(visits=Count("id"))
-        .filter(visits__gte=max(pool.min_visits, 1))
-        .order_by("-visits", "source", "medium")[: pool.max_active]
     )
 
 
@@ -258,17 +265,7 @@ def pool_source_counts(*, pool: Pool, now: datetime) -> list[SourceCount]:
     """Every source/medium of the pool's website with its human visits in the last `visit_window_days`,
     above and below `min_visits` ("why is my pool not activating?"). One aggregate query on the same
     index as pool_top_sources; one row per source/medium."""
-    rows = (
-        Visit.objects.filter(
-            website_id=pool.website_id,
-            started_at__gte=now - timedelta(days=pool.visit_window_days),
-            started_at__lte=now,
-            is_bot=False,
-        )
-        .values("source", "medium")
-        .annotate(visits=Count("id"))
-        .order_by("-visits", "source", "medium")
-    )
+    rows = _visits_by_source(pool=pool, now=now).order_by("-visits", "source", "medium")
     return [SourceCount(row["source"], row["medium"], row["visits"]) for row in rows]
 
 

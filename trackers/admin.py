@@ -12,6 +12,7 @@ from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusCh
 from trackers.services import (
     tracker_add,
     tracker_delete,
+    tracker_rename,
     tracker_update,
 )
 
@@ -35,7 +36,7 @@ class TrackerAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
 
     class Meta:
         model = CallTracker
-        fields = ["pool", "tracking_number", "status", "source", "medium"]
+        fields = ["pool", "tracking_number", "name", "status", "source", "medium"]
 
     def phone_region(self, cleaned):
         pool = cleaned.get("pool")
@@ -61,10 +62,10 @@ class LiveFilter(admin.SimpleListFilter):
 class CallTrackerAdmin(AccountScopedAdmin):
     account_path = "pool__account"
     form = TrackerAdminForm
-    list_display = ["number", "pool", "status", "source", "medium", "forwards_to", "flagged_at", "deleted_at"]
+    list_display = ["number", "name", "pool", "status", "source", "medium", "forwards_to", "flagged_at", "deleted_at"]
     list_select_related = ["pool"]
     list_filter = ["status", LiveFilter, "pool__kind", "pool"]
-    search_fields = ["tracking_number", "source", "medium"]
+    search_fields = ["tracking_number", "name", "source", "medium"]
     raw_id_fields = []
     inlines = [HistoryInline]
     actions = ["make_active", "make_flagged", "make_available", "delete_trackers"]
@@ -88,7 +89,7 @@ class CallTrackerAdmin(AccountScopedAdmin):
         return fields
 
     def get_fields(self, request, obj=None):
-        base = ["pool", "tracking_number", "status", "source", "medium"]
+        base = ["pool", "tracking_number", "name", "status", "source", "medium"]
         return base if obj is None else base + ["original_number", "flagged_at", "activated_at", "provider", "provider_number_id", "deleted_at"]
 
     def save_model(self, request, obj, form, change):
@@ -106,8 +107,12 @@ class CallTrackerAdmin(AccountScopedAdmin):
                 actor_label="admin", reason="added by hand",
             )
             obj.pk = created.pk
+            if data.get("name"):
+                tracker_rename(tracker=created, name=data["name"])
             return
         changed = set(form.changed_data)
+        if "name" in changed:
+            tracker_rename(tracker=CallTracker.objects.get(pk=obj.pk), name=data.get("name", ""))
         if not changed & {"status", "source", "medium"}:
             return
         tracker_update(

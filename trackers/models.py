@@ -22,6 +22,8 @@ class CallTracker(models.Model):
 
     pool = models.ForeignKey("pools.Pool", on_delete=models.PROTECT, related_name="trackers")
     tracking_number = models.CharField(max_length=16, validators=[validate_e164])
+    name = models.CharField(max_length=100, blank=True,
+                            help_text="Optional, for people: where the number is used, e.g. “Yellow pages ad”.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
     source = models.CharField(max_length=200, blank=True)
     medium = models.CharField(max_length=200, blank=True)

@@ -147,6 +147,16 @@ def tracker_set_assignment(*, tracker: CallTracker, source: str, medium: str, ac
     return tracker
 
 
+def tracker_rename(*, tracker: CallTracker, name: str) -> bool:
+    """A label for people; any pool's tracker may be named (the rules engine never reads it). True if it changed."""
+    name = name.strip()[:100]
+    if name == tracker.name:
+        return False
+    CallTracker.objects.filter(pk=tracker.pk).update(name=name)
+    tracker.name = name
+    return True
+
+
 def tracker_update(*, tracker: CallTracker, status: str | None = None, source: str | None = None,
                    medium: str | None = None, actor=None, actor_label: str | None = None, reason: str,
                    now: datetime | None = None) -> CallTracker:

@@ -1,4 +1,6 @@
-"""All display formatting for templates: |phone_display, |duration, |percent."""
+"""All display formatting for templates: |phone_display, |duration, |percent, |url_path."""
+
+from urllib.parse import urlsplit
 
 from django import template
 
@@ -29,3 +31,14 @@ def percent(value, digits=1):
     if value in (None, ""):
         return "—"
     return f"{float(value) * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def url_path(value):
+    """A landing page shown as its path and query (the host is the account's own site)."""
+    if not value:
+        return ""
+    parts = urlsplit(str(value))
+    if not parts.scheme:
+        return str(value)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

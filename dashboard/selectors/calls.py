@@ -12,6 +12,7 @@ from accounts.models import Account
 from attribution.models import PageView, Visit
 from calls.models import Call
 from calls.reports import report_calls
+from calls.results import call_result_q
 from core.phones import parse_phone
 from dashboard.call_filters import CallFilters
 from dashboard.csv_columns import CALL_EXPORT_FIELDS, local_time_cell
@@ -33,12 +34,20 @@ def _caller_filter(q: str, region: str) -> Q:
 def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters: CallFilters) -> QuerySet[Call]:
     calls = report_calls(account=account, start=filters.start, end=filters.end, website=filters.website)
     f = call_filters
+    if f.result:
+        calls = calls.filter(call_result_q(f.result))
     if f.status:
         calls = calls.filter(status=f.status)
-    if f.source:
-        calls = calls.filter(source=f.source)
-    if f.medium:
-        calls = calls.filter(medium=f.medium)
+    # Ignoring case: people type "Google" for the "google" the snippet stored.
+    for field in ("source", "medium", "campaign", "term"):
+        if getattr(f, field):
+            calls = calls.filter(**{f"{field}__iexact": getattr(f, field)})
+    if f.landing_page:
+        calls = calls.filter(landing_page=f.landing_page)
+    if f.tracking_number:
+        calls = calls.filter(tracking_number=f.tracking_number)
+    if f.pool_name:
+        calls = calls.filter(pool__name=f.pool_name)
     if f.pool is not None:
         calls = calls.filter(pool=f.pool)
     if f.first_time:
@@ -64,6 +73,28 @@ def call_page(*, account: Account, filters: DashboardFilters, call_filters: Call
     page = list(calls[: page_size + 1])
     next_cursor = cursor_encode(page[page_size - 1]) if len(page) > page_size else None
     return page[:page_size], next_cursor
+
+
+def call_page_position(*, account: Account, filters: DashboardFilters, call_filters: CallFilters, page: list[Call],
+                       is_first_page: bool, page_size: int = CALLS_PAGE_SIZE) -> dict:
+    """Where a keyset page sits: {"total", "first", "last" (1-based), "previous": cursor | "" (the first page) | None}.
+
+    One COUNT for the total; pages after the first add a COUNT of the newer calls and, further in, one row
+    fetched at an offset for the previous page's cursor."""
+    calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
+    total = calls.count()
+    if not page:
+        return {"total": total, "first": 0, "last": 0, "previous": None}
+    newer = 0
+    if not is_first_page:
+        top = page[0]
+        newer = calls.filter(Q(started_at__gt=top.started_at) | Q(started_at=top.started_at, id__gt=top.pk)).count()
+    previous = None
+    if newer > page_size:
+        previous = cursor_encode(calls[newer - page_size - 1])
+    elif not is_first_page:
+        previous = ""
+    return {"total": total, "first": newer + 1, "last": newer + len(page), "previous": previous}
 
 
 def call_export_rows(*, account: Account, filters: DashboardFilters, call_filters: CallFilters):

@@ -4,9 +4,21 @@ from decimal import Decimal
 
 from accounts.models import Account
 from dashboard.charts import daily_series
+from dashboard.explore import change
 from dashboard.filters import DashboardFilters
 from dashboard.selectors.reports import filters_window
 from reports.selectors import report_day_list, report_row_list, report_visit_count
+
+
+def _previous_totals(*, account: Account, filters: DashboardFilters, totals: dict) -> dict:
+    """Relative change of each KPI against the period of the same length just before (None: nothing to compare)."""
+    window = filters_window(account=account, filters=filters.previous())
+    per_day = report_day_list(window=window)
+    calls = sum(row["calls"] for row in per_day)
+    answered = sum(row["answered"] for row in per_day)
+    before = {"calls": calls, "answered": answered, "missed": calls - answered,
+              "first_time": sum(row["first_time"] for row in per_day)}
+    return {key: change(totals[key], value) for key, value in before.items()}
 
 
 def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
@@ -20,16 +32,18 @@ def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
     value = sum((row["value"] for row in per_day), Decimal("0.00"))
     visits = report_visit_count(window=window)
     campaigns = [row for row in report_row_list(window=window, dimension="campaign", limit=6) if row.key != ("",)]
+    totals = {
+        "calls": calls, "answered": answered, "missed": calls - answered, "first_time": first_time,
+        "repeat": calls - first_time, "visits": visits, "conversions": conversions,
+        "value": value.quantize(Decimal("0.01")), "currency": account.currency,
+        "answer_rate": (answered / calls) if calls else None,
+        "conversion_rate": (conversions / visits) if visits else None,
+        "calls_per_visit": (calls / visits) if visits else None,
+    }
     return {
         "points": points,
-        "totals": {
-            "calls": calls, "answered": answered, "missed": calls - answered, "first_time": first_time,
-            "repeat": calls - first_time, "visits": visits, "conversions": conversions,
-            "value": value.quantize(Decimal("0.01")), "currency": account.currency,
-            "answer_rate": (answered / calls) if calls else None,
-            "conversion_rate": (conversions / visits) if visits else None,
-            "calls_per_visit": (calls / visits) if visits else None,
-        },
+        "totals": totals,
+        "changes": _previous_totals(account=account, filters=filters, totals=totals),
         "top_sources": report_row_list(window=window, dimension="source_medium", limit=5),
         "top_campaigns": campaigns[:5],
     }

@@ -7,6 +7,7 @@ from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
 from calls.reports import DIMENSIONS
 from dashboard.filters import DashboardFilters
 from reports.selectors import ReportWindow, report_row_list, report_window
+from trackers.models import CallTracker
 
 
 def filters_window(*, account: Account, filters: DashboardFilters) -> ReportWindow:
@@ -27,6 +28,14 @@ def report_get(*, account: Account, filters: DashboardFilters, dimension: str) -
     }
     totals["conversion_rate"] = (totals["conversions"] / totals["visits"]) if totals["visits"] else None
     return {"dimension": spec, "rows": rows, "totals": totals, "has_visits": spec.visit_fields is not None}
+
+
+def tracker_names(*, account: Account) -> dict[str, str]:
+    """Tracking number → the name people gave it (named numbers only), for the tracker report."""
+    return dict(
+        CallTracker.objects.filter(pool__account=account).exclude(name="")
+        .order_by("deleted_at", "-id").values_list("tracking_number", "name")[:5000]
+    )
 
 
 def calls_by_pool_name(*, account: Account, filters: DashboardFilters) -> dict[str, int]:

@@ -28,7 +28,7 @@ def test_simulated_call_goes_through_the_webhooks_and_prints_the_outcome(active_
     assert lines[0] == f"Call {call.provider_call_id}"
     assert "forwarded to (202) 555-0150" in lines[1]
     assert lines[2] == "  status completed, 47s total, 42s talk, first-time caller"
-    assert lines[3] == "  attribution: Tracker's source/medium at call time: google / cpc (confidence 0.90)"
+    assert lines[3] == "  attribution: The source the number is assigned to: google / cpc (confidence 0.90)"
     assert call.answered_at is not None
     assert CallEvent.objects.filter(call=call).count() == 5  # 4 dialed-leg callbacks + the inbound completion
 

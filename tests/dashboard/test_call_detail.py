@@ -19,7 +19,7 @@ def test_call_detail_shows_attribution_and_the_visitor_journey(marketer_client, 
     assert response.context["journey"] == [visit, earlier]
     assert later not in response.context["journey"]
     body = response.content.decode()
-    for text in ["Visitor lease covering the call", "100%", "spring-sale", "emergency plumber",
+    for text in ["The visitor who was seeing the number", "100%", "spring-sale", "emergency plumber",
                  "https://alice.example.com/drains", "Cj0KCQalice", "facebook / social", "called from this visit"]:
         assert text in body, text
 
@@ -27,7 +27,7 @@ def test_call_detail_shows_attribution_and_the_visitor_journey(marketer_client, 
 def test_source_pool_call_explains_why_there_is_no_journey(marketer_client, tracker):
     call = CallFactory(tracker=tracker, attribution_method="source", attribution_confidence=0.9, source="google", medium="cpc")
     body = marketer_client.get(_url(call)).content.decode()
-    assert "source pool" in body and "Tracker&#x27;s source/medium at call time" in body
+    assert "source pool" in body and "The source the number is assigned to" in body
 
 
 def test_another_accounts_call_is_404(marketer_client, other_call):

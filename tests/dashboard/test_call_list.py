@@ -37,6 +37,50 @@ def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tr
     assert ids(q="(415) 555-0122") == [missed.pk]
     assert ids(q="0111") == [answered.pk]
     assert set(ids(pool=pool.pk, medium="cpc")) == {answered.pk, missed.pk}
+    # Case does not matter in text filters, and results are in a marketer's words.
+    assert ids(source="Google", medium="CPC") == [answered.pk]
+    assert ids(result="answered") == [answered.pk]
+    assert ids(result="missed") == [missed.pk]
+    assert ids(result="busy-failed") == []
+
+
+def test_report_drill_down_filters_campaign_keyword_landing_page_number_and_pool(marketer_client, tracker, pool, call):
+    other = CallFactory(tracker=tracker, campaign="other", term="", landing_page="")
+
+    def ids(**params):
+        return [c.pk for c in marketer_client.get(URL, params).context["calls"]]
+    assert ids(campaign="Spring-Sale") == [call.pk]
+    assert ids(term="emergency plumber") == [call.pk]
+    assert ids(landing_page=call.landing_page) == [call.pk]
+    assert set(ids(tracking_number=tracker.tracking_number)) == {call.pk, other.pk}
+    assert set(ids(pool_name=pool.name)) == {call.pk, other.pk}
+    assert ids(pool_name="Bob secret pool") == []
+    body = marketer_client.get(URL, {"campaign": "spring-sale"}).content.decode()
+    assert "Also showing only: campaign “spring-sale”" in body
+
+
+def test_pager_shows_the_position_with_previous_and_next(marketer_client, tracker, settings):
+    from dashboard.selectors import calls as call_selectors
+
+    now = timezone.now()
+    for minute in range(7):
+        CallFactory(tracker=tracker, started_at=now - timezone.timedelta(minutes=minute + 1))
+    original = call_selectors.CALLS_PAGE_SIZE
+    call_selectors.call_page.__kwdefaults__["page_size"] = 3
+    call_selectors.call_page_position.__kwdefaults__["page_size"] = 3
+    try:
+        first = marketer_client.get(URL)
+        assert "1–3 of 7 calls" in first.content.decode() and first.context["previous_query"] is None
+        second = marketer_client.get(f"{URL}?{first.context['next_query']}")
+        assert "4–6 of 7 calls" in second.content.decode()
+        assert "after=" not in second.context["previous_query"]  # back to the first page
+        third = marketer_client.get(f"{URL}?{second.context['next_query']}")
+        assert "7–7 of 7 calls" in third.content.decode() and third.context["next_query"] is None
+        back = marketer_client.get(f"{URL}?{third.context['previous_query']}")
+        assert "4–6 of 7 calls" in back.content.decode()
+    finally:
+        call_selectors.call_page.__kwdefaults__["page_size"] = original
+        call_selectors.call_page_position.__kwdefaults__["page_size"] = original
 
 
 def test_conversions_only_filter_matches_the_apis(marketer_client, tracker, other_call):
@@ -89,10 +133,10 @@ def test_post_is_not_allowed(marketer_client):
 def test_call_list_query_count_does_not_grow_with_calls(marketer_client, tracker, django_assert_num_queries):
     for _ in range(5):
         CallFactory(tracker=tracker)
-    # session, user, membership, websites, pools for the filter, one page of calls with their pool
-    with django_assert_num_queries(6):
+    # session, user, membership, websites, pools for the filter, one page of calls with their pool, the total
+    with django_assert_num_queries(7):
         marketer_client.get(URL)
     for _ in range(20):
         CallFactory(tracker=tracker)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         marketer_client.get(URL)

@@ -29,6 +29,33 @@ def test_presets_cover_7_30_and_90_days():
     assert _parse("range=90")[0].days == 90
 
 
+def test_calendar_presets_today_yesterday_this_and_last_month():
+    def span(query):
+        filters = _parse(query)[0]
+        return filters.start_date, filters.end_date, filters.label
+
+    assert span("range=today") == (TODAY, TODAY, "Today")
+    assert span("range=yesterday") == (date(2026, 3, 14), date(2026, 3, 14), "Yesterday")
+    assert span("range=month") == (date(2026, 3, 1), TODAY, "This month")
+    assert span("range=last-month") == (date(2026, 2, 1), date(2026, 2, 28), "Last month")
+    january = parse_filters(params=QueryDict("range=last-month"), websites=[], zone=ZONE, today=date(2026, 1, 5))[0]
+    assert (january.start_date, january.end_date) == (date(2025, 12, 1), date(2025, 12, 31))
+
+
+def test_every_preset_has_a_chip_and_the_current_one_is_on():
+    filters = _parse("range=yesterday")[0]
+    links = filters.preset_links()
+    assert [link["label"] for link in links] == ["Today", "Yesterday", "7 days", "30 days", "90 days", "This month", "Last month"]
+    assert [link["label"] for link in links if link["is_on"]] == ["Yesterday"]
+
+
+def test_previous_period_is_the_same_length_just_before():
+    previous = _parse("range=7")[0].previous()
+    assert (previous.start_date, previous.end_date, previous.days) == (date(2026, 3, 2), date(2026, 3, 8), 7)
+    previous = _parse("range=last-month")[0].previous()
+    assert (previous.start_date, previous.end_date) == (date(2026, 1, 4), date(2026, 1, 31))
+
+
 def test_custom_range_is_inclusive_and_bounded_in_the_account_zone():
     filters, problems = _parse("range=custom&start=2026-01-01&end=2026-01-31")
     assert problems == []
@@ -61,9 +88,10 @@ def test_website_must_be_one_of_the_accounts():
 def test_preset_links_keep_the_website_and_the_pages_own_filters():
     filters, _ = _parse("range=7&website=3", [Site(3)])
     links = filters.preset_links({"status": "busy"})
-    assert [link["query"] for link in links] == [
+    assert [link["query"] for link in links][2:5] == [
         "range=7&website=3&status=busy", "range=30&website=3&status=busy", "range=90&website=3&status=busy"]
-    assert [link["is_on"] for link in links] == [True, False, False]
+    assert all(link["query"].endswith("&website=3&status=busy") for link in links)
+    assert [link["is_on"] for link in links] == [False, False, True, False, False, False, False]
 
 
 def test_dates_outside_a_sane_span_are_rejected_instead_of_overflowing():

@@ -26,14 +26,14 @@ def test_pool_detail_groups_trackers_by_state_with_their_last_call(marketer_clie
 
 def test_visitor_pool_shows_sizing_and_exhaustion_sections_waiting_for_data(marketer_client, pool):
     body = marketer_client.get(_url(pool)).content.decode()
-    assert "Concurrency and sizing" in body and "Exhaustion" in body
+    assert "Numbers in use and pool size" in body and "Ran out of numbers" in body
     assert "Next enforcement run" not in body
 
 
 def test_automated_pool_shows_the_next_enforcement_section(marketer_client, account, website):
     pool = PoolFactory(account=account, website=website, kind="automated", tracking="source")
     body = marketer_client.get(_url(pool)).content.decode()
-    assert "Next enforcement run" in body and "Concurrency and sizing" not in body
+    assert "Next enforcement run" in body and "Numbers in use and pool size" not in body
 
 
 def test_another_accounts_pool_is_404(marketer_client, other_call):
@@ -49,8 +49,8 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
     # original-number history, then the visitor pool's sizing (peak, leased now, samples), peak in range,
-    # exhaustion count and list
-    with django_assert_num_queries(15):
+    # exhaustion count and list, and whether the user is an account admin (the "Add numbers" form)
+    with django_assert_num_queries(16):
         marketer_client.get(_url(pool))
 
 
@@ -160,8 +160,9 @@ def test_earlier_original_numbers_are_listed(marketer_client, account, website):
 def test_automated_source_pool_page_query_count_is_pinned(marketer_client, account, website, django_assert_num_queries):
     pool, _ = _stuck_pool(account, website, timezone.now())
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
-    # original-number history, then the diagnosis: pool, top list, trackers (the plan), visit counts, trackers
-    with django_assert_num_queries(14):
+    # original-number history, then the diagnosis: pool, top list, trackers (the plan), visit counts, trackers,
+    # and whether the user is an account admin (the "Add numbers" form)
+    with django_assert_num_queries(15):
         marketer_client.get(_url(pool))
 
 

@@ -12,7 +12,7 @@ from tests.factories import CallFactory, VisitFactory
 
 
 def _rows(response):
-    return {row.label: (row.calls, row.visits) for row, _ in response.context["rows"]}
+    return {row.label: (row.calls, row.visits) for row in (item.row for item in response.context["rows"])}
 
 
 def test_every_ad_click_on_a_page_counts_toward_one_landing_page_row(marketer_client, tracker, website):

@@ -213,8 +213,15 @@ def place_calls(ports: list[int], told: dict, account) -> int:
         base = {"AccountSid": "AC" + "0" * 32, "CallSid": f"CAtwonode{n:06d}", "From": f"+1415555{n:04d}",
                 "To": number, "Direction": "inbound"}
         statuses.append(twilio(ports[n % 2], "/telephony/twilio/voice", {**base, "CallStatus": "ringing"}, token))
+        # The dialed leg answers and talks 42 s (a conversion under the default 30 s rule), then the inbound
+        # leg completes: the events alternate between the two nodes.
+        dialed = {**base, "Direction": "outbound-dial", "CallSid": f"CAtwoleg{n:06d}", "ParentCallSid": base["CallSid"],
+                  "CallbackSource": "call-progress-events"}
+        for sequence, (status, extra) in enumerate([("in-progress", {}), ("completed", {"CallDuration": "42"})]):
+            statuses.append(twilio(ports[(n + sequence + 1) % 2], "/telephony/twilio/status",
+                                   {**dialed, **extra, "CallStatus": status, "SequenceNumber": str(sequence)}, token))
         statuses.append(twilio(ports[(n + 1) % 2], "/telephony/twilio/status",
-                               {**base, "CallStatus": "completed", "CallDuration": "42"}, token))
+                               {**base, "CallStatus": "completed", "CallDuration": "45"}, token))
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(one, enumerate(held)))
@@ -273,7 +280,7 @@ def test_two_web_nodes_and_two_workers_share_one_database(site):
     received = Counter(headers.get("webhook-id") for _, headers, _ in receiver.of("/hook"))
     assert received == Counter(msg_id for msg_id, _ in deliveries)
 
-    # GA4: one event per attributed call, none twice.
+    # GA4: one event per converting call, none twice.
     sent = GA4Delivery.objects.filter(status=GA4Delivery.Status.SENT).count()
     ga4_clients = Counter(json.loads(body)["client_id"] for _, _, body in receiver.of("/ga4"))
     assert sent == calls and sum(ga4_clients.values()) == calls

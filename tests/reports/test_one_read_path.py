@@ -80,7 +80,7 @@ def test_api_and_dashboard_give_the_same_rows(marketer_client, account, second, 
     page_query = f"?range=custom&start={start}&end={end}" + (f"&website={second.pk}" if by_site else "")
 
     api_rows = _api(account).get(f"/api/v1/reports/{dimension}/{api_query}").json()["rows"]
-    page_rows = [row for row, _ in marketer_client.get(reverse("dashboard:report", args=[dimension]) + page_query).context["rows"]]
+    page_rows = [item.row for item in marketer_client.get(reverse("dashboard:report", args=[dimension]) + page_query).context["rows"]]
 
     assert api_rows == _as_api(page_rows)
     assert sum(row["calls"] for row in api_rows) == (6 if by_site else 12)

@@ -59,3 +59,14 @@ def test_bulk_actions_cannot_touch_another_accounts_trackers(admin_client_for_ac
     )
     theirs.refresh_from_db()
     assert theirs.status == "active"
+
+
+def test_admin_names_a_tracker_even_in_an_automated_pool(admin_client_for_account, account):
+    tracker = CallTrackerFactory(pool=PoolFactory(account=account, automated=True), active=True, source="google", medium="cpc")
+    response = admin_client_for_account.post(
+        reverse("admin:trackers_calltracker_change", args=[tracker.pk]),
+        {"name": "  Yellow pages ad ", "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    tracker.refresh_from_db()
+    assert (tracker.name, tracker.status, tracker.source) == ("Yellow pages ad", "active", "google")
