@@ -182,8 +182,12 @@ class ReportRowSerializer(serializers.Serializer):
     calls = serializers.IntegerField()
     answered = serializers.IntegerField()
     first_time = serializers.IntegerField()
-    visits = serializers.IntegerField(allow_null=True)
-    conversion_rate = serializers.FloatField(allow_null=True)
+    visits = serializers.IntegerField(allow_null=True, help_text="Null for tracker and pool: a visit is not tied to one number.")
+    conversions = serializers.IntegerField(help_text="Calls that count as conversions (the website's rule or the call's outcome).")
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True,
+                                     help_text="Sum of the conversions' values in the account's currency, as a decimal string.")
+    conversion_rate = serializers.FloatField(allow_null=True, help_text="conversions ÷ visits; null without visits.")
+    calls_per_visit = serializers.FloatField(allow_null=True, help_text="calls ÷ visits; null without visits.")
 
 
 class ReportOutputSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ Recomputed when a call ends (calls.services.call_record_status), when its outcom
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from accounts.models import Website
 from calls.conversion import CallFacts, RuleFacts, plan_conversion
 from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionRule
 from calls.selectors import conversion_rule_for_call
-from calls.signals import call_event
+from calls.signals import call_event, calls_relabeled
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 
@@ -55,6 +56,11 @@ def call_conversion_changes(*, call: Call, rule: ConversionRule | None = None) -
     for field, value in changes.items():
         setattr(call, field, value)
     return changes
+
+
+def _relabeled(*, account, started_at: datetime) -> None:
+    """Tell the reports that the account's calls from started_at's day on changed their conversion."""
+    calls_relabeled.send(sender=Call, account_id=account.pk, day=started_at.astimezone(ZoneInfo(account.timezone)).date())
 
 
 def _send_on_commit(call_id: int, event: str) -> None:
@@ -108,6 +114,8 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
             setattr(call, field, new)
         changed.update(call_conversion_changes(call=call))
         call.save(update_fields=list(changed))
+        if {"is_conversion", "conversion_value"} & changed.keys():
+            _relabeled(account=call.account, started_at=call.started_at)
         CallOutcomeChange.objects.create(
             call=call, from_outcome=before["outcome"], to_outcome=call.outcome, from_value=before["value"],
             to_value=call.value, from_note=before["note"], to_note=call.note,
@@ -135,11 +143,11 @@ def website_conversions_recompute(*, website_id: int) -> int:
     """Re-derive is_conversion/conversion_value of every call to the website under its current rule, in chunks
     of locked rows (a status callback can't slip in between read and write). Returns the calls changed.
     No GA4 events and no webhooks: a rule change re-labels history, it is not a new conversion."""
-    website = Website.objects.filter(pk=website_id).first()
+    website = Website.objects.filter(pk=website_id).select_related("account").first()
     if website is None:
         return 0
     rule = rule_facts(ConversionRule.objects.filter(website=website).first() or ConversionRule(website=website))
-    fields = ("id", "status", "answered_at", "talk_seconds", "is_first_time_caller", "outcome", "value",
+    fields = ("id", "started_at", "status", "answered_at", "talk_seconds", "is_first_time_caller", "outcome", "value",
               "is_conversion", "conversion_value")
     last_id, changed = 0, 0
     while True:
@@ -157,4 +165,7 @@ def website_conversions_recompute(*, website_id: int) -> int:
                 if (row["is_conversion"], row["conversion_value"]) != (decision.is_conversion, decision.value):
                     updates.append(Call(id=row["id"], is_conversion=decision.is_conversion, conversion_value=decision.value))
             Call.objects.bulk_update(updates, ["is_conversion", "conversion_value"])
+            if updates:
+                updated = {call.id for call in updates}
+                _relabeled(account=website.account, started_at=min(row["started_at"] for row in rows if row["id"] in updated))
             changed += len(updates)

@@ -3,9 +3,10 @@ reports.selectors, which adds the ReportDay rollup for closed days; these are it
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 
 from accounts.models import Account, Website
@@ -49,7 +50,25 @@ class ReportRow:
     answered: int
     first_time: int
     visits: int | None
-    conversion_rate: float | None  # calls ÷ visits
+    conversions: int                  # calls with is_conversion
+    value: Decimal                    # sum of their conversion_value (account currency)
+    conversion_rate: float | None     # conversions ÷ visits
+    calls_per_visit: float | None     # calls ÷ visits
+
+
+CENTS = Decimal("0.01")
+# The counts of one report row and of one ReportDay (empty_totals() is a row before any group is added).
+COUNT_FIELDS = ("calls", "answered", "first_time", "conversions", "value", "visits")
+
+
+def empty_totals() -> dict:
+    return {"calls": 0, "answered": 0, "first_time": 0, "conversions": 0, "value": Decimal("0.00"), "visits": 0}
+
+
+def add_totals(into: dict, counts: dict) -> None:
+    """Add a group's counts (missing or None: 0) to a row's totals."""
+    for field in COUNT_FIELDS:
+        into[field] += counts.get(field) or 0
 
 
 def report_label(key: tuple[str, ...], empty_label: str = "(not set)") -> str:
@@ -57,8 +76,9 @@ def report_label(key: tuple[str, ...], empty_label: str = "(not set)") -> str:
 
 
 def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit: int | None = None) -> list[ReportRow]:
-    """ReportRows from {key: {"calls", "answered", "first_time", "visits"}}, sorted by calls, then visits, then
-    label; keys with neither calls nor visits are left out. The one place a report row is assembled."""
+    """ReportRows from {key: {"calls", "answered", "first_time", "conversions", "value", "visits"}}, sorted by calls,
+    then visits, then label; keys with neither calls nor visits are left out. The one place a report row is
+    assembled."""
     spec = DIMENSIONS[dimension]
     rows = []
     for key, values in totals.items():
@@ -67,19 +87,23 @@ def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit:
         visits = values["visits"] if spec.visit_fields else None
         rows.append(ReportRow(
             key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
-            first_time=values["first_time"], visits=visits,
-            conversion_rate=(values["calls"] / visits) if visits else None,
+            first_time=values["first_time"], visits=visits, conversions=values["conversions"],
+            value=Decimal(values["value"]).quantize(CENTS),
+            conversion_rate=(values["conversions"] / visits) if visits else None,
+            calls_per_visit=(values["calls"] / visits) if visits else None,
         ))
     rows.sort(key=lambda row: (-row.calls, -(row.visits or 0), row.label))
     return rows[:limit] if limit else rows
 
 
 def call_counts() -> dict:
-    """The three counts every report aggregates per group of calls."""
+    """The counts every report aggregates per group of calls (`value` is None for a group without conversions)."""
     return {
         "calls": Count("id"),
         "answered": Count("id", filter=Q(answered_at__isnull=False)),
         "first_time": Count("id", filter=Q(is_first_time_caller=True)),
+        "conversions": Count("id", filter=Q(is_conversion=True)),
+        "value": Sum("conversion_value", filter=Q(is_conversion=True)),
     }
 
 
@@ -109,7 +133,7 @@ def report_rows(*, account: Account, dimension: str, start: datetime, end: datet
     by_key: dict[tuple, dict] = {}
     for group in call_groups:
         key = tuple(group[field] or "" for field in spec.call_fields)
-        by_key[key] = {"calls": group["calls"], "answered": group["answered"], "first_time": group["first_time"], "visits": 0}
+        add_totals(by_key.setdefault(key, empty_totals()), group)
     if spec.visit_fields:
         visit_groups = (
             report_visits(account=account, start=start, end=end, website=website)
@@ -118,17 +142,21 @@ def report_rows(*, account: Account, dimension: str, start: datetime, end: datet
         )
         for group in visit_groups:
             key = tuple(group[field] or "" for field in spec.visit_fields)
-            by_key.setdefault(key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})["visits"] = group["visits"]
+            by_key.setdefault(key, empty_totals())["visits"] = group["visits"]
     return report_rows_from_totals(dimension=dimension, totals=by_key, limit=limit)
 
 
 def calls_per_day(*, account: Account, start: datetime, end: datetime, website: Website | None = None) -> list[dict]:
-    """[{"day": date, "calls": n, "answered": n, "first_time": n}] in the account's time zone, days with calls only."""
+    """[{"day": date, "calls", "answered", "first_time", "conversions", "value"}] in the account's time zone, days
+    with calls only."""
     zone = ZoneInfo(account.timezone)
-    return list(
+    days = list(
         report_calls(account=account, start=start, end=end, website=website)
         .annotate(day=TruncDate("started_at", tzinfo=zone))
         .values("day")
         .annotate(**call_counts())
         .order_by("day")
     )
+    for day in days:
+        day["value"] = Decimal(day["value"] or 0).quantize(CENTS)
+    return days

@@ -3,8 +3,12 @@
 kwargs: call_id, event — one of "call.started", "call.completed", "call.attributed", "call.updated"
 (outcome, value or note changed), or "call.converted" (internal, not a webhook type: a call that had
 already ended became a conversion, e.g. its talk time arrived late).
+
+`calls_relabeled` (sent inside the writing transaction, no network): past calls of an account changed their
+conversion, the earliest on `day` (account time zone) — kwargs account_id, day. The reports app re-rolls from there.
 """
 
 from django.dispatch import Signal
 
 call_event = Signal()
+calls_relabeled = Signal()

@@ -27,7 +27,8 @@ def local_time_cell(value: datetime | None, zone: ZoneInfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
-REPORT_HEADER_TAIL = ("Calls", "Answered", "First-time callers", "Visits", "Conversion rate")
+REPORT_HEADER_TAIL = ("Calls", "Answered", "First-time callers", "Visits", "Conversions", "Value",
+                      "Conversion rate (conversions/visits)", "Calls per visit")
 
 
 def report_csv_header(spec: Dimension) -> tuple[str, ...]:
@@ -38,5 +39,6 @@ def report_csv_header(spec: Dimension) -> tuple[str, ...]:
 def report_csv_rows(rows: Iterable[ReportRow]) -> Iterator[tuple]:
     for row in rows:
         yield (*row.key, row.calls, row.answered, row.first_time,
-               "" if row.visits is None else row.visits,
-               "" if row.conversion_rate is None else f"{row.conversion_rate:.4f}")
+               "" if row.visits is None else row.visits, row.conversions, f"{row.value:.2f}",
+               "" if row.conversion_rate is None else f"{row.conversion_rate:.4f}",
+               "" if row.calls_per_visit is None else f"{row.calls_per_visit:.4f}")

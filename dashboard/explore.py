@@ -10,6 +10,8 @@ SORT_COLUMNS = {
     "calls": lambda row: row.calls,
     "answered": lambda row: row.answered,
     "first_time": lambda row: row.first_time,
+    "conversions": lambda row: row.conversions,
+    "value": lambda row: row.value,
     "visits": lambda row: row.visits or 0,
     "conversion": lambda row: row.conversion_rate or 0.0,
 }

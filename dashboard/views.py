@@ -223,10 +223,12 @@ def report(request, dimension="source_medium"):
     data["previous_label"] = _previous_label(request.filters)
     data["tracker_names"] = tracker_names(account=request.account) if dimension == "tracker" else {}
     data["dimensions"] = list(DIMENSIONS.values())
+    data["currency"] = request.account.currency
     data["sort"], data["sort_links"] = sort, sort_links(sort)
-    columns = [("label", "", ""), ("calls", "Calls", "num"), ("answered", "Answered", "num"), ("first_time", "First-time", "num")]
+    columns = [("label", "", ""), ("calls", "Calls", "num"), ("answered", "Answered", "num"), ("first_time", "First-time", "num"),
+               ("conversions", "Conversions", "num"), ("value", f"Value ({request.account.currency})", "num")]
     if data["has_visits"]:
-        columns += [("visits", "Visits", "num"), ("conversion", "Conversion", "num")]
+        columns += [("visits", "Visits", "num"), ("conversion", "Conversion rate", "num")]
     data["sort_columns"] = columns
     return _page(request, "dashboard/report.html", data, keep={"sort": sort} if sort != DEFAULT_SORT else {})
 

@@ -9,5 +9,8 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # Imported once the app registry is ready (core.schedules imports django_q's models).
         from core.schedules import declare_schedules
+        from reports.receivers import connect
+
+        connect()
 
         declare_schedules(self, schedules)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 
@@ -23,6 +25,9 @@ class ReportDay(TenantLinks, models.Model):
     calls = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
     first_time = models.PositiveIntegerField(default=0)
+    conversions = models.PositiveIntegerField(default=0, db_default=0)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"),
+                                help_text="Sum of the conversions' values, in the account's currency.")
     visits = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -30,6 +35,8 @@ class ReportDay(TenantLinks, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(answered__lte=models.F("calls")) & Q(first_time__lte=models.F("calls")),
                                    name="dashboard_reportday_parts_within_calls"),
+            models.CheckConstraint(condition=Q(conversions__lte=models.F("calls")) & Q(value__gte=0),
+                                   name="reports_reportday_conversions_within_calls"),
         ]
         indexes = [
             # Every report aggregate (dashboard and API): an account's rows of one dimension over a day range.
@@ -41,7 +48,9 @@ class ReportDay(TenantLinks, models.Model):
 
 
 class RollupState(models.Model):
-    """How far an account's ReportDay rows reach: every day before `rolled_through` is rolled up."""
+    """How far an account's ReportDay rows reach: every day before `rolled_through` is rolled up. A change to past
+    calls (a conversion rule or outcome change) moves it back to the first changed day (reports.services.
+    rollup_invalidate): reads take those days live until the next refresh re-rolls them."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
     rolled_through = models.DateField()

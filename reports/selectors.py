@@ -7,15 +7,19 @@ only the cost differs. A date range is split once per request into a rolled part
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 
 from accounts.models import Account, Website
 from calls.reports import (
+    CENTS,
     DIMENSIONS,
     ReportRow,
+    add_totals,
     calls_per_day,
+    empty_totals,
     report_rows,
     report_rows_from_totals,
     report_visits,
@@ -53,6 +57,10 @@ def _rolled(window: ReportWindow, dimension: str):
     return rows
 
 
+def _sums(*fields: str) -> dict:
+    return {field: Sum(field) for field in fields or ("calls", "answered", "first_time", "conversions", "value", "visits")}
+
+
 def _live_scope(window: ReportWindow) -> dict:
     return {"account": window.account, "start": window.live[0], "end": window.live[1], "website": window.website}
 
@@ -64,31 +72,23 @@ def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None =
         return report_rows(dimension=dimension, limit=limit, **_live_scope(window))
     totals: dict[tuple, dict] = {}
     width = len(spec.call_fields)
-
-    def add(key: tuple, counts: dict) -> None:
-        into = totals.setdefault(key, {"calls": 0, "answered": 0, "first_time": 0, "visits": 0})
-        for field in into:
-            into[field] += counts[field] or 0
-
-    for group in (
-        _rolled(window, dimension).values("key1", "key2")
-        .annotate(calls=Sum("calls"), answered=Sum("answered"), first_time=Sum("first_time"), visits=Sum("visits"))
-    ):
-        add((group["key1"], group["key2"])[:width], group)
+    for group in _rolled(window, dimension).values("key1", "key2").annotate(**_sums()):
+        add_totals(totals.setdefault((group["key1"], group["key2"])[:width], empty_totals()), group)
     if window.live is not None:
         for row in report_rows(dimension=dimension, **_live_scope(window)):
-            add(row.key, row.__dict__)
+            add_totals(totals.setdefault(row.key, empty_totals()), row.__dict__)
     return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
 
 
 def report_day_list(*, window: ReportWindow) -> list[dict]:
-    """calls_per_day() over the window: [{"day", "calls", "answered", "first_time"}] for days with calls."""
+    """calls_per_day() over the window: [{"day", "calls", "answered", "first_time", "conversions", "value"}] for
+    days with calls."""
     days = []
     if window.rolled is not None:
         # Every call is in exactly one row of the "pool" dimension, so its per-day sums are the day's totals.
         days = [
-            row for row in _rolled(window, "pool").values("day")
-            .annotate(calls=Sum("calls"), answered=Sum("answered"), first_time=Sum("first_time")).order_by("day")
+            {**row, "value": Decimal(row["value"] or 0).quantize(CENTS)} for row in _rolled(window, "pool").values("day")
+            .annotate(**_sums("calls", "answered", "first_time", "conversions", "value")).order_by("day")
             if row["calls"]
         ]
     if window.live is not None:

@@ -42,7 +42,8 @@ def rollup_refresh(*, account: Account, through: date | None = None, full: bool 
         )
         for group in calls:
             row = rows.setdefault((group["site"], group["day"], spec.name, *_keys(group, spec.call_fields)), {})
-            row.update(calls=group["calls"], answered=group["answered"], first_time=group["first_time"])
+            row.update(calls=group["calls"], answered=group["answered"], first_time=group["first_time"],
+                       conversions=group["conversions"], value=group["value"] or 0)
         if spec.visit_fields:
             visits = (
                 report_visits(account=account, start=start, end=end)
@@ -64,8 +65,20 @@ def rollup_refresh(*, account: Account, through: date | None = None, full: bool 
             stale = stale.filter(day__gte=since)
         stale.delete()
         ReportDay.objects.bulk_create(objects, batch_size=5000)
-        RollupState.objects.update_or_create(account=account, defaults={"rolled_through": through, "refreshed_at": timezone.now()})
+        reached = through
+        if state is not None:
+            # Calls relabeled while this ran (rollup_invalidate moved the state back): those days stay live.
+            now_at = RollupState.objects.select_for_update().filter(pk=state.pk).values_list("rolled_through", flat=True).first()
+            if now_at is not None and now_at < state.rolled_through:
+                reached = min(through, now_at)
+        RollupState.objects.update_or_create(account=account, defaults={"rolled_through": reached, "refreshed_at": timezone.now()})
     return len(objects)
+
+
+def rollup_invalidate(*, account_id: int, day: date) -> bool:
+    """Past calls changed on `day` (account time zone): reports read from that day on live, and the next
+    rollup_refresh re-rolls it (it restarts REFRESH_DAYS before rolled_through). True when the rollup moved back."""
+    return bool(RollupState.objects.filter(account_id=account_id, rolled_through__gt=day).update(rolled_through=day))
 
 
 def rollup_all(*, full: bool = False) -> int:

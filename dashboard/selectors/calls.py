@@ -56,6 +56,8 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
         calls = calls.filter(answered_at__isnull=(f.answered == "no"))
     if f.recording:
         calls = calls.exclude(recording_sid="") if f.recording == "yes" else calls.filter(recording_sid="")
+    if f.conversions_only:
+        calls = calls.filter(is_conversion=True)
     if f.q:
         calls = calls.filter(_caller_filter(f.q, account.default_region))
     return calls.order_by("-started_at", "-id")

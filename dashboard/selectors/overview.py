@@ -1,5 +1,7 @@
 """Reads of the overview page."""
 
+from decimal import Decimal
+
 from accounts.models import Account
 from dashboard.charts import daily_series
 from dashboard.explore import change
@@ -26,13 +28,17 @@ def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
     calls = sum(row["calls"] for row in per_day)
     answered = sum(row["answered"] for row in per_day)
     first_time = sum(row["first_time"] for row in per_day)
+    conversions = sum(row["conversions"] for row in per_day)
+    value = sum((row["value"] for row in per_day), Decimal("0.00"))
     visits = report_visit_count(window=window)
     campaigns = [row for row in report_row_list(window=window, dimension="campaign", limit=6) if row.key != ("",)]
     totals = {
         "calls": calls, "answered": answered, "missed": calls - answered, "first_time": first_time,
-        "repeat": calls - first_time, "visits": visits,
+        "repeat": calls - first_time, "visits": visits, "conversions": conversions,
+        "value": value.quantize(Decimal("0.01")), "currency": account.currency,
         "answer_rate": (answered / calls) if calls else None,
-        "conversion_rate": (calls / visits) if visits else None,
+        "conversion_rate": (conversions / visits) if visits else None,
+        "calls_per_visit": (calls / visits) if visits else None,
     }
     return {
         "points": points,

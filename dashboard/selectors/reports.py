@@ -1,5 +1,7 @@
 """Reads of the report pages (and the numbers other pages borrow from them), all through reports.selectors."""
 
+from decimal import Decimal
+
 from accounts.models import Account
 from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
 from calls.reports import DIMENSIONS
@@ -20,9 +22,11 @@ def report_get(*, account: Account, filters: DashboardFilters, dimension: str) -
         "calls": sum(row.calls for row in rows),
         "answered": sum(row.answered for row in rows),
         "first_time": sum(row.first_time for row in rows),
+        "conversions": sum(row.conversions for row in rows),
+        "value": sum((row.value for row in rows), Decimal("0.00")),
         "visits": sum(row.visits or 0 for row in rows) if spec.visit_fields else None,
     }
-    totals["conversion_rate"] = (totals["calls"] / totals["visits"]) if totals["visits"] else None
+    totals["conversion_rate"] = (totals["conversions"] / totals["visits"]) if totals["visits"] else None
     return {"dimension": spec, "rows": rows, "totals": totals, "has_visits": spec.visit_fields is not None}
 
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.utils import timezone
 
@@ -12,7 +14,8 @@ def data(account, website):
     tracker = CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True)
     for _ in range(4):
         VisitFactory(website=website, source="google", medium="cpc")
-    CallFactory(tracker=tracker, source="google", medium="cpc", started_at=timezone.now())
+    CallFactory(tracker=tracker, source="google", medium="cpc", started_at=timezone.now(), is_conversion=True,
+                conversion_value=Decimal("12.50"))
     CallFactory(tracker=tracker, source="google", medium="cpc", started_at=timezone.now())
     return tracker
 
@@ -22,7 +25,8 @@ def test_source_medium_report(api_client, data):
     assert response.status_code == 200
     body = response.json()
     row = next(row for row in body["rows"] if row["key"] == ["google", "cpc"])
-    assert (row["calls"], row["visits"], row["conversion_rate"]) == (2, 4, 0.5)
+    assert (row["calls"], row["visits"], row["conversions"], row["value"]) == (2, 4, 1, "12.50")
+    assert (row["conversion_rate"], row["calls_per_visit"]) == (0.25, 0.5)  # conversions ÷ visits; calls ÷ visits
     assert body["dimension"] == "source_medium"
 
 

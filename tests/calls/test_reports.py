@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -18,12 +19,14 @@ def test_source_medium_report_counts_calls_visits_and_conversion(account, websit
     tracker = CallTrackerFactory(pool=pool, active=True)
     for _ in range(4):
         VisitFactory(website=website, source="google", medium="cpc")
-    CallFactory(tracker=tracker, source="google", medium="cpc", answered_at=timezone.now())
+    CallFactory(tracker=tracker, source="google", medium="cpc", answered_at=timezone.now(), is_conversion=True,
+                conversion_value=Decimal("30.00"))
     CallFactory(tracker=tracker, source="google", medium="cpc")
     VisitFactory(website=website, source="bing", medium="organic")
     rows = {row.key: row for row in report_rows(account=account, dimension="source_medium", start=window[0], end=window[1])}
     google = rows[("google", "cpc")]
-    assert (google.calls, google.answered, google.visits, google.conversion_rate) == (2, 1, 4, 0.5)
+    assert (google.calls, google.answered, google.visits, google.conversions, google.value) == (2, 1, 4, 1, Decimal("30.00"))
+    assert (google.conversion_rate, google.calls_per_visit) == (0.25, 0.5)
     assert rows[("bing", "organic")].calls == 0 and rows[("bing", "organic")].visits == 1
 
 

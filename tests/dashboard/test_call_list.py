@@ -83,6 +83,20 @@ def test_pager_shows_the_position_with_previous_and_next(marketer_client, tracke
         call_selectors.call_page_position.__kwdefaults__["page_size"] = original
 
 
+def test_conversions_only_filter_matches_the_apis(marketer_client, tracker, other_call):
+    converting = CallFactory(tracker=tracker, is_conversion=True)
+    CallFactory(tracker=tracker)
+    other_call.is_conversion = True
+    other_call.save(update_fields=["is_conversion"])
+    response = marketer_client.get(URL, {"is_conversion": "1"})
+    assert [c.pk for c in response.context["calls"]] == [converting.pk]
+    assert 'name="is_conversion" value="1" checked' in response.content.decode()
+    assert "is_conversion=1" in response.context["filter_query"]
+    assert len(marketer_client.get(URL).context["calls"]) == 2
+    response = marketer_client.get(URL, {"is_conversion": "maybe"})
+    assert len(response.context["calls"]) == 2 and len(list(response.context["messages"])) == 1
+
+
 def test_bad_filter_values_are_ignored_with_messages(marketer_client, call, other_call):
     response = marketer_client.get(URL, {"status": "exploded", "pool": other_call.pool.pk, "first_time": "maybe",
                                          "q": "abc", "after": "garbage", "range": "-1", "answered": "sometimes"})

@@ -17,6 +17,25 @@ def test_overview_shows_totals_chart_and_top_sources(marketer_client, call, visi
     assert "google / cpc" in body and "spring-sale" in body
 
 
+def test_overview_counts_conversions_and_their_value_in_the_account_currency(marketer_client, account, tracker, visit,
+                                                                             other_call):
+    from decimal import Decimal
+
+    from tests.factories import CallFactory
+    account.currency = "EUR"
+    account.save(update_fields=["currency"])
+    CallFactory(tracker=tracker, is_conversion=True, conversion_value=Decimal("40.00"))
+    CallFactory(tracker=tracker, is_conversion=True, conversion_value=Decimal("2.50"))
+    CallFactory(tracker=tracker)
+    other_call.is_conversion, other_call.conversion_value = True, Decimal("999.00")
+    other_call.save(update_fields=["is_conversion", "conversion_value"])
+    response = marketer_client.get(URL)
+    totals = response.context["totals"]
+    assert (totals["calls"], totals["conversions"], totals["value"]) == (3, 2, Decimal("42.50"))
+    assert totals["conversion_rate"] == 2.0 and totals["calls_per_visit"] == 3.0
+    assert "42.50 EUR" in response.content.decode()
+
+
 def test_empty_account_gets_a_next_step_instead_of_a_chart(marketer_client):
     body = marketer_client.get(URL).content.decode()
     assert "No calls in this period." in body and "installed on your site" in body

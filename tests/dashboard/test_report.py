@@ -20,8 +20,24 @@ def test_source_medium_report_shows_calls_visits_and_conversion(marketer_client,
     assert response.status_code == 200
     [item] = response.context["rows"]
     row = item.row
-    assert (row.label, row.calls, row.visits, row.conversion_rate, item.width) == ("google / cpc", 1, 2, 0.5, 100.0)
-    assert "50.0%" in response.content.decode()
+    assert (row.label, row.calls, row.visits, row.conversions, row.conversion_rate, item.width) == ("google / cpc", 1, 2, 0, 0.0, 100.0)
+    assert "0.0%" in response.content.decode()
+
+
+def test_report_shows_conversions_value_and_rate_of_visits(marketer_client, account, call, visit, website):
+    from decimal import Decimal
+
+    from calls.models import Call
+    Call.objects.filter(pk=call.pk).update(is_conversion=True, conversion_value=Decimal("80.00"))
+    VisitFactory(website=website, source="google", medium="cpc")
+    response = marketer_client.get(_url())
+    [item] = response.context["rows"]
+    row = item.row
+    assert (row.conversions, row.value, row.conversion_rate) == (1, Decimal("80.00"), 0.5)
+    totals = response.context["totals"]
+    assert (totals["conversions"], totals["value"], totals["conversion_rate"]) == (1, Decimal("80.00"), 0.5)
+    body = response.content.decode()
+    assert f"Value ({account.currency})" in body and "80.00" in body and "50.0%" in body
 
 
 @pytest.mark.parametrize("dimension", list(DIMENSIONS))
