@@ -103,6 +103,11 @@ def rate_count(key: str) -> int | None:
         return None
 
 
+def minute_bucket() -> int:
+    """The rate limit's window: counters are per calendar minute."""
+    return int(time.time() // 60)
+
+
 def rate_limited(view):
     """At most settings.DNI_RATE_LIMIT requests a minute per website key and client IP (0 = off).
 
@@ -114,7 +119,7 @@ def rate_limited(view):
     def wrapper(request, key, *args, **kwargs):
         limit = settings.DNI_RATE_LIMIT
         if limit and request.method != "OPTIONS":
-            count = rate_count(f"dni:rl:{request.website.key}:{client_ip(request)}:{int(time.time() // 60)}")
+            count = rate_count(f"dni:rl:{request.website.key}:{client_ip(request)}:{minute_bucket()}")
             if count is not None and count > limit:
                 response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
                 response["Retry-After"] = "60"
