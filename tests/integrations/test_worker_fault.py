@@ -54,7 +54,6 @@ def receiver():
 def test_webhooks_wait_for_a_stopped_worker_and_go_out_once(receiver, monkeypatch, tmp_path):
     url, hits = receiver
     monkeypatch.setattr(Conf, "SYNC", False)  # a real queue, as in production
-    monkeypatch.setattr(Conf, "ORM", "default")  # the database broker, even in CI's Redis pass (the worker below too)
     account = AccountFactory()
     WebhookEndpointFactory(account=account, url=url, event_types=["call.completed"])
     deliveries = [webhook_event_publish(account_id=account.pk, event_type="call.completed", data={"id": n})[0]
