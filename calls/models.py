@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from accounts.models import Account
 from accounts.tenancy import TenantLinks
+from calls.results import CallResult, call_result
 from core.phones import validate_e164
 
 
@@ -114,6 +115,11 @@ class Call(TenantLinks, models.Model):
     @property
     def has_recording(self) -> bool:
         return bool(self.recording_sid)
+
+    @property
+    def result(self) -> CallResult:
+        """answered / missed / abandoned / busy_or_failed / in_progress (calls.results, the one definition)."""
+        return call_result(self)
 
     @property
     def has_sandbox_recording(self) -> bool:
