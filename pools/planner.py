@@ -373,3 +373,87 @@ def _why_waiting(snapshot: PoolSnapshot, final: list[TrackerSnapshot], count: So
         return WaitingSource(**common, reason=f"no Available tracker: the pool holds {len(final)} of its "
                                               f"{snapshot.size} numbers (buying the rest failed)")
     return WaitingSource(**common, reason="no Available tracker and none Flagged: every number is Active; raise the size")
+
+
+# --- Health: can the pool show its numbers? (SPEC "Pool": `health`) -------------------------------------------
+
+OK, NOT_ACTIVATING, CANNOT_BUY_NUMBERS, EXHAUSTED, SHOWING_NO_NUMBERS = (
+    "ok", "not_activating", "cannot_buy_numbers", "exhausted", "showing_no_numbers")
+HEALTH_STATES = (OK, NOT_ACTIVATING, CANNOT_BUY_NUMBERS, EXHAUSTED, SHOWING_NO_NUMBERS)
+CANNOT_BUY_ADVICE = ("Check the account's telephony settings (provider and credentials) and that the provider has "
+                     "numbers for this pool's area; the next rules run tries again.")
+
+
+@dataclass(frozen=True)
+class HealthFacts:
+    """What the health of one pool is decided from (pools.selectors.pool_health_list gathers it for many)."""
+
+    kind: str
+    tracking: str
+    is_retired: bool
+    size: int
+    max_active: int
+    max_size: int
+    active: int  # live Active trackers
+    min_visits: int
+    visit_window_days: int
+    provision_error: str = ""  # why buying numbers last failed ("" once a purchase succeeds)
+    exhausted_recently: int = 0  # visitor pools: sessions that found every number in use in the last 24 h
+    has_matching_visit: bool = True  # source pools: an Active tracker's source/medium had a visit in the window
+    waiting: tuple[WaitingSource, ...] = ()  # from the diagnosis, when the caller has it (the pool page)
+
+
+@dataclass(frozen=True)
+class PoolHealth:
+    state: str  # one of HEALTH_STATES
+    reason: str  # what is wrong, with its figures ("" when ok)
+    advice: str = ""  # one sentence saying what to do
+
+    @property
+    def is_ok(self) -> bool:
+        return self.state == OK
+
+
+def plan_pool_health(facts: HealthFacts) -> PoolHealth:
+    """The first problem that keeps the pool from showing numbers, most fundamental first. Pure."""
+    f = facts
+    if f.is_retired:
+        return PoolHealth(OK, "Retired: it shows no numbers and buys none.")
+    automated, source = f.kind == "automated", f.tracking == "source"
+    if f.provision_error:
+        return PoolHealth(CANNOT_BUY_NUMBERS, f"Buying numbers failed: {f.provision_error}", CANNOT_BUY_ADVICE)
+    if automated and (f.waiting or not f.active):
+        return _not_activating(f)
+    if not source and f.exhausted_recently:
+        grow = (f"Raise its max size ({f.max_size}) so it can grow to its busiest moment." if automated
+                else f"Raise its size ({f.size}) so every visitor gets a number of their own.")
+        return PoolHealth(EXHAUSTED, f"{f.exhausted_recently} visitor session{'s' if f.exhausted_recently != 1 else ''} "
+                                     "found every number in use in the last 24 hours.", grow)
+    if source and not f.active:
+        return PoolHealth(SHOWING_NO_NUMBERS, "No number is active, so every visitor sees the original number.",
+                          "Activate a number for the source/medium your visitors arrive with (e.g. google / cpc).")
+    if source and not f.has_matching_visit:
+        return PoolHealth(
+            SHOWING_NO_NUMBERS,
+            f"None of its {f.active} active numbers' source/mediums had a visit in the last {f.visit_window_days} days, "
+            "so every visitor sees the original number.",
+            "Check that the snippet is installed, and that each number's source/medium is what visitors arrive with.")
+    return PoolHealth(OK, "")
+
+
+def _not_activating(f: HealthFacts) -> PoolHealth:
+    if f.max_active < 1:
+        return PoolHealth(NOT_ACTIVATING, f"Size × utilization allows no active number (size {f.size}).",
+                          "Raise the pool's size or utilization.")
+    if f.waiting:
+        first = f.waiting[0]
+        more = f" (and {len(f.waiting) - 1} more)" if len(f.waiting) > 1 else ""
+        return PoolHealth(NOT_ACTIVATING, f"{sm(first.source, first.medium)} is on the top list with {first.visits} "
+                                          f"visits but has no number{more}: {first.reason}.",
+                          "Raise the pool's size, or wait for a flagged number to free up.")
+    if f.tracking == "source":
+        return PoolHealth(NOT_ACTIVATING, f"No number is active yet: no source/medium has {f.min_visits} visits in the "
+                                          f"last {f.visit_window_days} days, or no number is free.",
+                          "Wait for traffic, lower the minimum visits, or see the pool page for what each source lacks.")
+    return PoolHealth(NOT_ACTIVATING, "No number is active: the pool holds none in rotation yet.",
+                      "Give it a size (or wait for the first day of visitor samples); the rules run buys the numbers.")
