@@ -29,7 +29,7 @@ from calls.outcomes import call_set_outcome
 from calls.reports import DIMENSIONS
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
-from pools.selectors import pool_list
+from pools.selectors import pool_health_by_id, pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
 from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
@@ -114,6 +114,13 @@ class WebsiteDetailApi(AccountApi):
 # Pools
 
 
+def _pools_out(account, pools: list, *, many: bool = True):
+    """The pools as the API shows them, with their health computed for all of them at once."""
+    health = pool_health_by_id(account=account, pools=pools, now=timezone.now())
+    data = s.PoolOutputSerializer(pools, many=True, context={"health": health}).data
+    return data if many else data[0]
+
+
 class PoolListApi(ListModelMixin, AccountApi):
     serializer_class = s.PoolOutputSerializer
 
@@ -121,7 +128,8 @@ class PoolListApi(ListModelMixin, AccountApi):
         return pool_list(account=self.account)
 
     def get(self, request):
-        return self.list(request)
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(_pools_out(self.account, list(page)))
 
     @extend_schema(request=s.PoolCreateInputSerializer, responses={201: s.PoolOutputSerializer})
     def post(self, request):
@@ -130,7 +138,7 @@ class PoolListApi(ListModelMixin, AccountApi):
         fields = dict(data.validated_data)
         pool = pool_create(account=self.account, actor=None, **fields)
         pool = pool_list(account=self.account).get(pk=pool.pk)
-        return Response(s.PoolOutputSerializer(pool).data, status=201)
+        return Response(_pools_out(self.account, [pool], many=False), status=201)
 
 
 class PoolDetailApi(AccountApi):
@@ -140,7 +148,7 @@ class PoolDetailApi(AccountApi):
         return get_object_or_404(pool_list(account=self.account), pk=self.kwargs["pk"])
 
     def get(self, request, pk):
-        return Response(s.PoolOutputSerializer(self.get_object()).data)
+        return Response(_pools_out(self.account, [self.get_object()], many=False))
 
     @extend_schema(request=s.PoolUpdateInputSerializer, responses=s.PoolOutputSerializer)
     def put(self, request, pk):
@@ -155,7 +163,7 @@ class PoolDetailApi(AccountApi):
         data = s.PoolUpdateInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         pool_update(pool=pool, actor_label=API_ACTOR, **data.validated_data)
-        return Response(s.PoolOutputSerializer(self.get_object()).data)
+        return Response(_pools_out(self.account, [self.get_object()], many=False))
 
     @extend_schema(responses={204: None}, description="Retire the pool: its trackers keep forwarding for flag_days, "
                    "then their numbers are released. Calls, visits and history are kept.")

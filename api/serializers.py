@@ -9,6 +9,7 @@ from calls.models import Call
 from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
 from calls.reports import DIMENSIONS
 from pools.models import Pool
+from pools.planner import HEALTH_STATES
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer  # noqa: F401  (the API's and the webhooks' tracker shape)
 
@@ -37,6 +38,11 @@ class PoolCountsSerializer(serializers.Serializer):
     available = serializers.IntegerField()
 
 
+class PoolHealthSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=HEALTH_STATES)
+    reason = serializers.CharField(source="sentence", help_text="What is wrong and what to do; empty when ok.")
+
+
 class PoolOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -53,6 +59,13 @@ class PoolOutputSerializer(serializers.Serializer):
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
     retired_at = serializers.DateTimeField(allow_null=True)
     counts = serializers.SerializerMethodField()
+
+    health = serializers.SerializerMethodField(help_text="Read-only: can the pool show its numbers (pools.planner).")
+
+    @extend_schema_field(PoolHealthSerializer)
+    def get_health(self, pool) -> dict:
+        # The view computes the health of the whole page at once (pool_health_by_id) and passes it in the context.
+        return PoolHealthSerializer(self.context["health"][pool.pk]).data
 
     @extend_schema_field(PoolCountsSerializer)
     def get_counts(self, pool) -> dict:

@@ -55,6 +55,7 @@ from dashboard.selectors.pools import (
     pool_for_account,
     pool_health_list,
     pool_trackers,
+    pools_needing_attention,
 )
 from dashboard.selectors.reports import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
@@ -80,6 +81,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
 @with_filters
 def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
+    data["pools_needing_attention"] = pools_needing_attention(account=request.account, filters=request.filters)
     data["previous_label"] = _previous_label(request.filters)
     data["chart"] = calls_bar_chart(data["points"])
     data["top_sources"] = share_bars(data["top_sources"])

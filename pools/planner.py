@@ -380,6 +380,8 @@ def _why_waiting(snapshot: PoolSnapshot, final: list[TrackerSnapshot], count: So
 OK, NOT_ACTIVATING, CANNOT_BUY_NUMBERS, EXHAUSTED, SHOWING_NO_NUMBERS = (
     "ok", "not_activating", "cannot_buy_numbers", "exhausted", "showing_no_numbers")
 HEALTH_STATES = (OK, NOT_ACTIVATING, CANNOT_BUY_NUMBERS, EXHAUSTED, SHOWING_NO_NUMBERS)
+HEALTH_LABELS = {OK: "OK", NOT_ACTIVATING: "Not activating", CANNOT_BUY_NUMBERS: "Cannot buy numbers",
+                 EXHAUSTED: "Ran out of numbers", SHOWING_NO_NUMBERS: "Showing no numbers"}
 CANNOT_BUY_ADVICE = ("Check the account's telephony settings (provider and credentials) and that the provider has "
                      "numbers for this pool's area; the next rules run tries again.")
 
@@ -412,6 +414,15 @@ class PoolHealth:
     @property
     def is_ok(self) -> bool:
         return self.state == OK
+
+    @property
+    def label(self) -> str:
+        return HEALTH_LABELS[self.state]
+
+    @property
+    def sentence(self) -> str:
+        """The reason and what to do, as the API's `health.reason` and the pages' tooltip say it."""
+        return f"{self.reason} {self.advice}".strip()
 
 
 def plan_pool_health(facts: HealthFacts) -> PoolHealth:

@@ -351,8 +351,9 @@ def pool_health_by_id(*, account: Account, pools: list[Pool], now: datetime,
     }
 
 
-def pool_health_get(*, pool: Pool, now: datetime, diagnosis: PoolDiagnosis | None = None) -> PoolHealth:
-    return pool_health_by_id(account=pool.account, pools=[pool], now=now,
+def pool_health_get(*, account: Account, pool: Pool, now: datetime, diagnosis: PoolDiagnosis | None = None) -> PoolHealth:
+    """One pool's health (another account's pool: KeyError, never its health)."""
+    return pool_health_by_id(account=account, pools=[pool], now=now,
                              diagnoses={pool.pk: diagnosis} if diagnosis is not None else None)[pool.pk]
 
 

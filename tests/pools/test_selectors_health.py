@@ -46,7 +46,7 @@ def test_a_visitor_pool_that_ran_out_in_the_last_24_hours_is_exhausted(account, 
 def test_a_recorded_purchase_failure_is_cannot_buy_numbers_with_the_error(account, auto_pool, now):
     Pool.objects.filter(pk=auto_pool.pk).update(last_provision_error="Twilio refused to sell +12125550100",
                                                 last_provision_error_at=now)
-    health = pool_health_get(pool=Pool.objects.get(pk=auto_pool.pk), now=now)
+    health = pool_health_get(account=account, pool=Pool.objects.get(pk=auto_pool.pk), now=now)
     assert (health.state, health.reason) == ("cannot_buy_numbers", "Buying numbers failed: Twilio refused to sell +12125550100")
 
 
