@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.actors import Actor
 from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
@@ -43,7 +44,7 @@ class Command(BaseCommand):
     def enforce(self, pool: Pool, *, now, dry_run: bool) -> tuple[list[PlannedAction], PoolCannotBuyNumbers | None]:
         """The actions taken and, when the pool could not get the numbers it needs, why (the run goes on)."""
         try:
-            return pool_enforce(pool=pool, now=now, dry_run=dry_run), None
+            return pool_enforce(pool=pool, now=now, dry_run=dry_run, actor=Actor.process("enforce_pools")), None
         except PoolCannotBuyNumbers as exc:
             return exc.actions, exc
         except DomainError as exc:
