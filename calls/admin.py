@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
 from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
 from calls.outcomes import call_set_outcome, conversion_rule_update
+from calls.results import CallResult, call_result_q
 from calls.simulation import call_simulate
 from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
@@ -58,11 +59,24 @@ class TestCallForm(forms.Form):
 
 
 @admin.register(Call)
+class CallResultFilter(admin.SimpleListFilter):
+    """The call's result (calls.results): the same words and counts as the dashboard and the API."""
+
+    title = "result"
+    parameter_name = "result"
+
+    def lookups(self, request, model_admin):
+        return CallResult.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(call_result_q(self.value())) if self.value() in CallResult.values else queryset
+
+
 class CallAdmin(ServiceAdmin):
-    list_display = ["started_at", "caller", "tracking", "status", "duration_seconds", "source", "medium", "attribution_method",
-                    "is_first_time_caller", "outcome", "is_conversion"]
+    list_display = ["started_at", "caller", "tracking", "result", "status", "duration_seconds", "source", "medium",
+                    "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
     list_select_related = ["account"]
-    list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
+    list_filter = [CallResultFilter, "status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
     fieldsets = [
         ("Outcome (set by people; changes are kept in the outcome history)", {"fields": OUTCOME_FIELDS}),
@@ -84,6 +98,10 @@ class CallAdmin(ServiceAdmin):
         """Outcome, value and note go through call_set_outcome (history row, conversion, call.updated webhook)."""
         changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
         return call_set_outcome(call=form.instance, actor=admin_actor(request), **changes)
+
+    @admin.display(description="Result")
+    def result(self, obj):
+        return obj.result.label
 
     @admin.display(description="Caller", ordering="caller_number")
     def caller(self, obj):

@@ -61,3 +61,4 @@ def test_another_accounts_calls_never_count(admin_client_for_account, other_acco
         CallFactory(tracker=other)
     CallFactory(tracker=tracker)
     assert admin_client_for_account.get(URL).context["cl"].result_count == 1
+
