@@ -58,7 +58,6 @@ class TestCallForm(forms.Form):
         )
 
 
-@admin.register(Call)
 class CallResultFilter(admin.SimpleListFilter):
     """The call's result (calls.results): the same words and counts as the dashboard and the API."""
 
@@ -72,6 +71,7 @@ class CallResultFilter(admin.SimpleListFilter):
         return queryset.filter(call_result_q(self.value())) if self.value() in CallResult.values else queryset
 
 
+@admin.register(Call)
 class CallAdmin(ServiceAdmin):
     list_display = ["started_at", "caller", "tracking", "result", "status", "duration_seconds", "source", "medium",
                     "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
