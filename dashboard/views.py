@@ -15,7 +15,6 @@ from accounts.snippet import (
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
 from calls.outcomes import call_set_outcome
-from calls.reports import DIMENSIONS
 from calls.results import CallResult, call_result
 from calls.selectors import (
     call_outcome_history,
@@ -53,11 +52,12 @@ from dashboard.selectors.pools import (
     pool_health_list,
     pool_trackers,
 )
-from dashboard.selectors.reports import report_get, report_keyword_hint, tracker_names
+from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import pool_provision
+from reports.aggregates import DIMENSIONS
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
 
