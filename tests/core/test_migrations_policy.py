@@ -20,8 +20,7 @@ BIG_TABLES = {("attribution", "Visit"), ("calls", "Call")}
 
 def _migrations():
     for app in APPS:
-        for path in sorted((ROOT / app / "migrations").glob("[0-9]*.py")):
-            yield path
+        yield from sorted((ROOT / app / "migrations").glob("[0-9]*.py"))
 
 
 def _dotted(node) -> str:
