@@ -6,10 +6,10 @@ from accounts.models import Account
 from dashboard.charts import daily_series
 from dashboard.explore import change
 from dashboard.filters import DashboardFilters
-from dashboard.selectors.reports import filters_window
+from dashboard.selectors.report_page import filters_window
 from reports.selectors import report_day_list, report_row_list, report_visit_count
 
-# Counted per day by calls.results / calls.reports: "missed" here is the calls log's ?result=missed, call for call.
+# Counted per day by calls.results / reports.aggregates: "missed" here is the calls log's ?result=missed, call for call.
 DAY_COUNTS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "first_time", "conversions")
 
 

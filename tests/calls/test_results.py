@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from calls.models import Call
-from calls.reports import call_counts
 from calls.results import (
     ABANDON_SECONDS,
     COUNTED_RESULTS,
@@ -15,6 +14,7 @@ from calls.results import (
     call_result_expression,
     call_result_q,
 )
+from reports.aggregates import call_counts
 from tests.factories import CallFactory, CallTrackerFactory
 
 CASES = [
