@@ -23,7 +23,7 @@ def test_calls_csv_streams_every_matching_call(marketer_client, call, tracker):
     assert rows[0][:3] == ["Started at (America/New_York)", "Call id", "Status"]
     assert len(rows) == 3
     mine = next(r for r in rows[1:] if r[1] == call.provider_call_id)
-    assert mine[3] == "+14155550111" and mine[9:12] == ["google", "cpc", "spring-sale"] and mine[-1] == "Main line"
+    assert mine[3] == "+14155550111" and mine[9:12] == ["google", "cpc", "spring-sale"] and mine[17] == "Main line"
 
 
 def test_calls_csv_honours_the_filters(marketer_client, call, tracker):
