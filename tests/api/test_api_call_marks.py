@@ -11,7 +11,13 @@ from accounts.models import AuditEntry
 from api.models import ApiToken
 from calls.models import BlockedNumber, CallOutcomeChange, Tag
 from tests.api.conftest import error
-from tests.factories import BlockedNumberFactory, CallFactory, CallTrackerFactory, PoolFactory, TagFactory
+from tests.factories import (
+    BlockedNumberFactory,
+    CallFactory,
+    CallTrackerFactory,
+    PoolFactory,
+    TagFactory,
+)
 from tests.integrations.factories import WebhookEndpointFactory
 
 pytestmark = pytest.mark.django_db

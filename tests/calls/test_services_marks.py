@@ -14,7 +14,13 @@ from calls.signals import call_event
 from core.actors import Actor
 from core.errors import DomainError
 from reports.models import RollupState
-from tests.factories import AccountFactory, BlockedNumberFactory, CallFactory, TagFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    BlockedNumberFactory,
+    CallFactory,
+    TagFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

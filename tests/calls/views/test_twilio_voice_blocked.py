@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from calls.models import Call
+from calls.simulation import call_simulate
 from tests.calls.payloads import voice_payload
 from tests.factories import AccountFactory, BlockedNumberFactory
 
@@ -61,3 +62,10 @@ def test_the_call_stores_where_the_caller_is_from(twilio_post, active_tracker):
     twilio_post(URL, voice_payload(to=active_tracker.tracking_number, caller="+14155550100", call_sid="CA" + "d" * 32))
     call = Call.objects.get(provider_call_id="CA" + "d" * 32)
     assert call.caller_location == {"city": "San Francisco", "region": "CA", "country": "US"}
+
+
+def test_a_simulated_call_from_a_blocked_caller_ends_busy_and_spam(active_tracker, account):
+    BlockedNumberFactory(account=account, number="+1415")
+    call = call_simulate(tracking_number=active_tracker.tracking_number, caller_number="+14158675309",
+                         duration_seconds=60, answered=True)
+    assert (call.status, call.spam, call.answered_at, call.is_conversion) == ("busy", True, None, False)
