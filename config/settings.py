@@ -9,7 +9,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+# `make run` writes a .env for local development (DEBUG=true, ...). The test run sets READ_DOT_ENV_FILE=false
+# so it tests the production defaults on every machine, whatever that file says.
+if env.bool("READ_DOT_ENV_FILE", default=True) and (BASE_DIR / ".env").exists():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
