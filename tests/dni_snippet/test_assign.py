@@ -308,3 +308,18 @@ def test_well_formed_unknown_session_id_starts_that_session(assign, visitor_pool
 
 def test_the_bench_only_bare_view_is_not_served_by_the_product(client, website):
     assert client.post("/bare/alicesite/lease", data="{}", content_type="application/json").status_code == 404
+
+
+def test_a_page_load_of_a_session_whose_lease_ended_reads_its_visit_once(assign, visitor_pool, shared_cache,
+                                                                          django_assert_num_queries):
+    first = assign(body={"page_url": "https://alice.example.com/", "page_load": True}).json()
+    Lease.objects.update(ended_at=timezone.now())  # not a heartbeat: the first-page path reads the visit
+    ids = {"session_id": first["session_id"], "visitor_id": first["visitor_id"]}
+    # The heartbeat statement, the visit (read once: the page view reuses it), the visit locked and its own
+    # lease looked up, a free tracker (locked) + its lease, the page view's counter UPDATE and INSERT, the GA ids
+    # UPDATE; the other 6 are savepoints.
+    with django_assert_num_queries(15):
+        r = assign(body={"page_url": "https://alice.example.com/b", "page_load": True, "ga_client_id": "1.2", **ids})
+    assert r.json()["numbers"]
+    visit = Visit.objects.get()
+    assert (visit.pageviews, visit.ga_client_id) == (2, "1.2")
