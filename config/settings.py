@@ -197,7 +197,7 @@ SPECTACULAR_SETTINGS.update({
     "SERVE_INCLUDE_SCHEMA": False,
 })
 
-# Dynamic number insertion. Requests per minute per website key and client IP on the assign endpoint;
+# Dynamic number insertion. Requests per minute per website key and client IP on assign, leave and AMP;
 # 0 turns it off. The limiter fails open (logs a warning) when the cache is unreachable.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
 # When the visitor leaves a page (`pagehide` beacon), the session keeps its numbers this long; the next page renews them.
