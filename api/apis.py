@@ -27,7 +27,6 @@ from attribution.models import Visit
 from calls.blocklist import blocked_number_add, blocked_number_remove
 from calls.models import BlockedNumber, Call, Tag
 from calls.outcomes import call_mark
-from calls.reports import DIMENSIONS
 from calls.selectors import blocked_number_list, tag_list
 from calls.tags import tag_create, tag_delete, tag_update
 from core.actors import Actor
@@ -35,6 +34,7 @@ from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
 from pools.selectors import pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
+from reports.aggregates import DIMENSIONS
 from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
 from trackers.services import tracker_update

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from calls.reports import calls_per_day, report_rows
+from reports.aggregates import calls_per_day, report_rows
 from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
