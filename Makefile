@@ -14,12 +14,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python -q -e .
+# Installs take the exact versions in uv.lock (`uv lock` after editing pyproject.toml's dependencies;
+# --locked refuses a lock that no longer matches pyproject.toml instead of resolving anew).
+# --inexact keeps what else is in the venv (pip, uv); --no-install-project: the apps run from the checkout.
+UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --inexact --no-install-project -q
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
+	$(UV_SYNC)
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml uv.lock | $(BIN)/python
+	$(UV_SYNC) --extra dev
 	@touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
