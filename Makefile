@@ -52,6 +52,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	@# Imports go one way (pyproject [tool.importlinter]): the apps' layers, and no face imports another.
 	$(BIN)/lint-imports
+	@# Types: [tool.mypy] in pyproject.toml (modest strictness; the django-stubs plugin imports the settings).
+	SECRET_KEY=$${SECRET_KEY:-mypy-only-not-secret} $(BIN)/mypy
 
 bench: install-dev
 	@# BENCH=name runs only the benchmarks whose file name contains it.

@@ -28,11 +28,11 @@ class AccountScopedInline:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))
+        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))  # type: ignore[misc]  # mixin
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))
+        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))  # type: ignore[misc]  # mixin
 
 
 class AccountScopedAdmin(AccountScopedInline, admin.ModelAdmin):

@@ -44,9 +44,11 @@ class TestCallForm(forms.Form):
         trackers = CallTracker.objects.live().select_related("pool").order_by("pool__name", "tracking_number")
         if account_ids is not None:
             trackers = trackers.filter(pool__account__in=account_ids)
-        self.fields["tracker"].queryset = trackers
-        self.fields["tracker"].label_from_instance = (
-            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"
+        tracker_field = self.fields["tracker"]
+        assert isinstance(tracker_field, forms.ModelChoiceField)
+        tracker_field.queryset = trackers
+        tracker_field.label_from_instance = (  # type: ignore[method-assign]
+            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"  # type: ignore[assignment]
         )
 
 

@@ -7,6 +7,7 @@ Recomputed when a call ends (calls.services.call_record_status), when its outcom
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -36,7 +37,8 @@ def rule_facts(rule: ConversionRule) -> RuleFacts:
 
 def call_facts(call) -> CallFacts:
     """`call` is a Call or a dict of its fields (bulk recompute reads `.values()`)."""
-    get = call.get if isinstance(call, dict) else lambda field: getattr(call, field)
+    def get(field: str) -> Any:
+        return call.get(field) if isinstance(call, dict) else getattr(call, field)
     return CallFacts(
         has_ended=get("status") in TERMINAL_STATUSES, was_answered=get("answered_at") is not None,
         talk_seconds=get("talk_seconds"), is_first_time_caller=get("is_first_time_caller"),
@@ -48,7 +50,7 @@ def call_conversion_changes(*, call: Call, rule: ConversionRule | None = None) -
     """Apply the rule to `call` in memory; returns the derived fields that changed (for update_fields)."""
     rule = rule or conversion_rule_for_call(call=call)
     decision = plan_conversion(rule=rule_facts(rule), call=call_facts(call))
-    changes = {}
+    changes: dict[str, Any] = {}
     if call.is_conversion != decision.is_conversion:
         changes["is_conversion"] = decision.is_conversion
     if call.conversion_value != decision.value:
@@ -97,7 +99,7 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
     """Set any of outcome / value / note (omitted ones stay). A change writes a history row, recomputes the
     conversion and sends `call.updated` after commit; setting the same values again changes nothing."""
     now = now or timezone.now()
-    wanted = {}
+    wanted: dict[str, Any] = {}
     if outcome is not _UNCHANGED:
         wanted["outcome"] = _clean_outcome(outcome)
     if value is not _UNCHANGED:
@@ -106,7 +108,7 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
         wanted["note"] = _clean_note(note)
     with transaction.atomic():
         call = Call.objects.select_for_update(of=("self",)).select_related("pool", "account").get(pk=call.pk)
-        before = {"outcome": call.outcome, "value": call.value, "note": call.note}
+        before: dict[str, Any] = {"outcome": call.outcome, "value": call.value, "note": call.note}
         changed = {field: new for field, new in wanted.items() if before[field] != new}
         if not changed:
             return call

@@ -16,7 +16,7 @@ class TestCallForm(forms.Form):
     def __init__(self, *args, trackers, region: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.region = region
-        self.fields["tracker"].choices = [(t.pk, t.tracking_number) for t in trackers]
+        self.fields["tracker"].choices = [(t.pk, t.tracking_number) for t in trackers]  # type: ignore[attr-defined]
 
     def clean_caller(self):
         try:

@@ -153,7 +153,7 @@ def _call_outcome_context(request, call) -> dict:
     """The call page's outcome form, its history and the website's conversion rule."""
     form = CallOutcomeForm(initial={"outcome": call.outcome, "value": call.value, "note": call.note})
     return {
-        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,
+        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,  # type: ignore[attr-defined]
         "outcome_history": call_outcome_history(account=request.account, call=call),
         "conversion_rule": conversion_rule_for_call(call=call), "currency": request.account.currency,
     }
@@ -167,7 +167,7 @@ def call_outcome(request, pk):
     call = call_get(account=request.account, pk=pk)
     form = CallOutcomeForm(request.POST)
     if not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
         messages.error(request, f"The outcome was not saved. {problems}")
     else:
         try:
@@ -320,7 +320,7 @@ def pool_test_call(request, pk):
     form = _test_call_form(request, pool=pool, trackers=trackers, post=request.POST)
     detail_url = reverse("dashboard:pool_detail", args=[pool.pk])
     if form is None or not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in (form.errors.items() if form else []))
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in (form.errors.items() if form else []))
         messages.error(request, f"The test call was not placed. {problems or 'This pool has no sandbox numbers.'}")
         return redirect(detail_url)
     tracker = next(t for t in trackers if t.pk == form.cleaned_data["tracker"])

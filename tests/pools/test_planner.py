@@ -133,7 +133,7 @@ KEYS = [(s, m) for s in "abcdef" for m in ("x", "y")]
 
 def apply(snapshot: PoolSnapshot, plan: list[PlannedAction], now: datetime) -> PoolSnapshot:
     """An independent reading of the actions: what the service would leave behind."""
-    trackers = {t.id: t for t in snapshot.trackers}
+    trackers: dict[int, TrackerSnapshot] = {t.id: t for t in snapshot.trackers if t.id is not None}
     created = 0
     for action in plan:
         if action.action == "create":
