@@ -46,8 +46,9 @@ test: install-dev
 
 test-fast: install-dev
 	@# The development loop (under a minute): no browser, no fuzzing, nothing marked slow (subprocesses, faults,
-	@# migrations, seed_demo: pyproject.toml's markers). `make test` runs them all.
-	$(BIN)/python -m pytest -m "not browser and not fuzz and not slow" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
+	@# migrations, seed_demo: pyproject.toml's markers), property tests on a fifth of their examples (TEST_FAST,
+	@# tests/support.py). `make test` runs everything in full.
+	TEST_FAST=1 $(BIN)/python -m pytest -m "not browser and not fuzz and not slow" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
 
 lint: install-dev
 	$(BIN)/ruff check .

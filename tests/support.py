@@ -1,6 +1,5 @@
-"""What the tests that run real processes share: a spare port, a local HTTP receiver, a gunicorn launcher.
-
-Tests that use these start subprocesses or servers; mark them `slow` (`make test-fast` skips them).
+"""What tests share: a spare port, a local HTTP receiver and a gunicorn launcher for the tests that run real
+processes (mark those `slow`: `make test-fast` skips them), and the example budget of property tests.
 """
 
 from __future__ import annotations
@@ -21,6 +20,13 @@ from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# `make test-fast` sets TEST_FAST=1 (the development loop); `make test` and CI leave it unset.
+FAST = os.environ.get("TEST_FAST") == "1"
+
+
+def examples(count: int) -> int:
+    """A property test's hypothesis `max_examples`: all of them, or a fifth (at least 10) under TEST_FAST."""
+    return max(10, count // 5) if FAST else count
 
 
 def free_port() -> int:
