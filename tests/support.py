@@ -37,7 +37,7 @@ def free_port() -> int:
 
 
 class Hit(NamedTuple):
-    """One request the receiver got."""
+    """One request the receiver got (header names in lower case)."""
 
     path: str
     headers: dict[str, str]
@@ -67,7 +67,7 @@ class LocalReceiver:
             def _handle(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with lock:
-                    hits.append(Hit(self.path, dict(self.headers), body))
+                    hits.append(Hit(self.path, {name.lower(): value for name, value in self.headers.items()}, body))
                 status, headers, payload = respond(self.command, self.path)
                 self.send_response(status)
                 for name, value in headers.items():

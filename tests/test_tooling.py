@@ -1,0 +1,63 @@
+"""Reproducible installs and the development loop: uv.lock, mypy in `make lint`, `make test-fast`."""
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHONS = ("cp311", "cp312", "cp313")
+
+
+def _make_recipe(target: str) -> str:
+    text = (ROOT / "Makefile").read_text()
+    return re.search(rf"^{target}:.*?(?=^\S)", text, re.S | re.M).group(0)
+
+
+def _binary_wheel_for(package: dict, python: str) -> bool:
+    """A manylinux x86_64 wheel (the deploy guide's Debian machines) for that CPython, or an abi3 one below it."""
+    for wheel in package.get("wheels", []):
+        name = wheel["url"].rsplit("/", 1)[1]
+        tag = re.search(r"-cp(\d+)-(cp\d+|abi3)-", name)
+        if not tag or "manylinux" not in name or "x86_64" not in name:
+            continue
+        if tag.group(2) == python or (tag.group(2) == "abi3" and int(tag.group(1)) <= int(python[2:])):
+            return True
+    return False
+
+
+def test_uv_lock_matches_pyproject():
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv, "uv is installed into .venv by `make install-dev`"
+    done = subprocess.run([uv, "lock", "--check", "--offline"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_lock_has_wheels_for_python_3_11_to_3_13():
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    assert lock["requires-python"] == ">=3.11"
+    compiled = [p for p in lock["package"] if any(re.search(r"-cp\d+-(cp\d+|abi3)-", w["url"]) for w in p.get("wheels", []))]
+    assert {"psycopg-binary", "cryptography"} <= {p["name"] for p in compiled}
+    for python in PYTHONS:
+        assert [p["name"] for p in compiled if not _binary_wheel_for(p, python)] == [], python
+
+
+def test_installs_sync_from_the_lock():
+    for target in ("$(VENV)/.installed", "$(VENV)/.installed-dev"):
+        recipe = _make_recipe(re.escape(target))
+        assert "uv.lock" in recipe.splitlines()[0] and "$(UV_SYNC)" in recipe
+    assert "uv sync --locked" in (ROOT / "Makefile").read_text()
+
+
+def test_make_lint_runs_mypy_with_the_django_and_drf_stubs():
+    assert "$(BIN)/mypy" in _make_recipe("lint")
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert {"mypy_django_plugin.main", "mypy_drf_plugin.main"} <= set(config["tool"]["mypy"]["plugins"])
+
+
+def test_make_test_fast_skips_slow_browser_and_fuzz_tests():
+    assert '-m "not browser and not fuzz and not slow"' in _make_recipe("test-fast")
+    markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["markers"]
+    assert any(marker.startswith("slow:") for marker in markers)
