@@ -12,8 +12,9 @@ PYTHONS = ("cp311", "cp312", "cp313")
 
 
 def _make_recipe(target: str) -> str:
-    text = (ROOT / "Makefile").read_text()
-    return re.search(rf"^{target}:.*?(?=^\S)", text, re.S | re.M).group(0)
+    recipe = re.search(rf"^{target}:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.S | re.M)
+    assert recipe, f"no {target} target in the Makefile"
+    return recipe.group(0)
 
 
 def _binary_wheel_for(package: dict, python: str) -> bool:
