@@ -67,10 +67,10 @@ class CallAdmin(ServiceAdmin):
     list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
     fieldsets = [
-        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": OUTCOME_FIELDS}),
-        ("Call", {"fields": TELEPHONY_FIELDS}),
-        ("Attribution", {"fields": ATTRIBUTION_FIELDS}),
-        ("Conversion", {"fields": DERIVED_FIELDS}),
+        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": [*OUTCOME_FIELDS]}),
+        ("Call", {"fields": [*TELEPHONY_FIELDS]}),
+        ("Attribution", {"fields": [*ATTRIBUTION_FIELDS]}),
+        ("Conversion", {"fields": [*DERIVED_FIELDS]}),
     ]
     readonly_fields = TELEPHONY_FIELDS + ATTRIBUTION_FIELDS + DERIVED_FIELDS
     date_hierarchy = "started_at"
