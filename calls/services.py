@@ -136,7 +136,7 @@ def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int)
 
 
 # A tracker's status in the matcher's words: active trackers show their source at the top, flagged ones still do.
-SHOWN_BY_STATUS = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
+SHOWN_BY_STATUS: dict[str, str] = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
 
 
 def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matcher.AssignmentFact]:

@@ -1,11 +1,14 @@
 """Reproducible installs and the development loop: uv.lock, mypy in `make lint`, `make test-fast`."""
 
+import ast
 import re
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHONS = ("cp311", "cp312", "cp313")
@@ -29,6 +32,7 @@ def _binary_wheel_for(package: dict, python: str) -> bool:
     return False
 
 
+@pytest.mark.slow  # a subprocess (make itself refuses a stale lock: uv sync --locked)
 def test_uv_lock_matches_pyproject():
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
     assert uv, "uv is installed into .venv by `make install-dev`"
@@ -62,3 +66,26 @@ def test_make_test_fast_skips_slow_browser_and_fuzz_tests():
     assert '-m "not browser and not fuzz and not slow"' in _make_recipe("test-fast")
     markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["markers"]
     assert any(marker.startswith("slow:") for marker in markers)
+
+
+PROCESS_CALLS = ("subprocess.", "start_gunicorn(", "running_gunicorn(", 'call_command("seed_demo"', "MigrationExecutor(")
+
+
+def _marks(decorators: list) -> set[str]:
+    return {ast.unparse(d).split("pytest.mark.")[-1].split("(")[0] for d in decorators if "pytest.mark." in ast.unparse(d)}
+
+
+def test_every_test_that_starts_a_process_or_seeds_the_demo_is_marked_slow():
+    unmarked = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        tree = ast.parse(path.read_text())
+        module_marks = {mark for node in tree.body if isinstance(node, ast.Assign)
+                        and any(getattr(t, "id", "") == "pytestmark" for t in node.targets)
+                        for mark in re.findall(r"pytest\.mark\.(\w+)", ast.unparse(node.value))}
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                body = ast.unparse(node)
+                marks = module_marks | _marks(node.decorator_list)
+                if any(call in body for call in PROCESS_CALLS) and not marks & {"slow", "browser"}:
+                    unmarked.append(f"{path.relative_to(ROOT)}::{node.name}")
+    assert unmarked == []
