@@ -155,7 +155,10 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip_or_none"
+# A success forgets only that username's failures from that address (core.login_throttle): an address's guesses
+# against other usernames still count towards its lockout.
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "core.login_throttle.ScopedResetHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
