@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for a JSON body too large or nested too deep, before anything parses it.
+    "core.middleware.JsonLimitsMiddleware",
     # 400 for NUL bytes / lone surrogates (PostgreSQL cannot store them) before any view or signature check.
     "core.middleware.BadTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
