@@ -200,9 +200,17 @@ SPECTACULAR_SETTINGS.update({
     "SERVE_INCLUDE_SCHEMA": False,
 })
 
-# Dynamic number insertion. Requests per minute per website key and client IP on the assign endpoint;
+# Dynamic number insertion. Requests per minute per website key and client (IPv4 address or IPv6 /64) on the
+# assign endpoint;
 # 0 turns it off. The limiter fails open (logs a warning) when the cache is unreachable.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
+# One client (an IPv4 address or an IPv6 /64) holds at most max(DNI_CLIENT_LEASES_MIN, DNI_CLIENT_LEASES_SHARE ×
+# the pool's numbers) open numbers of a visitor pool; further sessions get the pool's exhaustion policy. Offices
+# and mobile carriers put many real visitors behind one address: raise these there (SHARE=1 turns the cap off).
+DNI_CLIENT_LEASES_MIN = env.int("DNI_CLIENT_LEASES_MIN", default=3)
+DNI_CLIENT_LEASES_SHARE = env.float("DNI_CLIENT_LEASES_SHARE", default=0.2)
+if DNI_CLIENT_LEASES_MIN < 1 or not 0 <= DNI_CLIENT_LEASES_SHARE <= 1:
+    raise ImproperlyConfigured("DNI_CLIENT_LEASES_MIN must be at least 1 and DNI_CLIENT_LEASES_SHARE within 0..1.")
 # When the visitor leaves a page (`pagehide` beacon), the session keeps its numbers this long; the next page renews them.
 DNI_LEAVE_GRACE_SECONDS = env.int("DNI_LEAVE_GRACE_SECONDS", default=120)
 

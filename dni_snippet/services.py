@@ -58,12 +58,14 @@ def _number(pool, tracking_number: str) -> dict:
     return {"original": pool.original_number, "tracking": tracking_number, "display": phone_display(tracking_number)}
 
 
-def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, origin: str, now: datetime) -> AssignResult:
+def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, origin: str, now: datetime,
+               client_key: str | None = None) -> AssignResult:
     """Numbers for one page view or heartbeat. `pools` are the website's pools (retired ones hand out nothing).
 
     Heartbeat path (known session whose leases are all still open): ONE statement here
     (`trackers.heartbeat.session_heartbeat`), for visitor pools, source pools or both; the caller's website
-    lookup comes from the cache. Otherwise the visit is recorded and leases are taken.
+    lookup comes from the cache. Otherwise the visit is recorded and leases are taken; `client_key`
+    (`core.client_ip.client_key`) caps the numbers one client holds.
     """
     live = [p for p in pools if p.retired_at is None]
     visitor_pools = [p for p in live if p.tracking == p.Tracking.VISITOR]
@@ -89,7 +91,8 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
                                  now=now, is_new=session_uid is None and clean_id(visitor_id) is None)
         for pool in visitor_pools:
             if pool.pk not in grants:
-                grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit)
+                grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit,
+                                      client_key=client_key)
                 if grant is not None:
                     grants[pool.pk] = grant
         source_numbers = {}
@@ -130,8 +133,10 @@ def amp_session_uid(client_id: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()[:22]
 
 
-def dni_amp_number(*, website, pool, client_id: str, data: VisitInput, origin: str, now: datetime) -> str:
+def dni_amp_number(*, website, pool, client_id: str, data: VisitInput, origin: str, now: datetime,
+                   client_key: str | None = None) -> str:
     """`amp-call-tracking`: the number this AMP reader sees for `pool` (its original when nothing is leased)."""
     uid = amp_session_uid(client_id)
-    result = dni_assign(website=website, pools=[pool], visitor_id=uid, session_id=uid, data=data, origin=origin, now=now)
+    result = dni_assign(website=website, pools=[pool], visitor_id=uid, session_id=uid, data=data, origin=origin, now=now,
+                        client_key=client_key)
     return result.numbers[0]["tracking"] if result.numbers else pool.original_number
