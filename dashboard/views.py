@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import account_required
 from accounts.selectors import is_account_admin, refused_origins_by_website
@@ -181,19 +181,28 @@ def call_outcome(request, pk):
     return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD"])
 @login_required
 @account_required
 def call_recording(request, pk):
-    """The call's recording, streamed from the provider with the account's credentials (never the browser's)."""
+    """The call's recording, streamed from the provider with the account's credentials (never the browser's).
+    Honours one `Range` (206 Partial Content), so players can seek; HEAD answers the headers alone."""
     call = call_get(account=request.account, pk=pk)
     if not call.has_recording:
         raise Http404("This call has no recording")
     try:
-        stream = recording_stream(account=request.account, url=call.recording_url)
+        stream = recording_stream(account=request.account, url=call.recording_url,
+                                  range_header=request.headers.get("Range", ""))
     except ProviderError as exc:
         return HttpResponse(f"The recording could not be fetched: {exc}", status=502, content_type="text/plain")
-    response = StreamingHttpResponse(stream.chunks, content_type=stream.content_type)
+    if request.method == "HEAD" or stream.status == 416:
+        stream.close()
+    # Streaming even when empty: a plain response would get "Content-Length: 0" for a HEAD of unknown length.
+    chunks = [] if request.method == "HEAD" else stream.chunks
+    response = StreamingHttpResponse(chunks, status=stream.status, content_type=stream.content_type)
+    response["Accept-Ranges"] = "bytes"
+    if stream.content_range:
+        response["Content-Range"] = stream.content_range
     if stream.length is not None:
         response["Content-Length"] = str(stream.length)
     response["Cache-Control"] = "private, no-store"
