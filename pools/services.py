@@ -138,7 +138,8 @@ def _enqueue_enforcement(pool: Pool) -> None:
 # --- the rules engine --------------------------------------------------------------------------------
 
 
-def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = False, actor=None) -> list[PlannedAction]:
+def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = False, actor=None,
+                 raise_provider_errors: bool = False) -> list[PlannedAction]:
     """Bring one pool in line with the rules (pools.planner) and return the actions taken, each with its reason.
 
     One transaction per pool, holding the pool row's lock (select_for_update) while it plans and applies,
@@ -147,6 +148,10 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     bought outside any transaction (each saved as an Available tracker with its history row), and a second
     locked pass plans again from the database and applies the rest (activating the new trackers). Were two
     runs to buy at the same time, the later locked pass sees the surplus and step 5 deletes it.
+
+    When the provider cannot be reached, the rest of the plan is still applied and the next run buys what is
+    missing; `raise_provider_errors` (the API: the caller asked for this run) then raises DomainError
+    PROVIDER_ERROR saying so, instead of returning as if nothing had been needed.
     """
     now = now or timezone.now()
     if dry_run:
@@ -154,8 +159,12 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     applied = _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=False)
     if applied is not None:
         return applied
-    created = _buy_trackers(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now, actor=actor)
-    return created + _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
+    created, failure = _buy_trackers(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now, actor=actor)
+    applied = created + _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
+    if failure is not None and raise_provider_errors:
+        raise DomainError(PROVIDER_ERROR, f"The provider could not supply numbers: {failure} "
+                                          f"({len(applied)} other actions were applied; the next run buys the rest).")
+    return applied
 
 
 def _pool_resize(*, pool: Pool, size: int, now: datetime) -> None:
@@ -201,14 +210,16 @@ def _apply(*, pool: Pool, plan: list[PlannedAction], actor, now: datetime) -> No
             raise ValueError(action.action)
 
 
-def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
-    """Buy the numbers the locked plan asked for. Runs outside any transaction (provider network I/O).
+def _buy_trackers(*, pool: Pool, now: datetime, actor) -> tuple[list[PlannedAction], str | None]:
+    """Buy the numbers the locked plan asked for, and why buying stopped short when the provider failed.
+    Runs outside any transaction (provider network I/O).
 
     Another run (or a provisioning elsewhere) may pick the same candidate numbers at the same time: the
     loser's number is given back by trackers_provision, and we count again and retry. Whatever is still
     missing, or bought twice, the next locked pass and the next run settle (steps 1 and 5).
     """
     created: list[PlannedAction] = []
+    failure = None
     conflicts = 0
     for _ in range(BUY_ATTEMPTS + pool.size // PROVISION_BATCH + 1):
         # pool.size is already the recommended one for automated visitor pools (the locked pass stored it).
@@ -221,13 +232,15 @@ def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
             trackers = trackers_provision(pool=pool, count=batch, status=CallTracker.Status.AVAILABLE, actor=actor, now=now)
         except DomainError as exc:
             logger.warning("pool %s: buying %s numbers failed: %s", pool.pk, batch, exc.message)
+            if exc.code == PROVIDER_ERROR:
+                failure = exc.message
             conflicts += 1
             if exc.code != "number_in_use" or conflicts >= BUY_ATTEMPTS:
                 break
             continue
         for offset in range(len(trackers)):
             created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held + offset} of {pool.size} trackers"))
-    return created
+    return created, failure
 
 
 # --- buying numbers -------------------------------------------------------------------------------------
@@ -247,7 +260,10 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
         raise DomainError(INVALID_COUNT, "Provision between 1 and 500 numbers at a time.", {"count": ["1–500."]})
     if status is None:
         status = CallTracker.Status.ACTIVE if pool.tracking == Pool.Tracking.VISITOR else CallTracker.Status.AVAILABLE
-    provider = provider_for_account(pool.account)
+    try:
+        provider = provider_for_account(pool.account)
+    except ProviderError as exc:
+        raise DomainError(PROVIDER_ERROR, str(exc)) from None
     exclude = set(CallTracker.objects.live().values_list("tracking_number", flat=True))
     exclude |= set(Pool.objects.values_list("original_number", flat=True))
     try:

@@ -1,11 +1,13 @@
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+import requests
 from django.utils import timezone
 
 from pools.models import Pool
 from tests.api.conftest import error
-from tests.factories import CallTrackerFactory, PoolFactory, VisitFactory
+from tests.factories import CallTrackerFactory, PoolFactory, TelephonySettingsFactory, VisitFactory
 from trackers.models import CallTracker
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,20 @@ def test_delete_on_another_accounts_pool_is_404_and_changes_nothing(other_client
 def test_delete_needs_write_scope(read_client, account, website):
     pool = PoolFactory(account=account, website=website)
     assert read_client.delete(f"/api/v1/pools/{pool.pk}/").status_code == 403
+
+
+def test_enforce_with_the_provider_unreachable_is_a_clear_502(api_client, account, automated_pool, settings):
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "1" * 32, "token"
+    TelephonySettingsFactory(account=account, provider="twilio")
+    with mock.patch("requests.Session.send", side_effect=requests.ConnectionError("unreachable")):
+        response = api_client.post(f"/api/v1/pools/{automated_pool.pk}/enforce")
+    assert response.status_code == 502
+    body = error(response)
+    assert body["code"] == "provider_error" and "could not supply numbers" in body["message"]
+
+
+def test_enforce_with_provider_credentials_missing_is_a_clear_502(api_client, account, automated_pool, settings):
+    settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = ""
+    TelephonySettingsFactory(account=account, provider="twilio")
+    response = api_client.post(f"/api/v1/pools/{automated_pool.pk}/enforce")
+    assert response.status_code == 502 and error(response)["code"] == "provider_error"
