@@ -92,3 +92,10 @@ def test_conversion_name_must_be_formula_safe(account):
     ads = GoogleAdsSettingsFactory(account=account, conversion_name="=cmd|' /C calc'!A0")
     with pytest.raises(ValidationError):
         ads.full_clean()
+
+
+def test_a_currency_saved_before_validation_goes_out_empty_never_raw(account, website, tracker):
+    type(account).objects.filter(pk=account.pk).update(currency="=A1")  # as written before codes were validated
+    account.refresh_from_db()
+    _call(tracker, website, NOW - timedelta(days=1), gclid="G1", value=Decimal("9.99"))
+    assert google_ads_csv(account=account, now=NOW).splitlines()[2].split(",")[3:5] == ["9.99", ""]
