@@ -130,3 +130,21 @@ class JsonLimitsMiddleware:
         response = HttpResponse(body, status=400, content_type="application/json")
         response._has_been_logged = True  # the line above is the only one: Django's "Bad Request" would repeat it
         return response
+
+
+# The pages people sign in to and manage the account from; everything else (the DNI script, the API) is not HTML
+# for a logged-in user, or sets its own policy.
+CSP_PREFIXES = ("/dashboard/", "/admin/", "/accounts/")
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY on the dashboard, admin and login pages, unless a view set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(CSP_PREFIXES) and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response
