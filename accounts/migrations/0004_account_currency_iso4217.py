@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_website_refused_origins'),
+        ('accounts', '0003_auditentry'),
     ]
 
     operations = [
