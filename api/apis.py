@@ -25,12 +25,12 @@ from api.selectors import call_list, tracker_get, tracker_list, visit_list
 from attribution.models import Visit
 from calls.models import Call
 from calls.outcomes import call_set_outcome
-from calls.reports import DIMENSIONS
 from core.actors import Actor
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
 from pools.selectors import pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
+from reports.aggregates import DIMENSIONS
 from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
 from trackers.services import tracker_update

@@ -9,8 +9,8 @@ from accounts.models import Website
 from accounts.snippet import script_tag
 from calls.models import Call
 from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
-from calls.reports import DIMENSIONS
 from pools.models import Pool
+from reports.aggregates import DIMENSIONS
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer  # noqa: F401  (the API's and the webhooks' tracker shape)
 

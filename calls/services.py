@@ -135,6 +135,10 @@ def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int)
     return [matcher.LeaseFact(**row) for row in leases]
 
 
+# A tracker's status in the matcher's words: active trackers show their source at the top, flagged ones still do.
+SHOWN_BY_STATUS = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
+
+
 def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matcher.AssignmentFact]:
     # The latest few rows at or before the call are enough: the matcher takes the newest one.
     rows = (
@@ -143,8 +147,8 @@ def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matche
         .values("id", "created_at", "to_status", "source", "medium")[:5]
     )
     return [
-        matcher.AssignmentFact(at=row["created_at"], status=row["to_status"], source=row["source"],
-                               medium=row["medium"], order=row["id"])
+        matcher.AssignmentFact(at=row["created_at"], shown=SHOWN_BY_STATUS.get(row["to_status"], matcher.NOT_SHOWN),
+                               source=row["source"], medium=row["medium"], order=row["id"])
         for row in rows
     ]
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from calls.reports import Dimension, ReportRow
+from reports.aggregates import Dimension, ReportRow
 
 CALL_EXPORT_FIELDS = (
     "started_at", "provider_call_id", "status", "caller_number", "tracking_number", "original_number",

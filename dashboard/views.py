@@ -1,13 +1,10 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.decorators import account_required
 from accounts.selectors import is_account_admin, refused_origins_by_website
 from accounts.snippet import (
     FORMAT_DETECTION_META,
@@ -18,7 +15,6 @@ from accounts.snippet import (
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
 from calls.outcomes import call_set_outcome
-from calls.reports import DIMENSIONS
 from calls.results import CallResult, call_result
 from calls.selectors import (
     call_outcome_history,
@@ -33,7 +29,7 @@ from dashboard.call_filters import call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
-from dashboard.decorators import with_filters
+from dashboard.decorators import dashboard_page
 from dashboard.explore import (
     DEFAULT_SORT,
     change,
@@ -57,11 +53,12 @@ from dashboard.selectors.pools import (
     pool_health_list,
     pool_trackers,
 )
-from dashboard.selectors.reports import report_get, report_keyword_hint, tracker_names
+from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import pool_provision
+from reports.aggregates import DIMENSIONS
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
 
@@ -75,10 +72,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
     })
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
     data["previous_label"] = _previous_label(request.filters)
@@ -106,10 +100,7 @@ def _other_filters(call_filters) -> list[tuple[str, str, str]]:
             if name in OTHER_FILTER_LABELS]
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def call_list(request):
     call_filters, pools = _call_filters(request)
     raw_cursor = request.GET.get("after", "")
@@ -129,10 +120,7 @@ def call_list(request):
     }, keep=call_filters.params())
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def call_list_csv(request):
     call_filters, _ = _call_filters(request)
     rows = call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
@@ -140,10 +128,7 @@ def call_list_csv(request):
     return csv_response(filename, call_export_header(zone_name=request.account.timezone), rows)
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
@@ -160,9 +145,7 @@ def _call_outcome_context(request, call) -> dict:
     }
 
 
-@require_POST
-@login_required
-@account_required
+@dashboard_page(write=True, filters=False)
 def call_outcome(request, pk):
     """Marketers and admins alike mark what a call was; the service keeps history and recomputes the conversion."""
     call = call_get(account=request.account, pk=pk)
@@ -182,9 +165,7 @@ def call_outcome(request, pk):
     return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
 
 
-@require_http_methods(["GET", "HEAD"])
-@login_required
-@account_required
+@dashboard_page(filters=False)
 def call_recording(request, pk):
     """The call's recording, streamed from the provider with the account's credentials (never the browser's).
     Honours one `Range` (206 Partial Content), so players can seek; HEAD answers the headers alone."""
@@ -217,10 +198,7 @@ def _dimension(name):
     return name
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def report(request, dimension="source_medium"):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
@@ -248,10 +226,7 @@ def _previous_label(filters) -> str:
     return f"{previous.start_date:%b %-d} – {previous.end_date:%b %-d}"
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def report_csv(request, dimension):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     spec = data["dimension"]
@@ -259,20 +234,14 @@ def report_csv(request, dimension):
     return csv_response(filename, report_csv_header(spec), report_csv_rows(data["rows"]))
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def pool_list(request):
     pools = pool_health_list(account=request.account, filters=request.filters)
     guide = pool_type_guide(account=request.account, now=timezone.now())
     return _page(request, "dashboard/pool_list.html", {"pools": pools, "guide": guide})
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def pool_detail(request, pk):
     pool = pool_for_account(account=request.account, pk=pk)
     data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
@@ -283,10 +252,7 @@ def pool_detail(request, pk):
     return _page(request, "dashboard/pool_detail.html", data)
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def website_list(request):
     websites = website_install_list(account=request.account, filters=request.filters)
     untagged = website_untagged_paid_clicks(account=request.account, filters=request.filters)
@@ -303,9 +269,7 @@ def website_list(request):
     })
 
 
-@require_GET
-@login_required
-@account_required
+@dashboard_page(filters=False)
 def wordpress_plugin(request):
     response = HttpResponse(wordpress_plugin_zip(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{WORDPRESS_PLUGIN_FILENAME}"'
@@ -320,10 +284,7 @@ def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | Non
     return TestCallForm(post, trackers=sandbox, region=request.account.default_region)
 
 
-@require_POST
-@login_required
-@account_required
-@with_filters
+@dashboard_page(write=True)
 def pool_test_call(request, pk):
     pool = pool_for_account(account=request.account, pk=pk)
     trackers = pool_trackers(pool=pool)
@@ -350,18 +311,12 @@ def pool_test_call(request, pk):
     return redirect(reverse("dashboard:call_detail", args=[call.pk]))
 
 
-@require_POST
-@login_required
-@account_required
-@with_filters
+@dashboard_page(write=True, admins_only=True)
 def pool_add_numbers(request, pk):
     """Buy numbers for this pool from the account's provider (account admins only), through the same service
     as the admin's "Provision numbers" action, so its rules (retired pools, limits) hold here too."""
     pool = pool_for_account(account=request.account, pk=pk)
     detail_url = f"{reverse('dashboard:pool_detail', args=[pool.pk])}?{request.filters.querystring}"
-    if not is_account_admin(user=request.user, account=request.account):
-        messages.error(request, "Only account admins can add numbers (they are bought from your phone provider).")
-        return redirect(detail_url)
     form = AddNumbersForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Numbers were not added: choose between 1 and 50.")

@@ -11,13 +11,13 @@ from django.http import Http404
 from accounts.models import Account
 from attribution.models import PageView, Visit
 from calls.models import Call
-from calls.reports import report_calls
 from calls.results import call_result_q
 from core.phones import parse_phone
 from dashboard.call_filters import CallFilters
 from dashboard.csv_columns import CALL_EXPORT_FIELDS, local_time_cell
 from dashboard.cursors import cursor_encode
 from dashboard.filters import DashboardFilters
+from reports.aggregates import report_calls
 
 CALLS_PAGE_SIZE = 50
 JOURNEY_VISITS = 20

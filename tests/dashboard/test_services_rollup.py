@@ -8,9 +8,9 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.reports import DIMENSIONS, calls_per_day, report_rows, report_visits
 from dashboard.filters import parse_filters
-from dashboard.selectors.reports import filters_window
+from dashboard.selectors.report_page import filters_window
+from reports.aggregates import DIMENSIONS, calls_per_day, report_rows, report_visits
 from reports.models import ReportDay, RollupState
 from reports.selectors import report_day_list, report_row_list, report_visit_count
 from reports.services import rollup_refresh
