@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.selectors import account_for_user, is_account_admin
 
@@ -51,7 +51,7 @@ def dashboard_page(*, write: bool = False, admins_only: bool = False, then=()):
         if admins_only:
             view = _admins_only(view)
         view = login_required(account_required(view))
-        view = (require_POST if write else require_GET)(view)
+        view = (require_POST if write else require_safe)(view)  # reads answer HEAD too
         view.dashboard_page = {"write": write, "admins_only": admins_only}  # what tests and readers check
         return view
 

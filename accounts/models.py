@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from core.currencies import validate_currency
+
 
 def validate_region(value: str) -> None:
     if value not in phonenumbers.SUPPORTED_REGIONS:
@@ -32,7 +34,8 @@ class Account(models.Model):
         max_length=2, default="US", validators=[validate_region], help_text="Region used to read phone numbers typed without +country code."
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency],
+                                help_text="ISO 4217 code of conversion values (e.g. USD, EUR).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,5 @@
 """REST API v1: one class per URL; each reads input, calls one selector or service, returns output."""
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.http import Http404, JsonResponse
@@ -392,11 +391,10 @@ class ReportApi(AccountApi):
     def get(self, request, dimension):
         if dimension not in DIMENSIONS:
             raise DomainError(INVALID, f"Unknown dimension “{dimension}”.", {"dimension": [f"Choose one of {', '.join(DIMENSIONS)}."]})
-        query = s.ReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
         today = timezone.now().astimezone(ZoneInfo(self.account.timezone)).date()
-        end_day = query.validated_data.get("end", today)
-        start_day = query.validated_data.get("start", end_day - timedelta(days=29))
+        query = s.ReportQuerySerializer(data=request.query_params, context={"today": today})
+        query.is_valid(raise_exception=True)
+        start_day, end_day = query.validated_data["start"], query.validated_data["end"]
         website = None
         if "website" in query.validated_data:
             website = get_object_or_404(website_list(account=self.account), key=query.validated_data["website"])

@@ -6,7 +6,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.error_codes import CONFLICT_CODES, INVALID
+from core.error_codes import CONFLICT_CODES, INVALID, PROVIDER_ERROR
 from core.errors import DomainError
 
 
@@ -36,7 +36,7 @@ def _body(code: str, message: str, fields: dict | None = None) -> dict:
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        status = 409 if exc.code in CONFLICT_CODES else 400
+        status = 409 if exc.code in CONFLICT_CODES else 502 if exc.code == PROVIDER_ERROR else 400
         return Response(_body(exc.code, exc.message, exc.fields or None), status=status)
     if isinstance(exc, ValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

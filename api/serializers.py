@@ -1,5 +1,7 @@
 """Input serializers check shape; output serializers spell the contract's field names (SPEC "REST API")."""
 
+from datetime import date, timedelta
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -202,16 +204,35 @@ class VisitOutputSerializer(serializers.Serializer):
     last_seen_at = serializers.DateTimeField()
 
 
+REPORT_EARLIEST = date(1970, 1, 1)
+REPORT_LATEST = date(2999, 12, 31)
+REPORT_DEFAULT_DAYS = 30
+
+
 class ReportQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First day (account time zone); default 30 days ago.")
+    """Fills the defaults from `context["today"]` (the account's today), so `start` and `end` are always set."""
+
+    start = serializers.DateField(required=False, help_text="First day (account time zone); default 30 days before end.")
     end = serializers.DateField(required=False, help_text="Last day, inclusive; default today.")
     website = serializers.CharField(required=False, help_text="A website key, to report one website.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000)
 
+    def _in_range(self, value: date) -> date:
+        if not REPORT_EARLIEST <= value <= REPORT_LATEST:
+            raise serializers.ValidationError(f"Pick a day between {REPORT_EARLIEST} and {REPORT_LATEST}.")
+        return value
+
+    validate_start = _in_range
+    validate_end = _in_range
+
     def validate(self, attrs):
-        if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"end": ["end is before start."]})
-        return attrs
+        end = attrs.get("end") or self.context["today"]
+        start = attrs.get("start") or max(end - timedelta(days=REPORT_DEFAULT_DAYS - 1), REPORT_EARLIEST)
+        if start > end:
+            field = "end" if "end" in attrs else "start"
+            raise serializers.ValidationError({field: ["end is before start." if field == "end"
+                                                       else "start is after end (today, unless end is given)."]})
+        return {**attrs, "start": start, "end": end}
 
 
 class ReportRowSerializer(serializers.Serializer):

@@ -31,6 +31,19 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=SECURE_SSL_REDIRECT):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = SECURE_SSL_REDIRECT
 CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT
+# HSTS: browsers refuse plain http for this long once they saw https. 0 (off) by default, because a wrong value
+# locks browsers out of http for that long; the deploy guide turns it on (a year) once TLS works.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Content-Security-Policy of the dashboard, the admin and the login pages (core.middleware): our own scripts
+# only. Inline style attributes stay allowed (report bars, Django's admin widgets). The DNI script endpoint and
+# the API docs answer without it.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +76,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for a JSON body too large or nested too deep, before anything parses it.
+    "core.middleware.JsonLimitsMiddleware",
     # 400 for NUL bytes / lone surrogates (PostgreSQL cannot store them) before any view or signature check.
     "core.middleware.BadTextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -73,6 +88,7 @@ MIDDLEWARE = [
     "accounts.middleware.AccountTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     # Last: turns django-axes' lockout signal into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,7 +158,7 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -157,7 +173,10 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip_or_none"
+# A success forgets only that username's failures from that address (core.login_throttle): an address's guesses
+# against other usernames still count towards its lockout.
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "core.login_throttle.ScopedResetHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
@@ -197,9 +216,17 @@ SPECTACULAR_SETTINGS.update({
     "SERVE_INCLUDE_SCHEMA": False,
 })
 
-# Dynamic number insertion. Requests per minute per website key and client IP on assign, leave and AMP;
+# Dynamic number insertion. Requests per minute per website key and client (IPv4 address or IPv6 /64) on
+# assign, leave and AMP;
 # 0 turns it off. The limiter fails open (logs a warning) when the cache is unreachable.
 DNI_RATE_LIMIT = env.int("DNI_RATE_LIMIT", default=120)
+# One client (an IPv4 address or an IPv6 /64) holds at most max(DNI_CLIENT_LEASES_MIN, DNI_CLIENT_LEASES_SHARE ×
+# the pool's numbers) open numbers of a visitor pool; further sessions get the pool's exhaustion policy. Offices
+# and mobile carriers put many real visitors behind one address: raise these there (SHARE=1 turns the cap off).
+DNI_CLIENT_LEASES_MIN = env.int("DNI_CLIENT_LEASES_MIN", default=3)
+DNI_CLIENT_LEASES_SHARE = env.float("DNI_CLIENT_LEASES_SHARE", default=0.2)
+if DNI_CLIENT_LEASES_MIN < 1 or not 0 <= DNI_CLIENT_LEASES_SHARE <= 1:
+    raise ImproperlyConfigured("DNI_CLIENT_LEASES_MIN must be at least 1 and DNI_CLIENT_LEASES_SHARE within 0..1.")
 # When the visitor leaves a page (`pagehide` beacon), the session keeps its numbers this long; the next page renews them.
 DNI_LEAVE_GRACE_SECONDS = env.int("DNI_LEAVE_GRACE_SECONDS", default=120)
 

@@ -64,3 +64,24 @@ def client_ip_or_none(request) -> str | None:
     """For django-axes (AXES_CLIENT_IP_CALLABLE): None when there is no address (e.g. an internal login)."""
     address = client_ip(request)
     return address if _valid_ip(address) else None
+
+
+def client_key_of(address: str) -> str | None:
+    """The unit one client is counted as (rate limits, leases per client): an IPv4 address, or an IPv6 /64.
+
+    One IPv6 customer gets a whole /64 (often more) and can rotate addresses inside it at will, so per-address
+    counting would not limit anyone. An IPv4-mapped IPv6 address is its IPv4. None for no or an invalid address.
+    """
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except (ValueError, AttributeError):
+        return None
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def client_key(request) -> str | None:
+    return client_key_of(client_ip(request))

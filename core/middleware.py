@@ -7,10 +7,16 @@ scanned as bytes, and a JSON body is parsed only when it contains a \\u escape.
 """
 
 import json
+import logging
 import re
 
 from django.conf import settings
 from django.http import HttpResponse
+
+from core.error_codes import BODY_TOO_LARGE, JSON_TOO_DEEP
+from core.json_limits import JSON_MAX_BODY_BYTES, JSON_MAX_DEPTH, json_depth_exceeds
+
+logger = logging.getLogger(__name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # %00 (any case) is how a NUL travels in a query string or a form body.
@@ -85,3 +91,60 @@ def bad_text_response(request, fields: list[str]) -> HttpResponse:
         error = {"code": "bad_characters", "message": MESSAGE, "fields": {field: [MESSAGE] for field in fields}}
         return HttpResponse(json.dumps({"error": error}), status=400, content_type="application/json")
     return HttpResponse(f"{MESSAGE} ({', '.join(fields)})", status=400, content_type="text/plain; charset=utf-8")
+
+
+# Bodies a view may parse as JSON: JSON proper, and text/plain (the DNI `pagehide` beacon is a CORS-simple request).
+JSON_TYPES = ("application/json", "text/plain")
+
+
+def _json_refusal(request) -> tuple[str, str] | None:
+    """(code, message) when a JSON-ish body is too large or too deeply nested to parse, else None."""
+    content_type = request.content_type or ""
+    if request.method not in ("POST", "PUT", "PATCH") or not (
+            content_type in JSON_TYPES or content_type.endswith("+json")):
+        return None
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    too_large = (BODY_TOO_LARGE, f"A JSON body is limited to {JSON_MAX_BODY_BYTES} bytes.")
+    if not length.isdigit() or int(length) > JSON_MAX_BODY_BYTES:
+        return too_large
+    if len(request.body) > JSON_MAX_BODY_BYTES:
+        return too_large
+    if json_depth_exceeds(request.body, JSON_MAX_DEPTH):
+        return JSON_TOO_DEEP, f"JSON may nest at most {JSON_MAX_DEPTH} levels."
+    return None
+
+
+class JsonLimitsMiddleware:
+    """400 for a JSON body too large or nested too deep, before any parser (DRF, the DNI views, ours) reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        refusal = _json_refusal(request)
+        if refusal is None:
+            return self.get_response(request)
+        code, message = refusal
+        logger.warning("Refused a JSON body (%s): %s %s", code, request.method, request.path[:200])
+        body = json.dumps({"error": {"code": code, "message": message}})
+        response = HttpResponse(body, status=400, content_type="application/json")
+        response._has_been_logged = True  # type: ignore[attr-defined]  # the line above is the only one: Django's "Bad Request" would repeat it
+        return response
+
+
+# The pages people sign in to and manage the account from; everything else (the DNI script, the API) is not HTML
+# for a logged-in user, or sets its own policy.
+CSP_PREFIXES = ("/dashboard/", "/admin/", "/accounts/")
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY on the dashboard, admin and login pages, unless a view set its own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(CSP_PREFIXES) and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response

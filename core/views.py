@@ -1,9 +1,13 @@
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.views import PasswordChangeView
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.login_throttle import ThrottledPasswordChangeForm
 from core.models import Heartbeat
 
 
@@ -26,3 +30,20 @@ def healthz(request):
     }
     # The web process is healthy when its database is; a stale worker is reported, not fatal.
     return JsonResponse(body, status=200 if database_ok else 503)
+
+
+class _ThrottledPasswordChangeView(PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+def admin_password_change(request):
+    """The admin's own "change password" page, with the old password's guesses throttled like logins."""
+    view = _ThrottledPasswordChangeView.as_view(
+        success_url=reverse("admin:password_change_done"),
+        extra_context=admin.site.each_context(request),
+    )
+    request.current_app = admin.site.name
+    return admin.site.admin_view(view)(request)

@@ -241,15 +241,24 @@ def call_bulk(request):
 
 @dashboard_page(filters=False)
 def call_recording(request, pk):
-    """The call's recording, streamed from the provider with the account's credentials (never the browser's)."""
+    """The call's recording, streamed from the provider with the account's credentials (never the browser's).
+    Honours one `Range` (206 Partial Content), so players can seek; HEAD answers the headers alone."""
     call = call_get(account=request.account, pk=pk)
     if not call.has_recording:
         raise Http404("This call has no recording")
     try:
-        stream = recording_stream(account=request.account, url=call.recording_url)
+        stream = recording_stream(account=request.account, url=call.recording_url,
+                                  range_header=request.headers.get("Range", ""))
     except ProviderError as exc:
         return HttpResponse(f"The recording could not be fetched: {exc}", status=502, content_type="text/plain")
-    response = StreamingHttpResponse(stream.chunks, content_type=stream.content_type)
+    if request.method == "HEAD" or stream.status == 416:
+        stream.close()
+    # Streaming even when empty: a plain response would get "Content-Length: 0" for a HEAD of unknown length.
+    chunks = [] if request.method == "HEAD" else stream.chunks
+    response = StreamingHttpResponse(chunks, status=stream.status, content_type=stream.content_type)
+    response["Accept-Ranges"] = "bytes"
+    if stream.content_range:
+        response["Content-Range"] = stream.content_range
     if stream.length is not None:
         response["Content-Length"] = str(stream.length)
     response["Cache-Control"] = "private, no-store"

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import refused_origin_record
-from core.client_ip import client_ip
+from core.client_ip import client_key
 from core.error_codes import (
     ORIGIN_NOT_ALLOWED,
     RATE_LIMITED,
@@ -119,7 +119,7 @@ def minute_bucket() -> int:
 
 
 def _rate_limited(view):
-    """At most settings.DNI_RATE_LIMIT requests a minute per website key and client IP (0 = off).
+    """At most settings.DNI_RATE_LIMIT requests a minute per website key and client (IPv4 or IPv6 /64; 0 = off).
 
     Runs inside the website lookup (`dni_endpoint`): unknown keys are 404 before they cost anything, and one
     site's traffic (or an abuser of an unknown key) never uses up another site's visitors' budget.
@@ -129,7 +129,7 @@ def _rate_limited(view):
     def wrapper(request, key, *args, **kwargs):
         limit = settings.DNI_RATE_LIMIT
         if limit and request.method != "OPTIONS":
-            count = rate_count(f"dni:rl:{request.website.key}:{client_ip(request)}:{minute_bucket()}")
+            count = rate_count(f"dni:rl:{request.website.key}:{client_key(request)}:{minute_bucket()}")
             if count is not None and count > limit:
                 response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
                 response["Retry-After"] = "60"

@@ -68,13 +68,15 @@ class _Held:
     is_new_visit: bool = False
 
 
-def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, origin: str, now: datetime) -> AssignResult:
+def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, origin: str, now: datetime,
+               client_key: str | None = None) -> AssignResult:
     """Numbers for one page view or heartbeat. `pools` are the website's pools (retired ones hand out nothing).
 
     Two paths. The heartbeat (a known session whose leases are all still open): ONE statement
     (`trackers.heartbeat.session_heartbeat`), for visitor pools, source pools or both; the caller's website
     lookup comes from the cache. The first page (a new session, or one the heartbeat cannot serve in full):
-    `_first_page`. Then, for a running session, its page load and GA ids are recorded in one place.
+    `_first_page`; `client_key` (`core.client_ip.client_key`) caps the numbers one client holds. Then, for a
+    running session, its page load and GA ids are recorded in one place.
     """
     live = [p for p in pools if p.retired_at is None]
     visitor_pools = [p for p in live if p.tracking == p.Tracking.VISITOR]
@@ -92,14 +94,16 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     else:
         held = _first_page(website=website, visitor_pools=visitor_pools, source_pools=source_pools, result=result,
                            session_uid=session_uid, is_new=session_uid is None and clean_id(visitor_id) is None,
-                           renewed=beat.grants if beat is not None else {}, data=data, now=now)
+                           renewed=beat.grants if beat is not None else {}, data=data, now=now,
+                           client_key=client_key)
     if session_uid and not held.is_new_visit:
         _running_session_visit_update(website=website, session_uid=session_uid, visit=held.visit, data=data, now=now)
     return _with_numbers(result, held, visitor_pools, source_pools)
 
 
 def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, session_uid: str | None,
-                is_new: bool, renewed: dict[int, LeaseGrant], data: VisitInput, now: datetime) -> _Held:
+                is_new: bool, renewed: dict[int, LeaseGrant], data: VisitInput, now: datetime,
+                client_key: str | None = None) -> _Held:
     """A new session (its visit, first page view and GA ids recorded at once), or a running one the heartbeat
     could not serve in full (a lease gone, a pool added): the leases it lacks are taken, source numbers read.
 
@@ -114,7 +118,7 @@ def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, s
     grants = dict(renewed)
     for pool in visitor_pools:
         if pool.pk not in grants:
-            grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit)
+            grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit, client_key=client_key)
             if grant is not None:
                 grants[pool.pk] = grant
     source_numbers = {}
@@ -166,8 +170,10 @@ def amp_session_uid(client_id: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()[:22]
 
 
-def dni_amp_number(*, website, pool, client_id: str, data: VisitInput, origin: str, now: datetime) -> str:
+def dni_amp_number(*, website, pool, client_id: str, data: VisitInput, origin: str, now: datetime,
+                   client_key: str | None = None) -> str:
     """`amp-call-tracking`: the number this AMP reader sees for `pool` (its original when nothing is leased)."""
     uid = amp_session_uid(client_id)
-    result = dni_assign(website=website, pools=[pool], visitor_id=uid, session_id=uid, data=data, origin=origin, now=now)
+    result = dni_assign(website=website, pools=[pool], visitor_id=uid, session_id=uid, data=data, origin=origin, now=now,
+                        client_key=client_key)
     return result.numbers[0]["tracking"] if result.numbers else pool.original_number

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import Account
 from calls.models import Call
 from calls.selectors import call_list_with_visit
+from core.currencies import ISO_4217
 from integrations.models import FORMULA_PREFIXES, GoogleAdsSettings
 
 CLICK_MAX_AGE = timedelta(days=90)
@@ -73,6 +74,7 @@ def google_ads_csv(*, account: Account, now: datetime) -> str:
         writer.writerow([
             row.gclid, settings_row.conversion_name,
             row.conversion_time.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
-            f"{row.value:.2f}", account.currency, row.gbraid, row.wbraid,
+            # A currency saved before codes were validated goes out empty (the conversion action's own), never raw.
+            f"{row.value:.2f}", account.currency if account.currency in ISO_4217 else "", row.gbraid, row.wbraid,
         ])
     return out.getvalue()

@@ -23,6 +23,7 @@ from core.actors import Actor, actor_label
 from core.error_codes import ENDPOINT_DISABLED
 from core.errors import DomainError, full_clean_or_raise
 from core.queue import enqueue_on_commit
+from core.redaction import redact_secret
 from core.updates import model_update
 from integrations import planner
 from integrations.models import (
@@ -328,8 +329,8 @@ def _ga4_post(url: str, ga4: GA4Settings, body: dict) -> requests.Response | Non
         return requests.post(url, params={"measurement_id": ga4.measurement_id, "api_secret": secret},
                              json=body, timeout=settings.GA4_TIMEOUT_SECONDS)
     except requests.RequestException as exc:
-        # The exception text carries the request URL, whose query string holds the secret: never log it.
-        text = str(exc).replace(secret, "[api_secret]") if secret else str(exc)
+        # The exception text carries the request URL, whose query string holds the secret (percent-encoded): never log it.
+        text = redact_secret(str(exc), secret, "[api_secret]")
         logger.warning("GA4 request failed: %s: %s", type(exc).__name__, text)
         return None
 

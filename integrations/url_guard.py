@@ -23,10 +23,26 @@ class BlockedAddress(OSError):
     """The host resolves to an address webhooks may not reach."""
 
 
+# IPv6 ranges whose last 32 bits are an IPv4 address a packet ends up at: NAT64's well-known prefix (RFC 6052,
+# which Python counts as global whatever it carries) and the deprecated IPv4-compatible ::a.b.c.d.
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (::ffff:a.b.c.d, 64:ff9b::a.b.c.d, ::a.b.c.d), or None."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in NAT64_WELL_KNOWN or ip in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_blocked_ip(address: str) -> bool:
+    """Whether webhooks may not reach `address`; an IPv6 address carrying an IPv4 one is judged as that IPv4."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = embedded_ipv4(ip) or ip
     return not ip.is_global or ip.is_multicast
 
 

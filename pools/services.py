@@ -149,6 +149,10 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     bought outside any transaction (each saved as an Available tracker with its history row), and a second
     locked pass plans again from the database and applies the rest (activating the new trackers). Were two
     runs to buy at the same time, the later locked pass sees the surplus and step 5 deletes it.
+
+    When the provider cannot supply numbers (unreachable, no credentials, nothing matching), the rest of the plan
+    is still applied, the pool records why (its health), and PoolCannotBuyNumbers says so; the next run buys what
+    is missing.
     """
     now = now or timezone.now()
     if dry_run:

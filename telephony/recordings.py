@@ -3,6 +3,9 @@
 The browser never gets provider credentials: callpool fetches the recording with the account's Twilio
 credentials and streams the bytes through. Sandbox calls have no provider, so their recordings are a short
 generated tone — enough for the demo's player.
+
+Players seek (and Safari/iOS plays at all) with `Range` requests: one byte range is passed on to the provider,
+and answered 206 with `Content-Range`; a provider that ignores it has the range cut out of its full answer.
 """
 
 import io
@@ -10,7 +13,7 @@ import math
 import re
 import struct
 import wave
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,6 +29,8 @@ SANDBOX_PREFIX = "sandbox:recordings/"
 TWILIO_RECORDING = re.compile(r"^https://api\.twilio\.com/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-fA-F]{32})$")
 CHUNK_BYTES = 64 * 1024
 FETCH_TIMEOUT = (5, 30)
+# One range: "bytes=0-", "bytes=100-199", "bytes=-500" (the last 500). Several ranges are answered in full.
+BYTE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def sandbox_recording_url(recording_sid: str) -> str:
@@ -54,32 +59,100 @@ def sandbox_recording_wav(seconds: int = 3) -> bytes:
     return out.getvalue()
 
 
+def parse_byte_range(header: str) -> tuple[int | None, int | None] | None:
+    """(first, last) of a single `Range: bytes=` header; (None, n) is the last n bytes. None: no usable range
+    (absent, malformed or several ranges), which RFC 9110 answers with the whole body."""
+    match = BYTE_RANGE.match((header or "").strip().replace(" ", ""))
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first = int(match.group(1)) if match.group(1) else None
+    last = int(match.group(2)) if match.group(2) else None
+    if first is not None and last is not None and last < first:
+        return None
+    return first, last
+
+
+def resolve_byte_range(wanted: tuple[int | None, int | None], total: int) -> tuple[int, int] | None:
+    """The inclusive (first, last) byte positions of `wanted` in a body of `total` bytes; None if unsatisfiable."""
+    first, last = wanted
+    if first is None:  # a suffix: the last `last` bytes
+        if not last or total == 0:
+            return None
+        return max(total - last, 0), total - 1
+    if first >= total:
+        return None
+    return first, total - 1 if last is None else min(last, total - 1)
+
+
+def _cut(chunks: Iterable[bytes], first: int, count: int) -> Iterator[bytes]:
+    """Bytes [first, first + count) of a chunked body."""
+    position = 0
+    for chunk in chunks:
+        start, end = max(first - position, 0), min(first + count - position, len(chunk))
+        position += len(chunk)
+        if start < end:
+            yield chunk[start:end]
+        if position >= first + count:
+            return
+
+
 @dataclass(frozen=True)
 class RecordingStream:
+    """What to answer: 200 (whole), 206 (`content_range` says which bytes) or 416 (`content_range` "bytes */N")."""
+
     chunks: Iterable[bytes]
     content_type: str
     length: int | None
+    status: int = 200
+    content_range: str | None = None
+    close: Callable[[], None] = lambda: None
 
 
-def recording_stream(*, account, url: str) -> RecordingStream:
-    """The recording's bytes, fetched with `account`'s credentials. Raises ProviderError when it can't be had."""
+def _ranged(chunks: Iterable[bytes], content_type: str, total: int | None, wanted, close=lambda: None) -> RecordingStream:
+    """The whole body, or the part `wanted` of it when its size is known."""
+    if wanted is None or total is None:
+        return RecordingStream(chunks, content_type, total, close=close)
+    span = resolve_byte_range(wanted, total)
+    if span is None:
+        close()
+        return RecordingStream([], content_type, 0, status=416, content_range=f"bytes */{total}")
+    first, last = span
+    return RecordingStream(_cut(chunks, first, last - first + 1), content_type, last - first + 1, status=206,
+                           content_range=f"bytes {first}-{last}/{total}", close=close)
+
+
+def recording_stream(*, account, url: str, range_header: str = "") -> RecordingStream:
+    """The recording's bytes (those `range_header` asks for), fetched with `account`'s credentials.
+
+    Raises ProviderError when it can't be had. Nothing is read until `chunks` is; `close()` lets go unread.
+    """
+    wanted = parse_byte_range(range_header)
     if url.startswith(SANDBOX_PREFIX):
         body = sandbox_recording_wav()
-        return RecordingStream([body], "audio/wav", len(body))
+        return _ranged([body], "audio/wav", len(body), wanted)
     match = TWILIO_RECORDING.match(url or "")
     if match is None:
         raise ProviderError("This recording's URL is not a Twilio recording.")
     credentials = twilio_credentials(TelephonySettings.objects.filter(account=account).first())
     if not credentials.is_complete or credentials.account_sid != match.group(1):
         raise ProviderError("This account's Twilio credentials cannot read this recording.")
+    headers = {"Range": range_header.strip()} if wanted is not None else {}
     try:
         response = requests.get(url + ".mp3", auth=(credentials.account_sid, credentials.auth_token),
-                                stream=True, timeout=FETCH_TIMEOUT)
+                                headers=headers, stream=True, timeout=FETCH_TIMEOUT)
     except requests.RequestException as exc:
         raise ProviderError(f"Twilio did not answer: {exc.__class__.__name__}") from exc
+    header_length = response.headers.get("Content-Length")
+    length = int(header_length) if header_length and header_length.isdigit() else None
+    if response.status_code in (206, 416) and wanted is not None:
+        # The provider cut the range itself: pass its answer on.
+        chunks = response.iter_content(CHUNK_BYTES) if response.status_code == 206 else []
+        if response.status_code == 416:
+            response.close()
+        return RecordingStream(chunks, "audio/mpeg", length if response.status_code == 206 else 0,
+                               status=response.status_code, content_range=response.headers.get("Content-Range"),
+                               close=response.close)
     if response.status_code != 200:
         response.close()
         raise ProviderError(f"Twilio answered {response.status_code} for the recording.")
-    length = response.headers.get("Content-Length")
-    return RecordingStream(response.iter_content(CHUNK_BYTES), "audio/mpeg",
-                           int(length) if length and length.isdigit() else None)
+    return _ranged(response.iter_content(CHUNK_BYTES), "audio/mpeg", length, wanted, close=response.close)

@@ -9,18 +9,25 @@
   UPDATE whose row count proves it was not renewed meanwhile, so a lease is never stolen, and a
   concurrent loser retries with another tracker.
 - Exhaustion follows `pool.exhaustion` and is recorded as an `ExhaustionEvent`.
+- One client (an IPv4 address or an IPv6 /64: `core.client_ip.client_key`) holds at most
+  `client_lease_cap` open numbers of a pool; beyond it a new session is treated as if the pool were exhausted
+  (recorded with `is_client_cap`), so nobody drains a pool by opening sessions. The check is part of the
+  statement that picks the free tracker: no extra round trip.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from trackers.models import CallTracker, ExhaustionEvent, Lease
 
 MAX_ATTEMPTS = 8
+CLIENT_CAPPED = "client_capped"  # _take_one: a tracker is free, but this client already holds its share
 
 
 @dataclass(frozen=True)
@@ -43,15 +50,47 @@ def _free_trackers(*, pool, now: datetime):
     )
 
 
-def _take_one(*, pool, visit, now: datetime, expires_at: datetime, exclude: set[int]) -> LeaseGrant | None | bool:
-    """One attempt. Returns a grant, None when no tracker is free, False when a race was lost."""
+def client_lease_cap(*, trackers: int, minimum: int, share: float) -> int:
+    """How many open numbers of a pool of `trackers` numbers one client may hold: max(minimum, ⌈share × trackers⌉)."""
+    return max(minimum, math.ceil(share * trackers))
+
+
+def _with_client_holdings(candidates, *, pool, client_key: str, now: datetime):
+    """Annotates the candidates with what the per-client cap needs, computed inside the same statement."""
+    held = (
+        Lease.objects.filter(client_key=client_key, tracker__pool=pool, ended_at__isnull=True, is_shared=False,
+                             expires_at__gt=now)
+        .order_by().values("client_key").annotate(n=Count("pk")).values("n")
+    )
+    size = (
+        CallTracker.objects.filter(pool=pool, status=CallTracker.Status.ACTIVE, deleted_at__isnull=True)
+        .order_by().values("pool").annotate(n=Count("pk")).values("n")
+    )
+    return candidates.annotate(client_held=Coalesce(Subquery(held), Value(0)),
+                               pool_trackers=Coalesce(Subquery(size), Value(0)))
+
+
+def _is_client_capped(tracker) -> bool:
+    cap = client_lease_cap(trackers=tracker.pool_trackers, minimum=settings.DNI_CLIENT_LEASES_MIN,
+                           share=settings.DNI_CLIENT_LEASES_SHARE)
+    return tracker.client_held >= cap
+
+
+def _take_one(*, pool, visit, now: datetime, expires_at: datetime, exclude: set[int],
+              client_key: str = "") -> LeaseGrant | None | bool | str:
+    """One attempt. Returns a grant, None when no tracker is free, False when a race was lost, CLIENT_CAPPED
+    when the client already holds its share of the pool."""
     with transaction.atomic():
         candidates = _free_trackers(pool=pool, now=now).exclude(pk__in=exclude)
+        if client_key:
+            candidates = _with_client_holdings(candidates, pool=pool, client_key=client_key, now=now)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         tracker = candidates.only("pk", "tracking_number").first()
         if tracker is None:
             return None
+        if client_key and _is_client_capped(tracker):
+            return CLIENT_CAPPED
         exclude.add(tracker.pk)
         if tracker.open_expires_at is not None:
             # Close the expired lease, but only if it is still expired: a renewal that got there first wins.
@@ -62,7 +101,8 @@ def _take_one(*, pool, visit, now: datetime, expires_at: datetime, exclude: set[
                 return False
         try:
             with transaction.atomic():
-                Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at)
+                Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at,
+                                     client_key=client_key)
         except IntegrityError:
             return False
         return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at)
@@ -81,18 +121,20 @@ def share_candidates(*, pool, now: datetime):
     )
 
 
-def _share_one(*, pool, visit, now: datetime, expires_at: datetime) -> LeaseGrant | None:
+def _share_one(*, pool, visit, now: datetime, expires_at: datetime, client_key: str) -> LeaseGrant | None:
     tracker = share_candidates(pool=pool, now=now).only("pk", "tracking_number").first()
     if tracker is None:
         return None
-    Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at, is_shared=True)
+    Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at, is_shared=True,
+                         client_key=client_key)
     return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at, is_shared=True)
 
 
-def _record_exhaustion(*, pool, visit, now: datetime, is_shared: bool) -> None:
+def _record_exhaustion(*, pool, visit, now: datetime, is_shared: bool, is_client_cap: bool) -> None:
     # Once per session and pool, so heartbeats of an unlucky session are not counted again.
     if not ExhaustionEvent.objects.filter(pool=pool, visit=visit).exists():
-        ExhaustionEvent.objects.create(pool=pool, visit=visit, occurred_at=now, is_shared=is_shared)
+        ExhaustionEvent.objects.create(pool=pool, visit=visit, occurred_at=now, is_shared=is_shared,
+                                       is_client_cap=is_client_cap)
 
 
 def _release_open(*, lease: Lease, now: datetime) -> None:
@@ -101,12 +143,15 @@ def _release_open(*, lease: Lease, now: datetime) -> None:
         CallTracker.objects.filter(pk=lease.tracker_id).update(lease_released_at=ended)
 
 
-def lease_acquire(*, pool, visit, now: datetime, is_new_visit: bool = False) -> LeaseGrant | None:
+def lease_acquire(*, pool, visit, now: datetime, is_new_visit: bool = False, client_key: str | None = None) -> LeaseGrant | None:
     """The session's number in `pool`: its own open lease renewed, else a free tracker, else the exhaustion policy.
 
     None means "show the original number" (retired pool, no tracker, or exhaustion policy `original`).
     `is_new_visit`: the visit was created by this request, so it cannot hold a lease yet.
+    `client_key`: who is asking (`core.client_ip.client_key`); a client holding its share of the pool gets the
+    exhaustion policy. None (no known address) is not capped.
     """
+    client_key = client_key or ""
     if pool.retired_at is not None:
         return None
     expires_at = now + timedelta(minutes=pool.lease_minutes)
@@ -115,18 +160,22 @@ def lease_acquire(*, pool, visit, now: datetime, is_new_visit: bool = False) -> 
         if grant is not None:
             return grant
     exclude: set[int] = set()
+    is_client_cap = False
     for _ in range(MAX_ATTEMPTS):
-        result = _take_one(pool=pool, visit=visit, now=now, expires_at=expires_at, exclude=exclude)
+        result = _take_one(pool=pool, visit=visit, now=now, expires_at=expires_at, exclude=exclude, client_key=client_key)
         if result is None:
+            break
+        if result is CLIENT_CAPPED:
+            is_client_cap = True
             break
         if isinstance(result, LeaseGrant):  # not None (none free), not False (a lost race)
             return result
     with transaction.atomic():
         if pool.exhaustion == pool.Exhaustion.SHARE:
-            grant = _share_one(pool=pool, visit=visit, now=now, expires_at=expires_at)
-            _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=grant is not None)
+            grant = _share_one(pool=pool, visit=visit, now=now, expires_at=expires_at, client_key=client_key)
+            _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=grant is not None, is_client_cap=is_client_cap)
             return grant
-        _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=False)
+        _record_exhaustion(pool=pool, visit=visit, now=now, is_shared=False, is_client_cap=is_client_cap)
     return None
 
 

@@ -108,6 +108,10 @@ class Lease(TenantLinks, models.Model):
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     is_shared = models.BooleanField(default=False, help_text="Handed out while the pool was exhausted.")
+    client_key = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text="Who asked: an IPv4 address or an IPv6 /64 (core.client_ip.client_key); caps the numbers one client holds.",
+    )
 
     class Meta:
         constraints = [
@@ -123,6 +127,9 @@ class Lease(TenantLinks, models.Model):
             models.Index(fields=["tracker", "started_at"], name="trackers_lease_tracker_idx"),
             # Renewal: the open lease of a session.
             models.Index(fields=["visit"], condition=Q(ended_at__isnull=True), name="trackers_lease_open_visit_idx"),
+            # Leasing: how many numbers one client already holds (the per-client cap, trackers.leasing).
+            models.Index(fields=["client_key", "tracker"], condition=Q(ended_at__isnull=True, is_shared=False),
+                         name="trackers_lease_open_client_idx"),
         ]
 
     def __str__(self):
@@ -136,6 +143,9 @@ class ExhaustionEvent(TenantLinks, models.Model):
     visit = models.ForeignKey("attribution.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     occurred_at = models.DateTimeField()
     is_shared = models.BooleanField(default=False, help_text="A shared number was handed out (policy “share”).")
+    is_client_cap = models.BooleanField(
+        default=False, help_text="Numbers were free, but this client (address or IPv6 /64) already held its share of the pool.",
+    )
 
     class Meta:
         ordering = ["-occurred_at"]

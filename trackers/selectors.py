@@ -1,11 +1,11 @@
-"""Reads about exhaustion events for the dashboard. Account first, always."""
+"""Reads about exhaustion events and lease holders for the dashboard. Account first, always."""
 
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
 
-from trackers.models import ExhaustionEvent
+from trackers.models import ExhaustionEvent, Lease
 
 
 def pool_exhaustion_by_hour(*, account, pool_id: int, since: datetime):
@@ -29,3 +29,20 @@ def pool_exhaustion_recent(*, account, pool_id: int, since: datetime, until: dat
                            limit: int = 10) -> list[ExhaustionEvent]:
     """The newest exhaustion events of a pool in [since, until), newest first."""
     return list(_exhaustion_events(account=account, pool_id=pool_id, since=since, until=until).order_by("-occurred_at")[:limit])
+
+
+def pool_most_held_by_one_client(*, account, pool_id: int, now: datetime) -> int:
+    """The most open numbers of the pool any one client (address or IPv6 /64) holds right now."""
+    top = (
+        Lease.objects.filter(tracker__pool__account=account, tracker__pool_id=pool_id, ended_at__isnull=True,
+                             is_shared=False, expires_at__gt=now)
+        .exclude(client_key="").values("client_key").annotate(n=Count("pk")).order_by("-n").values_list("n", flat=True)
+        .first()
+    )
+    return top or 0
+
+
+def pool_exhaustion_counts(*, account, pool_id: int, since: datetime, until: datetime | None = None) -> dict:
+    """{"total": exhaustion events in [since, until), "client_cap": those refused by the per-client cap}, one query."""
+    return _exhaustion_events(account=account, pool_id=pool_id, since=since, until=until).aggregate(
+        total=Count("id"), client_cap=Count("id", filter=Q(is_client_cap=True)))

@@ -3,6 +3,7 @@ read of what the rules engine would do; running it is pools.services.pool_enforc
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -23,8 +24,13 @@ from pools.selectors import (
     pool_preview,
     pool_sizing_recommendation,
 )
+from trackers.leasing import client_lease_cap
 from trackers.models import CallTracker
-from trackers.selectors import pool_exhaustion_count, pool_exhaustion_recent
+from trackers.selectors import (
+    pool_exhaustion_counts,
+    pool_exhaustion_recent,
+    pool_most_held_by_one_client,
+)
 
 STATE_ORDER = [CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED, CallTracker.Status.AVAILABLE]
 EXHAUSTION_EVENTS_SHOWN = 10
@@ -82,7 +88,8 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
     - "enforcement": what the next rules run would do (the planner's dry run; automated and retired pools),
     - "top_sources": the automated source pool's current top list,
     - "sizing": peak concurrency, the size recommendation and the concurrency chart (visitor pools),
-    - "exhaustion": how often the visitor pool ran out of numbers in the date range.
+    - "exhaustion": how often the visitor pool ran out of numbers in the date range,
+    - "client_holdings": the most numbers one client holds now, its cap, and the sessions the cap refused.
     """
     now = now or timezone.now()
     trackers = pool_trackers(pool=pool)
@@ -97,7 +104,9 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "calls_in_range": calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
         **_pool_next_run(pool=pool, now=now),
         "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
-        "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
+        **(_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,
+                            active=len(by_state[CallTracker.Status.ACTIVE]))
+           if pool.tracking == Pool.Tracking.VISITOR else {"exhaustion": None, "client_holdings": None}),
     }
     pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
     data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"])
@@ -126,9 +135,18 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
     return sizing
 
 
-def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters) -> dict:
+def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, active: int) -> dict:
     window: dict = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
+    counts = pool_exhaustion_counts(**window)
     return {
-        "count": pool_exhaustion_count(**window),
-        "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),
+        "exhaustion": {
+            "count": counts["total"],
+            "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),
+        },
+        "client_holdings": {
+            "most_held": pool_most_held_by_one_client(account=account, pool_id=pool.pk, now=now),
+            "cap": client_lease_cap(trackers=active, minimum=settings.DNI_CLIENT_LEASES_MIN,
+                                    share=settings.DNI_CLIENT_LEASES_SHARE),
+            "capped_sessions": counts["client_cap"],
+        },
     }

@@ -1,10 +1,18 @@
-"""Twilio numbers through the official SDK. Webhooks are handled by the calls app."""
+"""Twilio numbers through the official SDK. Webhooks are handled by the calls app.
 
+Every failure, the network's included (the SDK's HTTP client raises `requests` errors, not TwilioException,
+when Twilio cannot be reached), is a ProviderError.
+"""
+
+from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from telephony.credentials import TwilioCredentials, twilio_credentials
 from telephony.providers.base import ProviderError, ProvisionedNumber
+
+# What the SDK raises: Twilio's answers, and the network failing before there is one.
+FAILURES = (TwilioException, RequestException)
 
 
 class TwilioProvider:
@@ -32,7 +40,7 @@ class TwilioProvider:
             query["area_code"] = area_code
         try:
             found = self.client.available_phone_numbers(self.country).local.list(**query)
-        except TwilioException as exc:
+        except FAILURES as exc:
             raise ProviderError(f"Twilio search failed: {exc}") from exc
         numbers = [item.phone_number for item in found if item.phone_number not in exclude]
         return numbers[:count]
@@ -48,7 +56,7 @@ class TwilioProvider:
                 voice_fallback_url=fallback_url,
                 voice_fallback_method="POST",
             )
-        except TwilioException as exc:
+        except FAILURES as exc:
             raise ProviderError(f"Twilio refused to sell {number}: {exc}") from exc
         return ProvisionedNumber(number=bought.phone_number, provider=self.name, provider_id=bought.sid)
 
@@ -59,5 +67,5 @@ class TwilioProvider:
             if exc.status == 404:  # already released: releasing is retried, so this is success
                 return
             raise ProviderError(f"Twilio could not release {provider_id}: {exc}") from exc
-        except TwilioException as exc:
+        except FAILURES as exc:
             raise ProviderError(f"Twilio could not release {provider_id}: {exc}") from exc

@@ -58,3 +58,53 @@ def test_a_success_resets_the_count(client, staff_user):
     for _ in range(4):
         _login(client, "/accounts/login/", "carol", "wrong")
     assert _login(client, "/accounts/login/", "carol", "the-right-horse-battery").status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_a_login_of_your_own_does_not_wipe_your_guesses_against_another_username(client, staff_user):
+    attacker = UserFactory(username="mallory")
+    attacker.set_password("mallory-own-password")
+    attacker.save()
+    guesses_before_lockout = 0
+    for _round in range(5):  # 4 guesses, then a login of the attacker's own account, 5 times: 20 guesses
+        for _ in range(4):
+            if _login(client, "/accounts/login/", "carol", "wrong").status_code == 429:
+                break
+            guesses_before_lockout += 1
+        _login(client, "/accounts/login/", "mallory", "mallory-own-password")
+        client.logout()
+    assert guesses_before_lockout == 4  # the 5th guess from the address locks it, own logins in between or not
+    assert _login(client, "/accounts/login/", "carol", "wrong").status_code == 429
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_a_success_keeps_the_address_failures_against_other_usernames(client, staff_user):
+    for n in range(4):
+        _login(client, "/accounts/login/", f"guess{n}", "wrong")
+    assert _login(client, "/accounts/login/", "carol", "the-right-horse-battery").status_code == 302
+    client.logout()
+    assert _login(client, "/accounts/login/", "guess9", "wrong").status_code == 429
+
+
+@override_settings(AXES_FAILURE_LIMIT=5)
+def test_the_admin_password_change_form_counts_wrong_old_passwords_as_failures(client, staff_user):
+    assert _login(client, "/admin/login/", "carol", "the-right-horse-battery").status_code == 302
+    form = {"old_password": "wrong", "new_password1": "a-new-long-phrase-9", "new_password2": "a-new-long-phrase-9"}
+    statuses = [client.post("/admin/password_change/", form, REMOTE_ADDR="198.51.100.10").status_code
+                for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    right = {**form, "old_password": "the-right-horse-battery"}
+    assert client.post("/admin/password_change/", right, REMOTE_ADDR="198.51.100.10").status_code == 429
+    staff_user.refresh_from_db()
+    assert staff_user.check_password("the-right-horse-battery")
+
+
+def test_the_admin_password_change_form_still_changes_the_password(client, staff_user):
+    client.force_login(staff_user)
+    form = {"old_password": "the-right-horse-battery",
+            "new_password1": "a-new-long-phrase-9", "new_password2": "a-new-long-phrase-9"}
+    response = client.post("/admin/password_change/", form, REMOTE_ADDR="198.51.100.10")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/password_change/done/"
+    staff_user.refresh_from_db()
+    assert staff_user.check_password("a-new-long-phrase-9")

@@ -37,3 +37,16 @@ def test_website_update_rejects_a_bad_origin_with_a_field_error_and_saves_nothin
     assert "allowed_origins" in excinfo.value.fields
     site.refresh_from_db()
     assert site.allowed_origins == ["https://ok.example.com"]
+
+
+@pytest.mark.parametrize("currency", ["=A1", "usd", "XXX", "XAU", "US$", "ABC", ""])
+def test_account_currency_must_be_an_iso_4217_code(db, currency):
+    account = AccountFactory.build(currency=currency)
+    with pytest.raises(ValidationError) as excinfo:
+        account.full_clean()
+    assert "currency" in excinfo.value.message_dict
+
+
+@pytest.mark.parametrize("currency", ["USD", "EUR", "GBP", "JPY", "CHF", "XOF"])
+def test_account_accepts_iso_4217_currencies(db, currency):
+    AccountFactory.build(name=f"Shop {currency}", currency=currency).full_clean()

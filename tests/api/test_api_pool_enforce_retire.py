@@ -1,11 +1,13 @@
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+import requests
 from django.utils import timezone
 
 from pools.models import Pool
 from tests.api.conftest import error
-from tests.factories import CallTrackerFactory, PoolFactory, VisitFactory
+from tests.factories import CallTrackerFactory, PoolFactory, TelephonySettingsFactory, VisitFactory
 from trackers.models import CallTracker
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +104,13 @@ def test_health_is_read_only(api_client, automated_pool):
                                 format="json")
     assert response.status_code == 200
     assert response.json()["health"]["state"] == "not_activating"  # automated, nothing active yet
+
+
+def test_enforce_with_the_provider_unreachable_is_a_clear_409_not_a_500(api_client, account, automated_pool, settings):
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "1" * 32, "token"
+    TelephonySettingsFactory(account=account, provider="twilio")
+    with mock.patch("requests.Session.send", side_effect=requests.ConnectionError("unreachable")):
+        response = api_client.post(f"/api/v1/pools/{automated_pool.pk}/enforce")
+    assert response.status_code == 409, response.content
+    body = error(response)
+    assert body["code"] == "provider_error" and body["message"].startswith("The pool cannot get numbers:")

@@ -87,3 +87,23 @@ def test_tag_report(api_client, data, account):
     rows = {tuple(row["key"]): row for row in body["rows"]}
     assert (rows[("booked",)]["calls"], rows[("booked",)]["conversions"], rows[("booked",)]["value"]) == (1, 1, "40.00")
     assert rows[("",)]["calls"] == 2 and rows[("",)]["visits"] is None
+
+
+@pytest.mark.parametrize("query, field", [
+    ("start=2999-01-01", "start"),  # after today, the default end
+    ("start=9999-12-31", "start"),
+    ("end=9999-12-31", "end"),
+    ("start=0001-01-01&end=0001-01-01", "start"),
+    ("end=0001-01-01", "end"),
+    ("start=9999-12-30&end=9999-12-31", "start"),
+])
+def test_a_future_or_far_off_day_gets_400_not_500(api_client, query, field):
+    response = api_client.get(f"/api/v1/reports/source_medium/?{query}")
+    assert response.status_code == 400
+    assert field in error(response)["fields"]
+
+
+def test_a_window_entirely_in_the_past_or_reaching_into_the_future_is_fine(api_client, data):
+    assert api_client.get("/api/v1/reports/source_medium/?start=1970-01-01&end=1970-01-31").status_code == 200
+    response = api_client.get("/api/v1/reports/source_medium/?end=2999-12-31&start=2020-01-01")
+    assert response.status_code == 200 and response.json()["end"] == "2999-12-31"

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from core.client_ip import client_ip, parse_trusted_proxies
+from core.client_ip import client_ip, client_key, client_key_of, parse_trusted_proxies
 
 
 def _request(remote="203.0.113.7", forwarded=None):
@@ -51,3 +51,20 @@ def test_settings_module_refuses_a_bad_value(monkeypatch):
         importlib.reload(settings_module)
     monkeypatch.delenv("TRUSTED_PROXIES")
     importlib.reload(settings_module)
+
+
+@pytest.mark.parametrize("address, key", [
+    ("203.0.113.7", "203.0.113.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+    ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+    ("::ffff:198.51.100.4", "198.51.100.4"),
+    ("unknown", None),
+    ("", None),
+])
+def test_one_client_is_an_ipv4_address_or_an_ipv6_64(address, key):
+    assert client_key_of(address) == key
+
+
+def test_the_client_key_of_a_request_follows_the_trusted_proxies(settings):
+    settings.TRUSTED_PROXIES = "1"
+    assert client_key(_request(remote="127.0.0.1", forwarded="2001:db8:5:6:7::8")) == "2001:db8:5:6::/64"

@@ -96,3 +96,73 @@ def test_calls_log_filters_by_recording(marketer_client, tracker, recorded_call)
     with_rec = marketer_client.get(reverse("dashboard:call_list") + "?recording=yes").context["calls"]
     without = marketer_client.get(reverse("dashboard:call_list") + "?recording=no").context["calls"]
     assert [c.pk for c in with_rec] == [recorded_call.pk] and [c.pk for c in without] == [plain.pk]
+
+
+def test_a_range_request_is_answered_206_with_content_range(marketer_client, recorded_call):
+    whole = b"".join(marketer_client.get(_url(recorded_call)).streaming_content)
+    response = marketer_client.get(_url(recorded_call), HTTP_RANGE="bytes=100-199")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 100-199/{len(whole)}"
+    assert response["Accept-Ranges"] == "bytes" and response["Content-Length"] == "100"
+    assert b"".join(response.streaming_content) == whole[100:200]
+
+
+@pytest.mark.parametrize("header, first, last", [("bytes=0-", 0, None), ("bytes=-500", -500, None),
+                                                 ("bytes=40000-99999999", 40000, None)])
+def test_open_and_suffix_ranges(marketer_client, recorded_call, header, first, last):
+    whole = b"".join(marketer_client.get(_url(recorded_call)).streaming_content)
+    response = marketer_client.get(_url(recorded_call), HTTP_RANGE=header)
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == whole[first:last]
+
+
+def test_a_range_past_the_end_is_416(marketer_client, recorded_call):
+    whole = b"".join(marketer_client.get(_url(recorded_call)).streaming_content)
+    response = marketer_client.get(_url(recorded_call), HTTP_RANGE=f"bytes={len(whole)}-")
+    assert response.status_code == 416 and response["Content-Range"] == f"bytes */{len(whole)}"
+
+
+@pytest.mark.parametrize("header", ["bytes=5-1", "items=0-1", "bytes=0-1,5-6", "bytes=-"])
+def test_an_unusable_range_gets_the_whole_recording(marketer_client, recorded_call, header):
+    response = marketer_client.get(_url(recorded_call), HTTP_RANGE=header)
+    assert response.status_code == 200 and response["Accept-Ranges"] == "bytes"
+
+
+def test_head_answers_the_headers(marketer_client, recorded_call):
+    whole = b"".join(marketer_client.get(_url(recorded_call)).streaming_content)
+    response = marketer_client.head(_url(recorded_call))
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(len(whole)) and response["Accept-Ranges"] == "bytes"
+    assert b"".join(response.streaming_content) == b""
+
+
+@responses.activate
+def test_the_range_is_passed_on_to_twilio_and_its_206_passed_back(marketer_client, tracker, settings):
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = ACCOUNT_SID, "secret-token"
+    call = CallFactory(tracker=tracker, recording_sid=SID, recording_url=TWILIO_URL)
+    responses.get(TWILIO_URL + ".mp3", body=b"3byt", status=206, content_type="audio/mpeg",
+                  headers={"Content-Range": "bytes 3-6/11"})
+    response = marketer_client.get(_url(call), HTTP_RANGE="bytes=3-6")
+    assert responses.calls[0].request.headers["Range"] == "bytes=3-6"
+    assert response.status_code == 206 and response["Content-Range"] == "bytes 3-6/11"
+    assert b"".join(response.streaming_content) == b"3byt"
+
+
+@responses.activate
+def test_a_provider_ignoring_the_range_has_it_cut_out_of_the_whole(marketer_client, tracker, settings):
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = ACCOUNT_SID, "secret-token"
+    call = CallFactory(tracker=tracker, recording_sid=SID, recording_url=TWILIO_URL)
+    responses.get(TWILIO_URL + ".mp3", body=b"ID3mp3bytes", content_type="audio/mpeg", headers={"Content-Length": "11"})
+    response = marketer_client.get(_url(call), HTTP_RANGE="bytes=3-5")
+    assert response.status_code == 206 and response["Content-Range"] == "bytes 3-5/11"
+    assert b"".join(response.streaming_content) == b"mp3"
+
+
+@responses.activate
+def test_head_of_a_twilio_recording(marketer_client, tracker, settings):
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = ACCOUNT_SID, "secret-token"
+    call = CallFactory(tracker=tracker, recording_sid=SID, recording_url=TWILIO_URL)
+    responses.get(TWILIO_URL + ".mp3", body=b"ID3mp3bytes", content_type="audio/mpeg", headers={"Content-Length": "11"})
+    response = marketer_client.head(_url(call))
+    assert response.status_code == 200 and response["Content-Length"] == "11"
+    assert b"".join(response.streaming_content) == b""

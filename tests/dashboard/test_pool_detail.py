@@ -49,8 +49,8 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
     # original-number history, then the visitor pool's sizing (peak, leased now, samples), peak in range,
-    # exhaustion count and list, its health (exhaustion in the last 24 h), and whether the user is an account
-    # admin (the "Add numbers" form)
+    # exhaustion counts and list, the most numbers one client holds, its health (exhaustion in the last 24 h),
+    # and whether the user is an account admin (the "Add numbers" form)
     with django_assert_num_queries(17):
         marketer_client.get(_url(pool))
 
@@ -189,3 +189,18 @@ def test_a_pool_with_a_day_of_samples_shows_its_recommended_size(marketer_client
     ConcurrencySample.objects.create(pool=pool, sampled_at=timezone.now() - timedelta(minutes=1), leased=1, size=pool.size)
     body = marketer_client.get(_url(pool)).content.decode()
     assert "Recommended size</dt><dd><strong>3</strong>" in body and "not enough data yet" not in body
+
+
+def test_visitor_pool_shows_the_numbers_held_by_one_client_and_the_sessions_its_cap_refused(marketer_client, pool):
+    from tests.factories import VisitFactory
+    from trackers.leasing import lease_acquire
+
+    for _ in range(4):
+        CallTrackerFactory(pool=pool, active=True)
+    now = timezone.now()
+    for _ in range(5):
+        lease_acquire(pool=pool, visit=VisitFactory(website=pool.website), now=now, client_key="198.51.100.7")
+    response = marketer_client.get(_url(pool))
+    assert response.context["client_holdings"] == {"most_held": 3, "cap": 3, "capped_sessions": 2}
+    body = response.content.decode()
+    assert "Numbers held by one client" in body and "2 sessions" in body

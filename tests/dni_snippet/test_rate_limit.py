@@ -56,3 +56,11 @@ def test_the_limiter_fails_open_and_logs_when_the_cache_is_down(assign, visitor_
         codes = [assign().status_code for _ in range(4)]
     assert codes == [200, 200, 200, 200]
     assert "cache is unreachable" in caplog.text
+
+
+@override_settings(DNI_RATE_LIMIT=3)
+def test_an_ipv6_64_is_one_client(assign, visitor_pool):
+    # Rotating addresses inside one /64 (one customer's subnet) shares one budget.
+    statuses = [assign(REMOTE_ADDR=f"2001:db8:aa:bb::{n:x}").status_code for n in range(1, 5)]
+    assert statuses == [200, 200, 200, 429]
+    assert assign(REMOTE_ADDR="2001:db8:aa:cc::1").status_code == 200

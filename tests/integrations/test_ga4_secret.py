@@ -66,3 +66,20 @@ def test_the_migration_encrypts_plaintext_secrets(website):
     migration.encrypt_plaintext_secrets(django_apps, None)
     row = GA4Settings.objects.get(website=website)
     assert row.api_secret.startswith("fernet:") and row.get_api_secret() == "plain-old-secret"
+
+
+@pytest.mark.parametrize("secret", ["a+b/c=d e", "Zq7+vEry/Priv=ate", "pct%41sign&amp=x", "ünïcode-sëcret"])
+@responses.activate
+def test_a_secret_percent_encoded_in_the_url_is_never_logged(website, caplog, secret):
+    ga4 = GA4SettingsFactory(website=website)
+    ga4.set_api_secret(secret)
+    ga4.save()
+    # The URL exactly as requests encodes it (`+` → %2B, `/` → %2F, space → +): that is what its message quotes.
+    url = requests.Request("POST", GA4_DEBUG_URL, params={"measurement_id": "G-TEST123", "api_secret": secret}).prepare().url
+    responses.post(GA4_DEBUG_URL, body=requests.ConnectionError(f"Max retries exceeded with url: {url}"))
+    with caplog.at_level(logging.DEBUG):
+        with pytest.raises(Exception):  # noqa: B017 - DomainError("ga4_unreachable")
+            ga4_test_connection(ga4=ga4)
+    assert "[api_secret]" in caplog.text
+    encoded = url.split("api_secret=")[1]
+    assert secret not in caplog.text and encoded not in caplog.text and encoded.lower() not in caplog.text

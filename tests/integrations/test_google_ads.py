@@ -104,3 +104,10 @@ def test_spam_calls_are_never_exported(account, website, tracker):
     _call(tracker, website, NOW - timedelta(days=1), gclid="realcall")
     body = google_ads_csv(account=account, now=NOW)
     assert "realcall" in body and "markedspam" not in body and "staleflag" not in body
+
+
+def test_a_currency_saved_before_validation_goes_out_empty_never_raw(account, website, tracker):
+    type(account).objects.filter(pk=account.pk).update(currency="=A1")  # as written before codes were validated
+    account.refresh_from_db()
+    _call(tracker, website, NOW - timedelta(days=1), gclid="G1", value=Decimal("9.99"))
+    assert google_ads_csv(account=account, now=NOW).splitlines()[2].split(",")[3:5] == ["9.99", ""]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.errors import DomainError
 from integrations.models import WebhookAttempt, WebhookEndpoint
 from integrations.services import webhook_deliver, webhook_endpoint_create
-from integrations.url_guard import guarded_session, webhook_url_problem
+from integrations.url_guard import guarded_session, is_blocked_ip, webhook_url_problem
 from tests.integrations.factories import WebhookDeliveryFactory, WebhookEndpointFactory
 from tests.support import local_receiver
 
@@ -100,3 +100,18 @@ def test_redirects_are_not_followed(account, receiver, settings):
     webhook_deliver(delivery_id=delivery.pk)
     assert [hit.path for hit in hits] == ["/redirect"]
     assert WebhookAttempt.objects.get(delivery=delivery).status_code == 302
+
+
+@pytest.mark.parametrize("address", [
+    "64:ff9b::7f00:1", "64:ff9b::a00:5", "64:ff9b::a9fe:a9fe",  # NAT64 of 127.0.0.1, 10.0.0.5, 169.254.169.254
+    "::7f00:1", "::a00:5", "::c0a8:101",  # IPv4-compatible ::127.0.0.1, ::10.0.0.5, ::192.168.1.1
+    "::ffff:10.0.0.5", "::ffff:169.254.169.254",
+])
+def test_an_ipv4_inside_ipv6_is_checked_as_that_ipv4(address):
+    assert is_blocked_ip(address)
+    assert webhook_url_problem(f"https://[{address}]/hook") is not None
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "::ffff:8.8.8.8", "2606:4700:4700::1111"])
+def test_public_addresses_inside_ipv6_stay_allowed(address):
+    assert not is_blocked_ip(address)

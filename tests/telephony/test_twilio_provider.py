@@ -2,6 +2,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
@@ -109,3 +110,17 @@ def test_from_settings_prefers_account_credentials_and_region(settings, account)
 
 def test_fallback_url_is_a_twilio_hosted_forward_to_the_original():
     assert forward_fallback_url("+12025550100") == "https://twimlets.com/forward?PhoneNumber=%2B12025550100"
+
+
+@pytest.mark.parametrize("failure", [requests.ConnectionError("unreachable"), requests.Timeout("slow")])
+def test_twilio_unreachable_is_a_provider_error_everywhere(settings, failure):
+    # The SDK's real HTTP client, with the network failing under it.
+    provider = TwilioProvider(account_sid="AC" + "1" * 32, auth_token="token")
+    with mock.patch("requests.Session.send", side_effect=failure):
+        with pytest.raises(ProviderError):
+            provider.search(count=1, exclude=set())
+        with pytest.raises(ProviderError):
+            provider.buy(number="+12025550112", voice_url="https://c.example/v", status_url="https://c.example/s",
+                         fallback_url="https://c.example/f")
+        with pytest.raises(ProviderError):
+            provider.release(provider_id="PN123")
