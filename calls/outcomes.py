@@ -14,17 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Website
+from calls.completion import announce_if_converted, send_on_commit
 from calls.conversion import CallFacts, RuleFacts, plan_conversion
 from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionRule
 from calls.selectors import conversion_rule_for_call
-from calls.signals import call_event, calls_relabeled
+from calls.signals import calls_relabeled
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 
 CALL_UPDATED = "call.updated"
-# Not a webhook type: tells integrations (GA4) that a call already ended became a conversion late
-# (e.g. the dialed leg's talk time arrived after the inbound leg's completion).
-CALL_CONVERTED = "call.converted"
 NOTE_MAX_LENGTH = 2000
 RECOMPUTE_CHUNK = 1000
 _UNCHANGED = object()
@@ -63,10 +61,6 @@ def _relabeled(*, account, started_at: datetime) -> None:
     calls_relabeled.send(sender=Call, account_id=account.pk, day=started_at.astimezone(ZoneInfo(account.timezone)).date())
 
 
-def _send_on_commit(call_id: int, event: str) -> None:
-    transaction.on_commit(lambda: call_event.send(sender=Call, call_id=call_id, event=event))
-
-
 def _clean_outcome(outcome) -> str:
     outcome = "" if outcome is None else outcome
     if outcome not in ("", *Call.Outcome.values):
@@ -95,7 +89,8 @@ def _clean_note(note) -> str:
 def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHANGED, value=_UNCHANGED,
                      note=_UNCHANGED, now: datetime | None = None) -> Call:
     """Set any of outcome / value / note (omitted ones stay). A change writes a history row, recomputes the
-    conversion and sends `call.updated` after commit; setting the same values again changes nothing."""
+    conversion and sends `call.updated` after commit (and `call.converted` when an ended call becomes one);
+    setting the same values again changes nothing."""
     now = now or timezone.now()
     wanted = {}
     if outcome is not _UNCHANGED:
@@ -107,6 +102,7 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
     with transaction.atomic():
         call = Call.objects.select_for_update(of=("self",)).select_related("pool", "account").get(pk=call.pk)
         before = {"outcome": call.outcome, "value": call.value, "note": call.note}
+        was_final, was_conversion = call.is_final, call.is_conversion
         changed = {field: new for field, new in wanted.items() if before[field] != new}
         if not changed:
             return call
@@ -121,7 +117,8 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
             to_value=call.value, from_note=before["note"], to_note=call.note,
             actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label[:60], created_at=now,
         )
-        _send_on_commit(call.pk, CALL_UPDATED)
+        send_on_commit(call.pk, CALL_UPDATED)
+        announce_if_converted(call=call, was_final=was_final, was_conversion=was_conversion)
     return call
 
 

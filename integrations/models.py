@@ -25,6 +25,7 @@ def generate_feed_token() -> str:
 class WebhookEvent(models.TextChoices):
     CALL_STARTED = "call.started", "Call started"
     CALL_COMPLETED = "call.completed", "Call completed"
+    CALL_CONVERTED = "call.converted", "Call became a conversion"
     CALL_ATTRIBUTED = "call.attributed", "Call attributed"
     CALL_UPDATED = "call.updated", "Call updated (outcome, value or note)"
     CALL_RECORDING_READY = "call.recording_ready", "Call recording ready"

@@ -14,7 +14,7 @@ from trackers.payloads import TrackerOutputSerializer
 
 logger = logging.getLogger(__name__)
 
-# Events after which a call may newly be an ended conversion (see calls.signals).
+# Events after which a call may newly be a final conversion (see calls.signals, calls.completion).
 GA4_TRIGGERS = frozenset({"call.completed", "call.converted", "call.updated"})
 
 

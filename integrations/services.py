@@ -17,7 +17,6 @@ from django_q.tasks import schedule
 from standardwebhooks import Webhook
 
 from accounts.models import Account
-from calls.models import TERMINAL_STATUSES
 from core.error_codes import ENDPOINT_DISABLED
 from core.errors import DomainError, full_clean_or_raise
 from core.queue import enqueue_on_commit
@@ -228,14 +227,15 @@ def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
 
 
 def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
-    """Record the GA4 event of a converting call that has ended (once) and queue it; log why when it can't be sent.
+    """Record the GA4 event of a converting call that is final (once) and queue it; log why when it can't be sent.
 
-    Called on every completion / conversion / outcome change: a call that is no conversion, or has not ended
-    (a ringing call is no conversion yet), gets no row, so it can still be sent when it converts later; the
-    one-row-per-call constraint makes "later" happen exactly once.
+    Called on every completion / conversion / outcome change: a call that is no conversion, or not final yet
+    (still ringing, or one leg's end still awaited: calls.completion), gets no row, so it can still be sent when
+    it converts or settles later, with its real talk time and duration; the one-row-per-call constraint makes
+    "later" happen exactly once.
     """
     now = now or timezone.now()
-    if not call.is_conversion or call.status not in TERMINAL_STATUSES:
+    if not call.is_conversion or not call.is_final:
         return None
     website = call.pool.website if call.pool_id else None
     if website is None:
@@ -267,7 +267,7 @@ def ga4_conversion_payload(*, call, event_name: str, currency: str) -> dict:
     """The Measurement Protocol body of a converting call: final status, talk time and the conversion value."""
     visit = call.visit
     event = planner.plan_ga4_event(
-        name=event_name, session_id=visit.ga_session_id, started_at=call.started_at,
+        name=event_name, session_id=visit.ga_session_id or "", started_at=call.started_at,
         duration_seconds=call.talk_seconds,
         params={"source": call.source, "medium": call.medium, "campaign": call.campaign, "term": call.term,
                 "call_status": call.status, "first_time_caller": "yes" if call.is_first_time_caller else "no",
