@@ -27,8 +27,10 @@ CALL_CONVERTED = "call.converted"
 SETTLE_CHUNK = 500
 
 
-def send_on_commit(call_id: int, event: str) -> None:
-    transaction.on_commit(lambda: call_event.send(sender=Call, call_id=call_id, event=event))
+def announce(call_id: int, event: str) -> None:
+    """Tell integrations now, inside the writing transaction: they write what must be sent as rows of this same
+    transaction (an outbox) and only wake the worker once it commits; a rollback sends nothing."""
+    call_event.send(sender=Call, call_id=call_id, event=event)
 
 
 def completion_changes(*, call: Call, was_status: str, was_settling: bool, now: datetime) -> tuple[dict, bool]:
@@ -49,15 +51,15 @@ def completion_changes(*, call: Call, was_status: str, was_settling: bool, now: 
 
 def announce_final(call: Call) -> None:
     """The call just turned final (inside its transaction): `call.completed`, and `call.converted` if it is one."""
-    send_on_commit(call.pk, CALL_COMPLETED)
+    announce(call.pk, CALL_COMPLETED)
     if call.is_conversion:
-        send_on_commit(call.pk, CALL_CONVERTED)
+        announce(call.pk, CALL_CONVERTED)
 
 
 def announce_if_converted(*, call: Call, was_final: bool, was_conversion: bool) -> None:
     """A call that was final already and has just become a conversion."""
     if was_final and call.is_conversion and not was_conversion:
-        send_on_commit(call.pk, CALL_CONVERTED)
+        announce(call.pk, CALL_CONVERTED)
 
 
 def calls_settle_due(*, now: datetime | None = None) -> int:

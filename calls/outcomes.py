@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Website
-from calls.completion import announce_if_converted, send_on_commit
+from calls.completion import announce, announce_if_converted
 from calls.conversion import CallFacts, RuleFacts, plan_conversion
 from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionRule
 from calls.selectors import conversion_rule_for_call
@@ -117,7 +117,7 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
             to_value=call.value, from_note=before["note"], to_note=call.note,
             actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label[:60], created_at=now,
         )
-        send_on_commit(call.pk, CALL_UPDATED)
+        announce(call.pk, CALL_UPDATED)
         announce_if_converted(call=call, was_final=was_final, was_conversion=was_conversion)
     return call
 

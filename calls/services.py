@@ -1,7 +1,7 @@
 """Writes for calls: start (voice webhook), status callbacks and attribution (simulation: calls/simulation.py).
 
-Integrations hear about calls through `calls.signals.call_event`, sent after the transaction
-commits so a listener never sees a call that was rolled back.
+Integrations hear about calls through `calls.signals.call_event`, sent inside the transaction that changes
+the call: they write their outbox rows in it, so a rolled-back call sends nothing and a committed one loses nothing.
 """
 
 import logging
@@ -19,10 +19,10 @@ from attribution import matcher
 from attribution.classification import channel_group
 from attribution.models import Visit
 from calls.completion import (
+    announce,
     announce_final,
     announce_if_converted,
     completion_changes,
-    send_on_commit,
 )
 from calls.conversion import CONVERSION_INPUT_FIELDS
 from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
@@ -97,7 +97,7 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
                                               is_first_time_caller=True).update(is_first_time_caller=False)
                 if demoted:
                     _recompute_first_time_only_conversions(account=account, website_id=pool.website_id)
-            send_on_commit(call.pk, CALL_STARTED)
+            announce(call.pk, CALL_STARTED)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
         return Call.objects.get(provider_call_id=provider_call_id), False
@@ -187,7 +187,7 @@ def call_attribute(*, call: Call) -> Call:
         setattr(call, field, values[field])
     call.save(update_fields=changed)
     if method != Call.Method.NONE:
-        send_on_commit(call.pk, CALL_ATTRIBUTED)
+        announce(call.pk, CALL_ATTRIBUTED)
     return call
 
 
@@ -294,7 +294,7 @@ def call_record_recording(*, params) -> Call | None:
             recording_duration_seconds=duration if duration is not None and duration >= 0 else None,
         )
         if stored:
-            send_on_commit(call.pk, CALL_RECORDING_READY)
+            announce(call.pk, CALL_RECORDING_READY)
     call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds"])
     return call
 

@@ -1,4 +1,7 @@
-"""Call life-cycle events for integrations (webhooks, GA4), sent after the transaction commits.
+"""Call life-cycle events for integrations (webhooks, GA4), sent inside the transaction that changes the call.
+
+Listeners write what must be sent as rows of that same transaction (an outbox: a rollback sends nothing, a
+commit loses nothing) and do no network I/O; the worker sends the rows after commit (calls.completion.announce).
 
 kwargs: call_id, event — one of "call.started", "call.completed" (once, when the call's final state is known:
 calls.completion), "call.converted" (the call became a conversion: when it turns final as one, or later),

@@ -23,7 +23,14 @@ from calls.models import Call, CallEvent, ConversionRule
 from calls.simulation import call_simulate
 from core.schedules import wanted_schedules
 from integrations.models import GA4Delivery, WebhookDelivery
-from tests.calls.payloads import BASE, TEST_TOKEN, dialed_status_payload, inbound_status_payload, sign, voice_payload
+from tests.calls.payloads import (
+    BASE,
+    TEST_TOKEN,
+    dialed_status_payload,
+    inbound_status_payload,
+    sign,
+    voice_payload,
+)
 from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory
 from tests.integrations.factories import GA4SettingsFactory, WebhookEndpointFactory
 
