@@ -250,3 +250,62 @@ def test_a_sandbox_call_posts_twilios_callbacks_in_twilios_order_and_is_sent_who
 
     assert _leg_sequence(call.provider_call_id) == expected
     _assert_complete_conversion_sent_once()
+
+
+# ---- the outbox: a broker outage at completion delays, never loses ---------------------------------------
+
+@responses.activate
+def test_with_the_broker_down_at_completion_every_webhook_and_ga4_event_goes_out_once_when_the_sweeper_runs(
+        twilio_post, tracker, monkeypatch, django_capture_on_commit_callbacks):
+    responses.post(HOOK, status=200)
+    responses.post(COLLECT, status=204)
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("core.queue.async_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        for path, params in _callbacks(tracker, first_end="inbound"):
+            twilio_post(path, params)  # every callback still answers 200
+    monkeypatch.undo()
+
+    assert len(responses.calls) == 0
+    pending = WebhookDelivery.objects.filter(status="pending", attempts=0)
+    assert sorted(pending.values_list("event_type", flat=True)) == [
+        "call.attributed", "call.completed", "call.converted", "call.started"]
+    assert GA4Delivery.objects.get().status == "pending"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        async_task("integrations.tasks.send_due")  # what the "send due integrations" schedule runs
+    assert sorted(body["type"] for body in _hook_bodies()) == [
+        "call.attributed", "call.completed", "call.converted", "call.started"]
+    _assert_complete_conversion_sent_once()
+    assert set(WebhookDelivery.objects.values_list("status", "attempts")) == {("succeeded", 1)}
+    assert GA4Delivery.objects.get().status == "sent"
+
+    # The lost wake-ups arriving late, and the sweeper's next runs, send nothing twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        for delivery_id in WebhookDelivery.objects.values_list("id", flat=True):
+            async_task("integrations.tasks.deliver_webhook", delivery_id)
+        async_task("integrations.tasks.send_ga4", GA4Delivery.objects.get().pk)
+        async_task("integrations.tasks.send_due")
+    assert len(_hook_bodies()) == 4 and len(_ga4_bodies()) == 1
+
+
+def test_a_row_being_sent_is_not_taken_by_a_second_sender(account):
+    from integrations.services import outbox_send_due, webhook_deliver
+    from tests.integrations.factories import WebhookDeliveryFactory
+
+    delivery = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(account=account, url=HOOK),
+                                      next_attempt_at=timezone.now())
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now + timedelta(minutes=5))  # claimed
+    with responses.RequestsMock() as mocked:  # any request would fail the test: none registered
+        assert webhook_deliver(delivery_id=delivery.pk, now=now).attempts == 0
+        assert outbox_send_due(now=now) == 0
+        assert len(mocked.calls) == 0
+
+
+def test_the_outbox_sweeper_is_scheduled_every_minute():
+    schedule = Schedule.objects.get(name="send due integrations")
+    assert (schedule.func, schedule.minutes, schedule.repeats) == ("integrations.tasks.send_due", 1, -1)
