@@ -24,18 +24,21 @@ from api.pagination import ApiPagination
 from api.permissions import HasAccountToken
 from api.selectors import call_list, tracker_get, tracker_list, visit_list
 from attribution.models import Visit
-from calls.models import Call
-from calls.outcomes import call_set_outcome
-from calls.reports import DIMENSIONS
+from calls.blocklist import blocked_number_add, blocked_number_remove
+from calls.models import BlockedNumber, Call, Tag
+from calls.outcomes import call_mark
+from calls.selectors import blocked_number_list, tag_list
+from calls.tags import tag_create, tag_delete, tag_update
+from core.actors import Actor
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
 from pools.selectors import pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
+from reports.aggregates import DIMENSIONS
 from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
 from trackers.services import tracker_update
 
-API_ACTOR = "api"
 MAX_ID = 2**63 - 1
 
 
@@ -48,6 +51,12 @@ class AccountApi(GenericAPIView):
     @property
     def account(self):
         return self.request.auth.account
+
+    @property
+    def actor(self) -> Actor:
+        """Writes are recorded as the token (named by its key's first characters) and the person who made it."""
+        token = self.request.auth
+        return Actor.token(key_hint=token.key_hint, user=token.created_by)
 
     def schema_only(self) -> bool:
         """drf-spectacular builds the schema without a request token."""
@@ -82,7 +91,7 @@ class WebsiteListApi(ListModelMixin, AccountApi):
     def post(self, request):
         data = s.WebsiteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        website = website_create(account=self.account, **data.validated_data)
+        website = website_create(account=self.account, actor=self.actor, **data.validated_data)
         return Response(s.WebsiteOutputSerializer(website).data, status=201)
 
 
@@ -107,7 +116,7 @@ class WebsiteDetailApi(AccountApi):
         website = self.get_object()
         data = s.WebsiteInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        website = website_update(website=website, **data.validated_data)
+        website = website_update(website=website, actor=self.actor, **data.validated_data)
         return Response(s.WebsiteOutputSerializer(website).data)
 
 
@@ -128,7 +137,7 @@ class PoolListApi(ListModelMixin, AccountApi):
         data = s.PoolCreateInputSerializer(data=request.data, websites=website_list(account=self.account))
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        pool = pool_create(account=self.account, actor=None, **fields)
+        pool = pool_create(account=self.account, actor=self.actor, **fields)
         pool = pool_list(account=self.account).get(pk=pool.pk)
         return Response(s.PoolOutputSerializer(pool).data, status=201)
 
@@ -154,13 +163,13 @@ class PoolDetailApi(AccountApi):
         pool = self.get_object()
         data = s.PoolUpdateInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        pool_update(pool=pool, actor_label=API_ACTOR, **data.validated_data)
+        pool_update(pool=pool, actor=self.actor, **data.validated_data)
         return Response(s.PoolOutputSerializer(self.get_object()).data)
 
     @extend_schema(responses={204: None}, description="Retire the pool: its trackers keep forwarding for flag_days, "
                    "then their numbers are released. Calls, visits and history are kept.")
     def delete(self, request, pk):
-        pool_retire(pool=self.get_object(), actor=None)
+        pool_retire(pool=self.get_object(), actor=self.actor)
         return Response(status=204)
 
 
@@ -174,7 +183,7 @@ class PoolEnforceApi(AccountApi):
     def post(self, request, pk):
         pool = get_object_or_404(pool_list(account=self.account), pk=pk)
         dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
-        actions = pool_enforce(pool=pool, dry_run=dry_run)
+        actions = pool_enforce(pool=pool, dry_run=dry_run, actor=self.actor)
         return Response(s.EnforceOutputSerializer({"dry_run": dry_run, "actions": actions}).data)
 
 
@@ -209,7 +218,7 @@ class TrackerDetailApi(AccountApi):
         tracker = get_object_or_404(tracker_list(account=self.account).select_related("pool__account"), pk=pk)
         data = s.TrackerUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tracker = tracker_update(tracker=tracker, actor_label=API_ACTOR, **data.validated_data)
+        tracker = tracker_update(tracker=tracker, actor=self.actor, **data.validated_data)
         return Response(s.TrackerOutputSerializer(tracker_get(account=self.account, pk=tracker.pk)).data)
 
 
@@ -237,14 +246,103 @@ class CallDetailApi(AccountApi):
         return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
 
     @extend_schema(request=s.CallUpdateInputSerializer, responses=s.CallOutputSerializer,
-                   description="Set the call's outcome, value and/or note (write scope). The change is kept in the "
-                   "call's history, recomputes is_conversion and sends the call.updated webhook.")
+                   description="Set the call's outcome, value, note, tags, score and/or spam (write scope). The change "
+                   "is kept in the call's history with the token, recomputes is_conversion and sends the call.updated "
+                   "webhook. spam: true also puts the caller's number on the block list.")
     def patch(self, request, pk):
         call = get_object_or_404(call_list(account=self.account), pk=pk)
         data = s.CallUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        call_set_outcome(call=call, actor=None, actor_label=API_ACTOR, **data.validated_data)
+        call_mark(call=call, actor=self.actor, **data.validated_data)
         return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
+
+
+# Tags and the block list
+
+
+class TagListApi(ListModelMixin, AccountApi):
+    serializer_class = s.TagOutputSerializer
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Tag.objects.none()
+        return tag_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(request=s.TagInputSerializer, responses={201: s.TagOutputSerializer})
+    def post(self, request):
+        data = s.TagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tag = tag_create(account=self.account, actor=self.actor, **data.validated_data)
+        return Response(s.TagOutputSerializer(tag).data, status=201)
+
+
+class TagDetailApi(AccountApi):
+    serializer_class = s.TagOutputSerializer
+
+    def get_object(self):
+        return get_object_or_404(tag_list(account=self.account).select_related("account"), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(s.TagOutputSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.TagInputSerializer, responses=s.TagOutputSerializer)
+    def put(self, request, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=s.TagInputSerializer, responses=s.TagOutputSerializer)
+    def patch(self, request, pk):
+        return self._update(request, partial=True)
+
+    def _update(self, request, partial):
+        tag = self.get_object()
+        data = s.TagInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        tag = tag_update(tag=tag, actor=self.actor, **data.validated_data)
+        return Response(s.TagOutputSerializer(tag).data)
+
+    @extend_schema(responses={204: None}, description="Delete the tag: it leaves every call it was on.")
+    def delete(self, request, pk):
+        tag_delete(tag=self.get_object(), actor=self.actor)
+        return Response(status=204)
+
+
+class BlockedNumberListApi(ListModelMixin, AccountApi):
+    serializer_class = s.BlockedNumberOutputSerializer
+
+    def get_queryset(self):
+        if self.schema_only():
+            return BlockedNumber.objects.none()
+        return blocked_number_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(request=s.BlockedNumberInputSerializer, responses={201: s.BlockedNumberOutputSerializer},
+                   description="Block a caller (a number) or every number starting with a prefix (+1900): their calls "
+                   "are rejected (busy) before any dial and stored as spam.")
+    def post(self, request):
+        data = s.BlockedNumberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        blocked = blocked_number_add(account=self.account, actor=self.actor, **data.validated_data)
+        return Response(s.BlockedNumberOutputSerializer(blocked).data, status=201)
+
+
+class BlockedNumberDetailApi(AccountApi):
+    serializer_class = s.BlockedNumberOutputSerializer
+
+    def get_object(self):
+        return get_object_or_404(blocked_number_list(account=self.account).select_related("account"), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(s.BlockedNumberOutputSerializer(self.get_object()).data)
+
+    @extend_schema(responses={204: None}, description="Unblock: the number's (or prefix's) calls are dialled again.")
+    def delete(self, request, pk):
+        blocked_number_remove(blocked=self.get_object(), actor=self.actor)
+        return Response(status=204)
 
 
 class VisitListApi(ListModelMixin, AccountApi):

@@ -5,10 +5,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
-from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
+from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
+from calls.blocklist import blocked_number_add, blocked_number_remove
+from calls.models import BlockedNumber, Call, CallEvent, CallOutcomeChange, ConversionRule, Tag
 from calls.outcomes import call_set_outcome, conversion_rule_update
 from calls.simulation import call_simulate
+from calls.tags import tag_create, tag_delete, tag_update
 from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
@@ -25,12 +27,22 @@ class CallEventInline(ReadOnlyInline):
 
 class CallOutcomeChangeInline(ReadOnlyInline):
     model = CallOutcomeChange
-    fields = ["created_at", "actor_label", "actor", "from_outcome", "to_outcome", "from_value", "to_value", "to_note"]
+    fields = ["created_at", "actor_label", "actor", "from_outcome", "to_outcome", "from_value", "to_value", "to_note",
+              "to_tags", "to_score", "to_spam"]
     ordering = ["-created_at", "-id"]
     verbose_name_plural = "Outcome history"
 
 
-OUTCOME_FIELDS = ("outcome", "value", "note")
+OUTCOME_FIELDS = ["outcome", "value", "note"]
+# Written by the provider's callbacks, by attribution and by the conversion rule: never typed by hand.
+TELEPHONY_FIELDS = ["account", "provider_call_id", "tracker", "pool", "tracking_number", "caller_number", "original_number",
+                    "status", "last_sequence_number", "started_at", "answered_at", "ended_at", "duration_seconds",
+                    "talk_seconds", "recording_sid", "recording_url", "recording_duration_seconds"]
+ATTRIBUTION_FIELDS = ["is_first_time_caller", "visit", "attribution_method", "attribution_confidence", "source", "medium",
+                      "campaign", "term", "landing_page", "landing_page_key", "channel", "gclid"]
+DERIVED_FIELDS = ["is_conversion", "conversion_value", "created_at"]
+# Marked on the call page, in bulk from the calls log and by the API (calls.outcomes.call_mark); shown here.
+MARK_FIELDS = ["spam", "score", "caller_city", "caller_region", "caller_country"]
 
 
 class TestCallForm(forms.Form):
@@ -51,35 +63,33 @@ class TestCallForm(forms.Form):
 
 
 @admin.register(Call)
-class CallAdmin(AccountScopedAdmin):
+class CallAdmin(ServiceAdmin):
     list_display = ["started_at", "caller", "tracking", "status", "duration_seconds", "source", "medium", "attribution_method",
                     "is_first_time_caller", "outcome", "is_conversion"]
     list_select_related = ["account"]
-    list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
+    list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion", "spam"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
-    raw_id_fields = ["tracker", "pool", "visit"]
-    # Written by the recording callback and derived at attribution: not typed by hand.
-    readonly_fields = ["recording_sid", "recording_url", "recording_duration_seconds", "landing_page_key", "channel"]
+    fieldsets = [
+        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": OUTCOME_FIELDS}),
+        ("Call", {"fields": TELEPHONY_FIELDS}),
+        ("Attribution", {"fields": ATTRIBUTION_FIELDS}),
+        ("Conversion", {"fields": DERIVED_FIELDS}),
+        ("Spam, score and caller", {"fields": MARK_FIELDS}),
+    ]
+    readonly_fields = TELEPHONY_FIELDS + ATTRIBUTION_FIELDS + DERIVED_FIELDS + MARK_FIELDS
     date_hierarchy = "started_at"
     show_full_result_count = False
     paginator = CheapPaginator
     inlines = [CallOutcomeChangeInline, CallEventInline]
-    readonly_fields = ["is_conversion", "conversion_value"]
     change_list_template = "admin/calls/call/change_list.html"
 
-    def save_model(self, request, obj, form, change):
+    def has_add_permission(self, request):
+        return False  # calls come from the provider (or the test-call page), never typed by hand
+
+    def service_save(self, request, form, change):
         """Outcome, value and note go through call_set_outcome (history row, conversion, call.updated webhook)."""
-        outcome_changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
-        if change and outcome_changes:
-            stored = Call.objects.filter(pk=obj.pk).values(*OUTCOME_FIELDS).get()
-            for field in outcome_changes:
-                setattr(obj, field, stored[field])
-        super().save_model(request, obj, form, change)
-        if change and outcome_changes:
-            try:
-                call_set_outcome(call=obj, actor=request.user, actor_label="admin", **outcome_changes)
-            except DomainError as exc:
-                self.message_user(request, f"Outcome not saved: {exc.message}", messages.ERROR)
+        changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
+        return call_set_outcome(call=form.instance, actor=admin_actor(request), **changes)
 
     @admin.display(description="Caller", ordering="caller_number")
     def caller(self, obj):
@@ -121,7 +131,7 @@ class CallAdmin(AccountScopedAdmin):
 
 
 @admin.register(ConversionRule)
-class ConversionRuleAdmin(AccountScopedAdmin):
+class ConversionRuleAdmin(ServiceAdmin):
     """One rule per website; a website without one follows the defaults (answered, talk ≥ 30 s, value 0)."""
 
     account_path = "website__account"
@@ -138,9 +148,63 @@ class ConversionRuleAdmin(AccountScopedAdmin):
         # A rule belongs to its website for good; change the values, not the website.
         return [*self.readonly_fields, "website"] if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, form, change):
         """Through the service, so the website's calls are recomputed under the new rule."""
-        saved = conversion_rule_update(website=obj.website, min_seconds=obj.min_seconds,
-                                       first_time_only=obj.first_time_only, value=obj.value)
-        obj.pk = saved.pk
+        rule = form.instance
+        return conversion_rule_update(website=rule.website, min_seconds=rule.min_seconds, first_time_only=rule.first_time_only,
+                                      value=rule.value, actor=admin_actor(request))
+
+    def save_model(self, request, obj, form, change):
         self.message_user(request, f"{obj.website}: its calls are being recomputed under the new rule.")
+
+
+@admin.register(Tag)
+class TagAdmin(ServiceAdmin):
+    list_display = ["name", "color", "account"]
+    list_select_related = ["account"]
+    list_filter = ["account"]
+    search_fields = ["name"]
+    fields = ["account", "name", "color"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["account"] if obj else []
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {field: data[field] for field in ("name", "color") if field in form.changed_data}
+            return tag_update(tag=Tag.objects.select_related("account").get(pk=form.instance.pk),
+                              actor=admin_actor(request), **changes)
+        return tag_create(account=data["account"], name=data["name"], color=data["color"], actor=admin_actor(request))
+
+    def delete_model(self, request, obj):
+        tag_delete(tag=obj, actor=admin_actor(request))
+
+    def delete_queryset(self, request, queryset):
+        for tag in queryset.select_related("account"):
+            tag_delete(tag=tag, actor=admin_actor(request))
+
+
+@admin.register(BlockedNumber)
+class BlockedNumberAdmin(ServiceAdmin):
+    """The block list: callers (numbers or prefixes such as +1900) rejected busy before any dial, stored as spam."""
+
+    list_display = ["number", "account", "created_at"]
+    list_select_related = ["account"]
+    list_filter = ["account"]
+    search_fields = ["number"]
+    fields = ["account", "number"]
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)  # remove and add instead
+
+    def service_save(self, request, form, change):
+        return blocked_number_add(account=form.cleaned_data["account"], number=form.cleaned_data["number"],
+                                  actor=admin_actor(request))
+
+    def delete_model(self, request, obj):
+        blocked_number_remove(blocked=obj, actor=admin_actor(request))
+
+    def delete_queryset(self, request, queryset):
+        for blocked in queryset.select_related("account"):
+            blocked_number_remove(blocked=blocked, actor=admin_actor(request))

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_website_refused_origins'),
-        ('calls', '0008_call_settles_at'),
+        ('calls', '0009_call_settles_at'),
         ('integrations', '0006_webhook_event_call_converted'),
     ]
 

@@ -220,9 +220,9 @@ def test_an_outcome_set_later_sends_call_converted_to_webhooks_once(
 
     call = Call.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        call_set_outcome(call=call, actor_label="api", outcome="lead")
+        call_set_outcome(call=call, outcome="lead")
     with django_capture_on_commit_callbacks(execute=True):
-        call_set_outcome(call=call, actor_label="api", outcome="sale")  # still a conversion: not announced again
+        call_set_outcome(call=call, outcome="sale")  # still a conversion: not announced again
     [converted] = _hook_bodies("call.converted")
     assert (converted["data"]["outcome"], converted["data"]["is_conversion"]) == ("lead", True)
     assert len(_ga4_bodies()) == 1

@@ -18,6 +18,7 @@ from attribution.models import PageView, Visit, Visitor
 from calls.models import Call, ConversionRule
 from calls.outcomes import website_conversions_recompute
 from calls.services import calls_first_time_recompute
+from core.actors import Actor
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce, trackers_provision
 from reports.services import rollup_refresh
@@ -25,6 +26,12 @@ from telephony.recordings import sandbox_recording_url
 from trackers.models import CallTracker
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
+
+
+def demo_password() -> str:
+    """The password of the demo logins: DEMO_ADMIN_PASSWORD, else the documented default."""
+    return os.environ.get(DEMO_PASSWORD_ENV) or "callpool-demo"
+
 
 # (landing query string, referrer, visits over the last week); "{click}" becomes a fresh click id. The visits
 # are classified from these URLs by the product's own rules (keywords, channels), as the snippet would.
@@ -41,11 +48,13 @@ LANDING_PAGES = ["/", "/services/drains", "/services/water-heaters", "/contact",
 SITE = "http://localhost:8000"
 
 
+SEED_DEMO = Actor.process("seed_demo")
+
 class Command(BaseCommand):
     help = "Create the demo account, logins, website, pools, visits and calls (idempotent)."
 
     def handle(self, *args, **options):
-        password = os.environ.get(DEMO_PASSWORD_ENV) or "callpool-demo"
+        password = demo_password()
         with transaction.atomic():
             account, _ = Account.objects.get_or_create(
                 name="Demo Co", defaults={"default_region": "US", "timezone": "America/New_York"}
@@ -74,7 +83,7 @@ class Command(BaseCommand):
         now = timezone.now()
         visits = self.ensure_visits(website, now)
         # The rules engine gives the automated pool's top sources their trackers (idempotent).
-        pool_enforce(pool=service_line, now=now)
+        pool_enforce(pool=service_line, now=now, actor=SEED_DEMO)
         calls = self.ensure_calls(account, main_line, service_line, now)
         self.ensure_conversions(website)
         rollup_refresh(account=account)  # the dashboard reads closed days from the rollup
@@ -102,12 +111,12 @@ class Command(BaseCommand):
         pool = Pool.objects.filter(account=account, name=name).first()
         if pool:
             return pool
-        return pool_create(account=account, website=website, name=name, **fields)
+        return pool_create(account=account, website=website, name=name, actor=SEED_DEMO, **fields)
 
     def ensure_trackers(self, pool, count):
         missing = count - CallTracker.objects.live().filter(pool=pool).count()
         if missing > 0:
-            trackers_provision(pool=pool, count=missing, actor_label="seed_demo")
+            trackers_provision(pool=pool, count=missing, actor=SEED_DEMO)
 
     def ensure_visits(self, website, now) -> int:
         existing = Visit.objects.filter(website=website).count()

@@ -6,11 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_website_refused_origins'),
-        ('attribution', '0004_visit_page_key_channel_backfill'),
-        ('calls', '0007_call_attribution_method_marketer_labels'),
-        ('pools', '0004_original_number_history'),
-        ('trackers', '0003_tracker_name_for_people'),
+        ('calls', '0008_tags_score_spam_caller_location'),
     ]
 
     operations = [
