@@ -134,6 +134,10 @@ class Call(TenantLinks, models.Model):
     recording_sid = models.CharField(max_length=64, blank=True, db_default="")
     recording_url = models.CharField(max_length=500, blank=True, db_default="")
     recording_duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # Set when the first leg reports its end and the other leg has not: the call counts as final (and
+    # `call.completed` goes out) when the other leg reports or at this time, whichever comes first
+    # (calls.completion). Null for calls still ringing and for final calls.
+    settles_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -160,10 +164,17 @@ class Call(TenantLinks, models.Model):
             models.Index(fields=["tracker", "started_at"], name="calls_tracker_started_idx"),
             # Google Ads export and the is_conversion filter: an account's converting calls by time.
             models.Index(fields=["account", "started_at"], condition=Q(is_conversion=True), name="calls_account_conversion_idx"),
+            # The settle sweeper: ended calls whose other leg has not reported, due first.
+            models.Index(fields=["settles_at"], condition=Q(settles_at__isnull=False), name="calls_settling_idx"),
         ]
 
     def __str__(self):
         return f"{self.provider_call_id} {self.caller_number} → {self.tracking_number}"
+
+    @property
+    def is_final(self) -> bool:
+        """Ended, and nothing more is awaited from the provider: both legs reported, or the settle window passed."""
+        return self.status in TERMINAL_STATUSES and self.settles_at is None
 
     @property
     def caller_location(self) -> dict | None:

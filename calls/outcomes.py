@@ -17,10 +17,11 @@ from django.utils import timezone
 from accounts.models import Account, Website
 from accounts.services import audit_record
 from calls.blocklist import caller_block, caller_unblock
+from calls.completion import announce, announce_if_converted
 from calls.conversion import CallFacts, RuleFacts, plan_conversion
 from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionRule
 from calls.selectors import conversion_rule_for_call
-from calls.signals import call_event, calls_relabeled
+from calls.signals import calls_relabeled
 from calls.tags import tags_for_names
 from core.actors import actor_fields
 from core.error_codes import INVALID
@@ -28,9 +29,6 @@ from core.errors import DomainError
 from core.queue import enqueue_on_commit
 
 CALL_UPDATED = "call.updated"
-# Not a webhook type: tells integrations (GA4) that a call already ended became a conversion late
-# (e.g. the dialed leg's talk time arrived after the inbound leg's completion).
-CALL_CONVERTED = "call.converted"
 NOTE_MAX_LENGTH = 2000
 RECOMPUTE_CHUNK = 1000
 _UNCHANGED = object()
@@ -68,10 +66,6 @@ def call_conversion_changes(*, call: Call, rule: ConversionRule | None = None) -
 def _relabeled(*, account, started_at: datetime) -> None:
     """Tell the reports that the account's calls from started_at's day on changed their conversion."""
     calls_relabeled.send(sender=Call, account_id=account.pk, day=started_at.astimezone(ZoneInfo(account.timezone)).date())
-
-
-def _send_on_commit(call_id: int, event: str) -> None:
-    transaction.on_commit(lambda: call_event.send(sender=Call, call_id=call_id, event=event))
 
 
 def _clean_outcome(outcome) -> str:
@@ -131,7 +125,7 @@ def call_mark(*, call: Call, actor=None, outcome=_UNCHANGED, value=_UNCHANGED, n
               add_tags=(), score=_UNCHANGED, spam=_UNCHANGED, now: datetime | None = None) -> Call:
     """Set what people mark on a call — outcome, value, note, tags (`tags` replaces the set, `add_tags` adds to it;
     names, a missing one becomes a tag), score (1–5 or None), spam — omitted ones stay. A change writes one
-    history row with the actor, recomputes the conversion and sends `call.updated` after commit; setting the
+    history row with the actor, recomputes the conversion and sends `call.updated` (and `call.converted` when a final call becomes one); setting the
     same values again changes nothing. Marking spam blocks the caller's number; "not spam" unblocks it."""
     return _call_mark(call=call, actor=actor, outcome=outcome, value=value, note=note, tags=tags, add_tags=add_tags,
                       score=score, spam=spam, now=now)[0]
@@ -155,6 +149,7 @@ def _call_mark(*, call, actor, outcome, value, note, tags, add_tags, score, spam
         current_tags = list(call.tags.all())
         before: dict[str, Any] = {"outcome": call.outcome, "value": call.value, "note": call.note, "score": call.score,
                                   "spam": call.spam}
+        was_final, was_conversion = call.is_final, call.is_conversion
         changed = {field: new for field, new in wanted.items() if before[field] != new}
         new_tags = current_tags
         if tags is not _UNCHANGED or add_tags:
@@ -181,7 +176,8 @@ def _call_mark(*, call, actor, outcome, value, note, tags, add_tags, score, spam
             to_score=call.score, from_spam=before["spam"], to_spam=call.spam,
             **actor_fields(actor), created_at=now,
         )
-        _send_on_commit(call.pk, CALL_UPDATED)
+        announce(call.pk, CALL_UPDATED)
+        announce_if_converted(call=call, was_final=was_final, was_conversion=was_conversion)
     return call, True
 
 

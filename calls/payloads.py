@@ -29,7 +29,8 @@ class CallOutputSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField()
     answered_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
-    duration_seconds = serializers.IntegerField()
+    duration_seconds = serializers.IntegerField(help_text="From the caller's first ring to the end of the call.")
+    talk_seconds = serializers.IntegerField(help_text="How long the business talked with the caller (0 when not answered).")
     status = serializers.CharField()
     result = serializers.ChoiceField(
         choices=CallResult.choices, read_only=True,

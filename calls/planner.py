@@ -59,3 +59,20 @@ def plan_status_change(*, state: CallState, event: StatusEvent) -> dict:
     if event.status in TERMINAL_STATUSES and state.ended_at is None and "ended_at" not in changes:
         changes["ended_at"] = event.at
     return {field: value for field, value in changes.items() if getattr(state, field) != value}
+
+
+BOTH_LEGS = frozenset({"inbound", "dialed"})
+
+
+def plan_completion(*, was_ended: bool, is_ended: bool, is_settling: bool, ended_legs: frozenset[str]) -> str:
+    """What a status callback means for the call's completion (calls.completion):
+
+    "final" — the call's final state is known now (both legs reported their end): send `call.completed`;
+    "settle" — the first leg ended: wait for the other one, at most the settle window;
+    "" — nothing: still ringing, final already, or still waiting for the other leg.
+    """
+    if not is_ended or (was_ended and not is_settling):
+        return ""
+    if BOTH_LEGS <= ended_legs:
+        return "final"
+    return "" if is_settling else "settle"

@@ -3,7 +3,15 @@
 from django.db.models import Count, Q
 
 from accounts.models import Account, Website
-from calls.models import BlockedNumber, Call, CallOutcomeChange, ConversionRule, Tag
+from calls.models import (
+    TERMINAL_STATUSES,
+    BlockedNumber,
+    Call,
+    CallEvent,
+    CallOutcomeChange,
+    ConversionRule,
+    Tag,
+)
 from trackers.models import CallTracker
 
 
@@ -28,6 +36,12 @@ def call_for_provider_id(*, provider_call_id: str) -> Call | None:
     if not provider_call_id:
         return None
     return Call.objects.select_related("account").filter(provider_call_id=provider_call_id).first()
+
+
+def call_ended_legs(*, call: Call) -> frozenset[str]:
+    """Which legs of the call reported their end: "inbound" (the caller's leg) and/or "dialed" (the business's)."""
+    parents = CallEvent.objects.filter(call=call, status__in=TERMINAL_STATUSES).values_list("parent_call_sid", flat=True)
+    return frozenset("dialed" if parent else "inbound" for parent in parents.distinct())
 
 
 def call_list(*, account, tracker=None):

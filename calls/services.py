@@ -1,7 +1,7 @@
 """Writes for calls: start (voice webhook), status callbacks and attribution (simulation: calls/simulation.py).
 
-Integrations hear about calls through `calls.signals.call_event`, sent after the transaction
-commits so a listener never sees a call that was rolled back.
+Integrations hear about calls through `calls.signals.call_event`, sent inside the transaction that changes
+the call: they write their outbox rows in it, so a rolled-back call sends nothing and a committed one loses nothing.
 """
 
 import logging
@@ -18,9 +18,15 @@ from django.utils import timezone
 from attribution import matcher
 from attribution.classification import channel_group
 from attribution.models import Visit
+from calls.completion import (
+    announce,
+    announce_final,
+    announce_if_converted,
+    completion_changes,
+)
 from calls.conversion import CONVERSION_INPUT_FIELDS
 from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
-from calls.outcomes import CALL_CONVERTED, call_conversion_changes, website_conversions_recompute
+from calls.outcomes import call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
@@ -28,7 +34,6 @@ from calls.selectors import (
     caller_is_blocked,
     tracker_for_inbound_number,
 )
-from calls.signals import call_event
 from calls.twiml import twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
@@ -40,13 +45,8 @@ from trackers.models import CallTracker, Lease, TrackerStatusChange
 logger = logging.getLogger(__name__)
 
 CALL_STARTED = "call.started"
-CALL_COMPLETED = "call.completed"
 CALL_ATTRIBUTED = "call.attributed"
 CALL_RECORDING_READY = "call.recording_ready"
-
-
-def _send_on_commit(call_id: int, event: str) -> None:
-    transaction.on_commit(lambda: call_event.send(sender=Call, call_id=call_id, event=event))
 
 
 def _caller_e164(raw: str, region: str) -> str:
@@ -101,7 +101,7 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
                                               is_first_time_caller=True).update(is_first_time_caller=False)
                 if demoted:
                     _recompute_first_time_only_conversions(account=account, website_id=pool.website_id)
-            _send_on_commit(call.pk, CALL_STARTED)
+            announce(call.pk, CALL_STARTED)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
         return Call.objects.get(provider_call_id=provider_call_id), False
@@ -196,7 +196,7 @@ def call_attribute(*, call: Call) -> Call:
         setattr(call, field, values[field])
     call.save(update_fields=changed)
     if method != Call.Method.NONE:
-        _send_on_commit(call.pk, CALL_ATTRIBUTED)
+        announce(call.pk, CALL_ATTRIBUTED)
     return call
 
 
@@ -258,23 +258,26 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
         call = Call.objects.select_for_update().get(pk=call.pk)
         state = CallState(status=call.status, answered_at=call.answered_at, ended_at=call.ended_at,
                           duration_seconds=call.duration_seconds, talk_seconds=call.talk_seconds)
+        was_final, was_settling, was_conversion = call.is_final, call.settles_at is not None, call.is_conversion
         changes = plan_status_change(state=state, event=event)
         if parent_sid and sequence is not None and sequence > call.last_sequence_number:
             changes["last_sequence_number"] = sequence  # the dialed leg's progress, for support
+        for field, value in changes.items():
+            setattr(call, field, value)
+        if call.status in TERMINAL_STATUSES and CONVERSION_INPUT_FIELDS & set(changes):
+            changes.update(call_conversion_changes(call=call))
+        settle_changes, turned_final = completion_changes(call=call, was_status=state.status,
+                                                          was_settling=was_settling, now=now)
+        changes.update(settle_changes)
         if changes:
-            for field, value in changes.items():
-                setattr(call, field, value)
-            was_conversion = call.is_conversion
-            if call.status in TERMINAL_STATUSES and CONVERSION_INPUT_FIELDS & set(changes):
-                changes.update(call_conversion_changes(call=call))
             call.save(update_fields=list(changes))
-            completed_now = changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES
-            if completed_now:
-                _send_on_commit(call.pk, CALL_COMPLETED)
-                if call.attribution_method == Call.Method.NONE:
-                    _attribute_safely(call)
-            elif call.is_conversion and not was_conversion:
-                _send_on_commit(call.pk, CALL_CONVERTED)
+        if changes.get("status") in TERMINAL_STATUSES and state.status not in TERMINAL_STATUSES:
+            if call.attribution_method == Call.Method.NONE:
+                _attribute_safely(call)
+        if turned_final:
+            announce_final(call)
+        else:
+            announce_if_converted(call=call, was_final=was_final, was_conversion=was_conversion)
     return call
 
 
@@ -300,7 +303,7 @@ def call_record_recording(*, params) -> Call | None:
             recording_duration_seconds=duration if duration is not None and duration >= 0 else None,
         )
         if stored:
-            _send_on_commit(call.pk, CALL_RECORDING_READY)
+            announce(call.pk, CALL_RECORDING_READY)
     call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds"])
     return call
 

@@ -1,8 +1,11 @@
-"""Call life-cycle events for integrations (webhooks, GA4), sent after the transaction commits.
+"""Call life-cycle events for integrations (webhooks, GA4), sent inside the transaction that changes the call.
 
-kwargs: call_id, event — one of "call.started", "call.completed", "call.attributed", "call.updated"
-(outcome, value or note changed), or "call.converted" (internal, not a webhook type: a call that had
-already ended became a conversion, e.g. its talk time arrived late).
+Listeners write what must be sent as rows of that same transaction (an outbox: a rollback sends nothing, a
+commit loses nothing) and do no network I/O; the worker sends the rows after commit (calls.completion.announce).
+
+kwargs: call_id, event — one of "call.started", "call.completed" (once, when the call's final state is known:
+calls.completion), "call.converted" (the call became a conversion: when it turns final as one, or later),
+"call.attributed", "call.updated" (outcome, value or note changed), "call.recording_ready".
 
 `calls_relabeled` (sent inside the writing transaction, no network): past calls of an account changed their
 conversion, the earliest on `day` (account time zone) — kwargs account_id, day. The reports app re-rolls from there.

@@ -1,8 +1,10 @@
 """Sandbox calls replayed through the webhook layer, signed like Twilio signs them.
 
-The sequence is what Twilio sends for a forwarded call: the voice webhook for the inbound leg,
-then the dialed leg's initiated/ringing/answered/completed callbacks (SequenceNumber 0–3, with
-ParentCallSid), then the inbound leg's completion. Each request is signed with the number's account
+The sequence is what Twilio sends for a forwarded call: the voice webhook for the inbound leg, the dialed
+leg's initiated/ringing/answered callbacks (SequenceNumber 0–2, with ParentCallSid), then the two legs' ends in
+the order a real call reports them: the business hangs up → the dialed leg's completion (talk time), then the
+inbound leg's (total duration) once <Dial> returns; the caller hangs up → the inbound leg's first, then the dialed
+leg's; nobody answers → the dialed leg's no-answer, then the inbound leg's. Each request is signed with the number's account
 token and checked against the same tokens the webhook views accept (calls.webhooks), then handed to
 the same services the views call: no HTTP round trip, and no dependency on the views.
 """
@@ -38,8 +40,12 @@ RECORDING_PATH = "/telephony/twilio/recording"
 SANDBOX = "sandbox"
 
 
+HANGUP_BY = ("business", "caller")
+
+
 def call_simulate(*, tracking_number: str, caller_number: str, now: datetime | None = None,
-                  duration_seconds: int = 60, answered: bool = True, ring_seconds: int = 5) -> Call:
+                  duration_seconds: int = 60, answered: bool = True, ring_seconds: int = 5,
+                  hangup_by: str = "business") -> Call:
     """Place a sandbox call through the webhook layer: signed voice and status callbacks, replayed in-process.
 
     Only sandbox numbers take test calls (admin, dashboard and `simulate_call` alike): a fake call on a
@@ -52,10 +58,12 @@ def call_simulate(*, tracking_number: str, caller_number: str, now: datetime | N
     if tracker.provider != SANDBOX:
         raise DomainError(NOT_SANDBOX, f"{tracking_number} is a {tracker.provider} number: only sandbox numbers take test calls.",
                           {"to": ["Not a sandbox number."]})
+    if hangup_by not in HANGUP_BY:
+        raise DomainError("invalid", "Who hangs up: business or caller.", {"hangup_by": [f"One of {', '.join(HANGUP_BY)}."]})
     call_sid = "CA" + secrets.token_hex(16)
     simulate_inbound_call(
         tracker=tracker, call_sid=call_sid, caller_number=caller_number, now=now or timezone.now(),
-        duration_seconds=duration_seconds, answered=answered, ring_seconds=ring_seconds,
+        duration_seconds=duration_seconds, answered=answered, ring_seconds=ring_seconds, hangup_by=hangup_by,
     )
     call = Call.objects.filter(provider_call_id=call_sid).first()
     if call is None:
@@ -94,7 +102,7 @@ def _recording(params: dict, *, token: str) -> None:
 
 
 def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number: str, now: datetime,
-                          duration_seconds: int, answered: bool, ring_seconds: int) -> str:
+                          duration_seconds: int, answered: bool, ring_seconds: int, hangup_by: str = "business") -> str:
     """Returns the TwiML the voice webhook answered."""
     token = webhook_auth_token(tracker.pool.account)
     base = {"AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "Direction": "inbound"}
@@ -114,16 +122,22 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
     steps: list[tuple[str, datetime, dict]] = [("queued", now, {}), ("ringing", now, {})]
     if answered:
         end_at = answer_at + timedelta(seconds=duration_seconds)
-        steps += [("in-progress", answer_at, {}), ("completed", end_at, {"CallDuration": str(duration_seconds)})]
+        steps += [("in-progress", answer_at, {})]
+        dialed_end = ("completed", end_at, {"CallDuration": str(duration_seconds)})
     else:
         end_at = answer_at
-        steps += [("no-answer", end_at, {"CallDuration": "0"})]
-    for sequence, (status, at, extra) in enumerate(steps):
-        params = {**dialed, **extra, "CallStatus": status, "SequenceNumber": str(sequence), "Timestamp": format_datetime(at)}
-        _status(params, token=token, now=at)
+        dialed_end = ("no-answer", end_at, {"CallDuration": "0"})
+    callbacks = [({**dialed, **extra, "CallStatus": status, "SequenceNumber": str(sequence),
+                   "Timestamp": format_datetime(at)}, at)
+                 for sequence, (status, at, extra) in enumerate([*steps, dialed_end])]
     total = int((end_at - now).total_seconds())
-    params = {**inbound, "CallStatus": "completed", "CallDuration": str(total), "Timestamp": format_datetime(end_at)}
-    _status(params, token=token, now=end_at)
+    inbound_end = {**inbound, "CallStatus": "completed", "CallDuration": str(total), "Timestamp": format_datetime(end_at)}
+    if answered and hangup_by == "caller":
+        callbacks.insert(len(callbacks) - 1, (inbound_end, end_at))
+    else:
+        callbacks.append((inbound_end, end_at))
+    for params, at in callbacks:
+        _status(params, token=token, now=at)
     if answered and 'record="record-from-answer-dual"' in twiml:
         # The recording callback Twilio sends after a recorded <Dial>; the sandbox "recording" is a generated tone.
         recording_sid = "RE" + secrets.token_hex(16)

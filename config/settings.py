@@ -266,6 +266,10 @@ POOLS_SIZING_HEADROOM = env.float("POOLS_SIZING_HEADROOM", default=1.5)
 if POOLS_SIZING_HEADROOM < 1:
     raise ImproperlyConfigured("POOLS_SIZING_HEADROOM must be at least 1 (1.5 keeps half a peak in reserve).")
 
+# Calls: a call is final (and `call.completed` goes out) when both legs reported their end, or this many
+# seconds after the first leg did (a lost callback must not hold it back); the sweeper runs every minute.
+CALL_SETTLE_SECONDS = env.int("CALL_SETTLE_SECONDS", default=30)
+
 # Fernet key for telephony secrets at rest (provider auth tokens); empty: derived from SECRET_KEY.
 TELEPHONY_ENCRYPTION_KEY = env.str("TELEPHONY_ENCRYPTION_KEY", default="")
 

@@ -1,13 +1,17 @@
 from django.apps import AppConfig
 
+from integrations.schedules import schedules
+
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
 
     def ready(self):
         from calls.signals import call_event
+        from core.schedules import declare_schedules
         from integrations import receivers
         from trackers.signals import tracker_status_changed
 
         call_event.connect(receivers.on_call_event, dispatch_uid="integrations.call_event")
         tracker_status_changed.connect(receivers.on_tracker_status_changed, dispatch_uid="integrations.tracker_status")
+        declare_schedules(self, schedules)

@@ -26,6 +26,7 @@ def generate_feed_token() -> str:
 class WebhookEvent(models.TextChoices):
     CALL_STARTED = "call.started", "Call started"
     CALL_COMPLETED = "call.completed", "Call completed"
+    CALL_CONVERTED = "call.converted", "Call became a conversion"
     CALL_ATTRIBUTED = "call.attributed", "Call attributed"
     CALL_UPDATED = "call.updated", "Call updated (outcome, value or note)"
     CALL_RECORDING_READY = "call.recording_ready", "Call recording ready"
@@ -107,6 +108,8 @@ class WebhookDelivery(models.Model):
         indexes = [
             # Delivery log of an endpoint, newest first.
             models.Index(fields=["endpoint", "created_at"], name="integ_delivery_endpoint_idx"),
+            # The outbox sweeper: pending deliveries that are due.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="integ_delivery_due_idx"),
         ]
 
     def __str__(self):
@@ -196,6 +199,8 @@ class GA4Delivery(TenantLinks, models.Model):
     reason = models.CharField(max_length=300, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # When a pending event is due (its next try; a worker holding it pushes it ahead). Null = due now.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -208,6 +213,10 @@ class GA4Delivery(TenantLinks, models.Model):
             # One phone_call event per call, however often it completes, converts or is re-marked.
             models.UniqueConstraint(fields=["call"], name="integrations_ga4delivery_one_per_call"),
             models.CheckConstraint(condition=Q(status__in=["pending", "sent", "skipped", "failed"]), name="integrations_ga4delivery_status_valid"),
+        ]
+        indexes = [
+            # The outbox sweeper: pending events that are due.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="integ_ga4_due_idx"),
         ]
 
     def __str__(self):

@@ -78,13 +78,16 @@ def _clip_value(value):
 
 
 def plan_ga4_event(*, name: str, session_id: str, started_at: datetime, duration_seconds: int, params: dict) -> dict:
-    """One Measurement Protocol event within GA4's limits (names ≤ 40, values ≤ 100, ≤ 25 params)."""
+    """One Measurement Protocol event within GA4's limits (names ≤ 40, values ≤ 100, ≤ 25 params), without
+    empty parameters."""
     merged = {
         "session_id": session_id,
         # A session needs engagement to count; an unanswered call still engaged for a moment.
         "engagement_time_msec": max(1, duration_seconds * 1000),
-        **{key: value for key, value in params.items() if value not in (None, "")},
+        **params,
     }
+    # An empty parameter is left out, never sent as "" (a visit without a GA session id has no session_id).
+    merged = {key: value for key, value in merged.items() if value not in (None, "")}
     clipped = {_clip_name(key): _clip_value(value) for key, value in list(merged.items())[:GA4_MAX_PARAMS]}
     return {"name": _clip_name(name), "timestamp_micros": int(started_at.timestamp() * 1_000_000), "params": clipped}
 

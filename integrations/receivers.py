@@ -1,9 +1,14 @@
 """Signal receivers: turn call and tracker events into webhook deliveries and GA4 events.
 
-The signals are sent after commit; a failure here is logged and must not break the caller (a Twilio webhook).
+Call events arrive inside the transaction that changed the call: the deliveries are written as rows of that
+transaction (the outbox; no network here) and the worker is woken after commit; the "send due integrations"
+sweeper sends whatever the wake-up missed. A failure here is logged and undone (a savepoint), and never breaks
+the caller (a Twilio webhook).
 """
 
 import logging
+
+from django.db import transaction
 
 from calls.models import Call
 from calls.payloads import CallOutputSerializer
@@ -14,20 +19,22 @@ from trackers.payloads import TrackerOutputSerializer
 
 logger = logging.getLogger(__name__)
 
-# Events after which a call may newly be an ended conversion (see calls.signals).
+# Events after which a call may newly be a final conversion (see calls.signals, calls.completion).
 GA4_TRIGGERS = frozenset({"call.completed", "call.converted", "call.updated"})
 
 
 def on_call_event(sender, call_id, event, **kwargs):
     try:
-        call = Call.objects.select_related("account", "pool__website", "visit").filter(pk=call_id).first()
-        if call is None:
-            return
-        if event in WebhookEvent.values:
-            services.webhook_event_publish(account_id=call.account_id, event_type=event, data=CallOutputSerializer(call).data)
-        if event in GA4_TRIGGERS:
-            # Never at ring time: only an ended, converting call is sent (ga4_enqueue checks), once per call.
-            services.ga4_enqueue(call=call)
+        with transaction.atomic():
+            call = Call.objects.select_related("account", "pool__website", "visit").filter(pk=call_id).first()
+            if call is None:
+                return
+            if event in WebhookEvent.values:
+                services.webhook_event_publish(account_id=call.account_id, event_type=event,
+                                               data=CallOutputSerializer(call).data)
+            if event in GA4_TRIGGERS:
+                # Never at ring time: only a final, converting call is sent (ga4_enqueue checks), once per call.
+                services.ga4_enqueue(call=call)
     except Exception:
         logger.exception("Integrations failed for %s of call %s", event, call_id)
 

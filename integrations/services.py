@@ -10,7 +10,7 @@ import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import schedule
@@ -18,11 +18,10 @@ from standardwebhooks import Webhook
 
 from accounts.models import Account
 from accounts.services import audit_record
-from calls.models import TERMINAL_STATUSES
 from core.actors import Actor, actor_label
 from core.error_codes import ENDPOINT_DISABLED
 from core.errors import DomainError, full_clean_or_raise
-from core.queue import enqueue_on_commit
+from core.queue import enqueue_on_commit, wake_on_commit
 from core.redaction import redact_secret
 from core.updates import model_update
 from integrations import planner
@@ -39,6 +38,20 @@ from integrations.url_guard import guarded_session, webhook_url_problem
 logger = logging.getLogger(__name__)
 
 GA4_DEBUG_URL = "https://www.google-analytics.com/debug/mp/collect"
+# A worker sending a pending row pushes its due time this far ahead (its claim): another worker or the sweeper
+# does not send it meanwhile; a worker that died mid-send leaves it due again after this.
+CLAIM = timedelta(minutes=5)
+# The sweeper stops taking rows after this long, well inside the worker's task timeout (60 s).
+SWEEP_BUDGET_SECONDS = 30
+
+
+def _due(now: datetime) -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+def _claim(model, pk: int, now: datetime) -> bool:
+    """Take a pending, due row for one send (a conditional update: only one taker wins)."""
+    return model.objects.filter(_due(now), pk=pk, status="pending").update(next_attempt_at=now + CLAIM) == 1
 
 
 def _jsonable(data) -> dict:
@@ -168,7 +181,7 @@ def webhook_event_publish(*, account_id: int, event_type: str, data: dict, now: 
             for endpoint in endpoints
         )
         for delivery in WebhookDelivery.objects.filter(msg_id__in=[d.msg_id for d in deliveries]):
-            enqueue_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
+            wake_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
     return deliveries
 
 
@@ -207,6 +220,8 @@ def webhook_deliver(*, delivery_id: int, is_replay: bool = False, now: datetime 
             )
         return delivery
     now = now or timezone.now()
+    if not is_replay and not _claim(WebhookDelivery, delivery.pk, now):
+        return delivery  # not due yet, or another worker (or the sweeper) is sending it
     body = json.dumps(delivery.payload, separators=(",", ":"))
     headers = webhook_signature_headers(secrets_=_endpoint_secrets(endpoint, now), msg_id=delivery.msg_id, timestamp=now, body=body)
     started = time.monotonic()
@@ -264,8 +279,9 @@ def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, msg_id=f"msg_{secrets.token_urlsafe(18)}", event_type=endpoint.event_types[0],
         payload={"type": endpoint.event_types[0], "timestamp": timezone.now().isoformat(), "data": {"test": True}},
+        next_attempt_at=timezone.now(),
     )
-    enqueue_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
+    wake_on_commit("integrations.tasks.deliver_webhook", delivery.pk)
     return [delivery]
 
 
@@ -273,14 +289,15 @@ def webhook_send_test(*, endpoint: WebhookEndpoint) -> list[WebhookDelivery]:
 
 
 def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
-    """Record the GA4 event of a converting call that has ended (once) and queue it; log why when it can't be sent.
+    """Record the GA4 event of a converting call that is final (once) and queue it; log why when it can't be sent.
 
-    Called on every completion / conversion / outcome change: a call that is no conversion, or has not ended
-    (a ringing call is no conversion yet), gets no row, so it can still be sent when it converts later; the
-    one-row-per-call constraint makes "later" happen exactly once.
+    Called on every completion / conversion / outcome change: a call that is no conversion, or not final yet
+    (still ringing, or one leg's end still awaited: calls.completion), gets no row, so it can still be sent when
+    it converts or settles later, with its real talk time and duration; the one-row-per-call constraint makes
+    "later" happen exactly once.
     """
     now = now or timezone.now()
-    if not call.is_conversion or call.spam or call.status not in TERMINAL_STATUSES:
+    if not call.is_conversion or call.spam or not call.is_final:
         return None
     website = call.pool.website if call.pool_id else None
     if website is None:
@@ -303,8 +320,9 @@ def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
         logger.info("GA4 event for call %s skipped: %s", call.pk, reason)
         return delivery
     delivery.payload = ga4_conversion_payload(call=call, event_name=ga4.event_name, currency=call.account.currency)
-    delivery.save(update_fields=["payload"])
-    enqueue_on_commit("integrations.tasks.send_ga4", delivery.pk)
+    delivery.next_attempt_at = now
+    delivery.save(update_fields=["payload", "next_attempt_at"])
+    wake_on_commit("integrations.tasks.send_ga4", delivery.pk)
     return delivery
 
 
@@ -312,7 +330,7 @@ def ga4_conversion_payload(*, call, event_name: str, currency: str) -> dict:
     """The Measurement Protocol body of a converting call: final status, talk time and the conversion value."""
     visit = call.visit
     event = planner.plan_ga4_event(
-        name=event_name, session_id=visit.ga_session_id, started_at=call.started_at,
+        name=event_name, session_id=visit.ga_session_id or "", started_at=call.started_at,
         duration_seconds=call.talk_seconds,
         params={"source": call.source, "medium": call.medium, "campaign": call.campaign, "term": call.term,
                 "call_status": call.status, "first_time_caller": "yes" if call.is_first_time_caller else "no",
@@ -339,10 +357,13 @@ def ga4_send(*, delivery_id: int, now: datetime | None = None) -> GA4Delivery | 
     delivery = GA4Delivery.objects.select_related("call", "website__ga4_settings").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != GA4Delivery.Status.PENDING:
         return delivery
+    now = now or timezone.now()
+    if not _claim(GA4Delivery, delivery.pk, now):
+        return delivery  # not due yet, or another worker (or the sweeper) is sending it
     ga4 = delivery.website.ga4_settings
     response = _ga4_post(settings.GA4_COLLECT_URL, ga4, delivery.payload)
-    now = now or timezone.now()
     delivery.attempts += 1
+    delivery.next_attempt_at = None
     if response is not None:
         delivery.response_status = response.status_code
         if 200 <= response.status_code < 300:
@@ -356,10 +377,28 @@ def ga4_send(*, delivery_id: int, now: datetime | None = None) -> GA4Delivery | 
             delivery.status, delivery.reason = GA4Delivery.Status.FAILED, f"No response from GA4 after {delivery.attempts} attempts."
         else:
             delivery.reason = f"No response from GA4; retrying in {delay} s."
-            _queue_later("integrations.tasks.send_ga4", delivery.pk, run_at=now + timedelta(seconds=delay),
+            delivery.next_attempt_at = now + timedelta(seconds=delay)
+            _queue_later("integrations.tasks.send_ga4", delivery.pk, run_at=delivery.next_attempt_at,
                          name=f"ga4 {delivery.pk} try {delivery.attempts + 1}")
-    delivery.save(update_fields=["attempts", "response_status", "status", "sent_at", "reason"])
+    delivery.save(update_fields=["attempts", "response_status", "status", "sent_at", "reason", "next_attempt_at"])
     return delivery
+
+
+def outbox_send_due(*, now: datetime | None = None, budget_seconds: float = SWEEP_BUDGET_SECONDS) -> int:
+    """The sweeper: send every pending webhook delivery and GA4 event that is due, oldest first — what a lost
+    wake-up (the broker was down at commit) or a lost retry left behind. Each send claims its row first, so a
+    wake-up task running at the same time never sends it twice. Returns how many sends were tried."""
+    started = time.monotonic()
+    tried = 0
+    for model, send in ((WebhookDelivery, webhook_deliver), (GA4Delivery, ga4_send)):
+        cutoff = now or timezone.now()
+        due = model.objects.filter(_due(cutoff), status="pending").order_by("created_at", "id").values_list("id", flat=True)
+        for row_id in due[:1000]:
+            if time.monotonic() - started > budget_seconds:
+                return tried  # the next run goes on
+            send(delivery_id=row_id, now=now)
+            tried += 1
+    return tried
 
 
 def ga4_test_connection(*, ga4: GA4Settings, now: datetime | None = None) -> list[str]:

@@ -13,3 +13,7 @@ def replay_webhook(delivery_id: int) -> None:
 
 def send_ga4(delivery_id: int) -> None:
     services.ga4_send(delivery_id=delivery_id)
+
+
+def send_due() -> int:
+    return services.outbox_send_due()

@@ -33,6 +33,17 @@ def test_simulated_call_goes_through_the_webhooks_and_prints_the_outcome(active_
     assert CallEvent.objects.filter(call=call).count() == 5  # 4 dialed-leg callbacks + the inbound completion
 
 
+def test_a_simulated_call_where_the_caller_hangs_up_reports_the_callers_leg_first(active_tracker):
+    lines = run("--to", active_tracker.tracking_number, "--from", "+14158675309", "--duration", "42",
+                "--hangup-by", "caller")
+
+    call = Call.objects.get()
+    assert lines[2] == "  status completed, 47s total, 42s talk, first-time caller"
+    ends = [(bool(event.parent_call_sid), event.status) for event in CallEvent.objects.filter(call=call).order_by("id")][-2:]
+    assert ends == [(False, "completed"), (True, "completed")]  # the caller's leg, then the business's
+    assert call.settles_at is None and call.is_final
+
+
 def test_second_simulated_call_from_the_same_caller_is_a_repeat(active_tracker):
     run("--to", active_tracker.tracking_number, "--from", "+14158675309")
 

@@ -52,3 +52,26 @@ def test_completed_without_answered_callback_derives_the_answer_time():
 
     assert changes["answered_at"] == T0 - timedelta(seconds=30)
     assert changes["talk_seconds"] == 30
+
+
+def test_the_first_leg_to_end_starts_the_settle_window():
+    from calls.planner import plan_completion
+
+    for leg in ("inbound", "dialed"):
+        assert plan_completion(was_ended=False, is_ended=True, is_settling=False, ended_legs=frozenset({leg})) == "settle"
+
+
+def test_the_second_legs_end_makes_the_call_final_once():
+    from calls.planner import plan_completion
+
+    both = frozenset({"inbound", "dialed"})
+    assert plan_completion(was_ended=True, is_ended=True, is_settling=True, ended_legs=both) == "final"
+    # A retried or late callback after that (no longer settling) changes nothing.
+    assert plan_completion(was_ended=True, is_ended=True, is_settling=False, ended_legs=both) == ""
+
+
+def test_a_call_still_ringing_or_waiting_for_its_other_leg_is_not_final():
+    from calls.planner import plan_completion
+
+    assert plan_completion(was_ended=False, is_ended=False, is_settling=False, ended_legs=frozenset()) == ""
+    assert plan_completion(was_ended=True, is_ended=True, is_settling=True, ended_legs=frozenset({"dialed"})) == ""

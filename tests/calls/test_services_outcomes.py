@@ -108,20 +108,40 @@ def test_omitted_fields_stay_and_clearing_the_value_falls_back_to_the_rule(activ
     assert (call.conversion_value, call.note) == (Decimal("20"), "n")
 
 
-def test_an_outcome_change_is_announced_after_commit(short_call, events, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+def test_an_outcome_that_makes_an_ended_call_a_conversion_is_announced_as_updated_and_converted(short_call, events):
+    call_set_outcome(call=short_call, outcome="sale")
+    assert events == [(short_call.pk, "call.updated"), (short_call.pk, "call.converted")]
+
+
+def test_an_outcome_change_that_rolls_back_leaves_no_webhook_delivery(short_call, events, account):
+    from integrations.models import WebhookDelivery
+    from tests.integrations.factories import WebhookEndpointFactory
+
+    WebhookEndpointFactory(account=account, event_types=["call.updated", "call.converted"])
+    with pytest.raises(RuntimeError), transaction.atomic():
         call_set_outcome(call=short_call, outcome="sale")
-        assert events == []
-    for callback in callbacks:
-        callback()
-    assert events == [(short_call.pk, "call.updated")]
+        assert WebhookDelivery.objects.count() == 2  # written in the call change's transaction (the outbox)
+        raise RuntimeError("the request fails after the change")
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_each_time_a_call_becomes_a_conversion_again_it_is_announced_once(short_call, events,
+                                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_set_outcome(call=short_call, outcome="lead")
+        call_set_outcome(call=short_call, outcome="sale")  # still a conversion: not again
+        call_set_outcome(call=short_call, outcome="not_lead")
+        call_set_outcome(call=short_call, outcome="lead")
+    assert [event for _, event in events].count("call.converted") == 2
+    assert [event for _, event in events].count("call.updated") == 4
 
 
 def test_setting_the_same_values_again_changes_nothing(short_call, events, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_set_outcome(call=short_call, outcome="lead", note="x")
         call_set_outcome(call=short_call, outcome="lead", note="x")
-    assert CallOutcomeChange.objects.count() == 1 and events == [(short_call.pk, "call.updated")]
+    assert CallOutcomeChange.objects.count() == 1
+    assert events == [(short_call.pk, "call.updated"), (short_call.pk, "call.converted")]
 
 
 @pytest.mark.parametrize("changes,field", [

@@ -76,3 +76,9 @@ def test_ga4_skip_reasons():
     assert "no visit" in planner.ga4_skip_reason(has_visit=False, client_id="", started_at=NOW, now=NOW)
     assert "72 h" in planner.ga4_skip_reason(has_visit=True, client_id="1.2", started_at=NOW - timedelta(hours=73), now=NOW)
     assert planner.ga4_skip_reason(has_visit=True, client_id="1.2", started_at=NOW, now=NOW) == ""
+
+
+def test_ga4_event_leaves_out_empty_parameters_and_a_missing_session_id():
+    event = planner.plan_ga4_event(name="phone_call", session_id="", started_at=NOW, duration_seconds=45,
+                                   params={"campaign": "", "term": None, "talk_seconds": 45, "value": 0.0})
+    assert event["params"] == {"engagement_time_msec": 45000, "talk_seconds": 45, "value": 0.0}

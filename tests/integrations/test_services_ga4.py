@@ -55,6 +55,18 @@ def test_sends_phone_call_event_with_visit_ids(ga4, account, website, django_cap
 
 
 @responses.activate
+def test_an_ended_call_still_waiting_for_its_other_leg_is_not_sent_yet(ga4, account, website,
+                                                                       django_capture_on_commit_callbacks):
+    responses.post(COLLECT, status=204)
+    call = _call(account, website, ga_client_id="111.222", ga_session_id="1700000000")
+    call.settles_at = timezone.now() + timedelta(seconds=30)
+    call.save(update_fields=["settles_at"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ga4_enqueue(call=call) is None
+    assert len(responses.calls) == 0 and not GA4Delivery.objects.exists()
+
+
+@responses.activate
 def test_payload_carries_final_status_talk_time_and_value(ga4, account, website, django_capture_on_commit_callbacks):
     responses.post(COLLECT, status=204)
     account.currency = "EUR"

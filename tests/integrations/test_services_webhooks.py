@@ -87,7 +87,7 @@ def test_410_disables_the_endpoint(endpoint):
     delivery.refresh_from_db()
     assert not endpoint.is_enabled and "410" in endpoint.disabled_reason
     assert delivery.status == "failed"
-    assert not Schedule.objects.filter(func__startswith="integrations.").exists()
+    assert not Schedule.objects.filter(func__startswith="integrations.", schedule_type=Schedule.ONCE).exists()
 
 
 @responses.activate
@@ -141,7 +141,7 @@ def test_failed_replay_does_not_schedule_retries(endpoint, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         webhook_replay(delivery=delivery)
     endpoint.refresh_from_db()
-    assert not Schedule.objects.filter(func__startswith="integrations.").exists() and endpoint.is_enabled
+    assert not Schedule.objects.filter(func__startswith="integrations.", schedule_type=Schedule.ONCE).exists() and endpoint.is_enabled
     assert WebhookDelivery.objects.get(pk=delivery.pk).status == "failed"
 
 

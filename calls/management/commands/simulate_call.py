@@ -14,13 +14,15 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="caller", required=True, help="Caller number")
         parser.add_argument("--duration", type=int, default=60, help="Talk time in seconds (default 60)")
         parser.add_argument("--no-answer", action="store_true", help="The business does not pick up")
+        parser.add_argument("--hangup-by", choices=["business", "caller"], default="business",
+                            help="Who hangs up: decides which leg's end Twilio reports first (default business)")
 
-    def handle(self, *args, to, caller, duration, no_answer, **options):
+    def handle(self, *args, to, caller, duration, no_answer, hangup_by, **options):
         if duration < 0:
             raise CommandError("--duration must be 0 or more.")
         try:
             call = call_simulate(tracking_number=to, caller_number=caller, duration_seconds=duration,
-                                 answered=not no_answer)
+                                 answered=not no_answer, hangup_by=hangup_by)
         except DomainError as exc:
             raise CommandError(exc.message) from None
         self.write_call(call)

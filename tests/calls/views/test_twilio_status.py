@@ -138,7 +138,7 @@ def test_completion_is_announced_once_after_commit(twilio_post, call, django_cap
     finally:
         call_event.disconnect(listener)
 
-    assert received == [(call.pk, "call.completed")]
+    assert received == [(call.pk, "call.completed"), (call.pk, "call.converted")]  # 60 s ≥ the rule's 30 s
 
 
 def test_replayed_inbound_completion_without_sequence_number_is_recorded_once(twilio_post, call):
