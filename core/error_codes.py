@@ -21,6 +21,7 @@ CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE
 # The provider or a simulation failed.
 PROVIDER_ERROR = "provider_error"
 NO_NUMBERS = "no_numbers"
+CANNOT_BUY_NUMBERS = "cannot_buy_numbers"  # none matches the pool's number request (area code, region, near)
 UNKNOWN_NUMBER = "unknown_number"
 SIMULATION_FAILED = "simulation_failed"
 ENDPOINT_DISABLED = "endpoint_disabled"

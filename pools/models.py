@@ -46,6 +46,11 @@ class Pool(TenantLinks, models.Model):
     exhaustion = models.CharField(max_length=10, choices=Exhaustion.choices, default=Exhaustion.ORIGINAL)
     max_size = models.PositiveIntegerField(default=50, help_text="Automated visitor pools never grow past this.")
     record_calls = models.BooleanField(default=False)
+    number_request = models.JSONField(
+        default=dict, blank=True,
+        help_text='Where new numbers come from: {"type": "local"|"toll_free"|"area_code", "area_code"?, "country"}. '
+                  "Local (empty = local in the original number's country): its area code, then its state, then nearby.",
+    )
     retired_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
