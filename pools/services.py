@@ -292,6 +292,18 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
     return created
 
 
+def bought_summary(trackers: list[CallTracker]) -> str:
+    """`bought (720) 555-0101, (720) 555-0102 from area code 720` — what trackers_provision bought and why."""
+    by_search: dict[str, list[str]] = {}
+    for tracker in trackers:
+        by_search.setdefault(getattr(tracker, "bought_because", "the provider"), []).append(phone_display(tracker.tracking_number))
+    parts = []
+    for search, numbers in by_search.items():
+        shown = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+        parts.append(f"{shown} from {search}")
+    return "bought " + "; ".join(parts) if parts else "nothing bought"
+
+
 def _search_numbers(*, pool, provider, count: int, exclude: set[str]) -> list[tuple[str, str]]:
     """`count` (number, the search that found it) pairs, from the pool's number request's searches in order
     (area code, then region, then near the original). Too few is a `cannot_buy_numbers` DomainError naming
