@@ -1,13 +1,25 @@
-from urllib.parse import urlsplit
-
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
-from accounts.admin_scoping import AccountScopedAdmin, AccountScopedInline, admin_account_ids
-from accounts.models import Account, Membership, Website
-from accounts.services import membership_set, user_create
+from accounts.admin_scoping import (
+    AccountScopedAdmin,
+    AccountScopedInline,
+    ServiceAdmin,
+    admin_account_ids,
+    admin_actor,
+)
+from accounts.models import Account, AuditEntry, Membership, Website
+from accounts.services import (
+    WEBSITE_EDITABLE_FIELDS,
+    membership_set,
+    normalise_domain,
+    normalise_origin,
+    user_create,
+    website_create,
+    website_update,
+)
 
 
 class MembershipInline(AccountScopedInline, admin.TabularInline):
@@ -36,7 +48,8 @@ class AccountAdmin(AccountScopedAdmin):
 
 
 class LinesField(forms.CharField):
-    """A list of strings typed one per line (instead of raw JSON); `normalise` cleans each line."""
+    """A list of strings typed one per line (instead of raw JSON). `normalise` is the service's own (it
+    normalises again for every face); here it lets the model's validation see what will be stored."""
 
     widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
 
@@ -54,22 +67,6 @@ class LinesField(forms.CharField):
         return list(dict.fromkeys(line for line in lines if line))  # drop blanks and repeats, keep the order
 
 
-def normalise_origin(line: str) -> str:
-    """ "HTTPS://WWW.Example.com/" → "https://www.example.com" (scheme and host lower-case, no path)."""
-    line = line.rstrip("/")
-    if "://" not in line:
-        return line  # the model's validator explains what an origin looks like
-    scheme, rest = line.split("://", 1)
-    host, _, _path = rest.partition("/")
-    return f"{scheme.lower()}://{host.lower()}"
-
-
-def normalise_domain(line: str) -> str:
-    """ "https://WWW.Example.com/page" → "www.example.com"."""
-    host = urlsplit(line if "://" in line else f"//{line}").hostname
-    return host or line.lower()
-
-
 class WebsiteAdminForm(forms.ModelForm):
     domains = LinesField(normalise=normalise_domain,
                          help_text="One per line, e.g. www.example.com. Pasted URLs are cut down to their host.")
@@ -84,13 +81,25 @@ class WebsiteAdminForm(forms.ModelForm):
 
 
 @admin.register(Website)
-class WebsiteAdmin(AccountScopedAdmin):
+class WebsiteAdmin(ServiceAdmin):
     form = WebsiteAdminForm
     list_display = ["name", "account", "key", "domain_list", "snippet_seen_at"]
     list_select_related = ["account"]
     list_filter = ["account"]
     search_fields = ["name", "key"]
     readonly_fields = ["snippet_seen_at", "snippet_seen_origin", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The key is in every installed snippet: it stays (website_update does not change it).
+        return [*self.readonly_fields, "account", "key"] if obj else self.readonly_fields
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {field: data[field] for field in WEBSITE_EDITABLE_FIELDS if field in form.changed_data}
+            return website_update(website=Website.objects.get(pk=form.instance.pk), actor=admin_actor(request), **changes)
+        return website_create(account=data["account"], name=data["name"], domains=data["domains"],
+                              allowed_origins=data["allowed_origins"], key=data.get("key"), actor=admin_actor(request))
 
     @admin.display(description="Domains")
     def domain_list(self, obj):
@@ -176,3 +185,24 @@ class MembershipAdmin(AccountScopedAdmin):
         user = data.get("user") or user_create(username=data["username"], password=data["password"], email=data.get("email", ""))
         saved = membership_set(user=user, account=data["account"], role=data["role"])
         obj.pk, obj.user, obj.account, obj.role = saved.pk, saved.user, saved.account, saved.role
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(AccountScopedAdmin):
+    """Who changed what (websites, webhook endpoints, API tokens, conversion rules): read-only."""
+
+    list_display = ["created_at", "account", "action", "target_repr", "actor_label"]
+    list_select_related = ["account"]
+    list_filter = ["action", "account"]
+    search_fields = ["target_repr", "actor_label"]
+    readonly_fields = ["account", "action", "target_type", "target_id", "target_repr", "changes", "actor", "actor_label",
+                       "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

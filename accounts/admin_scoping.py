@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.contrib.admin import widgets
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db import transaction
 
 from accounts.models import Membership
 from accounts.tenancy import cross_account_links, scope_queryset
+from core.actors import Actor
+from core.errors import DomainError
 
 
 def admin_account_ids(request) -> list[int] | None:
@@ -80,6 +83,62 @@ class AccountScopedAdmin(AccountScopedInline, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         refuse_cross_account_links(obj)
         super().save_model(request, obj, form, change)
+
+
+def admin_actor(request) -> Actor:
+    """The signed-in person, acting through the admin."""
+    return Actor.person(request.user, via="admin")
+
+
+class ServiceAdmin(AccountScopedAdmin):
+    """An admin whose saves go through a service, called while the form is validated: a refusal
+    (DomainError) is a form error, so the form shows again with it and nothing is logged as changed;
+    a success is written by the service alone (save_model writes nothing more).
+
+    Subclasses implement `service_save(request, form, change)`, returning the saved object."""
+
+    def service_save(self, request, form, change: bool):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        return service_form(form_class, save=lambda form: self.service_save(request, form, change))
+
+    def save_model(self, request, obj, form, change):
+        """Saved by the service during validation (ServiceAdmin.get_form)."""
+
+
+def service_form(form_class, *, save):
+    """`form_class` whose validation ends by calling `save(form)` in a savepoint; a DomainError becomes
+    the form's errors (on the fields it names, else on the form)."""
+
+    class ServiceForm(form_class):
+        def _post_clean(self):
+            super()._post_clean()
+            if self._errors:
+                return
+            refuse_cross_account_links(self.instance)
+            try:
+                with transaction.atomic():
+                    saved = save(self)
+            except DomainError as exc:
+                add_domain_error(self, exc)
+            else:
+                if saved is not None:
+                    self.instance = saved
+
+    ServiceForm.__name__ = ServiceForm.__qualname__ = form_class.__name__
+    return ServiceForm
+
+
+def add_domain_error(form, exc: DomainError) -> None:
+    """The service's message on the form; its per-field messages on the fields the form shows."""
+    shown = {field: messages for field, messages in exc.fields.items() if field in form.fields}
+    for field, messages in shown.items():
+        for message in messages:
+            form.add_error(field, message)
+    if not shown or exc.message not in [m for messages in shown.values() for m in messages]:
+        form.add_error(None, exc.message)
 
 
 class ScopedForeignKeyRawIdWidget(widgets.ForeignKeyRawIdWidget):

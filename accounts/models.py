@@ -5,6 +5,7 @@ import zoneinfo
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -133,3 +134,29 @@ class RefusedOrigin(models.Model):
 
     def __str__(self):
         return f"{self.origin} refused for {self.website}"
+
+
+class AuditEntry(models.Model):
+    """Append-only: who changed what, for the rows that have no history table of their own (websites,
+    webhook endpoints, API tokens, conversion rules). Written by the service in the change's transaction."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="audit_entries")
+    action = models.CharField(max_length=60, help_text="“website.created”, “webhook_endpoint.disabled”…")
+    target_type = models.CharField(max_length=60, help_text="app_label.model of the changed row.")
+    target_id = models.BigIntegerField(null=True, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder, help_text='{"field": [old, new]}.')
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=60, help_text="“alice (admin)”, “API token cp_ab12… (api)”…")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            # The admin's audit list of an account, newest first.
+            models.Index(fields=["account", "created_at"], name="accounts_audit_account_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.target_repr} by {self.actor_label}"

@@ -1,14 +1,18 @@
 import hashlib
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
-from accounts.models import ORIGIN_PATTERN, Account, Membership, RefusedOrigin, Website
+from accounts.models import ORIGIN_PATTERN, Account, AuditEntry, Membership, RefusedOrigin, Website
+from core.actors import actor_fields
 from core.errors import DomainError, full_clean_or_raise
+from core.updates import model_update
 
 
 @transaction.atomic
@@ -36,29 +40,72 @@ def user_create(*, username: str, password: str, email: str = ""):
     return user
 
 
+def audit_record(*, account: Account, actor, action: str, target, changes: dict | None = None,
+                 now: datetime | None = None) -> AuditEntry:
+    """One audit row with its actor. Call it inside the change's transaction."""
+    return AuditEntry.objects.create(
+        account=account, action=action, target_type=target._meta.label_lower, target_id=target.pk,
+        target_repr=str(target)[:200], changes=changes or {}, **actor_fields(actor), created_at=now or timezone.now(),
+    )
+
+
+def normalise_domain(line: str) -> str:
+    """ "https://WWW.Example.com/page" → "www.example.com"."""
+    line = line.strip()
+    host = urlsplit(line if "://" in line else f"//{line}").hostname
+    return host or line.lower()
+
+
+def normalise_origin(line: str) -> str:
+    """ "HTTPS://WWW.Example.com/" → "https://www.example.com" (scheme and host lower-case, no path)."""
+    line = line.strip().rstrip("/")
+    if "://" not in line:
+        return line  # the model's validator explains what an origin looks like
+    scheme, rest = line.split("://", 1)
+    host, _, _path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}"
+
+
+def _normalised(values, normalise) -> list:
+    """Each entry normalised, blanks and repeats dropped, order kept; anything not a list of strings is
+    left for the model's validator to refuse."""
+    if not isinstance(values, list | tuple) or not all(isinstance(value, str) for value in values):
+        return values
+    return list(dict.fromkeys(entry for entry in (normalise(value) for value in values) if entry))
+
+
 def website_create(*, account: Account, name: str, domains: list[str] | None = None,
-                   allowed_origins: list[str] | None = None, key: str | None = None) -> Website:
-    website = Website(account=account, name=name, domains=domains or [], allowed_origins=allowed_origins or [])
+                   allowed_origins: list[str] | None = None, key: str | None = None, actor=None) -> Website:
+    """Domains and origins are taken in any form people paste (a URL, capitals, a trailing slash), by every face."""
+    website = Website(account=account, name=name, domains=_normalised(domains or [], normalise_domain),
+                      allowed_origins=_normalised(allowed_origins or [], normalise_origin))
     if key:
         website.key = key
     full_clean_or_raise(website)
-    website.save()
+    with transaction.atomic():
+        website.save()
+        audit_record(account=account, actor=actor, action="website.created", target=website,
+                     changes={"name": [None, website.name], "domains": [None, website.domains],
+                              "allowed_origins": [None, website.allowed_origins]})
     return website
 
 
-WEBSITE_EDITABLE_FIELDS = {"name", "domains", "allowed_origins"}
+WEBSITE_EDITABLE_FIELDS = ["name", "domains", "allowed_origins"]
 
 
 @transaction.atomic
-def website_update(*, website: Website, **changes) -> Website:
-    unknown = set(changes) - WEBSITE_EDITABLE_FIELDS
+def website_update(*, website: Website, actor=None, **changes) -> Website:
+    unknown = set(changes) - set(WEBSITE_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"website_update got unexpected fields {sorted(unknown)}")
-    for field, value in changes.items():
-        setattr(website, field, value)
-    full_clean_or_raise(website)
-    if changes:
-        website.save(update_fields=list(changes))
+    if "domains" in changes:
+        changes["domains"] = _normalised(changes["domains"], normalise_domain)
+    if "allowed_origins" in changes:
+        changes["allowed_origins"] = _normalised(changes["allowed_origins"], normalise_origin)
+    website, changed = model_update(instance=website, fields=WEBSITE_EDITABLE_FIELDS, data=changes)
+    if changed:
+        audit_record(account=website.account, actor=actor, action="website.changed", target=website,
+                     changes={field: [old, new] for field, (old, new) in changed.items()})
     return website
 
 

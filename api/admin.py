@@ -1,12 +1,12 @@
 from django.contrib import admin, messages
 
-from accounts.admin_scoping import AccountScopedAdmin
+from accounts.admin_scoping import ServiceAdmin, admin_actor
 from api.models import ApiToken
-from api.services import api_token_create, api_token_revoke
+from api.services import api_token_create, api_token_rename, api_token_revoke
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(AccountScopedAdmin):
+class ApiTokenAdmin(ServiceAdmin):
     list_display = ["key_hint", "name", "account", "scope", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["scope"]
     list_select_related = ["account"]
@@ -20,17 +20,20 @@ class ApiTokenAdmin(AccountScopedAdmin):
             return [*self.readonly_fields, "account", "scope"]
         return self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, form, change):
+        token = form.instance
         if change:
-            obj.save(update_fields=["name"])
-            return
-        token, key = api_token_create(account=obj.account, scope=obj.scope, name=obj.name, actor=request.user)
-        obj.pk = token.pk
-        obj.key_hint, obj.key_hash = token.key_hint, token.key_hash
-        messages.warning(request, f"API key (copy it now; it is not shown again): {key}")
+            return api_token_rename(token=ApiToken.objects.get(pk=token.pk), name=token.name, actor=admin_actor(request))
+        created, key = api_token_create(account=token.account, scope=token.scope, name=token.name, actor=admin_actor(request))
+        created.key_once = key  # shown by save_model, never stored
+        return created
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            messages.warning(request, f"API key (copy it now; it is not shown again): {obj.key_once}")
 
     @admin.action(description="Revoke selected tokens")
     def revoke(self, request, queryset):
         for token in queryset:
-            api_token_revoke(token=token)
+            api_token_revoke(token=token, actor=admin_actor(request))
         self.message_user(request, f"{queryset.count()} tokens revoked")

@@ -27,6 +27,7 @@ from attribution.models import Visit
 from calls.models import Call
 from calls.outcomes import call_set_outcome
 from calls.reports import DIMENSIONS
+from core.actors import Actor
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
 from pools.selectors import pool_list
@@ -35,7 +36,6 @@ from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
 from trackers.services import tracker_update
 
-API_ACTOR = "api"
 MAX_ID = 2**63 - 1
 
 
@@ -48,6 +48,12 @@ class AccountApi(GenericAPIView):
     @property
     def account(self):
         return self.request.auth.account
+
+    @property
+    def actor(self) -> Actor:
+        """Writes are recorded as the token (named by its key's first characters) and the person who made it."""
+        token = self.request.auth
+        return Actor.token(key_hint=token.key_hint, user=token.created_by)
 
     def schema_only(self) -> bool:
         """drf-spectacular builds the schema without a request token."""
@@ -82,7 +88,7 @@ class WebsiteListApi(ListModelMixin, AccountApi):
     def post(self, request):
         data = s.WebsiteInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        website = website_create(account=self.account, **data.validated_data)
+        website = website_create(account=self.account, actor=self.actor, **data.validated_data)
         return Response(s.WebsiteOutputSerializer(website).data, status=201)
 
 
@@ -107,7 +113,7 @@ class WebsiteDetailApi(AccountApi):
         website = self.get_object()
         data = s.WebsiteInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        website = website_update(website=website, **data.validated_data)
+        website = website_update(website=website, actor=self.actor, **data.validated_data)
         return Response(s.WebsiteOutputSerializer(website).data)
 
 
@@ -128,7 +134,7 @@ class PoolListApi(ListModelMixin, AccountApi):
         data = s.PoolCreateInputSerializer(data=request.data, websites=website_list(account=self.account))
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        pool = pool_create(account=self.account, actor=None, **fields)
+        pool = pool_create(account=self.account, actor=self.actor, **fields)
         pool = pool_list(account=self.account).get(pk=pool.pk)
         return Response(s.PoolOutputSerializer(pool).data, status=201)
 
@@ -154,13 +160,13 @@ class PoolDetailApi(AccountApi):
         pool = self.get_object()
         data = s.PoolUpdateInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        pool_update(pool=pool, actor_label=API_ACTOR, **data.validated_data)
+        pool_update(pool=pool, actor=self.actor, **data.validated_data)
         return Response(s.PoolOutputSerializer(self.get_object()).data)
 
     @extend_schema(responses={204: None}, description="Retire the pool: its trackers keep forwarding for flag_days, "
                    "then their numbers are released. Calls, visits and history are kept.")
     def delete(self, request, pk):
-        pool_retire(pool=self.get_object(), actor=None)
+        pool_retire(pool=self.get_object(), actor=self.actor)
         return Response(status=204)
 
 
@@ -174,7 +180,7 @@ class PoolEnforceApi(AccountApi):
     def post(self, request, pk):
         pool = get_object_or_404(pool_list(account=self.account), pk=pk)
         dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
-        actions = pool_enforce(pool=pool, dry_run=dry_run)
+        actions = pool_enforce(pool=pool, dry_run=dry_run, actor=self.actor)
         return Response(s.EnforceOutputSerializer({"dry_run": dry_run, "actions": actions}).data)
 
 
@@ -209,7 +215,7 @@ class TrackerDetailApi(AccountApi):
         tracker = get_object_or_404(tracker_list(account=self.account).select_related("pool__account"), pk=pk)
         data = s.TrackerUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        tracker = tracker_update(tracker=tracker, actor_label=API_ACTOR, **data.validated_data)
+        tracker = tracker_update(tracker=tracker, actor=self.actor, **data.validated_data)
         return Response(s.TrackerOutputSerializer(tracker_get(account=self.account, pk=tracker.pk)).data)
 
 
@@ -243,7 +249,7 @@ class CallDetailApi(AccountApi):
         call = get_object_or_404(call_list(account=self.account), pk=pk)
         data = s.CallUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        call_set_outcome(call=call, actor=None, actor_label=API_ACTOR, **data.validated_data)
+        call_set_outcome(call=call, actor=self.actor, **data.validated_data)
         return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
 
 

@@ -39,7 +39,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed("The token is not valid.") from None
         token = (
-            ApiToken.objects.select_related("account")
+            ApiToken.objects.select_related("account", "created_by")
             .filter(key_hash=hash_key(key), revoked_at__isnull=True)
             .first()
         )

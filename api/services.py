@@ -1,9 +1,12 @@
 """Writes that only the API needs (its tokens). Pools, trackers and websites are written by their own apps' services."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
+from accounts.services import audit_record
 from api.models import ApiToken, generate_key, hash_key
+from core.actors import as_actor
 from core.error_codes import INVALID
 from core.errors import DomainError
 
@@ -14,14 +17,31 @@ def api_token_create(*, account: Account, scope: str = ApiToken.Scope.READ, name
         raise DomainError(INVALID, f"“{scope}” is not a scope.", {"scope": ["Choose read or write."]})
     key = generate_key()
     token = ApiToken(account=account, scope=scope, name=name, key_hash=hash_key(key), key_hint=key[:10],
-                     created_by=actor if getattr(actor, "pk", None) else None)
+                     created_by=as_actor(actor).user)
     token.full_clean(exclude=["key_hash", "key_hint"])
-    token.save()
+    with transaction.atomic():
+        token.save()
+        audit_record(account=account, actor=actor, action="api_token.created", target=token,
+                     changes={"scope": [None, scope], "name": [None, name]})
     return token, key
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+@transaction.atomic
+def api_token_rename(*, token: ApiToken, name: str, actor=None) -> ApiToken:
+    name = name.strip()
+    if name != token.name:
+        audit_record(account=token.account, actor=actor, action="api_token.renamed", target=token,
+                     changes={"name": [token.name, name]})
+        token.name = name
+        token.full_clean(exclude=["key_hash", "key_hint"])
+        token.save(update_fields=["name"])
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor=None) -> ApiToken:
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        audit_record(account=token.account, actor=actor, action="api_token.revoked", target=token)
     token.refresh_from_db(fields=["revoked_at"])
     return token
 

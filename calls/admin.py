@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
+from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
 from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
 from calls.outcomes import call_set_outcome, conversion_rule_update
 from calls.simulation import call_simulate
@@ -30,7 +30,14 @@ class CallOutcomeChangeInline(ReadOnlyInline):
     verbose_name_plural = "Outcome history"
 
 
-OUTCOME_FIELDS = ("outcome", "value", "note")
+OUTCOME_FIELDS = ["outcome", "value", "note"]
+# Written by the provider's callbacks, by attribution and by the conversion rule: never typed by hand.
+TELEPHONY_FIELDS = ["account", "provider_call_id", "tracker", "pool", "tracking_number", "caller_number", "original_number",
+                    "status", "last_sequence_number", "started_at", "answered_at", "ended_at", "duration_seconds",
+                    "talk_seconds", "recording_sid", "recording_url", "recording_duration_seconds"]
+ATTRIBUTION_FIELDS = ["is_first_time_caller", "visit", "attribution_method", "attribution_confidence", "source", "medium",
+                      "campaign", "term", "landing_page", "landing_page_key", "channel", "gclid"]
+DERIVED_FIELDS = ["is_conversion", "conversion_value", "created_at"]
 
 
 class TestCallForm(forms.Form):
@@ -51,35 +58,32 @@ class TestCallForm(forms.Form):
 
 
 @admin.register(Call)
-class CallAdmin(AccountScopedAdmin):
+class CallAdmin(ServiceAdmin):
     list_display = ["started_at", "caller", "tracking", "status", "duration_seconds", "source", "medium", "attribution_method",
                     "is_first_time_caller", "outcome", "is_conversion"]
     list_select_related = ["account"]
     list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
-    raw_id_fields = ["tracker", "pool", "visit"]
-    # Written by the recording callback and derived at attribution: not typed by hand.
-    readonly_fields = ["recording_sid", "recording_url", "recording_duration_seconds", "landing_page_key", "channel"]
+    fieldsets = [
+        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": OUTCOME_FIELDS}),
+        ("Call", {"fields": TELEPHONY_FIELDS}),
+        ("Attribution", {"fields": ATTRIBUTION_FIELDS}),
+        ("Conversion", {"fields": DERIVED_FIELDS}),
+    ]
+    readonly_fields = TELEPHONY_FIELDS + ATTRIBUTION_FIELDS + DERIVED_FIELDS
     date_hierarchy = "started_at"
     show_full_result_count = False
     paginator = CheapPaginator
     inlines = [CallOutcomeChangeInline, CallEventInline]
-    readonly_fields = ["is_conversion", "conversion_value"]
     change_list_template = "admin/calls/call/change_list.html"
 
-    def save_model(self, request, obj, form, change):
+    def has_add_permission(self, request):
+        return False  # calls come from the provider (or the test-call page), never typed by hand
+
+    def service_save(self, request, form, change):
         """Outcome, value and note go through call_set_outcome (history row, conversion, call.updated webhook)."""
-        outcome_changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
-        if change and outcome_changes:
-            stored = Call.objects.filter(pk=obj.pk).values(*OUTCOME_FIELDS).get()
-            for field in outcome_changes:
-                setattr(obj, field, stored[field])
-        super().save_model(request, obj, form, change)
-        if change and outcome_changes:
-            try:
-                call_set_outcome(call=obj, actor=request.user, actor_label="admin", **outcome_changes)
-            except DomainError as exc:
-                self.message_user(request, f"Outcome not saved: {exc.message}", messages.ERROR)
+        changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
+        return call_set_outcome(call=form.instance, actor=admin_actor(request), **changes)
 
     @admin.display(description="Caller", ordering="caller_number")
     def caller(self, obj):
@@ -121,7 +125,7 @@ class CallAdmin(AccountScopedAdmin):
 
 
 @admin.register(ConversionRule)
-class ConversionRuleAdmin(AccountScopedAdmin):
+class ConversionRuleAdmin(ServiceAdmin):
     """One rule per website; a website without one follows the defaults (answered, talk ≥ 30 s, value 0)."""
 
     account_path = "website__account"
@@ -138,9 +142,11 @@ class ConversionRuleAdmin(AccountScopedAdmin):
         # A rule belongs to its website for good; change the values, not the website.
         return [*self.readonly_fields, "website"] if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, form, change):
         """Through the service, so the website's calls are recomputed under the new rule."""
-        saved = conversion_rule_update(website=obj.website, min_seconds=obj.min_seconds,
-                                       first_time_only=obj.first_time_only, value=obj.value)
-        obj.pk = saved.pk
+        rule = form.instance
+        return conversion_rule_update(website=rule.website, min_seconds=rule.min_seconds, first_time_only=rule.first_time_only,
+                                      value=rule.value, actor=admin_actor(request))
+
+    def save_model(self, request, obj, form, change):
         self.message_user(request, f"{obj.website}: its calls are being recomputed under the new rule.")

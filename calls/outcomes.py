@@ -14,10 +14,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Website
+from accounts.services import audit_record
 from calls.conversion import CallFacts, RuleFacts, plan_conversion
 from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionRule
 from calls.selectors import conversion_rule_for_call
 from calls.signals import call_event, calls_relabeled
+from core.actors import actor_fields
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 
@@ -92,7 +94,7 @@ def _clean_note(note) -> str:
     return note
 
 
-def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHANGED, value=_UNCHANGED,
+def call_set_outcome(*, call: Call, actor=None, outcome=_UNCHANGED, value=_UNCHANGED,
                      note=_UNCHANGED, now: datetime | None = None) -> Call:
     """Set any of outcome / value / note (omitted ones stay). A change writes a history row, recomputes the
     conversion and sends `call.updated` after commit; setting the same values again changes nothing."""
@@ -119,15 +121,16 @@ def call_set_outcome(*, call: Call, actor=None, actor_label: str, outcome=_UNCHA
         CallOutcomeChange.objects.create(
             call=call, from_outcome=before["outcome"], to_outcome=call.outcome, from_value=before["value"],
             to_value=call.value, from_note=before["note"], to_note=call.note,
-            actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label[:60], created_at=now,
+            **actor_fields(actor), created_at=now,
         )
         _send_on_commit(call.pk, CALL_UPDATED)
     return call
 
 
-def conversion_rule_update(*, website: Website, min_seconds: int, first_time_only: bool, value) -> ConversionRule:
+def conversion_rule_update(*, website: Website, min_seconds: int, first_time_only: bool, value, actor=None) -> ConversionRule:
     """Save the website's rule and queue the recompute of its calls (after commit: it may touch many rows)."""
     rule = ConversionRule.objects.filter(website=website).first() or ConversionRule(website=website)
+    before = {"min_seconds": rule.min_seconds, "first_time_only": rule.first_time_only, "value": rule.value} if rule.pk else {}
     rule.min_seconds, rule.first_time_only, rule.value = min_seconds, first_time_only, value
     try:
         rule.full_clean()
@@ -135,6 +138,9 @@ def conversion_rule_update(*, website: Website, min_seconds: int, first_time_onl
         raise DomainError.from_validation_error(exc) from None
     with transaction.atomic():
         rule.save()
+        after = {"min_seconds": rule.min_seconds, "first_time_only": rule.first_time_only, "value": rule.value}
+        audit_record(account=website.account, actor=actor, action="conversion_rule.changed", target=rule,
+                     changes={field: [before.get(field), new] for field, new in after.items() if before.get(field) != new})
         enqueue_on_commit("calls.tasks.recompute_website_conversions", website.pk)
     return rule
 

@@ -26,6 +26,7 @@ from calls.selectors import (
     conversion_rules_by_website,
 )
 from calls.simulation import call_simulate
+from core.actors import Actor
 from core.csv_export import csv_response
 from core.errors import DomainError
 from dashboard.call_filters import call_filters_parse
@@ -171,7 +172,7 @@ def call_outcome(request, pk):
         messages.error(request, f"The outcome was not saved. {problems}")
     else:
         try:
-            call = call_set_outcome(call=call, actor=request.user, actor_label="dashboard", **form.cleaned_data)
+            call = call_set_outcome(call=call, actor=Actor.person(request.user, via="dashboard"), **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, f"The outcome was not saved: {exc.message}")
         else:
@@ -357,8 +358,8 @@ def pool_add_numbers(request, pk):
         messages.error(request, "Numbers were not added: choose between 1 and 50.")
         return redirect(detail_url)
     try:
-        created = pool_provision(pool=pool, count=form.cleaned_data["count"], actor=request.user,
-                                 actor_label="dashboard")
+        created = pool_provision(pool=pool, count=form.cleaned_data["count"],
+                                 actor=Actor.person(request.user, via="dashboard"))
     except DomainError as exc:
         messages.error(request, f"Numbers were not added: {exc.message}")
         return redirect(detail_url)

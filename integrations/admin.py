@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from accounts.admin_scoping import AccountScopedAdmin
+from accounts.admin_scoping import AccountScopedAdmin, ServiceAdmin, admin_actor
 from core.admin_actions import run_service_per_object
 from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
@@ -17,13 +17,14 @@ from integrations.models import (
 )
 from integrations.services import (
     ga4_test_connection,
+    webhook_endpoint_create,
     webhook_endpoint_disable,
     webhook_endpoint_enable,
     webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
     webhook_replay,
     webhook_send_test,
 )
-from integrations.url_guard import webhook_url_problem
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -34,16 +35,10 @@ class WebhookEndpointForm(forms.ModelForm):
         model = WebhookEndpoint
         fields = ["account", "url", "description", "event_types", "is_enabled"]
 
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        problem = webhook_url_problem(url)
-        if problem:
-            raise forms.ValidationError(problem)
-        return url
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(AccountScopedAdmin):
+class WebhookEndpointAdmin(ServiceAdmin):
     form = WebhookEndpointForm
     list_display = ["url", "account", "events", "masked_secret", "is_enabled", "disabled_notice", "consecutive_failures"]
     list_filter = ["is_enabled"]
@@ -62,8 +57,21 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
             return ""
         return format_html('<strong style="color:#b00">Disabled:</strong> {}', obj.disabled_reason)
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "account"] if obj else self.readonly_fields
+
+    def service_save(self, request, form, change):
+        """Through the services (the URL guard, the audit row); the form only reads the input."""
+        data, actor = form.cleaned_data, admin_actor(request)
+        if change:
+            changes = {field: data[field] for field in ["url", "description", "event_types", "is_enabled"]
+                       if field in form.changed_data}
+            return webhook_endpoint_update(endpoint=WebhookEndpoint.objects.get(pk=form.instance.pk), actor=actor, **changes)
+        return webhook_endpoint_create(account=data["account"], url=data["url"], event_types=data["event_types"],
+                                       description=data.get("description", ""), is_enabled=data.get("is_enabled", True),
+                                       actor=actor)
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
         if not change:
             messages.warning(request, f"Signing secret (copy it now; it is shown masked from now on): {obj.secret}")
 
@@ -75,18 +83,19 @@ class WebhookEndpointAdmin(AccountScopedAdmin):
     @admin.action(description="Rotate the signing secret (old one signs for 24 h more)")
     def rotate_secret(self, request, queryset):
         for endpoint in queryset:
-            secret = webhook_endpoint_rotate_secret(endpoint=endpoint)
+            secret = webhook_endpoint_rotate_secret(endpoint=endpoint, actor=admin_actor(request))
             self.message_user(request, f"{endpoint}: new secret (shown once): {secret}", messages.WARNING)
 
     @admin.action(description="Enable (and reset failures)")
     def enable(self, request, queryset):
         for endpoint in queryset:
-            webhook_endpoint_enable(endpoint=endpoint)
+            webhook_endpoint_enable(endpoint=endpoint, actor=admin_actor(request))
         self.message_user(request, f"{queryset.count()} endpoints enabled")
 
     @admin.action(description="Disable")
     def disable(self, request, queryset):
-        count = sum(webhook_endpoint_disable(endpoint=endpoint, reason=f"Disabled by {request.user}.") for endpoint in queryset)
+        count = sum(webhook_endpoint_disable(endpoint=endpoint, reason=f"Disabled by {request.user}.", actor=admin_actor(request))
+                    for endpoint in queryset)
         self.message_user(request, f"{count} endpoints disabled")
 
 

@@ -17,10 +17,13 @@ from django_q.tasks import schedule
 from standardwebhooks import Webhook
 
 from accounts.models import Account
+from accounts.services import audit_record
 from calls.models import TERMINAL_STATUSES
+from core.actors import Actor, actor_label
 from core.error_codes import ENDPOINT_DISABLED
 from core.errors import DomainError, full_clean_or_raise
 from core.queue import enqueue_on_commit
+from core.updates import model_update
 from integrations import planner
 from integrations.models import (
     GA4Delivery,
@@ -50,40 +53,81 @@ def _queue_later(func: str, *args, run_at: datetime, name: str) -> None:
 # Webhook endpoints
 
 
-def webhook_endpoint_create(*, account: Account, url: str, event_types: list[str], description: str = "") -> WebhookEndpoint:
-    endpoint = WebhookEndpoint(account=account, url=url, event_types=event_types, description=description)
+def webhook_endpoint_create(*, account: Account, url: str, event_types: list[str], description: str = "",
+                            is_enabled: bool = True, actor=None) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint(account=account, url=url, event_types=event_types, description=description,
+                               is_enabled=is_enabled)
     full_clean_or_raise(endpoint)
     problem = webhook_url_problem(url)
     if problem:
         raise DomainError("invalid", problem, {"url": [problem]})
-    endpoint.save()
+    with transaction.atomic():
+        endpoint.save()
+        audit_record(account=account, actor=actor, action="webhook_endpoint.created", target=endpoint,
+                     changes={"url": [None, url], "event_types": [None, event_types], "is_enabled": [None, is_enabled]})
     return endpoint
 
 
-def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, now: datetime | None = None) -> str:
+DELIVERIES = Actor.process("webhook deliveries", via="worker")  # disables an endpoint that keeps failing
+WEBHOOK_ENDPOINT_EDITABLE_FIELDS = ["url", "description", "event_types"]
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor=None, **changes) -> WebhookEndpoint:
+    """Change an endpoint's url, description or events (`is_enabled` goes through enable/disable)."""
+    is_enabled = changes.pop("is_enabled", None)
+    unknown = set(changes) - set(WEBHOOK_ENDPOINT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"webhook_endpoint_update got unexpected fields {sorted(unknown)}")
+    problem = webhook_url_problem(changes["url"]) if "url" in changes else None
+    if problem:
+        raise DomainError("invalid", problem, {"url": [problem]})
+    with transaction.atomic():
+        endpoint, changed = model_update(instance=endpoint, fields=WEBHOOK_ENDPOINT_EDITABLE_FIELDS, data=changes,
+                                         auto_updated_at=False)
+        if changed:
+            audit_record(account=endpoint.account, actor=actor, action="webhook_endpoint.changed", target=endpoint,
+                         changes={field: [old, new] for field, (old, new) in changed.items()})
+        if is_enabled is True and not endpoint.is_enabled:
+            endpoint = webhook_endpoint_enable(endpoint=endpoint, actor=actor)
+        elif is_enabled is False and endpoint.is_enabled:
+            webhook_endpoint_disable(endpoint=endpoint, reason=f"Disabled by {actor_label(actor)}.", actor=actor)
+            endpoint.refresh_from_db()
+    return endpoint
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor=None, now: datetime | None = None) -> str:
     """A new secret; the old one keeps signing for a day so receivers can switch over."""
     now = now or timezone.now()
     new_secret = generate_webhook_secret()
     endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, now + timedelta(hours=24)
     endpoint.secret = new_secret
-    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    with transaction.atomic():
+        endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        audit_record(account=endpoint.account, actor=actor, action="webhook_endpoint.secret_rotated", target=endpoint, now=now)
     return new_secret
 
 
-def webhook_endpoint_enable(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
-        is_enabled=True, disabled_reason="", disabled_at=None, consecutive_failures=0
-    )
-    endpoint.refresh_from_db()
+def webhook_endpoint_enable(*, endpoint: WebhookEndpoint, actor=None) -> WebhookEndpoint:
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            is_enabled=True, disabled_reason="", disabled_at=None, consecutive_failures=0
+        )
+        endpoint.refresh_from_db()
+        audit_record(account=endpoint.account, actor=actor, action="webhook_endpoint.enabled", target=endpoint)
     return endpoint
 
 
-def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, now: datetime | None = None) -> bool:
-    """True when this call disabled it (it was enabled)."""
+def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, actor=None, now: datetime | None = None) -> bool:
+    """True when this call disabled it (it was enabled). `actor` None: the deliveries disabled it."""
     now = now or timezone.now()
-    changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_enabled=True).update(
-        is_enabled=False, disabled_reason=reason[:300], disabled_at=now
-    )
+    actor = actor or DELIVERIES
+    with transaction.atomic():
+        changed = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_enabled=True).update(
+            is_enabled=False, disabled_reason=reason[:300], disabled_at=now
+        )
+        if changed:
+            audit_record(account=endpoint.account, actor=actor, action="webhook_endpoint.disabled", target=endpoint,
+                         changes={"reason": [None, reason[:300]]}, now=now)
     if changed:
         logger.warning("Webhook endpoint %s disabled: %s", endpoint.pk, reason)
     return bool(changed)

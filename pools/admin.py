@@ -7,7 +7,7 @@ from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from accounts.admin_scoping import AccountScopedAdmin, admin_account_ids
+from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
 from accounts.models import Account
 from core.admin_actions import plural, run_service_per_object
 from core.admin_forms import PhoneFieldsFormMixin
@@ -116,7 +116,7 @@ class ProvisionForm(forms.Form):
 
 
 @admin.register(Pool)
-class PoolAdmin(AccountScopedAdmin):
+class PoolAdmin(ServiceAdmin):
     form = PoolAdminForm
     list_display = ["name", "website", "kind", "tracking", "original", "size", "utilization", "retired_at"]
     list_select_related = ["website", "account"]
@@ -161,21 +161,26 @@ class PoolAdmin(AccountScopedAdmin):
     def number_searches(self, obj):
         return number_request_display(obj.number_request, obj.original_number) if obj and obj.pk else "—"
 
+    def get_readonly_fields(self, request, obj=None):
+        # A pool belongs to its account and website for good (pool_update changes neither).
+        return [*self.readonly_fields, "account", "website"] if obj else self.readonly_fields
+
     @admin.display(description="Original number", ordering="original_number")
     def original(self, obj):
         return phone_display(obj.original_number)
 
     def save_model(self, request, obj, form, change):
+        """Saved by pool_create / pool_update during validation (service_save); an automated pool then runs
+        the rules engine after the commit (numbers are bought outside any transaction), before the response
+        stores messages."""
         if form.cleaned_data.get("kind") == Pool.Kind.AUTOMATED:
-            # After the commit (numbers are bought outside any transaction), before the response stores messages.
             since = timezone.now()
             transaction.on_commit(lambda: self._enforce_and_report(request, obj, since))
-        self._save_through_services(request, obj, form, change)
 
     def _enforce_and_report(self, request, pool: Pool, since) -> None:
         """Saving an automated pool runs the rules engine: say what it bought and did (SPEC: no silent purchases)."""
         try:
-            pool_enforce(pool=pool, actor=request.user)
+            pool_enforce(pool=pool, actor=admin_actor(request))
         except DomainError as exc:
             self.message_user(request, f"“{pool}”: the rules engine could not run: {exc.message}", messages.ERROR)
         summary = describe_changes(pool_tracker_changes_since(pool=pool, since=since))
@@ -186,24 +191,21 @@ class PoolAdmin(AccountScopedAdmin):
             self.message_user(request, f"“{pool}” holds {held} of its {pool.size} numbers: the provider could not supply "
                                        "the rest; the next rules run tries again.", messages.WARNING)
 
-    def _save_through_services(self, request, obj, form, change):
+    def service_save(self, request, form, change):
         data = {field: form.cleaned_data[field] for field in EDITABLE_FIELDS if field in form.cleaned_data}
         if change:
+            pool = Pool.objects.get(pk=form.instance.pk)
             changed = {field: data[field] for field in form.changed_data if field in data}
-            try:
-                pool_update(pool=Pool.objects.get(pk=obj.pk), actor=request.user, actor_label="admin",
-                            reason="changed in the admin", **changed)
-            except DomainError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
-        else:
-            data.pop("name")
-            data.pop("original_number")
-            created = pool_create(
-                account=form.cleaned_data["account"], website=form.cleaned_data["website"],
-                name=form.cleaned_data["name"], original_number=form.cleaned_data["original_number"],
-                actor=request.user, **data,
-            )
-            obj.pk = created.pk
+            pool_update(pool=pool, actor=admin_actor(request), reason="changed in the admin", **changed)
+            pool.refresh_from_db()
+            return pool
+        data.pop("name")
+        data.pop("original_number")
+        return pool_create(
+            account=form.cleaned_data["account"], website=form.cleaned_data["website"],
+            name=form.cleaned_data["name"], original_number=form.cleaned_data["original_number"],
+            actor=admin_actor(request), **data,
+        )
 
     @admin.action(description="Provision numbers from the telephony provider…")
     def provision_numbers(self, request, queryset):
@@ -228,7 +230,7 @@ class PoolAdmin(AccountScopedAdmin):
 
     def _provision_and_report(self, request, pool: Pool, count: int) -> list[CallTracker]:
         """Buy, then say what was bought and which search found it (area code, region, nearby, toll-free)."""
-        trackers = pool_provision(pool=pool, count=count, actor=request.user)
+        trackers = pool_provision(pool=pool, count=count, actor=admin_actor(request))
         self.message_user(request, f"“{pool}”: {bought_summary(trackers)}", messages.INFO)
         return trackers
 
@@ -238,19 +240,19 @@ class PoolAdmin(AccountScopedAdmin):
                                done=lambda total: f"{plural(total, 'action')} taken on {plural(len(queryset), 'pool')}.")
 
     def _enforce_and_list(self, request, pool: Pool) -> list[PlannedAction]:
-        actions = pool_enforce(pool=pool, actor=request.user)
+        actions = pool_enforce(pool=pool, actor=admin_actor(request))
         self.message_user(request, f"“{pool}”: {describe_actions(actions)}", messages.INFO)
         return actions
 
     @admin.action(description="Reassign active trackers to the current original number")
     def reassign_original(self, request, queryset):
-        run_service_per_object(self, request, queryset, lambda pool: pool_reassign_original(pool=pool, actor=request.user),
+        run_service_per_object(self, request, queryset, lambda pool: pool_reassign_original(pool=pool, actor=admin_actor(request)),
                                done=lambda total: f"{plural(total, 'number')} reassigned to their pool's original number.")
 
     @admin.action(description="Retire pool")
     def retire_pools(self, request, queryset):
         pools = [pool for pool in queryset if pool.retired_at is None]
-        run_service_per_object(self, request, pools, lambda pool: pool_retire(pool=pool, actor=request.user),
+        run_service_per_object(self, request, pools, lambda pool: pool_retire(pool=pool, actor=admin_actor(request)),
                                done=lambda total: f"{plural(total, 'pool')} retired; their numbers keep forwarding for their flag days.")
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import Account, Website
+from core.actors import actor_fields
 from core.error_codes import (
     AUTOMATED_POOL,
     CANNOT_BUY_NUMBERS,
@@ -73,7 +74,7 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
 
 
 @transaction.atomic
-def pool_update(*, pool: Pool, actor=None, actor_label: str | None = None, reason: str = "settings changed",
+def pool_update(*, pool: Pool, actor=None, reason: str = "settings changed",
                 now: datetime | None = None, **changes) -> bool:
     """Change a pool's settings. Every face (admin, API, dashboard) calls this; a retired pool refuses.
 
@@ -95,14 +96,9 @@ def pool_update(*, pool: Pool, actor=None, actor_label: str | None = None, reaso
     pool, changed = model_update(instance=pool, fields=EDITABLE_FIELDS, data=changes)
     if not changed:
         return False
-    PoolChange.objects.create(
-        pool=pool, changes={field: [str(old), str(new)] for field, (old, new) in changed.items()},
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=actor_label or getattr(actor, "username", None) or "unknown",
-        reason=reason[:300], created_at=now or timezone.now(),
-    )
+    _pool_change_record(pool=pool, changed=changed, actor=actor, reason=reason, now=now)
     if "original_number" in changed:
-        pool_original_record(pool=pool, actor=actor, actor_label=actor_label, previous=changed["original_number"][0], now=now)
+        pool_original_record(pool=pool, actor=actor, previous=changed["original_number"][0], now=now)
     _enqueue_enforcement(pool)
     return True
 
@@ -115,7 +111,14 @@ def _number_request(raw, original_number: str) -> dict:
         raise DomainError(INVALID, exc.message, {"number_request": [f"{exc.field}: {exc.message}"]}) from None
 
 
-def pool_original_record(*, pool: Pool, actor=None, actor_label: str | None = None, previous: str = "",
+def _pool_change_record(*, pool: Pool, changed: dict, actor, reason: str, now: datetime | None) -> PoolChange:
+    return PoolChange.objects.create(
+        pool=pool, changes={field: [str(old), str(new)] for field, (old, new) in changed.items()},
+        **actor_fields(actor), reason=reason[:300], created_at=now or timezone.now(),
+    )
+
+
+def pool_original_record(*, pool: Pool, actor=None, previous: str = "",
                          now: datetime | None = None) -> PoolOriginalNumber:
     """Remember that `pool.original_number` is the pool's original from `now` on, closing the previous one.
 
@@ -133,9 +136,7 @@ def pool_original_record(*, pool: Pool, actor=None, actor_label: str | None = No
         elif previous and previous != pool.original_number:
             PoolOriginalNumber.objects.create(pool=pool, number=previous, started_at=min(pool.created_at or now, now),
                                               ended_at=now, actor_label="before the history")
-        row = PoolOriginalNumber(pool=pool, number=pool.original_number, started_at=now,
-                                 actor=actor if getattr(actor, "pk", None) else None,
-                                 actor_label=(actor_label or getattr(actor, "username", "") or "")[:60])
+        row = PoolOriginalNumber(pool=pool, number=pool.original_number, started_at=now, **actor_fields(actor))
         full_clean_or_raise(row)
         row.save()
     return row
@@ -247,8 +248,7 @@ def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
 # --- buying numbers -------------------------------------------------------------------------------------
 
 
-def trackers_provision(*, pool, count: int, status: str | None = None, actor=None, actor_label: str | None = None,
-                       now: datetime | None = None) -> list[CallTracker]:
+def trackers_provision(*, pool, count: int, status: str | None = None, actor=None, now: datetime | None = None) -> list[CallTracker]:
     """Buy `count` numbers from the account's provider and add them to `pool`.
 
     Source pools get Available trackers (the rules engine activates them); visitor pools get Active
@@ -281,7 +281,7 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
         try:
             tracker = tracker_add(
                 pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
-                provider_number_id=bought.provider_id, actor=actor, actor_label=actor_label,
+                provider_number_id=bought.provider_id, actor=actor,
                 reason=f"provisioned from {bought.provider}: {search}", now=now,
             )
         except DomainError:
@@ -347,15 +347,18 @@ def pool_enforce_by_id(*, pool_id: int) -> int:
     return len(pool_enforce(pool=pool)) if pool else 0
 
 
-def pool_retire(*, pool: Pool, actor=None, now: datetime | None = None) -> Pool:
+def pool_retire(*, pool: Pool, actor=None, reason: str = "retired", now: datetime | None = None) -> Pool:
     """Take a pool out of service, keeping its data. Its Active trackers are flagged: they keep forwarding
-    calls for `flag_days`, then the engine releases their numbers; Available ones are released now."""
+    calls for `flag_days`, then the engine releases their numbers; Available ones are released now.
+    The retirement is a settings-history row (PoolChange) with its actor."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Pool.objects.select_for_update().get(pk=pool.pk)
         if locked.retired_at is None:
             locked.retired_at = now
             locked.save(update_fields=["retired_at", "updated_at"])
+            _pool_change_record(pool=locked, changed={"retired_at": (None, now.isoformat())}, actor=actor,
+                                reason=reason, now=now)
     pool.retired_at = locked.retired_at
     pool_enforce(pool=locked, now=now, actor=actor)
     return pool
@@ -401,7 +404,7 @@ def pools_sample_concurrency(*, now: datetime | None = None) -> int:
 # --- buying numbers by hand (admin action, provision_numbers) ------------------------------------------
 
 
-def pool_provision(*, pool: Pool, count: int, actor=None, actor_label: str | None = None) -> list[CallTracker]:
+def pool_provision(*, pool: Pool, count: int, actor=None) -> list[CallTracker]:
     """Buy `count` numbers for a pool by hand. Automated pools are refused: the rules engine buys their
     numbers to match `size`, and numbers added by hand would be deleted (or flagged, then released) by its
     next run. Network I/O: never call this inside a transaction."""
@@ -412,4 +415,4 @@ def pool_provision(*, pool: Pool, count: int, actor=None, actor_label: str | Non
             "added by hand would be deleted on its next run. Raise the pool's size instead.",
             {"pool": ["Automated pools get their numbers from the rules engine."]},
         )
-    return trackers_provision(pool=pool, count=count, actor=actor, actor_label=actor_label)
+    return trackers_provision(pool=pool, count=count, actor=actor)

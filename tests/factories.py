@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import Account, Membership, RefusedOrigin, Website
+from accounts.models import Account, AuditEntry, Membership, RefusedOrigin, Website
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
 from attribution.models import PageView, Visit, Visitor
@@ -68,6 +68,20 @@ class RefusedOriginFactory(factory.django.DjangoModelFactory):
     origin = factory.Sequence(lambda n: f"https://blocked{n}.example.com")
     first_seen_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyAttribute(lambda o: o.first_seen_at)
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    account = factory.SubFactory(AccountFactory)
+    action = "website.changed"
+    target_type = "accounts.website"
+    target_id = 1
+    target_repr = "Main site"
+    changes = factory.LazyFunction(lambda: {"name": ["Old", "Main site"]})
+    actor_label = "tests"
+    created_at = factory.LazyFunction(timezone.now)
 
 
 class TelephonySettingsFactory(factory.django.DjangoModelFactory):

@@ -1,12 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 
-from accounts.admin_scoping import AccountScopedAdmin
+from accounts.admin_scoping import AccountScopedAdmin, ServiceAdmin, admin_actor
 from core.admin_actions import run_service_per_object
 from core.admin_forms import PhoneFieldsFormMixin
 from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
-from core.errors import DomainError
 from core.phones import phone_display
 from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange
 from trackers.services import (
@@ -59,7 +58,7 @@ class LiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(CallTracker)
-class CallTrackerAdmin(AccountScopedAdmin):
+class CallTrackerAdmin(ServiceAdmin):
     account_path = "pool__account"
     form = TrackerAdminForm
     list_display = ["number", "name", "pool", "status", "source", "medium", "forwards_to", "flagged_at", "deleted_at"]
@@ -92,48 +91,40 @@ class CallTrackerAdmin(AccountScopedAdmin):
         base = ["pool", "tracking_number", "name", "status", "source", "medium"]
         return base if obj is None else base + ["original_number", "flagged_at", "activated_at", "provider", "provider_number_id", "deleted_at"]
 
-    def save_model(self, request, obj, form, change):
-        try:
-            self._save_through_services(request, obj, form, change)
-        except DomainError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-
-    def _save_through_services(self, request, obj, form, change):
-        data = form.cleaned_data
+    def service_save(self, request, form, change):
+        data, actor = form.cleaned_data, admin_actor(request)
         if not change:
             created = tracker_add(
                 pool=data["pool"], tracking_number=data["tracking_number"], status=data["status"],
-                source=data.get("source", ""), medium=data.get("medium", ""), actor=request.user,
-                actor_label="admin", reason="added by hand",
+                source=data.get("source", ""), medium=data.get("medium", ""), actor=actor, reason="added by hand",
             )
-            obj.pk = created.pk
             if data.get("name"):
-                tracker_rename(tracker=created, name=data["name"])
-            return
+                tracker_rename(tracker=created, name=data["name"], actor=actor)
+            return created
+        tracker = CallTracker.objects.select_related("pool").get(pk=form.instance.pk)
         changed = set(form.changed_data)
+        if changed & {"status", "source", "medium"}:
+            # First, so a refusal (automated or retired pool) leaves the name unchanged too.
+            tracker = tracker_update(
+                tracker=tracker, status=data["status"] if "status" in changed else None,
+                source=data.get("source", ""), medium=data.get("medium", ""), actor=actor, reason="changed by hand",
+            )
         if "name" in changed:
-            tracker_rename(tracker=CallTracker.objects.get(pk=obj.pk), name=data.get("name", ""))
-        if not changed & {"status", "source", "medium"}:
-            return
-        tracker_update(
-            tracker=CallTracker.objects.select_related("pool").get(pk=obj.pk),
-            status=data["status"] if "status" in changed else None,
-            source=data.get("source", ""), medium=data.get("medium", ""),
-            actor=request.user, actor_label="admin", reason="changed by hand",
-        )
+            tracker_rename(tracker=tracker, name=data.get("name", ""), actor=actor)
+        return tracker
 
     def delete_model(self, request, obj):
-        tracker_delete(tracker=obj, actor=request.user, actor_label="admin", reason="deleted by hand")
+        tracker_delete(tracker=obj, actor=admin_actor(request), reason="deleted by hand")
 
     def delete_queryset(self, request, queryset):
         for tracker in queryset.select_related("pool__account"):
-            tracker_delete(tracker=tracker, actor=request.user, actor_label="admin", reason="deleted by hand")
+            tracker_delete(tracker=tracker, actor=admin_actor(request), reason="deleted by hand")
 
     def _bulk_status(self, request, queryset, status: str, verb: str):
         trackers = queryset.select_related("pool").exclude(status=status)
         run_service_per_object(
             self, request, trackers,
-            lambda tracker: tracker_update(tracker=tracker, status=status, actor=request.user, actor_label="admin",
+            lambda tracker: tracker_update(tracker=tracker, status=status, actor=admin_actor(request),
                                            reason=f"{verb} by hand"),
             done=f"{{total}} trackers {verb}.",
         )

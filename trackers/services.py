@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.actors import actor_fields
 from core.error_codes import (
     CONFLICT,
     INVALID,
@@ -25,13 +26,7 @@ from trackers.signals import tracker_status_changed
 Status = CallTracker.Status
 
 
-def _actor_label(actor, actor_label: str | None) -> str:
-    if actor_label:
-        return actor_label
-    return getattr(actor, "username", None) or "rules engine"
-
-
-def _record(*, tracker: CallTracker, from_status: str, actor, actor_label: str | None, reason: str, now: datetime) -> None:
+def _record(*, tracker: CallTracker, from_status: str, actor, reason: str, now: datetime, notify: bool = True) -> None:
     TrackerStatusChange.objects.create(
         tracker=tracker,
         from_status=from_status,
@@ -39,11 +34,12 @@ def _record(*, tracker: CallTracker, from_status: str, actor, actor_label: str |
         source=tracker.source,
         medium=tracker.medium,
         original_number=tracker.original_number,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=_actor_label(actor, actor_label),
+        **actor_fields(actor),
         reason=reason[:300],
         created_at=now,
     )
+    if not notify:  # a rename is history, not a status change for webhook receivers
+        return
     tracker_id, to_status = tracker.pk, (tracker.status if not tracker.deleted_at else "deleted")
     transaction.on_commit(
         lambda: tracker_status_changed.send(
@@ -54,7 +50,7 @@ def _record(*, tracker: CallTracker, from_status: str, actor, actor_label: str |
 
 @transaction.atomic
 def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, source: str = "", medium: str = "",
-                provider: str = "manual", provider_number_id: str = "", actor=None, actor_label: str | None = None,
+                provider: str = "manual", provider_number_id: str = "", actor=None,
                 reason: str = "added", now: datetime | None = None) -> CallTracker:
     """Add a tracker to `pool`. `tracking_number` may be in any form the account's region can read."""
     now = now or timezone.now()
@@ -85,12 +81,12 @@ def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, s
             tracker.save()
     except IntegrityError:
         raise DomainError(NUMBER_IN_USE, f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]}) from None
-    _record(tracker=tracker, from_status="", actor=actor, actor_label=actor_label, reason=reason, now=now)
+    _record(tracker=tracker, from_status="", actor=actor, reason=reason, now=now)
     return tracker
 
 
 @transaction.atomic
-def tracker_set_status(*, tracker: CallTracker, status: str, actor=None, actor_label: str | None = None,
+def tracker_set_status(*, tracker: CallTracker, status: str, actor=None,
                        reason: str, source: str | None = None, medium: str | None = None,
                        now: datetime | None = None) -> CallTracker:
     """Move a tracker to `status`. Activation freezes the pool's current original number on the tracker.
@@ -130,35 +126,37 @@ def tracker_set_status(*, tracker: CallTracker, status: str, actor=None, actor_l
         raise DomainError(CONFLICT, f"{tracker} changed while this change was being made; reload and try again.")
     for field, value in changes.items():
         setattr(tracker, field, value)
-    _record(tracker=tracker, from_status=old_status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    _record(tracker=tracker, from_status=old_status, actor=actor, reason=reason, now=now)
     return tracker
 
 
 @transaction.atomic
-def tracker_set_assignment(*, tracker: CallTracker, source: str, medium: str, actor=None,
-                           actor_label: str | None = None, reason: str = "source/medium changed",
+def tracker_set_assignment(*, tracker: CallTracker, source: str, medium: str, actor=None, reason: str = "source/medium changed",
                            now: datetime | None = None) -> CallTracker:
     now = now or timezone.now()
     if (tracker.source, tracker.medium) == (source, medium):
         return tracker
     CallTracker.objects.filter(pk=tracker.pk).update(source=source, medium=medium)
     tracker.source, tracker.medium = source, medium
-    _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    _record(tracker=tracker, from_status=tracker.status, actor=actor, reason=reason, now=now)
     return tracker
 
 
-def tracker_rename(*, tracker: CallTracker, name: str) -> bool:
+@transaction.atomic
+def tracker_rename(*, tracker: CallTracker, name: str, actor=None, now: datetime | None = None) -> bool:
     """A label for people; any pool's tracker may be named (the rules engine never reads it). True if it changed."""
     name = name.strip()[:100]
     if name == tracker.name:
         return False
     CallTracker.objects.filter(pk=tracker.pk).update(name=name)
     tracker.name = name
+    _record(tracker=tracker, from_status=tracker.status, actor=actor, reason=f"renamed “{name}”" if name else "name removed",
+            now=now or timezone.now(), notify=False)
     return True
 
 
 def tracker_update(*, tracker: CallTracker, status: str | None = None, source: str | None = None,
-                   medium: str | None = None, actor=None, actor_label: str | None = None, reason: str,
+                   medium: str | None = None, actor=None, reason: str,
                    now: datetime | None = None) -> CallTracker:
     """A change by hand (admin, API, dashboard): status and/or source/medium.
 
@@ -173,18 +171,18 @@ def tracker_update(*, tracker: CallTracker, status: str | None = None, source: s
         raise DomainError(TRACKER_DELETED, f"{tracker} was deleted and its number released.")
     if status is not None and status != tracker.status:
         return tracker_set_status(tracker=tracker, status=status, source=source, medium=medium, actor=actor,
-                                  actor_label=actor_label, reason=reason, now=now)
+                                  reason=reason, now=now)
     if source is not None or medium is not None:
         return tracker_set_assignment(
             tracker=tracker, source=tracker.source if source is None else source,
             medium=tracker.medium if medium is None else medium,
-            actor=actor, actor_label=actor_label, reason=reason, now=now,
+            actor=actor, reason=reason, now=now,
         )
     return tracker
 
 
 @transaction.atomic
-def tracker_set_original(*, tracker: CallTracker, original_number: str, actor=None, actor_label: str | None = None,
+def tracker_set_original(*, tracker: CallTracker, original_number: str, actor=None,
                          reason: str = "original number reassigned", now: datetime | None = None) -> CallTracker:
     """Point a tracker at another original number (the pool's new one). Only when asked: activation
     freezes the number so that changing the pool's number affects only later activations."""
@@ -193,11 +191,11 @@ def tracker_set_original(*, tracker: CallTracker, original_number: str, actor=No
         return tracker
     CallTracker.objects.filter(pk=tracker.pk).update(original_number=original_number)
     tracker.original_number = original_number
-    _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+    _record(tracker=tracker, from_status=tracker.status, actor=actor, reason=reason, now=now)
     return tracker
 
 
-def tracker_delete(*, tracker: CallTracker, actor=None, actor_label: str | None = None, reason: str,
+def tracker_delete(*, tracker: CallTracker, actor=None, reason: str,
                    now: datetime | None = None) -> CallTracker:
     """Retire a tracker and release its number. The row stays so calls keep their tracker."""
     now = now or timezone.now()
@@ -206,7 +204,7 @@ def tracker_delete(*, tracker: CallTracker, actor=None, actor_label: str | None 
         if updated != 1:
             return tracker
         tracker.deleted_at = now
-        _record(tracker=tracker, from_status=tracker.status, actor=actor, actor_label=actor_label, reason=reason, now=now)
+        _record(tracker=tracker, from_status=tracker.status, actor=actor, reason=reason, now=now)
         account = tracker.pool.account
         provider_name, provider_id = tracker.provider, tracker.provider_number_id
         _release_number(account=account, provider=provider_name, provider_id=provider_id)

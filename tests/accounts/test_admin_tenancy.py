@@ -132,9 +132,10 @@ def test_every_admin_form_refuses_every_link_into_another_tenant(rf: RequestFact
     assert set(tried) == set(refused), sorted(set(tried) - set(refused))
     # The big ones from the review are in the generated set (guards against the generator finding nothing).
     names = {(m, f) for m, _, f in tried}
-    assert {("calls.Call", "visit"), ("trackers.Lease", "visit"), ("trackers.Lease", "tracker"),
+    # (A call's links are read-only: the provider and attribution write them, not people.)
+    assert {("trackers.Lease", "visit"), ("trackers.Lease", "tracker"),
             ("attribution.Visit", "visitor")} <= names
-    assert len(tried) >= 25
+    assert len(tried) >= 20  # fewer since links fixed at creation (a pool's account and website, a call's links) are read-only
 
 
 def _post_data(form) -> dict:

@@ -7,6 +7,7 @@ import pytest
 import responses
 from django.utils import timezone
 
+from api.models import ApiToken
 from calls.models import CallOutcomeChange
 from tests.api.conftest import error
 from tests.factories import CallFactory, CallTrackerFactory, PoolFactory
@@ -32,7 +33,8 @@ def test_patch_sets_outcome_value_and_note_and_returns_the_call(api_client, call
     assert (body["outcome"], body["value"], body["note"]) == ("sale", "249.90", "Boiler service")
     assert (body["is_conversion"], body["conversion_value"]) == (True, "249.90")
     change = CallOutcomeChange.objects.get(call=call)
-    assert (change.actor_label, change.to_outcome) == ("api", "sale")
+    token = ApiToken.objects.get(account=call.account, scope="write")
+    assert (change.actor_label, change.to_outcome) == (f"API token {token.key_hint}… (api)", "sale")
 
 
 def test_output_has_the_conversion_fields_before_any_outcome(api_client, call):

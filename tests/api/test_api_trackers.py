@@ -1,5 +1,6 @@
 import pytest
 
+from api.models import ApiToken
 from tests.api.conftest import error
 from tests.factories import CallTrackerFactory, PoolFactory
 from trackers.models import TrackerStatusChange
@@ -45,7 +46,8 @@ def test_patch_status_on_manual_pool_writes_history(api_client, manual_pool):
     assert response.json()["status"] == "active"
     assert response.json()["source"] == "bing"
     change = TrackerStatusChange.objects.get(tracker=tracker)
-    assert (change.from_status, change.to_status, change.actor_label) == ("available", "active", "api")
+    token = ApiToken.objects.get(account=manual_pool.account, scope="write")
+    assert (change.from_status, change.to_status, change.actor_label) == ("available", "active", f"API token {token.key_hint}… (api)")
 
 
 def test_patch_source_only_keeps_status(api_client, manual_pool):

@@ -2,20 +2,27 @@
 
 The rules live in the services (tracker_update, pool_update, call_simulate); a face only translates."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django import forms
+from django.contrib.admin.models import LogEntry
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.models import Call
+from accounts.models import AuditEntry, Website
+from accounts.services import website_create
+from calls.models import Call, CallOutcomeChange
 from calls.simulation import call_simulate
 from core.errors import DomainError
+from integrations.models import WebhookEndpoint
+from integrations.services import webhook_endpoint_create
 from pools.models import PoolChange
 from pools.services import pool_update
 from tests.api.conftest import error
-from tests.factories import CallTrackerFactory, PoolFactory
+from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, WebsiteFactory
 from trackers.models import CallTracker, TrackerStatusChange
 from trackers.services import tracker_update
 
@@ -93,9 +100,17 @@ def _pool_via_admin(api_client, admin_client, pool):
         "flag_days": pool.flag_days, "lease_minutes": pool.lease_minutes, "exhaustion": pool.exhaustion,
         "max_size": pool.max_size, "trackers-TOTAL_FORMS": 0, "trackers-INITIAL_FORMS": 0,
     }
-    response = admin_client.post(reverse("admin:pools_pool_change", args=[pool.pk]), data, follow=True)
-    errors = [m.message for m in response.context["messages"] if m.level_tag == "error"]
-    assert len(errors) == 1, errors
+    response = admin_client.post(reverse("admin:pools_pool_change", args=[pool.pk]), data)
+    return _admin_form_refusal(response)
+
+
+def _admin_form_refusal(response) -> str:
+    """A refusal is the form shown again with the service's message: no "changed successfully", no log entry."""
+    assert response.status_code == 200
+    assert not [m for m in response.context["messages"] if m.level_tag == "success"]
+    assert not LogEntry.objects.exists()
+    errors = response.context["adminform"].form.non_field_errors()
+    assert len(errors) == 1, response.context["adminform"].form.errors
     return errors[0]
 
 
@@ -160,3 +175,159 @@ def test_a_manual_tracker_change_through_the_api_and_the_admin_goes_through(api_
                                   {"action": "make_flagged", "_selected_action": [second.pk]})
 
     assert set(CallTracker.objects.values_list("status", flat=True)) == {"flagged"}
+
+
+# --- admin writes go through the services -----------------------------------------------------------------
+
+
+def _admin_post_unchanged(client, url, **changes):
+    """Post the change form back as a browser would, with `changes` typed in."""
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for bound in form:
+        value = bound.value()
+        if isinstance(bound.field.widget, forms.MultiWidget):
+            for index, part in enumerate(bound.field.widget.decompress(value)):
+                data[f"{bound.html_name}_{index}"] = part if part is not None else ""
+        elif isinstance(value, list | tuple):
+            data[bound.html_name] = list(value)
+        elif value is not None:
+            data[bound.html_name] = getattr(value, "pk", value)
+    data.update(changes)
+    for prefix in ("outcome_history", "events", "history", "trackers", "changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return client.post(url, data)
+
+
+def test_the_call_admin_shows_telephony_and_derived_fields_read_only(admin_client_for_account, account):
+    """Cutting a converting call's talk time in the admin once left it a conversion worth 50.00."""
+    call = CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account), active=True), status="completed",
+                       talk_seconds=164, duration_seconds=170, recording_url="https://example.com/r.mp3")
+    url = reverse("admin:calls_call_change", args=[call.pk])
+    form = admin_client_for_account.get(url).context["adminform"].form
+
+    assert set(form.fields) == {"outcome", "value", "note"}
+    response = _admin_post_unchanged(admin_client_for_account, url, talk_seconds="3", status="failed",
+                                     recording_url="https://evil.example/", source="typed")
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert (call.talk_seconds, call.status, call.recording_url, call.source) == (164, "completed", "https://example.com/r.mp3", "")
+
+
+def test_a_call_outcome_set_in_the_admin_goes_through_call_set_outcome(admin_client_for_account, account, account_admin):
+    call = CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account), active=True))
+    url = reverse("admin:calls_call_change", args=[call.pk])
+
+    response = _admin_post_unchanged(admin_client_for_account, url, outcome="sale", value="120", note="Boiler")
+
+    assert response.status_code == 302
+    change = CallOutcomeChange.objects.get(call=call)
+    assert (change.to_outcome, change.to_value, change.actor) == ("sale", Decimal("120"), account_admin)
+
+
+def test_the_call_admin_adds_no_calls_by_hand(admin_client_for_account):
+    assert admin_client_for_account.get(reverse("admin:calls_call_add")).status_code == 403
+
+
+def test_a_tracker_number_already_in_use_is_a_form_error_in_the_admin(admin_client_for_account, account):
+    existing = CallTrackerFactory(pool=PoolFactory(account=account))
+    response = admin_client_for_account.post(reverse("admin:trackers_calltracker_add"), {
+        "pool": existing.pool_id, "tracking_number": existing.tracking_number, "status": "available",
+        "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0,
+    })
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert not LogEntry.objects.exists()
+    assert CallTracker.objects.count() == 1
+
+
+# Websites: every face takes a pasted URL as a domain and a sloppy origin, and stores the same thing.
+
+PASTED = {"domains": ["https://Shop.example/cart", "WWW.Shop.example", "shop.example"],
+          "allowed_origins": ["HTTPS://Shop.example/", "http://localhost:8080/"]}
+STORED = {"domains": ["shop.example", "www.shop.example"], "allowed_origins": ["https://shop.example", "http://localhost:8080"]}
+
+
+def _website_via_api_create(api_client, admin_client, account):
+    response = api_client.post("/api/v1/websites/", {"name": "Shop", **PASTED}, format="json")
+    assert response.status_code == 201, response.content
+    return Website.objects.get(pk=response.json()["id"])
+
+
+def _website_via_api_update(api_client, admin_client, account):
+    website = WebsiteFactory(account=account, name="Shop")
+    response = api_client.patch(f"/api/v1/websites/{website.pk}/", PASTED, format="json")
+    assert response.status_code == 200, response.content
+    return Website.objects.get(pk=website.pk)
+
+
+def _website_via_admin_add(api_client, admin_client, account):
+    response = admin_client.post(reverse("admin:accounts_website_add"), {
+        "account": account.pk, "name": "Shop", "key": "shopkey",
+        "domains": "\n".join(PASTED["domains"]), "allowed_origins": "\n".join(PASTED["allowed_origins"]),
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Website.objects.get(key="shopkey")
+
+
+def _website_via_admin_change(api_client, admin_client, account):
+    website = WebsiteFactory(account=account, name="Shop")
+    response = admin_client.post(reverse("admin:accounts_website_change", args=[website.pk]), {
+        "name": "Shop", "domains": "\n".join(PASTED["domains"]), "allowed_origins": "\n".join(PASTED["allowed_origins"]),
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Website.objects.get(pk=website.pk)
+
+
+@pytest.mark.parametrize("face", [_website_via_api_create, _website_via_api_update, _website_via_admin_add,
+                                  _website_via_admin_change], ids=["api-create", "api-update", "admin-add", "admin-change"])
+def test_every_face_normalises_a_websites_domains_and_origins_the_same_way(face, api_client, admin_client_for_account, account):
+    website = face(api_client, admin_client_for_account, account)
+    assert {"domains": website.domains, "allowed_origins": website.allowed_origins} == STORED
+
+
+def test_an_origin_no_face_can_read_is_refused_with_the_services_message(api_client, admin_client_for_account, account):
+    expected = _service_message(lambda: website_create(account=account, name="Bad", allowed_origins=["shop.example"]))
+    api = api_client.post("/api/v1/websites/", {"name": "Bad", "allowed_origins": ["shop.example"]}, format="json")
+    admin_response = admin_client_for_account.post(reverse("admin:accounts_website_add"), {
+        "account": account.pk, "name": "Bad", "key": "badkey", "domains": "", "allowed_origins": "shop.example"})
+
+    assert api.status_code == 400 and error(api)["message"] == expected[1]
+    assert expected[1] in admin_response.context["adminform"].form.errors["allowed_origins"]
+    assert not Website.objects.filter(name="Bad").exists()
+
+
+# Webhook endpoints: the admin creates them through webhook_endpoint_create (URL guard, audit row).
+
+
+def test_a_webhook_endpoint_added_in_the_admin_goes_through_the_service(admin_client_for_account, account, account_admin):
+    response = admin_client_for_account.post(reverse("admin:integrations_webhookendpoint_add"), {
+        "account": account.pk, "url": "https://hooks.example.com/in", "description": "CRM",
+        "event_types": ["call.completed"], "is_enabled": "on",
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    endpoint = WebhookEndpoint.objects.get()
+    audit = AuditEntry.objects.get(action="webhook_endpoint.created")
+    assert (audit.target_id, audit.actor) == (endpoint.pk, account_admin)
+
+
+def test_a_webhook_url_the_guard_refuses_is_the_same_refusal_in_the_admin(admin_client_for_account, account):
+    expected = _service_message(lambda: webhook_endpoint_create(account=account, url="https://10.0.0.5/hook",
+                                                                event_types=["call.completed"]))
+    response = admin_client_for_account.post(reverse("admin:integrations_webhookendpoint_add"), {
+        "account": account.pk, "url": "https://10.0.0.5/hook", "event_types": ["call.completed"], "is_enabled": "on",
+    })
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["url"] == [expected[1]]
+    assert not WebhookEndpoint.objects.exists() and not LogEntry.objects.exists()
+
+
+def test_disabling_a_webhook_endpoint_in_its_admin_form_goes_through_the_service(admin_client_for_account, account):
+    endpoint = webhook_endpoint_create(account=account, url="https://hooks.example.com/in", event_types=["call.completed"])
+    response = admin_client_for_account.post(reverse("admin:integrations_webhookendpoint_change", args=[endpoint.pk]), {
+        "url": endpoint.url, "description": "", "event_types": ["call.completed"],
+    })
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    endpoint.refresh_from_db()
+    assert (endpoint.is_enabled, endpoint.disabled_at is not None) == (False, True)
+    assert AuditEntry.objects.filter(action="webhook_endpoint.disabled", target_id=endpoint.pk).exists()

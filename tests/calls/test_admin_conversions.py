@@ -62,4 +62,4 @@ def test_editing_a_calls_outcome_in_the_admin_keeps_history(admin_client_for_acc
     call = Call.objects.get(pk=call.pk)
     assert (call.outcome, call.value, call.is_conversion) == ("lead", Decimal("99"), True)
     change = CallOutcomeChange.objects.get(call=call)
-    assert (change.actor, change.actor_label) == (account_admin, "admin")
+    assert (change.actor, change.actor_label) == (account_admin, f"{account_admin.username} (admin)")

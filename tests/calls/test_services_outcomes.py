@@ -10,6 +10,7 @@ from calls.models import Call, CallOutcomeChange, ConversionRule
 from calls.outcomes import call_set_outcome, conversion_rule_update, website_conversions_recompute
 from calls.signals import call_event
 from calls.simulation import call_simulate
+from core.actors import Actor
 from core.errors import DomainError
 from tests.calls.payloads import dialed_status_payload, inbound_status_payload
 from tests.factories import CallFactory, UserFactory
@@ -85,31 +86,31 @@ def short_call(active_tracker):
 
 
 def test_marking_a_short_call_a_lead_makes_it_a_conversion_with_history(short_call, marketer):
-    call = call_set_outcome(call=short_call, actor=marketer, actor_label="dashboard", outcome="lead", value="150", note="Booked")
+    call = call_set_outcome(call=short_call, actor=Actor.person(marketer, via="dashboard"), outcome="lead", value="150", note="Booked")
     assert (call.outcome, call.value, call.note, call.is_conversion, call.conversion_value) == (
         "lead", Decimal("150"), "Booked", True, Decimal("150"))
     change = CallOutcomeChange.objects.get(call=call)
     assert (change.from_outcome, change.to_outcome, change.to_value, change.actor, change.actor_label) == (
-        "", "lead", Decimal("150"), marketer, "dashboard")
+        "", "lead", Decimal("150"), marketer, f"{marketer.username} (dashboard)")
 
 
 def test_not_lead_removes_a_converting_call(active_tracker):
     call = _simulate(active_tracker, 90)
-    call = call_set_outcome(call=call, actor_label="api", outcome="not_lead")
+    call = call_set_outcome(call=call, outcome="not_lead")
     assert (call.is_conversion, call.conversion_value) == (False, Decimal("0"))
 
 
 def test_omitted_fields_stay_and_clearing_the_value_falls_back_to_the_rule(active_tracker, website):
     ConversionRule.objects.create(website=website, value=Decimal("20"))
-    call = call_set_outcome(call=_simulate(active_tracker, 90), actor_label="api", value="99", note="n")
+    call = call_set_outcome(call=_simulate(active_tracker, 90), value="99", note="n")
     assert (call.conversion_value, call.outcome, call.note) == (Decimal("99"), "", "n")
-    call = call_set_outcome(call=call, actor_label="api", value=None)
+    call = call_set_outcome(call=call, value=None)
     assert (call.conversion_value, call.note) == (Decimal("20"), "n")
 
 
 def test_an_outcome_change_is_announced_after_commit(short_call, events, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        call_set_outcome(call=short_call, actor_label="api", outcome="sale")
+        call_set_outcome(call=short_call, outcome="sale")
         assert events == []
     for callback in callbacks:
         callback()
@@ -118,8 +119,8 @@ def test_an_outcome_change_is_announced_after_commit(short_call, events, django_
 
 def test_setting_the_same_values_again_changes_nothing(short_call, events, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_set_outcome(call=short_call, actor_label="api", outcome="lead", note="x")
-        call_set_outcome(call=short_call, actor_label="api", outcome="lead", note="x")
+        call_set_outcome(call=short_call, outcome="lead", note="x")
+        call_set_outcome(call=short_call, outcome="lead", note="x")
     assert CallOutcomeChange.objects.count() == 1 and events == [(short_call.pk, "call.updated")]
 
 
@@ -132,14 +133,14 @@ def test_setting_the_same_values_again_changes_nothing(short_call, events, djang
 ])
 def test_bad_input_is_a_domain_error_and_changes_nothing(short_call, changes, field):
     with pytest.raises(DomainError) as error:
-        call_set_outcome(call=short_call, actor_label="api", **changes)
+        call_set_outcome(call=short_call, **changes)
     assert field in error.value.fields
     assert not CallOutcomeChange.objects.exists()
 
 
 def test_a_deleted_actor_keeps_the_history_row(short_call):
     user = UserFactory(username="gone")
-    call_set_outcome(call=short_call, actor=user, actor_label="dashboard", outcome="lead")
+    call_set_outcome(call=short_call, actor=Actor.person(user, via="dashboard"), outcome="lead")
     user.delete()
     assert CallOutcomeChange.objects.get().actor is None
 
@@ -158,7 +159,7 @@ def other_call(account):
 def test_changing_the_rule_recomputes_the_websites_calls(active_tracker, website, other_call,
                                                         django_capture_on_commit_callbacks):
     ten, fifty, marked = _simulate(active_tracker, 10), _simulate(active_tracker, 50), _simulate(active_tracker, 5)
-    call_set_outcome(call=marked, actor_label="api", outcome="sale", value="300")
+    call_set_outcome(call=marked, outcome="sale", value="300")
     other_before = Call.objects.filter(pk=other_call.pk).values_list("is_conversion", "conversion_value").get()
     assert other_before == (True, Decimal("0"))
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from calls.models import ConversionRule
 from calls.outcomes import call_set_outcome
 from calls.simulation import call_simulate
+from core.actors import Actor
 from integrations.google_ads import google_ads_csv
 from integrations.models import GA4Delivery
 from tests.dni_snippet.conftest import BROWSER_UA
@@ -103,14 +104,14 @@ def test_marking_the_short_call_a_lead_later_sends_it_then_exactly_once(client, 
     assert _ga4_bodies() == []
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_set_outcome(call=call, actor=marketer, actor_label="dashboard", outcome="lead", value="60")
+        call_set_outcome(call=call, actor=Actor.person(marketer, via="dashboard"), outcome="lead", value="60")
     [body] = _ga4_bodies()
     params = body["events"][0]["params"]
     assert (params["outcome"], params["value"], params["talk_seconds"]) == ("lead", 60.0, 10)
 
     # Re-marking (even away and back) never sends a second event: the GA4 row is the once-marker.
     with django_capture_on_commit_callbacks(execute=True):
-        call_set_outcome(call=call, actor=marketer, actor_label="dashboard", outcome="not_lead")
-        call_set_outcome(call=call, actor=marketer, actor_label="dashboard", outcome="sale")
+        call_set_outcome(call=call, actor=Actor.person(marketer, via="dashboard"), outcome="not_lead")
+        call_set_outcome(call=call, actor=Actor.person(marketer, via="dashboard"), outcome="sale")
     assert len(_ga4_bodies()) == 1 and GA4Delivery.objects.filter(call=call).count() == 1
     assert ",60.00,USD," in google_ads_csv(account=account, now=timezone.now())

@@ -22,7 +22,7 @@ def test_tracker_status_change_is_delivered(account, website, django_capture_on_
     responses.post(URL, status=200)
     tracker = CallTrackerFactory(pool=PoolFactory(account=account, website=website))
     with django_capture_on_commit_callbacks(execute=True):
-        tracker_set_status(tracker=tracker, status="active", reason="by hand", actor_label="tests")
+        tracker_set_status(tracker=tracker, status="active", reason="by hand")
     body = json.loads(responses.calls[0].request.body)
     assert body["type"] == "tracker.status_changed"
     assert body["data"]["from_status"] == "available" and body["data"]["to_status"] == "active"

@@ -54,7 +54,7 @@ def test_pool_update_saves_only_what_changed_and_records_it_with_the_actor(accou
 
 def test_pool_update_without_a_change_saves_nothing_and_records_nothing(account):
     pool = PoolFactory(account=account, size=5)
-    assert pool_update(pool=pool, size=5, original_number="+12025550100", actor_label="api") is False
+    assert pool_update(pool=pool, size=5, original_number="+12025550100") is False
     assert not PoolChange.objects.exists()
 
 

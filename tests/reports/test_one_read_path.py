@@ -14,6 +14,7 @@ from api.services import api_token_create
 from calls.models import Call
 from calls.outcomes import call_set_outcome, website_conversions_recompute
 from calls.reports import DIMENSIONS, report_rows
+from core.actors import Actor
 from reports.models import ReportDay, RollupState
 from reports.selectors import report_row_list, report_window
 from reports.services import rollup_refresh
@@ -142,7 +143,7 @@ def _reference(account, dimension="campaign"):
 def test_an_outcome_change_on_a_rolled_up_day_shows_at_once_and_is_re_rolled(account, marketer, history):
     call = Call.objects.get(account=account, conversion_value=Decimal("8.25"))  # i = 8: eight days ago, rolled up
     assert _api_totals(account) == (8, Decimal("50.00"))
-    call_set_outcome(call=call, actor=marketer, actor_label="test", outcome="not_lead")
+    call_set_outcome(call=call, actor=Actor.person(marketer, via="dashboard"), outcome="not_lead")
     day = call.started_at.astimezone(ZoneInfo(account.timezone)).date()
     assert RollupState.objects.get(account=account).rolled_through == day
     assert _api_totals(account) == (7, Decimal("41.75"))
@@ -171,7 +172,7 @@ def test_a_rule_change_re_labels_rolled_up_days_in_the_reports(account, website,
 def test_an_outcome_change_on_a_live_day_leaves_the_rollup_alone(account, marketer, history):
     call = Call.objects.get(account=account, conversion_value=Decimal("1.25"))  # i = 1: yesterday, read live
     before = RollupState.objects.get(account=account).rolled_through
-    call_set_outcome(call=call, actor=marketer, actor_label="test", outcome="lead", value="10")
+    call_set_outcome(call=call, actor=Actor.person(marketer, via="dashboard"), outcome="lead", value="10")
     assert RollupState.objects.get(account=account).rolled_through == before
     assert _api_totals(account) == (8, Decimal("58.75"))
 

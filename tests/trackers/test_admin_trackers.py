@@ -14,7 +14,7 @@ def test_admin_adds_a_tracker_from_a_typed_number(admin_client_for_account, acco
     assert response.status_code == 302, response.context["adminform"].form.errors
     tracker = CallTracker.objects.get()
     assert (tracker.tracking_number, tracker.status, tracker.original_number) == ("+13125550142", "active", pool.original_number)
-    assert tracker.history.get().actor_label == "admin"
+    assert tracker.history.get().actor_label.endswith(" (admin)")
 
 
 def test_admin_rejects_a_typed_number_that_is_not_a_phone_number(admin_client_for_account, account):

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import Account
 from api.models import ApiToken
 from api.services import api_token_create
+from core.actors import Actor
 
 
 class Command(BaseCommand):
@@ -14,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="A label to recognise the token by.")
 
     def handle(self, *args, account, scope, name, **options):
-        token, key = api_token_create(account=self.find_account(account), scope=scope, name=name)
+        token, key = api_token_create(account=self.find_account(account), scope=scope, name=name,
+                                      actor=Actor.process("create_api_token"))
         self.stdout.write(key)
 
     def find_account(self, ref: str) -> Account:

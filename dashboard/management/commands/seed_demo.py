@@ -18,6 +18,7 @@ from attribution.models import PageView, Visit, Visitor
 from calls.models import Call, ConversionRule
 from calls.outcomes import website_conversions_recompute
 from calls.services import calls_first_time_recompute
+from core.actors import Actor
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce, trackers_provision
 from reports.services import rollup_refresh
@@ -40,6 +41,8 @@ TRAFFIC = [
 LANDING_PAGES = ["/", "/services/drains", "/services/water-heaters", "/contact", "/pricing"]
 SITE = "http://localhost:8000"
 
+
+SEED_DEMO = Actor.process("seed_demo")
 
 class Command(BaseCommand):
     help = "Create the demo account, logins, website, pools, visits and calls (idempotent)."
@@ -74,7 +77,7 @@ class Command(BaseCommand):
         now = timezone.now()
         visits = self.ensure_visits(website, now)
         # The rules engine gives the automated pool's top sources their trackers (idempotent).
-        pool_enforce(pool=service_line, now=now)
+        pool_enforce(pool=service_line, now=now, actor=SEED_DEMO)
         calls = self.ensure_calls(account, main_line, service_line, now)
         self.ensure_conversions(website)
         rollup_refresh(account=account)  # the dashboard reads closed days from the rollup
@@ -102,12 +105,12 @@ class Command(BaseCommand):
         pool = Pool.objects.filter(account=account, name=name).first()
         if pool:
             return pool
-        return pool_create(account=account, website=website, name=name, **fields)
+        return pool_create(account=account, website=website, name=name, actor=SEED_DEMO, **fields)
 
     def ensure_trackers(self, pool, count):
         missing = count - CallTracker.objects.live().filter(pool=pool).count()
         if missing > 0:
-            trackers_provision(pool=pool, count=missing, actor_label="seed_demo")
+            trackers_provision(pool=pool, count=missing, actor=SEED_DEMO)
 
     def ensure_visits(self, website, now) -> int:
         existing = Visit.objects.filter(website=website).count()

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.actors import Actor
 from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
@@ -40,7 +41,7 @@ class Command(BaseCommand):
 
     def enforce(self, pool: Pool, *, now, dry_run: bool) -> list[PlannedAction]:
         try:
-            return pool_enforce(pool=pool, now=now, dry_run=dry_run)
+            return pool_enforce(pool=pool, now=now, dry_run=dry_run, actor=Actor.process("enforce_pools"))
         except DomainError as exc:
             raise CommandError(f"{pool.name}: {exc.message}") from None
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.actors import Actor
 from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         except Pool.MultipleObjectsReturned:
             raise CommandError(f"Several pools are named “{pool}”; use the id.") from None
         try:
-            trackers = pool_provision(pool=found, count=count, actor_label="provision_numbers")
+            trackers = pool_provision(pool=found, count=count, actor=Actor.process("provision_numbers"))
         except DomainError as exc:
             raise CommandError(exc.message) from None
         for tracker in trackers:
