@@ -107,7 +107,7 @@ def test_a_bad_request_is_refused_with_the_field(account, website):
 def test_changing_the_request_is_recorded_in_the_pools_history(db):
     pool = PoolFactory(original_number=DENVER)
 
-    pool_update(pool=pool, number_request={"type": "area_code", "area_code": "303"}, actor_label="tests")
+    pool_update(pool=pool, number_request={"type": "area_code", "area_code": "303"})
 
     pool.refresh_from_db()
     assert pool.number_request == {"type": "area_code", "country": "US", "area_code": "303"}
