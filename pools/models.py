@@ -47,7 +47,7 @@ class Pool(TenantLinks, models.Model):
     max_size = models.PositiveIntegerField(default=50, help_text="Automated visitor pools never grow past this.")
     record_calls = models.BooleanField(default=False)
     number_request = models.JSONField(
-        default=dict, blank=True,
+        default=dict, db_default={}, blank=True,  # db_default: rows written by code that predates the field
         help_text='Where new numbers come from: {"type": "local"|"toll_free"|"area_code", "area_code"?, "country"}. '
                   "Local (empty = local in the original number's country): its area code, then its state, then nearby.",
     )
