@@ -64,11 +64,13 @@ class CallFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Call.Status.choices)
     is_conversion = django_filters.BooleanFilter(help_text="true: converting calls only; false: the others.")
     has_recording = django_filters.BooleanFilter(method="filter_has_recording", help_text="Only calls with (true) or without (false) a recording.")
+    tag = django_filters.CharFilter(field_name="tags__name", lookup_expr="iexact", help_text="Calls with this tag (its name).")
+    spam = django_filters.BooleanFilter(help_text="true: spam calls only; false: the others. All calls when omitted.")
 
     class Meta:
         model = Call
         fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status", "is_conversion",
-                  "has_recording"]
+                  "has_recording", "tag", "spam"]
 
     def filter_has_recording(self, queryset, name, value):
         if value is None:

@@ -7,8 +7,8 @@ from accounts.models import Website
 from accounts.snippet import script_tag
 from calls.models import Call
 from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
-from calls.reports import DIMENSIONS
 from pools.models import Pool
+from reports.aggregates import DIMENSIONS
 from telephony.number_search import (
     REQUEST_TYPES,
     NumberRequestError,
@@ -151,12 +151,17 @@ class TrackerUpdateInputSerializer(serializers.Serializer):
 
 
 class CallUpdateInputSerializer(serializers.Serializer):
-    """PATCH /api/v1/calls/{id}/: any of outcome, value, note; omitted fields stay as they are."""
+    """PATCH /api/v1/calls/{id}/: any of outcome, value, note, tags, score, spam; omitted fields stay as they are."""
 
     outcome = serializers.ChoiceField(choices=[("", "not set"), *Call.Outcome.choices], allow_blank=True,
                                       allow_null=True, required=False)
     value = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, allow_null=True, required=False)
     note = serializers.CharField(max_length=2000, allow_blank=True, required=False, trim_whitespace=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=50), max_length=50, required=False,
+                                 help_text="The call's tags by name (replaces them); a name the account lacks becomes a tag.")
+    score = serializers.IntegerField(min_value=1, max_value=5, allow_null=True, required=False, help_text="1–5, or null.")
+    spam = serializers.BooleanField(required=False,
+                                    help_text="true leaves the call out of reports and conversions and blocks its caller.")
 
     def validate_note(self, value):
         if "\x00" in value:
@@ -165,8 +170,28 @@ class CallUpdateInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Send at least one of outcome, value, note.")
+            raise serializers.ValidationError("Send at least one of outcome, value, note, tags, score, spam.")
         return attrs
+
+
+class TagOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    color = serializers.CharField(help_text="#RRGGBB")
+
+
+class TagInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False, help_text="#RRGGBB")
+
+
+class BlockedNumberOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="E.164 (+12025550123) or a prefix (+1900).")
+
+
+class BlockedNumberInputSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=40, help_text="A phone number in any form, or + and the first digits.")
 
 
 class VisitOutputSerializer(serializers.Serializer):

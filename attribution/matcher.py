@@ -1,6 +1,8 @@
 """Which visit or source a call belongs to. Pure: facts and the call time in, a decision out.
 
-The method words are the stored values of `calls.Call.Method` (this module sits below calls).
+The method words are the stored values of `calls.Call.Method` (this module sits below calls). How a tracker
+showed its source is said in this module's own words (TOP, STALE, NOT_SHOWN): the caller, above trackers,
+translates the tracker's status, so no tracker word is tested here.
 Visitor pools: the lease on the called tracker that covered the call time (high confidence), else
 the lease that ended most recently before the call, within the pool's lease time (lower
 confidence, decaying with the gap), else none. Source pools: the tracker's source/medium at the
@@ -15,6 +17,11 @@ LEASE = "lease"
 RECENT_LEASE = "recent_lease"
 SOURCE = "source"
 NONE = "none"
+
+# How a source pool's tracker showed its source/medium on the site.
+TOP = "top"  # on the top list (the tracker is active)
+STALE = "stale"  # off the top list but still shown from caches and old pages (flagged)
+NOT_SHOWN = ""  # available, deleted: not showing any source
 
 CONFIDENCE_COVERING = 1.0
 CONFIDENCE_COVERING_SHARED = 0.5  # a shared number was on several sessions' screens at once
@@ -40,10 +47,10 @@ class LeaseFact:
 
 @dataclass(frozen=True)
 class AssignmentFact:
-    """One row of a tracker's history: from `at` on, it had `status` and `source`/`medium`."""
+    """One row of a tracker's history: from `at` on, it showed (`shown`) `source`/`medium`."""
 
     at: datetime
-    status: str
+    shown: str = NOT_SHOWN
     source: str = ""
     medium: str = ""
     order: int = 0  # breaks ties between rows written at the same instant (the row id)
@@ -85,7 +92,7 @@ def plan_source_match(*, history: Iterable[AssignmentFact], call_at: datetime) -
     if not before:
         return NO_MATCH
     current = max(before, key=lambda row: (row.at, row.order))
-    if current.status not in ("active", "flagged") or not (current.source or current.medium):
+    if current.shown not in (TOP, STALE) or not (current.source or current.medium):
         return NO_MATCH
-    confidence = CONFIDENCE_SOURCE_ACTIVE if current.status == "active" else CONFIDENCE_SOURCE_FLAGGED
+    confidence = CONFIDENCE_SOURCE_ACTIVE if current.shown == TOP else CONFIDENCE_SOURCE_FLAGGED
     return Match(SOURCE, confidence, source=current.source, medium=current.medium)

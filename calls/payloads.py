@@ -11,6 +11,12 @@ class AttributionSerializer(serializers.Serializer):
     visit = serializers.IntegerField(source="visit_id", allow_null=True)
 
 
+class CallerLocationSerializer(serializers.Serializer):
+    city = serializers.CharField()
+    region = serializers.CharField(help_text="US and Canada: the state's or province's code.")
+    country = serializers.CharField(help_text="ISO 3166 code.")
+
+
 class CallOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     provider_call_id = serializers.CharField()
@@ -41,3 +47,11 @@ class CallOutputSerializer(serializers.Serializer):
     conversion_value = serializers.DecimalField(max_digits=12, decimal_places=2,
                                                 help_text="The value the call converted with, in the account's currency (0 when no conversion).")
     has_recording = serializers.BooleanField(read_only=True)
+    tags = serializers.SerializerMethodField(help_text="The call's tag names.")
+    score = serializers.IntegerField(allow_null=True, help_text="1–5, or null.")
+    spam = serializers.BooleanField(help_text="Spam calls are left out of reports, conversions, GA4 and Google Ads.")
+    caller_location = CallerLocationSerializer(allow_null=True, read_only=True,
+                                               help_text="Where the caller's number is from (offline lookup), or null.")
+
+    def get_tags(self, call) -> list[str]:
+        return sorted((tag.name for tag in call.tags.all()), key=str.lower)

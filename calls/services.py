@@ -25,13 +25,14 @@ from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
     caller_history_around,
+    caller_is_blocked,
     tracker_for_inbound_number,
 )
 from calls.signals import call_event
-from calls.twiml import twiml_forward, twiml_reject
+from calls.twiml import twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
-from core.phones import parse_phone
+from core.phones import parse_phone, phone_location
 from pools.models import Pool
 from telephony.recordings import recording_url_is_allowed
 from trackers.models import CallTracker, Lease, TrackerStatusChange
@@ -65,8 +66,9 @@ def call_original_number(tracker: CallTracker) -> str:
 
 
 def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: str,
-               now: datetime | None = None) -> tuple[Call, bool]:
-    """Record an inbound call, once per provider call id. Returns (call, created)."""
+               now: datetime | None = None, spam: bool = False) -> tuple[Call, bool]:
+    """Record an inbound call, once per provider call id, with where its caller's number is from. A call from a
+    blocked caller is stored with `spam`. Returns (call, created)."""
     now = now or timezone.now()
     if not provider_call_id:
         raise DomainError(MISSING_CALL_ID, "The provider sent no call id.", {"CallSid": ["Required."]})
@@ -81,11 +83,13 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
         if caller else (False, False)
     )
     is_first_time = bool(caller) and not has_earlier
+    location = phone_location(caller)
     call = Call(
         account=account, provider_call_id=provider_call_id, tracker=tracker, pool=pool,
         tracking_number=tracker.tracking_number, caller_number=caller,
         original_number=call_original_number(tracker), status=Call.Status.RINGING,
-        started_at=now, is_first_time_caller=is_first_time,
+        started_at=now, is_first_time_caller=is_first_time, spam=spam,
+        caller_city=location["city"], caller_region=location["region"], caller_country=location["country"],
     )
     try:
         with transaction.atomic():
@@ -135,6 +139,10 @@ def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int)
     return [matcher.LeaseFact(**row) for row in leases]
 
 
+# A tracker's status in the matcher's words: active trackers show their source at the top, flagged ones still do.
+SHOWN_BY_STATUS = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
+
+
 def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matcher.AssignmentFact]:
     # The latest few rows at or before the call are enough: the matcher takes the newest one.
     rows = (
@@ -143,8 +151,8 @@ def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matche
         .values("id", "created_at", "to_status", "source", "medium")[:5]
     )
     return [
-        matcher.AssignmentFact(at=row["created_at"], status=row["to_status"], source=row["source"],
-                               medium=row["medium"], order=row["id"])
+        matcher.AssignmentFact(at=row["created_at"], shown=SHOWN_BY_STATUS.get(row["to_status"], matcher.NOT_SHOWN),
+                               source=row["source"], medium=row["medium"], order=row["id"])
         for row in rows
     ]
 
@@ -310,8 +318,19 @@ def _attribute_safely(call: Call) -> None:
 _LOOK_UP = object()
 
 
+def _caller_blocked_safely(*, tracker: CallTracker, caller_number: str) -> bool:
+    """A failed block-list lookup never drops a call: the caller is then treated as not blocked."""
+    account = tracker.pool.account
+    try:
+        return caller_is_blocked(account=account, caller_number=_caller_e164(caller_number, account.default_region))
+    except Exception:
+        logger.exception("Checking the block list for a call to %s failed; dialling.", tracker.tracking_number)
+        return False
+
+
 def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP) -> str:
-    """The voice webhook's answer: TwiML that dials the original number, or <Reject/> for an unknown number.
+    """The voice webhook's answer: TwiML that dials the original number, <Reject/> for an unknown number, or
+    <Reject reason="busy"/> for a caller on the account's block list (the call is kept, marked spam).
 
     A call is never dropped because recording or attributing it failed: those run in savepoints and
     any error is logged, then the original number is dialed anyway. (When even the tracker lookup
@@ -324,6 +343,12 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP)
         return twiml_reject()
     original = call_original_number(tracker)
     call_sid = params.get("CallSid", "")
+    if _caller_blocked_safely(tracker=tracker, caller_number=params.get("From", "")):
+        try:
+            call_start(provider_call_id=call_sid, tracker=tracker, caller_number=params.get("From", ""), now=now, spam=True)
+        except Exception:
+            logger.exception("Recording blocked call %s to %s failed; rejecting it anyway.", call_sid, tracker.tracking_number)
+        return twiml_reject_busy()
     try:
         call, created = call_start(provider_call_id=call_sid, tracker=tracker,
                                    caller_number=params.get("From", ""), now=now)

@@ -102,6 +102,9 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
                "To": tracker.tracking_number, "Called": tracker.tracking_number}
     twiml = _voice({**inbound, "CallStatus": "ringing"}, token=token, now=now)
     if "<Dial" not in twiml:
+        if 'reason="busy"' in twiml:  # a blocked caller: the provider reports the rejected call as busy
+            params = {**inbound, "CallStatus": "busy", "CallDuration": "0", "Timestamp": format_datetime(now)}
+            _status(params, token=token, now=now)
         return twiml
     original = call_original_number(tracker)
     dialed = {**base, "Direction": "outbound-dial", "CallSid": "CA" + secrets.token_hex(16),

@@ -1,5 +1,8 @@
 """Every error code callpool answers with, defined once: DomainError codes (API, dashboard, commands)
-and the public DNI endpoints' JSON errors. The API's `{"error": {"code"}}` is one of these."""
+and the public DNI endpoints' JSON errors. The API's `{"error": {"code"}}` is one of these.
+
+A new code is added here first; `tests/core/test_error_codes.py` fails on a code written anywhere as a string
+that this module doesn't list (and on two names for one code)."""
 
 # Input that can't be read.
 INVALID = "invalid"
@@ -25,9 +28,12 @@ CANNOT_BUY_NUMBERS = "cannot_buy_numbers"  # none matches the pool's number requ
 UNKNOWN_NUMBER = "unknown_number"
 SIMULATION_FAILED = "simulation_failed"
 ENDPOINT_DISABLED = "endpoint_disabled"
+GA4_UNREACHABLE = "ga4_unreachable"
+GA4_ERROR = "ga4_error"
 
 # HTTP-level answers.
 NOT_FOUND = "not_found"
+BAD_CHARACTERS = "bad_characters"  # NUL bytes / lone surrogates in the request (core.middleware)
 
 # Public DNI endpoints (dni_snippet).
 UNKNOWN_WEBSITE = "unknown_website"

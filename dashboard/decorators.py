@@ -4,8 +4,15 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.utils import timezone
 
+from accounts import decorators as member_pages
 from accounts.selectors import website_list
 from dashboard.filters import parse_filters
+
+
+def dashboard_page(*, write: bool = False, admins_only: bool = False, filters: bool = True):
+    """The one decorator on a dashboard view: method, login, account, role (accounts.decorators.dashboard_page),
+    then, inside them, the date range and website filters most pages read (`filters=False` for those that don't)."""
+    return member_pages.dashboard_page(write=write, admins_only=admins_only, then=(with_filters,) if filters else ())
 
 
 def with_filters(view):

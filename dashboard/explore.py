@@ -1,5 +1,5 @@
 """Making reports explorable: sort a report's rows, compare them with the previous period, and link each row
-to the calls log filtered by it. Pure functions over calls.reports.ReportRow-like rows (no ORM, no clock)."""
+to the calls log filtered by it. Pure functions over reports.aggregates.ReportRow-like rows (no ORM, no clock)."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -25,6 +25,7 @@ DRILL_PARAMS = {
     # landing_page: the report groups pages (host + path, no query string), which no single call field equals.
     "tracker": ("tracking_number",),
     "pool": ("pool_name",),
+    "tag": ("tag",),
 }
 
 

@@ -1,13 +1,10 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import account_required
 from accounts.selectors import is_account_admin, refused_origins_by_website
 from accounts.snippet import (
     FORMAT_DETECTION_META,
@@ -17,23 +14,24 @@ from accounts.snippet import (
     wordpress_plugin_zip,
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
-from calls.outcomes import call_set_outcome
-from calls.reports import DIMENSIONS
+from calls.outcomes import call_mark, call_set_outcome, calls_mark_bulk
 from calls.results import CallResult, call_result
 from calls.selectors import (
     call_outcome_history,
     conversion_rule_for_call,
     conversion_rules_by_website,
+    tag_list,
 )
 from calls.simulation import call_simulate
 from core.actors import Actor
 from core.csv_export import csv_response
 from core.errors import DomainError
+from core.phones import phone_display
 from dashboard.call_filters import call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
-from dashboard.decorators import with_filters
+from dashboard.decorators import dashboard_page
 from dashboard.explore import (
     DEFAULT_SORT,
     change,
@@ -42,7 +40,14 @@ from dashboard.explore import (
     sort_links,
     sort_parse,
 )
-from dashboard.forms import AddNumbersForm, CallOutcomeForm, TestCallForm
+from dashboard.forms import (
+    SCORE_CHOICES,
+    AddNumbersForm,
+    CallBulkForm,
+    CallMarksForm,
+    CallOutcomeForm,
+    TestCallForm,
+)
 from dashboard.selectors.calls import (
     call_export_rows,
     call_get,
@@ -57,11 +62,12 @@ from dashboard.selectors.pools import (
     pool_health_list,
     pool_trackers,
 )
-from dashboard.selectors.reports import report_get, report_keyword_hint, tracker_names
+from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision
+from reports.aggregates import DIMENSIONS
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
 
@@ -75,10 +81,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
     })
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
     data["previous_label"] = _previous_label(request.filters)
@@ -106,10 +109,7 @@ def _other_filters(call_filters) -> list[tuple[str, str, str]]:
             if name in OTHER_FILTER_LABELS]
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def call_list(request):
     call_filters, pools = _call_filters(request)
     raw_cursor = request.GET.get("after", "")
@@ -122,6 +122,8 @@ def call_list(request):
     previous = position["previous"]
     return _page(request, "dashboard/call_list.html", {
         "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
+        "tags": list(tag_list(account=request.account)), "score_choices": SCORE_CHOICES[1:],
+        "outcome_choices": CallOutcomeForm.base_fields["outcome"].choices, "bulk_actions": CallBulkForm.ACTIONS,
         "position": position, "other_filters": _other_filters(call_filters),
         "filter_query": request.filters.with_params(**call_filters.params()),
         "previous_query": None if previous is None else request.filters.with_params(**call_filters.params(), after=previous),
@@ -129,10 +131,7 @@ def call_list(request):
     }, keep=call_filters.params())
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def call_list_csv(request):
     call_filters, _ = _call_filters(request)
     rows = call_export_rows(account=request.account, filters=request.filters, call_filters=call_filters)
@@ -140,10 +139,7 @@ def call_list_csv(request):
     return csv_response(filename, call_export_header(zone_name=request.account.timezone), rows)
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
@@ -153,16 +149,17 @@ def call_detail(request, pk):
 def _call_outcome_context(request, call) -> dict:
     """The call page's outcome form, its history and the website's conversion rule."""
     form = CallOutcomeForm(initial={"outcome": call.outcome, "value": call.value, "note": call.note})
+    call_tags = {tag.name for tag in call.tags.all()}
     return {
+        "tag_choices": [(tag, tag.name in call_tags) for tag in tag_list(account=request.account)],
+        "score_choices": SCORE_CHOICES,
         "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,
         "outcome_history": call_outcome_history(account=request.account, call=call),
         "conversion_rule": conversion_rule_for_call(call=call), "currency": request.account.currency,
     }
 
 
-@require_POST
-@login_required
-@account_required
+@dashboard_page(write=True, filters=False)
 def call_outcome(request, pk):
     """Marketers and admins alike mark what a call was; the service keeps history and recomputes the conversion."""
     call = call_get(account=request.account, pk=pk)
@@ -182,9 +179,65 @@ def call_outcome(request, pk):
     return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
 
 
-@require_GET
-@login_required
-@account_required
+def _back_to_call(request, call):
+    query = request.GET.urlencode()
+    return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
+
+
+@dashboard_page(write=True, filters=False)
+def call_marks(request, pk):
+    """Tags and score, through the same service as the outcome (history, call.updated)."""
+    call = call_get(account=request.account, pk=pk)
+    form = CallMarksForm(request.POST, tag_names=[tag.name for tag in tag_list(account=request.account)])
+    if not form.is_valid():
+        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        messages.error(request, f"Tags and score were not saved. {problems}")
+        return _back_to_call(request, call)
+    try:
+        call_mark(call=call, actor=Actor.person(request.user, via="dashboard"), tags=form.tag_names(),
+                  score=form.cleaned_data["score"])
+    except DomainError as exc:
+        messages.error(request, f"Tags and score were not saved: {exc.message}")
+    else:
+        messages.success(request, "Tags and score saved.")
+    return _back_to_call(request, call)
+
+
+@dashboard_page(write=True, filters=False)
+def call_spam(request, pk):
+    """Mark the call spam (its caller goes on the block list) or not spam (the caller's own number comes off)."""
+    call = call_get(account=request.account, pk=pk)
+    spam = request.POST.get("spam") == "1"
+    try:
+        call = call_mark(call=call, actor=Actor.person(request.user, via="dashboard"), spam=spam)
+    except DomainError as exc:
+        messages.error(request, f"Not saved: {exc.message}")
+    else:
+        blocked = f" Calls from {phone_display(call.caller_number)} are now rejected." if spam and call.caller_number else ""
+        messages.success(request, f"Marked spam: left out of reports and conversions.{blocked}" if spam else "Marked not spam.")
+    return _back_to_call(request, call)
+
+
+@dashboard_page(write=True, filters=False)
+def call_bulk(request):
+    """The calls log's bulk edit (add tag, score, outcome, spam) over the ticked calls, through call_mark."""
+    form = CallBulkForm(request.POST)
+    back = reverse("dashboard:call_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    if not form.is_valid():
+        problems = "; ".join(" ".join(errors) for errors in form.errors.values())
+        messages.error(request, f"Nothing changed. {problems}")
+        return redirect(back)
+    try:
+        changed = calls_mark_bulk(account=request.account, call_ids=form.cleaned_data["calls"],
+                                  actor=Actor.person(request.user, via="dashboard"), **form.changes())
+    except DomainError as exc:
+        messages.error(request, f"Nothing changed: {exc.message}")
+    else:
+        messages.success(request, f"{changed} call{'s' if changed != 1 else ''} changed.")
+    return redirect(back)
+
+
+@dashboard_page(filters=False)
 def call_recording(request, pk):
     """The call's recording, streamed from the provider with the account's credentials (never the browser's)."""
     call = call_get(account=request.account, pk=pk)
@@ -208,10 +261,7 @@ def _dimension(name):
     return name
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def report(request, dimension="source_medium"):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
@@ -239,10 +289,7 @@ def _previous_label(filters) -> str:
     return f"{previous.start_date:%b %-d} – {previous.end_date:%b %-d}"
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def report_csv(request, dimension):
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
     spec = data["dimension"]
@@ -250,20 +297,14 @@ def report_csv(request, dimension):
     return csv_response(filename, report_csv_header(spec), report_csv_rows(data["rows"]))
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def pool_list(request):
     pools = pool_health_list(account=request.account, filters=request.filters)
     guide = pool_type_guide(account=request.account, now=timezone.now())
     return _page(request, "dashboard/pool_list.html", {"pools": pools, "guide": guide})
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def pool_detail(request, pk):
     pool = pool_for_account(account=request.account, pk=pk)
     data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
@@ -274,10 +315,7 @@ def pool_detail(request, pk):
     return _page(request, "dashboard/pool_detail.html", data)
 
 
-@require_GET
-@login_required
-@account_required
-@with_filters
+@dashboard_page()
 def website_list(request):
     websites = website_install_list(account=request.account, filters=request.filters)
     untagged = website_untagged_paid_clicks(account=request.account, filters=request.filters)
@@ -294,9 +332,7 @@ def website_list(request):
     })
 
 
-@require_GET
-@login_required
-@account_required
+@dashboard_page(filters=False)
 def wordpress_plugin(request):
     response = HttpResponse(wordpress_plugin_zip(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{WORDPRESS_PLUGIN_FILENAME}"'
@@ -311,10 +347,7 @@ def _test_call_form(request, *, pool, trackers, post=None) -> TestCallForm | Non
     return TestCallForm(post, trackers=sandbox, region=request.account.default_region)
 
 
-@require_POST
-@login_required
-@account_required
-@with_filters
+@dashboard_page(write=True)
 def pool_test_call(request, pk):
     pool = pool_for_account(account=request.account, pk=pk)
     trackers = pool_trackers(pool=pool)
@@ -341,18 +374,12 @@ def pool_test_call(request, pk):
     return redirect(reverse("dashboard:call_detail", args=[call.pk]))
 
 
-@require_POST
-@login_required
-@account_required
-@with_filters
+@dashboard_page(write=True, admins_only=True)
 def pool_add_numbers(request, pk):
     """Buy numbers for this pool from the account's provider (account admins only), through the same service
     as the admin's "Provision numbers" action, so its rules (retired pools, limits) hold here too."""
     pool = pool_for_account(account=request.account, pk=pk)
     detail_url = f"{reverse('dashboard:pool_detail', args=[pool.pk])}?{request.filters.querystring}"
-    if not is_account_admin(user=request.user, account=request.account):
-        messages.error(request, "Only account admins can add numbers (they are bought from your phone provider).")
-        return redirect(detail_url)
     form = AddNumbersForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Numbers were not added: choose between 1 and 50.")

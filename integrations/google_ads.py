@@ -29,11 +29,12 @@ class ConversionRow:
 
 
 def google_ads_conversion_calls(*, account: Account, now: datetime) -> QuerySet[Call]:
-    """Converting calls whose visit carries a Google click id from the last 90 days."""
+    """Converting calls whose visit carries a Google click id from the last 90 days; never spam (a spam call is no
+    conversion, and a stale flag must not leak one either)."""
     has_click = ~Q(visit__gclid="") | ~Q(visit__gbraid="") | ~Q(visit__wbraid="")
     return (
         call_list_with_visit(account=account, visit_since=now - CLICK_MAX_AGE)
-        .filter(has_click, is_conversion=True)
+        .filter(has_click, is_conversion=True, spam=False)
         .order_by("started_at", "id")
     )
 

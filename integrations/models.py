@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from accounts.models import Account, Website
 from accounts.tenancy import TenantLinks
+from integrations import planner
 from telephony.crypto import decrypt_secret, encrypt_secret, mask_secret
 
 SECRET_PREFIX = "whsec_"
@@ -150,6 +151,19 @@ class GA4Settings(models.Model):
 
     def __str__(self):
         return f"{self.website} · {self.measurement_id}"
+
+    def clean(self):
+        # Google's rules, checked by full_clean() so every face that saves these (admin form, services) refuses
+        # what GA4 would silently drop.
+        self.measurement_id = (self.measurement_id or "").strip().upper()
+        self.event_name = (self.event_name or "").strip()
+        problems = {
+            "measurement_id": planner.ga4_measurement_id_problem(self.measurement_id),
+            "event_name": planner.ga4_event_name_problem(self.event_name),
+        }
+        problems = {field: [problem] for field, problem in problems.items() if problem}
+        if problems:
+            raise ValidationError(problems)
 
     def set_api_secret(self, plain: str) -> None:
         self.api_secret = encrypt_secret(plain)

@@ -1,5 +1,6 @@
 """Pure decisions for integrations: retry timing and GA4 payloads. No ORM, no clock, no I/O."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -109,3 +110,38 @@ def ga4_skip_reason(*, has_visit: bool, client_id: str, started_at: datetime, no
     if now - started_at >= GA4_MAX_AGE:
         return "The call started more than 72 h ago; GA4 no longer accepts it."
     return ""
+
+
+# --- GA4 settings (Google's rules for Measurement Protocol events and web data streams) ------------------
+
+GA4_MEASUREMENT_ID = re.compile(r"^G-[A-Z0-9]{6,}$")
+GA4_EVENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+# Names GA4 reserves (its automatically collected events): an event sent with one is dropped.
+GA4_RESERVED_EVENT_NAMES = frozenset({
+    "ad_activeview", "ad_click", "ad_exposure", "ad_impression", "ad_query", "ad_reward", "adunit_exposure",
+    "app_background", "app_clear_data", "app_exception", "app_remove", "app_store_refund",
+    "app_store_subscription_cancel", "app_store_subscription_convert", "app_store_subscription_renew",
+    "app_update", "app_upgrade", "dynamic_link_app_open", "dynamic_link_app_update", "dynamic_link_first_open",
+    "error", "first_open", "first_visit", "in_app_purchase", "notification_dismiss", "notification_foreground",
+    "notification_open", "notification_receive", "os_update", "session_start", "session_start_with_rollout",
+    "user_engagement",
+})
+GA4_RESERVED_PREFIXES = ("google_", "ga_", "firebase_", "gtag.")
+
+
+def ga4_event_name_problem(name: str) -> str | None:
+    """Why GA4 would drop events with this name (None when it accepts it)."""
+    if not GA4_EVENT_NAME.match(name or ""):
+        return "Use up to 40 letters, digits and underscores, starting with a letter (e.g. phone_call)."
+    lowered = name.lower()
+    if lowered in GA4_RESERVED_EVENT_NAMES:
+        return f"“{name}” is reserved by Google Analytics; choose another name (e.g. phone_call)."
+    if lowered.startswith(GA4_RESERVED_PREFIXES):
+        return f"Event names may not start with {', '.join(GA4_RESERVED_PREFIXES)}."
+    return None
+
+
+def ga4_measurement_id_problem(measurement_id: str) -> str | None:
+    if not GA4_MEASUREMENT_ID.match(measurement_id or ""):
+        return "A GA4 measurement ID is G- followed by letters and digits, like G-ABC123XYZ9 (Admin → Data streams)."
+    return None

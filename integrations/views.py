@@ -1,14 +1,13 @@
 """Dashboard pages for integrations, and the Google Ads scheduled-import feed."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from accounts.decorators import account_required
+from accounts.decorators import dashboard_page
 from accounts.selectors import website_list
 from calls.selectors import conversion_rules_by_website
 from core.csv_export import csv_download
@@ -27,15 +26,12 @@ def google_ads_feed(request, token):
     return csv_download("google-ads-conversions.csv", google_ads_csv(account=account, now=timezone.now()))
 
 
-@login_required
-@account_required
-@require_GET
+@dashboard_page()
 def google_ads_download(request):
     return csv_download("google-ads-conversions.csv", google_ads_csv(account=request.account, now=timezone.now()))
 
 
-@login_required
-@account_required
+@dashboard_page()
 def integrations_overview(request):
     ads = selectors.google_ads_settings_get(account=request.account)
     feed_url = request.build_absolute_uri(reverse("integrations:google-ads-feed", args=[ads.feed_token]))
@@ -56,8 +52,7 @@ def _conversion_rules_context(account) -> dict:
     return {"conversion_rules": [{"website": site, "rule": rules[site.pk]} for site in websites], "currency": account.currency}
 
 
-@login_required
-@account_required
+@dashboard_page()
 def webhook_endpoint_detail(request, pk):
     endpoint = get_object_or_404(selectors.webhook_endpoint_list(account=request.account), pk=pk)
     deliveries = selectors.webhook_delivery_list(account=request.account, endpoint=endpoint)[:100]
@@ -66,9 +61,7 @@ def webhook_endpoint_detail(request, pk):
     })
 
 
-@login_required
-@account_required
-@require_POST
+@dashboard_page(write=True)
 def webhook_delivery_replay(request, pk):
     delivery = get_object_or_404(selectors.webhook_delivery_list(account=request.account), pk=pk)
     try:

@@ -82,6 +82,11 @@ class Pool(TenantLinks, models.Model):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
+    @property
+    def is_manual(self) -> bool:
+        """People change this pool's trackers (the rules engine never does). Lower apps ask this, not the word."""
+        return self.kind == self.Kind.MANUAL
+
 
 class ConcurrencySample(models.Model):
     """Once a minute: how many of a visitor pool's trackers were leased, and how many it held.

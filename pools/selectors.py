@@ -238,13 +238,18 @@ def pool_preview(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], lis
     return planned.actions, planned.top
 
 
-def website_swap_numbers(*, website) -> list[tuple[str, str]]:
+def website_swap_numbers(*, website, pools: list[Pool] | None = None) -> list[tuple[str, str]]:
     """What the served script swaps for `website`: (number printed on a page, the current original it
     stands for) for every pool in service, current originals first, then every older original of those
-    pools (SPEC: pages that still print an old number keep being tracked). Two queries.
+    pools (SPEC: pages that still print an old number keep being tracked). Two queries; one when the caller
+    already holds the website's `pools` (in pk order, retired ones included: the DNI endpoints' website lookup).
 
     A number that is some pool's current original is never an alias of another pool's."""
-    pools = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk").values_list("pk", "original_number"))
+    if pools is None:
+        pools = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
+                     .values_list("pk", "original_number"))
+    else:
+        pools = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None]
     current_of = dict(pools)
     pairs = {number: number for _, number in pools}
     history = (

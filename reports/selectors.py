@@ -1,7 +1,7 @@
 """The one read path of reports (dashboard pages, CSV and the API): closed days from the ReportDay rollup, the
 days after it live from Call/Visit.
 
-Each function gives the same answer as its calls.reports counterpart over the raw tables (tests compare them);
+Each function gives the same answer as its reports.aggregates counterpart over the raw tables (tests compare them);
 only the cost differs. A date range is split once per request into a rolled part and a live part.
 """
 
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Sum
 
 from accounts.models import Account, Website
-from calls.reports import (
+from reports.aggregates import (
     CENTS,
     DIMENSIONS,
     ReportRow,
@@ -66,7 +66,7 @@ def _live_scope(window: ReportWindow) -> dict:
 
 
 def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None = None) -> list[ReportRow]:
-    """calls.reports.report_rows() over the window."""
+    """reports.aggregates.report_rows() over the window."""
     spec = DIMENSIONS[dimension]
     if window.rolled is None:
         return report_rows(dimension=dimension, limit=limit, **_live_scope(window))

@@ -9,7 +9,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Account
-from calls.reports import DIMENSIONS, call_counts, report_calls, report_visits
+from reports.aggregates import DIMENSIONS, call_counts, report_calls, report_visits
 from reports.models import ReportDay, RollupState
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.

@@ -5,6 +5,7 @@ from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
 
 from telephony.credentials import twilio_credentials
+from telephony.crypto import encryption_key_problem
 from telephony.models import Provider, TelephonySettings
 
 
@@ -19,6 +20,20 @@ def check_default_provider_credentials(app_configs, **kwargs):
         return [Error(
             "TELEPHONY_DEFAULT_PROVIDER is twilio but TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN are not set.",
             hint="Set both in the environment, or use the sandbox provider.", id="telephony.E002",
+        )]
+    return []
+
+
+@register()
+def check_encryption_key(app_configs, **kwargs):
+    """A malformed key would fail the first save or read of a provider token: fail at start instead."""
+    problem = encryption_key_problem(settings.TELEPHONY_ENCRYPTION_KEY)
+    if problem:
+        return [Error(
+            f"TELEPHONY_ENCRYPTION_KEY is malformed: {problem}.",
+            hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+                 "print(Fernet.generate_key().decode())', or leave it empty to derive it from SECRET_KEY.",
+            id="telephony.E004",
         )]
     return []
 

@@ -22,6 +22,17 @@ def _fernet() -> Fernet:
     return Fernet(key.encode() if isinstance(key, str) else key)
 
 
+def encryption_key_problem(key) -> str | None:
+    """Why a TELEPHONY_ENCRYPTION_KEY value can't be used (None when it can, or when it is empty: derived)."""
+    if not key:
+        return None
+    try:
+        Fernet(key.encode() if isinstance(key, str) else key)
+    except (ValueError, TypeError):
+        return "it must be a Fernet key: 32 url-safe base64-encoded bytes (44 characters)"
+    return None
+
+
 def encrypt_secret(plain: str) -> str:
     if not plain:
         return ""

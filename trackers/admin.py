@@ -82,7 +82,7 @@ class CallTrackerAdmin(ServiceAdmin):
         if obj is None:
             return fields
         fields = ["pool", "tracking_number", *fields]
-        if obj.pool.kind != "manual" or obj.pool.is_retired or obj.deleted_at:
+        if not obj.pool.is_manual or obj.pool.is_retired or obj.deleted_at:
             # Shown read-only where tracker_update would refuse (it enforces the rule for every face).
             fields += ["status", "source", "medium"]
         return fields

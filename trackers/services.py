@@ -163,7 +163,7 @@ def tracker_update(*, tracker: CallTracker, status: str | None = None, source: s
     Only manual pools' trackers change by hand (the rules engine owns automated pools), and a retired
     pool's trackers don't change at all; every face gets the same DomainError."""
     pool = tracker.pool
-    if pool.kind != "manual":
+    if not pool.is_manual:
         raise DomainError(NOT_MANUAL, "Trackers of automated pools are changed by the rules engine, not by hand.")
     if pool.retired_at is not None:
         raise DomainError(RETIRED, f"{pool} is retired: its trackers can no longer be changed.")

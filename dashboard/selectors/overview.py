@@ -6,7 +6,7 @@ from accounts.models import Account
 from dashboard.charts import daily_series
 from dashboard.explore import change
 from dashboard.filters import DashboardFilters
-from dashboard.selectors.reports import filters_window
+from dashboard.selectors.report_page import filters_window
 from reports.selectors import report_day_list, report_row_list, report_visit_count
 
 

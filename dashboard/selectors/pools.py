@@ -11,7 +11,7 @@ from accounts.models import Account
 from calls.models import Call
 from dashboard.charts import concurrency_chart
 from dashboard.filters import DashboardFilters
-from dashboard.selectors.reports import calls_by_pool_name
+from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
     pool_diagnose,

@@ -4,8 +4,8 @@ from django.db.models import Count, Q
 
 from accounts.models import Account, Website
 from attribution.classification import NOT_SET
-from calls.reports import report_visits
 from dashboard.filters import DashboardFilters
+from reports.aggregates import report_visits
 
 
 def website_install_list(*, account: Account, filters: DashboardFilters) -> list[Website]:

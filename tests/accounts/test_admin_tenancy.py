@@ -28,6 +28,7 @@ from integrations.models import (
 )
 from reports.models import ReportDay
 from tests.factories import (
+    BlockedNumberFactory,
     CallEventFactory,
     CallFactory,
     CallTrackerFactory,
@@ -37,6 +38,7 @@ from tests.factories import (
     LeaseFactory,
     MembershipFactory,
     PoolFactory,
+    TagFactory,
     TelephonySettingsFactory,
     TrackerStatusChangeFactory,
     UserFactory,
@@ -54,6 +56,8 @@ def build_tenant(account, tag: str):
     LeaseFactory(tracker=tracker, visit=visit)
     call = CallFactory(tracker=tracker, visit=visit)
     CallEventFactory(call=call)
+    call.tags.add(TagFactory(account=account, name=f"tag {tag}"))
+    BlockedNumberFactory(account=account)
     ConversionRuleFactory(website=website)
     ExhaustionEventFactory(pool=pool, visit=visit)
     ConcurrencySampleFactory(pool=pool)

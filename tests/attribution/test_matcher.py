@@ -8,8 +8,11 @@ from hypothesis import strategies as st
 from attribution.matcher import (
     LEASE,
     NONE,
+    NOT_SHOWN,
     RECENT_LEASE,
     SOURCE,
+    STALE,
+    TOP,
     AssignmentFact,
     LeaseFact,
     plan_source_match,
@@ -65,9 +68,9 @@ def test_shared_lease_gives_lower_confidence():
 
 def test_source_pool_uses_the_assignment_in_force_at_the_call():
     history = [
-        AssignmentFact(at=T0 - timedelta(days=5), status="active", source="google", medium="cpc", order=1),
-        AssignmentFact(at=T0 - timedelta(days=1), status="flagged", source="google", medium="cpc", order=2),
-        AssignmentFact(at=T0 + timedelta(hours=1), status="active", source="bing", medium="cpc", order=3),
+        AssignmentFact(at=T0 - timedelta(days=5), shown=TOP, source="google", medium="cpc", order=1),
+        AssignmentFact(at=T0 - timedelta(days=1), shown=STALE, source="google", medium="cpc", order=2),
+        AssignmentFact(at=T0 + timedelta(hours=1), shown=TOP, source="bing", medium="cpc", order=3),
     ]
 
     match = plan_source_match(history=history, call_at=T0)
@@ -77,15 +80,15 @@ def test_source_pool_uses_the_assignment_in_force_at_the_call():
 
 
 def test_source_pool_tracker_without_history_before_the_call_is_unattributed():
-    history = [AssignmentFact(at=T0 + timedelta(seconds=1), status="active", source="google", medium="cpc")]
+    history = [AssignmentFact(at=T0 + timedelta(seconds=1), shown=TOP, source="google", medium="cpc")]
 
     assert plan_source_match(history=history, call_at=T0).method == NONE
 
 
 def test_rows_at_the_same_instant_are_ordered_by_id():
     history = [
-        AssignmentFact(at=T0, status="active", source="google", medium="cpc", order=2),
-        AssignmentFact(at=T0, status="available", order=3),
+        AssignmentFact(at=T0, shown=TOP, source="google", medium="cpc", order=2),
+        AssignmentFact(at=T0, shown=NOT_SHOWN, order=3),
     ]
 
     assert plan_source_match(history=history, call_at=T0).method == NONE
@@ -174,14 +177,14 @@ def test_leases_starting_after_the_call_never_match(leases, window, shift):
     assert with_future == plan_visitor_match(leases=leases, call_at=T0, lease_minutes=window)
 
 
-statuses = st.sampled_from(["active", "flagged", "available", "deleted"])
+statuses = st.sampled_from([TOP, STALE, NOT_SHOWN])
 
 
 @st.composite
 def histories(draw):
     rows = draw(st.lists(st.tuples(minutes, statuses, st.sampled_from(["", "google", "bing"])), max_size=8))
     return [
-        AssignmentFact(at=T0 + timedelta(minutes=at), status=status, source=source, medium="cpc" if source else "",
+        AssignmentFact(at=T0 + timedelta(minutes=at), shown=status, source=source, medium="cpc" if source else "",
                        order=index)
         for index, (at, status, source) in enumerate(rows)
     ]
@@ -197,7 +200,7 @@ def test_source_match_is_the_latest_row_not_after_the_call(history):
         assert match.method == NONE
         return
     current = max(before, key=lambda row: (row.at, row.order))
-    if current.status in ("active", "flagged") and current.source:
+    if current.shown in (TOP, STALE) and current.source:
         assert (match.method, match.source) == (SOURCE, current.source)
     else:
         assert match.method == NONE

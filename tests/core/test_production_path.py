@@ -1,5 +1,5 @@
 """The README's production steps on a fresh PostgreSQL database: `migrate` alone readies it (no
-`createcachetable`), gunicorn serves, and a DNI assign answers 200 with the rate limiter on."""
+`createcachetable`), gunicorn serves, and a DNI assign, leave beacon and AMP config answer with the rate limiter on."""
 
 import os
 import socket
@@ -71,6 +71,18 @@ def test_migrate_then_gunicorn_answers_assign_on_a_fresh_database(fresh_database
         )
         assert response.status_code == 200, (tmp_path / "gunicorn.log").read_text()[-2000:]
         assert response.json()["numbers"], response.json()
+        # The other public DNI endpoints with the default rate limit on: a visitor's leave beacon, an AMP reader.
+        leave = requests.post(f"{base}/dni/demo/leave", data=f'{{"session_id": "{response.json()["session_id"]}"}}',
+                              headers={"User-Agent": BROWSER_UA, "Content-Type": "text/plain"}, timeout=10)
+        assert leave.status_code == 204, (tmp_path / "gunicorn.log").read_text()[-2000:]
+        pool = subprocess.run([*manage, "shell", "-c", "from pools.models import Pool; "
+                               "print(Pool.objects.filter(website__key='demo', tracking='visitor').first().pk)"],
+                              env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()[-1]
+        amp = requests.get(f"{base}/dni/demo/amp.json", params={"pool": pool, "client_id": "amp-1",
+                           "page_url": "http://localhost:8000/"}, headers={"User-Agent": BROWSER_UA,
+                           "AMP-Same-Origin": "true"}, timeout=10)
+        assert amp.status_code == 200, (tmp_path / "gunicorn.log").read_text()[-2000:]
+        assert amp.json()["phoneNumber"].startswith("+")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -70,7 +70,7 @@ def _pages(main, service):
         "integrations": "/dashboard/integrations/",
         "dni-demo": "/dni/demo/",
     }
-    from calls.reports import DIMENSIONS
+    from reports.aggregates import DIMENSIONS
 
     for name in DIMENSIONS:
         pages[f"report-{name.replace('_', '-')}"] = f"/dashboard/reports/{name}/"

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.reports import DIMENSIONS
 from core.phones import phone_display
+from reports.aggregates import DIMENSIONS
 from tests.factories import CallFactory, VisitFactory
 
 

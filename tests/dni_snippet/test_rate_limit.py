@@ -5,17 +5,9 @@ import logging
 import socket
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from tests.factories import CallTrackerFactory, PoolFactory, WebsiteFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters(db, monkeypatch):
-    cache.clear()
-    # One window for the whole test: a test that crossed a minute boundary would start a new budget halfway.
-    monkeypatch.setattr("dni_snippet.decorators.minute_bucket", lambda: 29_000_000)
 
 
 @pytest.fixture

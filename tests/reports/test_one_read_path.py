@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from api.services import api_token_create
 from calls.models import Call
 from calls.outcomes import call_set_outcome, website_conversions_recompute
-from calls.reports import DIMENSIONS, report_rows
 from core.actors import Actor
+from reports.aggregates import DIMENSIONS, report_rows
 from reports.models import ReportDay, RollupState
 from reports.selectors import report_row_list, report_window
 from reports.services import rollup_refresh

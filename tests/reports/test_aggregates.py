@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from calls.reports import DIMENSIONS, calls_per_day, report_rows
+from reports.aggregates import DIMENSIONS, calls_per_day, report_rows
 from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitFactory
 
 

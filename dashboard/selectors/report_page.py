@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from accounts.models import Account
 from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
-from calls.reports import DIMENSIONS
 from dashboard.filters import DashboardFilters
+from reports.aggregates import DIMENSIONS
 from reports.selectors import ReportWindow, report_row_list, report_window
 from trackers.models import CallTracker
 

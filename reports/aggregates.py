@@ -38,6 +38,8 @@ DIMENSIONS = {
         Dimension("landing_page", "Landing page", ("landing_page_key",), ("landing_page_key",)),
         Dimension("tracker", "Tracking number", ("tracking_number",), None),
         Dimension("pool", "Pool", ("pool__name",), None),
+        # A call with two tags is a row in each; calls without tags are one "(no tag)" row.
+        Dimension("tag", "Tag", ("tags__name",), None, "(no tag)"),
     ]
 }
 
@@ -107,8 +109,12 @@ def call_counts() -> dict:
     }
 
 
-def report_calls(*, account: Account, start: datetime, end: datetime, website: Website | None = None):
+def report_calls(*, account: Account, start: datetime, end: datetime, website: Website | None = None,
+                 spam: bool | None = False):
+    """The calls reports count: spam calls are left out unless asked for (`spam=True` only them, None all)."""
     calls = Call.objects.filter(account=account, started_at__gte=start, started_at__lt=end)
+    if spam is not None:
+        calls = calls.filter(spam=spam)
     if website is not None:
         calls = calls.filter(pool__website=website)
     return calls
