@@ -12,6 +12,12 @@ from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and th
 from pools.models import Pool
 from pools.planner import HEALTH_STATES
 from reports.aggregates import DIMENSIONS
+from telephony.number_search import (
+    REQUEST_TYPES,
+    NumberRequestError,
+    number_request_clean,
+    number_searches,
+)
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer  # noqa: F401  (the API's and the webhooks' tracker shape)
 
@@ -45,6 +51,13 @@ class PoolHealthSerializer(serializers.Serializer):
     reason = serializers.CharField(source="sentence", help_text="What is wrong and what to do; empty when ok.")
 
 
+class NumberRequestSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=REQUEST_TYPES, help_text="local (default), toll_free or area_code.")
+    area_code = serializers.RegexField(r"^[2-9][0-9]{2}$", required=False, help_text="With type area_code: e.g. 720.")
+    country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False,
+                                     help_text="Two-letter country; default: the original number's.")
+
+
 class PoolOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -60,6 +73,9 @@ class PoolOutputSerializer(serializers.Serializer):
     lease_minutes = serializers.IntegerField()
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
     retired_at = serializers.DateTimeField(allow_null=True)
+    number_request = serializers.SerializerMethodField()
+    number_searches = serializers.SerializerMethodField(
+        help_text="The searches new numbers come from, in order (e.g. area code 720, then region CO (US)).")
     counts = serializers.SerializerMethodField()
 
     health = serializers.SerializerMethodField(help_text="Read-only: can the pool show its numbers (pools.planner).")
@@ -68,6 +84,20 @@ class PoolOutputSerializer(serializers.Serializer):
     def get_health(self, pool) -> dict:
         # The view computes the health of the whole page at once (pool_health_by_id) and passes it in the context.
         return PoolHealthSerializer(self.context["health"][pool.pk]).data
+
+
+    @extend_schema_field(NumberRequestSerializer)
+    def get_number_request(self, pool) -> dict:
+        try:
+            return number_request_clean(pool.number_request, pool.original_number)
+        except NumberRequestError:
+            return pool.number_request
+
+    def get_number_searches(self, pool) -> list[str]:
+        try:
+            return [search.describe() for search in number_searches(pool.number_request, pool.original_number)]
+        except NumberRequestError:
+            return []
 
     @extend_schema_field(PoolCountsSerializer)
     def get_counts(self, pool) -> dict:
@@ -90,6 +120,7 @@ class PoolUpdateInputSerializer(serializers.Serializer):
     flag_days = serializers.IntegerField(min_value=0, max_value=3650)
     lease_minutes = serializers.IntegerField(min_value=1, max_value=10080)
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
+    number_request = NumberRequestSerializer(required=False, help_text="Where new numbers come from.")
 
     def validate(self, attrs):
         # A pool's trackers, visits and calls belong to its website: moving it is not an update.

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from attribution.search_engines import search_engine_for_host, search_engine_names
+from attribution.referrers import referrer_for_host, search_engine_for_host, search_engine_names
 
 DIRECT = ("(direct)", "(none)")
 NOT_SET = "(not set)"
@@ -127,9 +127,10 @@ def _classify(params, clicks, extra, referrer, own_hosts) -> Classification:
     if not host or _is_own(host, own_hosts):
         # A same-site referrer is navigation inside the site, never a new source.
         return Classification(source=DIRECT[0], medium=DIRECT[1], **extra)
-    engine = search_engine_for_host(host)
-    if engine:
-        return Classification(source=engine, medium="organic", **extra)
+    known = referrer_for_host(host)
+    if known:
+        # Search engines are organic, webmail is email, AI assistants are referrals under their own name.
+        return Classification(source=known[0][:MAX_LEN], medium=known[1], **extra)
     domain = host[4:] if host.startswith("www.") else host
     return Classification(source=domain[:MAX_LEN], medium="referral", **extra)
 

@@ -22,8 +22,9 @@ AUTOMATED_POOL = "automated_pool"  # numbers by hand for a pool whose numbers th
 # The provider cannot supply numbers: the request is fine, the account's telephony state refuses it (409 too).
 PROVIDER_ERROR = "provider_error"  # no credentials, refused, unreachable: the pool cannot get numbers
 NO_NUMBERS = "no_numbers"  # nothing matching the pool's search
+CANNOT_BUY_NUMBERS = "cannot_buy_numbers"  # none matches the pool's number request (area code, region, near)
 CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX, AUTOMATED_POOL,
-                            PROVIDER_ERROR, NO_NUMBERS})
+                            PROVIDER_ERROR, NO_NUMBERS, CANNOT_BUY_NUMBERS})
 
 # The provider or a simulation failed.
 UNKNOWN_NUMBER = "unknown_number"

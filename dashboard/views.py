@@ -67,7 +67,7 @@ from dashboard.selectors.report_page import report_get, report_keyword_hint, tra
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
-from pools.services import pool_provision
+from pools.services import bought_summary, pool_provision
 from reports.aggregates import DIMENSIONS
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
@@ -401,5 +401,7 @@ def pool_add_numbers(request, pk):
     except DomainError as exc:
         messages.error(request, f"Numbers were not added: {exc.message}")
         return redirect(detail_url)
-    messages.success(request, f"Added {len(created)} number{'s' if len(created) != 1 else ''} to {pool.name}.")
+    why = bought_summary(created)  # which search found them: the area code, the state, nearby, toll-free
+    messages.success(request, f"Added {len(created)} number{'s' if len(created) != 1 else ''} to {pool.name}. "
+                              f"{why[0].upper()}{why[1:]}.")
     return redirect(detail_url)

@@ -23,6 +23,7 @@ from pools.selectors import pool_tracker_changes_since, pool_type_guide
 from pools.services import (
     EDITABLE_FIELDS,
     PoolCannotBuyNumbers,
+    bought_summary,
     pool_create,
     pool_enforce,
     pool_provision,
@@ -30,6 +31,7 @@ from pools.services import (
     pool_retire,
     pool_update,
 )
+from telephony.number_search import NumberRequestError, number_request_clean, number_request_display
 from trackers.models import CallTracker, TrackerStatusChange
 
 LISTED = 10  # numbers or actions spelled out in one admin message; the rest are counted
@@ -49,7 +51,8 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
                         "visitor on the site (keyword and click-id attribution); needs peak concurrent visitors × headroom.",
         }
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
-                  "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls"]
+                  "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls",
+                  "number_request"]
         # One sentence per field, in the form's own words (the model's help texts are for developers).
         help_texts = {
             "account": "The customer account this pool belongs to.",
@@ -67,6 +70,9 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
             "exhaustion": "What a visitor sees when every number is in use: the business line, or a shared number.",
             "max_size": "Automated visitor pools grow to their busiest moment, but never past this.",
             "record_calls": "Record calls to this pool's numbers (tell callers; some places require consent).",
+            "number_request": 'Where new numbers come from. Empty or {"type": "local"}: the original number\'s area code, '
+                              'then its state, then nearby. {"type": "area_code", "area_code": "303"}: only that area '
+                              'code. {"type": "toll_free"}. Add "country": "CA" to buy in another country.',
         }
 
     def phone_region(self, cleaned):
@@ -79,6 +85,11 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
         website = cleaned.get("website")
         if website and account and website.account_id != account.pk:
             self.add_error("website", "This website belongs to another account.")
+        if "number_request" in cleaned and cleaned.get("original_number"):
+            try:
+                cleaned["number_request"] = number_request_clean(cleaned["number_request"], cleaned["original_number"])
+            except NumberRequestError as exc:
+                self.add_error("number_request", f"{exc.field}: {exc.message}")
         return cleaned
 
 
@@ -116,7 +127,7 @@ class PoolAdmin(ServiceAdmin):
     list_filter = ["kind", "tracking", "account"]
     search_fields = ["name", "original_number"]
     raw_id_fields = []
-    readonly_fields = ["created_at", "updated_at", "retired_at"]
+    readonly_fields = ["created_at", "updated_at", "retired_at", "number_searches"]
     inlines = [TrackerInline, PoolChangeInline]
     actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
     # static/admin/pools/pool_form.js hides the fieldsets and rows that don't apply to the chosen kind and
@@ -129,6 +140,7 @@ class PoolAdmin(ServiceAdmin):
         ("Visitor sessions", {"classes": ["applies-tracking-visitor"],
                               "description": "Only visitor pools hand each session its own number.",
                               "fields": ["lease_minutes", "exhaustion"]}),
+        ("New numbers", {"fields": ["number_request", "number_searches"]}),
         ("Recording", {"fields": ["record_calls"]}),
         ("Dates", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "retired_at"]}),
     ]
@@ -179,6 +191,10 @@ class PoolAdmin(ServiceAdmin):
         guides = [pool_type_guide(account=account, now=now) for account in accounts.order_by("pk")[:GUIDE_ACCOUNTS]]
         return {"headroom": Decimal(str(settings.POOLS_SIZING_HEADROOM)),
                 "peaks": [row for guide in guides for row in guide["peaks"]]}
+
+    @admin.display(description="Searches for new numbers")
+    def number_searches(self, obj):
+        return number_request_display(obj.number_request, obj.original_number) if obj and obj.pk else "—"
 
     def get_readonly_fields(self, request, obj=None):
         # A pool belongs to its account and website for good (pool_update changes neither).
@@ -237,7 +253,7 @@ class PoolAdmin(ServiceAdmin):
                 count = form.cleaned_data["count"]
                 # pool_provision refuses automated pools (the engine would delete the numbers), with the reason.
                 run_service_per_object(
-                    self, request, queryset, lambda pool: pool_provision(pool=pool, count=count, actor=admin_actor(request)),
+                    self, request, queryset, lambda pool: self._provision_and_report(request, pool, count),
                     done=lambda total: f"{plural(total, 'number')} provisioned.",
                 )
                 return None
@@ -248,6 +264,12 @@ class PoolAdmin(ServiceAdmin):
             {**self.admin_site.each_context(request), "title": "Provision numbers", "pools": queryset,
              "automated": automated, "form": form, "action": "provision_numbers", "opts": self.model._meta},
         )
+
+    def _provision_and_report(self, request, pool: Pool, count: int) -> list[CallTracker]:
+        """Buy, then say what was bought and which search found it (area code, region, nearby, toll-free)."""
+        trackers = pool_provision(pool=pool, count=count, actor=admin_actor(request))
+        self.message_user(request, f"“{pool}”: {bought_summary(trackers)}", messages.INFO)
+        return trackers
 
     @admin.action(description="Enforce rules now")
     def enforce_rules(self, request, queryset):

@@ -46,6 +46,11 @@ class Pool(TenantLinks, models.Model):
     exhaustion = models.CharField(max_length=10, choices=Exhaustion.choices, default=Exhaustion.ORIGINAL)
     max_size = models.PositiveIntegerField(default=50, help_text="Automated visitor pools never grow past this.")
     record_calls = models.BooleanField(default=False)
+    number_request = models.JSONField(
+        default=dict, db_default={}, blank=True,  # db_default: rows written by code that predates the field
+        help_text='Where new numbers come from: {"type": "local"|"toll_free"|"area_code", "area_code"?, "country"}. '
+                  "Local (empty = local in the original number's country): its area code, then its state, then nearby.",
+    )
     retired_at = models.DateTimeField(null=True, blank=True)
     # The last time buying numbers failed (provider refused, no credentials, nothing matching the search), kept
     # until a purchase succeeds: the pool's health says `cannot_buy_numbers` with it (pools.selectors).

@@ -13,6 +13,7 @@ from accounts.models import Account, Website
 from core.actors import actor_fields
 from core.error_codes import (
     AUTOMATED_POOL,
+    CANNOT_BUY_NUMBERS,
     INVALID,
     INVALID_COUNT,
     NO_NUMBERS,
@@ -34,6 +35,7 @@ from pools.selectors import (
     pools_to_enforce,
 )
 from telephony.fallback import forward_fallback_url
+from telephony.number_search import NumberRequestError, number_request_clean, number_searches
 from telephony.providers import ProviderError, provider_for_account
 from trackers.models import CallTracker
 from trackers.services import (
@@ -49,7 +51,7 @@ BUY_ATTEMPTS = 5  # retries when a concurrent run took the same candidate number
 
 EDITABLE_FIELDS = [
     "name", "kind", "tracking", "original_number", "size", "utilization", "min_visits",
-    "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls",
+    "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls", "number_request",
 ]
 
 
@@ -63,6 +65,7 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"pool_create got unexpected fields {sorted(unknown)}")
+    fields["number_request"] = _number_request(fields.get("number_request"), number)
     pool = Pool(account=account, website=website, name=name, original_number=number, **fields)
     full_clean_or_raise(pool)
     with transaction.atomic():
@@ -89,6 +92,9 @@ def pool_update(*, pool: Pool, actor=None, reason: str = "settings changed",
             changes["original_number"] = parse_phone(changes["original_number"], pool.account.default_region)
         except ValidationError as exc:
             raise DomainError(INVALID, exc.messages[0], {"original_number": exc.messages}) from None
+    if "number_request" in changes:
+        changes["number_request"] = _number_request(changes["number_request"],
+                                                    changes.get("original_number", pool.original_number))
     pool, changed = model_update(instance=pool, fields=EDITABLE_FIELDS, data=changes)
     if not changed:
         return False
@@ -97,6 +103,14 @@ def pool_update(*, pool: Pool, actor=None, reason: str = "settings changed",
         pool_original_record(pool=pool, actor=actor, previous=changed["original_number"][0], now=now)
     _enqueue_enforcement(pool)
     return True
+
+
+def _number_request(raw, original_number: str) -> dict:
+    """The stored number request (`{"type", "country"[, "area_code"]}`); bad input is a DomainError."""
+    try:
+        return number_request_clean(raw, original_number)
+    except NumberRequestError as exc:
+        raise DomainError(INVALID, exc.message, {"number_request": [f"{exc.field}: {exc.message}"]}) from None
 
 
 def _pool_change_record(*, pool: Pool, changed: dict, actor, reason: str, now: datetime | None) -> PoolChange:
@@ -254,8 +268,9 @@ def _buy_trackers(*, pool: Pool, now: datetime, actor) -> tuple[list[PlannedActi
             if conflicts >= BUY_ATTEMPTS:
                 break
             continue
-        for offset in range(len(trackers)):
-            created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held + offset} of {pool.size} trackers"))
+        for offset, tracker in enumerate(trackers):
+            created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held + offset} of {pool.size} trackers; "
+                                                                   f"bought from {getattr(tracker, 'bought_because', 'the provider')}"))
     return created, failure
 
 
@@ -279,7 +294,7 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
     try:
         created = _provision(pool=pool, count=count, status=status, actor=actor, now=now)
     except DomainError as exc:
-        if exc.code in (PROVIDER_ERROR, NO_NUMBERS):
+        if exc.code in (PROVIDER_ERROR, NO_NUMBERS, CANNOT_BUY_NUMBERS):
             _provision_failure_record(pool=pool, message=exc.message, now=now)
         raise
     if pool.last_provision_error:
@@ -300,16 +315,10 @@ def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[C
         raise DomainError(PROVIDER_ERROR, str(exc)) from None
     exclude = set(CallTracker.objects.live().values_list("tracking_number", flat=True))
     exclude |= set(Pool.objects.values_list("original_number", flat=True))
-    try:
-        candidates = provider.search(count=count, exclude=exclude)
-    except ProviderError as exc:
-        raise DomainError(PROVIDER_ERROR, str(exc)) from None
-    if len(candidates) < count:
-        raise DomainError(NO_NUMBERS, f"the {provider.name} provider offers {len(candidates)} of the {count} "
-                                      "numbers this pool needs.")
+    candidates = _search_numbers(pool=pool, provider=provider, count=count, exclude=exclude)
     base = settings.PUBLIC_BASE_URL
     created = []
-    for number in candidates:
+    for number, search in candidates:
         try:
             bought = provider.buy(
                 number=number,
@@ -321,17 +330,54 @@ def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[C
         except ProviderError as exc:
             raise DomainError(PROVIDER_ERROR, f"Buying {number} failed: {exc}") from None
         try:
-            created.append(
-                tracker_add(
-                    pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
-                    provider_number_id=bought.provider_id, actor=actor,
-                    reason=f"provisioned from {bought.provider}", now=now,
-                )
+            tracker = tracker_add(
+                pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
+                provider_number_id=bought.provider_id, actor=actor,
+                reason=f"provisioned from {bought.provider}: {search}", now=now,
             )
         except DomainError:
             provider.release(provider_id=bought.provider_id)
             raise
+        tracker.bought_because = search  # type: ignore[attr-defined]  # which search found it, for the caller's message (also in its history)
+        created.append(tracker)
     return created
+
+
+def bought_summary(trackers: list[CallTracker]) -> str:
+    """`bought (720) 555-0101, (720) 555-0102 from area code 720` — what trackers_provision bought and why."""
+    by_search: dict[str, list[str]] = {}
+    for tracker in trackers:
+        by_search.setdefault(getattr(tracker, "bought_because", "the provider"), []).append(phone_display(tracker.tracking_number))
+    parts = []
+    for search, numbers in by_search.items():
+        shown = ", ".join(numbers[:5]) + (f" and {len(numbers) - 5} more" if len(numbers) > 5 else "")
+        parts.append(f"{shown} from {search}")
+    return "bought " + "; ".join(parts) if parts else "nothing bought"
+
+
+def _search_numbers(*, pool, provider, count: int, exclude: set[str]) -> list[tuple[str, str]]:
+    """`count` (number, the search that found it) pairs, from the pool's number request's searches in order
+    (area code, then region, then near the original). Too few is a `cannot_buy_numbers` DomainError naming
+    every search tried; nothing is bought then, and nothing is ever bought from outside the request."""
+    found: list[tuple[str, str]] = []
+    tried: list[str] = []
+    counts: list[str] = []
+    for search in number_searches(pool.number_request, pool.original_number):
+        try:
+            numbers = provider.search(count=count - len(found), exclude=exclude | {n for n, _ in found}, query=search)
+        except ProviderError as exc:
+            raise DomainError(PROVIDER_ERROR, str(exc)) from None
+        tried.append(search.describe())
+        counts.append(f"{search.describe()} ({len(numbers)} found)")
+        found += [(number, search.describe()) for number in numbers]
+        if len(found) >= count:
+            return found[:count]
+    raise DomainError(
+        CANNOT_BUY_NUMBERS,
+        f"The {provider.name} provider has {len(found)} of the {count} numbers “{pool}” asked for. Searched: "
+        f"{'; '.join(counts)}. Nothing was bought: choose another area code, or toll-free numbers, for this pool.",
+        {"number_request": [f"Not enough numbers for {', then '.join(tried)}."]},
+    )
 
 
 def pools_enforce_all(*, now: datetime | None = None) -> int:

@@ -24,6 +24,7 @@ from pools.selectors import (
     pool_preview,
     pool_sizing_recommendation,
 )
+from telephony.number_search import number_request_display
 from trackers.leasing import client_lease_cap
 from trackers.models import CallTracker
 from trackers.selectors import (
@@ -102,6 +103,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "tracker_groups": groups,
         "counts": {state: len(items) for state, items in by_state.items()},
         "calls_in_range": calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
+        "number_searches": number_request_display(pool.number_request, pool.original_number),
         **_pool_next_run(pool=pool, now=now),
         "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
         **(_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,

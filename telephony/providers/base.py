@@ -1,6 +1,8 @@
 from dataclasses import dataclass
 from typing import Protocol
 
+from telephony.number_search import NumberSearch
+
 
 class ProviderError(Exception):
     """The provider refused or failed (no numbers left, bad credentials, network)."""
@@ -16,8 +18,9 @@ class ProvisionedNumber:
 class NumberProvider(Protocol):
     name: str
 
-    def search(self, *, count: int, exclude: set[str], area_code: str | None = None) -> list[str]:
-        """Up to `count` purchasable E.164 numbers not in `exclude`."""
+    def search(self, *, count: int, exclude: set[str], query: NumberSearch | None = None) -> list[str]:
+        """Up to `count` purchasable E.164 numbers not in `exclude` that answer `query` (none: any local
+        number in the provider's default country); [] when it has none, never numbers from elsewhere."""
 
     def buy(self, *, number: str, voice_url: str, status_url: str, fallback_url: str) -> ProvisionedNumber:
         """Buy `number` and point its voice webhooks at callpool."""

@@ -9,6 +9,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
 
 from telephony.credentials import TwilioCredentials, twilio_credentials
+from telephony.number_search import LOCAL, TOLL_FREE, NumberSearch
 from telephony.providers.base import ProviderError, ProvisionedNumber
 
 # What the SDK raises: Twilio's answers, and the network failing before there is one.
@@ -33,17 +34,23 @@ class TwilioProvider:
         country = telephony_settings.account.default_region if telephony_settings is not None else "US"
         return cls(account_sid=credentials.account_sid, auth_token=credentials.auth_token, country=country)
 
-    def search(self, *, count: int, exclude: set[str], area_code: str | None = None) -> list[str]:
+    def search(self, *, count: int, exclude: set[str], query: NumberSearch | None = None) -> list[str]:
+        """One AvailablePhoneNumbers search: Local with AreaCode / InRegion / NearNumber, or TollFree."""
+        query = query or NumberSearch(LOCAL, self.country)
         # Ask for a few extra: some of them may already be ours (excluded).
-        query: dict[str, object] = {"voice_enabled": True, "limit": count + 10}
-        if area_code:
-            query["area_code"] = area_code
+        params: dict[str, object] = {"voice_enabled": True, "limit": count + 10}
+        if query.area_code:
+            params["area_code"] = query.area_code
+        if query.in_region:
+            params["in_region"] = query.in_region
+        if query.near_number:
+            params["near_number"] = query.near_number
         try:
-            found = self.client.available_phone_numbers(self.country).local.list(**query)
+            numbers = self.client.available_phone_numbers(query.country)
+            found = (numbers.toll_free if query.kind == TOLL_FREE else numbers.local).list(**params)
         except FAILURES as exc:
-            raise ProviderError(f"Twilio search failed: {exc}") from exc
-        numbers = [item.phone_number for item in found if item.phone_number not in exclude]
-        return numbers[:count]
+            raise ProviderError(f"Twilio search for {query.describe()} failed: {exc}") from exc
+        return [item.phone_number for item in found if item.phone_number not in exclude][:count]
 
     def buy(self, *, number: str, voice_url: str, status_url: str, fallback_url: str) -> ProvisionedNumber:
         try:

@@ -3,7 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attribution.classification import channel_group, classify
-from attribution.search_engines import search_engine_for_host
+from attribution.referrers import search_engine_for_host
 
 OWN = ["shop.example.com"]
 
@@ -56,8 +56,6 @@ def test_fbclid_is_stored_but_does_not_change_source():
         ("https://search.seznam.cz/", "seznam"),
         ("https://www.qwant.com/", "qwant"),
         ("https://search.brave.com/", "brave"),
-        ("https://www.perplexity.ai/", "perplexity"),
-        ("https://chatgpt.com/", "chatgpt"),
     ],
 )
 def test_search_engine_referrer_is_organic(referrer, engine):
@@ -68,6 +66,16 @@ def test_search_engine_referrer_is_organic(referrer, engine):
 def test_search_engines_are_matched_on_hostname_only():
     assert search_engine_for_host("google.example.org") is None
     assert search_engine_for_host("notgoogle.com") is None
+
+
+def test_ai_assistants_are_referrals_under_their_own_name():
+    c = classify("https://shop.example.com/", "https://chatgpt.com/", OWN)
+    assert (c.source, c.medium) == ("chatgpt", "referral")
+
+
+def test_webmail_is_email_not_google_organic():
+    c = classify("https://shop.example.com/", "https://mail.google.com/mail/u/0/", OWN)
+    assert (c.source, c.medium) == ("mail.google.com", "email")
 
 
 def test_other_site_referrer_is_referral_without_www():

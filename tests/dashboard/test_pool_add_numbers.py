@@ -40,3 +40,32 @@ def test_another_accounts_pool_is_404(admin_client_for_account, other_account):
     other = PoolFactory(account=other_account)
     assert admin_client_for_account.post(_url(other), {"count": 1}).status_code == 404
     assert not CallTracker.objects.exists()
+
+
+def test_the_pool_page_says_where_new_numbers_come_from(admin_client_for_account, account, website):
+    denver = PoolFactory(account=account, website=website, name="Denver", original_number="+17205550100")
+
+    page = admin_client_for_account.get(reverse("dashboard:pool_detail", args=[denver.pk])).content.decode()
+
+    assert "local: area code 720, then region CO (US), then near (720) 555-0100" in page
+
+
+def test_added_numbers_say_which_search_found_them(admin_client_for_account, account, website):
+    denver = PoolFactory(account=account, website=website, name="Denver", original_number="+17205550100",
+                         number_request={"type": "area_code", "area_code": "303", "country": "US"})
+
+    response = admin_client_for_account.post(_url(denver), {"count": 1}, follow=True)
+
+    assert "Added 1 number to Denver. Bought (303) 555-0100 from area code 303." in response.content.decode()
+
+
+def test_an_area_code_without_numbers_fails_clearly_and_buys_nothing(admin_client_for_account, account, website):
+    cheyenne = PoolFactory(account=account, website=website, name="Cheyenne", original_number="+13075550100",
+                           number_request={"type": "area_code", "area_code": "307", "country": "US"})
+
+    response = admin_client_for_account.post(_url(cheyenne), {"count": 1}, follow=True)
+
+    page = response.content.decode()
+    assert "Numbers were not added: The sandbox provider has 0 of the 1 numbers" in page
+    assert "Searched: area code 307 (0 found)." in page
+    assert not CallTracker.objects.exists()

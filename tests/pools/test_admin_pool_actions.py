@@ -24,7 +24,8 @@ def test_enforce_rules_now_runs_the_engine_and_reports_the_count(admin_client_fo
 
     assert "5 actions taken on 1 pool." in _messages(response)
     [listed] = [m for m in _messages(response) if m.startswith("“Auto”: ")]
-    assert listed.startswith("“Auto”: 5 actions: create new number (the pool holds 0 of 4 trackers);")
+    assert listed.startswith("“Auto”: 5 actions: create new number (the pool holds 0 of 4 trackers; "
+                              "bought from area code 202);")
     assert "google/organic is on the top list (40 visits)" in listed
     assert statuses(auto_pool) == {"active": 1, "available": 3}
     assert TrackerStatusChange.objects.filter(actor__username="alice-admin", to_status="active").count() == 1

@@ -25,7 +25,8 @@ def test_prints_each_action_with_its_reason_and_the_total(auto_pool, recent_traf
     lines = _run("--pool", str(auto_pool.pk))
 
     assert lines[0] == f"Pool “Auto” (#{auto_pool.pk}) took 5 actions:"
-    assert lines[1].split() == ["(new", "number)", "create", "the", "pool", "holds", "0", "of", "4", "trackers"]
+    assert lines[1].split() == ["(new", "number)", "create", "the", "pool", "holds", "0", "of", "4", "trackers;",
+                                 "bought", "from", "area", "code", "202"]
     activation = next(line for line in lines if " activate " in line)
     assert "google/organic is on the top list (40 visits)" in activation
     assert activation.lstrip().startswith("(")  # the tracker's number, displayed

@@ -7,6 +7,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from telephony.fallback import forward_fallback_url
+from telephony.number_search import NumberSearch
 from telephony.providers import ProviderError, provider_by_name
 from telephony.providers.twilio import TwilioProvider
 from tests.factories import TelephonySettingsFactory
@@ -26,7 +27,7 @@ def test_search_returns_local_voice_numbers_not_already_ours(provider, client):
     local = client.available_phone_numbers.return_value.local
     local.list.return_value = [SimpleNamespace(phone_number=n) for n in ["+12025550111", "+12025550112", "+12025550113"]]
 
-    found = provider.search(count=2, exclude={"+12025550111"}, area_code="202")
+    found = provider.search(count=2, exclude={"+12025550111"}, query=NumberSearch("local", "US", area_code="202"))
 
     assert found == ["+12025550112", "+12025550113"]
     client.available_phone_numbers.assert_called_once_with("US")
