@@ -51,7 +51,7 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
     # original-number history, then the visitor pool's sizing (peak, leased now, samples), peak in range,
     # exhaustion counts and list, the most numbers one client holds, its health (exhaustion in the last 24 h),
     # and whether the user is an account admin (the "Add numbers" form)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         marketer_client.get(_url(pool))
 
 

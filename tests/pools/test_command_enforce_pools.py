@@ -133,5 +133,5 @@ def test_the_other_pools_still_run_when_one_cannot_get_numbers(auto_pool, accoun
     CallTrackerFactory(pool=retired, available=True)
     with mock.patch("pools.services.provider_for_account", autospec=True, return_value=empty):
         lines = _run()
-    assert any("cannot get numbers: the sandbox provider offers 0 of the 4 numbers" in line for line in lines)
+    assert any("cannot get numbers: The sandbox provider has 0 of the 4 numbers" in line for line in lines)
     assert lines[-1] == "1 actions"  # the retired pool's available number is released

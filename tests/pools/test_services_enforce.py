@@ -227,15 +227,16 @@ def test_when_the_provider_has_no_numbers_the_rest_of_the_plan_still_applies(aut
     empty.search.return_value = []
 
     with mock.patch("pools.services.provider_for_account", autospec=True, return_value=empty):
-        with pytest.raises(PoolCannotBuyNumbers, match="the sandbox provider offers 0 of the 1 numbers") as raised:
+        with pytest.raises(PoolCannotBuyNumbers, match="The sandbox provider has 0 of the 1 numbers") as raised:
             pool_enforce(pool=auto_pool, now=now)
 
-    assert raised.value.code == "no_numbers"
+    assert raised.value.code == "cannot_buy_numbers"
+    assert "Searched: area code 202 (0 found)" in raised.value.message
     assert [(a.action, a.tracker_id) for a in raised.value.actions] == [("flag", old.pk)]
     assert statuses(auto_pool) == {"flagged": 1}
     empty.buy.assert_not_called()
     auto_pool.refresh_from_db()
-    assert "offers 0 of the 1 numbers" in auto_pool.last_provision_error and auto_pool.last_provision_error_at == now
+    assert "has 0 of the 1 numbers" in auto_pool.last_provision_error and auto_pool.last_provision_error_at == now
 
 
 def test_twilio_without_credentials_is_a_clear_domain_error_recorded_on_the_pool(auto_pool, add_visits, now, settings):
