@@ -200,7 +200,7 @@ def report(request, dimension="source_medium"):
     data["rows"] = rows_compared(share_bars(rows_sorted(data["rows"], sort)), previous["rows"], dimension,
                                  base_params=request.filters.params())
     data["totals_change"] = {key: change(data["totals"][key], previous["totals"][key])
-                             for key in ("calls", "answered", "first_time", "visits")}
+                             for key in ("calls", "answered", "first_time", "conversions", "value", "visits")}
     data["previous_label"] = _previous_label(request.filters)
     data["tracker_names"] = tracker_names(account=request.account) if dimension == "tracker" else {}
     data["dimensions"] = list(DIMENSIONS.values())

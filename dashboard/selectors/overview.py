@@ -17,7 +17,9 @@ def _previous_totals(*, account: Account, filters: DashboardFilters, totals: dic
     calls = sum(row["calls"] for row in per_day)
     answered = sum(row["answered"] for row in per_day)
     before = {"calls": calls, "answered": answered, "missed": calls - answered,
-              "first_time": sum(row["first_time"] for row in per_day)}
+              "first_time": sum(row["first_time"] for row in per_day),
+              "conversions": sum(row["conversions"] for row in per_day),
+              "value": sum((row["value"] for row in per_day), Decimal("0.00"))}
     return {key: change(totals[key], value) for key, value in before.items()}
 
 
