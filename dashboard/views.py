@@ -78,6 +78,7 @@ def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
     data["previous_label"] = _previous_label(request.filters)
     data["chart"] = calls_bar_chart(data["points"])
+    data["chart_compact"] = calls_bar_chart(data["points"], compact=True)
     base = request.filters.params()
     data["top_sources"] = rows_with_drill(share_bars(data["top_sources"]), "source_medium", base_params=base)
     data["top_campaigns"] = rows_with_drill(share_bars(data["top_campaigns"]), "campaign", base_params=base)
