@@ -19,6 +19,10 @@ TEXT_FILTERS = ("source", "medium", "channel", "campaign", "term", "landing_page
 BLANKABLE = ("source", "medium", "channel", "campaign", "term", "landing_page", "pool_name")
 
 
+# Result words of older links (bookmarks, exports) and what they are called now.
+RENAMED_RESULTS = {"busy-failed": CallResult.BUSY_OR_FAILED.value, "in-progress": CallResult.IN_PROGRESS.value}
+
+
 @dataclass(frozen=True)
 class CallFilters:
     status: str = ""
@@ -37,6 +41,8 @@ class CallFilters:
     tracking_number: str = ""
     pool_name: str = ""
     conversions_only: bool = False  # ?is_conversion=1, like the API's is_conversion=true
+    tag: str = ""          # a tag's name, matched ignoring case
+    spam: str = ""         # "" (not spam: spam is left out by default) | "yes" (spam only) | "all"
     blank: tuple[str, ...] = ()     # BLANKABLE names that must be empty
 
     def params(self) -> dict[str, str]:
@@ -44,7 +50,8 @@ class CallFilters:
                   "channel": self.channel, "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
                   "answered": self.answered, "recording": self.recording, "campaign": self.campaign, "term": self.term,
                   "landing_page": self.landing_page, "tracking_number": self.tracking_number, "pool_name": self.pool_name,
-                  "is_conversion": "1" if self.conversions_only else "", "blank": ",".join(self.blank)}
+                  "is_conversion": "1" if self.conversions_only else "", "tag": self.tag, "spam": self.spam,
+                  "blank": ",".join(self.blank)}
         return {key: value for key, value in params.items() if value}
 
     @property
@@ -55,12 +62,13 @@ class CallFilters:
 # How the calls log names each filter when it lists the ones in force (call_filters_describe).
 FILTER_LABELS = {"q": "caller", "status": "status", "source": "source", "medium": "medium", "channel": "channel",
                  "campaign": "campaign", "term": "keyword", "landing_page": "landing page",
-                 "tracking_number": "tracking number", "pool_name": "pool"}
+                 "tracking_number": "tracking number", "pool_name": "pool", "tag": "tag"}
 # What a report calls an empty value (reports.aggregates.Dimension.empty_label), so the log says the same.
 BLANK_LABELS = {"term": "(none)", "pool_name": "(no pool)"}
 CHOICE_WORDS = {("first_time", "yes"): "first-time callers", ("first_time", "no"): "repeat callers",
                 ("answered", "yes"): "answered", ("answered", "no"): "missed",
-                ("recording", "yes"): "with recording", ("recording", "no"): "without recording"}
+                ("recording", "yes"): "with recording", ("recording", "no"): "without recording",
+                ("spam", "yes"): "spam only", ("spam", "all"): "spam included"}
 
 
 def call_filters_describe(call_filters: CallFilters) -> list[str]:
@@ -75,7 +83,7 @@ def call_filters_describe(call_filters: CallFilters) -> list[str]:
         if getattr(f, name):
             words.append(f"{label} “{getattr(f, name)}”")
     words.extend(f"{FILTER_LABELS[name]} {BLANK_LABELS.get(name, '(not set)')}" for name in f.blank)
-    words.extend(CHOICE_WORDS[(name, getattr(f, name))] for name in ("first_time", "answered", "recording")
+    words.extend(CHOICE_WORDS[(name, getattr(f, name))] for name in ("first_time", "answered", "recording", "spam")
                  if getattr(f, name))
     if f.conversions_only:
         words.append("conversions only")
@@ -85,6 +93,7 @@ def call_filters_describe(call_filters: CallFilters) -> list[str]:
 def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallFilters, list[str]]:
     problems = []
     result = (params.get("result") or "").strip()
+    result = RENAMED_RESULTS.get(result, result)
     if result and result not in CallResult.values:
         problems.append(f"Unknown call result “{result[:20]}” ignored.")
         result = ""
@@ -113,6 +122,11 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     raw_conversion = (params.get("is_conversion") or "").strip().lower()
     if raw_conversion not in ("", "0", "1", "true", "false"):
         problems.append("The conversions filter takes 1 (conversions only); ignored.")
+    spam = (params.get("spam") or "").strip()
+    if spam not in ("", "yes", "all"):
+        problems.append("The spam filter takes yes (spam only) or all; ignored.")
+        spam = ""
+    tag = (params.get("tag") or "").strip()[:50]
     q = (params.get("q") or "").strip()[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
@@ -126,7 +140,8 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     if problem:
         problems.append(problem)
     return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, recording=recording,
-                       result=result, conversions_only=raw_conversion in ("1", "true"), blank=blank, **text), problems
+                       result=result, conversions_only=raw_conversion in ("1", "true"), tag=tag, spam=spam, blank=blank,
+                       **text), problems
 
 
 def _page_parse(raw: str) -> str:

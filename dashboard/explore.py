@@ -27,6 +27,7 @@ DRILL_PARAMS = {
     "landing_page": ("landing_page",),  # the row's key is the page (host + path); the filter matches by page too
     "tracker": ("tracking_number",),
     "pool": ("pool_name",),
+    "tag": ("tag",),
 }
 BLANK_PARAM = "blank"
 

@@ -1,14 +1,20 @@
-"""Cross-cutting concerns of the public DNI endpoints: website lookup, CORS, rate limit per key and IP, JSON errors."""
+"""Cross-cutting concerns of the public DNI endpoints, composed by ONE decorator, `dni_endpoint`: allowed methods,
+website lookup, CORS, rate limit per key and IP, JSON errors. The parts are private: their order is not a choice a
+view makes (a rate limit stacked outside the website lookup answered 500 to every leave beacon and AMP request)."""
 
 import json
 import logging
 import time
+from collections.abc import Callable
 from functools import wraps
+from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from accounts.services import refused_origin_record
 from core.client_ip import client_ip
@@ -30,14 +36,18 @@ def json_error(status: int, code: str, message: str) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
-def with_website(view):
-    """Loads the website of `key` with its pools (cached: dni_snippet.website_cache); 404 if unknown."""
+def _unknown_website() -> HttpResponse:
+    return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
+
+
+def _with_website(view, unknown: Callable[[], HttpResponse] = _unknown_website):
+    """Loads the website of `key` with its pools (cached: dni_snippet.website_cache); `unknown()` (404) if none."""
 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
         website, pools, token = website_with_pools(key)
         if website is None:
-            return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
+            return unknown()
         seen_at = website.snippet_seen_at
         request.website, request.pools = website, pools
         response = view(request, key, *args, **kwargs)
@@ -57,7 +67,7 @@ def _cors_headers(response: HttpResponse, origin: str) -> HttpResponse:
     return response
 
 
-def dni_cors(view):
+def _dni_cors(view):
     """CORS for the website's allowed origins only. Preflight answered here; other origins get 403.
 
     Requests without an Origin header (server-side clients) are not cross-origin and pass.
@@ -108,10 +118,10 @@ def minute_bucket() -> int:
     return int(time.time() // 60)
 
 
-def rate_limited(view):
+def _rate_limited(view):
     """At most settings.DNI_RATE_LIMIT requests a minute per website key and client IP (0 = off).
 
-    Wraps a view already wrapped by `with_website`: unknown keys are 404 before they cost anything, and one
+    Runs inside the website lookup (`dni_endpoint`): unknown keys are 404 before they cost anything, and one
     site's traffic (or an abuser of an unknown key) never uses up another site's visitors' budget.
     """
 
@@ -146,7 +156,7 @@ def _amp_allows(website, origin: str) -> bool:
     return website.allows_origin(origin) or any(origin in amp_cache_origins(o) for o in website.allowed_origins)
 
 
-def amp_cors(view):
+def _amp_cors(view):
     """AMP's CORS (amp-call-tracking fetches with credentials): the site's origin or its AMP-cache origin, and
     `__amp_source_origin` (the publisher's origin) must be an allowed origin. A same-origin AMP request carries
     `AMP-Same-Origin: true` and no Origin."""
@@ -173,3 +183,31 @@ def amp_cors(view):
         return response
 
     return wrapper
+
+
+CORS = {"dni": _dni_cors, "amp": _amp_cors}
+
+
+def dni_endpoint(*, methods: tuple[str, ...], cors: Literal["dni", "amp"] | None, rate_limit: bool = True,
+                 unknown: Callable[[], HttpResponse] = _unknown_website):
+    """The one decorator of every public DNI endpoint. Its order is fixed, outermost first:
+
+    1. no CSRF (cross-origin by design; nothing here trusts cookies) and only `methods` (405 before any lookup);
+       text PostgreSQL cannot store was already refused for every URL by core.middleware.BadTextMiddleware;
+    2. the website of `key` → `request.website`, `request.pools`; `unknown()` (a JSON 404) if there is none;
+    3. CORS for the website's origins: `"dni"` (the snippet; answers the OPTIONS preflight, so OPTIONS is
+       allowed too) or `"amp"` (amp-call-tracking's credentialed GET); 403 for any other origin;
+    4. the rate limit per website key and client IP (`DNI_RATE_LIMIT`); its 429 carries the CORS headers,
+       so the page's script can read it;
+    5. the view, which holds only the domain step.
+    """
+    allowed = [*methods, "OPTIONS"] if cors == "dni" else list(methods)
+
+    def decorate(view):
+        wrapped = _rate_limited(view) if rate_limit else view
+        if cors is not None:
+            wrapped = CORS[cors](wrapped)
+        wrapped = _with_website(wrapped, unknown)
+        return csrf_exempt(require_http_methods(allowed)(wrapped))
+
+    return decorate

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from crawlerdetect import CrawlerDetect
 
+from attribution.models import Visit
 from attribution.services import (
     VisitInput,
     clean_id,
@@ -20,7 +21,7 @@ from attribution.services import (
 )
 from core.phones import phone_display
 from trackers.heartbeat import session_heartbeat
-from trackers.leasing import lease_acquire, lease_shorten, source_tracker_get
+from trackers.leasing import LeaseGrant, lease_acquire, lease_shorten, source_tracker_get
 
 SESSION_MINUTES = 30
 
@@ -58,60 +59,95 @@ def _number(pool, tracking_number: str) -> dict:
     return {"original": pool.original_number, "tracking": tracking_number, "display": phone_display(tracking_number)}
 
 
+@dataclass
+class _Held:
+    """What the session holds once its path ran: visitor pool id → lease, source pool id → number."""
+    grants: dict[int, LeaseGrant]
+    source_numbers: dict[int, str]
+    visit: Visit | None = None  # read or recorded by the first-page path; a heartbeat reads none
+    is_new_visit: bool = False
+
+
 def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, origin: str, now: datetime) -> AssignResult:
     """Numbers for one page view or heartbeat. `pools` are the website's pools (retired ones hand out nothing).
 
-    Heartbeat path (known session whose leases are all still open): ONE statement here
+    Two paths. The heartbeat (a known session whose leases are all still open): ONE statement
     (`trackers.heartbeat.session_heartbeat`), for visitor pools, source pools or both; the caller's website
-    lookup comes from the cache. Otherwise the visit is recorded and leases are taken.
+    lookup comes from the cache. The first page (a new session, or one the heartbeat cannot serve in full):
+    `_first_page`. Then, for a running session, its page load and GA ids are recorded in one place.
     """
     live = [p for p in pools if p.retired_at is None]
     visitor_pools = [p for p in live if p.tracking == p.Tracking.VISITOR]
     source_pools = [p for p in live if p.tracking == p.Tracking.SOURCE]
-    visitor_uid = clean_id(visitor_id) or new_id()
     session_uid = clean_id(session_id)
-    result = AssignResult(visitor_uid, session_uid or new_id(), now + timedelta(minutes=SESSION_MINUTES), heartbeat_seconds(live))
+    result = AssignResult(clean_id(visitor_id) or new_id(), session_uid or new_id(),
+                          now + timedelta(minutes=SESSION_MINUTES), heartbeat_seconds(live))
     if is_bot(data.user_agent):
         return result
     website_mark_snippet_seen(website=website, origin=origin, now=now)
-    grants, source_numbers, is_new_visit = {}, {}, False
-    visit, beat = None, None
-    if session_uid:
-        beat = session_heartbeat(website_id=website.pk, session_uid=session_uid, visitor_pools=visitor_pools,
-                                 source_pools=source_pools, now=now)
-        grants, source_numbers = dict(beat.grants), beat.source_numbers
-    if beat is None or not beat.complete:
-        # A running session is read, never re-classified: it keeps the source it started with.
-        visit = visit_get(website=website, session_uid=session_uid) if session_uid else None
-        if visit is None:
-            is_new_visit = True
-            visit = visit_record(website=website, visitor_uid=visitor_uid, session_uid=result.session_id, data=data,
-                                 now=now, is_new=session_uid is None and clean_id(visitor_id) is None)
-        for pool in visitor_pools:
-            if pool.pk not in grants:
-                grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit)
-                if grant is not None:
-                    grants[pool.pk] = grant
-        source_numbers = {}
-        for pool in source_pools:
-            tracker = source_tracker_get(pool=pool, source=visit.source, medium=visit.medium)
-            if tracker is not None:
-                source_numbers[pool.pk] = tracker.tracking_number
-    if data.is_page_load and session_uid and not is_new_visit:
-        # A page load of a running session (heartbeats are not page views): count it and keep its path.
+    beat = session_heartbeat(website_id=website.pk, session_uid=session_uid, visitor_pools=visitor_pools,
+                             source_pools=source_pools, now=now) if session_uid else None
+    if beat is not None and beat.complete:
+        held = _Held(dict(beat.grants), beat.source_numbers)
+    else:
+        held = _first_page(website=website, visitor_pools=visitor_pools, source_pools=source_pools, result=result,
+                           session_uid=session_uid, is_new=session_uid is None and clean_id(visitor_id) is None,
+                           renewed=beat.grants if beat is not None else {}, data=data, now=now)
+    if session_uid and not held.is_new_visit:
+        _running_session_visit_update(website=website, session_uid=session_uid, visit=held.visit, data=data, now=now)
+    return _with_numbers(result, held, visitor_pools, source_pools)
+
+
+def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, session_uid: str | None,
+                is_new: bool, renewed: dict[int, LeaseGrant], data: VisitInput, now: datetime) -> _Held:
+    """A new session (its visit, first page view and GA ids recorded at once), or a running one the heartbeat
+    could not serve in full (a lease gone, a pool added): the leases it lacks are taken, source numbers read.
+
+    `session_uid`: the session id the client sent, if any; `is_new`: neither id was sent."""
+    # A running session is read, never re-classified: it keeps the source it started with.
+    visit = visit_get(website=website, session_uid=session_uid) if session_uid else None
+    is_new_visit = visit is None
+    if is_new_visit:
+        visit = visit_record(website=website, visitor_uid=result.visitor_id, session_uid=result.session_id, data=data,
+                             now=now, is_new=is_new)
+    assert visit is not None  # read or just recorded
+    grants = dict(renewed)
+    for pool in visitor_pools:
+        if pool.pk not in grants:
+            grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit)
+            if grant is not None:
+                grants[pool.pk] = grant
+    source_numbers = {}
+    for pool in source_pools:
+        tracker = source_tracker_get(pool=pool, source=visit.source, medium=visit.medium)
+        if tracker is not None:
+            source_numbers[pool.pk] = tracker.tracking_number
+    return _Held(grants, source_numbers, visit, is_new_visit)
+
+
+def _running_session_visit_update(*, website, session_uid: str, visit: Visit | None, data: VisitInput,
+                                  now: datetime) -> None:
+    """The one place a running session's page views and GA ids are recorded (a new visit gets both when it is
+    recorded). A page load counts a page view and keeps its path; a heartbeat is not a page view. GA ids often
+    appear after the first page (gtag loads later): filled in, never overwritten."""
+    if data.is_page_load:
         visit = visit or visit_get(website=website, session_uid=session_uid)
         if visit is not None:
             visit_page_view_record(visit=visit, page_url=data.page_url, now=now)
-    if session_uid and not is_new_visit and (data.ga_client_id or data.ga_session_id):
+    if data.ga_client_id or data.ga_session_id:
         visit_set_ga_ids(website=website, session_uid=session_uid, data=data)
+
+
+def _with_numbers(result: AssignResult, held: _Held, visitor_pools, source_pools) -> AssignResult:
+    """The numbers in pool order; the session expires with its first lease to lapse."""
     for pool in visitor_pools:
-        grant = grants.get(pool.pk)
+        grant = held.grants.get(pool.pk)
         if grant is not None:
             result.numbers.append(_number(pool, grant.tracking_number))
             result.expires_at = min(result.expires_at, grant.expires_at)
     for pool in source_pools:
-        if pool.pk in source_numbers:
-            result.numbers.append(_number(pool, source_numbers[pool.pk]))
+        if pool.pk in held.source_numbers:
+            result.numbers.append(_number(pool, held.source_numbers[pool.pk]))
     return result
 
 

@@ -1,4 +1,5 @@
-"""Public DNI endpoints: the script, the assign call, the demo page. Thin: decorators do HTTP concerns."""
+"""Public DNI endpoints: the script, the assign call, the leave beacon, AMP's config, the demo page.
+Thin: `dni_endpoint` does the HTTP concerns in its one fixed order."""
 
 import hashlib
 import json
@@ -8,10 +9,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from accounts.models import Website
 from attribution.services import VisitInput, clean_ga_id, clean_id
 from core.error_codes import (
     BAD_CONTENT_TYPE,
@@ -25,7 +24,7 @@ from core.error_codes import (
     UNKNOWN_POOL,
 )
 from core.phones import phone_display
-from dni_snippet.decorators import amp_cors, dni_cors, json_error, rate_limited, with_website
+from dni_snippet.decorators import dni_endpoint, json_error
 from dni_snippet.script import script_config, snippet_source
 from dni_snippet.services import dni_amp_number, dni_assign, dni_leave
 from pools.models import Pool
@@ -35,16 +34,19 @@ MAX_BODY_BYTES = 4096
 SCRIPT_MAX_AGE = 300
 
 
-@require_GET
+def _unknown_script() -> HttpResponse:
+    return HttpResponse("/* callpool: unknown website key */\n", status=404, content_type="application/javascript")
+
+
+# No rate limit: a cacheable GET (ETag, max-age) that writes nothing; a 429 here would leave a page untracked.
+@dni_endpoint(methods=("GET",), cors=None, rate_limit=False, unknown=_unknown_script)
 def script(request, key):
-    website = Website.objects.filter(key=key).first()
-    if website is None:
-        return HttpResponse("/* callpool: unknown website key */\n", status=404, content_type="application/javascript")
-    swaps = website_swap_numbers(website=website)
+    swaps = website_swap_numbers(website=request.website, pools=request.pools)
     originals = [number for number, current in swaps if number == current]
     aliases = {number: current for number, current in swaps if number != current}
     body = snippet_source(script_config(key=key, originals=originals, aliases=aliases))
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    response: HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
@@ -83,11 +85,7 @@ def _read_payload(request):
     return payload
 
 
-@csrf_exempt
-@require_http_methods(["POST", "OPTIONS"])
-@with_website
-@rate_limited
-@dni_cors
+@dni_endpoint(methods=("POST",), cors="dni")
 def assign(request, key):
     payload = _read_payload(request)
     if isinstance(payload, HttpResponse):
@@ -106,11 +104,7 @@ def assign(request, key):
     return response
 
 
-@csrf_exempt
-@rate_limited
-@require_http_methods(["POST", "OPTIONS"])
-@with_website
-@dni_cors
+@dni_endpoint(methods=("POST",), cors="dni")
 def leave(request, key):
     """`pagehide` beacon: `{"session_id", "expires_at"?}` sent as text/plain (a CORS-simple request: no preflight)."""
     payload = _read_json(request, content_types=("text/plain", "application/json"))
@@ -135,11 +129,7 @@ def _parse_instant(value):
     return parsed if parsed is not None and parsed.tzinfo is not None else None
 
 
-@csrf_exempt
-@rate_limited
-@require_GET
-@with_website
-@amp_cors
+@dni_endpoint(methods=("GET",), cors="amp")
 def amp_config(request, key):
     """`<amp-call-tracking config=".../amp.json?pool=ID&client_id=CLIENT_ID(callpool)&page_url=SOURCE_URL&referrer=...">`"""
     params = request.GET

@@ -1,3 +1,4 @@
+import itertools
 import os
 
 import pytest
@@ -34,6 +35,19 @@ def _empty_redis_cache():
 
         cache.clear()  # FLUSHDB of REDIS_URL's own db number
     yield
+
+
+_rate_limit_windows = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limit_window(monkeypatch):
+    """Every test counts DNI requests in a minute of its own, as if it started on a minute boundary: counters
+    left in a shared cache (Redis, local memory) by an earlier test never use up this test's budget, and a test
+    that crosses a real minute boundary never gets a fresh budget halfway. Clearing the cache would do the
+    first only, and costs a query with the database cache."""
+    window = next(_rate_limit_windows)
+    monkeypatch.setattr("dni_snippet.decorators.minute_bucket", lambda: window)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,8 @@ from tests.factories import WebsiteFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_list_shows_own_websites_with_snippet(api_client, website, other_account):
+def test_list_shows_own_websites_with_snippet(api_client, website, other_account, settings):
+    settings.PUBLIC_BASE_URL = "https://calls.example.com"
     WebsiteFactory(account=other_account, key="bobsite")
     response = api_client.get("/api/v1/websites/")
     assert response.status_code == 200
@@ -17,7 +18,7 @@ def test_list_shows_own_websites_with_snippet(api_client, website, other_account
     assert row["key"] == "alicesite"
     assert row["allowed_origins"] == ["https://alice.example.com"]
     # The same tag as the install page, with the attributes that keep "delay JS" plugins off it.
-    assert row["snippet"] == ('<script async src="http://testserver/dni/alicesite.js" data-no-optimize="1" '
+    assert row["snippet"] == ('<script async src="https://calls.example.com/dni/alicesite.js" data-no-optimize="1" '
                               'data-cfasync="false" nowprocket></script>')
     assert set(row) == {"id", "name", "key", "domains", "allowed_origins", "snippet"}
 

@@ -110,3 +110,9 @@ def test_the_overviews_top_sources_and_campaigns_drill_down_too(marketer_client,
     assert len(marketer_client.get(f"{CALLS}?{sources['(not set) / (not set)']}").context["calls"]) == 1
     assert len(marketer_client.get(f"{CALLS}?{campaigns['spring-sale']}").context["calls"]) == 2
     assert f'href="{CALLS}?{sources["google / cpc"].replace("&", "&amp;")}"' in response.content.decode()
+
+
+def test_the_folded_filter_bar_names_tag_and_spam_filters_too():
+    from dashboard.call_filters import CallFilters, call_filters_describe
+
+    assert call_filters_describe(CallFilters(tag="booked", spam="yes")) == ["tag “booked”", "spam only"]

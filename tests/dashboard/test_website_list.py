@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -9,9 +10,14 @@ from tests.factories import WebsiteFactory
 URL = reverse("dashboard:website_list")
 
 
+@pytest.fixture(autouse=True)
+def _public_base_url(settings):
+    settings.PUBLIC_BASE_URL = "https://calls.example.com"  # the snippets name this install's public address
+
+
 def test_install_page_shows_the_script_tag_notes_and_allowed_origins(marketer_client, website):
     body = marketer_client.get(URL).content.decode()
-    assert ('&lt;script async src=&quot;http://testserver/dni/alicesite.js&quot; data-no-optimize=&quot;1&quot; '
+    assert ('&lt;script async src=&quot;https://calls.example.com/dni/alicesite.js&quot; data-no-optimize=&quot;1&quot; '
             'data-cfasync=&quot;false&quot; nowprocket&gt;&lt;/script&gt;') in body
     assert "format-detection" in body and "telephone=no" in body
     assert "https://alice.example.com" in body
@@ -74,7 +80,7 @@ def test_copied_snippet_holds_the_ios_meta_tag_and_the_script_tag(marketer_clien
     body = marketer_client.get(URL).content.decode()
     pre = body.split(f'<pre id="snippet-{website.pk}">')[1].split("</pre>")[0]
     assert pre.startswith("&lt;meta name=&quot;format-detection&quot; content=&quot;telephone=no&quot;&gt;\n&lt;script async")
-    assert snippet_html(website).splitlines()[1].startswith('<script async src="http://testserver/dni/alicesite.js"')
+    assert snippet_html(website).splitlines()[1].startswith('<script async src="https://calls.example.com/dni/alicesite.js"')
 
 
 def test_website_without_pools_warns(marketer_client, website):
@@ -125,7 +131,7 @@ def test_amp_snippet_per_live_pool(marketer_client, website):
     PoolFactory(account=website.account, website=website, name="Old line", retired_at=timezone.now())
     body = marketer_client.get(URL).content.decode()
     assert "custom-element=&quot;amp-call-tracking&quot;" in body
-    assert (f"&lt;amp-call-tracking config=&quot;http://testserver/dni/alicesite/amp.json?pool={pool.pk}"
+    assert (f"&lt;amp-call-tracking config=&quot;https://calls.example.com/dni/alicesite/amp.json?pool={pool.pk}"
             "&amp;client_id=CLIENT_ID(callpool)&amp;page_url=SOURCE_URL&amp;referrer=DOCUMENT_REFERRER&quot;&gt;") in body
     assert "&lt;a href=&quot;tel:+12025550100&quot;&gt;(202) 555-0100&lt;/a&gt;" in body
     assert body.count('<pre id="amp-') == 1

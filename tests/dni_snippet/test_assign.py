@@ -43,11 +43,17 @@ def test_two_sessions_get_different_numbers(assign, visitor_pool):
     assert a != b
 
 
+def rate_limit_queries(settings) -> int:
+    """What the default rate limit's counter costs the database: nothing on Redis; with the database cache its
+    read, then the cache's write (row count, savepoint, read, update, release)."""
+    return 0 if settings.REDIS_URL or not settings.DNI_RATE_LIMIT else 6
+
+
 def test_heartbeat_query_count_with_the_configured_cache(assign, visitor_pool, settings, django_assert_num_queries):
     first = assign().json()
     # Redis: the heartbeat statement only. Database cache: the website lookup runs too (a cached copy would
-    # cost the same round trip).
-    with django_assert_num_queries(1 if settings.REDIS_URL else 2):
+    # cost the same round trip), and the rate limit's counter lives there.
+    with django_assert_num_queries((1 if settings.REDIS_URL else 2) + rate_limit_queries(settings)):
         r = assign(body={"page_url": "https://alice.example.com/", "visitor_id": first["visitor_id"],
                          "session_id": first["session_id"]})
     assert r.json()["numbers"] == first["numbers"]
@@ -270,9 +276,9 @@ def test_page_load_on_the_heartbeat_path_costs_two_more_queries(assign, visitor_
                                                                  django_assert_num_queries):
     first = assign().json()
     ids = {"session_id": first["session_id"], "visitor_id": first["visitor_id"]}
-    # A heartbeat's queries (1 on Redis, 2 with the database cache: the website lookup), then the visit read, the
-    # counter UPDATE and the page view INSERT.
-    with django_assert_num_queries((1 if settings.REDIS_URL else 2) + 3):
+    # A heartbeat's queries (1 on Redis, 2 with the database cache: the website lookup; plus the rate limit's
+    # counter there), then the visit read, the counter UPDATE and the page view INSERT.
+    with django_assert_num_queries((1 if settings.REDIS_URL else 2) + rate_limit_queries(settings) + 3):
         assign(body={"page_url": "https://alice.example.com/b", "page_load": True, **ids})
     assert Visit.objects.get().pageviews == 2
 
@@ -302,3 +308,18 @@ def test_well_formed_unknown_session_id_starts_that_session(assign, visitor_pool
 
 def test_the_bench_only_bare_view_is_not_served_by_the_product(client, website):
     assert client.post("/bare/alicesite/lease", data="{}", content_type="application/json").status_code == 404
+
+
+def test_a_page_load_of_a_session_whose_lease_ended_reads_its_visit_once(assign, visitor_pool, shared_cache,
+                                                                          django_assert_num_queries):
+    first = assign(body={"page_url": "https://alice.example.com/", "page_load": True}).json()
+    Lease.objects.update(ended_at=timezone.now())  # not a heartbeat: the first-page path reads the visit
+    ids = {"session_id": first["session_id"], "visitor_id": first["visitor_id"]}
+    # The heartbeat statement, the visit (read once: the page view reuses it), the visit locked and its own
+    # lease looked up, a free tracker (locked) + its lease, the page view's counter UPDATE and INSERT, the GA ids
+    # UPDATE; the other 6 are savepoints.
+    with django_assert_num_queries(15):
+        r = assign(body={"page_url": "https://alice.example.com/b", "page_load": True, "ga_client_id": "1.2", **ids})
+    assert r.json()["numbers"]
+    visit = Visit.objects.get()
+    assert (visit.pageviews, visit.ga_client_id) == (2, "1.2")

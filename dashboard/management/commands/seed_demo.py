@@ -27,6 +27,12 @@ from trackers.models import CallTracker
 
 DEMO_PASSWORD_ENV = "DEMO_ADMIN_PASSWORD"
 
+
+def demo_password() -> str:
+    """The password of the demo logins: DEMO_ADMIN_PASSWORD, else the documented default."""
+    return os.environ.get(DEMO_PASSWORD_ENV) or "callpool-demo"
+
+
 # (landing query string, referrer, visits over the last week); "{click}" becomes a fresh click id. The visits
 # are classified from these URLs by the product's own rules (keywords, channels), as the snippet would.
 TRAFFIC = [
@@ -48,7 +54,7 @@ class Command(BaseCommand):
     help = "Create the demo account, logins, website, pools, visits and calls (idempotent)."
 
     def handle(self, *args, **options):
-        password = os.environ.get(DEMO_PASSWORD_ENV) or "callpool-demo"
+        password = demo_password()
         with transaction.atomic():
             account, _ = Account.objects.get_or_create(
                 name="Demo Co", defaults={"default_region": "US", "timezone": "America/New_York"}
