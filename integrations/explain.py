@@ -32,8 +32,10 @@ def webhook_request_error(exc: requests.RequestException, *, timeout_seconds: in
     return "The request to the endpoint could not be sent."
 
 
-def webhook_status_error(status_code: int) -> str:
+def webhook_status_error(status_code: int | None) -> str:
     """An HTTP answer that is not a success, in words ("HTTP 404: …" keeps the code people search for)."""
+    if status_code is None:
+        return "The endpoint gave no answer."
     if 300 <= status_code < 400:
         why = "a redirect, which webhooks do not follow: use the final URL"
     elif status_code in (401, 403):
