@@ -138,6 +138,7 @@ class PoolListApi(ListModelMixin, AccountApi):
 
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # the API always paginates
         return self.get_paginated_response(_pools_out(self.account, list(page)))
 
     @extend_schema(request=s.PoolCreateInputSerializer, responses={201: s.PoolOutputSerializer})

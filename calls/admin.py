@@ -75,7 +75,8 @@ class CallResultFilter(admin.SimpleListFilter):
         return CallResult.choices
 
     def queryset(self, request, queryset):
-        return queryset.filter(call_result_q(self.value())) if self.value() in CallResult.values else queryset
+        value = self.value()
+        return queryset.filter(call_result_q(value)) if value is not None and value in CallResult.values else queryset
 
 
 @admin.register(Call)

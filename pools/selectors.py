@@ -364,7 +364,7 @@ def pool_health_get(*, account: Account, pool: Pool, now: datetime, diagnosis: P
 
 def _active_counts(*, pools: list[Pool]) -> dict[int, int]:
     if all(hasattr(pool, "active_count") for pool in pools):
-        return {pool.pk: pool.active_count for pool in pools}
+        return {pool.pk: pool.active_count for pool in pools}  # type: ignore[attr-defined]  # annotated by the caller
     rows = (CallTracker.objects.live().filter(pool__in=pools, status=CallTracker.Status.ACTIVE)
             .values("pool_id").annotate(n=Count("id")))
     counts = {pool.pk: 0 for pool in pools}

@@ -51,8 +51,8 @@ def pools_needing_attention(*, account: Account, filters: DashboardFilters, now:
         pools = [pool for pool in pools if pool.website_id == filters.website.pk]
     health = pool_health_by_id(account=account, pools=pools, now=now or timezone.now())
     for pool in pools:
-        pool.health = health[pool.pk]
-    return [pool for pool in pools if not pool.health.is_ok]
+        pool.health = health[pool.pk]  # type: ignore[attr-defined]  # for the template
+    return [pool for pool in pools if not health[pool.pk].is_ok]
 
 
 def pool_for_account(*, account: Account, pk: int) -> Pool:
@@ -99,7 +99,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
         "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
     }
-    pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # counted above: health needs no query for it
+    pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
     data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"])
     return data
 
