@@ -4,12 +4,19 @@ back as problems the view shows as messages."""
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+
+from attribution.classification import page_key
 from calls.models import Call
 from calls.results import CallResult
+from core.phones import parse_phone
 from pools.models import Pool
 
-# Report rows link here filtered by their key (dashboard.explore.DRILL_PARAMS); free text, matched ignoring case.
-TEXT_FILTERS = ("source", "medium", "campaign", "term", "landing_page", "tracking_number", "pool_name")
+# Report rows link here filtered by their key (dashboard.explore.DRILL_PARAMS); free text, matched ignoring case
+# (landing_page by page, tracking_number as a phone number).
+TEXT_FILTERS = ("source", "medium", "channel", "campaign", "term", "landing_page", "tracking_number", "pool_name")
+# ?blank=campaign,term: calls whose campaign and keyword are empty (a report's "(not set)" / "(none)" row).
+BLANKABLE = ("source", "medium", "channel", "campaign", "term", "landing_page", "pool_name")
 
 
 # Result words of older links (bookmarks, exports) and what they are called now.
@@ -27,26 +34,60 @@ class CallFilters:
     answered: str = ""     # "" | "yes" | "no" (missed = not answered, whatever the final status)
     recording: str = ""    # "" | "yes" | "no"
     result: str = ""       # "" | a calls.results.CallResult value: what the form offers
+    channel: str = ""
     campaign: str = ""
     term: str = ""
-    landing_page: str = ""
+    landing_page: str = ""  # a page: lower-cased host + path (attribution.classification.page_key)
     tracking_number: str = ""
     pool_name: str = ""
     conversions_only: bool = False  # ?is_conversion=1, like the API's is_conversion=true
     tag: str = ""          # a tag's name, matched ignoring case
     spam: str = ""         # "" (not spam: spam is left out by default) | "yes" (spam only) | "all"
+    blank: tuple[str, ...] = ()     # BLANKABLE names that must be empty
 
     def params(self) -> dict[str, str]:
         params = {"result": self.result, "status": self.status, "source": self.source, "medium": self.medium,
-                  "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
+                  "channel": self.channel, "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
                   "answered": self.answered, "recording": self.recording, "campaign": self.campaign, "term": self.term,
                   "landing_page": self.landing_page, "tracking_number": self.tracking_number, "pool_name": self.pool_name,
-                  "is_conversion": "1" if self.conversions_only else "", "tag": self.tag, "spam": self.spam}
+                  "is_conversion": "1" if self.conversions_only else "", "tag": self.tag, "spam": self.spam,
+                  "blank": ",".join(self.blank)}
         return {key: value for key, value in params.items() if value}
 
     @property
     def is_filtered(self) -> bool:
         return bool(self.params())
+
+
+# How the calls log names each filter when it lists the ones in force (call_filters_describe).
+FILTER_LABELS = {"q": "caller", "status": "status", "source": "source", "medium": "medium", "channel": "channel",
+                 "campaign": "campaign", "term": "keyword", "landing_page": "landing page",
+                 "tracking_number": "tracking number", "pool_name": "pool", "tag": "tag"}
+# What a report calls an empty value (reports.aggregates.Dimension.empty_label), so the log says the same.
+BLANK_LABELS = {"term": "(none)", "pool_name": "(no pool)"}
+CHOICE_WORDS = {("first_time", "yes"): "first-time callers", ("first_time", "no"): "repeat callers",
+                ("answered", "yes"): "answered", ("answered", "no"): "missed",
+                ("recording", "yes"): "with recording", ("recording", "no"): "without recording",
+                ("spam", "yes"): "spam only", ("spam", "all"): "spam included"}
+
+
+def call_filters_describe(call_filters: CallFilters) -> list[str]:
+    """The filters in force in words ("source “google”", "campaign (not set)"), for the folded filter bar."""
+    f = call_filters
+    words = []
+    if f.result:
+        words.append(f"result “{CallResult(f.result).label.lower()}”")
+    if f.pool is not None:
+        words.append(f"pool “{f.pool.name}”")
+    for name, label in FILTER_LABELS.items():
+        if getattr(f, name):
+            words.append(f"{label} “{getattr(f, name)}”")
+    words.extend(f"{FILTER_LABELS[name]} {BLANK_LABELS.get(name, '(not set)')}" for name in f.blank)
+    words.extend(CHOICE_WORDS[(name, getattr(f, name))] for name in ("first_time", "answered", "recording", "spam")
+                 if getattr(f, name))
+    if f.conversions_only:
+        words.append("conversions only")
+    return words
 
 
 def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallFilters, list[str]]:
@@ -91,5 +132,38 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
     text = {name: (params.get(name) or "").strip()[:500] for name in TEXT_FILTERS}
+    text["landing_page"] = _page_parse(text["landing_page"])
+    text["tracking_number"], problem = _number_parse(text["tracking_number"], region)
+    if problem:
+        problems.append(problem)
+    blank, problem = _blank_parse(params.get("blank") or "")
+    if problem:
+        problems.append(problem)
     return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, recording=recording,
-                       result=result, conversions_only=raw_conversion in ("1", "true"), tag=tag, spam=spam, **text), problems
+                       result=result, conversions_only=raw_conversion in ("1", "true"), tag=tag, spam=spam, blank=blank,
+                       **text), problems
+
+
+def _page_parse(raw: str) -> str:
+    """The page a landing-page filter means, however it was typed: "localhost/pricing", "https://Localhost/pricing/?x=1"
+    and the report's own key are all the page "localhost/pricing"."""
+    if not raw:
+        return ""
+    return page_key(raw if "://" in raw else f"http://{raw}")
+
+
+def _number_parse(raw: str, region: str) -> tuple[str, str]:
+    """(E.164 number, problem): a tracking number typed in any form the account's region reads."""
+    if not raw:
+        return "", ""
+    try:
+        return parse_phone(raw, region), ""
+    except ValidationError:
+        return "", f"“{raw[:20]}” is not a phone number; the tracking number filter is ignored."
+
+
+def _blank_parse(raw: str) -> tuple[tuple[str, ...], str]:
+    names = [name.strip() for name in raw.split(",") if name.strip()]
+    unknown = [name for name in names if name not in BLANKABLE]
+    problem = f"Unknown empty-value filter “{unknown[0][:20]}” ignored." if unknown else ""
+    return tuple(dict.fromkeys(name for name in names if name in BLANKABLE)), problem

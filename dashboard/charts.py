@@ -52,20 +52,23 @@ def nice_max(value: int) -> int:
 
 WIDTH, HEIGHT = 760, 240
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 40, 10, 12, 28
+# The phone version of a chart: drawn this wide, it fills a 390 px screen's card at about its own scale, so its
+# labels stay readable and nothing scrolls sideways (the CSS shows one version or the other).
+COMPACT_WIDTH = 340
 
 
-def _chart_frame(top: int, title: str) -> list[str]:
+def _chart_frame(top: int, title: str, *, width: int = WIDTH, css_class: str = "chart") -> list[str]:
     """The opening of every chart: the <svg> with its accessible title, and TICKS + 1 gridlines labelled
     0…top on the y axis. The caller appends its marks and closes with _chart_close()."""
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="{css_class}" viewBox="0 0 {width} {HEIGHT}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     ]
     for i in range(TICKS + 1):
         value = top * i // TICKS
         y = PAD_TOP + plot_h - plot_h * i / TICKS
-        parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<line class="grid" x1="{PAD_LEFT}" x2="{width - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="axis" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value}</text>')
     return parts
 
@@ -75,15 +78,17 @@ def _chart_close(parts: list[str]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated label is escaped where it is written
 
 
-def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> SafeString:
-    """Stacked bars (answered below, not answered above) per day with a y axis and sparse date labels."""
+def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day", compact: bool = False) -> SafeString:
+    """Stacked bars (answered below, not answered above) per day with a y axis and sparse date labels; `compact` draws
+    the phone version (narrower, four date labels)."""
+    width = COMPACT_WIDTH if compact else WIDTH
     top = nice_max(max((p.calls for p in points), default=0))
-    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     slot = plot_w / max(len(points), 1)
     bar_w = max(slot * 0.7, 1.0)
-    parts = _chart_frame(top, title)
-    label_every = max(1, round(len(points) / 8))
+    parts = _chart_frame(top, title, width=width, css_class="chart compact" if compact else "chart")
+    label_every = max(1, round(len(points) / (4 if compact else 8)))
     for index, point in enumerate(points):
         x = PAD_LEFT + index * slot + (slot - bar_w) / 2
         answered_h = plot_h * point.answered / top

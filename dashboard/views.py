@@ -27,7 +27,7 @@ from core.actors import Actor
 from core.csv_export import csv_response
 from core.errors import DomainError
 from core.phones import phone_display
-from dashboard.call_filters import call_filters_parse
+from dashboard.call_filters import call_filters_describe, call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
@@ -37,6 +37,7 @@ from dashboard.explore import (
     change,
     rows_compared,
     rows_sorted,
+    rows_with_drill,
     sort_links,
     sort_parse,
 )
@@ -88,8 +89,10 @@ def overview(request):
     data["pools_needing_attention"] = pools_needing_attention(account=request.account, filters=request.filters)
     data["previous_label"] = _previous_label(request.filters)
     data["chart"] = calls_bar_chart(data["points"])
-    data["top_sources"] = share_bars(data["top_sources"])
-    data["top_campaigns"] = share_bars(data["top_campaigns"])
+    data["chart_compact"] = calls_bar_chart(data["points"], compact=True)
+    base = request.filters.params()
+    data["top_sources"] = rows_with_drill(share_bars(data["top_sources"]), "source_medium", base_params=base)
+    data["top_campaigns"] = rows_with_drill(share_bars(data["top_campaigns"]), "campaign", base_params=base)
     return _page(request, "dashboard/overview.html", data)
 
 
@@ -101,14 +104,13 @@ def _call_filters(request):
     return call_filters, pools
 
 
-# Filters a link can set (report drill-down, KPI cards, old links) that the form has no control for.
-OTHER_FILTER_LABELS = {"status": "status", "answered": "answered", "campaign": "campaign", "term": "keyword",
-                       "landing_page": "landing page", "tracking_number": "tracking number", "pool_name": "pool"}
+# Filters a link can set (report drill-down, KPI cards, old links) that the form has no control for: kept as
+# hidden fields, so changing another filter keeps them.
+HIDDEN_FILTERS = ("status", "answered", "pool_name", "blank")
 
 
-def _other_filters(call_filters) -> list[tuple[str, str, str]]:
-    return [(name, OTHER_FILTER_LABELS[name], value) for name, value in call_filters.params().items()
-            if name in OTHER_FILTER_LABELS]
+def _hidden_filters(call_filters) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in call_filters.params().items() if name in HIDDEN_FILTERS]
 
 
 @dashboard_page()
@@ -126,7 +128,8 @@ def call_list(request):
         "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
         "tags": list(tag_list(account=request.account)), "score_choices": SCORE_CHOICES[1:],
         "outcome_choices": CallOutcomeForm.base_fields["outcome"].choices, "bulk_actions": CallBulkForm.ACTIONS,  # type: ignore[attr-defined]
-        "position": position, "other_filters": _other_filters(call_filters),
+        "position": position, "hidden_filters": _hidden_filters(call_filters),
+        "filter_words": call_filters_describe(call_filters),
         "filter_query": request.filters.with_params(**call_filters.params()),
         "previous_query": None if previous is None else request.filters.with_params(**call_filters.params(), after=previous),
         "next_query": request.filters.with_params(**call_filters.params(), after=next_cursor) if next_cursor else None,
@@ -281,7 +284,7 @@ def report(request, dimension="source_medium"):
     data["rows"] = rows_compared(share_bars(rows_sorted(data["rows"], sort)), previous["rows"], dimension,
                                  base_params=request.filters.params())
     data["totals_change"] = {key: change(data["totals"][key], previous["totals"][key])
-                             for key in ("calls", "answered", "first_time", "visits")}
+                             for key in ("calls", "answered", "first_time", "conversions", "value", "visits")}
     data["previous_label"] = _previous_label(request.filters)
     data["tracker_names"] = tracker_names(account=request.account) if dimension == "tracker" else {}
     data["dimensions"] = list(DIMENSIONS.values())

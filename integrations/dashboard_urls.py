@@ -7,6 +7,8 @@ app_name = "integrations_dashboard"
 urlpatterns = [
     path("", views.integrations_overview, name="overview"),
     path("webhooks/<int:pk>/", views.webhook_endpoint_detail, name="webhook-detail"),
+    path("webhooks/<int:pk>/test", views.webhook_endpoint_test, name="webhook-test"),
+    path("ga4/<int:pk>/test", views.ga4_test, name="ga4-test"),
     path("webhooks/deliveries/<int:pk>/replay", views.webhook_delivery_replay, name="webhook-replay"),
     path("google-ads.csv", views.google_ads_download, name="google-ads-download"),
 ]

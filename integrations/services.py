@@ -25,6 +25,7 @@ from core.queue import enqueue_on_commit, wake_on_commit
 from core.redaction import redact_secret
 from core.updates import model_update
 from integrations import planner
+from integrations.explain import webhook_request_error, webhook_status_error
 from integrations.models import (
     GA4Delivery,
     GA4Settings,
@@ -203,7 +204,7 @@ def _post(url: str, body: str, headers: dict) -> tuple[int | None, str, str, dic
             response = session.post(url, data=body.encode(), headers=headers,
                                     timeout=settings.WEBHOOKS_TIMEOUT_SECONDS, allow_redirects=False)
     except requests.RequestException as exc:
-        return None, "", f"{type(exc).__name__}: {exc}"[:500], {}
+        return None, "", webhook_request_error(exc, timeout_seconds=settings.WEBHOOKS_TIMEOUT_SECONDS)[:500], {}
     return response.status_code, response.text[:1000], "", dict(response.headers)
 
 
@@ -241,7 +242,7 @@ def webhook_deliver(*, delivery_id: int, is_replay: bool = False, now: datetime 
             response_body=response_body, duration_ms=duration_ms, is_replay=is_replay,
         )
         delivery.attempts, delivery.last_status_code = attempts, status_code
-        delivery.last_error = error or ("" if outcome.action == "succeeded" else f"HTTP {status_code}")
+        delivery.last_error = error or ("" if outcome.action == "succeeded" else webhook_status_error(status_code))
         if outcome.action == "succeeded":
             delivery.status, delivery.succeeded_at, delivery.next_attempt_at = WebhookDelivery.Status.SUCCEEDED, now, None
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
@@ -403,6 +404,12 @@ def outbox_send_due(*, now: datetime | None = None, budget_seconds: float = SWEE
 
 def ga4_test_connection(*, ga4: GA4Settings, now: datetime | None = None) -> list[str]:
     """Validate a sample event with GA's debug endpoint. Returns GA's validation messages ([] means valid)."""
+    return [m.get("description", str(m)) for m in ga4_validation_messages(ga4=ga4, now=now)]
+
+
+def ga4_validation_messages(*, ga4: GA4Settings, now: datetime | None = None) -> list[dict]:
+    """Google's validation messages for a sample event, as Google sends them ({"fieldPath", "description",
+    "validationCode"}); [] means the event is valid. Raises DomainError when GA4 does not answer usefully."""
     now = now or timezone.now()
     event = planner.plan_ga4_event(name=ga4.event_name, session_id="1", started_at=now, duration_seconds=1,
                                    params={"source": "callpool", "medium": "test"})
@@ -416,4 +423,4 @@ def ga4_test_connection(*, ga4: GA4Settings, now: datetime | None = None) -> lis
         messages = response.json().get("validationMessages", [])
     except ValueError:
         raise DomainError("ga4_error", "GA4 answered something that isn't JSON.") from None
-    return [m.get("description", str(m)) for m in messages]
+    return [m if isinstance(m, dict) else {"description": str(m)} for m in messages]

@@ -13,8 +13,9 @@ from calls.selectors import conversion_rules_by_website
 from core.csv_export import csv_download
 from core.errors import DomainError
 from integrations import selectors
+from integrations.explain import GA4_SECRET_NOT_CHECKED, ga4_validation_explained
 from integrations.google_ads import google_ads_csv
-from integrations.services import webhook_replay
+from integrations.services import ga4_validation_messages, webhook_replay, webhook_send_test
 
 
 @require_GET
@@ -71,3 +72,33 @@ def webhook_delivery_replay(request, pk):
     else:
         messages.success(request, f"Message {delivery.msg_id} queued for replay.")
     return redirect("integrations_dashboard:webhook-detail", pk=delivery.endpoint_id)
+
+
+@dashboard_page(write=True)
+def webhook_endpoint_test(request, pk):
+    """Send the endpoint a test event now, so a receiver can be tried without waiting for a real call."""
+    endpoint = get_object_or_404(selectors.webhook_endpoint_list(account=request.account), pk=pk)
+    try:
+        (delivery,) = webhook_send_test(endpoint=endpoint)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Test event {delivery.msg_id} sent; its result is at the top of the delivery log.")
+    return redirect("integrations_dashboard:webhook-detail", pk=endpoint.pk)
+
+
+@dashboard_page(write=True)
+def ga4_test(request, pk):
+    """Send GA4's validation server a sample event for this data stream and say what Google answered."""
+    ga4 = get_object_or_404(selectors.ga4_settings_list(account=request.account), pk=pk)
+    stream = f"{ga4.website.name} ({ga4.measurement_id})"
+    try:
+        problems = ga4_validation_explained(ga4_validation_messages(ga4=ga4))
+    except DomainError as exc:
+        messages.error(request, f"{stream}: {exc.message}")
+    else:
+        if problems:
+            messages.error(request, f"{stream}: Google found problems with the test event. " + " ".join(problems))
+        else:
+            messages.success(request, f"{stream}: Google accepted the test event. {GA4_SECRET_NOT_CHECKED}")
+    return redirect("integrations_dashboard:overview")

@@ -1,8 +1,13 @@
-"""All display formatting for templates: |phone_display, |duration, |percent, |url_path."""
+"""All display formatting for templates: |phone_display, |duration, |percent, |url_path, |wrap_at_slashes, |ago."""
 
+import re
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 
 from core.phones import phone_display as _phone_display
 
@@ -42,3 +47,21 @@ def url_path(value):
     if not parts.scheme:
         return str(value)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+@register.filter
+def wrap_at_slashes(value):
+    """A label that may wrap after each "/" (a page's host/path, "source / medium") and nowhere inside a word, so
+    a narrow column shows "localhost/ services/ water-heaters", never "goog/le"."""
+    return mark_safe(re.sub(r"/(?=\S)", "/<wbr>", escape(value or "")))  # noqa: S308 - escaped first
+
+
+@register.filter
+def ago(value, now=None):
+    """How long ago a moment was ("3 minutes ago"); under a minute is "just now", never "0 minutes ago"."""
+    if not value:
+        return ""
+    now = now or timezone.now()
+    if (now - value).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(value, now)} ago"

@@ -22,6 +22,11 @@ from reports.aggregates import report_calls
 
 CALLS_PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
+# What an empty value of each blankable filter (dashboard.call_filters.BLANKABLE) means: the report's empty row.
+BLANK_Q = {
+    "source": Q(source=""), "medium": Q(medium=""), "channel": Q(channel=""), "campaign": Q(campaign=""),
+    "term": Q(term=""), "landing_page": Q(landing_page_key=""), "pool_name": Q(pool__isnull=True),
+}
 JOURNEY_VISITS = 20
 
 
@@ -42,15 +47,17 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
     if f.status:
         calls = calls.filter(status=f.status)
     # Ignoring case: people type "Google" for the "google" the snippet stored.
-    for field in ("source", "medium", "campaign", "term"):
+    for field in ("source", "medium", "channel", "campaign", "term"):
         if getattr(f, field):
             calls = calls.filter(**{f"{field}__iexact": getattr(f, field)})
     if f.landing_page:
-        calls = calls.filter(landing_page=f.landing_page)
+        calls = calls.filter(landing_page_key=f.landing_page)  # by page, as the landing-page report groups
     if f.tracking_number:
         calls = calls.filter(tracking_number=f.tracking_number)
     if f.pool_name:
         calls = calls.filter(pool__name=f.pool_name)
+    for name in f.blank:
+        calls = calls.filter(BLANK_Q[name])
     if f.pool is not None:
         calls = calls.filter(pool=f.pool)
     if f.first_time:

@@ -20,8 +20,10 @@ def _day_sums(per_day: list[dict]) -> dict:
 def _previous_totals(*, account: Account, filters: DashboardFilters, totals: dict) -> dict:
     """Relative change of each KPI against the period of the same length just before (None: nothing to compare)."""
     window = filters_window(account=account, filters=filters.previous())
-    before = _day_sums(report_day_list(window=window))
-    return {key: change(totals[key], before[key]) for key in ("calls", "answered", "missed", "first_time")}
+    per_day = report_day_list(window=window)
+    before = {**_day_sums(per_day), "value": sum((row["value"] for row in per_day), Decimal("0.00"))}
+    return {key: change(totals[key], before[key])
+            for key in ("calls", "answered", "missed", "first_time", "conversions", "value")}
 
 
 def overview_get(*, account: Account, filters: DashboardFilters) -> dict:

@@ -29,7 +29,7 @@ def call_status_label(value):
 def change_badge(value, lower_is_better=""):
     """Δ % against the previous period as a small badge ("▲ 25%", "▼ 50%"); "" when there is nothing to compare."""
     if value is None:
-        return format_html('<span class="delta none" title="{}">–</span>', "No calls in the previous period to compare with")
+        return format_html('<span class="delta none" title="{}">–</span>', "Nothing in the previous period to compare with")
     if abs(value) < 0.005:
         return format_html('<span class="delta flat">±0%</span>')
     up = value > 0

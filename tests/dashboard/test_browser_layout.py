@@ -39,6 +39,25 @@ OVERFLOW_JS = """() => {
   return {viewport, page, cards, wraps};
 }"""
 
+# Report labels wrap between words: no word (a run of text without spaces, hyphens or <wbr>) is split across lines.
+BROKEN_WORDS_JS = """() => {
+  const broken = [];
+  document.querySelectorAll('.barlabel').forEach(label => {
+    const walker = document.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s-]+/g;  // a hyphen is a word boundary too ("spring-" / "sale")
+      let m;
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  });
+  return broken;
+}"""
+
 SMALL_TEXT_JS = """() => [...document.querySelectorAll('svg.chart text')]
   .map(t => t.getBoundingClientRect().height)
   .filter(h => h > 0 && h < 11 * 1.0).length"""
@@ -58,11 +77,13 @@ def _seed():
 
 def _pages(main, service):
     call = Call.objects.order_by("-started_at").first()
+    recorded = Call.objects.exclude(recording_sid="").order_by("-started_at").first()
     pages = {
         "overview": "/dashboard/",
         "calls": "/dashboard/calls/",
         "calls-filtered": "/dashboard/calls/?source=Google&medium=CPC",
         "call-detail": f"/dashboard/calls/{call.pk}/",
+        "call-with-recording": f"/dashboard/calls/{recorded.pk}/",
         "pools": "/dashboard/pools/",
         "pool-main-line": f"/dashboard/pools/{main.pk}/",
         "pool-service-line": f"/dashboard/pools/{service.pk}/",
@@ -117,6 +138,9 @@ def test_every_dashboard_page_fits_has_no_console_errors_and_passes_axe(transact
             problems.extend(f"{where}: card overflows: {card}" for card in fit["cards"])
             if width >= WIDTHS["desktop"]:  # on a laptop even tables and charts fit without scrolling sideways
                 problems.extend(f"{where}: scrolls sideways: {wrap}" for wrap in fit["wraps"])
+            elif name == "overview":  # on a phone the overview's chart fits too (its compact version)
+                problems.extend(f"{where}: chart scrolls sideways: {wrap}" for wrap in fit["wraps"] if "chart" in wrap)
+            problems.extend(f"{where}: word broken across lines: {word}" for word in page.evaluate(BROKEN_WORDS_JS))
             small = page.evaluate(SMALL_TEXT_JS)
             if small:
                 problems.append(f"{where}: {small} chart labels render smaller than 11 px")
@@ -144,3 +168,41 @@ def test_the_overview_chart_opens_on_the_newest_day_on_a_phone(transactional_db,
     context.close()
     # Either the chart fits its box, or it is scrolled to its right end (the newest day).
     assert box["max"] <= 1 or box["scroll"] >= box["max"] - 1, box
+
+
+def _phone_page(chromium, live_server, path, width=390):
+    context = chromium.new_context(viewport={"width": width, "height": 844})
+    context.add_cookies([_login_cookie(live_server)])
+    page = context.new_page()
+    page.goto(f"{live_server.url}{path}")
+    return context, page
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_overview_chart_fits_with_its_y_axis(transactional_db, live_server, chromium):
+    _seed()
+    context, page = _phone_page(chromium, live_server, "/dashboard/")
+    chart = page.evaluate("""() => { const svg = [...document.querySelectorAll('.chart-wrap svg')]
+        .find(s => s.getBoundingClientRect().width > 0);
+      const wrap = svg.parentElement;
+      return {cls: svg.getAttribute('class'), width: svg.getBoundingClientRect().width, box: wrap.clientWidth,
+              yLabels: [...svg.querySelectorAll('text.axis[text-anchor=end]')].map(t => t.textContent)}; }""")
+    context.close()
+    assert chart["cls"] == "chart compact" and chart["width"] <= chart["box"] + 1, chart
+    assert len(chart["yLabels"]) == 5 and chart["yLabels"][0] == "0", chart
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_calls_log_shows_the_first_call_before_the_filters(transactional_db, live_server, chromium):
+    _seed()
+    context, page = _phone_page(chromium, live_server, "/dashboard/calls/?source=google")
+    phone = page.evaluate("""() => ({open: document.querySelector('details.call-filters').open,
+      firstCall: document.querySelector('table.calls tbody tr').getBoundingClientRect().top,
+      summary: document.querySelector('details.call-filters summary').textContent})""")
+    context.close()
+    context, page = _phone_page(chromium, live_server, "/dashboard/calls/", width=1366)
+    laptop_open = page.evaluate("() => document.querySelector('details.call-filters').open")
+    context.close()
+    assert not phone["open"] and phone["firstCall"] < 844, phone
+    assert "source “google”" in phone["summary"]
+    assert laptop_open  # a laptop has room: the filters stay open beside the log

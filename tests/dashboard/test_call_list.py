@@ -56,8 +56,9 @@ def test_report_drill_down_filters_campaign_keyword_landing_page_number_and_pool
     assert set(ids(tracking_number=tracker.tracking_number)) == {call.pk, other.pk}
     assert set(ids(pool_name=pool.name)) == {call.pk, other.pk}
     assert ids(pool_name="Bob secret pool") == []
-    body = marketer_client.get(URL, {"campaign": "spring-sale"}).content.decode()
-    assert "Also showing only: campaign “spring-sale”" in body
+    response = marketer_client.get(URL, {"campaign": "spring-sale"})
+    assert response.context["filter_words"] == ["campaign “spring-sale”"]
+    assert "· campaign “spring-sale”" in response.content.decode()
 
 
 def test_pager_shows_the_position_with_previous_and_next(marketer_client, tracker, settings):

@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -168,3 +169,33 @@ def test_tracker_report_shows_the_numbers_names(marketer_client, tracker, other_
     body = marketer_client.get(_url("tracker")).content.decode()
     assert "Yellow pages ad" in body and phone_display(tracker.tracking_number) in body
     assert "Bob secret ad" not in body
+
+
+def _conversions(tracker, count, value, days_ago):
+    zone = ZoneInfo(tracker.pool.account.timezone)
+    at = datetime.combine(_today(tracker) - timedelta(days=days_ago), time(12), tzinfo=zone)
+    for _ in range(count):
+        CallFactory(tracker=tracker, source="google", medium="cpc", started_at=at, is_conversion=True,
+                    conversion_value=Decimal(value))
+
+
+def test_report_rows_and_totals_compare_conversions_and_value_with_the_previous_period(marketer_client, tracker):
+    _conversions(tracker, 3, "50.00", 1)     # this week: 3 conversions, 150.00
+    _conversions(tracker, 2, "100.00", 9)    # the week before: 2 conversions, 200.00
+    response = marketer_client.get(_url(), {"range": "7"})
+    (google,) = response.context["rows"]
+    assert (google.conversions_change, google.value_change) == (0.5, -0.25)
+    assert (response.context["totals_change"]["conversions"], response.context["totals_change"]["value"]) == (0.5, -0.25)
+    body = response.content.decode()
+    # ▲ 50 %: calls and conversions of the row; calls, first-time callers and conversions of the total
+    assert body.count("▲ 50%") == 5 and body.count("▼ 25%") == 2
+
+
+def test_overview_compares_conversions_and_value_with_the_previous_period(marketer_client, tracker):
+    _conversions(tracker, 3, "50.00", 1)
+    _conversions(tracker, 2, "100.00", 9)
+    response = marketer_client.get(reverse("dashboard:overview"), {"range": "7"})
+    assert (response.context["changes"]["conversions"], response.context["changes"]["value"]) == (0.5, -0.25)
+    body = response.content.decode()
+    assert "Conversions <span class=\"delta good\">▲ 50%</span>" in body
+    assert "Value <span class=\"delta bad\">▼ 25%</span>" in body
