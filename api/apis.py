@@ -24,12 +24,15 @@ from api.pagination import ApiPagination
 from api.permissions import HasAccountToken
 from api.selectors import call_list, tracker_get, tracker_list, visit_list
 from attribution.models import Visit
-from calls.models import Call
-from calls.outcomes import call_set_outcome
+from calls.blocklist import blocked_number_add, blocked_number_remove
+from calls.models import BlockedNumber, Call, Tag
+from calls.outcomes import call_mark
+from calls.selectors import blocked_number_list, tag_list
+from calls.tags import tag_create, tag_delete, tag_update
 from core.actors import Actor
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
-from pools.selectors import pool_list
+from pools.selectors import pool_health_by_id, pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
 from reports.aggregates import DIMENSIONS
 from reports.selectors import report_row_list, report_window
@@ -47,13 +50,13 @@ class AccountApi(GenericAPIView):
 
     @property
     def account(self):
-        return self.request.auth.account
+        return self.request.auth.account  # type: ignore[union-attr]  # ApiTokenAuthentication sets an ApiToken
 
     @property
     def actor(self) -> Actor:
         """Writes are recorded as the token (named by its key's first characters) and the person who made it."""
         token = self.request.auth
-        return Actor.token(key_hint=token.key_hint, user=token.created_by)
+        return Actor.token(key_hint=token.key_hint, user=token.created_by)  # type: ignore[union-attr]  # an ApiToken
 
     def schema_only(self) -> bool:
         """drf-spectacular builds the schema without a request token."""
@@ -120,6 +123,13 @@ class WebsiteDetailApi(AccountApi):
 # Pools
 
 
+def _pools_out(account, pools: list, *, many: bool = True):
+    """The pools as the API shows them, with their health computed for all of them at once."""
+    health = pool_health_by_id(account=account, pools=pools, now=timezone.now())
+    data = s.PoolOutputSerializer(pools, many=True, context={"health": health}).data
+    return data if many else data[0]
+
+
 class PoolListApi(ListModelMixin, AccountApi):
     serializer_class = s.PoolOutputSerializer
 
@@ -127,7 +137,9 @@ class PoolListApi(ListModelMixin, AccountApi):
         return pool_list(account=self.account)
 
     def get(self, request):
-        return self.list(request)
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # the API always paginates
+        return self.get_paginated_response(_pools_out(self.account, list(page)))
 
     @extend_schema(request=s.PoolCreateInputSerializer, responses={201: s.PoolOutputSerializer})
     def post(self, request):
@@ -136,7 +148,7 @@ class PoolListApi(ListModelMixin, AccountApi):
         fields = dict(data.validated_data)
         pool = pool_create(account=self.account, actor=self.actor, **fields)
         pool = pool_list(account=self.account).get(pk=pool.pk)
-        return Response(s.PoolOutputSerializer(pool).data, status=201)
+        return Response(_pools_out(self.account, [pool], many=False), status=201)
 
 
 class PoolDetailApi(AccountApi):
@@ -146,7 +158,7 @@ class PoolDetailApi(AccountApi):
         return get_object_or_404(pool_list(account=self.account), pk=self.kwargs["pk"])
 
     def get(self, request, pk):
-        return Response(s.PoolOutputSerializer(self.get_object()).data)
+        return Response(_pools_out(self.account, [self.get_object()], many=False))
 
     @extend_schema(request=s.PoolUpdateInputSerializer, responses=s.PoolOutputSerializer)
     def put(self, request, pk):
@@ -161,7 +173,7 @@ class PoolDetailApi(AccountApi):
         data = s.PoolUpdateInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         pool_update(pool=pool, actor=self.actor, **data.validated_data)
-        return Response(s.PoolOutputSerializer(self.get_object()).data)
+        return Response(_pools_out(self.account, [self.get_object()], many=False))
 
     @extend_schema(responses={204: None}, description="Retire the pool: its trackers keep forwarding for flag_days, "
                    "then their numbers are released. Calls, visits and history are kept.")
@@ -243,14 +255,103 @@ class CallDetailApi(AccountApi):
         return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
 
     @extend_schema(request=s.CallUpdateInputSerializer, responses=s.CallOutputSerializer,
-                   description="Set the call's outcome, value and/or note (write scope). The change is kept in the "
-                   "call's history, recomputes is_conversion and sends the call.updated webhook.")
+                   description="Set the call's outcome, value, note, tags, score and/or spam (write scope). The change "
+                   "is kept in the call's history with the token, recomputes is_conversion and sends the call.updated "
+                   "webhook. spam: true also puts the caller's number on the block list.")
     def patch(self, request, pk):
         call = get_object_or_404(call_list(account=self.account), pk=pk)
         data = s.CallUpdateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        call_set_outcome(call=call, actor=self.actor, **data.validated_data)
+        call_mark(call=call, actor=self.actor, **data.validated_data)
         return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
+
+
+# Tags and the block list
+
+
+class TagListApi(ListModelMixin, AccountApi):
+    serializer_class = s.TagOutputSerializer
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Tag.objects.none()
+        return tag_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(request=s.TagInputSerializer, responses={201: s.TagOutputSerializer})
+    def post(self, request):
+        data = s.TagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tag = tag_create(account=self.account, actor=self.actor, **data.validated_data)
+        return Response(s.TagOutputSerializer(tag).data, status=201)
+
+
+class TagDetailApi(AccountApi):
+    serializer_class = s.TagOutputSerializer
+
+    def get_object(self):
+        return get_object_or_404(tag_list(account=self.account).select_related("account"), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(s.TagOutputSerializer(self.get_object()).data)
+
+    @extend_schema(request=s.TagInputSerializer, responses=s.TagOutputSerializer)
+    def put(self, request, pk):
+        return self._update(request, partial=False)
+
+    @extend_schema(request=s.TagInputSerializer, responses=s.TagOutputSerializer)
+    def patch(self, request, pk):
+        return self._update(request, partial=True)
+
+    def _update(self, request, partial):
+        tag = self.get_object()
+        data = s.TagInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        tag = tag_update(tag=tag, actor=self.actor, **data.validated_data)
+        return Response(s.TagOutputSerializer(tag).data)
+
+    @extend_schema(responses={204: None}, description="Delete the tag: it leaves every call it was on.")
+    def delete(self, request, pk):
+        tag_delete(tag=self.get_object(), actor=self.actor)
+        return Response(status=204)
+
+
+class BlockedNumberListApi(ListModelMixin, AccountApi):
+    serializer_class = s.BlockedNumberOutputSerializer
+
+    def get_queryset(self):
+        if self.schema_only():
+            return BlockedNumber.objects.none()
+        return blocked_number_list(account=self.account)
+
+    def get(self, request):
+        return self.list(request)
+
+    @extend_schema(request=s.BlockedNumberInputSerializer, responses={201: s.BlockedNumberOutputSerializer},
+                   description="Block a caller (a number) or every number starting with a prefix (+1900): their calls "
+                   "are rejected (busy) before any dial and stored as spam.")
+    def post(self, request):
+        data = s.BlockedNumberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        blocked = blocked_number_add(account=self.account, actor=self.actor, **data.validated_data)
+        return Response(s.BlockedNumberOutputSerializer(blocked).data, status=201)
+
+
+class BlockedNumberDetailApi(AccountApi):
+    serializer_class = s.BlockedNumberOutputSerializer
+
+    def get_object(self):
+        return get_object_or_404(blocked_number_list(account=self.account).select_related("account"), pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        return Response(s.BlockedNumberOutputSerializer(self.get_object()).data)
+
+    @extend_schema(responses={204: None}, description="Unblock: the number's (or prefix's) calls are dialled again.")
+    def delete(self, request, pk):
+        blocked_number_remove(blocked=self.get_object(), actor=self.actor)
+        return Response(status=204)
 
 
 class VisitListApi(ListModelMixin, AccountApi):
@@ -279,7 +380,7 @@ class VisitDetailApi(AccountApi):
 
 class ReportApi(AccountApi):
     serializer_class = s.ReportOutputSerializer
-    pagination_class = None
+    pagination_class = None  # type: ignore[assignment]
 
     @extend_schema(
         parameters=[

@@ -17,7 +17,7 @@ def tracker_get(*, account: Account, pk: int) -> CallTracker:
 
 
 def call_list(*, account: Account) -> QuerySet[Call]:
-    return Call.objects.filter(account=account).order_by("-started_at", "-id")
+    return Call.objects.filter(account=account).prefetch_related("tags").order_by("-started_at", "-id")
 
 
 def visit_list(*, account: Account) -> QuerySet[Visit]:

@@ -6,9 +6,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
-from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
+from calls.blocklist import blocked_number_add, blocked_number_remove
+from calls.models import BlockedNumber, Call, CallEvent, CallOutcomeChange, ConversionRule, Tag
 from calls.outcomes import call_set_outcome, conversion_rule_update
+from calls.results import CallResult, call_result_q
 from calls.simulation import call_simulate
+from calls.tags import tag_create, tag_delete, tag_update
 from core.admin_inlines import ReadOnlyInline
 from core.admin_paginator import CheapPaginator
 from core.errors import DomainError
@@ -25,7 +28,8 @@ class CallEventInline(ReadOnlyInline):
 
 class CallOutcomeChangeInline(ReadOnlyInline):
     model = CallOutcomeChange
-    fields = ["created_at", "actor_label", "actor", "from_outcome", "to_outcome", "from_value", "to_value", "to_note"]
+    fields = ["created_at", "actor_label", "actor", "from_outcome", "to_outcome", "from_value", "to_value", "to_note",
+              "to_tags", "to_score", "to_spam"]
     ordering = ["-created_at", "-id"]
     verbose_name_plural = "Outcome history"
 
@@ -38,6 +42,8 @@ TELEPHONY_FIELDS = ["account", "provider_call_id", "tracker", "pool", "tracking_
 ATTRIBUTION_FIELDS = ["is_first_time_caller", "visit", "attribution_method", "attribution_confidence", "source", "medium",
                       "campaign", "term", "landing_page", "landing_page_key", "channel", "gclid"]
 DERIVED_FIELDS = ["is_conversion", "conversion_value", "created_at"]
+# Marked on the call page, in bulk from the calls log and by the API (calls.outcomes.call_mark); shown here.
+MARK_FIELDS = ["spam", "score", "caller_city", "caller_region", "caller_country"]
 
 
 class TestCallForm(forms.Form):
@@ -51,26 +57,44 @@ class TestCallForm(forms.Form):
         trackers = CallTracker.objects.live().select_related("pool").order_by("pool__name", "tracking_number")
         if account_ids is not None:
             trackers = trackers.filter(pool__account__in=account_ids)
-        self.fields["tracker"].queryset = trackers
-        self.fields["tracker"].label_from_instance = (
-            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"
+        tracker_field = self.fields["tracker"]
+        assert isinstance(tracker_field, forms.ModelChoiceField)
+        tracker_field.queryset = trackers
+        tracker_field.label_from_instance = (  # type: ignore[method-assign]
+            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"  # type: ignore[assignment]
         )
+
+
+class CallResultFilter(admin.SimpleListFilter):
+    """The call's result (calls.results): the same words and counts as the dashboard and the API."""
+
+    title = "result"
+    parameter_name = "result"
+
+    def lookups(self, request, model_admin):
+        return CallResult.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(call_result_q(value)) if value is not None and value in CallResult.values else queryset
 
 
 @admin.register(Call)
 class CallAdmin(ServiceAdmin):
-    list_display = ["started_at", "caller", "tracking", "status", "duration_seconds", "source", "medium", "attribution_method",
-                    "is_first_time_caller", "outcome", "is_conversion"]
+    list_display = ["started_at", "caller", "tracking", "result", "status", "duration_seconds", "source", "medium",
+                    "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
     list_select_related = ["account"]
-    list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
+    list_filter = [CallResultFilter, "status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion",
+                   "spam"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
     fieldsets = [
-        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": OUTCOME_FIELDS}),
-        ("Call", {"fields": TELEPHONY_FIELDS}),
-        ("Attribution", {"fields": ATTRIBUTION_FIELDS}),
-        ("Conversion", {"fields": DERIVED_FIELDS}),
+        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": [*OUTCOME_FIELDS]}),
+        ("Call", {"fields": [*TELEPHONY_FIELDS]}),
+        ("Attribution", {"fields": [*ATTRIBUTION_FIELDS]}),
+        ("Conversion", {"fields": [*DERIVED_FIELDS]}),
+        ("Spam, score and caller", {"fields": [*MARK_FIELDS]}),
     ]
-    readonly_fields = TELEPHONY_FIELDS + ATTRIBUTION_FIELDS + DERIVED_FIELDS
+    readonly_fields = TELEPHONY_FIELDS + ATTRIBUTION_FIELDS + DERIVED_FIELDS + MARK_FIELDS
     date_hierarchy = "started_at"
     show_full_result_count = False
     paginator = CheapPaginator
@@ -84,6 +108,10 @@ class CallAdmin(ServiceAdmin):
         """Outcome, value and note go through call_set_outcome (history row, conversion, call.updated webhook)."""
         changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
         return call_set_outcome(call=form.instance, actor=admin_actor(request), **changes)
+
+    @admin.display(description="Result")
+    def result(self, obj):
+        return obj.result.label
 
     @admin.display(description="Caller", ordering="caller_number")
     def caller(self, obj):
@@ -150,3 +178,55 @@ class ConversionRuleAdmin(ServiceAdmin):
 
     def save_model(self, request, obj, form, change):
         self.message_user(request, f"{obj.website}: its calls are being recomputed under the new rule.")
+
+
+@admin.register(Tag)
+class TagAdmin(ServiceAdmin):
+    list_display = ["name", "color", "account"]
+    list_select_related = ["account"]
+    list_filter = ["account"]
+    search_fields = ["name"]
+    fields = ["account", "name", "color"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["account"] if obj else []
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = {field: data[field] for field in ("name", "color") if field in form.changed_data}
+            return tag_update(tag=Tag.objects.select_related("account").get(pk=form.instance.pk),
+                              actor=admin_actor(request), **changes)
+        return tag_create(account=data["account"], name=data["name"], color=data["color"], actor=admin_actor(request))
+
+    def delete_model(self, request, obj):
+        tag_delete(tag=obj, actor=admin_actor(request))
+
+    def delete_queryset(self, request, queryset):
+        for tag in queryset.select_related("account"):
+            tag_delete(tag=tag, actor=admin_actor(request))
+
+
+@admin.register(BlockedNumber)
+class BlockedNumberAdmin(ServiceAdmin):
+    """The block list: callers (numbers or prefixes such as +1900) rejected busy before any dial, stored as spam."""
+
+    list_display = ["number", "account", "created_at"]
+    list_select_related = ["account"]
+    list_filter = ["account"]
+    search_fields = ["number"]
+    fields = ["account", "number"]
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)  # remove and add instead
+
+    def service_save(self, request, form, change):
+        return blocked_number_add(account=form.cleaned_data["account"], number=form.cleaned_data["number"],
+                                  actor=admin_actor(request))
+
+    def delete_model(self, request, obj):
+        blocked_number_remove(blocked=obj, actor=admin_actor(request))
+
+    def delete_queryset(self, request, queryset):
+        for blocked in queryset.select_related("account"):
+            blocked_number_remove(blocked=blocked, actor=admin_actor(request))

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 ZERO = Decimal("0.00")
 # The facts plan_conversion reads from a Call: recompute when one of these changes.
-CONVERSION_INPUT_FIELDS = frozenset({"status", "answered_at", "talk_seconds", "is_first_time_caller", "outcome", "value"})
+CONVERSION_INPUT_FIELDS = frozenset({"status", "answered_at", "talk_seconds", "is_first_time_caller", "outcome", "value",
+                                     "spam"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class CallFacts:
     is_first_time_caller: bool
     outcome: str = ""
     value: Decimal | None = None
+    is_spam: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class ConversionDecision:
 
 
 def plan_conversion(*, rule: RuleFacts, call: CallFacts) -> ConversionDecision:
+    if call.is_spam:  # whatever else was marked: spam is never sent to GA4 or Ads as a conversion
+        return ConversionDecision(False, ZERO, "marked spam")
     if call.outcome == "not_lead":
         return ConversionDecision(False, ZERO, "marked not a lead")
     value = call.value if call.value is not None else rule.value

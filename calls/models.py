@@ -1,13 +1,57 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from accounts.models import Account
 from accounts.tenancy import TenantLinks
+from calls.results import CallResult, call_result
 from core.phones import validate_e164
+
+
+class Tag(TenantLinks, models.Model):
+    """An account's label for calls ("booked", "wrong number"): many per call, set by people (and rules)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="call_tags")
+    name = models.CharField(max_length=50)
+    color = models.CharField(max_length=7, default="#64748b", db_default="#64748b",
+                             validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A colour is #RRGGBB.")])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            # A name is one tag whatever its case: "Booked" and "booked" are the same tag.
+            models.UniqueConstraint(Lower("name"), "account", name="calls_tag_name_unique_per_account"),
+            models.CheckConstraint(condition=~Q(name=""), name="calls_tag_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BlockedNumber(TenantLinks, models.Model):
+    """A caller the account refuses: a full E.164 number, or a prefix of one ("+1900" blocks every 1-900 number).
+    A call from a blocked caller is rejected (busy) before any dial and stored as spam."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="blocked_numbers")
+    number = models.CharField(max_length=16, validators=[RegexValidator(r"^\+[0-9]{1,15}$", "A number or prefix is + and digits.")],
+                              help_text="E.164 (+12025550123) or a prefix (+1900).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            # The voice webhook looks a caller up by its prefixes (number__in=[…]): this index serves it too.
+            models.UniqueConstraint(fields=["account", "number"], name="calls_blockednumber_unique_per_account"),
+            models.CheckConstraint(condition=Q(number__regex=r"^\+[0-9]{1,15}$"), name="calls_blockednumber_e164_or_prefix"),
+        ]
+
+    def __str__(self):
+        return self.number
 
 
 class Call(TenantLinks, models.Model):
@@ -72,6 +116,15 @@ class Call(TenantLinks, models.Model):
                                 validators=[MinValueValidator(Decimal("0"))],
                                 help_text="Overrides the conversion rule's value; empty = the rule's value.")
     note = models.TextField(max_length=2000, blank=True, default="", db_default="")
+    # Also marked by people (calls.outcomes.call_mark): tags, a 1–5 score, spam.
+    tags = models.ManyToManyField(Tag, blank=True, related_name="calls")
+    score = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    spam = models.BooleanField(default=False, db_default=False,
+                               help_text="Spam calls are left out of reports, conversions, GA4 and Google Ads.")
+    # Where the caller's number is from (phonenumbers' offline geocoder), stored when the call starts.
+    caller_city = models.CharField(max_length=100, blank=True, default="", db_default="")
+    caller_region = models.CharField(max_length=100, blank=True, default="", db_default="")
+    caller_country = models.CharField(max_length=2, blank=True, default="", db_default="", help_text="ISO 3166 code.")
     # Derived from the website's conversion rule and the outcome (calls.conversion.plan_conversion), stored so
     # reports, filters and exports need no rule logic in SQL.
     is_conversion = models.BooleanField(default=False, db_default=False)
@@ -92,6 +145,7 @@ class Call(TenantLinks, models.Model):
             ),
             models.CheckConstraint(condition=Q(outcome__in=["", "lead", "not_lead", "sale"]), name="calls_call_outcome_valid"),
             models.CheckConstraint(condition=Q(value__isnull=True) | Q(value__gte=0), name="calls_call_value_not_negative"),
+            models.CheckConstraint(condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5), name="calls_call_score_1_5"),
             models.CheckConstraint(
                 condition=Q(conversion_value__gte=0) & (Q(is_conversion=True) | Q(conversion_value=0)),
                 name="calls_call_conversion_value_only_for_conversions",
@@ -112,8 +166,24 @@ class Call(TenantLinks, models.Model):
         return f"{self.provider_call_id} {self.caller_number} → {self.tracking_number}"
 
     @property
+    def caller_location(self) -> dict | None:
+        """{city, region, country} of the caller's number, or None when nothing is known (hidden caller id)."""
+        if not (self.caller_city or self.caller_region or self.caller_country):
+            return None
+        return {"city": self.caller_city, "region": self.caller_region, "country": self.caller_country}
+
+    @property
+    def caller_location_display(self) -> str:
+        return ", ".join(part for part in (self.caller_city, self.caller_region, self.caller_country) if part)
+
+    @property
     def has_recording(self) -> bool:
         return bool(self.recording_sid)
+
+    @property
+    def result(self) -> CallResult:
+        """answered / missed / abandoned / busy_or_failed / in_progress (calls.results, the one definition)."""
+        return call_result(self)
 
     @property
     def has_sandbox_recording(self) -> bool:
@@ -122,7 +192,7 @@ class Call(TenantLinks, models.Model):
 
 
 # How far along a call is; a status never replaces one of a higher rank (callbacks arrive out of order).
-STATUS_RANK = {
+STATUS_RANK: dict[str, int] = {
     Call.Status.QUEUED: 0,
     Call.Status.RINGING: 1,
     Call.Status.IN_PROGRESS: 2,
@@ -194,7 +264,8 @@ class ConversionRule(models.Model):
 
 
 class CallOutcomeChange(models.Model):
-    """Append-only history of a call's outcome, value and note: who changed what, when."""
+    """Append-only history of what people marked on a call (outcome, value, note, tags, score, spam): who
+    changed what, when."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="outcome_history")
     from_outcome = models.CharField(max_length=10, blank=True)
@@ -203,6 +274,13 @@ class CallOutcomeChange(models.Model):
     to_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     from_note = models.TextField(blank=True)
     to_note = models.TextField(blank=True)
+    # Tags (sorted names), score and spam before and after; equal when that part did not change.
+    from_tags = models.JSONField(default=list, db_default=[], blank=True)
+    to_tags = models.JSONField(default=list, db_default=[], blank=True)
+    from_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_spam = models.BooleanField(default=False, db_default=False)
+    to_spam = models.BooleanField(default=False, db_default=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_label = models.CharField(max_length=60, help_text="“dashboard”, “api”, “admin”…")
     created_at = models.DateTimeField()

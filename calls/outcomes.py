@@ -7,19 +7,23 @@ Recomputed when a call ends (calls.services.call_record_status), when its outcom
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Website
+from accounts.models import Account, Website
 from accounts.services import audit_record
+from calls.blocklist import caller_block, caller_unblock
 from calls.conversion import CallFacts, RuleFacts, plan_conversion
 from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange, ConversionRule
 from calls.selectors import conversion_rule_for_call
 from calls.signals import call_event, calls_relabeled
+from calls.tags import tags_for_names
 from core.actors import actor_fields
+from core.error_codes import INVALID
 from core.errors import DomainError
 from core.queue import enqueue_on_commit
 
@@ -38,11 +42,12 @@ def rule_facts(rule: ConversionRule) -> RuleFacts:
 
 def call_facts(call) -> CallFacts:
     """`call` is a Call or a dict of its fields (bulk recompute reads `.values()`)."""
-    get = call.get if isinstance(call, dict) else lambda field: getattr(call, field)
+    def get(field: str) -> Any:
+        return call.get(field) if isinstance(call, dict) else getattr(call, field)
     return CallFacts(
         has_ended=get("status") in TERMINAL_STATUSES, was_answered=get("answered_at") is not None,
         talk_seconds=get("talk_seconds"), is_first_time_caller=get("is_first_time_caller"),
-        outcome=get("outcome"), value=get("value"),
+        outcome=get("outcome"), value=get("value"), is_spam=get("spam"),
     )
 
 
@@ -50,7 +55,7 @@ def call_conversion_changes(*, call: Call, rule: ConversionRule | None = None) -
     """Apply the rule to `call` in memory; returns the derived fields that changed (for update_fields)."""
     rule = rule or conversion_rule_for_call(call=call)
     decision = plan_conversion(rule=rule_facts(rule), call=call_facts(call))
-    changes = {}
+    changes: dict[str, Any] = {}
     if call.is_conversion != decision.is_conversion:
         changes["is_conversion"] = decision.is_conversion
     if call.conversion_value != decision.value:
@@ -94,37 +99,112 @@ def _clean_note(note) -> str:
     return note
 
 
+def _clean_score(score) -> int | None:
+    if score is None or score == "":
+        return None
+    try:
+        number = int(str(score))
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 5:
+        raise DomainError(INVALID, "A score is 1 to 5, or empty.", {"score": ["Choose 1 to 5, or empty."]})
+    return number
+
+
+def _clean_spam(spam) -> bool:
+    if not isinstance(spam, bool):
+        raise DomainError(INVALID, "Spam is true or false.", {"spam": ["Must be true or false."]})
+    return spam
+
+
+def _tag_names(tags) -> list[str]:
+    return sorted((tag.name for tag in tags), key=str.lower)
+
+
 def call_set_outcome(*, call: Call, actor=None, outcome=_UNCHANGED, value=_UNCHANGED,
                      note=_UNCHANGED, now: datetime | None = None) -> Call:
-    """Set any of outcome / value / note (omitted ones stay). A change writes a history row, recomputes the
-    conversion and sends `call.updated` after commit; setting the same values again changes nothing."""
+    """Set any of outcome / value / note (omitted ones stay): call_mark with only those."""
+    return call_mark(call=call, actor=actor, outcome=outcome, value=value, note=note, now=now)
+
+
+def call_mark(*, call: Call, actor=None, outcome=_UNCHANGED, value=_UNCHANGED, note=_UNCHANGED, tags=_UNCHANGED,
+              add_tags=(), score=_UNCHANGED, spam=_UNCHANGED, now: datetime | None = None) -> Call:
+    """Set what people mark on a call — outcome, value, note, tags (`tags` replaces the set, `add_tags` adds to it;
+    names, a missing one becomes a tag), score (1–5 or None), spam — omitted ones stay. A change writes one
+    history row with the actor, recomputes the conversion and sends `call.updated` after commit; setting the
+    same values again changes nothing. Marking spam blocks the caller's number; "not spam" unblocks it."""
+    return _call_mark(call=call, actor=actor, outcome=outcome, value=value, note=note, tags=tags, add_tags=add_tags,
+                      score=score, spam=spam, now=now)[0]
+
+
+def _call_mark(*, call, actor, outcome, value, note, tags, add_tags, score, spam, now) -> tuple[Call, bool]:
     now = now or timezone.now()
-    wanted = {}
+    wanted: dict[str, Any] = {}
     if outcome is not _UNCHANGED:
         wanted["outcome"] = _clean_outcome(outcome)
     if value is not _UNCHANGED:
         wanted["value"] = _clean_value(value)
     if note is not _UNCHANGED:
         wanted["note"] = _clean_note(note)
+    if score is not _UNCHANGED:
+        wanted["score"] = _clean_score(score)
+    if spam is not _UNCHANGED:
+        wanted["spam"] = _clean_spam(spam)
     with transaction.atomic():
         call = Call.objects.select_for_update(of=("self",)).select_related("pool", "account").get(pk=call.pk)
-        before = {"outcome": call.outcome, "value": call.value, "note": call.note}
+        current_tags = list(call.tags.all())
+        before: dict[str, Any] = {"outcome": call.outcome, "value": call.value, "note": call.note, "score": call.score,
+                                  "spam": call.spam}
         changed = {field: new for field, new in wanted.items() if before[field] != new}
-        if not changed:
-            return call
+        new_tags = current_tags
+        if tags is not _UNCHANGED or add_tags:
+            named = tags_for_names(account=call.account, names=[*([] if tags is _UNCHANGED else tags), *add_tags])
+            new_tags = named if tags is not _UNCHANGED else [*current_tags, *(t for t in named if t not in current_tags)]
+        tags_changed = {tag.pk for tag in new_tags} != {tag.pk for tag in current_tags}
+        if not changed and not tags_changed:
+            return call, False
         for field, new in changed.items():
             setattr(call, field, new)
         changed.update(call_conversion_changes(call=call))
-        call.save(update_fields=list(changed))
-        if {"is_conversion", "conversion_value"} & changed.keys():
-            _relabeled(account=call.account, started_at=call.started_at)
+        if changed:
+            call.save(update_fields=list(changed))
+        if tags_changed:
+            call.tags.set(new_tags)
+        if {"is_conversion", "conversion_value", "spam"} & changed.keys() or tags_changed:
+            _relabeled(account=call.account, started_at=call.started_at)  # reports count spam out and split by tag
+        if "spam" in changed:
+            (caller_block if call.spam else caller_unblock)(account=call.account, caller_number=call.caller_number, actor=actor)
         CallOutcomeChange.objects.create(
             call=call, from_outcome=before["outcome"], to_outcome=call.outcome, from_value=before["value"],
             to_value=call.value, from_note=before["note"], to_note=call.note,
+            from_tags=_tag_names(current_tags), to_tags=_tag_names(new_tags), from_score=before["score"],
+            to_score=call.score, from_spam=before["spam"], to_spam=call.spam,
             **actor_fields(actor), created_at=now,
         )
         _send_on_commit(call.pk, CALL_UPDATED)
-    return call
+    return call, True
+
+
+BULK_MAX = 500
+
+
+def calls_mark_bulk(*, account: Account, call_ids, actor=None, add_tags=(), outcome=_UNCHANGED, score=_UNCHANGED,
+                    spam=_UNCHANGED, now: datetime | None = None) -> int:
+    """The calls log's bulk edit: call_mark on each of the account's calls among `call_ids` (others' ids are
+    ignored), all or none. Returns how many calls changed."""
+    ids = list(dict.fromkeys(call_ids))
+    if not ids:
+        raise DomainError(INVALID, "Choose at least one call.", {"calls": ["Choose at least one call."]})
+    if len(ids) > BULK_MAX:
+        raise DomainError(INVALID, f"At most {BULK_MAX} calls at once.", {"calls": [f"At most {BULK_MAX} calls."]})
+    if not add_tags and outcome is _UNCHANGED and score is _UNCHANGED and spam is _UNCHANGED:
+        raise DomainError(INVALID, "Choose what to change.", {"action": ["Choose what to change."]})
+    changed = 0
+    with transaction.atomic():
+        for call in Call.objects.filter(account=account, pk__in=ids).order_by("pk"):
+            changed += _call_mark(call=call, actor=actor, outcome=outcome, value=_UNCHANGED, note=_UNCHANGED,
+                                  tags=_UNCHANGED, add_tags=add_tags, score=score, spam=spam, now=now)[1]
+    return changed
 
 
 def conversion_rule_update(*, website: Website, min_seconds: int, first_time_only: bool, value, actor=None) -> ConversionRule:
@@ -154,7 +234,7 @@ def website_conversions_recompute(*, website_id: int) -> int:
         return 0
     rule = rule_facts(ConversionRule.objects.filter(website=website).first() or ConversionRule(website=website))
     fields = ("id", "started_at", "status", "answered_at", "talk_seconds", "is_first_time_caller", "outcome", "value",
-              "is_conversion", "conversion_value")
+              "spam", "is_conversion", "conversion_value")
     last_id, changed = 0, 0
     while True:
         with transaction.atomic():

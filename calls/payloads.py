@@ -3,12 +3,19 @@
 from rest_framework import serializers
 
 from calls.models import Call
+from calls.results import ABANDON_SECONDS, CallResult
 
 
 class AttributionSerializer(serializers.Serializer):
     method = serializers.CharField(source="attribution_method")
     confidence = serializers.FloatField(source="attribution_confidence")
     visit = serializers.IntegerField(source="visit_id", allow_null=True)
+
+
+class CallerLocationSerializer(serializers.Serializer):
+    city = serializers.CharField()
+    region = serializers.CharField(help_text="US and Canada: the state's or province's code.")
+    country = serializers.CharField(help_text="ISO 3166 code.")
 
 
 class CallOutputSerializer(serializers.Serializer):
@@ -24,8 +31,12 @@ class CallOutputSerializer(serializers.Serializer):
     ended_at = serializers.DateTimeField(allow_null=True)
     duration_seconds = serializers.IntegerField()
     status = serializers.CharField()
+    result = serializers.ChoiceField(
+        choices=CallResult.choices, read_only=True,
+        help_text=f"answered | missed | abandoned (nobody answered, the caller left within {ABANDON_SECONDS} s) | "
+                  "busy_or_failed | in_progress; `status` keeps the provider's word.")
     first_time_caller = serializers.BooleanField(source="is_first_time_caller")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField()
     campaign = serializers.CharField()
     term = serializers.CharField()
@@ -41,3 +52,11 @@ class CallOutputSerializer(serializers.Serializer):
     conversion_value = serializers.DecimalField(max_digits=12, decimal_places=2,
                                                 help_text="The value the call converted with, in the account's currency (0 when no conversion).")
     has_recording = serializers.BooleanField(read_only=True)
+    tags = serializers.SerializerMethodField(help_text="The call's tag names.")
+    score = serializers.IntegerField(allow_null=True, help_text="1–5, or null.")
+    spam = serializers.BooleanField(help_text="Spam calls are left out of reports, conversions, GA4 and Google Ads.")
+    caller_location = CallerLocationSerializer(allow_null=True, read_only=True,
+                                               help_text="Where the caller's number is from (offline lookup), or null.")
+
+    def get_tags(self, call) -> list[str]:
+        return sorted((tag.name for tag in call.tags.all()), key=str.lower)

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from accounts.models import Account, Website
-from calls.models import Call, CallOutcomeChange, ConversionRule
+from calls.models import BlockedNumber, Call, CallOutcomeChange, ConversionRule, Tag
 from trackers.models import CallTracker
 
 
@@ -76,3 +76,20 @@ def call_list_with_visit(*, account, visit_since=None):
     if visit_since is not None:
         calls = calls.filter(visit__started_at__gte=visit_since)
     return calls.select_related("visit")
+
+
+def caller_is_blocked(*, account: Account, caller_number: str) -> bool:
+    """Whether the account's block list holds the caller's number or a prefix of it: one indexed lookup of every
+    prefix ("+1", "+19", "+190", … the whole number)."""
+    if not caller_number.startswith("+"):
+        return False
+    prefixes = [caller_number[:end] for end in range(2, len(caller_number) + 1)]
+    return BlockedNumber.objects.filter(account=account, number__in=prefixes).exists()
+
+
+def blocked_number_list(*, account: Account):
+    return BlockedNumber.objects.filter(account=account).order_by("number", "id")
+
+
+def tag_list(*, account: Account):
+    return Tag.objects.filter(account=account).order_by("name", "id")

@@ -25,13 +25,14 @@ from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
     call_for_provider_id,
     caller_history_around,
+    caller_is_blocked,
     tracker_for_inbound_number,
 )
 from calls.signals import call_event
-from calls.twiml import twiml_forward, twiml_reject
+from calls.twiml import twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
-from core.phones import parse_phone
+from core.phones import parse_phone, phone_location
 from pools.models import Pool
 from telephony.recordings import recording_url_is_allowed
 from trackers.models import CallTracker, Lease, TrackerStatusChange
@@ -65,8 +66,9 @@ def call_original_number(tracker: CallTracker) -> str:
 
 
 def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: str,
-               now: datetime | None = None) -> tuple[Call, bool]:
-    """Record an inbound call, once per provider call id. Returns (call, created)."""
+               now: datetime | None = None, spam: bool = False) -> tuple[Call, bool]:
+    """Record an inbound call, once per provider call id, with where its caller's number is from. A call from a
+    blocked caller is stored with `spam`. Returns (call, created)."""
     now = now or timezone.now()
     if not provider_call_id:
         raise DomainError(MISSING_CALL_ID, "The provider sent no call id.", {"CallSid": ["Required."]})
@@ -81,11 +83,13 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
         if caller else (False, False)
     )
     is_first_time = bool(caller) and not has_earlier
+    location = phone_location(caller)
     call = Call(
         account=account, provider_call_id=provider_call_id, tracker=tracker, pool=pool,
         tracking_number=tracker.tracking_number, caller_number=caller,
         original_number=call_original_number(tracker), status=Call.Status.RINGING,
-        started_at=now, is_first_time_caller=is_first_time,
+        started_at=now, is_first_time_caller=is_first_time, spam=spam,
+        caller_city=location["city"], caller_region=location["region"], caller_country=location["country"],
     )
     try:
         with transaction.atomic():
@@ -124,7 +128,7 @@ def _recompute_first_time_only_conversions(*, account, website_id: int | None = 
     if website_id is not None:
         rules = rules.filter(website_id=website_id)
     for rule_website_id in rules.values_list("website_id", flat=True):
-        transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))
+        transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))  # type: ignore[misc]
 
 
 def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:
@@ -136,7 +140,7 @@ def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int)
 
 
 # A tracker's status in the matcher's words: active trackers show their source at the top, flagged ones still do.
-SHOWN_BY_STATUS = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
+SHOWN_BY_STATUS: dict[str, str] = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
 
 
 def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matcher.AssignmentFact]:
@@ -161,6 +165,7 @@ def call_attribute(*, call: Call) -> Call:
     if call.attribution_method == Call.Method.MANUAL or call.tracker_id is None:
         return call
     tracker = call.tracker
+    assert tracker is not None  # tracker_id is set
     pool = call.pool or tracker.pool
     if pool.tracking == Pool.Tracking.VISITOR:
         match = matcher.plan_visitor_match(
@@ -182,7 +187,7 @@ def call_attribute(*, call: Call) -> Call:
     values = {
         "visit": visit, "attribution_method": method,
         "attribution_confidence": match.confidence if method != Call.Method.NONE else 0.0,
-        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},
+        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},  # type: ignore[union-attr]
     }
     changed = [field for field, value in values.items() if getattr(call, field) != value]
     if not changed:
@@ -314,8 +319,19 @@ def _attribute_safely(call: Call) -> None:
 _LOOK_UP = object()
 
 
+def _caller_blocked_safely(*, tracker: CallTracker, caller_number: str) -> bool:
+    """A failed block-list lookup never drops a call: the caller is then treated as not blocked."""
+    account = tracker.pool.account
+    try:
+        return caller_is_blocked(account=account, caller_number=_caller_e164(caller_number, account.default_region))
+    except Exception:
+        logger.exception("Checking the block list for a call to %s failed; dialling.", tracker.tracking_number)
+        return False
+
+
 def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP) -> str:
-    """The voice webhook's answer: TwiML that dials the original number, or <Reject/> for an unknown number.
+    """The voice webhook's answer: TwiML that dials the original number, <Reject/> for an unknown number, or
+    <Reject reason="busy"/> for a caller on the account's block list (the call is kept, marked spam).
 
     A call is never dropped because recording or attributing it failed: those run in savepoints and
     any error is logged, then the original number is dialed anyway. (When even the tracker lookup
@@ -328,6 +344,12 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP)
         return twiml_reject()
     original = call_original_number(tracker)
     call_sid = params.get("CallSid", "")
+    if _caller_blocked_safely(tracker=tracker, caller_number=params.get("From", "")):
+        try:
+            call_start(provider_call_id=call_sid, tracker=tracker, caller_number=params.get("From", ""), now=now, spam=True)
+        except Exception:
+            logger.exception("Recording blocked call %s to %s failed; rejecting it anyway.", call_sid, tracker.tracking_number)
+        return twiml_reject_busy()
     try:
         call, created = call_start(provider_call_id=call_sid, tracker=tracker,
                                    caller_number=params.get("From", ""), now=now)

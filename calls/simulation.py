@@ -102,13 +102,16 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
                "To": tracker.tracking_number, "Called": tracker.tracking_number}
     twiml = _voice({**inbound, "CallStatus": "ringing"}, token=token, now=now)
     if "<Dial" not in twiml:
+        if 'reason="busy"' in twiml:  # a blocked caller: the provider reports the rejected call as busy
+            params = {**inbound, "CallStatus": "busy", "CallDuration": "0", "Timestamp": format_datetime(now)}
+            _status(params, token=token, now=now)
         return twiml
     original = call_original_number(tracker)
     dialed = {**base, "Direction": "outbound-dial", "CallSid": "CA" + secrets.token_hex(16),
               "ParentCallSid": call_sid, "From": caller_number, "To": original,
               "CallbackSource": "call-progress-events"}
     answer_at = now + timedelta(seconds=ring_seconds)
-    steps = [("queued", now, {}), ("ringing", now, {})]
+    steps: list[tuple[str, datetime, dict]] = [("queued", now, {}), ("ringing", now, {})]
     if answered:
         end_at = answer_at + timedelta(seconds=duration_seconds)
         steps += [("in-progress", answer_at, {}), ("completed", end_at, {"CallDuration": str(duration_seconds)})]

@@ -31,5 +31,12 @@ def twiml_reject() -> str:
     return str(response)
 
 
+def twiml_reject_busy() -> str:
+    """A blocked caller hears a busy tone; nothing is dialled."""
+    response = VoiceResponse()
+    response.reject(reason="busy")
+    return str(response)
+
+
 def twiml_empty() -> str:
     return str(VoiceResponse())

@@ -48,3 +48,56 @@ def phone_display(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+# US states and territories, and Canadian provinces, as the geocoder names them → their postal codes, so a
+# caller's region reads the same ("CA") whether the geocoder knew the city ("San Francisco, CA") or not ("California").
+NANP_REGION_CODES = {
+    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA", "Colorado": "CO",
+    "Connecticut": "CT", "Delaware": "DE", "Washington D.C.": "DC", "Florida": "FL", "Georgia": "GA", "Hawaii": "HI",
+    "Idaho": "ID", "Illinois": "IL", "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY",
+    "Louisiana": "LA", "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN",
+    "Mississippi": "MS", "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV", "New Hampshire": "NH",
+    "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY", "North Carolina": "NC", "North Dakota": "ND",
+    "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR", "Pennsylvania": "PA", "Rhode Island": "RI",
+    "South Carolina": "SC", "South Dakota": "SD", "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT",
+    "Virginia": "VA", "Washington": "WA", "Washington State": "WA", "West Virginia": "WV", "Wisconsin": "WI",
+    "Wyoming": "WY", "Puerto Rico": "PR", "Alberta": "AB", "British Columbia": "BC", "Manitoba": "MB",
+    "New Brunswick": "NB", "Newfoundland and Labrador": "NL", "Nova Scotia": "NS", "Ontario": "ON",
+    "Prince Edward Island": "PE", "Quebec": "QC", "Saskatchewan": "SK", "Northwest Territories": "NT",
+    "Nunavut": "NU", "Yukon": "YT",
+}
+
+
+def phone_location(e164: str) -> dict[str, str]:
+    """{"city", "region", "country"} of a number, offline (phonenumbers' geocoder); empty strings where unknown.
+
+    `country` is the ISO 3166 code; in the US and Canada `region` is the state's or province's postal code.
+    The geocoder writes "City, ST", a region alone ("California"), a city alone ("London") or the country alone.
+    """
+    empty = {"city": "", "region": "", "country": ""}
+    if not e164:
+        return empty
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return empty
+    from phonenumbers import (
+        geocoder,  # loads the geocoder's data (several MB) only when a location is asked for
+    )
+
+    country = phonenumbers.region_code_for_number(number) or ""
+    if country == "ZZ":
+        country = ""
+    description = geocoder.description_for_number(number, "en")
+    city, region = "", ""
+    if description and description != geocoder.country_name_for_number(number, "en"):
+        if ", " in description:
+            city, region = description.rsplit(", ", 1)
+        elif number.country_code == 1:  # NANP: a description without a city is the state or province
+            region = description
+        else:
+            city = description
+    if number.country_code == 1:
+        region = NANP_REGION_CODES.get(region, region)
+    return {"city": city[:100], "region": region[:100], "country": country[:2]}

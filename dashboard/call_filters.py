@@ -12,6 +12,10 @@ from pools.models import Pool
 TEXT_FILTERS = ("source", "medium", "campaign", "term", "landing_page", "tracking_number", "pool_name")
 
 
+# Result words of older links (bookmarks, exports) and what they are called now.
+RENAMED_RESULTS = {"busy-failed": CallResult.BUSY_OR_FAILED.value, "in-progress": CallResult.IN_PROGRESS.value}
+
+
 @dataclass(frozen=True)
 class CallFilters:
     status: str = ""
@@ -29,13 +33,15 @@ class CallFilters:
     tracking_number: str = ""
     pool_name: str = ""
     conversions_only: bool = False  # ?is_conversion=1, like the API's is_conversion=true
+    tag: str = ""          # a tag's name, matched ignoring case
+    spam: str = ""         # "" (not spam: spam is left out by default) | "yes" (spam only) | "all"
 
     def params(self) -> dict[str, str]:
         params = {"result": self.result, "status": self.status, "source": self.source, "medium": self.medium,
                   "pool": str(self.pool.pk) if self.pool else "", "first_time": self.first_time, "q": self.q,
                   "answered": self.answered, "recording": self.recording, "campaign": self.campaign, "term": self.term,
                   "landing_page": self.landing_page, "tracking_number": self.tracking_number, "pool_name": self.pool_name,
-                  "is_conversion": "1" if self.conversions_only else ""}
+                  "is_conversion": "1" if self.conversions_only else "", "tag": self.tag, "spam": self.spam}
         return {key: value for key, value in params.items() if value}
 
     @property
@@ -46,6 +52,7 @@ class CallFilters:
 def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallFilters, list[str]]:
     problems = []
     result = (params.get("result") or "").strip()
+    result = RENAMED_RESULTS.get(result, result)
     if result and result not in CallResult.values:
         problems.append(f"Unknown call result “{result[:20]}” ignored.")
         result = ""
@@ -74,10 +81,15 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     raw_conversion = (params.get("is_conversion") or "").strip().lower()
     if raw_conversion not in ("", "0", "1", "true", "false"):
         problems.append("The conversions filter takes 1 (conversions only); ignored.")
+    spam = (params.get("spam") or "").strip()
+    if spam not in ("", "yes", "all"):
+        problems.append("The spam filter takes yes (spam only) or all; ignored.")
+        spam = ""
+    tag = (params.get("tag") or "").strip()[:50]
     q = (params.get("q") or "").strip()[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
     text = {name: (params.get(name) or "").strip()[:500] for name in TEXT_FILTERS}
     return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, recording=recording,
-                       result=result, conversions_only=raw_conversion in ("1", "true"), **text), problems
+                       result=result, conversions_only=raw_conversion in ("1", "true"), tag=tag, spam=spam, **text), problems

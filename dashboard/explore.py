@@ -25,6 +25,7 @@ DRILL_PARAMS = {
     # landing_page: the report groups pages (host + path, no query string), which no single call field equals.
     "tracker": ("tracking_number",),
     "pool": ("pool_name",),
+    "tag": ("tag",),
 }
 
 

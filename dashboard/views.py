@@ -14,17 +14,19 @@ from accounts.snippet import (
     wordpress_plugin_zip,
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
-from calls.outcomes import call_set_outcome
+from calls.outcomes import call_mark, call_set_outcome, calls_mark_bulk
 from calls.results import CallResult, call_result
 from calls.selectors import (
     call_outcome_history,
     conversion_rule_for_call,
     conversion_rules_by_website,
+    tag_list,
 )
 from calls.simulation import call_simulate
 from core.actors import Actor
 from core.csv_export import csv_response
 from core.errors import DomainError
+from core.phones import phone_display
 from dashboard.call_filters import call_filters_parse
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
@@ -38,7 +40,14 @@ from dashboard.explore import (
     sort_links,
     sort_parse,
 )
-from dashboard.forms import AddNumbersForm, CallOutcomeForm, TestCallForm
+from dashboard.forms import (
+    SCORE_CHOICES,
+    AddNumbersForm,
+    CallBulkForm,
+    CallMarksForm,
+    CallOutcomeForm,
+    TestCallForm,
+)
 from dashboard.selectors.calls import (
     call_export_rows,
     call_get,
@@ -52,6 +61,7 @@ from dashboard.selectors.pools import (
     pool_for_account,
     pool_health_list,
     pool_trackers,
+    pools_needing_attention,
 )
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
@@ -75,6 +85,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
 @dashboard_page()
 def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
+    data["pools_needing_attention"] = pools_needing_attention(account=request.account, filters=request.filters)
     data["previous_label"] = _previous_label(request.filters)
     data["chart"] = calls_bar_chart(data["points"])
     data["top_sources"] = share_bars(data["top_sources"])
@@ -113,6 +124,8 @@ def call_list(request):
     previous = position["previous"]
     return _page(request, "dashboard/call_list.html", {
         "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
+        "tags": list(tag_list(account=request.account)), "score_choices": SCORE_CHOICES[1:],
+        "outcome_choices": CallOutcomeForm.base_fields["outcome"].choices, "bulk_actions": CallBulkForm.ACTIONS,  # type: ignore[attr-defined]
         "position": position, "other_filters": _other_filters(call_filters),
         "filter_query": request.filters.with_params(**call_filters.params()),
         "previous_query": None if previous is None else request.filters.with_params(**call_filters.params(), after=previous),
@@ -138,8 +151,11 @@ def call_detail(request, pk):
 def _call_outcome_context(request, call) -> dict:
     """The call page's outcome form, its history and the website's conversion rule."""
     form = CallOutcomeForm(initial={"outcome": call.outcome, "value": call.value, "note": call.note})
+    call_tags = {tag.name for tag in call.tags.all()}
     return {
-        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,
+        "tag_choices": [(tag, tag.name in call_tags) for tag in tag_list(account=request.account)],
+        "score_choices": SCORE_CHOICES,
+        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,  # type: ignore[attr-defined]
         "outcome_history": call_outcome_history(account=request.account, call=call),
         "conversion_rule": conversion_rule_for_call(call=call), "currency": request.account.currency,
     }
@@ -151,7 +167,7 @@ def call_outcome(request, pk):
     call = call_get(account=request.account, pk=pk)
     form = CallOutcomeForm(request.POST)
     if not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
         messages.error(request, f"The outcome was not saved. {problems}")
     else:
         try:
@@ -163,6 +179,64 @@ def call_outcome(request, pk):
             messages.success(request, f"Saved. This call {verdict}.")
     query = request.GET.urlencode()
     return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
+
+
+def _back_to_call(request, call):
+    query = request.GET.urlencode()
+    return redirect(reverse("dashboard:call_detail", args=[call.pk]) + (f"?{query}" if query else ""))
+
+
+@dashboard_page(write=True, filters=False)
+def call_marks(request, pk):
+    """Tags and score, through the same service as the outcome (history, call.updated)."""
+    call = call_get(account=request.account, pk=pk)
+    form = CallMarksForm(request.POST, tag_names=[tag.name for tag in tag_list(account=request.account)])
+    if not form.is_valid():
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
+        messages.error(request, f"Tags and score were not saved. {problems}")
+        return _back_to_call(request, call)
+    try:
+        call_mark(call=call, actor=Actor.person(request.user, via="dashboard"), tags=form.tag_names(),
+                  score=form.cleaned_data["score"])
+    except DomainError as exc:
+        messages.error(request, f"Tags and score were not saved: {exc.message}")
+    else:
+        messages.success(request, "Tags and score saved.")
+    return _back_to_call(request, call)
+
+
+@dashboard_page(write=True, filters=False)
+def call_spam(request, pk):
+    """Mark the call spam (its caller goes on the block list) or not spam (the caller's own number comes off)."""
+    call = call_get(account=request.account, pk=pk)
+    spam = request.POST.get("spam") == "1"
+    try:
+        call = call_mark(call=call, actor=Actor.person(request.user, via="dashboard"), spam=spam)
+    except DomainError as exc:
+        messages.error(request, f"Not saved: {exc.message}")
+    else:
+        blocked = f" Calls from {phone_display(call.caller_number)} are now rejected." if spam and call.caller_number else ""
+        messages.success(request, f"Marked spam: left out of reports and conversions.{blocked}" if spam else "Marked not spam.")
+    return _back_to_call(request, call)
+
+
+@dashboard_page(write=True, filters=False)
+def call_bulk(request):
+    """The calls log's bulk edit (add tag, score, outcome, spam) over the ticked calls, through call_mark."""
+    form = CallBulkForm(request.POST)
+    back = reverse("dashboard:call_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    if not form.is_valid():
+        problems = "; ".join(" ".join(map(str, errors)) for errors in form.errors.values())
+        messages.error(request, f"Nothing changed. {problems}")
+        return redirect(back)
+    try:
+        changed = calls_mark_bulk(account=request.account, call_ids=form.cleaned_data["calls"],
+                                  actor=Actor.person(request.user, via="dashboard"), **form.changes())
+    except DomainError as exc:
+        messages.error(request, f"Nothing changed: {exc.message}")
+    else:
+        messages.success(request, f"{changed} call{'s' if changed != 1 else ''} changed.")
+    return redirect(back)
 
 
 @dashboard_page(filters=False)
@@ -282,7 +356,7 @@ def pool_test_call(request, pk):
     form = _test_call_form(request, pool=pool, trackers=trackers, post=request.POST)
     detail_url = reverse("dashboard:pool_detail", args=[pool.pk])
     if form is None or not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in (form.errors.items() if form else []))
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in (form.errors.items() if form else []))
         messages.error(request, f"The test call was not placed. {problems or 'This pool has no sandbox numbers.'}")
         return redirect(detail_url)
     tracker = next(t for t in trackers if t.pk == form.cleaned_data["tracker"])

@@ -29,11 +29,12 @@ class ConversionRow:
 
 
 def google_ads_conversion_calls(*, account: Account, now: datetime) -> QuerySet[Call]:
-    """Converting calls whose visit carries a Google click id from the last 90 days."""
+    """Converting calls whose visit carries a Google click id from the last 90 days; never spam (a spam call is no
+    conversion, and a stale flag must not leak one either)."""
     has_click = ~Q(visit__gclid="") | ~Q(visit__gbraid="") | ~Q(visit__wbraid="")
     return (
         call_list_with_visit(account=account, visit_since=now - CLICK_MAX_AGE)
-        .filter(has_click, is_conversion=True)
+        .filter(has_click, is_conversion=True, spam=False)
         .order_by("started_at", "id")
     )
 
@@ -64,6 +65,7 @@ def google_ads_csv(*, account: Account, now: datetime) -> str:
     writer.writerow([f"Parameters:TimeZone={account.timezone}"])
     writer.writerow(HEADER)
     for call in google_ads_conversion_calls(account=account, now=now):
+        assert call.visit is not None  # the selector keeps calls with a visit and a click id
         row = plan_conversion_row(gclid=call.visit.gclid, gbraid=call.visit.gbraid, wbraid=call.visit.wbraid,
                                   started_at=call.started_at, value=call.conversion_value)
         if row is None:

@@ -279,7 +279,7 @@ def ga4_enqueue(*, call, now: datetime | None = None) -> GA4Delivery | None:
     one-row-per-call constraint makes "later" happen exactly once.
     """
     now = now or timezone.now()
-    if not call.is_conversion or call.status not in TERMINAL_STATUSES:
+    if not call.is_conversion or call.spam or call.status not in TERMINAL_STATUSES:
         return None
     website = call.pool.website if call.pool_id else None
     if website is None:

@@ -9,7 +9,7 @@ from accounts.models import Account, AuditEntry, Membership, RefusedOrigin, Webs
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
 from attribution.models import PageView, Visit, Visitor
-from calls.models import Call, CallEvent, CallOutcomeChange, ConversionRule
+from calls.models import BlockedNumber, Call, CallEvent, CallOutcomeChange, ConversionRule, Tag
 from core.models import Heartbeat
 from pools.models import ConcurrencySample, Pool, PoolChange, PoolOriginalNumber
 from reports.models import ReportDay, RollupState
@@ -226,6 +226,23 @@ class CallFactory(factory.django.DjangoModelFactory):
     landing_page = ""
     landing_page_key = factory.LazyAttribute(lambda o: page_key(o.landing_page))
     channel = factory.LazyAttribute(lambda o: channel_group(o.source, o.medium, o.campaign) if o.source else "")
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"tag {n}")
+    color = "#0ea5e9"
+
+
+class BlockedNumberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BlockedNumber
+
+    account = factory.SubFactory(AccountFactory)
+    number = factory.Sequence(lambda n: f"+1900555{n % 10000:04d}")
 
 
 class ConversionRuleFactory(factory.django.DjangoModelFactory):

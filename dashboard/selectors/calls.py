@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -14,12 +15,13 @@ from calls.models import Call
 from calls.results import call_result_q
 from core.phones import parse_phone
 from dashboard.call_filters import CallFilters
-from dashboard.csv_columns import CALL_EXPORT_FIELDS, local_time_cell
+from dashboard.csv_columns import CALL_EXPORT_FIELDS, CALL_EXPORT_MARK_FIELDS, local_time_cell
 from dashboard.cursors import cursor_encode
 from dashboard.filters import DashboardFilters
 from reports.aggregates import report_calls
 
 CALLS_PAGE_SIZE = 50
+EXPORT_CHUNK = 2000
 JOURNEY_VISITS = 20
 
 
@@ -32,8 +34,9 @@ def _caller_filter(q: str, region: str) -> Q:
 
 
 def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters: CallFilters) -> QuerySet[Call]:
-    calls = report_calls(account=account, start=filters.start, end=filters.end, website=filters.website)
     f = call_filters
+    calls = report_calls(account=account, start=filters.start, end=filters.end, website=filters.website,
+                         spam={"": False, "yes": True, "all": None}[f.spam])
     if f.result:
         calls = calls.filter(call_result_q(f.result))
     if f.status:
@@ -58,6 +61,8 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
         calls = calls.exclude(recording_sid="") if f.recording == "yes" else calls.filter(recording_sid="")
     if f.conversions_only:
         calls = calls.filter(is_conversion=True)
+    if f.tag:
+        calls = calls.filter(tags__name__iexact=f.tag)  # one tag per name (any case): no duplicate rows
     if f.q:
         calls = calls.filter(_caller_filter(f.q, account.default_region))
     return calls.order_by("-started_at", "-id")
@@ -66,7 +71,8 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
 def call_page(*, account: Account, filters: DashboardFilters, call_filters: CallFilters,
               cursor: tuple[datetime, int] | None, page_size: int = CALLS_PAGE_SIZE) -> tuple[list[Call], str | None]:
     """Keyset pagination on (started_at, id) descending: no COUNT, no OFFSET. Returns (calls, next cursor)."""
-    calls = calls_filtered(account=account, filters=filters, call_filters=call_filters).select_related("pool")
+    calls = (calls_filtered(account=account, filters=filters, call_filters=call_filters)
+             .select_related("pool").prefetch_related("tags"))
     if cursor is not None:
         moment, pk = cursor
         calls = calls.filter(Q(started_at__lt=moment) | Q(started_at=moment, id__lt=pk))
@@ -103,10 +109,22 @@ def call_export_rows(*, account: Account, filters: DashboardFilters, call_filter
     zone = ZoneInfo(account.timezone)
     rows = (
         calls_filtered(account=account, filters=filters, call_filters=call_filters)
-        .values_list(*CALL_EXPORT_FIELDS, "pool__name")
-        .iterator(chunk_size=2000)
+        .values_list("id", *CALL_EXPORT_FIELDS, "pool__name", *CALL_EXPORT_MARK_FIELDS)
+        .iterator(chunk_size=EXPORT_CHUNK)
     )
-    return ((local_time_cell(row[0], zone), *row[1:]) for row in rows)
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        tags = _tag_names_by_call([row[0] for row in chunk])
+        for row in chunk:
+            yield (local_time_cell(row[1], zone), *row[2:], ", ".join(tags.get(row[0], ())))
+
+
+def _tag_names_by_call(call_ids: list[int]) -> dict[int, list[str]]:
+    """{call id: its tag names, sorted}: one query per chunk of exported calls."""
+    names: dict[int, list[str]] = {}
+    through = Call.tags.through.objects.filter(call_id__in=call_ids).order_by("tag__name").values_list("call_id", "tag__name")
+    for call_id, name in through:
+        names.setdefault(call_id, []).append(name)
+    return names
 
 
 def call_get(*, account: Account, pk: int) -> Call:

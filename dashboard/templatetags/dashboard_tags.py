@@ -41,3 +41,10 @@ def change_badge(value, lower_is_better=""):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def stars(score):
+    """A 1–5 score as filled and empty stars: ★★★☆☆."""
+    score = int(score or 0)
+    return "★" * score + "☆" * (5 - score)

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.api.conftest import error
-from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitFactory
+from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, TagFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,12 @@ def test_channel_report_of_another_account_is_empty(api_client, other_account):
 
     VisitFactory(website=WebsiteFactory(account=other_account), source="google", medium="cpc")
     assert api_client.get("/api/v1/reports/channel/").json()["rows"] == []
+
+
+def test_tag_report(api_client, data, account):
+    CallFactory(tracker=data, started_at=timezone.now(), is_conversion=True,
+                conversion_value=Decimal("40")).tags.add(TagFactory(account=account, name="booked"))
+    body = api_client.get("/api/v1/reports/tag/").json()
+    rows = {tuple(row["key"]): row for row in body["rows"]}
+    assert (rows[("booked",)]["calls"], rows[("booked",)]["conversions"], rows[("booked",)]["value"]) == (1, 1, "40.00")
+    assert rows[("",)]["calls"] == 2 and rows[("",)]["visits"] is None

@@ -60,3 +60,11 @@ def test_the_calls_own_value_overrides_the_rules_value():
 
 def test_default_rule_is_30_seconds_no_value():
     assert RuleFacts() == RuleFacts(min_seconds=30, first_time_only=False, value=Decimal("0"))
+
+
+def test_a_spam_call_is_no_conversion_whatever_was_marked():
+    for outcome in ("", "lead", "sale"):
+        decision = plan_conversion(rule=RuleFacts(min_seconds=0, value=Decimal("10")),
+                                   call=CallFacts(has_ended=True, was_answered=True, talk_seconds=600,
+                                                  is_first_time_caller=True, outcome=outcome, is_spam=True))
+        assert (decision.is_conversion, decision.value, decision.reason) == (False, Decimal("0.00"), "marked spam")

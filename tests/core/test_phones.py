@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from core.phones import parse_phone, phone_display, validate_e164
+from core.phones import parse_phone, phone_display, phone_location, validate_e164
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,17 @@ def test_validate_e164_rejects_a_non_canonical_string():
 def test_phone_display_is_national_format():
     assert phone_display("+12025550100") == "(202) 555-0100"
     assert phone_display("") == ""
+
+
+@pytest.mark.parametrize("number,location", [
+    ("+14155550100", {"city": "San Francisco", "region": "CA", "country": "US"}),
+    ("+16505551234", {"city": "", "region": "CA", "country": "US"}),    # the geocoder knows only the state
+    ("+15145551234", {"city": "", "region": "QC", "country": "CA"}),
+    ("+442079460000", {"city": "London", "region": "", "country": "GB"}),
+    ("+61293744000", {"city": "", "region": "", "country": "AU"}),      # only the country
+    ("+18005551212", {"city": "", "region": "", "country": "US"}),      # toll-free: no place
+    ("", {"city": "", "region": "", "country": ""}),
+    ("anonymous", {"city": "", "region": "", "country": ""}),
+])
+def test_phone_location_reads_city_region_and_country_offline(number, location):
+    assert phone_location(number) == location

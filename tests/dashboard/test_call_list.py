@@ -41,7 +41,8 @@ def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tr
     assert ids(source="Google", medium="CPC") == [answered.pk]
     assert ids(result="answered") == [answered.pk]
     assert ids(result="missed") == [missed.pk]
-    assert ids(result="busy-failed") == []
+    assert ids(result="busy_or_failed") == []
+    assert ids(result="busy-failed") == []  # an older link still works
 
 
 def test_report_drill_down_filters_campaign_keyword_landing_page_number_and_pool(marketer_client, tracker, pool, call):
@@ -133,10 +134,11 @@ def test_post_is_not_allowed(marketer_client):
 def test_call_list_query_count_does_not_grow_with_calls(marketer_client, tracker, django_assert_num_queries):
     for _ in range(5):
         CallFactory(tracker=tracker)
-    # session, user, membership, websites, pools for the filter, one page of calls with their pool, the total
-    with django_assert_num_queries(7):
+    # session, user, membership, websites, pools for the filter, one page of calls with their pool, their tags,
+    # the account's tags (filter and bulk edit), the total
+    with django_assert_num_queries(9):
         marketer_client.get(URL)
     for _ in range(20):
         CallFactory(tracker=tracker)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         marketer_client.get(URL)

@@ -4,7 +4,8 @@ import io
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 
-from tests.factories import CallFactory
+from calls.models import Call
+from tests.factories import CallFactory, TagFactory
 
 URL = reverse("dashboard:call_list_csv")
 
@@ -23,7 +24,7 @@ def test_calls_csv_streams_every_matching_call(marketer_client, call, tracker):
     assert rows[0][:3] == ["Started at (America/New_York)", "Call id", "Status"]
     assert len(rows) == 3
     mine = next(r for r in rows[1:] if r[1] == call.provider_call_id)
-    assert mine[3] == "+14155550111" and mine[9:12] == ["google", "cpc", "spring-sale"] and mine[-1] == "Main line"
+    assert mine[3] == "+14155550111" and mine[9:12] == ["google", "cpc", "spring-sale"] and mine[17] == "Main line"
 
 
 def test_calls_csv_honours_the_filters(marketer_client, call, tracker):
@@ -61,3 +62,19 @@ def test_calls_csv_times_are_in_the_accounts_zone_without_microseconds(marketer_
 
     assert row[0] == started.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%d %H:%M:%S")
     assert len(row[0]) == 19 and "." not in row[0]
+
+
+def test_calls_csv_carries_what_people_marked_and_where_the_caller_is_from(marketer_client, call, account):
+    call.tags.add(TagFactory(account=account, name="vip"), TagFactory(account=account, name="booked"))
+    Call.objects.filter(pk=call.pk).update(outcome="sale", value="120.00", note="New boiler", score=4,
+                                           caller_city="San Francisco", caller_region="CA", caller_country="US")
+    header, row = _rows(marketer_client.get(URL))[:2]
+    marks = dict(zip(header[18:], row[18:], strict=True))
+    assert marks == {"Outcome": "sale", "Value": "120.00", "Note": "New boiler", "Score": "4", "Spam": "False",
+                     "Caller city": "San Francisco", "Caller region": "CA", "Caller country": "US", "Tags": "booked, vip"}
+
+
+def test_calls_csv_leaves_spam_out_unless_the_filter_asks(marketer_client, call, tracker):
+    CallFactory(tracker=tracker, spam=True)
+    assert len(_rows(marketer_client.get(URL))) == 2
+    assert [r[22] for r in _rows(marketer_client.get(URL, {"spam": "all"}))[1:]].count("True") == 1

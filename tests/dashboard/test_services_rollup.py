@@ -18,6 +18,7 @@ from tests.factories import (
     CallFactory,
     CallTrackerFactory,
     PoolFactory,
+    TagFactory,
     VisitFactory,
     WebsiteFactory,
 )
@@ -25,8 +26,10 @@ from tests.factories import (
 
 @pytest.fixture
 def history(account, website, other_call):
-    """Calls and visits spread over ten days, two websites, answered and not, one call without a pool."""
+    """Calls and visits spread over ten days, two websites, answered and not, one call without a pool, tags (none,
+    one or two a call) and a spam call."""
     second = WebsiteFactory(account=account, name="Second site")
+    booked, vip = TagFactory(account=account, name="booked"), TagFactory(account=account, name="vip")
     trackers = [CallTrackerFactory(pool=PoolFactory(account=account, website=site), active=True) for site in (website, second)]
     now = timezone.now()
     for i in range(10):
@@ -34,10 +37,12 @@ def history(account, website, other_call):
         site = (website, second)[i % 2]
         VisitFactory(website=site, source=("google", "bing")[i % 2], medium="cpc", campaign=f"c{i % 3}",
                      term=f"k{i % 4}", landing_page=f"/p{i % 5}", started_at=at)
-        CallFactory(tracker=trackers[i % 2], source=("google", "bing")[i % 2], medium="cpc", campaign=f"c{i % 3}",
-                    term=f"k{i % 4}", landing_page=f"/p{i % 5}", started_at=at, answered_at=at if i % 3 else None,
-                    is_first_time_caller=bool(i % 2))
+        call = CallFactory(tracker=trackers[i % 2], source=("google", "bing")[i % 2], medium="cpc", campaign=f"c{i % 3}",
+                           term=f"k{i % 4}", landing_page=f"/p{i % 5}", started_at=at, answered_at=at if i % 3 else None,
+                           is_first_time_caller=bool(i % 2))
+        call.tags.add(*[tag for tag, on in ((booked, i % 3 == 0), (vip, i % 2 == 1)) if on])
     CallFactory(tracker=trackers[0], pool=None, started_at=now - timedelta(days=4))
+    CallFactory(tracker=trackers[0], spam=True, source="google", medium="cpc", started_at=now - timedelta(days=3)).tags.add(vip)
     return second
 
 
@@ -129,6 +134,7 @@ def test_command_rejects_an_unknown_account(db):
         call_command("rollup_reports", "--account", "nope", stdout=StringIO())
 
 
+@pytest.mark.slow
 def test_seed_demo_rolls_up_the_demo_account(db):
     call_command("seed_demo", stdout=StringIO())
     assert RollupState.objects.filter(account__name="Demo Co").exists()

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 
+from calls.models import Call
+from calls.outcomes import call_mark
 from integrations.google_ads import google_ads_csv, is_safe_click_id, plan_conversion_row
 from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitFactory
 from tests.integrations.factories import GoogleAdsSettingsFactory
@@ -92,3 +94,13 @@ def test_conversion_name_must_be_formula_safe(account):
     ads = GoogleAdsSettingsFactory(account=account, conversion_name="=cmd|' /C calc'!A0")
     with pytest.raises(ValidationError):
         ads.full_clean()
+
+
+def test_spam_calls_are_never_exported(account, website, tracker):
+    marked = _call(tracker, website, NOW - timedelta(days=1), gclid="markedspam")
+    stale = _call(tracker, website, NOW - timedelta(days=1), gclid="staleflag")
+    call_mark(call=marked, spam=True)
+    Call.objects.filter(pk=stale.pk).update(spam=True)  # a conversion flag left from before: still out
+    _call(tracker, website, NOW - timedelta(days=1), gclid="realcall")
+    body = google_ads_csv(account=account, now=NOW)
+    assert "realcall" in body and "markedspam" not in body and "staleflag" not in body

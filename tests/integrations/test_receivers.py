@@ -100,3 +100,13 @@ def test_receiver_errors_do_not_reach_the_sender(account, website, monkeypatch):
     monkeypatch.setattr("integrations.services.webhook_event_publish", boom)
     call = CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True))
     call_event.send(sender=Call, call_id=call.pk, event="call.started")  # must not raise
+
+
+@responses.activate
+def test_a_spam_call_is_never_sent_to_ga4(account, website, django_capture_on_commit_callbacks):
+    GA4SettingsFactory(website=website)
+    responses.post("https://www.google-analytics.com/mp/collect", status=204)
+    call = _converting_call(account, website, spam=True)  # even with a conversion flag left from before
+    with django_capture_on_commit_callbacks(execute=True):
+        call_event.send(sender=Call, call_id=call.pk, event="call.completed")
+    assert len(responses.calls) == 0 and not GA4Delivery.objects.exists()
