@@ -102,20 +102,20 @@ def load(page, url: str) -> dict:
 
 
 def measure(browser, url: str, running: bool) -> tuple[float, float, int]:
-    """Median and worst DCL → swapped (ms), and the most frames that showed the original, over RUNS loads."""
+    """Median and worst DCL → swapped (ms), and the most frames that showed the original, over RUNS loads.
+    `running`: every load in one context whose first page started the session; else each in a fresh context."""
     results = []
-    context = browser.new_context() if running else None
+    session = browser.new_context()
     if running:
-        load(context.new_page(), url.split("?")[0])  # the session's first page: it holds its numbers from here on
+        load(session.new_page(), url.split("?")[0])  # the session's first page: it holds its numbers from here on
     for _ in range(RUNS):
-        ctx = context or browser.new_context()
-        page = ctx.new_page()
+        context = session if running else browser.new_context()
+        page = context.new_page()
         results.append(load(page, url))
         page.close()
-        if not running:
-            ctx.close()
-    if context:
-        context.close()
+        if context is not session:
+            context.close()
+    session.close()
     deltas = [r["delta"] for r in results]
     return statistics.median(deltas), max(deltas), max(r["flash"] for r in results)
 
