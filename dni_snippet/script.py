@@ -1,11 +1,12 @@
-"""The served script: the static source with the website's config inlined, comments and indentation stripped."""
+"""The served script: the static source minified (comments and whitespace: rjsmin, no renaming) with the
+website's config inlined."""
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
 import phonenumbers
+import rjsmin
 
 SOURCE = Path(__file__).resolve().parent / "static" / "dni_snippet" / "callpool.js"
 PLACEHOLDER = "__CALLPOOL_CONFIG__"
@@ -13,10 +14,7 @@ PLACEHOLDER = "__CALLPOOL_CONFIG__"
 
 @lru_cache(maxsize=1)
 def _template() -> str:
-    text = SOURCE.read_text()
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-    lines = (line.strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith("//"))
+    return rjsmin.jsmin(SOURCE.read_text())
 
 
 def script_config(*, key: str, originals: list[str], aliases: dict[str, str] | None = None) -> dict:

@@ -19,6 +19,7 @@ from attribution.services import (
     visit_set_ga_ids,
     website_mark_snippet_seen,
 )
+from core.cookie_domain import cookie_domain
 from core.phones import phone_display
 from trackers.heartbeat import session_heartbeat
 from trackers.leasing import LeaseGrant, lease_acquire, lease_shorten, source_tracker_get
@@ -32,6 +33,7 @@ class AssignResult:
     session_id: str
     expires_at: datetime
     heartbeat_seconds: int
+    cookie_domain: str | None = None  # where the script keeps its `_callpool` cookie (None: host-only)
     numbers: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -40,6 +42,7 @@ class AssignResult:
             "session_id": self.session_id,
             "expires_at": self.expires_at.isoformat().replace("+00:00", "Z"),
             "heartbeat_seconds": self.heartbeat_seconds,
+            "cookie_domain": self.cookie_domain,
             "numbers": self.numbers,
         }
 
@@ -83,7 +86,8 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     source_pools = [p for p in live if p.tracking == p.Tracking.SOURCE]
     session_uid = clean_id(session_id)
     result = AssignResult(clean_id(visitor_id) or new_id(), session_uid or new_id(),
-                          now + timedelta(minutes=SESSION_MINUTES), heartbeat_seconds(live))
+                          now + timedelta(minutes=SESSION_MINUTES), heartbeat_seconds(live),
+                          cookie_domain(data.page_url))
     if is_bot(data.user_agent):
         return result
     website_mark_snippet_seen(website=website, origin=origin, now=now)

@@ -61,7 +61,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def chromium_args():
+    """Chromium's command line; a module overrides this to add flags (e.g. `--host-resolver-rules`)."""
+    return CHROMIUM_ARGS
+
+
+@pytest.fixture(scope="module")
+def chromium(chromium_args):
     """Debian's Chromium driven by Playwright (never `playwright install`), one per browser test module.
 
     Playwright's sync API keeps an event loop running in this thread while the browser lives, so Django would
@@ -75,7 +81,7 @@ def chromium():
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-                                        args=CHROMIUM_ARGS, headless=True)
+                                        args=chromium_args, headless=True)
             yield browser
             browser.close()
     finally:

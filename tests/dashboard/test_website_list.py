@@ -144,3 +144,9 @@ def test_install_page_and_api_show_the_same_script_tag(marketer_client, website,
     snippet = api.get("/api/v1/websites/").json()["results"][0]["snippet"]
     assert "nowprocket" in snippet
     assert escape(snippet) in marketer_client.get(URL).content.decode()
+
+
+def test_install_notes_document_data_hide_and_the_subdomain_cookie(marketer_client, website):
+    body = marketer_client.get(URL).content.decode()
+    assert "<code>data-hide=\".phone\"</code>" in body and "data-hide-timeout" in body and "default 500" in body
+    assert "_callpool" in body

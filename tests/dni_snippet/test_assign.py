@@ -17,7 +17,8 @@ def test_first_call_creates_visitor_session_and_lease(assign, visitor_pool):
     r = assign(body={"page_url": "https://alice.example.com/?utm_source=News&utm_medium=email", "referrer": ""})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"visitor_id", "session_id", "expires_at", "heartbeat_seconds", "numbers"}
+    assert set(body) == {"visitor_id", "session_id", "expires_at", "heartbeat_seconds", "cookie_domain", "numbers"}
+    assert body["cookie_domain"] == "example.com"
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", body["visitor_id"]) and body["visitor_id"] != body["session_id"]
     assert body["heartbeat_seconds"] == 300
     [number] = body["numbers"]
@@ -26,6 +27,18 @@ def test_first_call_creates_visitor_session_and_lease(assign, visitor_pool):
                       "display": f"({lease.tracker.tracking_number[2:5]}) {lease.tracker.tracking_number[5:8]}-{lease.tracker.tracking_number[8:]}"}
     assert (lease.visit.source, lease.visit.medium) == ("news", "email")
     assert lease.visit.session_uid == body["session_id"]
+
+
+@pytest.mark.parametrize("page_url, domain", [
+    ("https://www.shop.example.com/", "example.com"),
+    ("https://book.shop.example.co.uk/a?b=c", "example.co.uk"),
+    ("https://shop.github.io/", "shop.github.io"),  # the PSL's private section: github.io is a public suffix
+    ("http://localhost:8000/", None),
+    ("http://127.0.0.1:8000/", None),
+    ("http://intranet/", None),
+])
+def test_the_answer_names_the_registrable_domain_of_the_page_for_the_cookie(assign, visitor_pool, page_url, domain):
+    assert assign(body={"page_url": page_url}).json()["cookie_domain"] == domain
 
 
 def test_same_session_gets_same_number(assign, visitor_pool):

@@ -114,10 +114,16 @@ def test_a_page_on_an_origin_not_allowed_is_recorded_for_the_install_page(demo_s
 
 
 GA_COOKIES = [("_ga", "GA1.1.1234567890.1700000000"), ("_ga_ABC123", "GS1.1.1700000123.1.1.1700000200.0.0.0")]
+# What the script keeps where: its keys in each storage, its cookies, and the session record in sessionStorage
+# (denied consent) and in the `_callpool` cookie (granted).
 STORAGE = """() => {
-  const pick = (s) => Object.fromEntries(Object.keys(s).filter(k => k.startsWith('cp_')).map(k => [k, s.getItem(k)]));
-  return {local: pick(localStorage), session: pick(sessionStorage),
-          cookies: document.cookie.split('; ').filter(c => c.startsWith('cp_'))};
+  const ours = (k) => k.startsWith('cp_') || k.startsWith('_callpool');
+  const pick = (s) => Object.fromEntries(Object.keys(s).filter(ours).map(k => [k, s.getItem(k)]));
+  const cookies = document.cookie.split('; ').filter(ours);
+  const cookie = cookies.find(c => c.startsWith('_callpool='));
+  return {local: pick(localStorage), session: pick(sessionStorage), cookies: cookies,
+          in_session: JSON.parse(sessionStorage.getItem('_callpool')),
+          in_cookie: cookie ? JSON.parse(decodeURIComponent(cookie.slice('_callpool='.length))) : null};
 }"""
 CONSENT_PAGE = """<!doctype html><html><head><title>Consent</title>
 <script async data-consent="denied" src="/dni/demo.js"></script></head>
@@ -131,7 +137,7 @@ def with_ga_cookies(page, live_server):
 
 def assert_session_only(storage):
     assert storage["local"] == {} and storage["cookies"] == []
-    assert set(storage["session"]) >= {"cp_v", "cp_s", "cp_t"}
+    assert storage["in_session"]["v"] and storage["in_session"]["s"] and storage["in_session"]["t"]
 
 
 def upgrade(page):
@@ -148,12 +154,13 @@ def test_data_consent_denied_swaps_with_session_storage_only_until_consent_is_gr
     assert_session_only(storage)
     visit = Visit.objects.get()
     assert (visit.ga_client_id, visit.ga_session_id) == ("", "")
-    assert visit.session_uid == storage["session"]["cp_s"]
+    assert visit.session_uid == storage["in_session"]["s"]
 
     upgrade(page)
     upgraded = page.evaluate(STORAGE)
     assert upgraded["session"] == {}
-    assert upgraded["local"]["cp_s"] == storage["session"]["cp_s"] and upgraded["local"]["cp_v"] == storage["session"]["cp_v"]
+    assert upgraded["in_cookie"]["s"] == storage["in_session"]["s"]
+    assert upgraded["in_cookie"]["v"] == upgraded["local"]["cp_v"] == storage["in_session"]["v"]
     visit.refresh_from_db()
     assert (visit.ga_client_id, visit.ga_session_id) == ("1234567890.1700000000", "1700000123")
     assert page.text_content(".num") == number and Lease.objects.count() == 1
@@ -176,7 +183,7 @@ def test_consent_mode_denied_in_the_data_layer_then_granted_by_a_consent_update(
         page.evaluate("() => window.callpool.refresh()")
     page.wait_for_function("() => localStorage.getItem('cp_g')")
     storage = page.evaluate(STORAGE)
-    assert storage["session"] == {} and storage["local"]["cp_s"] == Visit.objects.get().session_uid
+    assert storage["session"] == {} and storage["in_cookie"]["s"] == Visit.objects.get().session_uid
     assert Visit.objects.get().ga_client_id == "1234567890.1700000000"
 
 
@@ -184,10 +191,10 @@ def test_consent_false_moves_the_ids_out_of_persistent_storage_and_keeps_the_num
     page = new_page()
     number = open_demo(page)
     before = page.evaluate(STORAGE)
-    assert before["local"]["cp_s"] and before["session"] == {}
+    assert before["in_cookie"]["s"] and before["local"]["cp_v"] and before["session"] == {}
     with page.expect_response(lambda r: r.url.endswith("/assign")):
         page.evaluate("() => window.callpool.consent(false)")
     after = page.evaluate(STORAGE)
     assert_session_only(after)
-    assert after["session"]["cp_s"] == before["local"]["cp_s"]
+    assert after["in_session"]["s"] == before["in_cookie"]["s"]
     assert page.text_content(".num") == number and Lease.objects.count() == 1

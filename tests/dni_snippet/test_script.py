@@ -12,7 +12,7 @@ def test_script_inlines_the_websites_originals_and_assign_path(client, website):
     r = client.get("/dni/alicesite.js")
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/javascript")
-    config = json.loads(re.search(r"var C = (\{.*?\});", r.content.decode()).group(1))
+    config = json.loads(re.search(r"var C ?= ?(\{.*?\});", r.content.decode()).group(1))
     assert config == {"o": [["1", "2025550100"], ["44", "2079460000"]], "a": "/dni/alicesite/assign"}
 
 

@@ -22,7 +22,7 @@ OLD, NEW = "+12025550150", "+12025550177"
 
 def _script_config(client, website) -> dict:
     body = client.get(f"/dni/{website.key}.js").content.decode()
-    return json.loads(re.search(r"var C = (\{.*?\});", body).group(1))  # type: ignore[union-attr]
+    return json.loads(re.search(r"var C ?= ?(\{.*?\});", body).group(1))  # type: ignore[union-attr]
 
 
 def _dials(tracker) -> str:

@@ -10,24 +10,35 @@
   var IDLE = 18e5;
   var shown = {};
   var rules = [];
-  var mo, timer, pending, beatMs = 3e5, lastBeat = 0, gtagIds = [], exp;
-  // Consent: `no` = analytics storage denied, so ids live in sessionStorage only and no GA ids are sent.
-  var no = false, forced, K = ['cp_v', 'cp_s', 'cp_t', 'cp_g'];
+  var mo, timer, pending, beatMs = 3e5, lastBeat = 0, gtagIds = [], exp, dom, veil;
+  // Consent: `no` = analytics storage denied, so the session lives in sessionStorage only and no GA ids are sent.
+  var no = false, forced, CK = '_callpool';
 
   function digits(s) { return String(s).replace(/\D/g, ''); }
   function store() { return no ? w.sessionStorage : w.localStorage; }
-  function save(k, v) {
-    try { store().setItem(k, v); return; } catch (e) { if (no) return; /* private mode: cookie */ }
-    d.cookie = k + '=' + encodeURIComponent(v) + ';path=/;max-age=63072000;SameSite=Lax';
+  function save(k, v) { try { store().setItem(k, v); } catch (e) { /* storage off: nothing kept */ } }
+  function load(k) { try { return store().getItem(k); } catch (e) { return null; } }
+  function del(k) { try { store().removeItem(k); } catch (e) { /* nothing stored there */ } }
+  // The session {v: visitor id, s: session id, t: last answer, e: expiry of n, n: {original: tracking}} lives in
+  // the `_callpool` cookie on the registrable domain the answer names (one session across a site's subdomains),
+  // expiring with the session; under denied consent in sessionStorage only. The visitor id stays in localStorage.
+  function get() {
+    var c = d.cookie.match('(?:^|; )' + CK + '=([^;]*)'), r;
+    try { r = JSON.parse(no ? load(CK) : decodeURIComponent(c[1])); } catch (e) { /* none yet */ }
+    return r || { v: load('cp_v'), s: load('cp_s'), t: +load('cp_t') }; // cp_s, cp_t: an older script's session
   }
-  function load(k) {
-    try { var v = store().getItem(k); if (v != null || no) return v; } catch (e) { if (no) return null; }
-    var m = d.cookie.match('(?:^|; )' + k + '=([^;]*)');
-    return m ? decodeURIComponent(m[1]) : null;
+  function put(r) {
+    if (no) return save(CK, JSON.stringify(r));
+    drop();
+    d.cookie = CK + '=' + encodeURIComponent(JSON.stringify(r)) + ';path=/;max-age=' + IDLE / 1e3 +
+      (dom ? ';domain=' + dom : '') + ';SameSite=Lax' + (location.protocol === 'https:' ? ';Secure' : '');
+    save('cp_v', r.v);
   }
-  function del(k) {
-    try { store().removeItem(k); } catch (e) { /* nothing stored there */ }
-    if (!no) d.cookie = k + '=;path=/;max-age=0';
+  // The cookie off the host and every parent domain it may have been set on (a host-only one came first).
+  function drop() {
+    var p = location.hostname.split('.'), x = CK + '=;path=/;max-age=0';
+    d.cookie = x;
+    while (p.length) { d.cookie = x + ';domain=' + p.join('.'); p.shift(); }
   }
   // Denied: explicit callpool.consent(), else the last Consent Mode command in dataLayer, else data-consent.
   function denied() {
@@ -39,14 +50,26 @@
     }
     return r;
   }
-  // Moves the ids to the store the consent state allows and wipes them from the other one.
+  // Moves the session to the store the consent state allows and wipes it (and the other ids) from the other one.
   function consent(v) {
     if (v === no) return;
-    var o = K.map(load);
-    K.forEach(del);
+    var r = get();
+    if (!no) drop();
+    ['cp_v', 'cp_s', 'cp_t', 'cp_g', 'cp_l', CK].forEach(del);
     no = v;
-    K.forEach(function (k, i) { if (o[i] != null) save(k, o[i]); });
+    if (r.s) put(r);
   }
+  // Anti-flicker for a first page view: the elements of `data-hide` stay hidden until the swap, at most
+  // `data-hide-timeout` ms.
+  function hide() {
+    var q = me && me.getAttribute('data-hide');
+    if (!q) return;
+    veil = d.createElement('style');
+    veil.textContent = q + '{visibility:hidden!important}';
+    (d.head || d.documentElement).appendChild(veil);
+    setTimeout(unhide, +me.getAttribute('data-hide-timeout') || 500);
+  }
+  function unhide() { if (veil) { veil.remove(); veil = null; } }
 
   // A number's every displayed form: optional +cc / cc / trunk 0, optional parentheses, any of " .-()" between digits.
   function rule(cc, from, to) {
@@ -128,12 +151,17 @@
   }
 
   function apply(j) {
-    save('cp_v', j.visitor_id);
-    save('cp_s', j.session_id);
-    save('cp_t', String(Date.now()));
-    exp = j.expires_at;
     var got = {};
     (j.numbers || []).forEach(function (n) { got[digits(n.original)] = digits(n.tracking); });
+    dom = j.cookie_domain;
+    exp = j.expires_at;
+    put({ v: j.visitor_id, s: j.session_id, t: Date.now(), e: Date.parse(exp), n: got });
+    show(got);
+    beatMs = Math.max(15, j.heartbeat_seconds || 300) * 1e3;
+    if (!timer) timer = setInterval(function () { if (d.visibilityState !== 'hidden') beat(); }, beatMs);
+  }
+  // Swaps to `got` (original digits → tracking digits); what an earlier show() put up is corrected.
+  function show(got) {
     rules = [];
     C.o.forEach(function (o) {
       // o[2]: an older original of a pool, swapped for the tracking number of the pool's current one.
@@ -144,18 +172,17 @@
     });
     scan(d.documentElement);
     observe();
-    beatMs = Math.max(15, j.heartbeat_seconds || 300) * 1e3;
-    if (!timer) timer = setInterval(function () { if (d.visibilityState !== 'hidden') beat(); }, beatMs);
+    unhide();
   }
 
   function beat(pl) {
     consent(denied());
-    var now = Date.now(), sid = load('cp_s'), vid = load('cp_v'), g = no ? [] : ga();
+    var now = Date.now(), r = get(), sid = r.s, g = no ? [] : ga();
     lastBeat = now;
-    if (sid && now - (+load('cp_t') || 0) > IDLE) sid = null;
+    if (sid && now - (r.t || 0) > IDLE) sid = null;
     var body = { page_url: location.href, referrer: d.referrer };
     if (pl === true) body.page_load = true; // a page view; heartbeats are not
-    if (vid) body.visitor_id = vid;
+    if (r.v) body.visitor_id = r.v;
     if (sid) body.session_id = sid;
     var gk = sid + '|' + g[0] + '|' + g[1];
     // GA ids are sent until the server has them for this session, so heartbeats stay one statement.
@@ -172,7 +199,7 @@
     }).then(function (j) {
       if (j.session_id === sid) save('cp_g', gk);
       apply(j);
-    }).catch(function () { /* any failure: the original numbers stay */ }));
+    }).catch(unhide)); // any failure: the numbers shown stay (the originals, or those the session holds)
   }
 
   d.addEventListener('visibilitychange', function () {
@@ -180,11 +207,14 @@
   });
   // Leaving: the numbers come back after a grace period unless the next page renews them. `expires_at` is the
   // lease this page last saw, so a beacon that arrives after the next page's renewal changes nothing.
+  // The numbers held are then good for the next page only for a while, well within the server's grace period.
   w.addEventListener('pagehide', function () {
-    var sid = load('cp_s');
-    if (sid && exp && navigator.sendBeacon) {
-      navigator.sendBeacon(leave, JSON.stringify({ session_id: sid, expires_at: exp }));
+    var r = get();
+    if (r.s && exp && navigator.sendBeacon) {
+      navigator.sendBeacon(leave, JSON.stringify({ session_id: r.s, expires_at: exp }));
       save('cp_l', String(Date.now()));
+      r.e = Math.min(r.e, Date.now() + 6e4);
+      put(r);
     }
   });
   // Back from the back/forward cache, or another tab of this session left: take the numbers back.
@@ -194,6 +224,10 @@
     swap: function () { scan(d.documentElement); }, refresh: beat,
     consent: function (g) { forced = !g; return beat(); }
   };
+  // A running session's page: its numbers at once, before the answer (which corrects them if they changed).
+  consent(denied());
+  var r = get();
+  if (r.n && r.e > Date.now() && Date.now() - r.t < IDLE) show(r.n); else hide();
   askGtag();
   beat(true);
 })(window, document);
