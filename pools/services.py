@@ -95,8 +95,17 @@ def pool_update(*, pool: Pool, actor=None, reason: str = "settings changed",
     _pool_change_record(pool=pool, changed=changed, actor=actor, reason=reason, now=now)
     if "original_number" in changed:
         pool_original_record(pool=pool, actor=actor, previous=changed["original_number"][0], now=now)
+        _fallbacks_mark_pending(pool=pool, now=now)
     _enqueue_enforcement(pool)
     return True
+
+
+def _fallbacks_mark_pending(*, pool: Pool, now: datetime | None) -> None:
+    """The trackers' provider-side fallbacks still dial the old original: a task moves them (pools.fallbacks)."""
+    since = pool.fallback_pending_since or now or timezone.now()
+    Pool.objects.filter(pk=pool.pk).update(fallback_pending_since=since)
+    pool.fallback_pending_since = since
+    enqueue_on_commit("pools.tasks.update_tracker_fallbacks", pool.pk)
 
 
 def _pool_change_record(*, pool: Pool, changed: dict, actor, reason: str, now: datetime | None) -> PoolChange:
@@ -317,7 +326,7 @@ def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[C
             created.append(
                 tracker_add(
                     pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
-                    provider_number_id=bought.provider_id, actor=actor,
+                    provider_number_id=bought.provider_id, fallback_number=pool.original_number, actor=actor,
                     reason=f"provisioned from {bought.provider}", now=now,
                 )
             )

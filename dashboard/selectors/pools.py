@@ -14,6 +14,7 @@ from dashboard.filters import DashboardFilters
 from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
+    pool_fallback_status,
     pool_diagnose,
     pool_health_by_id,
     pool_health_get,
@@ -98,6 +99,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         **_pool_next_run(pool=pool, now=now),
         "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
         "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
+        "fallback": pool_fallback_status(pool=pool),
     }
     pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # counted above: health needs no query for it
     data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"])
