@@ -14,8 +14,8 @@ from dashboard.filters import DashboardFilters
 from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
-    pool_fallback_status,
     pool_diagnose,
+    pool_fallback_status,
     pool_health_by_id,
     pool_health_get,
     pool_list,
