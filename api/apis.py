@@ -50,13 +50,13 @@ class AccountApi(GenericAPIView):
 
     @property
     def account(self):
-        return self.request.auth.account
+        return self.request.auth.account  # type: ignore[union-attr]  # ApiTokenAuthentication sets an ApiToken
 
     @property
     def actor(self) -> Actor:
         """Writes are recorded as the token (named by its key's first characters) and the person who made it."""
         token = self.request.auth
-        return Actor.token(key_hint=token.key_hint, user=token.created_by)
+        return Actor.token(key_hint=token.key_hint, user=token.created_by)  # type: ignore[union-attr]  # an ApiToken
 
     def schema_only(self) -> bool:
         """drf-spectacular builds the schema without a request token."""
@@ -138,6 +138,7 @@ class PoolListApi(ListModelMixin, AccountApi):
 
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # the API always paginates
         return self.get_paginated_response(_pools_out(self.account, list(page)))
 
     @extend_schema(request=s.PoolCreateInputSerializer, responses={201: s.PoolOutputSerializer})
@@ -379,7 +380,7 @@ class VisitDetailApi(AccountApi):
 
 class ReportApi(AccountApi):
     serializer_class = s.ReportOutputSerializer
-    pagination_class = None
+    pagination_class = None  # type: ignore[assignment]
 
     @extend_schema(
         parameters=[

@@ -111,7 +111,7 @@ class PoolCreateInputSerializer(PoolUpdateInputSerializer):
     def __init__(self, *args, websites=None, **kwargs):
         super().__init__(*args, **kwargs)
         if websites is not None:
-            self.fields["website"].queryset = websites
+            self.fields["website"].queryset = websites  # type: ignore[attr-defined]  # a WebsiteKeyField
 
     def get_fields(self):
         fields = super().get_fields()
@@ -123,7 +123,7 @@ class PoolCreateInputSerializer(PoolUpdateInputSerializer):
 
 class TrackerUpdateInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CallTracker.Status.choices, required=False)
-    source = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    source = serializers.CharField(max_length=200, allow_blank=True, required=False)  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField(max_length=200, allow_blank=True, required=False)
     reason = serializers.CharField(max_length=300, required=False, default="changed through the API")
 
@@ -182,7 +182,7 @@ class VisitOutputSerializer(serializers.Serializer):
     website = serializers.CharField(source="website.key")
     visitor = serializers.CharField(source="visitor.uid")
     session_uid = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField()
     campaign = serializers.CharField()
     term = serializers.CharField()
@@ -216,7 +216,7 @@ class ReportQuerySerializer(serializers.Serializer):
 
 class ReportRowSerializer(serializers.Serializer):
     key = serializers.ListField(child=serializers.CharField())
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     calls = serializers.IntegerField()
     answered = serializers.IntegerField()
     missed = serializers.IntegerField(help_text="Calls nobody answered that rang 15 s or more (result `missed`).")

@@ -57,9 +57,11 @@ class TestCallForm(forms.Form):
         trackers = CallTracker.objects.live().select_related("pool").order_by("pool__name", "tracking_number")
         if account_ids is not None:
             trackers = trackers.filter(pool__account__in=account_ids)
-        self.fields["tracker"].queryset = trackers
-        self.fields["tracker"].label_from_instance = (
-            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"
+        tracker_field = self.fields["tracker"]
+        assert isinstance(tracker_field, forms.ModelChoiceField)
+        tracker_field.queryset = trackers
+        tracker_field.label_from_instance = (  # type: ignore[method-assign]
+            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"  # type: ignore[assignment]
         )
 
 
@@ -73,7 +75,8 @@ class CallResultFilter(admin.SimpleListFilter):
         return CallResult.choices
 
     def queryset(self, request, queryset):
-        return queryset.filter(call_result_q(self.value())) if self.value() in CallResult.values else queryset
+        value = self.value()
+        return queryset.filter(call_result_q(value)) if value is not None and value in CallResult.values else queryset
 
 
 @admin.register(Call)
@@ -85,11 +88,11 @@ class CallAdmin(ServiceAdmin):
                    "spam"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
     fieldsets = [
-        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": OUTCOME_FIELDS}),
-        ("Call", {"fields": TELEPHONY_FIELDS}),
-        ("Attribution", {"fields": ATTRIBUTION_FIELDS}),
-        ("Conversion", {"fields": DERIVED_FIELDS}),
-        ("Spam, score and caller", {"fields": MARK_FIELDS}),
+        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": [*OUTCOME_FIELDS]}),
+        ("Call", {"fields": [*TELEPHONY_FIELDS]}),
+        ("Attribution", {"fields": [*ATTRIBUTION_FIELDS]}),
+        ("Conversion", {"fields": [*DERIVED_FIELDS]}),
+        ("Spam, score and caller", {"fields": [*MARK_FIELDS]}),
     ]
     readonly_fields = TELEPHONY_FIELDS + ATTRIBUTION_FIELDS + DERIVED_FIELDS + MARK_FIELDS
     date_hierarchy = "started_at"

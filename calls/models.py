@@ -192,7 +192,7 @@ class Call(TenantLinks, models.Model):
 
 
 # How far along a call is; a status never replaces one of a higher rank (callbacks arrive out of order).
-STATUS_RANK = {
+STATUS_RANK: dict[str, int] = {
     Call.Status.QUEUED: 0,
     Call.Status.RINGING: 1,
     Call.Status.IN_PROGRESS: 2,

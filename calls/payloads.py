@@ -36,7 +36,7 @@ class CallOutputSerializer(serializers.Serializer):
         help_text=f"answered | missed | abandoned (nobody answered, the caller left within {ABANDON_SECONDS} s) | "
                   "busy_or_failed | in_progress; `status` keeps the provider's word.")
     first_time_caller = serializers.BooleanField(source="is_first_time_caller")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField()
     campaign = serializers.CharField()
     term = serializers.CharField()

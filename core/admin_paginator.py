@@ -15,7 +15,7 @@ class CheapPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        return self.object_list[: self.cap + 1].count()  # SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)
+        return self.object_list[: self.cap + 1].count()  # type: ignore[attr-defined]  # a QuerySet here; SELECT COUNT(*) FROM (SELECT … LIMIT cap + 1)
 
     @cached_property
     def count(self) -> int:

@@ -85,7 +85,7 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
 class TrackerInline(admin.TabularInline):
     model = CallTracker
     fields = ["tracking_number", "status", "source", "medium", "original_number", "flagged_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     extra = 0
     show_change_link = True
     can_delete = False

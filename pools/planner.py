@@ -125,6 +125,7 @@ class _State:
         self.actions: list[PlannedAction] = []
         self.keys: dict[int, int] = {}  # id() of a snapshot in `trackers` → its key there
         for tracker in trackers:
+            assert tracker.id is not None  # placeholders are made by add(), not passed in
             self.trackers[tracker.id] = tracker
             self.keys[id(tracker)] = tracker.id
 
@@ -142,6 +143,7 @@ class _State:
             self.keys[id(created)] = key
             self.actions.append(PlannedAction(CREATE, None, "", reason))
             return
+        assert tracker is not None  # every action but CREATE names its tracker
         key = self.keys.pop(id(tracker))
         if action == DELETE:
             del self.trackers[key]
@@ -264,7 +266,7 @@ def _plan_retired(snapshot: PoolSnapshot, state: _State, now: datetime) -> None:
 def _recently_flagged_first(state: _State) -> list[TrackerSnapshot]:
     # The most recently flagged tracker is the one visitors of that source saw last.
     flagged = state.of_status(FLAGGED)
-    dated = sorted((t for t in flagged if t.flagged_at is not None), key=lambda t: t.flagged_at, reverse=True)
+    dated = sorted((t for t in flagged if t.flagged_at is not None), key=lambda t: t.flagged_at, reverse=True)  # type: ignore[arg-type,return-value]  # dated only
     return dated + [t for t in flagged if t.flagged_at is None]
 
 
@@ -362,11 +364,12 @@ def _after(snapshot: PoolSnapshot, plan: list[PlannedAction], now: datetime) -> 
 def _why_waiting(snapshot: PoolSnapshot, final: list[TrackerSnapshot], count: SourceCount) -> WaitingSource:
     active = sum(1 for t in final if t.status == ACTIVE)
     flagged = [t for t in final if t.status == FLAGGED and t.flagged_at is not None]
-    common = {"source": count.source, "medium": count.medium, "visits": count.visits}
+    common: dict = {"source": count.source, "medium": count.medium, "visits": count.visits}
     if active >= snapshot.max_active:
         return WaitingSource(**common, reason=f"all {snapshot.max_active} Active places (size × utilization) are taken")
     if flagged:
         nxt = min(flagged, key=lambda t: (t.flagged_at, t.id or 0))
+        assert nxt.flagged_at is not None
         return WaitingSource(**common, reason="no Available tracker; the next Flagged one frees up",
                              frees_at=nxt.flagged_at + timedelta(days=snapshot.flag_days), next_number=nxt.tracking_number)
     if len(final) < snapshot.size:

@@ -249,12 +249,12 @@ def website_swap_numbers(*, website, pools: list[Pool] | None = None) -> list[tu
 
     A number that is some pool's current original is never an alias of another pool's."""
     if pools is None:
-        pools = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
-                     .values_list("pk", "original_number"))
+        originals = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
+                         .values_list("pk", "original_number"))
     else:
-        pools = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None]
-    current_of = dict(pools)
-    pairs = {number: number for _, number in pools}
+        originals = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None]
+    current_of = dict(originals)
+    pairs = {number: number for _, number in originals}
     history = (
         PoolOriginalNumber.objects.filter(pool_id__in=current_of)
         .order_by("pool_id", "-started_at", "-id").values_list("pool_id", "number")
@@ -364,7 +364,7 @@ def pool_health_get(*, account: Account, pool: Pool, now: datetime, diagnosis: P
 
 def _active_counts(*, pools: list[Pool]) -> dict[int, int]:
     if all(hasattr(pool, "active_count") for pool in pools):
-        return {pool.pk: pool.active_count for pool in pools}
+        return {pool.pk: pool.active_count for pool in pools}  # type: ignore[attr-defined]  # annotated by the caller
     rows = (CallTracker.objects.live().filter(pool__in=pools, status=CallTracker.Status.ACTIVE)
             .values("pool_id").annotate(n=Count("id")))
     counts = {pool.pk: 0 for pool in pools}

@@ -166,7 +166,9 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     if applied is not None:
         return applied
     created, failure = _buy_trackers(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now, actor=actor)
-    actions = created + _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
+    rest = _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
+    assert rest is not None  # creates_done: nothing waits for a purchase
+    actions = created + rest
     if failure is not None:
         raise PoolCannotBuyNumbers(failure, actions=actions)
     return actions
@@ -210,6 +212,7 @@ def _apply(*, pool: Pool, plan: list[PlannedAction], actor, now: datetime) -> No
     trackers = {t.pk: t for t in CallTracker.objects.filter(pk__in=[a.tracker_id for a in plan])}
     Status = CallTracker.Status
     for action in plan:
+        assert action.tracker_id is not None  # _enforce_locked dropped the creates
         tracker = trackers[action.tracker_id]
         tracker.pool = pool  # activation freezes this (locked, current) pool's original number
         common = {"tracker": tracker, "actor": actor, "reason": action.reason, "now": now}

@@ -50,6 +50,7 @@ def report_window(*, account: Account, start_date: date, end_date: date, website
 
 
 def _rolled(window: ReportWindow, dimension: str):
+    assert window.rolled is not None
     rows = ReportDay.objects.filter(
         account=window.account, dimension=dimension, day__gte=window.rolled[0], day__lt=window.rolled[1]
     )
@@ -63,6 +64,7 @@ def _sums(*fields: str) -> dict:
 
 
 def _live_scope(window: ReportWindow) -> dict:
+    assert window.live is not None
     return {"account": window.account, "start": window.live[0], "end": window.live[1], "website": window.website}
 
 

@@ -33,15 +33,15 @@ EXHAUSTION_EVENTS_SHOWN = 10
 
 def pool_health_list(*, account: Account, filters: DashboardFilters, now: datetime | None = None) -> list[Pool]:
     """Pools with tracker counts by state, their calls in the date range and their `health` (pools.planner.PoolHealth)."""
-    pools = pool_list(account=account).filter(retired_at__isnull=True)
+    live = pool_list(account=account).filter(retired_at__isnull=True)
     if filters.website is not None:
-        pools = pools.filter(website=filters.website)
-    pools = list(pools)
+        live = live.filter(website=filters.website)
+    pools = list(live)
     calls = calls_by_pool_name(account=account, filters=filters) if pools else {}
     health = pool_health_by_id(account=account, pools=pools, now=now or timezone.now())
     for pool in pools:
-        pool.calls_in_range = calls.get(pool.name, 0)
-        pool.health = health[pool.pk]
+        pool.calls_in_range = calls.get(pool.name, 0)  # type: ignore[attr-defined]  # for the template
+        pool.health = health[pool.pk]  # type: ignore[attr-defined]  # for the template
     return pools
 
 
@@ -52,8 +52,8 @@ def pools_needing_attention(*, account: Account, filters: DashboardFilters, now:
         pools = [pool for pool in pools if pool.website_id == filters.website.pk]
     health = pool_health_by_id(account=account, pools=pools, now=now or timezone.now())
     for pool in pools:
-        pool.health = health[pool.pk]
-    return [pool for pool in pools if not pool.health.is_ok]
+        pool.health = health[pool.pk]  # type: ignore[attr-defined]  # for the template
+    return [pool for pool in pools if not health[pool.pk].is_ok]
 
 
 def pool_for_account(*, account: Account, pk: int) -> Pool:
@@ -87,7 +87,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
     """
     now = now or timezone.now()
     trackers = pool_trackers(pool=pool)
-    by_state = {state: [] for state in STATE_ORDER}
+    by_state: dict = {state: [] for state in STATE_ORDER}
     for tracker in trackers:
         by_state.setdefault(tracker.status, []).append(tracker)
     groups = [(CallTracker.Status(state).label, state, by_state[state]) for state in STATE_ORDER]
@@ -101,7 +101,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
         "fallback": pool_fallback_status(pool=pool),
     }
-    pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # counted above: health needs no query for it
+    pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
     data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"])
     return data
 
@@ -129,7 +129,7 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
 
 
 def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters) -> dict:
-    window = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
+    window: dict = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
     return {
         "count": pool_exhaustion_count(**window),
         "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),
