@@ -15,7 +15,7 @@ import logging
 from pools.models import Pool
 from pools.selectors import pool_fallbacks_outdated
 from telephony.fallback import forward_fallback_url
-from telephony.providers import ProviderError, provider_for_account
+from telephony.providers import NumberProvider, ProviderError, provider_for_account
 from trackers.models import CallTracker
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def pool_fallbacks_update(*, pool_id: int) -> int:
         return 0
     target = pool.original_number
     url = forward_fallback_url(target)
-    providers: dict[str, object] = {}
+    providers: dict[str, NumberProvider] = {}
     updated, error = 0, ""
     for tracker in pool_fallbacks_outdated(pool=pool):
         try:
