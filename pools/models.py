@@ -56,6 +56,10 @@ class Pool(TenantLinks, models.Model):
     # until a purchase succeeds: the pool's health says `cannot_buy_numbers` with it (pools.selectors).
     last_provision_error = models.CharField(max_length=500, blank=True, default="", db_default="", editable=False)
     last_provision_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the original number changes, until every tracker's provider-side fallback dials the new one
+    # (pools.fallbacks; the pool page shows it); `fallback_error` is why the last try failed.
+    fallback_pending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    fallback_error = models.CharField(max_length=500, blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -400,3 +400,19 @@ def _pools_with_matching_visits(*, pools: list[Pool], now: datetime) -> set[int]
             .filter(Exists(visits)).values_list("pool_id", flat=True).distinct()
         )
     return matched
+
+
+def pool_fallbacks_outdated(*, pool: Pool):
+    """Live provider-bought trackers of `pool` whose fallback does not (known to) dial its original number."""
+    return (
+        CallTracker.objects.live().filter(pool=pool).exclude(provider_number_id="")
+        .exclude(fallback_number=pool.original_number).order_by("pk")
+    )
+
+
+def pool_fallback_status(*, pool: Pool) -> dict | None:
+    """For the pool page while the original number's change reaches the provider: None when nothing is pending."""
+    if pool.fallback_pending_since is None:
+        return None
+    return {"since": pool.fallback_pending_since, "outdated": pool_fallbacks_outdated(pool=pool).count(),
+            "error": pool.fallback_error}

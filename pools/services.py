@@ -101,6 +101,7 @@ def pool_update(*, pool: Pool, actor=None, reason: str = "settings changed",
     _pool_change_record(pool=pool, changed=changed, actor=actor, reason=reason, now=now)
     if "original_number" in changed:
         pool_original_record(pool=pool, actor=actor, previous=changed["original_number"][0], now=now)
+        _fallbacks_mark_pending(pool=pool, now=now)
     _enqueue_enforcement(pool)
     return True
 
@@ -111,6 +112,14 @@ def _number_request(raw, original_number: str) -> dict:
         return number_request_clean(raw, original_number)
     except NumberRequestError as exc:
         raise DomainError(INVALID, exc.message, {"number_request": [f"{exc.field}: {exc.message}"]}) from None
+
+
+def _fallbacks_mark_pending(*, pool: Pool, now: datetime | None) -> None:
+    """The trackers' provider-side fallbacks still dial the old original: a task moves them (pools.fallbacks)."""
+    since = pool.fallback_pending_since or now or timezone.now()
+    Pool.objects.filter(pk=pool.pk).update(fallback_pending_since=since)
+    pool.fallback_pending_since = since
+    enqueue_on_commit("pools.tasks.update_tracker_fallbacks", pool.pk)
 
 
 def _pool_change_record(*, pool: Pool, changed: dict, actor, reason: str, now: datetime | None) -> PoolChange:
@@ -332,7 +341,7 @@ def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[C
         try:
             tracker = tracker_add(
                 pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
-                provider_number_id=bought.provider_id, actor=actor,
+                provider_number_id=bought.provider_id, fallback_number=pool.original_number, actor=actor,
                 reason=f"provisioned from {bought.provider}: {search}", now=now,
             )
         except DomainError:

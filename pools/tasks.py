@@ -1,5 +1,6 @@
 """django-q2 entry points (stable dotted paths; arguments are ids only). The logic is in pools.services."""
 
+from pools.fallbacks import pool_fallbacks_update, pools_fallbacks_retry
 from pools.services import pool_enforce_by_id, pools_enforce_all, pools_sample_concurrency
 
 
@@ -13,3 +14,11 @@ def enforce_pool(pool_id: int) -> int:
 
 def sample_pool_concurrency() -> int:
     return pools_sample_concurrency()
+
+
+def update_tracker_fallbacks(pool_id: int) -> int:
+    return pool_fallbacks_update(pool_id=pool_id)
+
+
+def update_pending_tracker_fallbacks() -> int:
+    return pools_fallbacks_retry()

@@ -34,6 +34,9 @@ class CallTracker(models.Model):
     activated_at = models.DateTimeField(null=True, blank=True)
     provider = models.CharField(max_length=20, default="sandbox")
     provider_number_id = models.CharField(max_length=64, blank=True)
+    # The number the provider-side fallback (the Twimlet dialled when callpool is down) dials: set when the
+    # number is bought, moved to the pool's new original by pools.fallbacks. Empty: not known (bought earlier).
+    fallback_number = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="When the number was released.")
     lease_released_at = models.DateTimeField(

@@ -50,7 +50,7 @@ def _record(*, tracker: CallTracker, from_status: str, actor, reason: str, now: 
 
 @transaction.atomic
 def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, source: str = "", medium: str = "",
-                provider: str = "manual", provider_number_id: str = "", actor=None,
+                provider: str = "manual", provider_number_id: str = "", fallback_number: str = "", actor=None,
                 reason: str = "added", now: datetime | None = None) -> CallTracker:
     """Add a tracker to `pool`. `tracking_number` may be in any form the account's region can read."""
     now = now or timezone.now()
@@ -62,7 +62,7 @@ def tracker_add(*, pool, tracking_number: str, status: str = Status.AVAILABLE, s
         raise DomainError(NUMBER_IN_USE, f"{number} is already a live tracking number.", {"tracking_number": ["Already in use."]})
     tracker = CallTracker(
         pool=pool, tracking_number=number, status=status, source=source, medium=medium,
-        provider=provider, provider_number_id=provider_number_id,
+        provider=provider, provider_number_id=provider_number_id, fallback_number=fallback_number,
     )
     if status == Status.ACTIVE:
         tracker.original_number = pool.original_number

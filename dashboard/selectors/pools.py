@@ -16,6 +16,7 @@ from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
     pool_diagnose,
+    pool_fallback_status,
     pool_health_by_id,
     pool_health_get,
     pool_list,
@@ -109,6 +110,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         **(_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,
                             active=len(by_state[CallTracker.Status.ACTIVE]))
            if pool.tracking == Pool.Tracking.VISITOR else {"exhaustion": None, "client_holdings": None}),
+        "fallback": pool_fallback_status(pool=pool),
     }
     pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
     data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"])

@@ -22,7 +22,9 @@ def provider_by_name(name: str, *, telephony_settings: TelephonySettings | None 
     raise ProviderError(f"Unknown telephony provider “{name}”.")
 
 
-def provider_for_account(account) -> NumberProvider:
+def provider_for_account(account, *, name: str | None = None) -> NumberProvider:
+    """The account's provider, or (`name`) the one a number was bought from, with the account's credentials."""
     telephony_settings = TelephonySettings.objects.filter(account=account).first()
-    name = telephony_settings.provider if telephony_settings else settings.TELEPHONY_DEFAULT_PROVIDER
+    if name is None:
+        name = telephony_settings.provider if telephony_settings else settings.TELEPHONY_DEFAULT_PROVIDER
     return provider_by_name(name, telephony_settings=telephony_settings)

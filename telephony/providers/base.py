@@ -27,3 +27,7 @@ class NumberProvider(Protocol):
 
     def release(self, *, provider_id: str) -> None:
         """Give the number back to the provider."""
+
+    def set_fallback(self, *, provider_id: str, fallback_url: str) -> None:
+        """Point the number's provider-side fallback (dialled when callpool is down) at `fallback_url`.
+        Idempotent: setting the URL it already has is success."""

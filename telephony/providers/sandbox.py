@@ -51,6 +51,8 @@ def sandbox_area_codes(query: NumberSearch | None) -> list[str]:
 
 class SandboxProvider:
     name = "sandbox"
+    # provider_id → the fallback URL last set on it (set_fallback), as the provider would keep it.
+    fallback_urls: dict[str, str] = {}
 
     def search(self, *, count: int, exclude: set[str], query: NumberSearch | None = None) -> list[str]:
         found = []
@@ -69,3 +71,8 @@ class SandboxProvider:
 
     def release(self, *, provider_id: str) -> None:
         return None
+
+    def set_fallback(self, *, provider_id: str, fallback_url: str) -> None:
+        if not provider_id.startswith("SB"):
+            raise ProviderError(f"{provider_id} is not a sandbox number.")
+        self.fallback_urls[provider_id] = fallback_url

@@ -76,3 +76,11 @@ class TwilioProvider:
             raise ProviderError(f"Twilio could not release {provider_id}: {exc}") from exc
         except FAILURES as exc:
             raise ProviderError(f"Twilio could not release {provider_id}: {exc}") from exc
+
+    def set_fallback(self, *, provider_id: str, fallback_url: str) -> None:
+        try:
+            self.client.incoming_phone_numbers(provider_id).update(
+                voice_fallback_url=fallback_url, voice_fallback_method="POST",
+            )
+        except TwilioException as exc:
+            raise ProviderError(f"Twilio could not update the fallback of {provider_id}: {exc}") from exc
