@@ -42,6 +42,8 @@ def node_env(receiver: LocalReceiver) -> dict:
         REDIS_URL=settings.REDIS_URL, Q_SYNC="false", Q_WORKERS="1", DNI_RATE_LIMIT="1000000", DEBUG="false",
         ALLOWED_HOSTS="*", LOG_LEVEL="WARNING", GA4_COLLECT_URL=f"{receiver.url}/ga4", WEBHOOKS_ALLOW_PRIVATE="true",
         DJANGO_SETTINGS_MODULE="config.settings",
+        # Every simulated visitor comes from 127.0.0.1: lift the per-client lease cap, as for an office's address.
+        DNI_CLIENT_LEASES_MIN="1000000",
     )
 
 
