@@ -48,7 +48,7 @@ def _with_website(view, unknown: Callable[[], HttpResponse] = _unknown_website, 
     def wrapper(request, key, *args, **kwargs):
         rate_key, minute = None, minute_bucket()
         if counted and settings.DNI_RATE_LIMIT and request.method != "OPTIONS":
-            rate_key = f"dni:rl:{key}:{client_ip(request)}:{minute}"
+            rate_key = f"dni:rl:{key}:{client_ip(request)}"
         request.dni_rate_key, request.dni_rate_minute = rate_key, minute
         website, pools, request.dni_rate_count = website_lookup(key, rate_key=rate_key, minute=minute,
                                                                 on_cache_down=_warn_cache_down)

@@ -71,13 +71,15 @@ def _other_cache_round_trip(rate_key: str | None) -> tuple[str | None, int | Non
 
 
 def _token_and_count(rate_key: str | None, minute: int) -> tuple[str | None, int | None]:
-    """The generation token and, when `rate_key` is given, this minute's count for it, incremented."""
+    """The generation token and, when `rate_key` is given, its count in `minute`, incremented. The database
+    keeps one row per `rate_key` (counting starts over in a new minute); caches one expiring key a minute."""
     backend = caches["default"]
     if isinstance(backend, DatabaseCache):
         return None, rate_count_db(rate_key, minute) if rate_key is not None else None
+    minute_key = f"{rate_key}:{minute}" if rate_key is not None else None  # one counter a minute, expiring
     if isinstance(backend, RedisCache):
-        return _redis_round_trip(backend, rate_key)
-    return _other_cache_round_trip(rate_key)
+        return _redis_round_trip(backend, minute_key)
+    return _other_cache_round_trip(minute_key)
 
 
 def website_lookup(key: str, *, rate_key: str | None = None, minute: int = 0,
@@ -113,9 +115,9 @@ def rate_refund(rate_key: str, minute: int) -> None:
         if isinstance(backend, DatabaseCache):
             rate_uncount_db(rate_key, minute)
         elif isinstance(backend, RedisCache):
-            backend._cache.get_client(write=True).decr(backend.make_and_validate_key(rate_key))
+            backend._cache.get_client(write=True).decr(backend.make_and_validate_key(f"{rate_key}:{minute}"))
         else:
-            backend.decr(rate_key)
+            backend.decr(f"{rate_key}:{minute}")
     except Exception:  # noqa: BLE001 - at worst the refused request keeps its count for the minute
         logger.warning("DNI rate limit count not refunded (cache unavailable)", exc_info=True)
 
