@@ -123,3 +123,21 @@ def test_an_error_in_a_dni_view_is_still_a_500(assign, visitor_pool, monkeypatch
     monkeypatch.setattr("dni_snippet.views.dni_assign", broken)
     client.raise_request_exception = False
     assert assign().status_code == 500
+
+
+def test_a_new_session_records_visitor_visit_and_first_page_view_alike_on_every_database(assign, visitor_pool):
+    from attribution.models import PageView, Visit, Visitor
+
+    body = assign(body={"page_url": "https://alice.example.com/p?utm_source=News&utm_medium=email&gclid=g",
+                        "referrer": "https://news.example/", "ga_client_id": "1.2", "page_load": True}).json()
+    visit = Visit.objects.select_related("visitor").get()
+    visitor = Visitor.objects.get()
+    assert visit.visitor == visitor and visitor.uid == body["visitor_id"] and visit.session_uid == body["session_id"]
+    assert (visitor.first_source, visitor.first_medium, visitor.first_landing_page) == (
+        "news", "email", "https://alice.example.com/p?utm_source=News&utm_medium=email&gclid=g")
+    assert visitor.first_seen_at == visitor.last_seen_at == visit.started_at == visit.last_seen_at
+    assert (visit.source, visit.medium, visit.gclid, visit.ga_client_id, visit.pageviews, visit.is_bot) == (
+        "news", "email", "g", "1.2", 1, False)
+    assert visit.channel and visit.landing_page_key and visit.referrer == "https://news.example/"
+    assert list(PageView.objects.values_list("visit_id", "path")) == [(visit.pk, "/p")]
+    assert visit.leases.get().tracker.tracking_number == body["numbers"][0]["tracking"]

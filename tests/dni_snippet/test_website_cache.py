@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from dni_snippet import website_cache
-from dni_snippet.website_cache import website_lookup, websites_changed
+from dni_snippet.website_cache import website_lookup
 from pools.models import Pool
 from pools.services import pool_retire
 from tests.factories import CallTrackerFactory, PoolFactory
