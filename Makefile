@@ -14,12 +14,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip uv
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python -q -e .
+# Installs take the exact versions in uv.lock (`uv lock` after editing pyproject.toml's dependencies;
+# --locked refuses a lock that no longer matches pyproject.toml instead of resolving anew).
+# --inexact keeps what else is in the venv (pip, uv); --no-install-project: the apps run from the checkout.
+UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --inexact --no-install-project -q
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
+	$(UV_SYNC)
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml uv.lock | $(BIN)/python
+	$(UV_SYNC) --extra dev
 	@touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -40,13 +45,17 @@ test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
 
 test-fast: install-dev
-	@# The development loop: no browser, no fuzzing, no two-node processes (seconds, not minutes).
-	$(BIN)/python -m pytest -m "not browser and not fuzz and not redis" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
+	@# The development loop (under a minute): no browser, no fuzzing, nothing marked slow (subprocesses, faults,
+	@# migrations, seed_demo: pyproject.toml's markers), property tests on a fifth of their examples (TEST_FAST,
+	@# tests/support.py). `make test` runs everything in full.
+	TEST_FAST=1 $(BIN)/python -m pytest -m "not browser and not fuzz and not slow" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
 
 lint: install-dev
 	$(BIN)/ruff check .
 	@# Imports go one way (pyproject [tool.importlinter]): the apps' layers, and no face imports another.
 	$(BIN)/lint-imports
+	@# Types: [tool.mypy] in pyproject.toml (modest strictness; the django-stubs plugin imports the settings).
+	SECRET_KEY=$${SECRET_KEY:-mypy-only-not-secret} $(BIN)/mypy
 
 bench: install-dev
 	@# BENCH=name runs only the benchmarks whose file name contains it.

@@ -125,6 +125,7 @@ class MembershipAddForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         username = cleaned.get("username")
         if not username:
             return cleaned
@@ -160,9 +161,7 @@ class MembershipAdmin(AccountScopedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            form_class = MembershipAddForm
-
-            class RequestBoundForm(form_class):
+            class RequestBoundForm(MembershipAddForm):
                 def __init__(self, *args, **kw):
                     super().__init__(*args, request=request, **kw)
 

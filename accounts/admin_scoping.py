@@ -31,11 +31,11 @@ class AccountScopedInline:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))
+        return scope_raw_id_widget(super().formfield_for_foreignkey(db_field, request, **kwargs))  # type: ignore[misc]  # mixin
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs = scoped_choice_kwargs(db_field, request, kwargs)
-        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))
+        return scope_raw_id_widget(super().formfield_for_manytomany(db_field, request, **kwargs))  # type: ignore[misc]  # mixin
 
 
 class AccountScopedAdmin(AccountScopedInline, admin.ModelAdmin):
@@ -112,12 +112,12 @@ def service_form(form_class, *, save):
     """`form_class` whose validation ends by calling `save(form)` in a savepoint; a DomainError becomes
     the form's errors (on the fields it names, else on the form)."""
 
-    class ServiceForm(form_class):
+    class ServiceForm(form_class):  # type: ignore[misc,valid-type]  # a ModelForm class, known at run time
         def _post_clean(self):
             super()._post_clean()
             if self._errors:
                 return
-            refuse_cross_account_links(self.instance)
+            refuse_cross_account_links(self.instance)  # type: ignore[has-type]
             try:
                 with transaction.atomic():
                     saved = save(self)

@@ -115,9 +115,9 @@ class TenantLinks:
     """
 
     def validate_constraints(self, exclude=None):
-        errors = {}
+        errors: dict = {}
         try:
-            super().validate_constraints(exclude=exclude)
+            super().validate_constraints(exclude=exclude)  # type: ignore[misc]  # model mixin
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
         for field, message in cross_account_links(self).items():

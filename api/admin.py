@@ -25,7 +25,7 @@ class ApiTokenAdmin(ServiceAdmin):
         if change:
             return api_token_rename(token=ApiToken.objects.get(pk=token.pk), name=token.name, actor=admin_actor(request))
         created, key = api_token_create(account=token.account, scope=token.scope, name=token.name, actor=admin_actor(request))
-        created.key_once = key  # shown by save_model, never stored
+        created.key_once = key  # type: ignore[attr-defined]  # shown by save_model, never stored
         return created
 
     def save_model(self, request, obj, form, change):

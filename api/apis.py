@@ -32,7 +32,7 @@ from calls.tags import tag_create, tag_delete, tag_update
 from core.actors import Actor
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
-from pools.selectors import pool_list
+from pools.selectors import pool_health_by_id, pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
 from reports.aggregates import DIMENSIONS
 from reports.selectors import report_row_list, report_window
@@ -50,13 +50,13 @@ class AccountApi(GenericAPIView):
 
     @property
     def account(self):
-        return self.request.auth.account
+        return self.request.auth.account  # type: ignore[union-attr]  # ApiTokenAuthentication sets an ApiToken
 
     @property
     def actor(self) -> Actor:
         """Writes are recorded as the token (named by its key's first characters) and the person who made it."""
         token = self.request.auth
-        return Actor.token(key_hint=token.key_hint, user=token.created_by)
+        return Actor.token(key_hint=token.key_hint, user=token.created_by)  # type: ignore[union-attr]  # an ApiToken
 
     def schema_only(self) -> bool:
         """drf-spectacular builds the schema without a request token."""
@@ -123,6 +123,13 @@ class WebsiteDetailApi(AccountApi):
 # Pools
 
 
+def _pools_out(account, pools: list, *, many: bool = True):
+    """The pools as the API shows them, with their health computed for all of them at once."""
+    health = pool_health_by_id(account=account, pools=pools, now=timezone.now())
+    data = s.PoolOutputSerializer(pools, many=True, context={"health": health}).data
+    return data if many else data[0]
+
+
 class PoolListApi(ListModelMixin, AccountApi):
     serializer_class = s.PoolOutputSerializer
 
@@ -130,7 +137,9 @@ class PoolListApi(ListModelMixin, AccountApi):
         return pool_list(account=self.account)
 
     def get(self, request):
-        return self.list(request)
+        page = self.paginate_queryset(self.get_queryset())
+        assert page is not None  # the API always paginates
+        return self.get_paginated_response(_pools_out(self.account, list(page)))
 
     @extend_schema(request=s.PoolCreateInputSerializer, responses={201: s.PoolOutputSerializer})
     def post(self, request):
@@ -139,7 +148,7 @@ class PoolListApi(ListModelMixin, AccountApi):
         fields = dict(data.validated_data)
         pool = pool_create(account=self.account, actor=self.actor, **fields)
         pool = pool_list(account=self.account).get(pk=pool.pk)
-        return Response(s.PoolOutputSerializer(pool).data, status=201)
+        return Response(_pools_out(self.account, [pool], many=False), status=201)
 
 
 class PoolDetailApi(AccountApi):
@@ -149,7 +158,7 @@ class PoolDetailApi(AccountApi):
         return get_object_or_404(pool_list(account=self.account), pk=self.kwargs["pk"])
 
     def get(self, request, pk):
-        return Response(s.PoolOutputSerializer(self.get_object()).data)
+        return Response(_pools_out(self.account, [self.get_object()], many=False))
 
     @extend_schema(request=s.PoolUpdateInputSerializer, responses=s.PoolOutputSerializer)
     def put(self, request, pk):
@@ -164,7 +173,7 @@ class PoolDetailApi(AccountApi):
         data = s.PoolUpdateInputSerializer(data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         pool_update(pool=pool, actor=self.actor, **data.validated_data)
-        return Response(s.PoolOutputSerializer(self.get_object()).data)
+        return Response(_pools_out(self.account, [self.get_object()], many=False))
 
     @extend_schema(responses={204: None}, description="Retire the pool: its trackers keep forwarding for flag_days, "
                    "then their numbers are released. Calls, visits and history are kept.")
@@ -371,7 +380,7 @@ class VisitDetailApi(AccountApi):
 
 class ReportApi(AccountApi):
     serializer_class = s.ReportOutputSerializer
-    pagination_class = None
+    pagination_class = None  # type: ignore[assignment]
 
     @extend_schema(
         parameters=[

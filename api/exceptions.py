@@ -28,7 +28,7 @@ def _flatten(detail) -> dict[str, list[str]]:
 
 
 def _body(code: str, message: str, fields: dict | None = None) -> dict:
-    error = {"code": code, "message": message}
+    error: dict[str, object] = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
     return {"error": error}

@@ -6,6 +6,7 @@ from django_filters.fields import IsoDateTimeField, RangeField
 
 from attribution.models import Visit
 from calls.models import Call
+from calls.results import CallResult, call_result_q
 from trackers.models import CallTracker
 
 
@@ -64,13 +65,18 @@ class CallFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Call.Status.choices)
     is_conversion = django_filters.BooleanFilter(help_text="true: converting calls only; false: the others.")
     has_recording = django_filters.BooleanFilter(method="filter_has_recording", help_text="Only calls with (true) or without (false) a recording.")
+    result = django_filters.ChoiceFilter(choices=CallResult.choices, method="filter_result",
+                                         help_text="The call's result, as in the `result` field.")
     tag = django_filters.CharFilter(field_name="tags__name", lookup_expr="iexact", help_text="Calls with this tag (its name).")
     spam = django_filters.BooleanFilter(help_text="true: spam calls only; false: the others. All calls when omitted.")
 
     class Meta:
         model = Call
         fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status", "is_conversion",
-                  "has_recording", "tag", "spam"]
+                  "has_recording", "result", "tag", "spam"]
+
+    def filter_result(self, queryset, name, value):
+        return queryset.filter(call_result_q(value)) if value else queryset
 
     def filter_has_recording(self, queryset, name, value):
         if value is None:

@@ -8,6 +8,7 @@ from accounts.snippet import script_tag
 from calls.models import Call
 from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and the webhooks' call shape)
 from pools.models import Pool
+from pools.planner import HEALTH_STATES
 from reports.aggregates import DIMENSIONS
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer  # noqa: F401  (the API's and the webhooks' tracker shape)
@@ -37,6 +38,11 @@ class PoolCountsSerializer(serializers.Serializer):
     available = serializers.IntegerField()
 
 
+class PoolHealthSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=HEALTH_STATES)
+    reason = serializers.CharField(source="sentence", help_text="What is wrong and what to do; empty when ok.")
+
+
 class PoolOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -53,6 +59,13 @@ class PoolOutputSerializer(serializers.Serializer):
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
     retired_at = serializers.DateTimeField(allow_null=True)
     counts = serializers.SerializerMethodField()
+
+    health = serializers.SerializerMethodField(help_text="Read-only: can the pool show its numbers (pools.planner).")
+
+    @extend_schema_field(PoolHealthSerializer)
+    def get_health(self, pool) -> dict:
+        # The view computes the health of the whole page at once (pool_health_by_id) and passes it in the context.
+        return PoolHealthSerializer(self.context["health"][pool.pk]).data
 
     @extend_schema_field(PoolCountsSerializer)
     def get_counts(self, pool) -> dict:
@@ -98,7 +111,7 @@ class PoolCreateInputSerializer(PoolUpdateInputSerializer):
     def __init__(self, *args, websites=None, **kwargs):
         super().__init__(*args, **kwargs)
         if websites is not None:
-            self.fields["website"].queryset = websites
+            self.fields["website"].queryset = websites  # type: ignore[attr-defined]  # a WebsiteKeyField
 
     def get_fields(self):
         fields = super().get_fields()
@@ -110,7 +123,7 @@ class PoolCreateInputSerializer(PoolUpdateInputSerializer):
 
 class TrackerUpdateInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CallTracker.Status.choices, required=False)
-    source = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    source = serializers.CharField(max_length=200, allow_blank=True, required=False)  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField(max_length=200, allow_blank=True, required=False)
     reason = serializers.CharField(max_length=300, required=False, default="changed through the API")
 
@@ -169,7 +182,7 @@ class VisitOutputSerializer(serializers.Serializer):
     website = serializers.CharField(source="website.key")
     visitor = serializers.CharField(source="visitor.uid")
     session_uid = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField()
     campaign = serializers.CharField()
     term = serializers.CharField()
@@ -203,9 +216,12 @@ class ReportQuerySerializer(serializers.Serializer):
 
 class ReportRowSerializer(serializers.Serializer):
     key = serializers.ListField(child=serializers.CharField())
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     calls = serializers.IntegerField()
     answered = serializers.IntegerField()
+    missed = serializers.IntegerField(help_text="Calls nobody answered that rang 15 s or more (result `missed`).")
+    abandoned = serializers.IntegerField(help_text="Calls nobody answered the caller left within 15 s (result `abandoned`).")
+    busy_or_failed = serializers.IntegerField(help_text="Calls that found the line busy or could not connect.")
     first_time = serializers.IntegerField()
     visits = serializers.IntegerField(allow_null=True, help_text="Null for tracker and pool: a visit is not tied to one number.")
     conversions = serializers.IntegerField(help_text="Calls that count as conversions (the website's rule or the call's outcome).")

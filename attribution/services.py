@@ -98,7 +98,7 @@ def visit_record(*, website: Website, visitor_uid: str, session_uid: str, data: 
     """
     visit = None if is_new else visit_get(website=website, session_uid=session_uid)
     if visit is not None:
-        updates = {"last_seen_at": now}
+        updates: dict[str, object] = {"last_seen_at": now}
         if data.ga_client_id and not visit.ga_client_id:
             updates["ga_client_id"] = data.ga_client_id
         if data.ga_session_id and not visit.ga_session_id:

@@ -7,4 +7,4 @@ never imported by the product.
 from config.settings import *  # noqa: F401,F403
 
 ROOT_URLCONF = "bare_urls"
-MIDDLEWARE: list[str] = []
+MIDDLEWARE = []

@@ -140,6 +140,7 @@ def pages(account):
     source_pool = Pool.objects.get(account=account, name="Source pool")
     website = visitor_pool.website
     call = Call.objects.filter(account=account).order_by("-started_at").first()
+    assert call is not None, "the seed made calls"
     second_page = Call.objects.filter(account=account).order_by("-started_at", "-id")[49]
     from dashboard.cursors import cursor_encode
     return [

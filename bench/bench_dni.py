@@ -178,8 +178,9 @@ def wrk(port: int, path: str, sessions: list[str]) -> dict:
     out = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", f.name,
                           f"http://127.0.0.1:{port}"], capture_output=True, text=True).stdout
     os.unlink(f.name)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
     scale = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: .*", out)
@@ -261,7 +262,7 @@ def main() -> int:
     from django.db import connection
 
     connection.close()
-    results = {"bare": [], "assign": [], "assign_db": []}
+    results: dict[str, list] = {"bare": [], "assign": [], "assign_db": []}
     production = {"REDIS_URL": REDIS_URL, "DNI_RATE_LIMIT": "1000000000"}
     with Gunicorn("config.settings", **production) as assign_server, Gunicorn("bare_settings") as bare_server, \
             Gunicorn("config.settings", REDIS_URL="") as db_cache_server:

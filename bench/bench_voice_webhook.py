@@ -52,6 +52,7 @@ VOICE = "/telephony/twilio/voice"
 
 def bare_voice(request):
     tracker = tracker_for_inbound_number(number=request.POST.get("To", ""))
+    assert tracker is not None
     return HttpResponse(
         twiml_forward(original_number=call_original_number(tracker), status_url="http://testserver/telephony/twilio/status",
                       caller_id=request.POST.get("From", "")),
@@ -59,7 +60,7 @@ def bare_voice(request):
     )
 
 
-urlpatterns = [path("bare/voice", bare_voice)]
+urlpatterns: list = [path("bare/voice", bare_voice)]
 from config.urls import urlpatterns as real_urls  # noqa: E402
 
 urlpatterns += real_urls

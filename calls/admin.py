@@ -9,6 +9,7 @@ from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
 from calls.blocklist import blocked_number_add, blocked_number_remove
 from calls.models import BlockedNumber, Call, CallEvent, CallOutcomeChange, ConversionRule, Tag
 from calls.outcomes import call_set_outcome, conversion_rule_update
+from calls.results import CallResult, call_result_q
 from calls.simulation import call_simulate
 from calls.tags import tag_create, tag_delete, tag_update
 from core.admin_inlines import ReadOnlyInline
@@ -56,25 +57,42 @@ class TestCallForm(forms.Form):
         trackers = CallTracker.objects.live().select_related("pool").order_by("pool__name", "tracking_number")
         if account_ids is not None:
             trackers = trackers.filter(pool__account__in=account_ids)
-        self.fields["tracker"].queryset = trackers
-        self.fields["tracker"].label_from_instance = (
-            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"
+        tracker_field = self.fields["tracker"]
+        assert isinstance(tracker_field, forms.ModelChoiceField)
+        tracker_field.queryset = trackers
+        tracker_field.label_from_instance = (  # type: ignore[method-assign]
+            lambda tracker: f"{phone_display(tracker.tracking_number)} — {tracker.pool.name} ({tracker.status})"  # type: ignore[assignment]
         )
+
+
+class CallResultFilter(admin.SimpleListFilter):
+    """The call's result (calls.results): the same words and counts as the dashboard and the API."""
+
+    title = "result"
+    parameter_name = "result"
+
+    def lookups(self, request, model_admin):
+        return CallResult.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(call_result_q(value)) if value is not None and value in CallResult.values else queryset
 
 
 @admin.register(Call)
 class CallAdmin(ServiceAdmin):
-    list_display = ["started_at", "caller", "tracking", "status", "duration_seconds", "source", "medium", "attribution_method",
-                    "is_first_time_caller", "outcome", "is_conversion"]
+    list_display = ["started_at", "caller", "tracking", "result", "status", "duration_seconds", "source", "medium",
+                    "attribution_method", "is_first_time_caller", "outcome", "is_conversion"]
     list_select_related = ["account"]
-    list_filter = ["status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion", "spam"]
+    list_filter = [CallResultFilter, "status", "attribution_method", "is_first_time_caller", "outcome", "is_conversion",
+                   "spam"]
     search_fields = ["provider_call_id", "caller_number", "tracking_number"]
     fieldsets = [
-        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": OUTCOME_FIELDS}),
-        ("Call", {"fields": TELEPHONY_FIELDS}),
-        ("Attribution", {"fields": ATTRIBUTION_FIELDS}),
-        ("Conversion", {"fields": DERIVED_FIELDS}),
-        ("Spam, score and caller", {"fields": MARK_FIELDS}),
+        ("Outcome (set by people; changes are kept in the outcome history)", {"fields": [*OUTCOME_FIELDS]}),
+        ("Call", {"fields": [*TELEPHONY_FIELDS]}),
+        ("Attribution", {"fields": [*ATTRIBUTION_FIELDS]}),
+        ("Conversion", {"fields": [*DERIVED_FIELDS]}),
+        ("Spam, score and caller", {"fields": [*MARK_FIELDS]}),
     ]
     readonly_fields = TELEPHONY_FIELDS + ATTRIBUTION_FIELDS + DERIVED_FIELDS + MARK_FIELDS
     date_hierarchy = "started_at"
@@ -90,6 +108,10 @@ class CallAdmin(ServiceAdmin):
         """Outcome, value and note go through call_set_outcome (history row, conversion, call.updated webhook)."""
         changes = {field: form.cleaned_data[field] for field in OUTCOME_FIELDS if field in form.changed_data}
         return call_set_outcome(call=form.instance, actor=admin_actor(request), **changes)
+
+    @admin.display(description="Result")
+    def result(self, obj):
+        return obj.result.label
 
     @admin.display(description="Caller", ordering="caller_number")
     def caller(self, obj):

@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import Account
 from accounts.tenancy import TenantLinks
+from calls.results import CallResult, call_result
 from core.phones import validate_e164
 
 
@@ -180,13 +181,18 @@ class Call(TenantLinks, models.Model):
         return bool(self.recording_sid)
 
     @property
+    def result(self) -> CallResult:
+        """answered / missed / abandoned / busy_or_failed / in_progress (calls.results, the one definition)."""
+        return call_result(self)
+
+    @property
     def has_sandbox_recording(self) -> bool:
         """Sandbox calls have no real audio: a short generated tone stands in for the recording."""
         return self.recording_url.startswith("sandbox:")
 
 
 # How far along a call is; a status never replaces one of a higher rank (callbacks arrive out of order).
-STATUS_RANK = {
+STATUS_RANK: dict[str, int] = {
     Call.Status.QUEUED: 0,
     Call.Status.RINGING: 1,
     Call.Status.IN_PROGRESS: 2,

@@ -7,6 +7,7 @@ Recomputed when a call ends (calls.services.call_record_status), when its outcom
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -41,7 +42,8 @@ def rule_facts(rule: ConversionRule) -> RuleFacts:
 
 def call_facts(call) -> CallFacts:
     """`call` is a Call or a dict of its fields (bulk recompute reads `.values()`)."""
-    get = call.get if isinstance(call, dict) else lambda field: getattr(call, field)
+    def get(field: str) -> Any:
+        return call.get(field) if isinstance(call, dict) else getattr(call, field)
     return CallFacts(
         has_ended=get("status") in TERMINAL_STATUSES, was_answered=get("answered_at") is not None,
         talk_seconds=get("talk_seconds"), is_first_time_caller=get("is_first_time_caller"),
@@ -53,7 +55,7 @@ def call_conversion_changes(*, call: Call, rule: ConversionRule | None = None) -
     """Apply the rule to `call` in memory; returns the derived fields that changed (for update_fields)."""
     rule = rule or conversion_rule_for_call(call=call)
     decision = plan_conversion(rule=rule_facts(rule), call=call_facts(call))
-    changes = {}
+    changes: dict[str, Any] = {}
     if call.is_conversion != decision.is_conversion:
         changes["is_conversion"] = decision.is_conversion
     if call.conversion_value != decision.value:
@@ -137,7 +139,7 @@ def call_mark(*, call: Call, actor=None, outcome=_UNCHANGED, value=_UNCHANGED, n
 
 def _call_mark(*, call, actor, outcome, value, note, tags, add_tags, score, spam, now) -> tuple[Call, bool]:
     now = now or timezone.now()
-    wanted = {}
+    wanted: dict[str, Any] = {}
     if outcome is not _UNCHANGED:
         wanted["outcome"] = _clean_outcome(outcome)
     if value is not _UNCHANGED:
@@ -151,7 +153,8 @@ def _call_mark(*, call, actor, outcome, value, note, tags, add_tags, score, spam
     with transaction.atomic():
         call = Call.objects.select_for_update(of=("self",)).select_related("pool", "account").get(pk=call.pk)
         current_tags = list(call.tags.all())
-        before = {"outcome": call.outcome, "value": call.value, "note": call.note, "score": call.score, "spam": call.spam}
+        before: dict[str, Any] = {"outcome": call.outcome, "value": call.value, "note": call.note, "score": call.score,
+                                  "spam": call.spam}
         changed = {field: new for field, new in wanted.items() if before[field] != new}
         new_tags = current_tags
         if tags is not _UNCHANGED or add_tags:

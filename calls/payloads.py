@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from calls.models import Call
+from calls.results import ABANDON_SECONDS, CallResult
 
 
 class AttributionSerializer(serializers.Serializer):
@@ -30,8 +31,12 @@ class CallOutputSerializer(serializers.Serializer):
     ended_at = serializers.DateTimeField(allow_null=True)
     duration_seconds = serializers.IntegerField()
     status = serializers.CharField()
+    result = serializers.ChoiceField(
+        choices=CallResult.choices, read_only=True,
+        help_text=f"answered | missed | abandoned (nobody answered, the caller left within {ABANDON_SECONDS} s) | "
+                  "busy_or_failed | in_progress; `status` keeps the provider's word.")
     first_time_caller = serializers.BooleanField(source="is_first_time_caller")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField()
     campaign = serializers.CharField()
     term = serializers.CharField()

@@ -128,7 +128,7 @@ def _recompute_first_time_only_conversions(*, account, website_id: int | None = 
     if website_id is not None:
         rules = rules.filter(website_id=website_id)
     for rule_website_id in rules.values_list("website_id", flat=True):
-        transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))
+        transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))  # type: ignore[misc]
 
 
 def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:
@@ -140,7 +140,7 @@ def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int)
 
 
 # A tracker's status in the matcher's words: active trackers show their source at the top, flagged ones still do.
-SHOWN_BY_STATUS = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
+SHOWN_BY_STATUS: dict[str, str] = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
 
 
 def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matcher.AssignmentFact]:
@@ -165,6 +165,7 @@ def call_attribute(*, call: Call) -> Call:
     if call.attribution_method == Call.Method.MANUAL or call.tracker_id is None:
         return call
     tracker = call.tracker
+    assert tracker is not None  # tracker_id is set
     pool = call.pool or tracker.pool
     if pool.tracking == Pool.Tracking.VISITOR:
         match = matcher.plan_visitor_match(
@@ -186,7 +187,7 @@ def call_attribute(*, call: Call) -> Call:
     values = {
         "visit": visit, "attribution_method": method,
         "attribution_confidence": match.confidence if method != Call.Method.NONE else 0.0,
-        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},
+        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},  # type: ignore[union-attr]
     }
     changed = [field for field, value in values.items() if getattr(call, field) != value]
     if not changed:

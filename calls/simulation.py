@@ -111,7 +111,7 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
               "ParentCallSid": call_sid, "From": caller_number, "To": original,
               "CallbackSource": "call-progress-events"}
     answer_at = now + timedelta(seconds=ring_seconds)
-    steps = [("queued", now, {}), ("ringing", now, {})]
+    steps: list[tuple[str, datetime, dict]] = [("queued", now, {}), ("ringing", now, {})]
     if answered:
         end_at = answer_at + timedelta(seconds=duration_seconds)
         steps += [("in-progress", answer_at, {}), ("completed", end_at, {"CallDuration": str(duration_seconds)})]

@@ -79,7 +79,7 @@ def tags_for_names(*, account: Account, names) -> list[Tag]:
     for raw in names:
         name = tag_name_clean(raw)
         wanted.setdefault(name.lower(), name)
-    existing = {tag.name.lower(): tag for tag in
+    existing: dict[str, Tag] = {tag.name.lower(): tag for tag in
                 Tag.objects.filter(account=account).annotate(lower_name=Lower("name")).filter(lower_name__in=list(wanted))}
     tags = []
     for key, name in wanted.items():

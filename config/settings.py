@@ -188,7 +188,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "callpool API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS: dict[str, object] = {"TITLE": "callpool API", "VERSION": "1.0.0"}
 # API docs are served from our own static files (drf-spectacular-sidecar), never from a CDN.
 SPECTACULAR_SETTINGS.update({
     "SWAGGER_UI_DIST": "SIDECAR",

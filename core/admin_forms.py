@@ -1,11 +1,18 @@
 """Admin forms that take phone numbers in any form, read in the account's region (core.phones)."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 
 from core.phones import parse_phone
 
+if TYPE_CHECKING:  # what the mixin is mixed into, for mypy
+    from django.forms import ModelForm as _ModelFormBase
+else:
+    _ModelFormBase = object
 
-class PhoneFieldsFormMixin:
+
+class PhoneFieldsFormMixin(_ModelFormBase):
     """For ModelForms: parse `phone_fields` with the region of `phone_region(cleaned_data)` in clean(),
     and validate the model on the parsed number (E.164), not the typed one.
 
@@ -19,6 +26,7 @@ class PhoneFieldsFormMixin:
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         if self.phone_fields_on_create_only and self.instance.pk:
             return cleaned
         region = self.phone_region(cleaned)
@@ -36,4 +44,4 @@ class PhoneFieldsFormMixin:
         for field in self.phone_fields:
             if field in self.cleaned_data:
                 setattr(self.instance, field, self.cleaned_data[field])
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # private in the stubs

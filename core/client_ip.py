@@ -49,7 +49,7 @@ def client_ip(request) -> str:
             return remote
         if not _in(address, trusted):
             return address
-    return _valid_ip(forwarded[0]) if forwarded and _valid_ip(forwarded[0]) else remote
+    return (_valid_ip(forwarded[0]) if forwarded else None) or remote
 
 
 def _in(address: str, networks: tuple) -> bool:

@@ -34,6 +34,7 @@ def csv_lines(header: Iterable, rows: Iterable[Iterable]):
 
 def csv_download(filename: str, content: str | Iterable[str]) -> HttpResponse | StreamingHttpResponse:
     """A CSV attachment that no cache keeps: a ready string is sent as is, an iterable of lines is streamed."""
+    response: HttpResponse | StreamingHttpResponse
     if isinstance(content, str):
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     else:
@@ -43,6 +44,6 @@ def csv_download(filename: str, content: str | Iterable[str]) -> HttpResponse | 
     return response
 
 
-def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> StreamingHttpResponse:
+def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> HttpResponse | StreamingHttpResponse:
     """A streamed CSV of header and rows, formula-safe (safe_cell), with a BOM for Excel."""
     return csv_download(filename, csv_lines(header, rows))

@@ -19,11 +19,13 @@ NUMBER_IN_USE = "number_in_use"
 RETIRED = "retired"
 NOT_SANDBOX = "not_sandbox"
 AUTOMATED_POOL = "automated_pool"  # numbers by hand for a pool whose numbers the rules engine manages
-CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX, AUTOMATED_POOL})
+# The provider cannot supply numbers: the request is fine, the account's telephony state refuses it (409 too).
+PROVIDER_ERROR = "provider_error"  # no credentials, refused, unreachable: the pool cannot get numbers
+NO_NUMBERS = "no_numbers"  # nothing matching the pool's search
+CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX, AUTOMATED_POOL,
+                            PROVIDER_ERROR, NO_NUMBERS})
 
 # The provider or a simulation failed.
-PROVIDER_ERROR = "provider_error"
-NO_NUMBERS = "no_numbers"
 UNKNOWN_NUMBER = "unknown_number"
 SIMULATION_FAILED = "simulation_failed"
 ENDPOINT_DISABLED = "endpoint_disabled"

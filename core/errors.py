@@ -17,7 +17,7 @@ class DomainError(Exception):
         return cls("invalid", next(iter(fields.values()))[0], fields)
 
     def as_dict(self) -> dict:
-        body = {"code": self.code, "message": self.message}
+        body: dict[str, object] = {"code": self.code, "message": self.message}
         if self.fields:
             body["fields"] = self.fields
         return body

@@ -1,9 +1,15 @@
 """HackSoft's `model_update`: one way for services to change a row."""
 
+from typing import TypeVar
+
+from django.db.models import Model
+
 from core.errors import full_clean_or_raise
 
+M = TypeVar("M", bound=Model)
 
-def model_update(*, instance, fields: list[str], data: dict, auto_updated_at: bool = True) -> tuple[object, dict]:
+
+def model_update(*, instance: M, fields: list[str], data: dict, auto_updated_at: bool = True) -> tuple[M, dict]:
     """Set the `fields` of `instance` present in `data`, validate (full_clean, as a DomainError) and save
     only what changed. Returns the instance and {field: (old, new)} of what changed (empty: nothing saved)."""
     changed = {}

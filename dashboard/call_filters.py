@@ -12,6 +12,10 @@ from pools.models import Pool
 TEXT_FILTERS = ("source", "medium", "campaign", "term", "landing_page", "tracking_number", "pool_name")
 
 
+# Result words of older links (bookmarks, exports) and what they are called now.
+RENAMED_RESULTS = {"busy-failed": CallResult.BUSY_OR_FAILED.value, "in-progress": CallResult.IN_PROGRESS.value}
+
+
 @dataclass(frozen=True)
 class CallFilters:
     status: str = ""
@@ -48,6 +52,7 @@ class CallFilters:
 def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallFilters, list[str]]:
     problems = []
     result = (params.get("result") or "").strip()
+    result = RENAMED_RESULTS.get(result, result)
     if result and result not in CallResult.values:
         problems.append(f"Unknown call result “{result[:20]}” ignored.")
         result = ""

@@ -15,11 +15,11 @@ from django.utils.safestring import SafeString, mark_safe
 class DayPoint:
     day: date
     answered: int
-    missed: int
+    unanswered: int  # missed, abandoned, busy or failed, still ringing: everything nobody picked up
 
     @property
     def calls(self) -> int:
-        return self.answered + self.missed
+        return self.answered + self.unanswered
 
 
 def daily_series(rows: list[dict], start: date, end: date) -> list[DayPoint]:
@@ -76,7 +76,7 @@ def _chart_close(parts: list[str]) -> SafeString:
 
 
 def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> SafeString:
-    """Stacked bars (answered below, missed above) per day with a y axis and sparse date labels."""
+    """Stacked bars (answered below, not answered above) per day with a y axis and sparse date labels."""
     top = nice_max(max((p.calls for p in points), default=0))
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
@@ -87,13 +87,13 @@ def calls_bar_chart(points: list[DayPoint], *, title: str = "Calls per day") -> 
     for index, point in enumerate(points):
         x = PAD_LEFT + index * slot + (slot - bar_w) / 2
         answered_h = plot_h * point.answered / top
-        missed_h = plot_h * point.missed / top
+        missed_h = plot_h * point.unanswered / top
         base = PAD_TOP + plot_h
-        tip = escape(f"{point.day:%a %b %-d}: {point.calls} calls, {point.answered} answered, {point.missed} missed")
+        tip = escape(f"{point.day:%a %b %-d}: {point.calls} calls, {point.answered} answered, {point.unanswered} not answered")
         parts.append(f"<g><title>{tip}</title>")
         if point.answered:
             parts.append(f'<rect class="answered" x="{x:.1f}" y="{base - answered_h:.1f}" width="{bar_w:.1f}" height="{answered_h:.1f}"/>')
-        if point.missed:
+        if point.unanswered:
             parts.append(f'<rect class="missed" x="{x:.1f}" y="{base - answered_h - missed_h:.1f}" width="{bar_w:.1f}" height="{missed_h:.1f}"/>')
         parts.append("</g>")
         if index % label_every == 0:

@@ -129,7 +129,7 @@ def parse_filters(*, params, websites: list[Website], zone: ZoneInfo, today: dat
     elif preset not in PRESETS and preset not in CALENDAR_PRESETS:
         problems.append(f"Unknown date range “{preset[:20]}”. Showing the last 30 days instead.")
         preset = DEFAULT_PRESET
-    if start_date is None:
+    if start_date is None or end_date is None:
         start_date, end_date = preset_dates(preset, today)
 
     website = None

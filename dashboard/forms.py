@@ -16,7 +16,7 @@ class TestCallForm(forms.Form):
     def __init__(self, *args, trackers, region: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.region = region
-        self.fields["tracker"].choices = [(t.pk, t.tracking_number) for t in trackers]
+        self.fields["tracker"].choices = [(t.pk, t.tracking_number) for t in trackers]  # type: ignore[attr-defined]
 
     def clean_caller(self):
         try:
@@ -59,7 +59,7 @@ class CallMarksForm(forms.Form):
 
     def __init__(self, *args, tag_names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].choices = [(name, name) for name in tag_names]
+        self.fields["tags"].choices = [(name, name) for name in tag_names]  # type: ignore[attr-defined]
 
     def tag_names(self) -> list[str]:
         return [*self.cleaned_data["tags"], *_names(self.cleaned_data["new_tags"])]
@@ -80,10 +80,11 @@ class CallBulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any id: the service keeps only the account's own calls.
-        self.fields["calls"].choices = [(value, value) for value in getattr(self.data, "getlist", lambda _: [])("calls") if str(value).isdigit()]
+        self.fields["calls"].choices = [(value, value) for value in getattr(self.data, "getlist", lambda _: [])("calls") if str(value).isdigit()]  # type: ignore[attr-defined]
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean() returns cleaned_data
         if cleaned.get("action") == "add_tag" and not (cleaned.get("tag") or "").strip():
             self.add_error("tag", "Name the tag to add.")
         return cleaned

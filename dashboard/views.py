@@ -61,6 +61,7 @@ from dashboard.selectors.pools import (
     pool_for_account,
     pool_health_list,
     pool_trackers,
+    pools_needing_attention,
 )
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
@@ -84,6 +85,7 @@ def _page(request, template, context, *, keep: dict[str, str] | None = None):
 @dashboard_page()
 def overview(request):
     data = overview_get(account=request.account, filters=request.filters)
+    data["pools_needing_attention"] = pools_needing_attention(account=request.account, filters=request.filters)
     data["previous_label"] = _previous_label(request.filters)
     data["chart"] = calls_bar_chart(data["points"])
     data["top_sources"] = share_bars(data["top_sources"])
@@ -123,7 +125,7 @@ def call_list(request):
     return _page(request, "dashboard/call_list.html", {
         "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
         "tags": list(tag_list(account=request.account)), "score_choices": SCORE_CHOICES[1:],
-        "outcome_choices": CallOutcomeForm.base_fields["outcome"].choices, "bulk_actions": CallBulkForm.ACTIONS,
+        "outcome_choices": CallOutcomeForm.base_fields["outcome"].choices, "bulk_actions": CallBulkForm.ACTIONS,  # type: ignore[attr-defined]
         "position": position, "other_filters": _other_filters(call_filters),
         "filter_query": request.filters.with_params(**call_filters.params()),
         "previous_query": None if previous is None else request.filters.with_params(**call_filters.params(), after=previous),
@@ -153,7 +155,7 @@ def _call_outcome_context(request, call) -> dict:
     return {
         "tag_choices": [(tag, tag.name in call_tags) for tag in tag_list(account=request.account)],
         "score_choices": SCORE_CHOICES,
-        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,
+        "outcome_form": form, "outcome_choices": form.fields["outcome"].choices,  # type: ignore[attr-defined]
         "outcome_history": call_outcome_history(account=request.account, call=call),
         "conversion_rule": conversion_rule_for_call(call=call), "currency": request.account.currency,
     }
@@ -165,7 +167,7 @@ def call_outcome(request, pk):
     call = call_get(account=request.account, pk=pk)
     form = CallOutcomeForm(request.POST)
     if not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
         messages.error(request, f"The outcome was not saved. {problems}")
     else:
         try:
@@ -190,7 +192,7 @@ def call_marks(request, pk):
     call = call_get(account=request.account, pk=pk)
     form = CallMarksForm(request.POST, tag_names=[tag.name for tag in tag_list(account=request.account)])
     if not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
         messages.error(request, f"Tags and score were not saved. {problems}")
         return _back_to_call(request, call)
     try:
@@ -224,7 +226,7 @@ def call_bulk(request):
     form = CallBulkForm(request.POST)
     back = reverse("dashboard:call_list") + (f"?{request.GET.urlencode()}" if request.GET else "")
     if not form.is_valid():
-        problems = "; ".join(" ".join(errors) for errors in form.errors.values())
+        problems = "; ".join(" ".join(map(str, errors)) for errors in form.errors.values())
         messages.error(request, f"Nothing changed. {problems}")
         return redirect(back)
     try:
@@ -354,7 +356,7 @@ def pool_test_call(request, pk):
     form = _test_call_form(request, pool=pool, trackers=trackers, post=request.POST)
     detail_url = reverse("dashboard:pool_detail", args=[pool.pk])
     if form is None or not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in (form.errors.items() if form else []))
+        problems = "; ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in (form.errors.items() if form else []))
         messages.error(request, f"The test call was not placed. {problems or 'This pool has no sandbox numbers.'}")
         return redirect(detail_url)
     tracker = next(t for t in trackers if t.pk == form.cleaned_data["tracker"])

@@ -114,6 +114,7 @@ def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, s
     if is_new_visit:
         visit = visit_record(website=website, visitor_uid=result.visitor_id, session_uid=result.session_id, data=data,
                              now=now, is_new=is_new)
+    assert visit is not None  # read or just recorded
     grants = dict(renewed)
     for pool in visitor_pools:
         if pool.pk not in grants:

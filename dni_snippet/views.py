@@ -46,6 +46,7 @@ def script(request, key):
     aliases = {number: current for number, current in swaps if number != current}
     body = snippet_source(script_config(key=key, originals=originals, aliases=aliases))
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    response: HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:

@@ -143,6 +143,7 @@ class GA4SettingsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         secret = cleaned.get("new_api_secret")
         if secret:
             self.instance.set_api_secret(secret)

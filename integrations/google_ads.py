@@ -65,6 +65,7 @@ def google_ads_csv(*, account: Account, now: datetime) -> str:
     writer.writerow([f"Parameters:TimeZone={account.timezone}"])
     writer.writerow(HEADER)
     for call in google_ads_conversion_calls(account=account, now=now):
+        assert call.visit is not None  # the selector keeps calls with a visit and a click id
         row = plan_conversion_row(gclid=call.visit.gclid, gbraid=call.visit.gbraid, wbraid=call.visit.wbraid,
                                   started_at=call.started_at, value=call.conversion_value)
         if row is None:

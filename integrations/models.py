@@ -157,7 +157,7 @@ class GA4Settings(models.Model):
         # what GA4 would silently drop.
         self.measurement_id = (self.measurement_id or "").strip().upper()
         self.event_name = (self.event_name or "").strip()
-        problems = {
+        problems: dict = {
             "measurement_id": planner.ga4_measurement_id_problem(self.measurement_id),
             "event_name": planner.ga4_event_name_problem(self.event_name),
         }

@@ -9,6 +9,7 @@ checks off for operators whose receivers live on a private network.
 
 import ipaddress
 import socket
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import requests
@@ -35,7 +36,7 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         return []
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def webhook_url_problem(url: str) -> str | None:
@@ -78,7 +79,13 @@ def _checked_address(host: str, port: int) -> str:
     return addresses[0]
 
 
-class _GuardedConnectionMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for mypy
+    _ConnectionBase = HTTPConnection
+else:
+    _ConnectionBase = object
+
+
+class _GuardedConnectionMixin(_ConnectionBase):
     def _new_conn(self):
         # Connect to the address we checked; TLS still verifies the certificate for self.host (SNI).
         original = self._dns_host

@@ -4,7 +4,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
@@ -15,10 +18,11 @@ from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool, PoolChange
-from pools.planner import PlannedAction, sm
+from pools.planner import CANNOT_BUY_ADVICE, PlannedAction, sm
 from pools.selectors import pool_tracker_changes_since, pool_type_guide
 from pools.services import (
     EDITABLE_FIELDS,
+    PoolCannotBuyNumbers,
     pool_create,
     pool_enforce,
     pool_provision,
@@ -81,7 +85,7 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
 class TrackerInline(admin.TabularInline):
     model = CallTracker
     fields = ["tracking_number", "status", "source", "medium", "original_number", "flagged_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
     extra = 0
     show_change_link = True
     can_delete = False
@@ -132,6 +136,37 @@ class PoolAdmin(ServiceAdmin):
     class Media:
         js = ["admin/pools/pool_form.js"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Pools are retired, never deleted: their trackers (PROTECT), calls and history stay. The change form's
+        # "Retire" link and the "Retire pool" action take its place (pools.services.pool_retire).
+        return False
+
+    def get_urls(self):
+        retire = path("<path:object_id>/retire/", self.admin_site.admin_view(self.retire_view), name="pools_pool_retire")
+        return [retire, *super().get_urls()]
+
+    def retire_view(self, request, object_id):
+        """Confirm, then retire through pool_retire (the same service as the action, the API and the dashboard)."""
+        pool = self.get_object(request, object_id)  # scoped to the admin's accounts: another account's pool is a 404
+        if pool is None or not self.has_change_permission(request, pool):
+            raise Http404("No such pool")
+        change_url = reverse("admin:pools_pool_change", args=[pool.pk])
+        if pool.is_retired:
+            self.message_user(request, f"“{pool}” is already retired.", messages.WARNING)
+            return redirect(change_url)
+        if request.method == "POST":
+            try:
+                pool_retire(pool=pool, actor=admin_actor(request))
+            except DomainError as exc:
+                self.message_user(request, f"“{pool}” was not retired: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"“{pool}” retired; its numbers keep forwarding for {pool.flag_days} days.",
+                                  messages.SUCCESS)
+            return redirect(change_url)
+        return TemplateResponse(request, "admin/pools/pool/retire.html", {
+            **self.admin_site.each_context(request), "pool": pool, "opts": self.model._meta, "title": f"Retire {pool}",
+        })
+
     def add_view(self, request, form_url="", extra_context=None):
         return super().add_view(request, form_url, {**(extra_context or {}), "guide": self._guide(request)})
 
@@ -165,6 +200,8 @@ class PoolAdmin(ServiceAdmin):
         """Saving an automated pool runs the rules engine: say what it bought and did (SPEC: no silent purchases)."""
         try:
             pool_enforce(pool=pool, actor=admin_actor(request))
+        except PoolCannotBuyNumbers as exc:
+            self.message_user(request, f"“{pool}”: {exc.message} {CANNOT_BUY_ADVICE}", messages.ERROR)
         except DomainError as exc:
             self.message_user(request, f"“{pool}”: the rules engine could not run: {exc.message}", messages.ERROR)
         summary = describe_changes(pool_tracker_changes_since(pool=pool, since=since))

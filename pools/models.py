@@ -47,6 +47,10 @@ class Pool(TenantLinks, models.Model):
     max_size = models.PositiveIntegerField(default=50, help_text="Automated visitor pools never grow past this.")
     record_calls = models.BooleanField(default=False)
     retired_at = models.DateTimeField(null=True, blank=True)
+    # The last time buying numbers failed (provider refused, no credentials, nothing matching the search), kept
+    # until a purchase succeeds: the pool's health says `cannot_buy_numbers` with it (pools.selectors).
+    last_provision_error = models.CharField(max_length=500, blank=True, default="", db_default="", editable=False)
+    last_provision_error_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -125,6 +125,7 @@ class _State:
         self.actions: list[PlannedAction] = []
         self.keys: dict[int, int] = {}  # id() of a snapshot in `trackers` → its key there
         for tracker in trackers:
+            assert tracker.id is not None  # placeholders are made by add(), not passed in
             self.trackers[tracker.id] = tracker
             self.keys[id(tracker)] = tracker.id
 
@@ -142,6 +143,7 @@ class _State:
             self.keys[id(created)] = key
             self.actions.append(PlannedAction(CREATE, None, "", reason))
             return
+        assert tracker is not None  # every action but CREATE names its tracker
         key = self.keys.pop(id(tracker))
         if action == DELETE:
             del self.trackers[key]
@@ -264,7 +266,7 @@ def _plan_retired(snapshot: PoolSnapshot, state: _State, now: datetime) -> None:
 def _recently_flagged_first(state: _State) -> list[TrackerSnapshot]:
     # The most recently flagged tracker is the one visitors of that source saw last.
     flagged = state.of_status(FLAGGED)
-    dated = sorted((t for t in flagged if t.flagged_at is not None), key=lambda t: t.flagged_at, reverse=True)
+    dated = sorted((t for t in flagged if t.flagged_at is not None), key=lambda t: t.flagged_at, reverse=True)  # type: ignore[arg-type,return-value]  # dated only
     return dated + [t for t in flagged if t.flagged_at is None]
 
 
@@ -362,14 +364,110 @@ def _after(snapshot: PoolSnapshot, plan: list[PlannedAction], now: datetime) -> 
 def _why_waiting(snapshot: PoolSnapshot, final: list[TrackerSnapshot], count: SourceCount) -> WaitingSource:
     active = sum(1 for t in final if t.status == ACTIVE)
     flagged = [t for t in final if t.status == FLAGGED and t.flagged_at is not None]
-    common = {"source": count.source, "medium": count.medium, "visits": count.visits}
+    common: dict = {"source": count.source, "medium": count.medium, "visits": count.visits}
     if active >= snapshot.max_active:
         return WaitingSource(**common, reason=f"all {snapshot.max_active} Active places (size × utilization) are taken")
     if flagged:
         nxt = min(flagged, key=lambda t: (t.flagged_at, t.id or 0))
+        assert nxt.flagged_at is not None
         return WaitingSource(**common, reason="no Available tracker; the next Flagged one frees up",
                              frees_at=nxt.flagged_at + timedelta(days=snapshot.flag_days), next_number=nxt.tracking_number)
     if len(final) < snapshot.size:
         return WaitingSource(**common, reason=f"no Available tracker: the pool holds {len(final)} of its "
                                               f"{snapshot.size} numbers (buying the rest failed)")
     return WaitingSource(**common, reason="no Available tracker and none Flagged: every number is Active; raise the size")
+
+
+# --- Health: can the pool show its numbers? (SPEC "Pool": `health`) -------------------------------------------
+
+OK, NOT_ACTIVATING, CANNOT_BUY_NUMBERS, EXHAUSTED, SHOWING_NO_NUMBERS = (
+    "ok", "not_activating", "cannot_buy_numbers", "exhausted", "showing_no_numbers")
+HEALTH_STATES = (OK, NOT_ACTIVATING, CANNOT_BUY_NUMBERS, EXHAUSTED, SHOWING_NO_NUMBERS)
+HEALTH_LABELS = {OK: "OK", NOT_ACTIVATING: "Not activating", CANNOT_BUY_NUMBERS: "Cannot buy numbers",
+                 EXHAUSTED: "Ran out of numbers", SHOWING_NO_NUMBERS: "Showing no numbers"}
+CANNOT_BUY_ADVICE = ("Check the account's telephony settings (provider and credentials) and that the provider has "
+                     "numbers for this pool's area; the next rules run tries again.")
+
+
+@dataclass(frozen=True)
+class HealthFacts:
+    """What the health of one pool is decided from (pools.selectors.pool_health_list gathers it for many)."""
+
+    kind: str
+    tracking: str
+    is_retired: bool
+    size: int
+    max_active: int
+    max_size: int
+    active: int  # live Active trackers
+    min_visits: int
+    visit_window_days: int
+    provision_error: str = ""  # why buying numbers last failed ("" once a purchase succeeds)
+    exhausted_recently: int = 0  # visitor pools: sessions that found every number in use in the last 24 h
+    has_matching_visit: bool = True  # source pools: an Active tracker's source/medium had a visit in the window
+    waiting: tuple[WaitingSource, ...] = ()  # from the diagnosis, when the caller has it (the pool page)
+
+
+@dataclass(frozen=True)
+class PoolHealth:
+    state: str  # one of HEALTH_STATES
+    reason: str  # what is wrong, with its figures ("" when ok)
+    advice: str = ""  # one sentence saying what to do
+
+    @property
+    def is_ok(self) -> bool:
+        return self.state == OK
+
+    @property
+    def label(self) -> str:
+        return HEALTH_LABELS[self.state]
+
+    @property
+    def sentence(self) -> str:
+        """The reason and what to do, as the API's `health.reason` and the pages' tooltip say it."""
+        return f"{self.reason} {self.advice}".strip()
+
+
+def plan_pool_health(facts: HealthFacts) -> PoolHealth:
+    """The first problem that keeps the pool from showing numbers, most fundamental first. Pure."""
+    f = facts
+    if f.is_retired:
+        return PoolHealth(OK, "Retired: it shows no numbers and buys none.")
+    automated, source = f.kind == "automated", f.tracking == "source"
+    if f.provision_error:
+        return PoolHealth(CANNOT_BUY_NUMBERS, f"Buying numbers failed: {f.provision_error}", CANNOT_BUY_ADVICE)
+    if automated and (f.waiting or not f.active):
+        return _not_activating(f)
+    if not source and f.exhausted_recently:
+        grow = (f"Raise its max size ({f.max_size}) so it can grow to its busiest moment." if automated
+                else f"Raise its size ({f.size}) so every visitor gets a number of their own.")
+        return PoolHealth(EXHAUSTED, f"{f.exhausted_recently} visitor session{'s' if f.exhausted_recently != 1 else ''} "
+                                     "found every number in use in the last 24 hours.", grow)
+    if source and not f.active:
+        return PoolHealth(SHOWING_NO_NUMBERS, "No number is active, so every visitor sees the original number.",
+                          "Activate a number for the source/medium your visitors arrive with (e.g. google / cpc).")
+    if source and not f.has_matching_visit:
+        return PoolHealth(
+            SHOWING_NO_NUMBERS,
+            f"None of its {f.active} active numbers' source/mediums had a visit in the last {f.visit_window_days} days, "
+            "so every visitor sees the original number.",
+            "Check that the snippet is installed, and that each number's source/medium is what visitors arrive with.")
+    return PoolHealth(OK, "")
+
+
+def _not_activating(f: HealthFacts) -> PoolHealth:
+    if f.max_active < 1:
+        return PoolHealth(NOT_ACTIVATING, f"Size × utilization allows no active number (size {f.size}).",
+                          "Raise the pool's size or utilization.")
+    if f.waiting:
+        first = f.waiting[0]
+        more = f" (and {len(f.waiting) - 1} more)" if len(f.waiting) > 1 else ""
+        return PoolHealth(NOT_ACTIVATING, f"{sm(first.source, first.medium)} is on the top list with {first.visits} "
+                                          f"visits but has no number{more}: {first.reason}.",
+                          "Raise the pool's size, or wait for a flagged number to free up.")
+    if f.tracking == "source":
+        return PoolHealth(NOT_ACTIVATING, f"No number is active yet: no source/medium has {f.min_visits} visits in the "
+                                          f"last {f.visit_window_days} days, or no number is free.",
+                          "Wait for traffic, lower the minimum visits, or see the pool page for what each source lacks.")
+    return PoolHealth(NOT_ACTIVATING, "No number is active: the pool holds none in rotation yet.",
+                      "Give it a size (or wait for the first day of visitor samples); the rules run buys the numbers.")

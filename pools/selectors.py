@@ -10,16 +10,19 @@ from accounts.models import Account
 from attribution.models import Visit
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import (
+    HealthFacts,
     PlannedAction,
     PoolDiagnosis,
+    PoolHealth,
     PoolSnapshot,
     SourceCount,
     TrackerSnapshot,
     plan_diagnosis,
     plan_pool,
+    plan_pool_health,
     plan_visitor_pool_size,
 )
-from trackers.models import CallTracker, Lease, TrackerStatusChange
+from trackers.models import CallTracker, ExhaustionEvent, Lease, TrackerStatusChange
 
 # Automated visitor pools size themselves from the peak concurrency of this window.
 SIZING_WINDOW = timedelta(days=7)
@@ -246,12 +249,12 @@ def website_swap_numbers(*, website, pools: list[Pool] | None = None) -> list[tu
 
     A number that is some pool's current original is never an alias of another pool's."""
     if pools is None:
-        pools = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
-                     .values_list("pk", "original_number"))
+        originals = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
+                         .values_list("pk", "original_number"))
     else:
-        pools = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None]
-    current_of = dict(pools)
-    pairs = {number: number for _, number in pools}
+        originals = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None]
+    current_of = dict(originals)
+    pairs = {number: number for _, number in originals}
     history = (
         PoolOriginalNumber.objects.filter(pool_id__in=current_of)
         .order_by("pool_id", "-started_at", "-id").values_list("pool_id", "number")
@@ -321,3 +324,79 @@ def pool_diagnose(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], Po
     counts = pool_source_counts(pool=fresh, now=now) if applies else []
     snapshot = pool_snapshot(pool=fresh, now=now, size=planned.size)
     return planned.actions, plan_diagnosis(snapshot, counts, planned.actions, min_visits=fresh.min_visits, now=now)
+
+
+# --- Health (SPEC "Pool": `health`, shown wherever a pool is) ----------------------------------------------------
+
+EXHAUSTION_WINDOW = timedelta(hours=24)
+
+
+def pool_health_by_id(*, account: Account, pools: list[Pool], now: datetime,
+                      diagnoses: dict[int, PoolDiagnosis] | None = None) -> dict[int, PoolHealth]:
+    """Each pool's health, for a whole list in a few queries: active counts (unless pool_list annotated them),
+    visitor pools' exhaustion in the last 24 h, and one EXISTS per visit window for source pools' trackers.
+    `diagnoses` (the pool page has one) turns "not activating" into the waiting source and its reason."""
+    pools = [pool for pool in pools if pool.account_id == account.pk]
+    live = [pool for pool in pools if not pool.is_retired]
+    active = _active_counts(pools=live)
+    exhausted = _exhausted_recently(account=account, pools=live, now=now)
+    matched = _pools_with_matching_visits(pools=[p for p in live if p.tracking == Pool.Tracking.SOURCE and active[p.pk]],
+                                          now=now)
+    diagnoses = diagnoses or {}
+    return {
+        pool.pk: plan_pool_health(HealthFacts(
+            kind=pool.kind, tracking=pool.tracking, is_retired=pool.is_retired, size=pool.size,
+            max_active=pool.max_active, max_size=pool.max_size, active=active.get(pool.pk, 0),
+            min_visits=pool.min_visits, visit_window_days=pool.visit_window_days,
+            provision_error=pool.last_provision_error, exhausted_recently=exhausted.get(pool.pk, 0),
+            has_matching_visit=pool.pk in matched,
+            waiting=diagnoses[pool.pk].waiting if pool.pk in diagnoses else (),
+        ))
+        for pool in pools
+    }
+
+
+def pool_health_get(*, account: Account, pool: Pool, now: datetime, diagnosis: PoolDiagnosis | None = None) -> PoolHealth:
+    """One pool's health (another account's pool: KeyError, never its health)."""
+    return pool_health_by_id(account=account, pools=[pool], now=now,
+                             diagnoses={pool.pk: diagnosis} if diagnosis is not None else None)[pool.pk]
+
+
+def _active_counts(*, pools: list[Pool]) -> dict[int, int]:
+    if all(hasattr(pool, "active_count") for pool in pools):
+        return {pool.pk: pool.active_count for pool in pools}  # type: ignore[attr-defined]  # annotated by the caller
+    rows = (CallTracker.objects.live().filter(pool__in=pools, status=CallTracker.Status.ACTIVE)
+            .values("pool_id").annotate(n=Count("id")))
+    counts = {pool.pk: 0 for pool in pools}
+    counts.update({row["pool_id"]: row["n"] for row in rows})
+    return counts
+
+
+def _exhausted_recently(*, account: Account, pools: list[Pool], now: datetime) -> dict[int, int]:
+    visitor = [pool.pk for pool in pools if pool.tracking == Pool.Tracking.VISITOR]
+    if not visitor:
+        return {}
+    rows = (ExhaustionEvent.objects.filter(pool__account=account, pool_id__in=visitor,
+                                           occurred_at__gt=now - EXHAUSTION_WINDOW, occurred_at__lte=now)
+            .values("pool_id").annotate(n=Count("id")))  # trackers_exhaustion_pool_idx (pool, occurred_at)
+    return {row["pool_id"]: row["n"] for row in rows}
+
+
+def _pools_with_matching_visits(*, pools: list[Pool], now: datetime) -> set[int]:
+    """Source pools with an Active tracker whose exact source/medium (what DNI matches) had a human visit on the
+    pool's website in its visit window. One query per distinct window, each an EXISTS per tracker served by
+    attr_visit_top_idx (website, started_at, source, medium)."""
+    matched: set[int] = set()
+    by_window: dict[int, list[int]] = {}
+    for pool in pools:
+        by_window.setdefault(pool.visit_window_days, []).append(pool.pk)
+    for days, ids in by_window.items():
+        visits = Visit.objects.filter(
+            website_id=OuterRef("pool__website_id"), source=OuterRef("source"), medium=OuterRef("medium"),
+            started_at__gte=now - timedelta(days=days), started_at__lte=now, is_bot=False,
+        )
+        matched |= set(
+            CallTracker.objects.live().filter(pool_id__in=ids, status=CallTracker.Status.ACTIVE)
+            .filter(Exists(visits)).values_list("pool_id", flat=True).distinct()
+        )
+    return matched

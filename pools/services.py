@@ -16,6 +16,7 @@ from core.error_codes import (
     INVALID,
     INVALID_COUNT,
     NO_NUMBERS,
+    NUMBER_IN_USE,
     PROVIDER_ERROR,
     RETIRED,
 )
@@ -155,8 +156,23 @@ def pool_enforce(*, pool: Pool, now: datetime | None = None, dry_run: bool = Fal
     applied = _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=False)
     if applied is not None:
         return applied
-    created = _buy_trackers(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now, actor=actor)
-    return created + _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
+    created, failure = _buy_trackers(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now, actor=actor)
+    rest = _enforce_locked(pool_id=pool.pk, now=now, actor=actor, creates_done=True)
+    assert rest is not None  # creates_done: nothing waits for a purchase
+    actions = created + rest
+    if failure is not None:
+        raise PoolCannotBuyNumbers(failure, actions=actions)
+    return actions
+
+
+class PoolCannotBuyNumbers(DomainError):
+    """A rules run needed numbers and the provider gave none (no credentials, refused, nothing matching the
+    search). The rest of the plan was applied (`actions`); the pool records the error for its health."""
+
+    def __init__(self, cause: DomainError, *, actions: list[PlannedAction]):
+        super().__init__(cause.code, f"The pool cannot get numbers: {cause.message}", cause.fields)
+        self.reason = cause.message
+        self.actions = actions
 
 
 def _pool_resize(*, pool: Pool, size: int, now: datetime) -> None:
@@ -175,6 +191,8 @@ def _enforce_locked(*, pool_id: int, now: datetime, actor, creates_done: bool) -
         plan = planned.actions
         if not creates_done and any(action.action == planner.CREATE for action in plan):
             return None
+        if not creates_done and pool.last_provision_error:
+            _provision_failure_record(pool=pool, message="", now=None)  # it holds the numbers it needs again
         # After buying, anything still to create (the provider ran out) waits for the next run.
         plan = [action for action in plan if action.tracker_id is not None]
         _apply(pool=pool, plan=plan, actor=actor, now=now)
@@ -185,6 +203,7 @@ def _apply(*, pool: Pool, plan: list[PlannedAction], actor, now: datetime) -> No
     trackers = {t.pk: t for t in CallTracker.objects.filter(pk__in=[a.tracker_id for a in plan])}
     Status = CallTracker.Status
     for action in plan:
+        assert action.tracker_id is not None  # _enforce_locked dropped the creates
         tracker = trackers[action.tracker_id]
         tracker.pool = pool  # activation freezes this (locked, current) pool's original number
         common = {"tracker": tracker, "actor": actor, "reason": action.reason, "now": now}
@@ -202,14 +221,16 @@ def _apply(*, pool: Pool, plan: list[PlannedAction], actor, now: datetime) -> No
             raise ValueError(action.action)
 
 
-def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
+def _buy_trackers(*, pool: Pool, now: datetime, actor) -> tuple[list[PlannedAction], DomainError | None]:
     """Buy the numbers the locked plan asked for. Runs outside any transaction (provider network I/O).
 
     Another run (or a provisioning elsewhere) may pick the same candidate numbers at the same time: the
     loser's number is given back by trackers_provision, and we count again and retry. Whatever is still
-    missing, or bought twice, the next locked pass and the next run settle (steps 1 and 5).
+    missing, or bought twice, the next locked pass and the next run settle (steps 1 and 5). Returns the
+    numbers bought and, when buying failed for another reason than a race, that failure.
     """
     created: list[PlannedAction] = []
+    failure = None
     conflicts = 0
     for _ in range(BUY_ATTEMPTS + pool.size // PROVISION_BATCH + 1):
         # pool.size is already the recommended one for automated visitor pools (the locked pass stored it).
@@ -222,13 +243,16 @@ def _buy_trackers(*, pool: Pool, now: datetime, actor) -> list[PlannedAction]:
             trackers = trackers_provision(pool=pool, count=batch, status=CallTracker.Status.AVAILABLE, actor=actor, now=now)
         except DomainError as exc:
             logger.warning("pool %s: buying %s numbers failed: %s", pool.pk, batch, exc.message)
+            if exc.code != NUMBER_IN_USE:
+                failure = exc
+                break
             conflicts += 1
-            if exc.code != "number_in_use" or conflicts >= BUY_ATTEMPTS:
+            if conflicts >= BUY_ATTEMPTS:
                 break
             continue
         for offset in range(len(trackers)):
             created.append(PlannedAction(planner.CREATE, None, "", f"the pool holds {held + offset} of {pool.size} trackers"))
-    return created
+    return created, failure
 
 
 # --- buying numbers -------------------------------------------------------------------------------------
@@ -247,7 +271,29 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
         raise DomainError(INVALID_COUNT, "Provision between 1 and 500 numbers at a time.", {"count": ["1–500."]})
     if status is None:
         status = CallTracker.Status.ACTIVE if pool.tracking == Pool.Tracking.VISITOR else CallTracker.Status.AVAILABLE
-    provider = provider_for_account(pool.account)
+    now = now or timezone.now()
+    try:
+        created = _provision(pool=pool, count=count, status=status, actor=actor, now=now)
+    except DomainError as exc:
+        if exc.code in (PROVIDER_ERROR, NO_NUMBERS):
+            _provision_failure_record(pool=pool, message=exc.message, now=now)
+        raise
+    if pool.last_provision_error:
+        _provision_failure_record(pool=pool, message="", now=None)
+    return created
+
+
+def _provision_failure_record(*, pool: Pool, message: str, now: datetime | None) -> None:
+    """Keep (or clear, with "") why buying numbers last failed: the pool's health reads it (cannot_buy_numbers)."""
+    Pool.objects.filter(pk=pool.pk).update(last_provision_error=message[:500], last_provision_error_at=now)
+    pool.last_provision_error, pool.last_provision_error_at = message[:500], now
+
+
+def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[CallTracker]:
+    try:
+        provider = provider_for_account(pool.account)
+    except ProviderError as exc:  # e.g. Twilio chosen without credentials
+        raise DomainError(PROVIDER_ERROR, str(exc)) from None
     exclude = set(CallTracker.objects.live().values_list("tracking_number", flat=True))
     exclude |= set(Pool.objects.values_list("original_number", flat=True))
     try:
@@ -255,7 +301,8 @@ def trackers_provision(*, pool, count: int, status: str | None = None, actor=Non
     except ProviderError as exc:
         raise DomainError(PROVIDER_ERROR, str(exc)) from None
     if len(candidates) < count:
-        raise DomainError(NO_NUMBERS, f"The {provider.name} provider has only {len(candidates)} numbers available; {count} were asked for.")
+        raise DomainError(NO_NUMBERS, f"the {provider.name} provider offers {len(candidates)} of the {count} "
+                                      "numbers this pool needs.")
     base = settings.PUBLIC_BASE_URL
     created = []
     for number in candidates:
@@ -291,6 +338,9 @@ def pools_enforce_all(*, now: datetime | None = None) -> int:
     for pool in pools_to_enforce():
         try:
             total += len(pool_enforce(pool=pool, now=now))
+        except PoolCannotBuyNumbers as exc:  # expected, recorded on the pool: its health says so
+            logger.warning("pool %s: %s", pool.pk, exc.message)
+            total += len(exc.actions)
         except Exception:
             logger.exception("enforcing pool %s failed", pool.pk)
     return total

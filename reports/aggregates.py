@@ -12,6 +12,7 @@ from django.db.models.functions import TruncDate
 from accounts.models import Account, Website
 from attribution.models import Visit
 from calls.models import Call
+from calls.results import call_result_counts
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class ReportRow:
     calls: int
     answered: int
     first_time: int
+    missed: int                       # calls.results: rang ≥ 15 s, nobody answered
+    abandoned: int                    # unanswered, the caller left within 15 s
+    busy_or_failed: int
     visits: int | None
     conversions: int                  # calls with is_conversion
     value: Decimal                    # sum of their conversion_value (account currency)
@@ -60,11 +64,11 @@ class ReportRow:
 
 CENTS = Decimal("0.01")
 # The counts of one report row and of one ReportDay (empty_totals() is a row before any group is added).
-COUNT_FIELDS = ("calls", "answered", "first_time", "conversions", "value", "visits")
+COUNT_FIELDS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "first_time", "conversions", "value", "visits")
 
 
 def empty_totals() -> dict:
-    return {"calls": 0, "answered": 0, "first_time": 0, "conversions": 0, "value": Decimal("0.00"), "visits": 0}
+    return {field: 0 for field in COUNT_FIELDS} | {"value": Decimal("0.00")}
 
 
 def add_totals(into: dict, counts: dict) -> None:
@@ -89,6 +93,7 @@ def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit:
         visits = values["visits"] if spec.visit_fields else None
         rows.append(ReportRow(
             key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
+            missed=values["missed"], abandoned=values["abandoned"], busy_or_failed=values["busy_or_failed"],
             first_time=values["first_time"], visits=visits, conversions=values["conversions"],
             value=Decimal(values["value"]).quantize(CENTS),
             conversion_rate=(values["conversions"] / visits) if visits else None,
@@ -102,7 +107,7 @@ def call_counts() -> dict:
     """The counts every report aggregates per group of calls (`value` is None for a group without conversions)."""
     return {
         "calls": Count("id"),
-        "answered": Count("id", filter=Q(answered_at__isnull=False)),
+        **call_result_counts(),  # answered, missed, abandoned, busy_or_failed
         "first_time": Count("id", filter=Q(is_first_time_caller=True)),
         "conversions": Count("id", filter=Q(is_conversion=True)),
         "value": Sum("conversion_value", filter=Q(is_conversion=True)),
@@ -153,7 +158,8 @@ def report_rows(*, account: Account, dimension: str, start: datetime, end: datet
 
 
 def calls_per_day(*, account: Account, start: datetime, end: datetime, website: Website | None = None) -> list[dict]:
-    """[{"day": date, "calls", "answered", "first_time", "conversions", "value"}] in the account's time zone, days
+    """[{"day": date, "calls", "answered", "missed", "abandoned", "busy_or_failed", "first_time", "conversions",
+    "value"}] in the account's time zone, days
     with calls only."""
     zone = ZoneInfo(account.timezone)
     days = list(

@@ -25,6 +25,10 @@ class ReportDay(TenantLinks, models.Model):
     calls = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
     first_time = models.PositiveIntegerField(default=0)
+    # calls.results: what happened to the calls nobody answered (the in-progress rest is calls minus these and answered).
+    missed = models.PositiveIntegerField(default=0, db_default=0)
+    abandoned = models.PositiveIntegerField(default=0, db_default=0)
+    busy_or_failed = models.PositiveIntegerField(default=0, db_default=0)
     conversions = models.PositiveIntegerField(default=0, db_default=0)
     value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"),
                                 help_text="Sum of the conversions' values, in the account's currency.")
@@ -37,6 +41,10 @@ class ReportDay(TenantLinks, models.Model):
                                    name="dashboard_reportday_parts_within_calls"),
             models.CheckConstraint(condition=Q(conversions__lte=models.F("calls")) & Q(value__gte=0),
                                    name="reports_reportday_conversions_within_calls"),
+            models.CheckConstraint(
+                condition=Q(calls__gte=models.F("answered") + models.F("missed") + models.F("abandoned") + models.F("busy_or_failed")),
+                name="reports_reportday_results_within_calls",
+            ),
         ]
         indexes = [
             # Every report aggregate (dashboard and API): an account's rows of one dimension over a day range.

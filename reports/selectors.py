@@ -15,6 +15,7 @@ from django.db.models import Sum
 from accounts.models import Account, Website
 from reports.aggregates import (
     CENTS,
+    COUNT_FIELDS,
     DIMENSIONS,
     ReportRow,
     add_totals,
@@ -49,6 +50,7 @@ def report_window(*, account: Account, start_date: date, end_date: date, website
 
 
 def _rolled(window: ReportWindow, dimension: str):
+    assert window.rolled is not None
     rows = ReportDay.objects.filter(
         account=window.account, dimension=dimension, day__gte=window.rolled[0], day__lt=window.rolled[1]
     )
@@ -58,10 +60,11 @@ def _rolled(window: ReportWindow, dimension: str):
 
 
 def _sums(*fields: str) -> dict:
-    return {field: Sum(field) for field in fields or ("calls", "answered", "first_time", "conversions", "value", "visits")}
+    return {field: Sum(field) for field in fields or COUNT_FIELDS}
 
 
 def _live_scope(window: ReportWindow) -> dict:
+    assert window.live is not None
     return {"account": window.account, "start": window.live[0], "end": window.live[1], "website": window.website}
 
 
@@ -81,14 +84,14 @@ def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None =
 
 
 def report_day_list(*, window: ReportWindow) -> list[dict]:
-    """calls_per_day() over the window: [{"day", "calls", "answered", "first_time", "conversions", "value"}] for
-    days with calls."""
+    """calls_per_day() over the window: [{"day", "calls", "answered", "missed", "abandoned", "busy_or_failed",
+    "first_time", "conversions", "value"}] for days with calls."""
     days = []
     if window.rolled is not None:
         # Every call is in exactly one row of the "pool" dimension, so its per-day sums are the day's totals.
         days = [
             {**row, "value": Decimal(row["value"] or 0).quantize(CENTS)} for row in _rolled(window, "pool").values("day")
-            .annotate(**_sums("calls", "answered", "first_time", "conversions", "value")).order_by("day")
+            .annotate(**_sums(*(field for field in COUNT_FIELDS if field != "visits"))).order_by("day")
             if row["calls"]
         ]
     if window.live is not None:

@@ -9,11 +9,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Account
-from reports.aggregates import DIMENSIONS, call_counts, report_calls, report_visits
+from reports.aggregates import COUNT_FIELDS, DIMENSIONS, call_counts, report_calls, report_visits
 from reports.models import ReportDay, RollupState
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.
 REFRESH_DAYS = 3
+ROLLED_CALL_FIELDS = tuple(field for field in COUNT_FIELDS if field != "visits")
 
 
 def _keys(values: dict, fields: tuple[str, ...]) -> tuple[str, str]:
@@ -42,8 +43,7 @@ def rollup_refresh(*, account: Account, through: date | None = None, full: bool 
         )
         for group in calls:
             row = rows.setdefault((group["site"], group["day"], spec.name, *_keys(group, spec.call_fields)), {})
-            row.update(calls=group["calls"], answered=group["answered"], first_time=group["first_time"],
-                       conversions=group["conversions"], value=group["value"] or 0)
+            row.update({field: group[field] or 0 for field in ROLLED_CALL_FIELDS})
         if spec.visit_fields:
             visits = (
                 report_visits(account=account, start=start, end=end)

@@ -22,6 +22,7 @@ class TelephonySettingsForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
         instance = self.instance
         token = cleaned.get("auth_token")
         if cleaned.get("clear_auth_token"):

@@ -10,8 +10,8 @@ from tests.integrations import factories as integration_factories
 OUR_APPS = {"core", "accounts", "telephony", "pools", "trackers", "attribution", "calls", "dni_snippet", "dashboard", "api", "integrations"}
 
 
-def _all_factories():
-    found = {}
+def _all_factories() -> dict:
+    found: dict = {}
     for module in (factories, integration_factories):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, factory.django.DjangoModelFactory) and value._meta.model:
@@ -24,7 +24,7 @@ def test_every_model_has_a_factory():
     assert missing == []
 
 
-@pytest.mark.parametrize("model_factory", sorted(_all_factories().values(), key=lambda f: f.__name__), ids=lambda f: f.__name__)
+@pytest.mark.parametrize("model_factory", sorted(_all_factories().values(), key=lambda f: f.__name__), ids=lambda f: f.__name__)  # type: ignore[attr-defined]  # ids= takes object
 def test_each_factory_saves_a_row_that_passes_model_validation(db, model_factory):
     obj = model_factory()
     obj.full_clean(exclude=["key_hash", "key_hint", "password"])

@@ -119,7 +119,7 @@ def lease_acquire(*, pool, visit, now: datetime, is_new_visit: bool = False) -> 
         result = _take_one(pool=pool, visit=visit, now=now, expires_at=expires_at, exclude=exclude)
         if result is None:
             break
-        if result is not False:
+        if isinstance(result, LeaseGrant):  # not None (none free), not False (a lost race)
             return result
     with transaction.atomic():
         if pool.exhaustion == pool.Exhaustion.SHARE:
@@ -162,7 +162,7 @@ def lease_shorten(*, website_id: int, session_uid: str, until: datetime, seen_ex
     # would turn into `id IN (…)`), so on PostgreSQL a renewal committed meanwhile is re-checked against the new
     # row version: a concurrent next page's renewal is never overwritten.
     visit_model = Lease._meta.get_field("visit").related_model
-    session_visit = visit_model.objects.filter(website_id=website_id, session_uid=session_uid).values("pk")[:1]
+    session_visit = visit_model._default_manager.filter(website_id=website_id, session_uid=session_uid).values("pk")[:1]
     leases = Lease.objects.filter(
         ended_at__isnull=True, visit_id=Subquery(session_visit), expires_at__gt=until, started_at__lt=until,
     )

@@ -10,7 +10,7 @@ class TrackerOutputSerializer(serializers.Serializer):
     pool = serializers.IntegerField(source="pool_id")
     tracking_number = serializers.CharField()
     status = serializers.ChoiceField(choices=CallTracker.Status.choices)
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField()
     original_number = serializers.CharField()
     flagged_at = serializers.DateTimeField(allow_null=True)

@@ -15,6 +15,8 @@ from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
     pool_diagnose,
+    pool_health_by_id,
+    pool_health_get,
     pool_list,
     pool_original_history,
     pool_peak_concurrency,
@@ -28,16 +30,29 @@ STATE_ORDER = [CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED, CallTracke
 EXHAUSTION_EVENTS_SHOWN = 10
 
 
-def pool_health_list(*, account: Account, filters: DashboardFilters) -> list[Pool]:
-    """Pools with tracker counts by state and their calls in the date range."""
-    pools = pool_list(account=account).filter(retired_at__isnull=True)
+def pool_health_list(*, account: Account, filters: DashboardFilters, now: datetime | None = None) -> list[Pool]:
+    """Pools with tracker counts by state, their calls in the date range and their `health` (pools.planner.PoolHealth)."""
+    live = pool_list(account=account).filter(retired_at__isnull=True)
     if filters.website is not None:
-        pools = pools.filter(website=filters.website)
-    pools = list(pools)
+        live = live.filter(website=filters.website)
+    pools = list(live)
     calls = calls_by_pool_name(account=account, filters=filters) if pools else {}
+    health = pool_health_by_id(account=account, pools=pools, now=now or timezone.now())
     for pool in pools:
-        pool.calls_in_range = calls.get(pool.name, 0)
+        pool.calls_in_range = calls.get(pool.name, 0)  # type: ignore[attr-defined]  # for the template
+        pool.health = health[pool.pk]  # type: ignore[attr-defined]  # for the template
     return pools
+
+
+def pools_needing_attention(*, account: Account, filters: DashboardFilters, now: datetime | None = None) -> list[Pool]:
+    """The overview's list: pools in service whose health is not ok, each with its `health`."""
+    pools = list(pool_list(account=account).filter(retired_at__isnull=True))
+    if filters.website is not None:
+        pools = [pool for pool in pools if pool.website_id == filters.website.pk]
+    health = pool_health_by_id(account=account, pools=pools, now=now or timezone.now())
+    for pool in pools:
+        pool.health = health[pool.pk]  # type: ignore[attr-defined]  # for the template
+    return [pool for pool in pools if not health[pool.pk].is_ok]
 
 
 def pool_for_account(*, account: Account, pk: int) -> Pool:
@@ -71,11 +86,11 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
     """
     now = now or timezone.now()
     trackers = pool_trackers(pool=pool)
-    by_state = {state: [] for state in STATE_ORDER}
+    by_state: dict = {state: [] for state in STATE_ORDER}
     for tracker in trackers:
         by_state.setdefault(tracker.status, []).append(tracker)
     groups = [(CallTracker.Status(state).label, state, by_state[state]) for state in STATE_ORDER]
-    return {
+    data = {
         "pool": pool,
         "tracker_groups": groups,
         "counts": {state: len(items) for state, items in by_state.items()},
@@ -84,6 +99,9 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
         "exhaustion": _pool_exhaustion(account=account, pool=pool, filters=filters) if pool.tracking == Pool.Tracking.VISITOR else None,
     }
+    pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
+    data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"])
+    return data
 
 
 def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
@@ -109,7 +127,7 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
 
 
 def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters) -> dict:
-    window = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
+    window: dict = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
     return {
         "count": pool_exhaustion_count(**window),
         "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),

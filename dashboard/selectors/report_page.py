@@ -18,7 +18,7 @@ def filters_window(*, account: Account, filters: DashboardFilters) -> ReportWind
 def report_get(*, account: Account, filters: DashboardFilters, dimension: str) -> dict:
     rows = report_row_list(window=filters_window(account=account, filters=filters), dimension=dimension)
     spec = DIMENSIONS[dimension]
-    totals = {
+    totals: dict = {
         "calls": sum(row.calls for row in rows),
         "answered": sum(row.answered for row in rows),
         "first_time": sum(row.first_time for row in rows),

@@ -27,7 +27,7 @@ class TwilioProvider:
 
     def search(self, *, count: int, exclude: set[str], area_code: str | None = None) -> list[str]:
         # Ask for a few extra: some of them may already be ours (excluded).
-        query = {"voice_enabled": True, "limit": count + 10}
+        query: dict[str, object] = {"voice_enabled": True, "limit": count + 10}
         if area_code:
             query["area_code"] = area_code
         try:

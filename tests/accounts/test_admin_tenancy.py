@@ -56,7 +56,7 @@ def build_tenant(account, tag: str):
     LeaseFactory(tracker=tracker, visit=visit)
     call = CallFactory(tracker=tracker, visit=visit)
     CallEventFactory(call=call)
-    call.tags.add(TagFactory(account=account, name=f"tag {tag}"))
+    call.tags.add(TagFactory(account=account, name=f"tag {tag}"))  # type: ignore[attr-defined]  # a Call
     BlockedNumberFactory(account=account)
     ConversionRuleFactory(website=website)
     ExhaustionEventFactory(pool=pool, visit=visit)
@@ -66,10 +66,10 @@ def build_tenant(account, tag: str):
     endpoint = WebhookEndpoint.objects.create(account=account, url=f"https://{tag}.example.com/hook",
                                               event_types=["call.completed"])
     WebhookDelivery.objects.create(endpoint=endpoint, msg_id=f"msg_{tag}", event_type="call.completed", payload={})
-    GA4Settings.objects.create(website=website, measurement_id="G-TEST123", api_secret=f"secret-{tag}")
-    GA4Delivery.objects.create(account=account, website=website, call=call)
+    GA4Settings.objects.create(website=website, measurement_id="G-TEST123", api_secret=f"secret-{tag}")  # type: ignore[misc]  # factory-boy types a factory call as the factory
+    GA4Delivery.objects.create(account=account, website=website, call=call)  # type: ignore[misc]  # factory-boy types a factory call as the factory
     GoogleAdsSettings.objects.create(account=account)
-    ReportDay.objects.create(account=account, website=website, day=timezone.localdate(), dimension="source")
+    ReportDay.objects.create(account=account, website=website, day=timezone.localdate(), dimension="source")  # type: ignore[misc]  # factory-boy types a factory call as the factory
     api_token_create(account=account, name=f"token {tag}")
     MembershipFactory(account=account, user=UserFactory(username=f"member-{tag}"), role=Membership.Role.MARKETER)
     return call
@@ -149,7 +149,7 @@ def _post_data(form) -> dict:
         value, widget = bound.value(), bound.field.widget
         if isinstance(widget, forms.MultiWidget):
             parts = value if isinstance(value, list | tuple) else widget.decompress(value)
-            for index, (sub, part) in enumerate(zip(widget.widgets, parts, strict=False)):
+            for index, (sub, part) in enumerate(zip(widget.widgets, parts, strict=False)):  # type: ignore[arg-type]
                 data[f"{bound.html_name}_{index}"] = sub.format_value(part) or ""
         elif isinstance(widget, forms.CheckboxInput):
             if value:

@@ -106,3 +106,22 @@ def test_has_recording_is_in_the_output_and_filters(api_client, account):
     assert [row["id"] for row in api_client.get("/api/v1/calls/?has_recording=true").json()["results"]] == [recorded.pk]
     assert len(api_client.get("/api/v1/calls/?has_recording=false").json()["results"]) == 1
     assert "recording_url" not in rows[0]  # the provider URL never leaves callpool
+
+
+def test_calls_carry_their_result_and_filter_by_it(api_client, tracker):
+    answered = CallFactory(tracker=tracker, answered_at=timezone.now())
+    missed = CallFactory(tracker=tracker, status="no-answer", duration_seconds=25)
+    abandoned = CallFactory(tracker=tracker, status="canceled", duration_seconds=6)
+    busy = CallFactory(tracker=tracker, status="busy", duration_seconds=1)
+    rows = api_client.get("/api/v1/calls/").json()["results"]
+    assert {row["id"]: row["result"] for row in rows} == {
+        answered.pk: "answered", missed.pk: "missed", abandoned.pk: "abandoned", busy.pk: "busy_or_failed",
+    }
+    for result, call in [("missed", missed), ("abandoned", abandoned), ("busy_or_failed", busy)]:
+        assert [row["id"] for row in api_client.get(f"/api/v1/calls/?result={result}").json()["results"]] == [call.pk]
+
+
+def test_an_unknown_result_filter_gets_400(api_client):
+    response = api_client.get("/api/v1/calls/?result=lost")
+    assert response.status_code == 400
+    assert error(response)["code"] == "invalid"

@@ -79,3 +79,26 @@ def test_delete_on_another_accounts_pool_is_404_and_changes_nothing(other_client
 def test_delete_needs_write_scope(read_client, account, website):
     pool = PoolFactory(account=account, website=website)
     assert read_client.delete(f"/api/v1/pools/{pool.pk}/").status_code == 403
+
+
+def test_enforce_on_twilio_without_credentials_is_a_409_and_the_pool_says_why(api_client, automated_pool, settings):
+    from telephony.models import TelephonySettings
+
+    settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = ""
+    TelephonySettings.objects.create(account=automated_pool.account, provider="twilio")
+
+    response = api_client.post(f"/api/v1/pools/{automated_pool.pk}/enforce")
+
+    assert response.status_code == 409, response.content
+    assert error(response)["code"] == "provider_error"
+    assert error(response)["message"].startswith("The pool cannot get numbers: Twilio credentials are missing")
+    health = api_client.get(f"/api/v1/pools/{automated_pool.pk}/").json()["health"]
+    assert health["state"] == "cannot_buy_numbers"
+    assert "Twilio credentials are missing" in health["reason"] and "telephony settings" in health["reason"]
+
+
+def test_health_is_read_only(api_client, automated_pool):
+    response = api_client.patch(f"/api/v1/pools/{automated_pool.pk}/", {"health": {"state": "ok"}, "size": 3},
+                                format="json")
+    assert response.status_code == 200
+    assert response.json()["health"]["state"] == "not_activating"  # automated, nothing active yet

@@ -7,7 +7,7 @@ from tests.factories import CallTrackerFactory, PoolFactory, WebsiteFactory
 pytestmark = pytest.mark.django_db
 
 FIELDS = {"id", "name", "website", "kind", "tracking", "original_number", "size", "utilization", "min_visits",
-          "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "retired_at", "counts"}
+          "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "retired_at", "counts", "health"}
 
 
 def test_list_returns_contract_fields_and_counts(api_client, account, website):
@@ -144,3 +144,19 @@ def test_update_refuses_to_move_a_pool_to_another_website(api_client, account, w
     assert "website" in error(response)["fields"]
     pool.refresh_from_db()
     assert pool.website == website
+
+
+def test_each_pool_carries_its_health_state_and_reason(api_client, account, website):
+    pool = PoolFactory(account=account, website=website, name="Billboards")
+    CallTrackerFactory(pool=pool, active=True, source="billboard", medium="offline")
+    row = api_client.get("/api/v1/pools/").json()["results"][0]
+    assert row["health"]["state"] == "showing_no_numbers"
+    assert row["health"]["reason"].startswith("None of its 1 active numbers' source/mediums had a visit")
+
+
+def test_the_pool_list_query_count_does_not_grow_with_pools(api_client, account, website, django_assert_max_num_queries):
+    for n in range(5):
+        CallTrackerFactory(pool=PoolFactory(account=account, website=website, name=f"P{n}"), active=True)
+    # token, pools with counts, count(*), health (one EXISTS query)
+    with django_assert_max_num_queries(5):
+        assert api_client.get("/api/v1/pools/").json()["count"] == 5

@@ -18,6 +18,7 @@ from attribution.matcher import (
     plan_source_match,
     plan_visitor_match,
 )
+from tests.support import examples
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 LEASE_MINUTES = 30
@@ -116,7 +117,7 @@ def covers(fact: LeaseFact, at: datetime) -> bool:
     return fact.started_at <= at < fact.end
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(leases=lease_lists, window=lease_minutes)
 def test_a_match_always_names_one_of_the_given_visits(leases, window):
     match = plan_visitor_match(leases=leases, call_at=T0, lease_minutes=window)
@@ -128,7 +129,7 @@ def test_a_match_always_names_one_of_the_given_visits(leases, window):
         assert match.visit_id in {fact.visit_id for fact in leases}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(leases=lease_lists, window=lease_minutes)
 def test_a_covering_lease_always_beats_a_recent_one(leases, window):
     match = plan_visitor_match(leases=leases, call_at=T0, lease_minutes=window)
@@ -141,7 +142,7 @@ def test_a_covering_lease_always_beats_a_recent_one(leases, window):
         assert match.method != LEASE
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(leases=lease_lists, window=lease_minutes)
 def test_recent_match_is_the_latest_release_within_the_window(leases, window):
     match = plan_visitor_match(leases=leases, call_at=T0, lease_minutes=window)
@@ -158,7 +159,7 @@ def test_recent_match_is_the_latest_release_within_the_window(leases, window):
     assert match.confidence < 1.0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(leases=lease_lists, window=lease_minutes)
 def test_recent_matches_are_never_more_confident_than_covering_ones(leases, window):
     match = plan_visitor_match(leases=leases, call_at=T0, lease_minutes=window)
@@ -167,7 +168,7 @@ def test_recent_matches_are_never_more_confident_than_covering_ones(leases, wind
         assert match.confidence <= 0.6
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(leases=lease_lists, window=lease_minutes, shift=st.integers(min_value=0, max_value=1000))
 def test_leases_starting_after_the_call_never_match(leases, window, shift):
     future = [lease(99, shift + 1, shift + 30)]
@@ -190,7 +191,7 @@ def histories(draw):
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(history=histories())
 def test_source_match_is_the_latest_row_not_after_the_call(history):
     match = plan_source_match(history=history, call_at=T0)

@@ -33,9 +33,8 @@ from calls.models import Call
 from telephony.fallback import forward_fallback_url
 from telephony.webhooks import twilio_signature
 from tests.calls.payloads import voice_payload
+from tests.support import ROOT, free_port, start_gunicorn, stop_processes
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 PUBLIC = "http://callpool.test"
 ORIGINAL = "+12025550100"
 TRACKING = "+12025550177"
@@ -54,12 +53,6 @@ CallTracker.objects.create(pool=pool, tracking_number="{TRACKING}", status="acti
                            medium="(none)", original_number="{ORIGINAL}")
 print("TOKEN=" + webhook_auth_token(account))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_postgres(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -136,6 +129,7 @@ def dialed(body: bytes) -> str | None:
     return None if number is None else number.text
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_database_down_answers_a_fast_500_and_the_provisioned_fallback_dials_the_original(own_postgres, tmp_path):
     env = {**os.environ, "DATABASE_URL": own_postgres.url(), "PUBLIC_BASE_URL": PUBLIC, "DEBUG": "false",
@@ -151,20 +145,8 @@ def test_database_down_answers_a_fast_500_and_the_provisioned_fallback_dials_the
     token = seeded.stdout.split("TOKEN=")[1].strip()
 
     port = free_port()
-    log = open(tmp_path / "gunicorn.log", "wb")
-    web = subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}", "--chdir",
-                            str(ROOT), "--timeout", "60", "--no-control-socket"], cwd=ROOT, env=env, stdout=log,
-                           stderr=subprocess.STDOUT, start_new_session=True)
+    web = start_gunicorn(env=env, port=port, log=tmp_path / "gunicorn.log", args=["--timeout", "60"])
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, (tmp_path / "gunicorn.log").read_text()[-2000:]
-                time.sleep(0.3)
-
         # Database up: the voice webhook dials the original (and the worker holds a persistent connection).
         status, body, _ = post_voice(port, token, "CA" + "1" * 32)
         assert (status, dialed(body)) == (200, ORIGINAL), body[:500]
@@ -181,13 +163,7 @@ def test_database_down_answers_a_fast_500_and_the_provisioned_fallback_dials_the
         status, body, _ = post_voice(port, token, "CA" + "2" * 32)
         assert (status, dialed(body)) == (200, ORIGINAL), body[:500]
     finally:
-        web.terminate()
-        try:
-            web.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            web.kill()
-            web.wait()
-        log.close()
+        stop_processes([web], timeout=20)
 
     # What Twilio does on that 500: the number's voice_fallback_url, a hosted Twimlet (not callpool) dialing
     # the original. Numbers are bought with exactly this URL (tests/telephony/test_provision_urls.py).
@@ -208,6 +184,7 @@ def test_database_up_but_attribution_raising_still_answers_twiml_dialing_the_ori
     assert Call.objects.get().attribution_method == Call.Method.NONE
 
 
+@pytest.mark.slow
 def test_a_database_host_that_never_answers_fails_within_the_connect_timeout():
     """A black-holed database (accepts TCP, never speaks) fails the connection after DATABASE_CONNECT_TIMEOUT
     seconds instead of holding the webhook until Twilio gives up."""

@@ -8,6 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+pytestmark = pytest.mark.slow  # replays migrations
+
 BEFORE = [("calls", "0005_recompute_first_time_callers_by_start_time"),
           ("integrations", "0002_webhook_event_call_recording_ready")]
 AFTER = [("calls", "0006_conversion_rule_outcome"), ("integrations", "0003_conversions_from_rules")]

@@ -41,7 +41,7 @@ READERS = {
     "CONN_MAX_AGE": lambda: settings.DATABASES["default"]["CONN_MAX_AGE"],
     "DATABASE_CONNECT_TIMEOUT": lambda: _postgres_only(settings.DATABASES["default"].get("OPTIONS", {}).get("connect_timeout")),
     "SECURE_PROXY_SSL_HEADER": lambda: settings.SECURE_PROXY_SSL_HEADER is not None,
-    "LOG_LEVEL": lambda: settings.LOGGING["root"]["level"],
+    "LOG_LEVEL": lambda: settings.LOGGING["root"]["level"],  # type: ignore[index]
     "LOGIN_FAILURE_LIMIT": lambda: settings.AXES_FAILURE_LIMIT,
     "LOGIN_LOCKOUT_MINUTES": lambda: settings.AXES_COOLOFF_TIME.total_seconds() / 60,
     "Q_WORKERS": lambda: settings.Q_CLUSTER["workers"],
@@ -57,7 +57,7 @@ def _demo_password() -> str:
 
 def env_example() -> dict[str, str]:
     lines = (ROOT / ".env.example").read_text().splitlines()
-    return dict(m.groups() for m in (re.fullmatch(r"([A-Z][A-Z0-9_]*)=(.*)", line) for line in lines) if m)
+    return dict(m.groups() for m in (re.fullmatch(r"([A-Z][A-Z0-9_]*)=(.*)", line) for line in lines) if m)  # type: ignore[misc]
 
 
 def _typed(example: str, like):

@@ -45,7 +45,7 @@ def app_code_imports(source: str) -> list[str]:
     state = _field_state_references(tree)
     problems = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.level or node.module.split(".")[0] not in ALLOWED_TOP_LEVEL):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] not in ALLOWED_TOP_LEVEL):
             problems.append(f"line {node.lineno}: from {'.' * node.level}{node.module or ''} import …")
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -60,7 +60,7 @@ def app_code_imports(source: str) -> list[str]:
 
 def row_by_row_backfills_in_one_transaction(source: str) -> list[str]:
     tree = ast.parse(source)
-    models = {(call.args[0].value, call.args[1].value) for call in ast.walk(tree)
+    models = {(call.args[0].value, call.args[1].value) for call in ast.walk(tree)  # type: ignore[attr-defined]
               if isinstance(call, ast.Call) and _dotted(call.func).endswith("get_model") and len(call.args) == 2
               and all(isinstance(arg, ast.Constant) for arg in call.args)}
     # Row by row: a loop that writes rows one at a time or a chunk at a time (a set-based UPDATE per website is not).

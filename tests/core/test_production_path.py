@@ -2,26 +2,18 @@
 `createcachetable`), gunicorn serves, and a DNI assign, leave beacon and AMP config answer with the rate limiter on."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
 import requests
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT, free_port, running_gunicorn
+
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -38,10 +30,11 @@ def fresh_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_migrate_then_gunicorn_answers_assign_on_a_fresh_database(fresh_database, tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "Q_SYNC"}},
         "DATABASE_URL": fresh_database, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
@@ -52,19 +45,7 @@ def test_migrate_then_gunicorn_answers_assign_on_a_fresh_database(fresh_database
     subprocess.run([*manage, "migrate", "--noinput"], env=env, cwd=ROOT, check=True, capture_output=True)
     # Data for the assign: one website with a visitor pool (the demo data), no other setup command.
     subprocess.run([*manage, "seed_demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    log = open(tmp_path / "gunicorn.log", "wb")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                requests.get(f"{base}/healthz", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.25)
+    with running_gunicorn(env=env, port=port, log=tmp_path / "gunicorn.log") as base:
         response = requests.post(
             f"{base}/dni/demo/assign", json={"page_url": "https://example.com/?utm_source=google"},
             headers={"User-Agent": BROWSER_UA}, timeout=10,
@@ -83,7 +64,3 @@ def test_migrate_then_gunicorn_answers_assign_on_a_fresh_database(fresh_database
                            "AMP-Same-Origin": "true"}, timeout=10)
         assert amp.status_code == 200, (tmp_path / "gunicorn.log").read_text()[-2000:]
         assert amp.json()["phoneNumber"].startswith("+")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()

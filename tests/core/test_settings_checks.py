@@ -57,6 +57,7 @@ def _env(**extra) -> dict:
     return {**os.environ, "SECRET_KEY": "start-check-test", "TELEPHONY_ENCRYPTION_KEY": BAD_KEY, **extra}
 
 
+@pytest.mark.slow
 def test_check_deploy_fails_naming_the_key():
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=_env(),
                             capture_output=True, text=True, timeout=120)
@@ -64,6 +65,7 @@ def test_check_deploy_fails_naming_the_key():
     assert "TELEPHONY_ENCRYPTION_KEY is malformed" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_worker_refuses_to_start_naming_the_key():
     result = subprocess.run([sys.executable, "manage.py", "qcluster", "--run-once"], cwd=ROOT, env=_env(),
                             capture_output=True, text=True, timeout=120)
@@ -71,6 +73,7 @@ def test_the_worker_refuses_to_start_naming_the_key():
     assert "TELEPHONY_ENCRYPTION_KEY is malformed" in result.stderr
 
 
+@pytest.mark.slow
 def test_gunicorn_refuses_to_start_naming_the_key():
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     result = subprocess.run([gunicorn, "config.wsgi:application", "-b", "127.0.0.1:0", "-w", "1"], cwd=ROOT,

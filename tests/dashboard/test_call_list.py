@@ -41,7 +41,8 @@ def test_filters_by_status_source_first_time_pool_and_caller(marketer_client, tr
     assert ids(source="Google", medium="CPC") == [answered.pk]
     assert ids(result="answered") == [answered.pk]
     assert ids(result="missed") == [missed.pk]
-    assert ids(result="busy-failed") == []
+    assert ids(result="busy_or_failed") == []
+    assert ids(result="busy-failed") == []  # an older link still works
 
 
 def test_report_drill_down_filters_campaign_keyword_landing_page_number_and_pool(marketer_client, tracker, pool, call):

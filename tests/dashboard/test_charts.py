@@ -18,7 +18,7 @@ def test_bar_chart_draws_one_stacked_bar_per_day_with_tooltips():
     svg = str(calls_bar_chart(points))
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert svg.count('class="answered"') == 2 and svg.count('class="missed"') == 1
-    assert "Thu Jan 1: 3 calls, 2 answered, 1 missed" in svg
+    assert "Thu Jan 1: 3 calls, 2 answered, 1 not answered" in svg
 
 
 def test_bar_chart_escapes_its_title():

@@ -81,8 +81,9 @@ def test_post_is_not_allowed(marketer_client):
 
 def test_overview_query_count_is_pinned(marketer_client, call, django_assert_num_queries):
     # session, user, membership, websites, rollup state, calls per day, visits, top sources (2), top campaigns (2),
-    # and for the Δ against the previous period: its rollup state and calls per day
-    with django_assert_num_queries(13):
+    # and for the Δ against the previous period: its rollup state and calls per day; pools needing attention:
+    # the pools with counts and their health (whether a source pool's numbers match any visit)
+    with django_assert_num_queries(15):
         marketer_client.get(URL)
 
 
@@ -92,3 +93,22 @@ def test_marketer_of_two_accounts_sees_only_the_first(client, account, other_acc
     MembershipFactory(user=user, account=other_account)
     client.force_login(user)
     assert client.get(URL).context["totals"]["calls"] == 0
+
+
+def test_missed_on_the_overview_is_the_number_the_calls_filter_lists(marketer_client, tracker):
+    """One definition (calls.results): before, the overview counted every unanswered call (busy, failed, still
+    ringing, a 3-second hang-up) as missed while ?result=missed listed fewer."""
+    from django.utils import timezone
+
+    from tests.factories import CallFactory
+    CallFactory(tracker=tracker, answered_at=timezone.now())
+    for status, seconds in [("no-answer", 30), ("completed", 20), ("canceled", 4), ("no-answer", 0), ("busy", 2),
+                            ("failed", 0), ("ringing", 3)]:
+        CallFactory(tracker=tracker, status=status, duration_seconds=seconds)
+    totals = marketer_client.get(URL).context["totals"]
+    listed = {result: len(marketer_client.get(reverse("dashboard:call_list"), {"result": result}).context["calls"])
+              for result in ("missed", "abandoned", "busy_or_failed")}
+    assert (totals["missed"], totals["abandoned"], totals["busy_or_failed"]) == (2, 2, 2)
+    assert listed == {"missed": 2, "abandoned": 2, "busy_or_failed": 2}
+    body = marketer_client.get(URL).content.decode()
+    assert "result=missed" in body and "2 abandoned" in body

@@ -49,8 +49,9 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
     # original-number history, then the visitor pool's sizing (peak, leased now, samples), peak in range,
-    # exhaustion count and list, and whether the user is an account admin (the "Add numbers" form)
-    with django_assert_num_queries(16):
+    # exhaustion count and list, its health (exhaustion in the last 24 h), and whether the user is an account
+    # admin (the "Add numbers" form)
+    with django_assert_num_queries(17):
         marketer_client.get(_url(pool))
 
 
@@ -161,8 +162,8 @@ def test_automated_source_pool_page_query_count_is_pinned(marketer_client, accou
     pool, _ = _stuck_pool(account, website, timezone.now())
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
     # original-number history, then the diagnosis: pool, top list, trackers (the plan), visit counts, trackers,
-    # and whether the user is an account admin (the "Add numbers" form)
-    with django_assert_num_queries(15):
+    # its health (whether its numbers match any visit), and whether the user is an account admin
+    with django_assert_num_queries(16):
         marketer_client.get(_url(pool))
 
 

@@ -1,5 +1,6 @@
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from accounts.models import Account, Website
@@ -7,6 +8,8 @@ from attribution.models import Visit
 from calls.models import Call
 from pools.models import Pool
 from trackers.models import CallTracker
+
+pytestmark = pytest.mark.slow  # seed_demo writes a whole demo account
 
 
 def _seed():

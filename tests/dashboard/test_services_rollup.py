@@ -134,6 +134,7 @@ def test_command_rejects_an_unknown_account(db):
         call_command("rollup_reports", "--account", "nope", stdout=StringIO())
 
 
+@pytest.mark.slow
 def test_seed_demo_rolls_up_the_demo_account(db):
     call_command("seed_demo", stdout=StringIO())
     assert RollupState.objects.filter(account__name="Demo Co").exists()

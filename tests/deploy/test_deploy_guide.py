@@ -28,6 +28,7 @@ def test_env_example_names_only_settings_callpool_reads():
     assert set(env_file(DEPLOY / "callpool.env.example")) - documented <= {"TRUSTED_PROXIES"}
 
 
+@pytest.mark.slow
 def test_production_env_passes_check_deploy(tmp_path):
     env = {**os.environ, **env_file(DEPLOY / "callpool.env.example"), "SECRET_KEY": "x" * 30 + "-production-like-" + "y" * 30,
            "DATABASE_URL": f"sqlite:///{tmp_path / 'check.db'}", "STATIC_MANIFEST": "true"}
@@ -39,6 +40,7 @@ def test_production_env_passes_check_deploy(tmp_path):
     assert warnings <= {"security.W004"}, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed (.ci/run installs it)")
 @pytest.mark.parametrize("unit", ["callpool-web.service", "callpool-worker.service"])
 def test_systemd_units_verify(unit, tmp_path):
@@ -54,6 +56,7 @@ def test_systemd_units_verify(unit, tmp_path):
     assert "qcluster" in text if "worker" in unit else "gunicorn config.wsgi" in text
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists(),
                     reason="nginx is not installed (.ci/run installs nginx-light)")
 def test_nginx_site_passes_nginx_t(tmp_path):
@@ -79,6 +82,7 @@ def _database_url(name: str) -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_backup_with_pg_dump_restores_into_an_empty_database(transactional_db, tmp_path):
     import psycopg
@@ -104,6 +108,7 @@ def test_backup_with_pg_dump_restores_into_an_empty_database(transactional_db, t
             admin.execute(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)')
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_upgrade_migrates_before_restart_and_leaves_nothing_pending(transactional_db):
     env = {**os.environ, "DATABASE_URL": _database_url(connection.settings_dict["NAME"])}

@@ -8,18 +8,14 @@ Needs PostgreSQL and REDIS_URL (CI's PostgreSQL + Redis pass); about a minute an
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -27,10 +23,10 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+from tests.support import ROOT, LocalReceiver, free_port, start_gunicorn, stop_processes, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
 SESSIONS = 1_050
 TRACKERS = 700  # fewer numbers than sessions: the last ones meet an exhausted pool
 CALLS = 40
@@ -38,40 +34,7 @@ ORIGIN = "https://twonode.example.com"
 UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Receiver:
-    """A local webhook + GA4 receiver recording every request it got."""
-
-    def __init__(self):
-        self.hits: list[tuple[str, dict, bytes]] = []
-        lock = threading.Lock()
-        hits = self.hits
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                with lock:
-                    hits.append((self.path, dict(self.headers), body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def of(self, prefix: str):
-        return [hit for hit in list(self.hits) if hit[0].startswith(prefix)]
-
-
-def node_env(receiver: Receiver) -> dict:
+def node_env(receiver: LocalReceiver) -> dict:
     db = connection.settings_dict  # the test database
     return dict(
         os.environ,
@@ -82,39 +45,19 @@ def node_env(receiver: Receiver) -> dict:
     )
 
 
-def start_nodes(env: dict) -> tuple[list[subprocess.Popen], list[int]]:
+def start_nodes(env: dict, tmp_path) -> tuple[list[subprocess.Popen], list[int]]:
     ports = [free_port(), free_port()]
-    procs = [
-        subprocess.Popen([str(BIN / "gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-                          "--log-level", "warning", "--no-control-socket"], cwd=ROOT, env=env)
-        for port in ports
-    ]
+    procs: list[subprocess.Popen] = []
+    try:
+        for port in ports:
+            procs.append(start_gunicorn(env=env, port=port, workers=2, log=tmp_path / f"gunicorn-{port}.log",
+                                        args=["--log-level", "warning"], ready_seconds=120))
+    except RuntimeError:
+        stop_processes(procs)
+        raise
     procs += [subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
-    for port in ports:  # gunicorn binds before its workers have booted Django: wait for an answer
-        if not wait_for(lambda port=port: healthy(port), 120):
-            stop(procs)
-            raise RuntimeError(f"gunicorn on {port} did not answer /healthz")
     return procs, ports
-
-
-def healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
-def stop(procs) -> None:
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def post(port: int, path: str, data: bytes, headers: dict) -> tuple[int, bytes]:
@@ -168,7 +111,7 @@ def site(transactional_db, settings):
                                   original_number="+12025550150", size=1)
     CallTracker.objects.create(pool=service, tracking_number="+17995550150", status="active", source="(direct)",
                                medium="(none)", original_number=service.original_number)
-    receiver = Receiver()
+    receiver = LocalReceiver()
     webhook_endpoint_create(account=account, url=f"{receiver.url}/hook",
                             event_types=[WebhookEvent.CALL_STARTED, WebhookEvent.CALL_COMPLETED, WebhookEvent.CALL_ATTRIBUTED])
     GA4Settings.objects.create(website=website, measurement_id="G-TWONODE", api_secret="local-secret")
@@ -176,7 +119,7 @@ def site(transactional_db, settings):
     due_at = timezone.now() - timedelta(seconds=1)
     Schedule.objects.update(next_run=due_at)  # every job is due when the clusters start
     yield {"account": account, "receiver": receiver, "pool": pool, "due_at": due_at}
-    receiver.server.shutdown()
+    receiver.close()
 
 
 def drive_sessions(ports: list[int]) -> tuple[dict, list[str]]:
@@ -229,16 +172,7 @@ def place_calls(ports: list[int], told: dict, account) -> int:
     return len(held)
 
 
-def wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return condition()
-
-
-def test_two_web_nodes_and_two_workers_share_one_database(site):
+def test_two_web_nodes_and_two_workers_share_one_database(site, tmp_path):
     from django_q.models import Schedule, Task
 
     from integrations.models import GA4Delivery, WebhookDelivery
@@ -246,7 +180,7 @@ def test_two_web_nodes_and_two_workers_share_one_database(site):
 
     receiver = site["receiver"]
     connection.close()  # the nodes need no lock of ours
-    procs, ports = start_nodes(node_env(receiver))
+    procs, ports = start_nodes(node_env(receiver), tmp_path)
     started = time.monotonic()
     try:
         told, problems = drive_sessions(ports)
@@ -257,7 +191,7 @@ def test_two_web_nodes_and_two_workers_share_one_database(site):
         # Both clusters ran their scheduler at least once (every ~30 s from their start).
         time.sleep(max(0.0, 40 - (time.monotonic() - started)))
     finally:
-        stop(procs)
+        stop_processes(procs)
     elapsed = (timezone.now() - site["due_at"]).total_seconds()  # since every job became due
 
     # Sessions: each kept its number on every heartbeat, whichever node answered; no number held twice.

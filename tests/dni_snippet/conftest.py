@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import CallTrackerFactory, PoolFactory
+from tests.support import local_receiver
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
@@ -109,25 +110,6 @@ def shop_origin(live_server):
     It is a real loopback server, not a routed response: Chromium's Private Network Access only lets a
     page call loopback addresses when the page itself comes from one.
     """
-    import http.server
-    import threading
-
     body = SHOP_PAGE.format(server=live_server.url).encode()
-
-    class Shop(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Shop)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_receiver(lambda method, path: (200, {"Content-Type": "text/html"}, body)) as shop:
+        yield shop.url

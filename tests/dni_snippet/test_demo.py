@@ -1,6 +1,8 @@
+import pytest
 from django.core.management import call_command
 
 
+@pytest.mark.slow
 def test_demo_page_shows_both_demo_originals_in_many_forms(client, db):
     call_command("seed_demo", stdout=__import__("io").StringIO())
     r = client.get("/dni/demo/")

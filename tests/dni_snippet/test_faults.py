@@ -8,18 +8,15 @@ import time
 import pytest
 from django.test import override_settings
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+from tests.support import free_port
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")]
 
 
 class OwnRedis:
     def __init__(self, tmp_path):
-        self.port, self.dir, self.process = _free_port(), tmp_path, None
+        self.port, self.dir, self.process = free_port(), tmp_path, None
 
     def start(self):
         self.process = subprocess.Popen(

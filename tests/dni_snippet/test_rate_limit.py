@@ -2,12 +2,12 @@
 fails open when the cache is down."""
 
 import logging
-import socket
 
 import pytest
 from django.test import override_settings
 
 from tests.factories import CallTrackerFactory, PoolFactory, WebsiteFactory
+from tests.support import free_port
 
 
 @pytest.fixture
@@ -46,15 +46,9 @@ def test_behind_one_proxy_visitors_are_counted_apart(assign, visitor_pool):
     assert same == [200, 200, 200, 429]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_the_limiter_fails_open_and_logs_when_the_cache_is_down(assign, visitor_pool, caplog):
     down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                        "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"}}
+                        "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}}
     with override_settings(DNI_RATE_LIMIT=2, CACHES=down), caplog.at_level(logging.WARNING):
         from dni_snippet import decorators
 

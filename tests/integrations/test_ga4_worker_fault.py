@@ -8,10 +8,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,35 +23,23 @@ from integrations.models import GA4Delivery
 from tests.dni_snippet.conftest import BROWSER_UA
 from tests.factories import CallTrackerFactory, PoolFactory
 from tests.integrations.factories import GA4SettingsFactory
+from tests.support import local_receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def collect():
-    hits = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            hits.append((self.path, json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/mp/collect", hits
-    server.shutdown()
-    server.server_close()
+    with local_receiver() as server:
+        yield server
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_ga4_event_waits_for_a_stopped_worker_and_goes_out_once(client, account, website, collect, monkeypatch,
                                                                tmp_path):
-    url, hits = collect
+    url, hits = f"{collect.url}/mp/collect", collect.hits
     monkeypatch.setattr(Conf, "SYNC", False)  # a real queue, as in production
     monkeypatch.setattr(settings, "PUBLIC_BASE_URL", "http://testserver")
     pool = PoolFactory(account=account, website=website, visitor=True, original_number="+12025550100", size=1,
@@ -102,7 +88,7 @@ def test_ga4_event_waits_for_a_stopped_worker_and_goes_out_once(client, account,
         log.close()
 
     assert len(hits) == 1, (tmp_path / "qcluster.log").read_text()[-2000:]
-    path, body = hits[0]
+    path, body = hits[0].path, hits[0].json()
     assert path.startswith("/mp/collect?") and "measurement_id=" in path
     assert body["client_id"] == "555.1700000000"
     [event] = body["events"]

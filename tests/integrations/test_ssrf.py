@@ -2,8 +2,6 @@
 
 The send-side tests use a real HTTP server on 127.0.0.1 (no mocks): it must receive nothing."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -14,6 +12,7 @@ from integrations.models import WebhookAttempt, WebhookEndpoint
 from integrations.services import webhook_deliver, webhook_endpoint_create
 from integrations.url_guard import guarded_session, webhook_url_problem
 from tests.integrations.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+from tests.support import local_receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -25,31 +24,17 @@ PRIVATE_URLS = [
 ]
 
 
+def _redirect_once(method: str, path: str):
+    if path == "/redirect":
+        return 302, {"Location": "/followed"}, b""
+    return 204, {}, b""
+
+
 @pytest.fixture
 def receiver():
-    """A real HTTP receiver on a free loopback port; `hits` lists the paths it was asked for."""
-    hits = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            hits.append(self.path)
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path == "/redirect":
-                self.send_response(302)
-                self.send_header("Location", "/followed")
-            else:
-                self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    """A real HTTP receiver on a free loopback port; `hits` lists the requests it got."""
+    with local_receiver(_redirect_once) as server:
+        yield server.url, server.hits
 
 
 @pytest.mark.parametrize("url", PRIVATE_URLS)
@@ -113,5 +98,5 @@ def test_redirects_are_not_followed(account, receiver, settings):
     endpoint = WebhookEndpointFactory(account=account, url=f"{base}/redirect")
     delivery = WebhookDeliveryFactory(endpoint=endpoint)
     webhook_deliver(delivery_id=delivery.pk)
-    assert hits == ["/redirect"]
+    assert [hit.path for hit in hits] == ["/redirect"]
     assert WebhookAttempt.objects.get(delivery=delivery).status_code == 302

@@ -6,10 +6,8 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,35 +22,22 @@ from integrations.models import WebhookDelivery
 from integrations.services import webhook_event_publish
 from tests.factories import AccountFactory
 from tests.integrations.factories import WebhookEndpointFactory
+from tests.support import local_receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def receiver():
-    hits = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            hits.append(self.headers.get("webhook-id"))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/in", hits
-    server.shutdown()
-    server.server_close()
+    with local_receiver() as server:
+        yield server
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_webhooks_wait_for_a_stopped_worker_and_go_out_once(receiver, monkeypatch, tmp_path):
-    url, hits = receiver
+    url, hits = f"{receiver.url}/in", receiver.hits
     monkeypatch.setattr(Conf, "SYNC", False)  # a real queue, as in production
     account = AccountFactory()
     WebhookEndpointFactory(account=account, url=url, event_types=["call.completed"])
@@ -87,5 +72,5 @@ def test_webhooks_wait_for_a_stopped_worker_and_go_out_once(receiver, monkeypatc
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
         log.close()
-    assert sorted(hits) == sorted(d.msg_id for d in deliveries), (tmp_path / "qcluster.log").read_text()[-2000:]
+    assert sorted(hit.headers["webhook-id"] for hit in hits) == sorted(d.msg_id for d in deliveries), (tmp_path / "qcluster.log").read_text()[-2000:]
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"succeeded"}

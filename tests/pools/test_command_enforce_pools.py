@@ -105,3 +105,32 @@ def test_a_pool_with_room_on_its_top_list_lists_the_sub_threshold_sources(auto_p
     assert lines[-3] == f"Pool “Auto” (#{auto_pool.pk}) has 1 of 4 possible source/mediums on its top list; the others have too few visits:"
     assert lines[-2] == "  under 5 visits in 90 days (not on the top list): bing/cpc 3"
     assert not any("cannot follow" in line for line in lines)
+
+
+def test_a_pool_that_cannot_get_numbers_gets_a_clear_line_not_a_traceback(auto_pool, recent_traffic, settings):
+    from telephony.models import TelephonySettings
+
+    settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = ""
+    TelephonySettings.objects.create(account=auto_pool.account, provider="twilio")
+
+    lines = _run("--pool", str(auto_pool.pk))
+
+    assert lines[0].startswith(f"Pool “Auto” (#{auto_pool.pk}) cannot get numbers: Twilio credentials are missing")
+    assert lines[0].endswith("the next rules run tries again.")
+    assert lines[-1] == "0 actions"
+
+
+def test_the_other_pools_still_run_when_one_cannot_get_numbers(auto_pool, account, website, recent_traffic, monkeypatch):
+    from unittest import mock
+
+    from telephony.providers.sandbox import SandboxProvider
+
+    empty = mock.create_autospec(SandboxProvider, instance=True)
+    empty.name = "sandbox"
+    empty.search.return_value = []
+    retired = PoolFactory(account=account, website=website, name="Old", retired_at=timezone.now())
+    CallTrackerFactory(pool=retired, available=True)
+    with mock.patch("pools.services.provider_for_account", autospec=True, return_value=empty):
+        lines = _run()
+    assert any("cannot get numbers: the sandbox provider offers 0 of the 4 numbers" in line for line in lines)
+    assert lines[-1] == "1 actions"  # the retired pool's available number is released

@@ -16,6 +16,7 @@ from pools.planner import (
     plan_pool,
     plan_visitor_pool_size,
 )
+from tests.support import examples
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -133,7 +134,7 @@ KEYS = [(s, m) for s in "abcdef" for m in ("x", "y")]
 
 def apply(snapshot: PoolSnapshot, plan: list[PlannedAction], now: datetime) -> PoolSnapshot:
     """An independent reading of the actions: what the service would leave behind."""
-    trackers = {t.id: t for t in snapshot.trackers}
+    trackers: dict[int, TrackerSnapshot] = {t.id: t for t in snapshot.trackers if t.id is not None}
     created = 0
     for action in plan:
         if action.action == "create":
@@ -184,7 +185,7 @@ def _cut(snapshot, counts):
     return {c.key for c in ordered[: snapshot.max_active]}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(scenarios())
 def test_after_a_run_the_invariants_hold_and_a_second_run_does_nothing(scenario):
     snapshot, counts = scenario
@@ -200,7 +201,7 @@ def test_after_a_run_the_invariants_hold_and_a_second_run_does_nothing(scenario)
     assert plan_pool(after, counts, NOW) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenarios())
 def test_once_flag_days_have_passed_a_run_leaves_at_most_size_trackers(scenario):
     snapshot, counts = scenario
@@ -210,7 +211,7 @@ def test_once_flag_days_have_passed_a_run_leaves_at_most_size_trackers(scenario)
     assert len(final.trackers) <= snapshot.size
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(scenarios())
 def test_manual_pools_in_service_get_no_action_whatever_their_state(scenario):
     snapshot, counts = scenario
@@ -232,7 +233,7 @@ def visitor_scenarios(draw):
     return pool(*trackers, tracking="visitor", size=size, flag_days=draw(st.integers(0, 5)))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(visitor_scenarios())
 def test_a_visitor_pool_run_keeps_size_in_rotation_and_every_leased_tracker(snapshot):
     plan = plan_pool(snapshot, [], NOW)

@@ -4,7 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
-from pools.services import pool_enforce, pool_update
+import pytest
+
+from pools.models import Pool
+from pools.services import PoolCannotBuyNumbers, pool_enforce, pool_update, pools_enforce_all
+from telephony.models import TelephonySettings
 from telephony.providers.sandbox import SandboxProvider
 from tests.factories import CallTrackerFactory, PoolFactory
 from tests.pools.conftest import active_sources, live_count, statuses
@@ -223,11 +227,43 @@ def test_when_the_provider_has_no_numbers_the_rest_of_the_plan_still_applies(aut
     empty.search.return_value = []
 
     with mock.patch("pools.services.provider_for_account", autospec=True, return_value=empty):
-        actions = pool_enforce(pool=auto_pool, now=now)
+        with pytest.raises(PoolCannotBuyNumbers, match="the sandbox provider offers 0 of the 1 numbers") as raised:
+            pool_enforce(pool=auto_pool, now=now)
 
-    assert [(a.action, a.tracker_id) for a in actions] == [("flag", old.pk)]
+    assert raised.value.code == "no_numbers"
+    assert [(a.action, a.tracker_id) for a in raised.value.actions] == [("flag", old.pk)]
     assert statuses(auto_pool) == {"flagged": 1}
     empty.buy.assert_not_called()
+    auto_pool.refresh_from_db()
+    assert "offers 0 of the 1 numbers" in auto_pool.last_provision_error and auto_pool.last_provision_error_at == now
+
+
+def test_twilio_without_credentials_is_a_clear_domain_error_recorded_on_the_pool(auto_pool, add_visits, now, settings):
+    settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = ""
+    TelephonySettings.objects.create(account=auto_pool.account, provider="twilio")
+    add_visits("google", "organic", 40)
+
+    with pytest.raises(PoolCannotBuyNumbers, match="Twilio credentials are missing") as raised:
+        pool_enforce(pool=auto_pool, now=now)
+
+    assert raised.value.code == "provider_error"
+    auto_pool.refresh_from_db()
+    assert auto_pool.last_provision_error.startswith("Twilio credentials are missing")
+
+
+def test_a_later_successful_purchase_clears_the_recorded_error(auto_pool, add_visits, now):
+    Pool.objects.filter(pk=auto_pool.pk).update(last_provision_error="Twilio said no", last_provision_error_at=now)
+    add_visits("google", "organic", 40)
+    pool_enforce(pool=auto_pool, now=now)
+    auto_pool.refresh_from_db()
+    assert (auto_pool.last_provision_error, auto_pool.last_provision_error_at) == ("", None)
+
+
+def test_the_scheduled_run_logs_a_pool_that_cannot_buy_and_goes_on(auto_pool, account, website, now, settings, caplog):
+    settings.TWILIO_ACCOUNT_SID = settings.TWILIO_AUTH_TOKEN = ""
+    TelephonySettings.objects.create(account=auto_pool.account, provider="twilio")
+    assert pools_enforce_all(now=now) == 0
+    assert "Twilio credentials are missing" in caplog.text and "Traceback" not in caplog.text
 
 
 def test_faq_a_manual_tracker_flagged_by_hand_31_days_ago_is_untouched_by_enforce_pools(account, website, now):

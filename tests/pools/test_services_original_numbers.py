@@ -22,12 +22,12 @@ OLD, NEW = "+12025550150", "+12025550177"
 
 def _script_config(client, website) -> dict:
     body = client.get(f"/dni/{website.key}.js").content.decode()
-    return json.loads(re.search(r"var C = (\{.*?\});", body).group(1))
+    return json.loads(re.search(r"var C = (\{.*?\});", body).group(1))  # type: ignore[union-attr]
 
 
 def _dials(tracker) -> str:
     twiml = call_route_inbound(params={"To": tracker.tracking_number, "From": "+12025550999", "CallSid": f"CA{tracker.pk:032d}"})
-    return re.search(r"<Number[^>]*>([^<]+)</Number>", twiml).group(1)
+    return re.search(r"<Number[^>]*>([^<]+)</Number>", twiml).group(1)  # type: ignore[union-attr]
 
 
 def test_faq_changing_the_original_number(client, auto_pool, add_visits, now):

@@ -12,11 +12,12 @@ from pools.models import Pool
 from pools.selectors import pool_top_sources
 from pools.services import pool_enforce
 from tests.factories import CallTrackerFactory
+from tests.support import examples
 from trackers.models import CallTracker
 
 KEYS = [(s, m) for s in ("google", "bing", "facebook", "newsletter") for m in ("organic", "cpc")]
 
-settings_for_db = settings(max_examples=25, deadline=None,
+settings_for_db = settings(max_examples=examples(25), deadline=None,
                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

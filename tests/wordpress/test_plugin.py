@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # php-cli subprocesses
+
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "wordpress" / "callpool" / "callpool.php"
 HARNESS = Path(__file__).resolve().parent / "harness.php"

@@ -5,9 +5,9 @@ from core.actors import Actor
 from core.errors import DomainError
 from core.phones import phone_display
 from pools.models import Pool
-from pools.planner import PlannedAction, PoolDiagnosis, sm
+from pools.planner import CANNOT_BUY_ADVICE, PlannedAction, PoolDiagnosis, sm
 from pools.selectors import pool_diagnose, pool_find, pools_to_enforce
-from pools.services import pool_enforce
+from pools.services import PoolCannotBuyNumbers, pool_enforce
 
 
 class Command(BaseCommand):
@@ -21,8 +21,10 @@ class Command(BaseCommand):
         now = timezone.now()
         total = 0
         for found in self.pools(pool):
-            actions = self.enforce(found, now=now, dry_run=dry_run)
+            actions, failure = self.enforce(found, now=now, dry_run=dry_run)
             self.print_pool(found, actions, dry_run=dry_run)
+            if failure is not None:
+                self.print_cannot_buy(found, failure)
             self.print_diagnosis(found, self.diagnose(found, now=now))
             total += len(actions)
         self.stdout.write(f"{total} actions" + (" (dry run, nothing changed)" if dry_run and total else ""))
@@ -39,11 +41,17 @@ class Command(BaseCommand):
         except Pool.MultipleObjectsReturned:
             raise CommandError(f"Several pools are named “{ref}”; use the id.") from None
 
-    def enforce(self, pool: Pool, *, now, dry_run: bool) -> list[PlannedAction]:
+    def enforce(self, pool: Pool, *, now, dry_run: bool) -> tuple[list[PlannedAction], PoolCannotBuyNumbers | None]:
+        """The actions taken and, when the pool could not get the numbers it needs, why (the run goes on)."""
         try:
-            return pool_enforce(pool=pool, now=now, dry_run=dry_run, actor=Actor.process("enforce_pools"))
+            return pool_enforce(pool=pool, now=now, dry_run=dry_run, actor=Actor.process("enforce_pools")), None
+        except PoolCannotBuyNumbers as exc:
+            return exc.actions, exc
         except DomainError as exc:
             raise CommandError(f"{pool.name}: {exc.message}") from None
+
+    def print_cannot_buy(self, pool: Pool, failure: PoolCannotBuyNumbers) -> None:
+        self.stdout.write(f"Pool “{pool.name}” (#{pool.pk}) cannot get numbers: {failure.reason} {CANNOT_BUY_ADVICE}")
 
     def print_pool(self, pool: Pool, actions: list[PlannedAction], *, dry_run: bool) -> None:
         if not actions:
