@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.expressions import DatabaseDefault
 
 from accounts.models import Website
 from attribution.classification import channel_group, classify, page_key
@@ -110,25 +111,22 @@ def visit_record(*, website: Website, visitor_uid: str, session_uid: str, data: 
         return visit
     page_url = _clip(data.page_url, 2000)
     c = classify(page_url, data.referrer, _own_hosts(website, page_url))
+    first_touch = {"first_source": c.source, "first_medium": c.medium, "first_campaign": c.campaign,
+                   "first_landing_page": page_url, "first_seen_at": now, "last_seen_at": now}
+    if is_new and connection.vendor == "postgresql":
+        return _new_visit_insert(website=website, visitor=Visitor(website=website, uid=visitor_uid, **first_touch),
+                                 c=c, session_uid=session_uid, page_url=page_url, data=data, now=now)
     try:
         with transaction.atomic():
-            first_touch = {"first_source": c.source, "first_medium": c.medium, "first_campaign": c.campaign,
-                           "first_landing_page": page_url, "first_seen_at": now, "last_seen_at": now}
             if is_new:
                 visitor, created = Visitor.objects.create(website=website, uid=visitor_uid, **first_touch), True
             else:
                 visitor, created = Visitor.objects.get_or_create(website=website, uid=visitor_uid, defaults=first_touch)
             if not created:
                 Visitor.objects.filter(pk=visitor.pk).update(last_seen_at=now)
-            visit = Visit.objects.create(
-                website=website, visitor=visitor, session_uid=session_uid,
-                source=c.source, medium=c.medium, campaign=c.campaign, term=c.term, content=c.content,
-                gclid=c.gclid, gbraid=c.gbraid, wbraid=c.wbraid, msclkid=c.msclkid, fbclid=c.fbclid,
-                landing_page=page_url, landing_page_key=page_key(page_url),
-                channel=channel_group(c.source, c.medium, c.campaign), referrer=_clip(data.referrer, 2000),
-                ga_client_id=data.ga_client_id, ga_session_id=data.ga_session_id,
-                user_agent=_clip(data.user_agent, 500), started_at=now, last_seen_at=now,
-            )
+            visit = _new_visit(website=website, visitor=visitor, c=c, session_uid=session_uid, page_url=page_url,
+                               data=data, now=now)
+            visit.save(force_insert=True)
             # The landing page is the session's first page view (Visit.pageviews starts at 1).
             PageView.objects.create(visit=visit, path=page_path(page_url), viewed_at=now)
             return visit
@@ -138,6 +136,63 @@ def visit_record(*, website: Website, visitor_uid: str, session_uid: str, data: 
         if visit is None:
             raise
         return visit
+
+
+def _new_visit(*, website: Website, visitor: Visitor, c, session_uid: str, page_url: str, data: VisitInput,
+               now: datetime) -> Visit:
+    return Visit(
+        website=website, visitor=visitor, session_uid=session_uid,
+        source=c.source, medium=c.medium, campaign=c.campaign, term=c.term, content=c.content,
+        gclid=c.gclid, gbraid=c.gbraid, wbraid=c.wbraid, msclkid=c.msclkid, fbclid=c.fbclid,
+        landing_page=page_url, landing_page_key=page_key(page_url),
+        channel=channel_group(c.source, c.medium, c.campaign), referrer=_clip(data.referrer, 2000),
+        ga_client_id=data.ga_client_id, ga_session_id=data.ga_session_id,
+        user_agent=_clip(data.user_agent, 500), started_at=now, last_seen_at=now,
+    )
+
+
+def _insert_columns(obj, skip: tuple[str, ...]) -> tuple[list[str], list]:
+    """The columns and database values of an unsaved row, as `save()` would insert them (database defaults left out)."""
+    columns, values = [], []
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if f.primary_key or f.name in skip or isinstance(value, DatabaseDefault):
+            continue
+        columns.append(connection.ops.quote_name(f.column))
+        values.append(f.get_db_prep_save(value, connection))
+    return columns, values
+
+
+def _new_visit_insert(*, website: Website, visitor: Visitor, c, session_uid: str, page_url: str, data: VisitInput,
+                      now: datetime) -> Visit:
+    """PostgreSQL, a new session (both ids just made): visitor, classified visit and its first page view in ONE
+    statement (data-modifying CTEs), so no transaction is needed around them."""
+    visit = _new_visit(website=website, visitor=visitor, c=c, session_uid=session_uid, page_url=page_url, data=data,
+                       now=now)
+    page_view = PageView(visit=visit, path=page_path(page_url), viewed_at=now)
+    visitor_cols, visitor_values = _insert_columns(visitor, ())
+    visit_cols, visit_values = _insert_columns(visit, ("visitor",))
+    view_cols, view_values = _insert_columns(page_view, ("visit",))
+    q = connection.ops.quote_name
+
+    def marks(values):
+        return ", ".join(["%s"] * len(values))
+
+    sql = (
+        f"WITH vr AS (INSERT INTO {q(Visitor._meta.db_table)} ({', '.join(visitor_cols)}) "
+        f"VALUES ({marks(visitor_values)}) RETURNING id), "
+        f"vi AS (INSERT INTO {q(Visit._meta.db_table)} ({', '.join(visit_cols)}, visitor_id) "
+        f"SELECT {marks(visit_values)}, vr.id FROM vr RETURNING id), "
+        f"pv AS (INSERT INTO {q(PageView._meta.db_table)} ({', '.join(view_cols)}, visit_id) "
+        f"SELECT {marks(view_values)}, vi.id FROM vi) "
+        f"SELECT vr.id, vi.id FROM vr, vi"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*visitor_values, *visit_values, *view_values])
+        visitor.pk, visit.pk = cursor.fetchone()
+    visit._state.adding = visitor._state.adding = False
+    visit._state.db = visitor._state.db = connection.alias
+    return visit
 
 
 def page_path(url: str) -> str:

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "core.middleware.JsonLimitsMiddleware",
     # 400 for NUL bytes / lone surrogates (PostgreSQL cannot store them) before any view or signature check.
     "core.middleware.BadTextMiddleware",
+    # The public DNI endpoints (dni_endpoint) are called from here: the middleware below is not for them.
+    "dni_snippet.middleware.DniDirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -229,6 +231,9 @@ if DNI_CLIENT_LEASES_MIN < 1 or not 0 <= DNI_CLIENT_LEASES_SHARE <= 1:
     raise ImproperlyConfigured("DNI_CLIENT_LEASES_MIN must be at least 1 and DNI_CLIENT_LEASES_SHARE within 0..1.")
 # When the visitor leaves a page (`pagehide` beacon), the session keeps its numbers this long; the next page renews them.
 DNI_LEAVE_GRACE_SECONDS = env.int("DNI_LEAVE_GRACE_SECONDS", default=120)
+# Each web process keeps a website's settings and pools in memory at most this long: the longest any change
+# takes to reach every node (a change made through the app reaches them at once when REDIS_URL is set).
+DNI_CONFIG_MAX_AGE_SECONDS = env.int("DNI_CONFIG_MAX_AGE_SECONDS", default=5)
 
 # How the client IP is found (rate limits, login throttling): empty = REMOTE_ADDR; a count of proxies in
 # front ("1" behind the README's TLS proxy); or the proxies' addresses/CIDRs ("10.0.0.0/8,127.0.0.1").

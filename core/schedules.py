@@ -44,4 +44,5 @@ def register_schedules(specs: list[dict] | None = None) -> int:
 
 
 def core_schedules() -> list[dict]:
-    return [{"name": "worker heartbeat", "func": "core.tasks.worker_heartbeat", "minutes": 1}]
+    return [{"name": "worker heartbeat", "func": "core.tasks.worker_heartbeat", "minutes": 1},
+            {"name": "rate counters clean", "func": "core.tasks.rate_counters_clean", "minutes": 1}]

@@ -10,21 +10,20 @@ from functools import wraps
 from typing import Literal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.services import refused_origin_record
-from core.client_ip import client_key
+from core.client_ip import client_ip, client_key
 from core.error_codes import (
     ORIGIN_NOT_ALLOWED,
     RATE_LIMITED,
     SOURCE_ORIGIN_NOT_ALLOWED,
     UNKNOWN_WEBSITE,
 )
-from dni_snippet.website_cache import website_cache_store, website_with_pools
+from dni_snippet.website_cache import rate_refund, website_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -40,22 +39,32 @@ def _unknown_website() -> HttpResponse:
     return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
 
 
-def _with_website(view, unknown: Callable[[], HttpResponse] = _unknown_website):
-    """Loads the website of `key` with its pools (cached: dni_snippet.website_cache); `unknown()` (404) if none."""
+def _with_website(view, unknown: Callable[[], HttpResponse] = _unknown_website, *, counted: bool = True):
+    """Loads the website of `key` with its pools (dni_snippet.website_cache: process memory, validated by a token
+    read in the same cache round trip as the rate limit's count); `unknown()` (404) if none. When `counted` and
+    the limit is on, this minute's count for the key and client IP is `request.dni_rate_count` (None: cache down)."""
 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
-        website, pools, token = website_with_pools(key)
+        rate_key, minute = None, minute_bucket()
+        if counted and settings.DNI_RATE_LIMIT and request.method != "OPTIONS":
+            rate_key = f"dni:rl:{key}:{client_key(request) or client_ip(request)}"  # IPv6: per /64
+        request.dni_rate_key, request.dni_rate_minute = rate_key, minute
+        website, pools, request.dni_rate_count = website_lookup(key, rate_key=rate_key, minute=minute,
+                                                                on_cache_down=_warn_cache_down)
         if website is None:
             return unknown()
-        seen_at = website.snippet_seen_at
         request.website, request.pools = website, pools
-        response = view(request, key, *args, **kwargs)
-        if website.snippet_seen_at != seen_at:  # the view recorded the install check: keep the cache current
-            website_cache_store(website=website, pools=pools, token=token)
-        return response
+        return view(request, key, *args, **kwargs)
 
     return wrapper
+
+
+def _refused(request, origin: str) -> None:
+    """A refused origin is recorded and costs the client no rate-limit budget (its count is taken back)."""
+    refused_origin_record(website=request.website, origin=origin, now=timezone.now())
+    if getattr(request, "dni_rate_key", None) and request.dni_rate_count is not None:
+        rate_refund(request.dni_rate_key, request.dni_rate_minute)
 
 
 def _cors_headers(response: HttpResponse, origin: str) -> HttpResponse:
@@ -77,7 +86,7 @@ def _dni_cors(view):
     def wrapper(request, *args, **kwargs):
         origin = request.headers.get("Origin", "")
         if origin and not request.website.allows_origin(origin):
-            refused_origin_record(website=request.website, origin=origin, now=timezone.now())
+            _refused(request, origin)
             return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
@@ -101,18 +110,6 @@ def _warn_cache_down(exc: Exception) -> None:
                        type(exc).__name__, exc)
 
 
-def rate_count(key: str) -> int | None:
-    """This minute's count for `key`, incremented; None when the cache is down (the limiter fails open)."""
-    try:
-        try:
-            return cache.incr(key)  # the usual case: a counter for this minute already exists
-        except ValueError:
-            return 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
-    except Exception as exc:  # noqa: BLE001 - any cache failure (Redis down, DB cache table missing) fails open
-        _warn_cache_down(exc)
-        return None
-
-
 def minute_bucket() -> int:
     """The rate limit's window: counters are per calendar minute."""
     return int(time.time() // 60)
@@ -121,19 +118,18 @@ def minute_bucket() -> int:
 def _rate_limited(view):
     """At most settings.DNI_RATE_LIMIT requests a minute per website key and client (IPv4 or IPv6 /64; 0 = off).
 
-    Runs inside the website lookup (`dni_endpoint`): unknown keys are 404 before they cost anything, and one
-    site's traffic (or an abuser of an unknown key) never uses up another site's visitors' budget.
+    Counted by the website lookup in the same cache round trip (`_with_website`); decided here, inside CORS, so
+    the 429 carries the CORS headers. Unknown keys are 404 whatever their count, and one site's traffic (or an
+    abuser of an unknown key) never uses up another site's visitors' budget.
     """
 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
-        limit = settings.DNI_RATE_LIMIT
-        if limit and request.method != "OPTIONS":
-            count = rate_count(f"dni:rl:{request.website.key}:{client_key(request)}:{minute_bucket()}")
-            if count is not None and count > limit:
-                response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
-                response["Retry-After"] = "60"
-                return response
+        count = getattr(request, "dni_rate_count", None)  # counted with the website lookup (`_with_website`)
+        if count is not None and settings.DNI_RATE_LIMIT and count > settings.DNI_RATE_LIMIT:
+            response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
+            response["Retry-After"] = "60"
+            return response
         return view(request, key, *args, **kwargs)
 
     return wrapper
@@ -166,10 +162,10 @@ def _amp_cors(view):
         origin = request.headers.get("Origin", "")
         source_origin = request.GET.get("__amp_source_origin", "")
         if origin and not _amp_allows(request.website, origin):
-            refused_origin_record(website=request.website, origin=origin, now=timezone.now())
+            _refused(request, origin)
             return json_error(403, ORIGIN_NOT_ALLOWED, f"Origin {origin[:100]} is not allowed for this website.")
         if source_origin and not request.website.allows_origin(source_origin):
-            refused_origin_record(website=request.website, origin=source_origin, now=timezone.now())
+            _refused(request, source_origin)
             return json_error(403, SOURCE_ORIGIN_NOT_ALLOWED,
                               f"__amp_source_origin {source_origin[:100]} is not allowed for this website.")
         response = view(request, *args, **kwargs)
@@ -207,7 +203,9 @@ def dni_endpoint(*, methods: tuple[str, ...], cors: Literal["dni", "amp"] | None
         wrapped = _rate_limited(view) if rate_limit else view
         if cors is not None:
             wrapped = CORS[cors](wrapped)
-        wrapped = _with_website(wrapped, unknown)
-        return csrf_exempt(require_http_methods(allowed)(wrapped))
+        wrapped = _with_website(wrapped, unknown, counted=rate_limit)
+        endpoint = csrf_exempt(require_http_methods(allowed)(wrapped))
+        endpoint.dni_direct = True  # dni_snippet.middleware.DniDirectMiddleware calls it past the middleware it needs not
+        return endpoint
 
     return decorate

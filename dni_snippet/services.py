@@ -13,6 +13,7 @@ from attribution.services import (
     VisitInput,
     clean_id,
     new_id,
+    page_path,
     visit_get,
     visit_page_view_record,
     visit_record,
@@ -21,7 +22,7 @@ from attribution.services import (
 )
 from core.cookie_domain import cookie_domain
 from core.phones import phone_display
-from trackers.heartbeat import session_heartbeat
+from trackers.heartbeat import PageViewInput, session_heartbeat
 from trackers.leasing import LeaseGrant, lease_acquire, lease_shorten, source_tracker_get
 
 SESSION_MINUTES = 30
@@ -77,9 +78,10 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
 
     Two paths. The heartbeat (a known session whose leases are all still open): ONE statement
     (`trackers.heartbeat.session_heartbeat`), for visitor pools, source pools or both; the caller's website
-    lookup comes from the cache. The first page (a new session, or one the heartbeat cannot serve in full):
-    `_first_page`; `client_key` (`core.client_ip.client_key`) caps the numbers one client holds. Then, for a
-    running session, its page load and GA ids are recorded in one place.
+    lookup comes from the cache; on PostgreSQL a page load (`page_load: true`) records its page view in that same
+    statement. The first page (a new session, or one the heartbeat cannot serve in full): `_first_page`;
+    `client_key` (`core.client_ip.client_key`) caps the numbers one client holds. Then, for a running session,
+    its page load and GA ids are recorded in one place.
     """
     live = [p for p in pools if p.retired_at is None]
     visitor_pools = [p for p in live if p.tracking == p.Tracking.VISITOR]
@@ -91,8 +93,10 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     if is_bot(data.user_agent):
         return result
     website_mark_snippet_seen(website=website, origin=origin, now=now)
+    page_view = PageViewInput(page_path(data.page_url), data.ga_client_id, data.ga_session_id) if (
+        data.is_page_load) else None
     beat = session_heartbeat(website_id=website.pk, session_uid=session_uid, visitor_pools=visitor_pools,
-                             source_pools=source_pools, now=now) if session_uid else None
+                             source_pools=source_pools, now=now, page_view=page_view) if session_uid else None
     if beat is not None and beat.complete:
         held = _Held(dict(beat.grants), beat.source_numbers)
     else:
@@ -100,7 +104,7 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
                            session_uid=session_uid, is_new=session_uid is None and clean_id(visitor_id) is None,
                            renewed=beat.grants if beat is not None else {}, data=data, now=now,
                            client_key=client_key)
-    if session_uid and not held.is_new_visit:
+    if session_uid and not held.is_new_visit and not (beat is not None and beat.page_view_recorded):
         _running_session_visit_update(website=website, session_uid=session_uid, visit=held.visit, data=data, now=now)
     return _with_numbers(result, held, visitor_pools, source_pools)
 

@@ -1,36 +1,42 @@
-"""The assign endpoint's "website + its pools by key" lookup, kept in Django's shared cache.
+"""The DNI endpoints' "website + its pools by key" lookup and their rate-limit count, in at most ONE cache round
+trip and no database round trip on a hit.
 
-With REDIS_URL the cache is Redis: every web node reads the same entries, nothing lives in process memory,
-and a heartbeat costs one database round trip. Without it the cache is the database itself, where a cached
-entry costs the same round trip as the lookup, so the lookup simply runs (nothing cached, nothing to bump). Safety: every entry carries the generation token that was current when it
-was loaded, and any save or delete of a Website or a Pool replaces the token (at once and again after the
-commit), so an entry is used only while nothing changed since — a node that read old rows just before a
-change and stored them just after it stores an entry that is already stale. Entry and token are read in
-one cache round trip (`get_many`). Writes that bypass signals (`QuerySet.update`) call `websites_changed()`
-or live with DATA_SECONDS of staleness; pools are rarely written, so one token for all websites is enough.
+The website and its pools are kept in process memory for at most `DNI_CONFIG_MAX_AGE_SECONDS` (default 5): that
+bounds how long any change, even one that bypasses signals (`QuerySet.update`), takes to reach every node.
+Within that bound an entry is used only while the generation token it was loaded under is still current: any
+save or delete of a Website or a Pool replaces the token (at once and again after the commit, so a node that
+read old rows just before a change and stored them just after it stores an entry that is already stale), and
+this process drops its own entries at once.
+
+With Redis (REDIS_URL) the token is read in the same pipeline as the rate limit's `INCR`: one round trip per
+request, whatever the website has. With the database cache (no Redis) there is no token: entries live the
+bound, and the rate limit is one upsert statement on a small table (`core.rate_limit`). Other caches (local
+memory in tests) go through Django's cache API.
 """
 
 import logging
 import secrets
+import time
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 
 from accounts.models import Website
+from core.rate_limit import rate_count_db, rate_uncount_db
 from pools.models import Pool
 
 logger = logging.getLogger(__name__)
 TOKEN_KEY = "dni:sites:token"
-DATA_SECONDS = 300
+RATE_SECONDS = 70  # a minute's counter outlives its minute a little (clock skew between nodes)
+MAX_ENTRIES = 10_000  # websites kept per process; beyond that the memory starts over
 
-
-def _data_key(key: str) -> str:
-    return f"dni:site:{key}"
-
-
-def _is_cached() -> bool:
-    return not isinstance(caches["default"], DatabaseCache)
+# key → (token it was loaded under, monotonic time it was loaded, website or None, pools)
+_entries: dict[str, tuple[str | None, float, Website | None, list[Pool]]] = {}
+clock: Callable[[], float] = time.monotonic
 
 
 def _load(key: str):
@@ -40,52 +46,103 @@ def _load(key: str):
     return Website.objects.filter(key=key).first(), pools
 
 
-def website_with_pools(key: str):
-    """(website, its pools in pk order, token) for the website key; website None when unknown.
+def _redis_round_trip(backend: RedisCache, rate_key: str | None) -> tuple[str | None, int | None]:
+    """(token, this minute's count or None) in one pipeline: GET token [, INCR counter, EXPIRE counter]."""
+    client = backend._cache.get_client(write=True)
+    pipe = client.pipeline(transaction=False)
+    pipe.get(backend.make_and_validate_key(TOKEN_KEY))
+    if rate_key is not None:
+        counter = backend.make_and_validate_key(rate_key)
+        pipe.incr(counter)
+        pipe.expire(counter, RATE_SECONDS)
+    raw, *counted = pipe.execute()
+    token = backend._cache._serializer.loads(raw) if raw is not None else None
+    return token, (counted[0] if counted else None)
 
-    The token is None when nothing is cached (database cache).
-    """
-    if not _is_cached():
-        return (*_load(key), None)
-    data_key = _data_key(key)
+
+def _other_cache_round_trip(rate_key: str | None) -> tuple[str | None, int | None]:
+    token = cache.get(TOKEN_KEY)
+    if rate_key is None:
+        return token, None
     try:
-        found = cache.get_many([data_key, TOKEN_KEY])
-    except Exception:  # Redis down: serve from the database rather than fail the page's numbers
-        logger.warning("DNI website cache unavailable; reading %s from the database", key, exc_info=True)
-        return (*_load(key), None)
-    token, entry = found.get(TOKEN_KEY), found.get(data_key)
-    if token is not None and entry is not None and entry[0] == token:
-        return entry[1], entry[2], token
-    if token is None:
-        token = secrets.token_hex(8)
-        if not cache.add(TOKEN_KEY, token, timeout=None):
-            token = cache.get(TOKEN_KEY, token)
+        return token, cache.incr(rate_key)
+    except ValueError:
+        return token, 1 if cache.add(rate_key, 1, timeout=RATE_SECONDS) else cache.incr(rate_key)
+
+
+def _token_and_count(rate_key: str | None, minute: int) -> tuple[str | None, int | None]:
+    """The generation token and, when `rate_key` is given, its count in `minute`, incremented. The database
+    keeps one row per `rate_key` (counting starts over in a new minute); caches one expiring key a minute."""
+    backend = caches["default"]
+    if isinstance(backend, DatabaseCache):
+        return None, rate_count_db(rate_key, minute) if rate_key is not None else None
+    minute_key = f"{rate_key}:{minute}" if rate_key is not None else None  # one counter a minute, expiring
+    if isinstance(backend, RedisCache):
+        return _redis_round_trip(backend, minute_key)
+    return _other_cache_round_trip(minute_key)
+
+
+def website_lookup(key: str, *, rate_key: str | None = None, minute: int = 0,
+                   on_cache_down: Callable[[Exception], None] | None = None):
+    """(website or None when unknown, its pools in pk order, this minute's count for `rate_key` or None).
+
+    The count is None when `rate_key` is None or the cache is unreachable (the caller's limiter fails open; the
+    lookup then trusts process memory for the bound, else reads the database)."""
+    cache_up = True
+    try:
+        token, count = _token_and_count(rate_key, minute)
+    except Exception as exc:  # noqa: BLE001 - Redis down or the counter table missing: serve the page's numbers
+        if on_cache_down is not None:
+            on_cache_down(exc)
+        token, count, cache_up = None, None, False
+    entry = _entries.get(key)
+    if entry is not None and clock() - entry[1] <= settings.DNI_CONFIG_MAX_AGE_SECONDS and (
+            entry[0] == token or not cache_up):
+        return entry[2], entry[3], count
     website, pools = _load(key)
-    if website is not None:
-        cache.set(data_key, (token, website, pools), DATA_SECONDS)
-    return website, pools, token
+    if cache_up:
+        if len(_entries) >= MAX_ENTRIES:
+            _entries.clear()
+        _entries[key] = (token, clock(), website, pools)
+    return website, pools, count
 
 
-def website_cache_store(*, website, pools, token: str | None) -> None:
-    """Store a lookup whose website row this process changed itself (e.g. `snippet_seen_at`).
+def rate_refund(rate_key: str, minute: int) -> None:
+    """Take back one count of `rate_key` (a request refused before it cost anything: a foreign origin).
+    An extra round trip, but only on a refused request; a cache outage is ignored (the count expires)."""
+    try:
+        backend = caches["default"]
+        if isinstance(backend, DatabaseCache):
+            rate_uncount_db(rate_key, minute)
+        elif isinstance(backend, RedisCache):
+            backend._cache.get_client(write=True).decr(backend.make_and_validate_key(f"{rate_key}:{minute}"))
+        else:
+            backend.decr(f"{rate_key}:{minute}")
+    except Exception:  # noqa: BLE001 - at worst the refused request keeps its count for the minute
+        logger.warning("DNI rate limit count not refunded (cache unavailable)", exc_info=True)
 
-    Stored under the token it was loaded with: if anything changed meanwhile, the entry is stale on arrival.
-    """
-    if token is not None:
-        cache.set(_data_key(website.key), (token, website, pools), DATA_SECONDS)
+
+def website_cache_forget() -> None:
+    """Drop this process's entries (a change made here; tests)."""
+    _entries.clear()
+
+
+def _uses_token() -> bool:
+    return not isinstance(caches["default"], DatabaseCache)
 
 
 def websites_changed() -> None:
-    """Invalidate every cached website lookup, now and once the current transaction commits."""
+    """Invalidate every website lookup: this process's at once, other nodes' through the token (or the bound)."""
 
     def bump():
+        website_cache_forget()
+        if not _uses_token():
+            return
         try:
             cache.set(TOKEN_KEY, secrets.token_hex(8), timeout=None)
-        except Exception:  # a save must not fail because Redis is down; entries expire after DATA_SECONDS
+        except Exception:  # a save must not fail because Redis is down; entries expire after the bound
             logger.warning("DNI website cache not invalidated (cache unavailable)", exc_info=True)
 
-    if not _is_cached():
-        return
     bump()
     if connection.in_atomic_block:
         transaction.on_commit(bump)

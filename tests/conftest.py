@@ -51,6 +51,17 @@ def _own_rate_limit_window(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_website_in_process_memory():
+    """Each web process keeps websites in memory for DNI_CONFIG_MAX_AGE_SECONDS: a test starts with none, so
+    an earlier test's (rolled back) website is never served to it."""
+    from dni_snippet.website_cache import website_cache_forget
+
+    website_cache_forget()
+    yield
+    website_cache_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # Production hashes with PBKDF2 at a million iterations (~0.7 s a user); tests only need a hash.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,7 +10,7 @@ from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
 from attribution.models import PageView, Visit, Visitor
 from calls.models import BlockedNumber, Call, CallEvent, CallOutcomeChange, ConversionRule, Tag
-from core.models import Heartbeat
+from core.models import Heartbeat, RateCounter
 from pools.models import ConcurrencySample, Pool, PoolChange, PoolOriginalNumber
 from reports.models import ReportDay, RollupState
 from telephony.models import TelephonySettings
@@ -262,6 +262,15 @@ class CallOutcomeChangeFactory(factory.django.DjangoModelFactory):
     to_outcome = "lead"
     actor_label = "tests"
     created_at = factory.LazyFunction(timezone.now)
+
+
+class RateCounterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RateCounter
+
+    name = factory.Sequence(lambda n: f"dni:rl:site{n}:203.0.113.{n % 250}")
+    minute = 29_000_000
+    count = 1
 
 
 class HeartbeatFactory(factory.django.DjangoModelFactory):

@@ -9,6 +9,11 @@
 Anything else (unknown session, a lease that is gone, a pool added since) is not a heartbeat: `complete` is
 False and the caller takes the slow path (`trackers.leasing.lease_acquire`, `source_tracker_get`).
 Portable SQL: PostgreSQL and SQLite ≥ 3.35 (RETURNING).
+
+A page load of a running session (`page_view`) on PostgreSQL is ONE statement too: data-modifying CTEs count
+the page view on the visit (and fill in GA ids it lacks), keep its path (while the visit has fewer than
+PageView.MAX_PER_VISIT) and renew the leases; `Heartbeat.page_view_recorded` tells the caller it is done.
+SQLite has no data-modifying CTEs: there the caller records the page view itself.
 """
 
 from dataclasses import dataclass, field
@@ -16,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 
-from attribution.models import Visit
+from attribution.models import PageView, Visit
 from trackers.leasing import LeaseGrant
 from trackers.models import CallTracker, Lease
 
@@ -26,6 +31,15 @@ class Heartbeat:
     complete: bool  # every visitor pool renewed and the session's visit found: nothing else to do
     grants: dict[int, LeaseGrant] = field(default_factory=dict)  # visitor pool id → renewed lease
     source_numbers: dict[int, str] = field(default_factory=dict)  # source pool id → tracking number
+    page_view_recorded: bool = False  # the page view (and GA ids) were recorded by the statement
+
+
+@dataclass(frozen=True)
+class PageViewInput:
+    """A page load to record with the heartbeat: its path, and GA ids to fill in where the visit has none."""
+    path: str
+    ga_client_id: str = ""
+    ga_session_id: str = ""
 
 
 def _tables() -> tuple[str, str, str]:
@@ -46,8 +60,14 @@ def _source_number_columns(source_pools, visit_id_sql: str) -> tuple[list[str], 
     return columns, params
 
 
-def session_heartbeat(*, website_id: int, session_uid: str, visitor_pools, source_pools, now: datetime) -> Heartbeat:
-    """Renew the session's leases in `visitor_pools` and read its numbers in `source_pools`, in one statement."""
+def session_heartbeat(*, website_id: int, session_uid: str, visitor_pools, source_pools, now: datetime,
+                      page_view: PageViewInput | None = None) -> Heartbeat:
+    """Renew the session's leases in `visitor_pools` and read its numbers in `source_pools`, in one statement.
+
+    With `page_view`, on PostgreSQL, the same statement records the page view (`page_view_recorded`)."""
+    if page_view is not None and connection.vendor == "postgresql":
+        return _page_load(website_id=website_id, session_uid=session_uid, visitor_pools=visitor_pools,
+                          source_pools=source_pools, now=now, page_view=page_view)
     if not visitor_pools and not source_pools:
         return Heartbeat(complete=True)
     lease_t, tracker_t, visit_t = _tables()
@@ -61,14 +81,8 @@ def session_heartbeat(*, website_id: int, session_uid: str, visitor_pools, sourc
             return Heartbeat(complete=False)
         return Heartbeat(complete=True, source_numbers=_numbers(source_pools, row))
 
-    expires = {pool.pk: now + timedelta(minutes=pool.lease_minutes) for pool in visitor_pools}
+    expires, set_sql, set_params, marks = _renewal(visitor_pools, now)
     pool_of_lease = f"(SELECT pool_id FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id)"
-    if len(set(expires.values())) == 1:
-        set_sql, set_params = "%s", [next(iter(expires.values()))]
-    else:  # pools with different lease lengths: still one statement
-        set_sql = f"CASE {pool_of_lease} " + " ".join("WHEN %s THEN %s" for _ in expires) + " ELSE expires_at END"
-        set_params = [value for item in expires.items() for value in item]
-    marks = ", ".join(["%s"] * len(expires))
     columns, column_params = _source_number_columns(source_pools, f"{lease_t}.visit_id")
     sql = (
         f"UPDATE {lease_t} SET expires_at = {set_sql} "
@@ -90,6 +104,70 @@ def session_heartbeat(*, website_id: int, session_uid: str, visitor_pools, sourc
     if len(grants) < len(visitor_pools):
         return Heartbeat(complete=False, grants=grants)
     return Heartbeat(complete=True, grants=grants, source_numbers=_numbers(source_pools, rows[0][4:]))
+
+
+def _renewal(visitor_pools, now: datetime):
+    """Each visitor pool's new expiry, the SET expression (and its parameters) and the pools' placeholders."""
+    lease_t, tracker_t, _ = _tables()
+    expires = {pool.pk: now + timedelta(minutes=pool.lease_minutes) for pool in visitor_pools}
+    pool_of_lease = f"(SELECT pool_id FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id)"
+    if len(set(expires.values())) == 1:
+        set_sql, set_params = "%s", [next(iter(expires.values()))]
+    else:  # pools with different lease lengths: still one statement
+        set_sql = f"CASE {pool_of_lease} " + " ".join("WHEN %s THEN %s" for _ in expires) + " ELSE expires_at END"
+        set_params = [value for item in expires.items() for value in item]
+    return expires, set_sql, set_params, ", ".join(["%s"] * len(expires))
+
+
+def _page_load(*, website_id: int, session_uid: str, visitor_pools, source_pools, now: datetime,
+               page_view: PageViewInput) -> Heartbeat:
+    """PostgreSQL: the page view, GA ids, lease renewal and source numbers of a running session in one statement.
+
+    `v` counts the page view on the visit (no row: unknown session, nothing recorded); `pv` keeps its path while
+    the visit had fewer than MAX_PER_VISIT; `l` renews the leases as the plain heartbeat does. One row per renewed
+    lease (one with NULL lease columns when none was), each carrying the source numbers."""
+    lease_t, tracker_t, visit_t = _tables()
+    ga_sets, ga_params = [], []
+    for column, value in (("ga_client_id", page_view.ga_client_id), ("ga_session_id", page_view.ga_session_id)):
+        if value:
+            ga_sets.append(f", {column} = CASE WHEN {column} = '' THEN %s ELSE {column} END")
+            ga_params.append(value)
+    ctes = [
+        f"v AS (UPDATE {visit_t} SET pageviews = pageviews + 1, last_seen_at = %s{''.join(ga_sets)} "
+        f"WHERE website_id = %s AND session_uid = %s RETURNING id, pageviews)",
+        f"pv AS (INSERT INTO {PageView._meta.db_table} (visit_id, path, viewed_at) "
+        f"SELECT id, %s, %s FROM v WHERE pageviews <= %s)",
+    ]
+    params = [now, *ga_params, website_id, session_uid, page_view.path[:2000], now, PageView.MAX_PER_VISIT]
+    lease_columns, join = "", ""
+    expires = {}
+    if visitor_pools:
+        expires, set_sql, set_params, marks = _renewal(visitor_pools, now)
+        ctes.append(
+            f"l AS (UPDATE {lease_t} SET expires_at = {set_sql} WHERE ended_at IS NULL "
+            f"AND visit_id = (SELECT id FROM v) "
+            f"AND tracker_id IN (SELECT id FROM {tracker_t} WHERE pool_id IN ({marks}) "
+            f"AND status = 'active' AND deleted_at IS NULL) RETURNING tracker_id, is_shared)"
+        )
+        params += [*set_params, *expires]
+        lease_columns = (f", l.tracker_id, l.is_shared, (SELECT tracking_number FROM {tracker_t} t WHERE t.id = l.tracker_id)"
+                         f", (SELECT pool_id FROM {tracker_t} t WHERE t.id = l.tracker_id)")
+        join = " LEFT JOIN l ON TRUE"
+    columns, column_params = _source_number_columns(source_pools, "v.id")
+    sql = (f"WITH {', '.join(ctes)} SELECT v.id{lease_columns}{''.join(f', {c}' for c in columns)} FROM v{join}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *column_params])
+        rows = cursor.fetchall()
+    if not rows:
+        return Heartbeat(complete=False)
+    if not visitor_pools:
+        return Heartbeat(complete=True, source_numbers=_numbers(source_pools, rows[0][1:]), page_view_recorded=True)
+    grants = {
+        pool_id: LeaseGrant(pool_id, tracker_id, number, expires[pool_id], bool(is_shared))
+        for _, tracker_id, is_shared, number, pool_id, *_ in rows if tracker_id is not None
+    }
+    return Heartbeat(complete=len(grants) == len(visitor_pools), grants=grants,
+                     source_numbers=_numbers(source_pools, rows[0][5:]), page_view_recorded=True)
 
 
 def _numbers(source_pools, values) -> dict[int, str]:
