@@ -56,7 +56,7 @@ def _redis_round_trip(backend: RedisCache, rate_key: str | None) -> tuple[str | 
         pipe.incr(counter)
         pipe.expire(counter, RATE_SECONDS)
     raw, *counted = pipe.execute()
-    token = backend._cache._serializer.loads(raw) if raw is not None else None
+    token = backend._cache._serializer.loads(raw) if raw is not None else None  # type: ignore[attr-defined]  # the cache's own serializer
     return token, (counted[0] if counted else None)
 
 

@@ -156,7 +156,7 @@ def _page_load(*, website_id: int, session_uid: str, visitor_pools, source_pools
     columns, column_params = _source_number_columns(source_pools, "v.id")
     sql = (f"WITH {', '.join(ctes)} SELECT v.id{lease_columns}{''.join(f', {c}' for c in columns)} FROM v{join}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *column_params])
+        cursor.execute(sql, [*params, *column_params])  # type: ignore[list-item]  # plain SQL parameters
         rows = cursor.fetchall()
     if not rows:
         return Heartbeat(complete=False)
