@@ -47,8 +47,9 @@ def _with_website(view, unknown: Callable[[], HttpResponse] = _unknown_website, 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
         rate_key, minute = None, minute_bucket()
+        request.dni_client_key = client_key(request)  # IPv4 address or IPv6 /64: the rate limit and the lease cap
         if counted and settings.DNI_RATE_LIMIT and request.method != "OPTIONS":
-            rate_key = f"dni:rl:{key}:{client_key(request) or client_ip(request)}"  # IPv6: per /64
+            rate_key = f"dni:rl:{key}:{request.dni_client_key or client_ip(request)}"
         request.dni_rate_key, request.dni_rate_minute = rate_key, minute
         website, pools, request.dni_rate_count = website_lookup(key, rate_key=rate_key, minute=minute,
                                                                 on_cache_down=_warn_cache_down)
