@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "trackers",
     "attribution",
     "calls",
+    "automation",
     "reports",
     "dni_snippet",
     "dashboard",

@@ -2,7 +2,7 @@
 history row, in the same transaction as the change (Zulip's `acting_user`).
 
 An actor is who acted and through which face: "alice (admin)", "alice (dashboard)", "API token cp_ab12… (api)",
-"provision_numbers (command)", "rules engine". Faces build one with `Actor.person`, `Actor.token` or
+"provision_numbers (command)", "Long calls (rule)" (an automation rule), "rules engine". Faces build one with `Actor.person`, `Actor.token` or
 `Actor.process`; `None` is the rules engine (the scheduler and the worker act on no one's behalf).
 `actor_label` is the one place the label is spelled.
 """
@@ -12,6 +12,7 @@ from typing import Any
 
 LABEL_MAX = 60  # the history tables' actor_label column
 RULES_ENGINE = "rules engine"
+RULE_VIA = "rule"  # an automation rule (automation app): the face through which it acted
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class Actor:
     def token(cls, *, key_hint: str, user=None) -> "Actor":
         """An API token: named by its key's first characters; `user` is the person who created it."""
         return cls(user=user, name=f"API token {key_hint}…", via="api")
+
+    @classmethod
+    def rule(cls, name: str) -> "Actor":
+        """An automation rule acting on a call: labelled "<rule name> (rule)"."""
+        return cls(name=name, via=RULE_VIA)
 
     @classmethod
     def process(cls, name: str, *, via: str = "command") -> "Actor":
@@ -53,6 +59,11 @@ def actor_label(actor) -> str:
     suffix = f" ({actor.via})" if actor.via else ""
     name = actor.name[: LABEL_MAX - len(suffix)] if actor.name else ""
     return (name + suffix if name else actor.via)[:LABEL_MAX] or RULES_ENGINE
+
+
+def is_rule_label(label: str) -> bool:
+    """Whether a history row's actor_label names an automation rule (usernames and token names have no " (")."""
+    return label.endswith(f" ({RULE_VIA})")
 
 
 def actor_fields(actor) -> dict:

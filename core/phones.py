@@ -101,3 +101,19 @@ def phone_location(e164: str) -> dict[str, str]:
     if number.country_code == 1:
         region = NANP_REGION_CODES.get(region, region)
     return {"city": city[:100], "region": region[:100], "country": country[:2]}
+
+
+def phone_area_code(e164: str) -> str:
+    """The number's area code (NANP: the three digits after +1; elsewhere the geographic area code phonenumbers
+    knows), '' when there is none (mobiles in many countries, hidden caller ids)."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    national = str(number.national_number)
+    if number.country_code == 1:
+        return national[:3] if len(national) == 10 else ""
+    length = phonenumbers.length_of_geographical_area_code(number)
+    return national[:length] if length else ""

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "accounts", "telephony", "attribution", "trackers", "pools", "calls", "reports", "dni_snippet",
+APPS = ["core", "accounts", "telephony", "attribution", "trackers", "pools", "calls", "automation", "reports", "dni_snippet",
         "dashboard", "api", "integrations"]
 ALLOWED_TOP_LEVEL = set(sys.stdlib_module_names) | {"django", "cryptography"}
 FIELD_STATE_KEYWORDS = {"validators", "default"}
