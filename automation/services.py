@@ -165,10 +165,11 @@ def rule_delete(*, rule: AutomationRule, actor=None) -> None:
     """Delete the rule; what it did stays in the calls' history and trace (under its name)."""
     with transaction.atomic():
         rules = _lock_rules(rule.account)
+        rule_id = rule.pk
         audit_record(account=rule.account, actor=actor, action="automation_rule.deleted", target=rule,
                      changes={"name": [rule.name, None]})
         rule.delete()
-        _renumber([r for r in rules if r.pk != rule.pk])
+        _renumber([r for r in rules if r.pk != rule_id])
 
 
 def rule_preview(*, account: Account, conditions: Any, business_hours: Any = None,
