@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from api import apis
+from api import apis, rule_apis
 
 app_name = "api"
 
@@ -18,6 +18,12 @@ urlpatterns = [
     path("tags/<int:pk>/", apis.TagDetailApi.as_view(), name="tag-detail"),
     path("block-list/", apis.BlockedNumberListApi.as_view(), name="block-list"),
     path("block-list/<int:pk>/", apis.BlockedNumberDetailApi.as_view(), name="blocked-number-detail"),
+    path("automation-rules/", rule_apis.RuleListApi.as_view(), name="automation-rule-list"),
+    path("automation-rules/preview", rule_apis.RulePreviewApi.as_view(), name="automation-rule-preview"),
+    path("automation-rules/<int:pk>/", rule_apis.RuleDetailApi.as_view(), name="automation-rule-detail"),
+    path("automation-rules/<int:pk>/apply", rule_apis.RuleApplyApi.as_view(), name="automation-rule-apply"),
+    path("automation-jobs/<int:pk>/", rule_apis.RuleApplyJobDetailApi.as_view(), name="automation-job-detail"),
+    path("calls/<int:pk>/rule-trace/", rule_apis.CallRuleTraceApi.as_view(), name="call-rule-trace"),
     path("visits/", apis.VisitListApi.as_view(), name="visit-list"),
     path("visits/<int:pk>/", apis.VisitDetailApi.as_view(), name="visit-detail"),
     path("reports/<str:dimension>/", apis.ReportApi.as_view(), name="report"),
