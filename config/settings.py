@@ -217,6 +217,14 @@ SPECTACULAR_SETTINGS.update({
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_INCLUDE_SCHEMA": False,
+    # Choice sets whose field names ("type", "status") other components use too.
+    "ENUM_NAME_OVERRIDES": {
+        "TypeEnum": "telephony.number_search.REQUEST_TYPES",  # the names these had before the rules came
+        "StatusEnum": "trackers.models.CallTracker.Status",
+        "RuleActionTypeEnum": "automation.definitions.ACTION_TYPES",
+        "RuleApplyJobStatusEnum": "automation.models.RuleApplyJob.Status",
+        "RuleEffectStatusEnum": "automation.models.RuleEffect.Status",
+    },
 })
 
 # Dynamic number insertion. Requests per minute per website key and client (IPv4 address or IPv6 /64) on
