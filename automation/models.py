@@ -4,7 +4,7 @@ from django.db.models.functions import Lower
 
 from accounts.models import Account
 from accounts.tenancy import TenantLinks
-from automation.definitions import DEFAULT_HOURS
+from automation.definitions import DEFAULT_HOURS, action_display
 from calls.models import Call
 
 
@@ -142,6 +142,11 @@ class RuleEffect(models.Model):
 
     def __str__(self):
         return f"{self.rule_name}: {self.action_type} ({self.status})"
+
+    @property
+    def display(self) -> str:
+        """“Add tag: long call”."""
+        return action_display({"type": self.action_type, "value": self.value})
 
 
 class RuleNotification(TenantLinks, models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import rule_views, views
 
 app_name = "dashboard"
 
@@ -21,6 +21,17 @@ urlpatterns = [
     path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("pools/<int:pk>/add-numbers", views.pool_add_numbers, name="pool_add_numbers"),
+    path("rules/", rule_views.rule_list_page, name="rule_list"),
+    path("rules/new", rule_views.rule_new, name="rule_new"),
+    path("rules/create", rule_views.rule_create_view, name="rule_create"),
+    path("rules/preview", rule_views.rule_preview_view, name="rule_preview"),
+    path("rules/jobs/<int:pk>", rule_views.rule_job, name="rule_job"),
+    path("rules/<int:pk>/", rule_views.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/save", rule_views.rule_save, name="rule_save"),
+    path("rules/<int:pk>/move", rule_views.rule_move, name="rule_move"),
+    path("rules/<int:pk>/toggle", rule_views.rule_toggle, name="rule_toggle"),
+    path("rules/<int:pk>/delete", rule_views.rule_delete_view, name="rule_delete"),
+    path("rules/<int:pk>/apply", rule_views.rule_apply, name="rule_apply"),
     path("websites/", views.website_list, name="website_list"),
     path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]

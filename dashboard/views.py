@@ -14,6 +14,7 @@ from accounts.snippet import (
     wordpress_plugin_zip,
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
+from automation.selectors import call_rule_trace
 from calls.outcomes import call_mark, call_set_outcome, calls_mark_bulk
 from calls.results import CallResult, call_result
 from calls.selectors import (
@@ -148,7 +149,9 @@ def call_list_csv(request):
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
-    return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey, **_call_outcome_context(request, call)})
+    return _page(request, "dashboard/call_detail.html", {
+        "call": call, "journey": journey, "rule_trace": call_rule_trace(account=request.account, call=call),
+        **_call_outcome_context(request, call)})
 
 
 def _call_outcome_context(request, call) -> dict:
