@@ -13,7 +13,13 @@ from api.apis import AccountApi
 from api.selectors import call_list
 from automation.models import AutomationRule
 from automation.selectors import PREVIEW_DAYS, call_rule_trace, rule_apply_job_list, rule_list
-from automation.services import rule_apply_start, rule_create, rule_delete, rule_preview, rule_update
+from automation.services import (
+    rule_apply_start,
+    rule_create,
+    rule_delete,
+    rule_preview,
+    rule_update,
+)
 
 
 class RuleListApi(ListModelMixin, AccountApi):

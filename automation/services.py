@@ -57,7 +57,8 @@ def _clean_name(name: Any) -> str:
 
 
 def _check_name_free(*, account: Account, name: str, rule_id: int | None = None) -> None:
-    if AutomationRule.objects.filter(account=account, name__iexact=name).exclude(pk=rule_id).exists():
+    others = AutomationRule.objects.filter(account=account, name__iexact=name)
+    if (others.exclude(pk=rule_id) if rule_id is not None else others).exists():
         raise DomainError(CONFLICT, f"There is already a rule named “{name}”.", {"name": ["Already exists."]})
 
 

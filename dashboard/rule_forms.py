@@ -46,11 +46,11 @@ class RuleForm(forms.Form):
         if data is not None:  # a posted form keeps the rows it was shown with
             condition_rows = max(condition_rows, sum(1 for key in data if key.endswith("_field")))
             action_rows = max(action_rows, sum(1 for key in data if key.endswith("_type")))
-        hours = (rule.business_hours if rule else DEFAULT_HOURS)
+        hours: dict = rule.business_hours if rule else DEFAULT_HOURS
         span = (hours.get("hours") or [{"days": [], "open": "", "close": ""}])[0]
         initial = {"name": rule.name if rule else "", "enabled": rule.enabled if rule else True,
                    "days": span["days"], "open": span["open"] or None, "close": span["close"] or None,
-                   "holidays": ", ".join(hours.get("holidays", []))}
+                   "holidays": ", ".join(map(str, hours.get("holidays", [])))}
         for i, condition in enumerate(conditions):
             initial |= {f"c{i}_field": condition["field"], f"c{i}_op": condition["op"], f"c{i}_value": _text(condition["value"])}
         for i, action in enumerate(actions):

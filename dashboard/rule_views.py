@@ -13,7 +13,13 @@ from django.utils import timezone
 from accounts.admin_scoping import add_domain_error
 from automation.definitions import action_display, condition_display
 from automation.selectors import PREVIEW_DAYS, rule_apply_job_list, rule_get, rule_list
-from automation.services import rule_apply_start, rule_create, rule_delete, rule_preview, rule_update
+from automation.services import (
+    rule_apply_start,
+    rule_create,
+    rule_delete,
+    rule_preview,
+    rule_update,
+)
 from core.actors import Actor
 from core.errors import DomainError
 from dashboard.decorators import dashboard_page

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from automation.definitions import DEFAULT_HOURS, definition_clean, hours_clean, rule_spec, weekly_hours
+from automation.definitions import (
+    DEFAULT_HOURS,
+    definition_clean,
+    hours_clean,
+    rule_spec,
+    weekly_hours,
+)
 from automation.planner import (
     APPLY,
     SKIPPED,
@@ -30,7 +36,10 @@ def facts(**kw) -> CallFacts:
     return CallFacts(**{"started_at": NOON_UTC, "timezone": "America/New_York", **kw})
 
 
-def rule(rule_id=1, name="r", conditions=(), actions=(Action("add_tag", "t"),), hours=None) -> RuleSpec:
+TAG = (Action("add_tag", "t"),)
+
+
+def rule(rule_id=1, name="r", conditions=(), actions=TAG, hours=None) -> RuleSpec:
     return RuleSpec(rule_id, name, tuple(Condition(*c) for c in conditions), tuple(actions),
                     hours or weekly_hours(DEFAULT_HOURS))
 

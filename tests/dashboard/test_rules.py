@@ -69,6 +69,7 @@ def test_the_edit_page_says_how_many_recent_calls_the_rule_would_have_matched(ma
         CallFactory(tracker=tracker, talk_seconds=talk)
     rule = _rule(account)
     page = marketer_client.get(reverse("dashboard:rule_edit", args=[rule.pk])).content.decode()
+    assert "would have matched 2 of the last 30 days' 3 calls" in page
 
 
 
