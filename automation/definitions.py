@@ -212,6 +212,8 @@ def hours_clean(raw: Any) -> dict:
         ranges.append({"days": sorted(set(days)), "open": _hhmm(span.get("open")).strftime("%H:%M"),
                        "close": _hhmm(span.get("close")).strftime("%H:%M")})
     holidays = []
+    if not isinstance(raw.get("holidays", []) or [], list):
+        raise _bad("business_hours", "Holidays are a list of dates (YYYY-MM-DD).")
     for day in raw.get("holidays", []) or []:
         try:
             holidays.append(date.fromisoformat(str(day)).isoformat())

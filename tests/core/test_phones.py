@@ -45,3 +45,21 @@ def test_phone_display_is_national_format():
 ])
 def test_phone_location_reads_city_region_and_country_offline(number, location):
     assert phone_location(number) == location
+
+
+def test_area_code_of_nanp_and_other_numbers():
+    from core.phones import phone_area_code
+
+    assert phone_area_code("+14155550123") == "415"
+    assert phone_area_code("+442079460000") == "20"  # London
+    assert phone_area_code("") == "" and phone_area_code("anonymous") == ""
+
+
+def test_a_rule_is_labelled_as_a_rule_and_recognised_as_one():
+    from core.actors import Actor, actor_label, is_rule_label
+
+    label = actor_label(Actor.rule("Long calls"))
+    assert label == "Long calls (rule)" and is_rule_label(label)
+    assert not is_rule_label(actor_label(Actor.person(type("U", (), {"pk": None, "get_username": lambda self: "sam"})(),
+                                                      via="dashboard")))
+    assert actor_label(Actor.rule("x" * 100)).endswith(" (rule)")  # a long name is cut, the kind is kept

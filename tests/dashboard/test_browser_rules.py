@@ -70,7 +70,7 @@ def test_rules_pages_and_the_call_trace_fit_and_pass_axe(transactional_db, live_
     client = Client()
     client.force_login(get_user_model().objects.get(username="marketer"))
     axe, problems, errors = Axe(), [], []
-    for label, width in WIDTHS.items():
+    for width in WIDTHS.values():
         context = chromium.new_context(viewport={"width": width, "height": 900})
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         page = context.new_page()
