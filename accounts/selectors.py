@@ -2,7 +2,6 @@ from django.db.models import QuerySet
 
 from accounts.models import Account, Membership, RefusedOrigin, Website
 
-
 # The session key of the account a member of several accounts (an agency) chose in the header.
 ACCOUNT_SESSION_KEY = "callpool_account_id"
 
