@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from calls.models import Call
 from pools.models import Pool
-from tests.factories import AccountFactory, ConcurrencySampleFactory, ExhaustionEventFactory, MembershipFactory
+from tests.factories import (
+    AccountFactory,
+    ConcurrencySampleFactory,
+    ExhaustionEventFactory,
+    MembershipFactory,
+)
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": 1366, "phone": 390}
