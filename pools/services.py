@@ -331,8 +331,8 @@ def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[C
         try:
             bought = provider.buy(
                 number=number,
-                voice_url=f"{base}/telephony/twilio/voice",
-                status_url=f"{base}/telephony/twilio/status",
+                voice_url=f"{base}/telephony/{provider.webhook_prefix}/voice",
+                status_url=f"{base}/telephony/{provider.webhook_prefix}/status",
                 # Static TwiML hosted by the provider: calls reach the business even when we are down.
                 fallback_url=forward_fallback_url(pool.original_number),
             )

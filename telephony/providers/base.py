@@ -17,6 +17,7 @@ class ProvisionedNumber:
 
 class NumberProvider(Protocol):
     name: str
+    webhook_prefix: str  # its webhooks live at /telephony/<webhook_prefix>/voice|status|recording
 
     def search(self, *, count: int, exclude: set[str], query: NumberSearch | None = None) -> list[str]:
         """Up to `count` purchasable E.164 numbers not in `exclude` that answer `query` (none: any local
