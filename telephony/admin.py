@@ -5,20 +5,27 @@ from django import forms
 from django.contrib import admin
 
 from accounts.admin_scoping import AccountScopedAdmin
-from telephony.credentials import signalwire_credentials, space_host, telnyx_credentials, twilio_credentials
+from telephony.credentials import (
+    signalwire_credentials,
+    space_host,
+    telnyx_credentials,
+    twilio_credentials,
+)
 from telephony.models import Provider, TelephonySettings
 
 # Write-only secret form fields → (model field, label, help). Empty keeps the stored value; "clear_<field>" removes it.
+# They are named apart from the model fields: the admin builds its form from the fieldsets, and a form field named
+# like a model field would be saved into it as typed (in the clear).
 SECRET_INPUTS = {
     "auth_token": ("twilio_auth_token", "Twilio auth token",
                    "Leave empty to keep the stored token. Empty everywhere: the environment's TWILIO_AUTH_TOKEN applies."),
-    "twilio_webhook_key": ("twilio_webhook_key", "Twilio webhook SharedKey secret",
+    "new_twilio_webhook_key": ("twilio_webhook_key", "Twilio webhook SharedKey secret",
                            "Optional: the secret of a Twilio Webhook Setting (HMAC-SHA256). When set, webhooks signed "
                            "with it are accepted besides the classic auth-token signature."),
-    "signalwire_api_token": ("signalwire_api_token", "SignalWire API token", "Leave empty to keep the stored token."),
-    "signalwire_signing_key": ("signalwire_signing_key", "SignalWire signing key",
+    "new_signalwire_api_token": ("signalwire_api_token", "SignalWire API token", "Leave empty to keep the stored token."),
+    "new_signalwire_signing_key": ("signalwire_signing_key", "SignalWire signing key",
                                "The project's Signing Key (API credentials page): it signs every webhook."),
-    "telnyx_api_key": ("telnyx_api_key", "Telnyx API key", "Leave empty to keep the stored key."),
+    "new_telnyx_api_key": ("telnyx_api_key", "Telnyx API key", "Leave empty to keep the stored key."),
 }
 
 
@@ -36,22 +43,25 @@ def public_key_problem(value: str) -> str | None:
     return None if len(raw) == 32 else "An Ed25519 public key is 32 bytes (44 base64 characters)."
 
 
+PLAIN_FIELDS = ["twilio_account_sid", "signalwire_space_url", "signalwire_project_id", "telnyx_public_key",
+                "telnyx_texml_app_id"]
+
+
 class TelephonySettingsForm(forms.ModelForm):
     """Secrets are write-only: stored encrypted and only their last four characters are shown. The chosen provider's
     credentials must be complete, so a saved account can always buy numbers and verify its webhooks."""
 
     auth_token = _secret_field(*SECRET_INPUTS["auth_token"][1:])
     clear_auth_token = forms.BooleanField(label="Remove the stored token", required=False)
-    twilio_webhook_key = _secret_field(*SECRET_INPUTS["twilio_webhook_key"][1:])
-    clear_twilio_webhook_key = forms.BooleanField(label="Remove the stored SharedKey secret", required=False)
-    signalwire_api_token = _secret_field(*SECRET_INPUTS["signalwire_api_token"][1:])
-    signalwire_signing_key = _secret_field(*SECRET_INPUTS["signalwire_signing_key"][1:])
-    telnyx_api_key = _secret_field(*SECRET_INPUTS["telnyx_api_key"][1:])
+    new_twilio_webhook_key = _secret_field(*SECRET_INPUTS["new_twilio_webhook_key"][1:])
+    clear_new_twilio_webhook_key = forms.BooleanField(label="Remove the stored SharedKey secret", required=False)
+    new_signalwire_api_token = _secret_field(*SECRET_INPUTS["new_signalwire_api_token"][1:])
+    new_signalwire_signing_key = _secret_field(*SECRET_INPUTS["new_signalwire_signing_key"][1:])
+    new_telnyx_api_key = _secret_field(*SECRET_INPUTS["new_telnyx_api_key"][1:])
 
     class Meta:
         model = TelephonySettings
-        fields = ["account", "provider", "twilio_account_sid", "signalwire_space_url", "signalwire_project_id",
-                  "telnyx_public_key", "telnyx_texml_app_id"]
+        fields = ["account", "provider", *PLAIN_FIELDS]
 
     def clean_signalwire_space_url(self):
         return space_host(self.cleaned_data.get("signalwire_space_url", ""))
@@ -71,7 +81,7 @@ class TelephonySettingsForm(forms.ModelForm):
                 setattr(instance, field, "")
             elif cleaned.get(name):
                 instance.set_secret(field, cleaned[name])
-        for field in self._meta.fields[2:]:  # before _post_clean: the checks below read them
+        for field in PLAIN_FIELDS:  # before _post_clean: the checks below read them
             setattr(instance, field, cleaned.get(field, ""))
         provider = cleaned.get("provider")
         if provider == Provider.TWILIO and not twilio_credentials(instance).is_complete:
@@ -97,10 +107,11 @@ class TelephonySettingsAdmin(AccountScopedAdmin):
     fieldsets = [
         (None, {"fields": ["account", "provider"]}),
         ("Twilio", {"fields": ["twilio_account_sid", "auth_token_hint", "auth_token", "clear_auth_token",
-                               "webhook_key_hint", "twilio_webhook_key", "clear_twilio_webhook_key"]}),
+                               "webhook_key_hint", "new_twilio_webhook_key", "clear_new_twilio_webhook_key"]}),
         ("SignalWire", {"fields": ["signalwire_space_url", "signalwire_project_id", "signalwire_api_token_hint",
-                                   "signalwire_api_token", "signalwire_signing_key_hint", "signalwire_signing_key"]}),
-        ("Telnyx", {"fields": ["telnyx_api_key_hint", "telnyx_api_key", "telnyx_public_key", "telnyx_texml_app_id"]}),
+                                   "new_signalwire_api_token", "signalwire_signing_key_hint",
+                                   "new_signalwire_signing_key"]}),
+        ("Telnyx", {"fields": ["telnyx_api_key_hint", "new_telnyx_api_key", "telnyx_public_key", "telnyx_texml_app_id"]}),
     ]
 
     @admin.display(description="Stored auth token")

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -41,7 +42,7 @@ TELNYX_ACCOUNT = "f5586561-8ff0-4291-a51b-c7dfe4139ff9"
 @dataclass
 class Carrier:
     name: str
-    client: object
+    client: Any  # django.test.Client
 
     def path(self, kind: str) -> str:
         return f"/telephony/{self.name}/{kind}"
@@ -71,8 +72,8 @@ class Carrier:
             return self.client.post(path, data=body, content_type="application/x-www-form-urlencoded", **headers)
         key = TEST_TOKEN if self.name == "twilio" else SIGNING_KEY
         header = "HTTP_X_TWILIO_SIGNATURE" if self.name == "twilio" else "HTTP_X_SIGNALWIRE_SIGNATURE"
-        signature = RequestValidator(key).compute_signature(BASE + path, params) if sign else ""
-        return self.client.post(path, data=params, **{header: signature})
+        signed = RequestValidator(key).compute_signature(BASE + path, params) if sign else ""
+        return self.client.post(path, data=params, **{header: signed})
 
     # Payloads, as each provider documents them.
     def voice(self, *, call_sid: str, to: str) -> dict:
@@ -151,7 +152,7 @@ def _start(carrier: Carrier, tracker) -> tuple[str, str]:
     assert response.status_code == 200
     twiml = response.content.decode()
     assert f'statusCallback="{BASE}/telephony/{carrier.name}/status"' in twiml
-    assert f"<Number " in twiml and tracker.pool.original_number in twiml
+    assert "<Number " in twiml and tracker.pool.original_number in twiml
     return parent, twiml
 
 
