@@ -31,16 +31,16 @@ class TelephonySettings(models.Model):
     # when set, webhooks signed with it are accepted besides the classic auth-token signature. Encrypted.
     twilio_webhook_key = models.CharField(max_length=500, blank=True)
     signalwire_space_url = models.CharField(
-        max_length=255, blank=True, help_text="Your Space's host, e.g. example.signalwire.com.")
-    signalwire_project_id = models.CharField(max_length=64, blank=True)
+        "SignalWire Space URL", max_length=255, blank=True, help_text="Your Space's host, e.g. example.signalwire.com.")
+    signalwire_project_id = models.CharField("SignalWire project id", max_length=64, blank=True)
     signalwire_api_token = models.CharField(max_length=500, blank=True)  # encrypted
     signalwire_signing_key = models.CharField(max_length=500, blank=True)  # encrypted
     telnyx_api_key = models.CharField(max_length=500, blank=True)  # encrypted
     telnyx_public_key = models.CharField(
-        max_length=100, blank=True,
+        "Telnyx public key", max_length=100, blank=True,
         help_text="The account's webhook public key (base64, Mission Control → Keys & Credentials → Public Key).")
     telnyx_texml_app_id = models.CharField(
-        max_length=64, blank=True, help_text="The TeXML Application (connection) id new numbers are assigned to.")
+        "Telnyx TeXML application id", max_length=64, blank=True, help_text="The TeXML Application (connection) id new numbers are assigned to.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
