@@ -13,6 +13,9 @@ class ProvisionedNumber:
     number: str  # E.164
     provider: str
     provider_id: str
+    # False when the number was bought but its fallback could not be set yet (Telnyx: an order still pending):
+    # the caller leaves it for the fallback sweep to set.
+    fallback_set: bool = True
 
 
 class NumberProvider(Protocol):

@@ -111,12 +111,12 @@ class TelnyxProvider:
                    if item.get("phone_number") == number]
         if not ordered or ordered[0].get("status") == "failure":
             raise ProviderError(f"Telnyx did not order {number}: {ordered[0].get('status') if ordered else 'not in the order'}.")
-        bought = ProvisionedNumber(number=number, provider=self.name, provider_id=number)
         try:
             self.set_fallback(provider_id=number, fallback_url=fallback_url)
         except ProviderError:
-            pass  # an order can take a moment to become a number: the pool's fallback sweep sets it later
-        return bought
+            # An order can take a moment to become a number: the pool's fallback sweep sets it later.
+            return ProvisionedNumber(number=number, provider=self.name, provider_id=number, fallback_set=False)
+        return ProvisionedNumber(number=number, provider=self.name, provider_id=number)
 
     def _number_id(self, provider_id: str) -> str | None:
         """The Telnyx id of our number `provider_id` (its E.164), None when Telnyx has no such number (any more)."""

@@ -47,3 +47,23 @@ def test_a_telnyx_account_buys_from_telnyx_and_points_the_numbers_at_callpool(db
     assert application["status_callback"] == "https://cp.example/telephony/telnyx/status"
     forwarding = json.loads(responses.calls[4].request.body)["call_forwarding"]
     assert (forwarding["forwards_to"], forwarding["forwarding_type"]) == ("+17205550100", "on-failure")
+
+
+@responses.activate
+def test_a_number_whose_fallback_cannot_be_set_yet_is_left_for_the_fallback_sweep(db, settings, telnyx_account,
+                                                                                   django_capture_on_commit_callbacks):
+    pool = PoolFactory(account=telnyx_account, tracking="source", original_number="+17205550100",
+                       number_request={"type": "area_code", "area_code": "720", "country": "US"})
+    responses.get(f"{API}/available_phone_numbers", json={"data": [{"phone_number": "+17205550111"}]})
+    responses.patch(f"{API}/texml_applications/{APP_ID}", json={"data": {"id": APP_ID}})
+    responses.post(f"{API}/number_orders", json={"data": {"id": "o1", "status": "pending", "phone_numbers": [
+        {"id": "x", "phone_number": "+17205550111", "status": "pending"}]}})
+    # The order is still pending: Telnyx lists no such number yet.
+    responses.get(f"{API}/phone_numbers", json={"data": []})
+
+    with django_capture_on_commit_callbacks(execute=False):
+        [tracker] = trackers_provision(pool=pool, count=1)
+
+    pool.refresh_from_db()
+    assert tracker.fallback_number == ""
+    assert pool.fallback_pending_since is not None

@@ -176,3 +176,13 @@ def test_network_failure_is_a_provider_error(telnyx, provider):
 
     with pytest.raises(ProviderError, match="Telnyx did not answer"):
         provider.search(count=1, exclude=set())
+
+
+def test_an_order_not_yet_a_number_is_bought_with_its_fallback_left_to_set(telnyx, provider):
+    telnyx.patch(f"{API}/texml_applications/{APP_ID}", json={"data": {"id": APP_ID}})
+    telnyx.post(f"{API}/number_orders", json=_order("+17205550111", status="pending"))
+    telnyx.get(f"{API}/phone_numbers", json={"data": [], "meta": {"total_results": 0}})
+
+    bought = provider.buy(number="+17205550111", voice_url="v", status_url="s", fallback_url=FALLBACK)
+
+    assert (bought.provider_id, bought.fallback_set) == ("+17205550111", False)
