@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.http import HttpResponseForbidden
+from django.http.request import RawPostDataException
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from telephony.credentials import SigningKeys
@@ -97,8 +98,12 @@ def telnyx_signature_is_valid(*, body: bytes, signature: str, timestamp: str, pu
 def request_signature_is_valid(request, *, provider: str, keys: SigningKeys) -> bool:
     """Whether `request` was signed by `provider` with one of `keys`, the provider's documented way."""
     if provider == Provider.TELNYX:
+        try:
+            body = request.body
+        except RawPostDataException:  # multipart, already parsed: Telnyx posts form-encoded, so not Telnyx
+            return False
         return telnyx_signature_is_valid(
-            body=request.body, signature=request.META.get(TELNYX_SIGNATURE_HEADER, ""),
+            body=body, signature=request.META.get(TELNYX_SIGNATURE_HEADER, ""),
             timestamp=request.META.get(TELNYX_TIMESTAMP_HEADER, ""), public_keys=keys.public_keys,
         )
     if provider == Provider.SIGNALWIRE:

@@ -107,3 +107,11 @@ def test_a_telnyx_call_to_an_unknown_number_is_rejected_when_signed_by_a_known_a
 
     assert response.status_code == 200
     assert "<Reject" in response.content.decode()
+
+
+def test_a_multipart_post_to_the_telnyx_webhook_is_refused_not_an_error(client, telnyx_account, active_tracker):
+    # Telnyx posts form-encoded bodies; a multipart body cannot be the one it signed.
+    response = client.post("/telephony/telnyx/voice", data=_texml_voice(active_tracker.tracking_number),
+                           HTTP_TELNYX_TIMESTAMP=str(int(time.time())), HTTP_TELNYX_SIGNATURE_ED25519="A" * 88)
+
+    assert response.status_code == 403
