@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import rule_views, views
+from dashboard import account_views, rule_views, views
 
 app_name = "dashboard"
 
@@ -33,5 +33,7 @@ urlpatterns = [
     path("rules/<int:pk>/delete", rule_views.rule_delete_view, name="rule_delete"),
     path("rules/<int:pk>/apply", rule_views.rule_apply, name="rule_apply"),
     path("websites/", views.website_list, name="website_list"),
+    path("accounts/", account_views.account_list, name="account_list"),
+    path("accounts/switch", account_views.account_switch, name="account_switch"),
     path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]
