@@ -46,7 +46,13 @@ READERS = {
     "LOGIN_LOCKOUT_MINUTES": lambda: settings.AXES_COOLOFF_TIME.total_seconds() / 60,
     "Q_WORKERS": lambda: settings.Q_CLUSTER["workers"],
     "DEMO_ADMIN_PASSWORD": lambda: _demo_password(),
+    "EMAIL_URL": lambda: _email_url(),
 }
+
+
+def _email_url() -> str:
+    console = settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    return "consolemail://" if console else settings.EMAIL_BACKEND
 
 
 def _demo_password() -> str:
