@@ -170,11 +170,13 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> N
         return notification
     notification.attempts += 1
     try:
-        context = emails.message_context(notification)
+        with timezone.override(ZoneInfo(notification.account.timezone)):  # every time in it is the account's
+            context = emails.message_context(notification)
+            if context:
+                _deliver(notification, context)
         if not context:
             notification.status, notification.last_error = Notification.Status.FAILED, "What it was about is gone."
         else:
-            _deliver(notification, context)
             notification.status, notification.sent_at, notification.last_error = Notification.Status.SENT, now, ""
     except (OSError, ValueError, requests.RequestException) as exc:  # smtplib's errors are OSErrors
         delay = planner.plan_retry_seconds(attempts=notification.attempts)
