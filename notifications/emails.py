@@ -65,14 +65,18 @@ def _call_context(notification: Notification) -> dict:
     }
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _summary_context(notification: Notification) -> dict:
     start, end = date.fromisoformat(notification.payload["start"]), date.fromisoformat(notification.payload["end"])
     data = selectors.summary_get(account=notification.account, start=start, end=end)
     label = _period_label(start, end)
     query = f"?range=custom&start={start}&end={end}"
     return {**data, "period": label, "dashboard_url": absolute(reverse("dashboard:overview") + query),
-            "subject": f"{notification.account.name}: {data['totals']['calls']} calls, "
-                       f"{data['totals']['conversions']} conversions ({label})"}
+            "subject": f"{notification.account.name}: {_count(data['totals']['calls'], 'call')}, "
+                       f"{_count(data['totals']['conversions'], 'conversion')} ({label})"}
 
 
 def _alert_context(notification: Notification) -> dict:
