@@ -68,12 +68,12 @@ def call_notifications_record(*, call: Call, event: str) -> list[Notification]:
 
 
 def _said_conversion(key: str) -> bool:
-    payload = Notification.objects.filter(key=key).values_list("payload", flat=True).first()
-    return bool(payload) and "conversion" in payload.get("reasons", [])
+    payload = Notification.objects.filter(key=key).values_list("payload", flat=True).first() or {}
+    return "conversion" in payload.get("reasons", [])
 
 
 def _channels(preference: NotificationPreference) -> list[tuple[str, str]]:
-    channels = []
+    channels: list[tuple[str, str]] = []
     if preference.by_email and preference.user.email:
         channels.append((Notification.Channel.EMAIL, preference.user.email))
     if preference.slack_url:

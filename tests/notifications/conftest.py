@@ -22,7 +22,7 @@ class Inbox:
 
     @property
     def messages(self) -> list[EmailMessage]:
-        return [email.message_from_bytes(raw, policy=default_policy) for _, raw in self.received]  # type: ignore[misc]
+        return [email.message_from_bytes(raw, policy=default_policy) for _, raw in self.received]
 
     def to(self, address: str) -> list[EmailMessage]:
         return [message for message, (rcpt, _) in zip(self.messages, self.received, strict=True) if address in rcpt]
@@ -42,7 +42,7 @@ def smtp_server(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.PUBLIC_BASE_URL = "https://callpool.example.com"
-    inbox.port = port  # type: ignore[attr-defined]
+    inbox.port = port
     try:
         yield inbox
     finally:

@@ -27,7 +27,7 @@ def test_notification_pages_fit_both_widths_and_pass_axe(transactional_db, live_
     client.force_login(user)
     SHOTS.mkdir(exist_ok=True)
     problems = []
-    for label, width in WIDTHS.items():
+    for width in WIDTHS.values():
         context = chromium.new_context(viewport={"width": width, "height": 900})
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
         page = context.new_page()

@@ -12,9 +12,9 @@ from notifications.planner import (
 )
 
 
-
-def facts(**overrides) -> CallFacts:
-    return CallFacts(**({"result": "answered", "is_first_time_caller": False, "is_conversion": False, "spam": False} | overrides))
+def facts(result: str = "answered", *, is_first_time_caller: bool = False, is_conversion: bool = False,
+          spam: bool = False) -> CallFacts:
+    return CallFacts(result=result, is_first_time_caller=is_first_time_caller, is_conversion=is_conversion, spam=spam)
 
 
 def test_a_missed_first_time_call_gives_both_reasons_in_one_message():

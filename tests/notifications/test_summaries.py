@@ -10,7 +10,13 @@ import pytest
 from core.schedules import wanted_schedules
 from notifications.models import Notification, NotificationPreference
 from notifications.services import summaries_queue
-from tests.factories import CallFactory, CallTrackerFactory, MembershipFactory, PoolFactory, UserFactory
+from tests.factories import (
+    CallFactory,
+    CallTrackerFactory,
+    MembershipFactory,
+    PoolFactory,
+    UserFactory,
+)
 from tests.notifications.conftest import parts
 
 pytestmark = pytest.mark.django_db
