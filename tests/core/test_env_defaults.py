@@ -51,8 +51,9 @@ READERS = {
 
 
 def _email_url() -> str:
-    console = settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
-    return "consolemail://" if console else settings.EMAIL_BACKEND
+    # What EMAIL_URL configured (Django's test runner swaps EMAIL_BACKEND itself for the in-memory one).
+    backend = settings.EMAIL_CONFIG["EMAIL_BACKEND"]
+    return "consolemail://" if backend == "django.core.mail.backends.console.EmailBackend" else backend
 
 
 def _demo_password() -> str:
