@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Account, Website
+from accounts.tenancy import TenantLinks
 
 
 class SummaryFrequency(models.TextChoices):
@@ -15,7 +16,7 @@ class SummaryFrequency(models.TextChoices):
     WEEKLY = "weekly", "Weekly (Mondays)"
 
 
-class NotificationPreference(models.Model):
+class NotificationPreference(TenantLinks, models.Model):
     """One user's choices in one account (SPEC "Calls at work": every_call, missed, first_time, conversions)."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notification_preferences")
@@ -45,7 +46,7 @@ class NotificationPreference(models.Model):
         return self.every_call or self.missed or self.first_time or self.conversions
 
 
-class Notification(models.Model):
+class Notification(TenantLinks, models.Model):
     """The outbox: one message to one recipient, written in the transaction of what caused it (a call's end, a
     conversion, a disabled endpoint) or by the scheduler; the worker sends it. `key` is the once-marker."""
 
@@ -112,7 +113,7 @@ class ReportFrequency(models.TextChoices):
     MONTHLY = "monthly", "Monthly (on the 1st, the month before)"
 
 
-class ScheduledReport(models.Model):
+class ScheduledReport(TenantLinks, models.Model):
     """A report (dimension + website filter) emailed as CSV with a short summary, for the week or month before."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scheduled_reports")
