@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "integrations",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -295,3 +296,17 @@ GA4_COLLECT_URL = env.str("GA4_COLLECT_URL", default="https://www.google-analyti
 # Webhook URLs resolving to loopback/private/link-local addresses are refused at save and at send (SSRF);
 # true allows them, for receivers on the operator's own network. Without DEBUG, webhook URLs must be https.
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+
+# Email (notifications, summaries, scheduled reports): django-environ's EMAIL_URL, e.g. smtp+tls://user:pass@host:587
+# (smtps:// for implicit TLS). The default prints messages on the console, as development wants.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(EMAIL_CONFIG.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(EMAIL_CONFIG.get("EMAIL_USE_SSL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="callpool <callpool@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

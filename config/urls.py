@@ -22,4 +22,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("integrations/", include("integrations.urls")),
     path("dashboard/integrations/", include("integrations.dashboard_urls")),
+    path("dashboard/notifications/", include("notifications.urls")),
+    path("notifications/", include("notifications.public_urls")),
 ]

@@ -34,6 +34,7 @@ from integrations.models import (
     WebhookEndpoint,
     generate_webhook_secret,
 )
+from integrations.signals import integration_failing
 from integrations.url_guard import guarded_session, webhook_url_problem
 
 logger = logging.getLogger(__name__)
@@ -143,6 +144,11 @@ def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, actor=No
         if changed:
             audit_record(account=endpoint.account, actor=actor, action="webhook_endpoint.disabled", target=endpoint,
                          changes={"reason": [None, reason[:300]]}, now=now)
+            if actor is DELIVERIES:  # a person who disables it knows already
+                integration_failing.send(
+                    sender=WebhookEndpoint, account_id=endpoint.account_id, key=f"webhook:{endpoint.pk}:{now.isoformat()}",
+                    title="Webhook endpoint disabled", detail=f"{endpoint.url}: {reason[:300]}",
+                )
     if changed:
         logger.warning("Webhook endpoint %s disabled: %s", endpoint.pk, reason)
     return bool(changed)
@@ -381,7 +387,16 @@ def ga4_send(*, delivery_id: int, now: datetime | None = None) -> GA4Delivery | 
             delivery.next_attempt_at = now + timedelta(seconds=delay)
             _queue_later("integrations.tasks.send_ga4", delivery.pk, run_at=delivery.next_attempt_at,
                          name=f"ga4 {delivery.pk} try {delivery.attempts + 1}")
-    delivery.save(update_fields=["attempts", "response_status", "status", "sent_at", "reason", "next_attempt_at"])
+    with transaction.atomic():
+        delivery.save(update_fields=["attempts", "response_status", "status", "sent_at", "reason", "next_attempt_at"])
+        if delivery.status == GA4Delivery.Status.FAILED:
+            # One alert per data stream and day, however many events fail.
+            integration_failing.send(
+                sender=GA4Delivery, account_id=delivery.account_id,
+                key=f"ga4:{delivery.website_id}:{now.date().isoformat()}",
+                title=f"GA4 is not taking conversions ({ga4.measurement_id})",
+                detail=f"{delivery.website.name}: {delivery.reason} Use “Test connection” on the integrations page.",
+            )
     return delivery
 
 

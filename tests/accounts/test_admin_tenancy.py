@@ -26,6 +26,7 @@ from integrations.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from notifications.models import Notification, ScheduledReport
 from reports.models import ReportDay
 from tests.factories import (
     BlockedNumberFactory,
@@ -71,7 +72,10 @@ def build_tenant(account, tag: str):
     GoogleAdsSettings.objects.create(account=account)
     ReportDay.objects.create(account=account, website=website, day=timezone.localdate(), dimension="source")  # type: ignore[misc]  # factory-boy types a factory call as the factory
     api_token_create(account=account, name=f"token {tag}")
-    MembershipFactory(account=account, user=UserFactory(username=f"member-{tag}"), role=Membership.Role.MARKETER)
+    member = MembershipFactory(account=account, user=UserFactory(username=f"member-{tag}"), role=Membership.Role.MARKETER).user
+    Notification.objects.create(account=account, user=member, kind="call", target="m@example.com", key=f"call:{tag}")  # type: ignore[misc]  # factory-boy types a factory call as the factory
+    ScheduledReport.objects.create(account=account, website=website, name=f"Report {tag}", dimension="channel",  # type: ignore[misc]  # factory-boy types
+                                   recipients=["m@example.com"])
     return call
 
 

@@ -46,7 +46,14 @@ READERS = {
     "LOGIN_LOCKOUT_MINUTES": lambda: settings.AXES_COOLOFF_TIME.total_seconds() / 60,
     "Q_WORKERS": lambda: settings.Q_CLUSTER["workers"],
     "DEMO_ADMIN_PASSWORD": lambda: _demo_password(),
+    "EMAIL_URL": lambda: _email_url(),
 }
+
+
+def _email_url() -> str:
+    # What EMAIL_URL configured (Django's test runner swaps EMAIL_BACKEND itself for the in-memory one).
+    backend = settings.EMAIL_CONFIG["EMAIL_BACKEND"]
+    return "consolemail://" if backend == "django.core.mail.backends.console.EmailBackend" else backend
 
 
 def _demo_password() -> str:

@@ -96,6 +96,8 @@ def _pages(main, service):
         "pool-service-line": f"/dashboard/pools/{service.pk}/",
         "install": "/dashboard/websites/",
         "integrations": "/dashboard/integrations/",
+        "notifications": "/dashboard/notifications/",
+        "schedule-report": "/dashboard/notifications/reports/new?dimension=campaign",
         "dni-demo": "/dni/demo/",
         "all-accounts": "/dashboard/accounts/",
         "report-linear": "/dashboard/reports/source_medium/?model=linear",

@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.decorators import dashboard_page
 
-MEMBER_NAMESPACES = ("dashboard", "integrations_dashboard")
+MEMBER_NAMESPACES = ("dashboard", "integrations_dashboard", "notifications")
 # Writes that spend money with the phone provider (SPEC: marketers read, set outcomes, test; admins buy).
 ADMIN_WRITES = {"dashboard:pool_add_numbers"}
 
