@@ -1,9 +1,9 @@
 from django import forms
 from django.contrib import admin
 
-from accounts.admin_scoping import AccountScopedAdmin
-from telephony.credentials import twilio_credentials
-from telephony.models import Provider, TelephonySettings
+from accounts.admin_scoping import ServiceAdmin, admin_actor
+from telephony.models import TelephonySettings
+from telephony.services import telephony_settings_save
 
 
 class TelephonySettingsForm(forms.ModelForm):
@@ -20,32 +20,28 @@ class TelephonySettingsForm(forms.ModelForm):
         model = TelephonySettings
         fields = ["account", "provider", "twilio_account_sid"]
 
-    def clean(self):
-        cleaned = super().clean()
-        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
-        instance = self.instance
-        token = cleaned.get("auth_token")
-        if cleaned.get("clear_auth_token"):
-            instance.twilio_auth_token = ""
-        elif token:
-            instance.set_twilio_auth_token(token)
-        instance.twilio_account_sid = cleaned.get("twilio_account_sid", "")
-        if cleaned.get("provider") == Provider.TWILIO and not twilio_credentials(instance).is_complete:
-            raise forms.ValidationError(
-                "Twilio needs an account SID and an auth token, here or in the environment "
-                "(TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN)."
-            )
-        return cleaned
-
 
 @admin.register(TelephonySettings)
-class TelephonySettingsAdmin(AccountScopedAdmin):
+class TelephonySettingsAdmin(ServiceAdmin):
+    """Saved by telephony_settings_save (audited; Twilio without credentials is refused as the form's error)."""
+
     form = TelephonySettingsForm
     list_display = ["account", "provider", "twilio_account_sid", "auth_token_hint", "updated_at"]
     list_select_related = ["account"]
     list_filter = ["provider"]
-    readonly_fields = ["auth_token_hint"]
     fields = ["account", "provider", "twilio_account_sid", "auth_token_hint", "auth_token", "clear_auth_token"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["auth_token_hint", "account"] if obj else ["auth_token_hint"]
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        account = TelephonySettings.objects.get(pk=form.instance.pk).account if change else data["account"]
+        return telephony_settings_save(
+            account=account, provider=data["provider"], twilio_account_sid=data.get("twilio_account_sid", ""),
+            auth_token=data.get("auth_token") or None, clear_auth_token=bool(data.get("clear_auth_token")),
+            actor=admin_actor(request),
+        )
 
     @admin.display(description="Stored auth token")
     def auth_token_hint(self, obj):

@@ -205,7 +205,8 @@ def test_change_views_save_nothing_that_links_into_another_tenant(client, accoun
             # The re-rendered form shows no label of the typed foreign id (raw-id widgets are scoped too).
             assert str(foreign) not in response.content.decode(), (model, name, str(foreign))
     print(f"\ncross-tenant change-view POSTs: {tried} tried, {tried} refused")
-    assert tried >= 8
+    # Telephony and GA4 settings keep their account/website once saved (read-only on change): 6 links left.
+    assert tried >= 6
 
 
 def test_models_with_two_account_links_refuse_a_mixed_row():

@@ -4,7 +4,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pools.models import Pool
-
 from tests.factories import CallTrackerFactory, PoolFactory
 from trackers.models import CallTracker, TrackerStatusChange
 
