@@ -117,7 +117,7 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor=None, now
     endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, now + timedelta(hours=24)
     endpoint.secret = new_secret
     with transaction.atomic():
-        endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        endpoint.save(update_fields=["secret_encrypted", "previous_secret_encrypted", "previous_secret_expires_at"])
         audit_record(account=endpoint.account, actor=actor, action="webhook_endpoint.secret_rotated", target=endpoint, now=now)
     return new_secret
 
