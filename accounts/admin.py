@@ -137,19 +137,25 @@ class MembershipAddForm(forms.ModelForm):
             return cleaned
         User = get_user_model()
         existing = User.objects.filter(username=username).first()
+        ids = admin_account_ids(self.request)
+        if existing is not None and ids is not None and not Membership.objects.filter(user=existing, account_id__in=ids).exists():
+            # Another tenant's login (or one in no account of this admin's) is answered exactly like a new username
+            # until the form would create it: no probing which usernames other tenants have, no claiming them.
+            existing, taken = None, True
+        else:
+            taken = False
         if existing is None:
             if not cleaned.get("password"):
                 self.add_error("password", "A new user needs a password.")
-            else:
-                try:
-                    password_validation.validate_password(cleaned["password"], User(username=username))
-                except ValidationError as exc:
-                    self.add_error("password", exc)
+                return cleaned
+            try:
+                password_validation.validate_password(cleaned["password"], User(username=username, email=cleaned.get("email", "")))
+            except ValidationError as exc:
+                self.add_error("password", exc)
+                return cleaned
+            if taken:
+                self.add_error("username", "That username is taken. Choose another.")
             return cleaned
-        ids = admin_account_ids(self.request)
-        if ids is not None and not Membership.objects.filter(user=existing, account_id__in=ids).exists():
-            # Don't let one tenant's admin probe or claim logins of other tenants.
-            self.add_error("username", "That username is taken. Choose another.")
         cleaned["user"] = existing
         return cleaned
 

@@ -57,9 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = demo_password()
         with transaction.atomic():
-            account, _ = Account.objects.get_or_create(
-                name="Demo Co", defaults={"default_region": "US", "timezone": "America/New_York"}
-            )
+            account = self.demo_account()
             admin_user, admin_created = self.ensure_user("admin", password, superuser=True)
             marketer, marketer_created = self.ensure_user("marketer", password, superuser=False)
             skipped = []
@@ -121,6 +119,17 @@ class Command(BaseCommand):
             user.is_superuser = superuser
             user.save()
         return user, created
+
+    @staticmethod
+    def demo_account() -> Account:
+        """The account of the demo website (key "demo"), created with it on the first run. Found by the website,
+        not by its name: account names are not unique, and a tenant may call theirs "Demo Co"."""
+        site = Website.objects.filter(key="demo").select_related("account").first()
+        if site is None:
+            return Account.objects.create(name="Demo Co", default_region="US", timezone="America/New_York")
+        if site.account.name != "Demo Co":
+            raise CommandError(f"The website key “demo” belongs to the account “{site.account.name}”, not to the demo.")
+        return site.account
 
     @staticmethod
     def belongs_elsewhere(user, account) -> bool:
