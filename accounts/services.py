@@ -85,7 +85,10 @@ def audit_record(*, account: Account, actor, action: str, target, changes: dict 
 def normalise_domain(line: str) -> str:
     """ "https://WWW.Example.com/page" → "www.example.com"."""
     line = line.strip()
-    host = urlsplit(line if "://" in line else f"//{line}").hostname
+    try:
+        host = urlsplit(line if "://" in line else f"//{line}").hostname
+    except ValueError:  # "[" and other text no URL parser reads: the model's validator says what a domain is
+        host = None
     return host or line.lower()
 
 

@@ -5,7 +5,6 @@ while the provider is unreachable (network errors). FUZZ_EXAMPLES raises the exa
 """
 
 import os
-
 from unittest import mock
 
 import pytest
