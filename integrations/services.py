@@ -158,10 +158,9 @@ def ga4_settings_save(*, website, measurement_id: str, event_name: str = "phone_
                       api_secret: str | None = None, actor=None) -> GA4Settings:
     """Create or change `website`'s GA4 stream. `api_secret` replaces the stored secret (None keeps it); a stream
     without a secret is refused. The audit row says the secret was set, never what it is."""
-    ga4 = GA4Settings.objects.select_for_update().filter(website=website).first()
-    created = ga4 is None
-    if created:
-        ga4 = GA4Settings(website=website)
+    existing = GA4Settings.objects.select_for_update().filter(website=website).first()
+    created = existing is None
+    ga4 = GA4Settings(website=website) if existing is None else existing
     before = {field: None if created else getattr(ga4, field) for field in GA4_SETTINGS_FIELDS}
     ga4.measurement_id, ga4.event_name, ga4.is_enabled = measurement_id, event_name, is_enabled
     if api_secret:

@@ -20,10 +20,9 @@ def telephony_settings_save(*, account: Account, provider: str, twilio_account_s
     """Create or change `account`'s settings. `auth_token` replaces the stored token (None keeps it, and
     `clear_auth_token` removes it); Twilio is refused without a complete SID and token here or in the environment.
     The audit row says the token was set or removed, never what it is."""
-    settings_ = TelephonySettings.objects.select_for_update().filter(account=account).first()
-    created = settings_ is None
-    if created:
-        settings_ = TelephonySettings(account=account)
+    existing = TelephonySettings.objects.select_for_update().filter(account=account).first()
+    created = existing is None
+    settings_ = TelephonySettings(account=account) if existing is None else existing
     before = {"provider": None if created else settings_.provider,
               "twilio_account_sid": None if created else settings_.twilio_account_sid}
     settings_.provider = provider
