@@ -1,11 +1,12 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from accounts.admin_scoping import (
     AccountScopedAdmin,
-    AccountScopedInline,
     ServiceAdmin,
     admin_account_ids,
     admin_actor,
@@ -13,6 +14,7 @@ from accounts.admin_scoping import (
 from accounts.models import Account, AuditEntry, Membership, Website
 from accounts.services import (
     WEBSITE_EDITABLE_FIELDS,
+    membership_remove,
     membership_set,
     normalise_domain,
     normalise_origin,
@@ -20,12 +22,16 @@ from accounts.services import (
     website_create,
     website_update,
 )
+from core.admin_actions import run_service_per_object
+from core.admin_inlines import ReadOnlyInline
+from core.errors import DomainError
 
 
-class MembershipInline(AccountScopedInline, admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
+    """Who is in the account; people are added, changed and removed under Memberships (through the services)."""
+
     model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
+    fields = ["user", "role", "created_at"]
 
 
 @admin.register(Account)
@@ -131,25 +137,34 @@ class MembershipAddForm(forms.ModelForm):
             return cleaned
         User = get_user_model()
         existing = User.objects.filter(username=username).first()
+        ids = admin_account_ids(self.request)
+        if existing is not None and ids is not None and not Membership.objects.filter(user=existing, account_id__in=ids).exists():
+            # Another tenant's login (or one in no account of this admin's) is answered exactly like a new username
+            # until the form would create it: no probing which usernames other tenants have, no claiming them.
+            existing, taken = None, True
+        else:
+            taken = False
         if existing is None:
             if not cleaned.get("password"):
                 self.add_error("password", "A new user needs a password.")
-            else:
-                try:
-                    password_validation.validate_password(cleaned["password"], User(username=username))
-                except ValidationError as exc:
-                    self.add_error("password", exc)
+                return cleaned
+            try:
+                password_validation.validate_password(cleaned["password"], User(username=username, email=cleaned.get("email", "")))
+            except ValidationError as exc:
+                self.add_error("password", exc)
+                return cleaned
+            if taken:
+                self.add_error("username", "That username is taken. Choose another.")
             return cleaned
-        ids = admin_account_ids(self.request)
-        if ids is not None and not Membership.objects.filter(user=existing, account_id__in=ids).exists():
-            # Don't let one tenant's admin probe or claim logins of other tenants.
-            self.add_error("username", "That username is taken. Choose another.")
         cleaned["user"] = existing
         return cleaned
 
 
 @admin.register(Membership)
-class MembershipAdmin(AccountScopedAdmin):
+class MembershipAdmin(ServiceAdmin):
+    """Adds, role changes and removals go through membership_set/membership_remove (audited; an account's last
+    admin stays): a refusal is the form's error."""
+
     list_display = ["user", "email", "account", "role", "created_at"]
     list_select_related = ["user", "account"]
     list_filter = ["role", "account"]
@@ -176,14 +191,37 @@ class MembershipAdmin(AccountScopedAdmin):
             return [(None, {"fields": ["account", "username", "email", "password", "role"]})]
         return [(None, {"fields": ["role"]})]
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
+    def service_save(self, request, form, change):
+        data, actor = form.cleaned_data, admin_actor(request)
         if change:
-            membership_set(user=obj.user, account=obj.account, role=data["role"])
-            return
-        user = data.get("user") or user_create(username=data["username"], password=data["password"], email=data.get("email", ""))
-        saved = membership_set(user=user, account=data["account"], role=data["role"])
-        obj.pk, obj.user, obj.account, obj.role = saved.pk, saved.user, saved.account, saved.role
+            membership = Membership.objects.select_related("user", "account").get(pk=form.instance.pk)
+            return membership_set(user=membership.user, account=membership.account, role=data["role"], actor=actor)
+        user = data.get("user") or user_create(username=data["username"], password=data["password"],
+                                               email=data.get("email", ""))
+        return membership_set(user=user, account=data["account"], role=data["role"], actor=actor)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A refused removal (the account's last admin) rolls back with its log entry and says why."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:accounts_membership_change", args=[object_id]))
+
+    def delete_model(self, request, obj):
+        membership_remove(membership=obj, actor=admin_actor(request))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        actions["remove_memberships"] = self.get_action("remove_memberships")
+        return actions
+
+    @admin.action(description="Remove selected people from their accounts")
+    def remove_memberships(self, request, queryset):
+        run_service_per_object(self, request, queryset.select_related("user", "account"),
+                               lambda membership: membership_remove(membership=membership, actor=admin_actor(request)),
+                               done="{total} memberships removed.")
 
 
 @admin.register(AuditEntry)

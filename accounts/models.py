@@ -29,7 +29,8 @@ def validate_string_list(value) -> None:
 class Account(models.Model):
     """A tenant. Every row a user can see hangs off exactly one account."""
 
-    name = models.CharField(max_length=100, unique=True)
+    # Not unique: a rename must answer the same whether another tenant has that name or not (no existence oracle).
+    name = models.CharField(max_length=100)
     default_region = models.CharField(
         max_length=2, default="US", validators=[validate_region], help_text="Region used to read phone numbers typed without +country code."
     )

@@ -11,19 +11,52 @@ from django.utils import timezone
 
 from accounts.models import ORIGIN_PATTERN, Account, AuditEntry, Membership, RefusedOrigin, Website
 from core.actors import actor_fields
+from core.error_codes import INVALID, LAST_ADMIN
 from core.errors import DomainError, full_clean_or_raise
 from core.updates import model_update
 
+LAST_ADMIN_MESSAGE = "An account keeps at least one admin: make someone else admin first."
+
+
+def _is_last_admin(membership: Membership) -> bool:
+    return membership.role == Membership.Role.ADMIN and not (
+        Membership.objects.filter(account_id=membership.account_id, role=Membership.Role.ADMIN)
+        .exclude(pk=membership.pk).exists()
+    )
+
 
 @transaction.atomic
-def membership_set(*, user, account: Account, role: str) -> Membership:
-    """Give `user` a role in `account`. Account admins need staff status to reach the admin site."""
-    membership, _ = Membership.objects.update_or_create(user=user, account=account, defaults={"role": role})
-    membership.full_clean()
+def membership_set(*, user, account: Account, role: str, actor=None) -> Membership:
+    """Give `user` a role in `account` (added, or the role changed). Account admins need staff status to reach the
+    admin site. An account's last admin is not demoted (nobody could then manage it)."""
+    membership = Membership.objects.select_for_update().filter(user=user, account=account).first()
+    old_role = membership.role if membership else None
+    if membership is None:
+        membership = Membership(user=user, account=account, role=role)
+    elif role != old_role and _is_last_admin(membership):
+        raise DomainError(LAST_ADMIN, LAST_ADMIN_MESSAGE, {"role": [LAST_ADMIN_MESSAGE]})
+    membership.role = role
+    full_clean_or_raise(membership)
+    if old_role == role:
+        return membership
+    membership.save()
     if role == Membership.Role.ADMIN and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    audit_record(account=account, actor=actor, action="membership.added" if old_role is None else "membership.changed",
+                 target=membership, changes={"user": [None, user.get_username()], "role": [old_role, role]})
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor=None) -> None:
+    """Take `membership`'s user out of its account (the login stays). Never the account's last admin."""
+    membership = Membership.objects.select_for_update().select_related("user", "account").get(pk=membership.pk)
+    if _is_last_admin(membership):
+        raise DomainError(LAST_ADMIN, LAST_ADMIN_MESSAGE)
+    audit_record(account=membership.account, actor=actor, action="membership.removed", target=membership,
+                 changes={"user": [membership.user.get_username(), None], "role": [membership.role, None]})
+    membership.delete()
 
 
 def user_create(*, username: str, password: str, email: str = ""):
@@ -33,7 +66,7 @@ def user_create(*, username: str, password: str, email: str = ""):
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError("invalid", exc.messages[0], {"password": exc.messages}) from None
+        raise DomainError(INVALID, exc.messages[0], {"password": exc.messages}) from None
     user.set_password(password)
     user.full_clean()
     user.save()
@@ -52,7 +85,10 @@ def audit_record(*, account: Account, actor, action: str, target, changes: dict 
 def normalise_domain(line: str) -> str:
     """ "https://WWW.Example.com/page" → "www.example.com"."""
     line = line.strip()
-    host = urlsplit(line if "://" in line else f"//{line}").hostname
+    try:
+        host = urlsplit(line if "://" in line else f"//{line}").hostname
+    except ValueError:  # "[" and other text no URL parser reads: the model's validator says what a domain is
+        host = None
     return host or line.lower()
 
 

@@ -19,11 +19,12 @@ NUMBER_IN_USE = "number_in_use"
 RETIRED = "retired"
 NOT_SANDBOX = "not_sandbox"
 AUTOMATED_POOL = "automated_pool"  # numbers by hand for a pool whose numbers the rules engine manages
+LAST_ADMIN = "last_admin"  # demoting or removing an account's only admin
 # The provider cannot supply numbers: the request is fine, the account's telephony state refuses it (409 too).
 PROVIDER_ERROR = "provider_error"  # no credentials, refused, unreachable: the pool cannot get numbers
 NO_NUMBERS = "no_numbers"  # nothing matching the pool's search
 CANNOT_BUY_NUMBERS = "cannot_buy_numbers"  # none matches the pool's number request (area code, region, near)
-CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX, AUTOMATED_POOL,
+CONFLICT_CODES = frozenset({CONFLICT, NOT_MANUAL, TRACKER_DELETED, NUMBER_IN_USE, RETIRED, NOT_SANDBOX, AUTOMATED_POOL, LAST_ADMIN,
                             PROVIDER_ERROR, NO_NUMBERS, CANNOT_BUY_NUMBERS})
 
 # The provider or a simulation failed.

@@ -16,6 +16,7 @@ from integrations.models import (
     WebhookEvent,
 )
 from integrations.services import (
+    ga4_settings_save,
     ga4_test_connection,
     webhook_endpoint_create,
     webhook_endpoint_disable,
@@ -141,27 +142,29 @@ class GA4SettingsForm(forms.ModelForm):
         model = GA4Settings
         fields = ["website", "measurement_id", "is_enabled", "event_name"]
 
-    def clean(self):
-        cleaned = super().clean()
-        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
-        secret = cleaned.get("new_api_secret")
-        if secret:
-            self.instance.set_api_secret(secret)
-        elif not self.instance.api_secret:
-            self.add_error("new_api_secret", "Enter the API secret.")
-        return cleaned
-
 
 @admin.register(GA4Settings)
-class GA4SettingsAdmin(AccountScopedAdmin):
+class GA4SettingsAdmin(ServiceAdmin):
+    """Saved by ga4_settings_save (audited; Google's rules and a missing secret are the form's errors)."""
+
     account_path = "website__account"
     form = GA4SettingsForm
     list_display = ["website", "measurement_id", "is_enabled", "event_name", "api_secret_hint"]
     list_select_related = ["website"]
     list_filter = ["is_enabled"]
     fields = ["website", "measurement_id", "is_enabled", "event_name", "api_secret_hint", "new_api_secret"]
-    readonly_fields = ["api_secret_hint"]
     actions = ["test_connection"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["api_secret_hint", "website"] if obj else ["api_secret_hint"]
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        website = GA4Settings.objects.get(pk=form.instance.pk).website if change else data["website"]
+        return ga4_settings_save(
+            website=website, measurement_id=data["measurement_id"], event_name=data["event_name"],
+            is_enabled=data["is_enabled"], api_secret=data.get("new_api_secret") or None, actor=admin_actor(request),
+        )
 
     @admin.display(description="Stored API secret")
     def api_secret_hint(self, obj):

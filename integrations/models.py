@@ -19,6 +19,11 @@ def generate_webhook_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+def generate_encrypted_webhook_secret() -> str:
+    """A new signing secret, as stored (encrypted)."""
+    return encrypt_secret(generate_webhook_secret())
+
+
 def generate_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -48,9 +53,12 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=500)
     description = models.CharField(max_length=200, blank=True)
     event_types = models.JSONField(default=list, validators=[validate_event_types])
-    secret = models.CharField(max_length=100, default=generate_webhook_secret, editable=False)
+    # The signing secrets are stored Fernet-encrypted like provider tokens (telephony.crypto, TELEPHONY_ENCRYPTION_KEY);
+    # read and write them as `secret` / `previous_secret` (plain "whsec_…").
+    secret_encrypted = models.CharField(max_length=500, default=generate_encrypted_webhook_secret, editable=False,
+                                        db_column="secret")
     # During rotation both secrets sign, so receivers can switch without dropping messages.
-    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_encrypted = models.CharField(max_length=500, blank=True, editable=False, db_column="previous_secret")
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
@@ -61,7 +69,8 @@ class WebhookEndpoint(models.Model):
     class Meta:
         ordering = ["account_id", "url"]
         constraints = [
-            models.CheckConstraint(condition=Q(secret__startswith=SECRET_PREFIX), name="integrations_webhookendpoint_secret_prefix"),
+            models.CheckConstraint(condition=Q(secret_encrypted__startswith="fernet:"),
+                                   name="integrations_webhookendpoint_secret_encrypted"),
         ]
         indexes = [
             # Fan-out on every event: an account's enabled endpoints.
@@ -70,6 +79,22 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.url
+
+    @property
+    def secret(self) -> str:
+        return decrypt_secret(self.secret_encrypted)
+
+    @secret.setter
+    def secret(self, plain: str) -> None:
+        self.secret_encrypted = encrypt_secret(plain)
+
+    @property
+    def previous_secret(self) -> str:
+        return decrypt_secret(self.previous_secret_encrypted)
+
+    @previous_secret.setter
+    def previous_secret(self, plain: str) -> None:
+        self.previous_secret_encrypted = encrypt_secret(plain)
 
     @property
     def masked_secret(self) -> str:

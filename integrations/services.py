@@ -19,7 +19,7 @@ from standardwebhooks import Webhook
 from accounts.models import Account
 from accounts.services import audit_record
 from core.actors import Actor, actor_label
-from core.error_codes import ENDPOINT_DISABLED
+from core.error_codes import ENDPOINT_DISABLED, INVALID
 from core.errors import DomainError, full_clean_or_raise
 from core.queue import enqueue_on_commit, wake_on_commit
 from core.redaction import redact_secret
@@ -118,7 +118,7 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, actor=None, now
     endpoint.previous_secret, endpoint.previous_secret_expires_at = endpoint.secret, now + timedelta(hours=24)
     endpoint.secret = new_secret
     with transaction.atomic():
-        endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        endpoint.save(update_fields=["secret_encrypted", "previous_secret_encrypted", "previous_secret_expires_at"])
         audit_record(account=endpoint.account, actor=actor, action="webhook_endpoint.secret_rotated", target=endpoint, now=now)
     return new_secret
 
@@ -152,6 +152,37 @@ def webhook_endpoint_disable(*, endpoint: WebhookEndpoint, reason: str, actor=No
     if changed:
         logger.warning("Webhook endpoint %s disabled: %s", endpoint.pk, reason)
     return bool(changed)
+
+
+# GA4 settings
+
+GA4_SETTINGS_FIELDS = ["measurement_id", "event_name", "is_enabled"]
+
+
+@transaction.atomic
+def ga4_settings_save(*, website, measurement_id: str, event_name: str = "phone_call", is_enabled: bool = True,
+                      api_secret: str | None = None, actor=None) -> GA4Settings:
+    """Create or change `website`'s GA4 stream. `api_secret` replaces the stored secret (None keeps it); a stream
+    without a secret is refused. The audit row says the secret was set, never what it is."""
+    existing = GA4Settings.objects.select_for_update().filter(website=website).first()
+    created = existing is None
+    ga4 = GA4Settings(website=website) if existing is None else existing
+    before = {field: None if created else getattr(ga4, field) for field in GA4_SETTINGS_FIELDS}
+    ga4.measurement_id, ga4.event_name, ga4.is_enabled = measurement_id, event_name, is_enabled
+    if api_secret:
+        ga4.set_api_secret(api_secret.strip())
+    elif not ga4.api_secret:
+        raise DomainError(INVALID, "Enter the API secret.", {"api_secret": ["Enter the API secret."]})
+    full_clean_or_raise(ga4)  # Google's rules for the measurement id and event name (GA4Settings.clean)
+    changes = {field: [old, getattr(ga4, field)] for field, old in before.items() if old != getattr(ga4, field)}
+    if api_secret:
+        changes["api_secret"] = [None, "set"]
+    if not created and not changes:
+        return ga4
+    ga4.save()
+    audit_record(account=website.account, actor=actor, action="ga4_settings.created" if created else "ga4_settings.changed",
+                 target=ga4, changes=changes)
+    return ga4
 
 
 # Publishing and delivering

@@ -4,14 +4,10 @@ import binascii
 from django import forms
 from django.contrib import admin
 
-from accounts.admin_scoping import AccountScopedAdmin
-from telephony.credentials import (
-    signalwire_credentials,
-    space_host,
-    telnyx_credentials,
-    twilio_credentials,
-)
-from telephony.models import Provider, TelephonySettings
+from accounts.admin_scoping import ServiceAdmin, admin_actor
+from telephony.credentials import space_host
+from telephony.models import TelephonySettings
+from telephony.services import telephony_settings_save
 
 # Write-only secret form fields → (model field, label, help). Empty keeps the stored value; "clear_<field>" removes it.
 # They are named apart from the model fields: the admin builds its form from the fieldsets, and a form field named
@@ -72,32 +68,11 @@ class TelephonySettingsForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return value
 
-    def clean(self):
-        cleaned = super().clean()
-        assert cleaned is not None  # ModelForm.clean() returns cleaned_data
-        instance = self.instance
-        for name, (field, _label, _help) in SECRET_INPUTS.items():
-            if cleaned.get(f"clear_{name}"):
-                setattr(instance, field, "")
-            elif cleaned.get(name):
-                instance.set_secret(field, cleaned[name])
-        for field in PLAIN_FIELDS:  # before _post_clean: the checks below read them
-            setattr(instance, field, cleaned.get(field, ""))
-        provider = cleaned.get("provider")
-        if provider == Provider.TWILIO and not twilio_credentials(instance).is_complete:
-            raise forms.ValidationError(
-                "Twilio needs an account SID and an auth token, here or in the environment "
-                "(TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN)."
-            )
-        if provider == Provider.SIGNALWIRE and not signalwire_credentials(instance).is_complete:
-            raise forms.ValidationError("SignalWire needs the Space URL, project id, API token and signing key.")
-        if provider == Provider.TELNYX and not telnyx_credentials(instance).is_complete:
-            raise forms.ValidationError("Telnyx needs an API key, the account's public key and a TeXML application id.")
-        return cleaned
-
 
 @admin.register(TelephonySettings)
-class TelephonySettingsAdmin(AccountScopedAdmin):
+class TelephonySettingsAdmin(ServiceAdmin):
+    """Saved by telephony_settings_save (audited; a provider without complete credentials is the form's error)."""
+
     form = TelephonySettingsForm
     list_display = ["account", "provider", "twilio_account_sid", "auth_token_hint", "updated_at"]
     list_select_related = ["account"]
@@ -113,6 +88,21 @@ class TelephonySettingsAdmin(AccountScopedAdmin):
                                    "new_signalwire_signing_key"]}),
         ("Telnyx", {"fields": ["telnyx_api_key_hint", "new_telnyx_api_key", "telnyx_public_key", "telnyx_texml_app_id"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "account"] if obj else readonly
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        account = TelephonySettings.objects.get(pk=form.instance.pk).account if change else data["account"]
+        return telephony_settings_save(
+            account=account, provider=data["provider"],
+            plain={field: data.get(field, "") for field in PLAIN_FIELDS},
+            secrets={field: data[name] for name, (field, _label, _help) in SECRET_INPUTS.items() if data.get(name)},
+            clear={field for name, (field, _label, _help) in SECRET_INPUTS.items() if data.get(f"clear_{name}")},
+            actor=admin_actor(request),
+        )
 
     @admin.display(description="Stored auth token")
     def auth_token_hint(self, obj):

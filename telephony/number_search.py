@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import phonenumbers
-from phonenumbers import geocoder
 
 from core.phones import phone_display
 
@@ -88,6 +87,10 @@ def region_of(e164: str) -> str:
     names = _regions().get(country or "")
     if not names:
         return ""
+    # Imported here: the geocoder's data takes seconds to load, and every process (web, worker, each test run)
+    # would pay for it at start although only number searches need it.
+    from phonenumbers import geocoder
+
     description = geocoder.description_for_number(number, "en")
     city_state = description.rsplit(", ", 1)
     if len(city_state) == 2 and city_state[1] in names.values():

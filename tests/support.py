@@ -29,6 +29,23 @@ def examples(count: int) -> int:
     return max(10, count // 5) if FAST else count
 
 
+# Never the project's own code: walking them costs seconds per scan (the virtualenv alone holds thousands of files).
+NOT_PROJECT_DIRS = frozenset({".venv", ".git", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"})
+
+
+def project_paths(pattern: str = "*.py", *, skip: frozenset[str] | set[str] = frozenset()) -> list[Path]:
+    """The checkout's files and folders matching `pattern` (fnmatch on the name), sorted, without descending into
+    NOT_PROJECT_DIRS or any folder named in `skip`."""
+    from fnmatch import fnmatch
+
+    found = []
+    pruned = NOT_PROJECT_DIRS | set(skip)
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = [name for name in dirs if name not in pruned]
+        found += [Path(folder, name) for name in [*dirs, *files] if fnmatch(name, pattern)]
+    return sorted(found)
+
+
 def free_port() -> int:
     """A localhost TCP port nothing listens on (the OS picks it; closed again before it is returned)."""
     with socket.socket() as sock:

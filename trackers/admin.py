@@ -82,10 +82,17 @@ class CallTrackerAdmin(ServiceAdmin):
         if obj is None:
             return fields
         fields = ["pool", "tracking_number", *fields]
-        if not obj.pool.is_manual or obj.pool.is_retired or obj.deleted_at:
-            # Shown read-only where tracker_update would refuse (it enforces the rule for every face).
+        refused = not obj.pool.is_manual or obj.pool.is_retired or obj.deleted_at
+        if refused and not self._posts_assignment(request):
+            # Shown read-only where tracker_update would refuse (it enforces the rule for every face). A form
+            # that posts them anyway (opened before the pool was automated or retired, or the tracker deleted)
+            # keeps them editable, so the service's refusal is the form's error, not a silent "changed".
             fields += ["status", "source", "medium"]
         return fields
+
+    @staticmethod
+    def _posts_assignment(request) -> bool:
+        return request.method == "POST" and any(field in request.POST for field in ("status", "source", "medium"))
 
     def get_fields(self, request, obj=None):
         base = ["pool", "tracking_number", "name", "status", "source", "medium"]

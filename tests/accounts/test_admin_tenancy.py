@@ -6,6 +6,7 @@ nor be able to save, a link to the other tenant's row. The model layer (`TenantL
 services and by ModelForm validation) refuses the same links for writers other than the admin.
 """
 
+import pytest
 from django import forms
 from django.apps import apps
 from django.contrib import admin
@@ -179,6 +180,7 @@ def _change_post(client, url):
     return data
 
 
+@pytest.mark.slow  # every admin's change view, each foreign key swapped: ~6 % of `make test-fast`'s CPU alone
 def test_change_views_save_nothing_that_links_into_another_tenant(client, account, other_account, account_admin):
     """End to end through the admin's change views: every editable FK swapped to the other tenant's row
     answers with a form error and leaves the row as it was."""
@@ -209,7 +211,8 @@ def test_change_views_save_nothing_that_links_into_another_tenant(client, accoun
             # The re-rendered form shows no label of the typed foreign id (raw-id widgets are scoped too).
             assert str(foreign) not in response.content.decode(), (model, name, str(foreign))
     print(f"\ncross-tenant change-view POSTs: {tried} tried, {tried} refused")
-    assert tried >= 8
+    # Telephony and GA4 settings keep their account/website once saved (read-only on change): 6 links left.
+    assert tried >= 6
 
 
 def test_models_with_two_account_links_refuse_a_mixed_row():

@@ -108,3 +108,28 @@ def test_the_admin_password_change_form_still_changes_the_password(client, staff
     assert response["Location"] == "/admin/password_change/done/"
     staff_user.refresh_from_db()
     assert staff_user.check_password("a-new-long-phrase-9")
+
+
+def test_old_password_guesses_from_many_addresses_lock_the_username_with_the_production_default(client, staff_user,
+                                                                                                  settings):
+    """A stolen admin session guessing the old password from rotating addresses: with the shipped limit
+    (LOGIN_FAILURE_LIMIT, 5) the 5th wrong guess locks the username, for the form and for logins alike."""
+    from django.contrib.auth import get_user_model
+
+    assert settings.AXES_FAILURE_LIMIT == 5
+    client.force_login(staff_user)
+    form = {"new_password1": "a-new-long-phrase-9", "new_password2": "a-new-long-phrase-9"}
+    guesses = 0
+    for n in range(20):
+        response = client.post("/admin/password_change/", {**form, "old_password": f"guess-{n}"}, REMOTE_ADDR=f"203.0.113.{n}")
+        if response.status_code == 429:
+            break
+        assert response.status_code == 200
+        guesses += 1
+    print(f"\nold-password guesses before lockout: {guesses}")
+    assert guesses == 4
+    right = {**form, "old_password": "the-right-horse-battery"}
+    assert client.post("/admin/password_change/", right, REMOTE_ADDR="198.51.100.77").status_code == 429
+    client.logout()
+    assert _login(client, "/admin/login/", "carol", "the-right-horse-battery", ip="198.51.100.78").status_code == 429
+    assert get_user_model().objects.get(pk=staff_user.pk).check_password("the-right-horse-battery")

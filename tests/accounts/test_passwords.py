@@ -29,3 +29,10 @@ def test_the_admin_refuses_a_weak_password_for_a_new_login(admin_client_for_acco
     })
     assert response.status_code == 200
     assert "password" in response.context["adminform"].form.errors
+
+
+def test_a_password_like_the_username_or_email_is_refused(db):
+    """The user-attribute similarity validator is one of AUTH_PASSWORD_VALIDATORS (with length ≥ 10)."""
+    with pytest.raises(DomainError) as exc:
+        user_create(username="jonathan.smithers", email="jonathan.smithers@example.com", password="jonathansmithers")
+    assert "too similar" in exc.value.message

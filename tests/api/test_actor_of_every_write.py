@@ -12,7 +12,14 @@ from calls.models import CallOutcomeChange
 from core.actors import RULES_ENGINE, Actor, actor_fields, actor_label
 from pools.models import PoolChange
 from pools.tasks import enforce_pool
-from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, UserFactory
+from tests.factories import (
+    CallFactory,
+    CallTrackerFactory,
+    MembershipFactory,
+    PoolFactory,
+    UserFactory,
+    WebsiteFactory,
+)
 from trackers.models import TrackerStatusChange
 
 pytestmark = pytest.mark.django_db
@@ -165,10 +172,48 @@ def webhook_endpoint_create_admin(c, account):
     return AuditEntry.objects.get(action="webhook_endpoint.created")
 
 
+def membership_add_admin(c, account):
+    response = c.admin.post(reverse("admin:accounts_membership_add"), {
+        "account": account.pk, "username": "carol", "email": "", "password": "violet-harbor-tangent-42", "role": "marketer"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return AuditEntry.objects.get(action="membership.added", changes__user=[None, "carol"])
+
+
+def membership_change_admin(c, account):
+    membership = MembershipFactory(account=account, user=UserFactory(username="carol"), role="marketer")
+    response = c.admin.post(reverse("admin:accounts_membership_change", args=[membership.pk]), {"role": "admin"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return AuditEntry.objects.get(action="membership.changed", target_id=membership.pk)
+
+
+def membership_remove_admin(c, account):
+    membership = MembershipFactory(account=account, user=UserFactory(username="carol"), role="marketer")
+    response = c.admin.post(reverse("admin:accounts_membership_delete", args=[membership.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    return AuditEntry.objects.get(action="membership.removed", target_id=membership.pk)
+
+
+def telephony_settings_admin(c, account):
+    response = c.admin.post(reverse("admin:telephony_telephonysettings_add"), {
+        "account": account.pk, "provider": "twilio", "twilio_account_sid": "AC" + "3" * 32, "auth_token": "token-WXYZ"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return AuditEntry.objects.get(action="telephony_settings.created")
+
+
+def ga4_settings_admin(c, account):
+    website = WebsiteFactory(account=account)
+    response = c.admin.post(reverse("admin:integrations_ga4settings_add"), {
+        "website": website.pk, "measurement_id": "G-ABC1234", "is_enabled": "on", "event_name": "phone_call",
+        "new_api_secret": "secret-WXYZ"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return AuditEntry.objects.get(action="ga4_settings.created")
+
+
 WRITES = [pool_update_admin, pool_update_api, pool_retire_admin, pool_retire_api, tracker_update_admin, tracker_update_api,
           call_outcome_admin, call_outcome_api, call_outcome_dashboard, pool_provision_admin, pool_provision_dashboard,
           pool_provision_command, pool_enforce_scheduler, pool_enforce_command, pool_enforce_api, website_create_api,
-          website_create_admin, webhook_endpoint_create_admin]
+          website_create_admin, webhook_endpoint_create_admin, membership_add_admin, membership_change_admin,
+          membership_remove_admin, telephony_settings_admin, ga4_settings_admin]
 
 
 class Clients:

@@ -1,11 +1,14 @@
 """Schemathesis against the served OpenAPI schema: generated requests to every operation, no 5xx allowed.
 
-Runs in `make test` (about a minute on SQLite). FUZZ_EXAMPLES raises the examples per operation (`make fuzz`).
+Runs in `make test` (about a minute on SQLite), once with the sandbox provider and once with the account on Twilio
+while the provider is unreachable (network errors). FUZZ_EXAMPLES raises the examples per operation (`make fuzz`).
 """
 
 import os
+from unittest import mock
 
 import pytest
+import requests
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
@@ -18,6 +21,7 @@ from tests.factories import (
     CallFactory,
     CallTrackerFactory,
     PoolFactory,
+    TelephonySettingsFactory,
     VisitFactory,
     WebsiteFactory,
 )
@@ -36,11 +40,28 @@ def wsgi_keeps_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture(params=["sandbox", "provider_down"])
+def provider(request, settings):
+    """`provider_down`: the account is on Twilio with credentials, and every outbound HTTP request (the Twilio SDK's,
+    GA4's, webhooks') fails with a network error, as when the provider is unreachable."""
+    if request.param == "sandbox":
+        yield request.param
+        return
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "1" * 32, "fuzz-token"
+    with mock.patch("requests.Session.send", side_effect=requests.ConnectionError("provider unreachable")):
+        yield request.param
+
+
 @pytest.fixture
-def fuzz_key(db, wsgi_keeps_test_connection):
+def fuzz_key(db, wsgi_keeps_test_connection, provider):
     account = AccountFactory(name="Fuzz Co")
+    if provider == "provider_down":
+        TelephonySettingsFactory(account=account, provider="twilio")
     website = WebsiteFactory(account=account, key="fuzzsite")
     pool = PoolFactory(account=account, website=website)
+    automated = PoolFactory(account=account, website=website, automated=True, size=2)
+    if provider == "provider_down":  # deleting it releases its number at the provider
+        CallTrackerFactory(pool=automated, active=True, provider="twilio", provider_number_id="PN" + "2" * 32)
     tracker = CallTrackerFactory(pool=pool, active=True)
     CallFactory(tracker=tracker, visit=VisitFactory(website=website, gclid="g"))
     _, key = api_token_create(account=account, scope="write")

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from core import error_codes
+from tests.support import project_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".venv", "tests", "migrations", "node_modules", "bench", "docs", "static", "wordpress"}
@@ -13,9 +14,7 @@ REGISTRY = {value for name, value in vars(error_codes).items() if name.isupper()
 
 
 def _product_files():
-    for path in sorted(ROOT.rglob("*.py")):
-        if not SKIP_DIRS.intersection(path.relative_to(ROOT).parts):
-            yield path
+    return project_paths("*.py", skip=SKIP_DIRS)
 
 
 def _callee(node: ast.Call) -> str:

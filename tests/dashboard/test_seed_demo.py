@@ -87,3 +87,31 @@ def test_seed_demo_visits_follow_the_keyword_page_and_channel_rules(db):
     assert {"Paid Search", "Organic Search", "Direct", "Organic Social", "Email"} == set(visits.values_list("channel", flat=True))
     visit = visits.filter(pageviews__gt=1).first()
     assert visit.page_views.count() == visit.pageviews
+
+
+@pytest.mark.parametrize("username", ["admin", "marketer"])
+def test_seed_demo_never_adds_another_accounts_existing_login_to_demo_co(db, username):
+    from accounts.models import Membership
+    from tests.factories import AccountFactory, MembershipFactory, UserFactory
+
+    theirs = AccountFactory(name="Real Plumbing Ltd")
+    user = UserFactory(username=username)
+    MembershipFactory(account=theirs, user=user, role="admin")
+
+    output = _seed()
+
+    assert list(Membership.objects.filter(user=user).values_list("account__name", "role")) == [("Real Plumbing Ltd", "admin")]
+    assert f"{username} is a user of another account; not added to Demo Co" in output
+    other = "marketer" if username == "admin" else "admin"
+    assert Membership.objects.filter(user__username=other, account__name="Demo Co").exists()
+
+
+@pytest.mark.parametrize("password", ["short", "12345678901", "password123", "qwertyuiop"])
+def test_seed_demo_refuses_a_demo_password_the_validators_refuse(db, monkeypatch, password):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError
+
+    monkeypatch.setenv("DEMO_ADMIN_PASSWORD", password)
+    with pytest.raises(CommandError, match="DEMO_ADMIN_PASSWORD can't be the password of “admin”"):
+        _seed()
+    assert not get_user_model().objects.exists() and not Account.objects.exists()

@@ -15,10 +15,10 @@ def test_one_ga4_event_per_call(account):
         GA4Delivery.objects.create(account=call.account, website=call.pool.website, call=call)
 
 
-def test_webhook_secret_must_have_prefix(account):
+def test_webhook_secret_is_stored_encrypted(account):
     with pytest.raises(IntegrityError):
         WebhookEndpoint.objects.create(account=account, url="https://x.example.com", event_types=["call.started"],
-                                       secret="plain")
+                                       secret_encrypted="whsec_plain")
 
 
 def test_token_scope_is_read_or_write(account):

@@ -5,13 +5,15 @@ from pathlib import Path
 
 from django.core.management import get_commands
 
+from tests.support import project_paths
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTSIDE = {".venv", "tests", "node_modules", "static", "templates", "docs", "reports"}
 
 
 def test_no_module_outside_the_reports_app_is_called_reports():
     clashes = [
-        str(path.relative_to(ROOT)) for path in ROOT.rglob("reports*")
+        str(path.relative_to(ROOT)) for path in project_paths("reports*")
         if path.stem == "reports" and (path.is_dir() or path.suffix == ".py")
         and not OUTSIDE.intersection(path.relative_to(ROOT).parts[:1])
     ]

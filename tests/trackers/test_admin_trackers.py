@@ -1,5 +1,9 @@
+import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
+from pools.models import Pool
 from tests.factories import CallTrackerFactory, PoolFactory
 from trackers.models import CallTracker, TrackerStatusChange
 
@@ -70,3 +74,40 @@ def test_admin_names_a_tracker_even_in_an_automated_pool(admin_client_for_accoun
     assert response.status_code == 302, response.context["adminform"].form.errors
     tracker.refresh_from_db()
     assert (tracker.name, tracker.status, tracker.source) == ("Yellow pages ad", "active", "google")
+
+
+@pytest.mark.parametrize("becomes", ["retired", "automated", "deleted"])
+def test_a_tracker_change_refused_after_the_form_was_opened_is_a_form_error(
+    becomes, admin_client_for_account, account, account_admin, other_account,
+):
+    """A tenant admin (not a superuser, a second tenant present) opens a manual pool's tracker; meanwhile its pool is
+    retired or automated (or the tracker deleted). Saving shows the service's refusal, not "changed successfully"."""
+    assert not account_admin.is_superuser
+    theirs = CallTrackerFactory(pool=PoolFactory(account=other_account), active=True)
+    tracker = CallTrackerFactory(pool=PoolFactory(account=account), active=True, source="google", medium="cpc")
+    url = reverse("admin:trackers_calltracker_change", args=[tracker.pk])
+    assert admin_client_for_account.get(url).context["adminform"].form.fields.keys() >= {"status", "source", "medium"}
+    if becomes == "retired":
+        Pool.objects.filter(pk=tracker.pool_id).update(retired_at=timezone.now())
+    elif becomes == "automated":
+        Pool.objects.filter(pk=tracker.pool_id).update(kind="automated")
+    else:
+        CallTracker.objects.filter(pk=tracker.pk).update(deleted_at=timezone.now())
+    history = TrackerStatusChange.objects.count()
+
+    response = admin_client_for_account.post(url, {
+        "name": "Renamed", "status": "flagged", "source": "google", "medium": "cpc",
+        "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0,
+    })
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    expected = {"retired": "is retired", "automated": "rules engine", "deleted": "was deleted"}[becomes]
+    assert any(expected in message for message in form.non_field_errors()), form.errors
+    assert "changed successfully" not in response.content.decode()
+    assert not LogEntry.objects.exists()
+    tracker.refresh_from_db()
+    assert (tracker.status, tracker.name) == ("active", "")
+    assert TrackerStatusChange.objects.count() == history
+    theirs.refresh_from_db()
+    assert theirs.status == "active"

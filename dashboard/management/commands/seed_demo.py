@@ -6,8 +6,9 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -56,13 +57,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         password = demo_password()
         with transaction.atomic():
-            account, _ = Account.objects.get_or_create(
-                name="Demo Co", defaults={"default_region": "US", "timezone": "America/New_York"}
-            )
+            account = self.demo_account()
             admin_user, admin_created = self.ensure_user("admin", password, superuser=True)
             marketer, marketer_created = self.ensure_user("marketer", password, superuser=False)
-            membership_set(user=admin_user, account=account, role=Membership.Role.ADMIN)
-            membership_set(user=marketer, account=account, role=Membership.Role.MARKETER)
+            skipped = []
+            for user, role in ((admin_user, Membership.Role.ADMIN), (marketer, Membership.Role.MARKETER)):
+                if self.belongs_elsewhere(user, account):
+                    skipped.append(user.get_username())
+                    continue
+                membership_set(user=user, account=account, role=role, actor=SEED_DEMO)
             website, _ = Website.objects.get_or_create(
                 key="demo",
                 defaults={
@@ -90,7 +93,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo account “{account.name}”: website key “{website.key}”, "
                           f"{visits} visits, {calls} calls, pools: {main_line.name}, {service_line.name}")
         for username, created in (("admin", admin_created), ("marketer", marketer_created)):
-            if created:
+            if username in skipped:
+                self.stdout.write(f"{username.capitalize()} login: {username} is a user of another account; "
+                                  f"not added to {account.name}")
+            elif created:
                 self.stdout.write(f"{username.capitalize()} login: {username} / {password}")
             else:
                 self.stdout.write(f"{username.capitalize()} login: {username} (existing user; its password was kept)")
@@ -99,13 +105,38 @@ class Command(BaseCommand):
         """(user, created). The demo password is set only on a user this run creates: a password someone
         changed since (every `make run` calls this command) is never reset to the demo one."""
         User = get_user_model()
-        user, created = User.objects.get_or_create(username=username)
+        user = User.objects.filter(username=username).first()
+        created = user is None
         if created:
+            user = User(username=username)
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as exc:
+                raise CommandError(f"{DEMO_PASSWORD_ENV} can't be the password of “{username}”: "
+                                   + " ".join(exc.messages)) from None
             user.set_password(password)
             user.is_staff = superuser
             user.is_superuser = superuser
             user.save()
         return user, created
+
+    @staticmethod
+    def demo_account() -> Account:
+        """The account of the demo website (key "demo"), created with it on the first run. Found by the website,
+        not by its name: account names are not unique, and a tenant may call theirs "Demo Co"."""
+        site = Website.objects.filter(key="demo").select_related("account").first()
+        if site is None:
+            return Account.objects.create(name="Demo Co", default_region="US", timezone="America/New_York")
+        if site.account.name != "Demo Co":
+            raise CommandError(f"The website key “demo” belongs to the account “{site.account.name}”, not to the demo.")
+        return site.account
+
+    @staticmethod
+    def belongs_elsewhere(user, account) -> bool:
+        """A login of another account (a real install that has its own `admin`) never joins Demo Co: the demo
+        would otherwise hand that account's person a role here, and the demo's visitors their account's name."""
+        memberships = Membership.objects.filter(user=user)
+        return memberships.exclude(account=account).exists() and not memberships.filter(account=account).exists()
 
     def ensure_pool(self, account, website, name, **fields):
         pool = Pool.objects.filter(account=account, name=name).first()
