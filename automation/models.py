@@ -115,7 +115,7 @@ class RuleRun(TenantLinks, models.Model):
         return f"call {self.call_id} · {self.trigger}"
 
 
-class RuleEffect(models.Model):
+class RuleEffect(TenantLinks, models.Model):
     """The trace: what one rule did (or why it did not) to one call in one run. Append-only."""
 
     class Status(models.TextChoices):

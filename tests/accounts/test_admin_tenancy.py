@@ -18,6 +18,7 @@ from accounts.admin_scoping import AccountScopedAdmin
 from accounts.models import Membership
 from accounts.tenancy import TenantLinks, account_path, cross_account_links, scope_queryset
 from api.services import api_token_create
+from automation.models import AutomationRule, RuleApplyJob, RuleEffect, RuleRun
 from calls.models import Call
 from integrations.google_ads import google_ads_csv
 from integrations.models import (
@@ -77,6 +78,14 @@ def build_tenant(account, tag: str):
     Notification.objects.create(account=account, user=member, kind="call", target="m@example.com", key=f"call:{tag}")  # type: ignore[misc]  # factory-boy types a factory call as the factory
     ScheduledReport.objects.create(account=account, website=website, name=f"Report {tag}", dimension="channel",  # type: ignore[misc]  # factory-boy types
                                    recipients=["m@example.com"])
+    rule = AutomationRule.objects.create(account=account, name=f"Rule {tag}", actions=[{"type": "add_tag", "value": f"tag {tag}"}])
+    now = timezone.now()
+    job = RuleApplyJob.objects.create(account=account, rule=rule, start_date=now.date(), end_date=now.date(),
+                                      actor_label="test", created_at=now)
+    run = RuleRun.objects.create(account=account, call=call, trigger="completed", created_at=now)
+    RuleEffect.objects.create(run=run, call=call, rule=rule, rule_name=rule.name, action_type="add_tag",
+                              status="applied", created_at=now)
+    assert job.pk
     return call
 
 
