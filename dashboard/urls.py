@@ -22,5 +22,6 @@ urlpatterns = [
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("pools/<int:pk>/add-numbers", views.pool_add_numbers, name="pool_add_numbers"),
     path("websites/", views.website_list, name="website_list"),
+    path("websites/refused-origins/<int:pk>/dismiss", views.refused_origin_dismiss_view, name="refused_origin_dismiss"),
     path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]

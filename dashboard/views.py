@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import is_account_admin, refused_origins_by_website
+from accounts.services import refused_origin_dismiss
 from accounts.snippet import (
     FORMAT_DETECTION_META,
     WORDPRESS_PLUGIN_FILENAME,
@@ -341,9 +342,22 @@ def website_list(request):
                  "amp": [{"pool": pool, "snippet": amp_snippet(site, pool)} for pool in pools[site.pk]]}
                 for site in websites]
     return _page(request, "dashboard/website_list.html", {
-        "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+        "installs": installs,
+        "can_dismiss": any(refused.values()) and is_account_admin(user=request.user, account=request.account), "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
         "currency": request.account.currency, "public_base_url": settings.PUBLIC_BASE_URL,
     })
+
+
+@dashboard_page(write=True, admins_only=True)
+def refused_origin_dismiss_view(request, pk):
+    """An account admin hides a refused origin that is not theirs (anyone can send any Origin header)."""
+    try:
+        row = refused_origin_dismiss(account=request.account, pk=pk, actor=Actor.person(request.user, via="dashboard"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Dismissed {row.host}.")
+    return redirect(f"{reverse('dashboard:website_list')}?{request.filters.querystring}")
 
 
 @dashboard_page(filters=False)
