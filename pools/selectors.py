@@ -249,10 +249,10 @@ def website_swap_numbers(*, website, pools: list[Pool] | None = None) -> list[tu
 
     A number that is some pool's current original is never an alias of another pool's."""
     if pools is None:
-        originals = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
+        originals = list(Pool.objects.filter(website=website, retired_at__isnull=True, offline={}).order_by("pk")
                          .values_list("pk", "original_number"))
     else:
-        originals = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None]
+        originals = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None and not pool.offline]
     current_of = dict(originals)
     pairs = {number: number for _, number in originals}
     history = (
