@@ -119,6 +119,10 @@ class Pool(TenantLinks, models.Model):
         return bool(self.offline)
 
     @property
+    def offline_or_none(self) -> dict | None:
+        return self.offline or None
+
+    @property
     def traffic_label(self) -> str:
         """"google / cpc" for a pool limited to that traffic, "" for all traffic."""
         return traffic_filter_display(self.traffic_filter)

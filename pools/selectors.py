@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
+from core.traffic import traffic_filter_display
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import (
     HealthFacts,
@@ -289,19 +290,21 @@ def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerSt
 def website_visitor_peaks(*, account: Account, now: datetime) -> list[dict]:
     """The "which pool type?" guide's measured figure: per website of `account` with a visitor pool in
     service, the peak concurrent visitors over SIZING_WINDOW and the numbers a visitor pool needs for it
-    (peak × headroom). One aggregate query; websites without samples are absent."""
+    (peak × headroom). A pool limited to some traffic (`traffic`: "google / cpc") counts only that traffic — only
+    its sessions lease — and has its own row. One aggregate query; websites without samples are absent."""
     headroom = Decimal(str(settings.POOLS_SIZING_HEADROOM))
     rows = (
         ConcurrencySample.objects.filter(
             pool__account=account, pool__retired_at__isnull=True, sampled_at__gt=now - SIZING_WINDOW, sampled_at__lte=now,
         )
-        .values("pool__website_id", "pool__website__name")
+        .values("pool__website_id", "pool__website__name", "pool__traffic_filter")
         .annotate(peak=Max("leased"), since=Min("sampled_at"))
         .order_by("pool__website__name")
     )
     return [
         {
             "website": row["pool__website__name"], "peak": row["peak"], "since": row["since"],
+            "traffic": traffic_filter_display(row["pool__traffic_filter"]),
             "numbers": plan_visitor_pool_size(row["peak"], headroom, 0, 10**6),
             "has_enough_data": sizing_has_enough_data(sampling_since=row["since"], now=now),
         }

@@ -100,3 +100,25 @@ def test_offline_pools_are_never_shown_on_the_website(assign, website, shared_ca
                        offline={"label": "I-25 billboard", "source": "billboard", "medium": "offline"})
     CallTrackerFactory(pool=pool, active=True, source="(direct)", medium="(none)")
     assert assign(body={"page_url": "https://alice.example.com/"}).json()["numbers"] == []
+
+
+def test_concurrency_sizing_and_the_guide_count_only_the_matching_traffic(assign, ads_pool, marketer_client,
+                                                                          shared_cache):
+    from django.utils import timezone
+
+    from pools.models import ConcurrencySample
+    from pools.selectors import website_visitor_peaks
+    from pools.services import pools_sample_concurrency
+
+    for n in range(5):
+        assign(body={"page_url": f"https://alice.example.com/?n={n}", "referrer": "https://www.bing.com/"})
+    assign(body={"page_url": ADS})
+    pools_sample_concurrency(now=timezone.now())
+    assert ConcurrencySample.objects.get(pool=ads_pool).leased == 1  # five organic visitors spent nothing
+    [row] = website_visitor_peaks(account=ads_pool.account, now=timezone.now())
+    assert (row["peak"], row["traffic"]) == (1, "google / cpc")
+    body = marketer_client.get("/dashboard/pools/").content.decode()
+    assert "(google / cpc visitors only): peak 1 concurrent visitor" in body
+    assert "only google / cpc" in body
+    detail = marketer_client.get(f"/dashboard/pools/{ads_pool.pk}/").content.decode()
+    assert "only google / cpc" in detail
