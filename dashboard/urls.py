@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/<slug:dimension>/", views.report, name="report"),
     path("reports/<slug:dimension>.csv", views.report_csv, name="report_csv"),
     path("pools/", views.pool_list, name="pool_list"),
+    path("pools/help/", views.pool_help, name="pool_help"),
     path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("pools/<int:pk>/add-numbers", views.pool_add_numbers, name="pool_add_numbers"),

@@ -68,6 +68,7 @@ from dashboard.selectors.pools import (
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.models import Pool
+from pools.help import POOL_HEALTH_HELP
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision
 from reports.aggregates import DIMENSIONS
@@ -317,6 +318,12 @@ def pool_list(request):
     pools = pool_health_list(account=request.account, filters=request.filters)
     guide = pool_type_guide(account=request.account, now=timezone.now())
     return _page(request, "dashboard/pool_list.html", {"pools": pools, "guide": guide})
+
+
+@dashboard_page(filters=False)
+def pool_help(request):
+    """End-user help on automated pools in the FAQ's words: rules, states, the flag days, why a pool waits, health."""
+    return render(request, "dashboard/pool_help.html", {"account": request.account, "states": POOL_HEALTH_HELP})
 
 
 @dashboard_page()
