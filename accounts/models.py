@@ -1,7 +1,7 @@
-from urllib.parse import urlsplit
 import re
 import secrets
 import zoneinfo
+from urllib.parse import urlsplit
 
 import phonenumbers
 from django.conf import settings

@@ -68,8 +68,8 @@ class TrafficFilterSerializer(serializers.Serializer):
 
 
 class OfflineSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="e.g. I-25 billboard.")
-    source = serializers.CharField(max_length=200, help_text="The source its calls get, e.g. billboard or print.")
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="e.g. I-25 billboard.")  # type: ignore[assignment]  # a field named like Field.label
+    source = serializers.CharField(max_length=200, help_text="The source its calls get, e.g. billboard or print.")  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="Default: offline.")
 
 

@@ -67,8 +67,8 @@ from dashboard.selectors.pools import (
 )
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
-from pools.models import Pool
 from pools.help import POOL_HEALTH_HELP
+from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision
 from reports.aggregates import DIMENSIONS

@@ -1,7 +1,14 @@
 """What each pool health state means and what to do, for the dashboard's help page (SPEC "Pool": `health`).
 The states and labels are pools.planner's; a test checks every state is explained."""
 
-from pools.planner import CANNOT_BUY_NUMBERS, EXHAUSTED, HEALTH_LABELS, NOT_ACTIVATING, OK, SHOWING_NO_NUMBERS
+from pools.planner import (
+    CANNOT_BUY_NUMBERS,
+    EXHAUSTED,
+    HEALTH_LABELS,
+    NOT_ACTIVATING,
+    OK,
+    SHOWING_NO_NUMBERS,
+)
 
 _HELP = {
     OK: ("The pool shows its numbers as its rules say.", "Nothing."),

@@ -11,7 +11,12 @@ from django.utils import timezone
 from accounts.models import Account, Website
 from accounts.tenancy import TenantLinks
 from core.phones import validate_e164
-from core.traffic import TrafficFilterError, offline_clean, traffic_filter_clean, traffic_filter_display
+from core.traffic import (
+    TrafficFilterError,
+    offline_clean,
+    traffic_filter_clean,
+    traffic_filter_display,
+)
 
 
 class Pool(TenantLinks, models.Model):

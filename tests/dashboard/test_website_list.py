@@ -198,8 +198,8 @@ def test_an_admin_dismisses_a_refused_origin_and_it_stays_dismissed(client, acco
 
 
 def test_dismissed_origins_free_their_place_for_new_ones(website):
-    from accounts.services import REFUSED_ORIGINS_PER_WEBSITE
     from accounts.models import RefusedOrigin
+    from accounts.services import REFUSED_ORIGINS_PER_WEBSITE
 
     for n in range(REFUSED_ORIGINS_PER_WEBSITE):
         _refused(website, f"https://planted{n}.example")
