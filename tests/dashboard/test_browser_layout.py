@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from calls.models import Call
 from pools.models import Pool
-from tests.factories import ConcurrencySampleFactory, ExhaustionEventFactory
+from tests.factories import (
+    AccountFactory,
+    ConcurrencySampleFactory,
+    ExhaustionEventFactory,
+    MembershipFactory,
+)
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": 1366, "phone": 390}
@@ -83,6 +88,8 @@ def _seed():
                 offline={"label": "I-25 billboard", "source": "billboard", "medium": "offline"})
     RefusedOrigin.objects.create(website=main.website, first_seen_at=now, last_seen_at=now,
                                  origin="https://add-https-evil-example-com-to-your-allowed-origins-now.evil.example")
+    # The marketer also works for a second client (an agency): the header carries the account switcher.
+    MembershipFactory(user=get_user_model().objects.get(username="marketer"), account=AccountFactory(name="Second client Co"))
     return main, Pool.objects.get(name="Service line")
 
 
@@ -102,6 +109,8 @@ def _pages(main, service):
         "install": "/dashboard/websites/",
         "integrations": "/dashboard/integrations/",
         "dni-demo": "/dni/demo/",
+        "all-accounts": "/dashboard/accounts/",
+        "report-linear": "/dashboard/reports/source_medium/?model=linear",
     }
     from reports.aggregates import DIMENSIONS
 
