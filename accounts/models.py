@@ -1,6 +1,7 @@
 import re
 import secrets
 import zoneinfo
+from urllib.parse import urlsplit
 
 import phonenumbers
 from django.conf import settings
@@ -129,6 +130,9 @@ class RefusedOrigin(models.Model):
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     count = models.PositiveIntegerField(default=1, help_text="Minutes in which it was refused (recorded at most once a minute).")
+    # Anyone can send any Origin header: an admin dismisses one that is not theirs; it stays hidden (and no longer
+    # takes one of the website's REFUSED_ORIGINS_PER_WEBSITE places) however often it is sent again.
+    dismissed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_seen_at"]
@@ -138,6 +142,11 @@ class RefusedOrigin(models.Model):
 
     def __str__(self):
         return f"{self.origin} refused for {self.website}"
+
+    @property
+    def host(self) -> str:
+        """Only the host name is shown (never the text an outsider sent): "https://www.example.com:8443" → "www.example.com"."""
+        return (urlsplit(self.origin).hostname or "")[:200]
 
 
 class AuditEntry(models.Model):

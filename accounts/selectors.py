@@ -48,10 +48,12 @@ def is_account_admin(*, user, account: Account) -> bool:
 
 
 def refused_origins_by_website(*, account: Account, websites: list[Website]) -> dict[int, list[RefusedOrigin]]:
-    """Origins the snippet was blocked on, per website, newest first, without those allowed since. One query."""
+    """Origins the snippet was blocked on, per website, newest first, without those allowed or dismissed since.
+    One query."""
     by_site = {site.pk: site for site in websites if site.account_id == account.pk}
     result: dict[int, list[RefusedOrigin]] = {pk: [] for pk in by_site}
-    rows = RefusedOrigin.objects.filter(website__account=account, website_id__in=list(by_site)).order_by("-last_seen_at", "pk")
+    rows = RefusedOrigin.objects.filter(website__account=account, website_id__in=list(by_site),
+                                        dismissed_at__isnull=True).order_by("-last_seen_at", "pk")
     for row in rows:
         if not by_site[row.website_id].allows_origin(row.origin):
             result[row.website_id].append(row)

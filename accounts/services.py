@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import ORIGIN_PATTERN, Account, AuditEntry, Membership, RefusedOrigin, Website
 from core.actors import actor_fields
-from core.error_codes import INVALID, LAST_ADMIN
+from core.error_codes import INVALID, LAST_ADMIN, NOT_FOUND
 from core.errors import DomainError, full_clean_or_raise
 from core.updates import model_update
 
@@ -149,6 +149,20 @@ REFUSED_ORIGIN_EVERY_SECONDS = 60
 REFUSED_ORIGINS_PER_WEBSITE = 20
 
 
+def refused_origin_dismiss(*, account: Account, pk: int, actor, now: datetime | None = None) -> RefusedOrigin:
+    """An admin says a refused origin is not theirs: it is no longer shown. Another account's row: DomainError."""
+    row = RefusedOrigin.objects.filter(pk=pk, website__account=account).select_related("website").first()
+    if row is None:
+        raise DomainError(NOT_FOUND, "No such refused origin.")
+    if row.dismissed_at is None:
+        with transaction.atomic():
+            row.dismissed_at = now or timezone.now()
+            row.save(update_fields=["dismissed_at"])
+            audit_record(account=account, actor=actor, action="website.refused_origin_dismissed", target=row.website,
+                         changes={"refused_origin": [row.host, None]}, now=row.dismissed_at)
+    return row
+
+
 def refused_origin_record(*, website: Website, origin: str, now: datetime) -> RefusedOrigin | None:
     """The DNI endpoints refused `origin` for `website`: remember it for the install page.
 
@@ -164,7 +178,7 @@ def refused_origin_record(*, website: Website, origin: str, now: datetime) -> Re
     updated = RefusedOrigin.objects.filter(website=website, origin=origin).update(last_seen_at=now, count=F("count") + 1)
     if updated:
         return RefusedOrigin.objects.filter(website=website, origin=origin).first()
-    if RefusedOrigin.objects.filter(website=website).count() >= REFUSED_ORIGINS_PER_WEBSITE:
+    if RefusedOrigin.objects.filter(website=website, dismissed_at__isnull=True).count() >= REFUSED_ORIGINS_PER_WEBSITE:
         return None
     try:
         with transaction.atomic():

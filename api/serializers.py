@@ -59,6 +59,21 @@ class NumberRequestSerializer(serializers.Serializer):
                                      help_text="Two-letter country; default: the original number's.")
 
 
+class TrafficFilterSerializer(serializers.Serializer):
+    sources = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False,
+                                    help_text="e.g. [\"google\"]; empty or absent: any source.")
+    mediums = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False,
+                                    help_text="e.g. [\"cpc\"]; empty or absent: any medium.")
+    campaigns = serializers.ListField(child=serializers.CharField(max_length=200), max_length=50, required=False,
+                                      help_text="utm_campaign values; empty or absent: any campaign.")
+
+
+class OfflineSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="e.g. I-25 billboard.")  # type: ignore[assignment]  # a field named like Field.label
+    source = serializers.CharField(max_length=200, help_text="The source its calls get, e.g. billboard or print.")  # type: ignore[assignment]  # a field named like Field.source
+    medium = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="Default: offline.")
+
+
 class PoolOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -78,6 +93,10 @@ class PoolOutputSerializer(serializers.Serializer):
     number_searches = serializers.SerializerMethodField(
         help_text="The searches new numbers come from, in order (e.g. area code 720, then region CO (US)).")
     counts = serializers.SerializerMethodField()
+    traffic_filter = TrafficFilterSerializer(
+        help_text="Visitor pools: only this traffic leases numbers ({} = every visitor); sizing counts only it.")
+    offline = OfflineSerializer(allow_null=True, source="offline_or_none",
+                                help_text="Manual pools printed offline: their calls get this source/medium; else null.")
 
     health = serializers.SerializerMethodField(help_text="Read-only: can the pool show its numbers (pools.planner).")
 
@@ -122,8 +141,14 @@ class PoolUpdateInputSerializer(serializers.Serializer):
     lease_minutes = serializers.IntegerField(min_value=1, max_value=10080)
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
     number_request = NumberRequestSerializer(required=False, help_text="Where new numbers come from.")
+    traffic_filter = TrafficFilterSerializer(required=False, help_text=(
+        'Visitor pools: e.g. {"sources": ["google"], "mediums": ["cpc"]}; {} for every visitor.'))
+    offline = OfflineSerializer(required=False, allow_null=True, help_text=(
+        'Manual pools printed offline: {"label", "source", "medium"}; null for numbers shown on the website.'))
 
     def validate(self, attrs):
+        if "offline" in attrs and attrs["offline"] is None:
+            attrs["offline"] = {}
         # A pool's trackers, visits and calls belong to its website: moving it is not an update.
         if "website" in self.initial_data and "website" not in self.fields:
             raise serializers.ValidationError({"website": ["A pool's website cannot be changed; create a new pool."]})

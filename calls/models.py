@@ -73,6 +73,7 @@ class Call(TenantLinks, models.Model):
         LEASE = "lease", "The visitor who was seeing the number"
         RECENT_LEASE = "recent_lease", "The visitor who saw the number minutes before"
         SOURCE = "source", "The source the number is assigned to"
+        OFFLINE = "offline", "The offline placement the number is printed on"
         MANUAL = "manual", "Set by hand"
         NONE = "none", "Not attributed"
 

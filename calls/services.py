@@ -167,6 +167,8 @@ def call_attribute(*, call: Call) -> Call:
     tracker = call.tracker
     assert tracker is not None  # tracker_id is set
     pool = call.pool or tracker.pool
+    if pool.is_offline:
+        return _call_attribute_offline(call=call, offline=pool.offline)
     if pool.tracking == Pool.Tracking.VISITOR:
         match = matcher.plan_visitor_match(
             leases=_lease_facts(tracker=tracker, call_at=call.started_at, lease_minutes=pool.lease_minutes),
@@ -197,6 +199,26 @@ def call_attribute(*, call: Call) -> Call:
     call.save(update_fields=changed)
     if method != Call.Method.NONE:
         announce(call.pk, CALL_ATTRIBUTED)
+    return call
+
+
+OFFLINE_CHANNEL = "Offline"  # reports' channel of calls to numbers printed off the website (SPEC "Pool": offline)
+
+
+def _call_attribute_offline(*, call: Call, offline: dict) -> Call:
+    """A number printed offline (billboard, print): the call comes from that placement, without any visit."""
+    values = {
+        "visit": None, "attribution_method": Call.Method.OFFLINE, "attribution_confidence": 1.0,
+        "source": offline["source"], "medium": offline["medium"], "campaign": offline.get("label", "")[:200],
+        "term": "", "landing_page": "", "landing_page_key": "", "channel": OFFLINE_CHANNEL, "gclid": "",
+    }
+    changed = [field for field, value in values.items() if getattr(call, field) != value]
+    if not changed:
+        return call
+    for field in changed:
+        setattr(call, field, values[field])
+    call.save(update_fields=changed)
+    announce(call.pk, CALL_ATTRIBUTED)
     return call
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import is_account_admin, refused_origins_by_website
+from accounts.services import refused_origin_dismiss
 from accounts.snippet import (
     FORMAT_DETECTION_META,
     WORDPRESS_PLUGIN_FILENAME,
@@ -69,6 +70,7 @@ from dashboard.selectors.pools import (
 )
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
+from pools.help import POOL_HEALTH_HELP
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision
@@ -340,6 +342,12 @@ def pool_list(request):
     return _page(request, "dashboard/pool_list.html", {"pools": pools, "guide": guide})
 
 
+@dashboard_page(filters=False)
+def pool_help(request):
+    """End-user help on automated pools in the FAQ's words: rules, states, the flag days, why a pool waits, health."""
+    return render(request, "dashboard/pool_help.html", {"account": request.account, "states": POOL_HEALTH_HELP})
+
+
 @dashboard_page()
 def pool_detail(request, pk):
     pool = pool_for_account(account=request.account, pk=pk)
@@ -363,9 +371,22 @@ def website_list(request):
                  "amp": [{"pool": pool, "snippet": amp_snippet(site, pool)} for pool in pools[site.pk]]}
                 for site in websites]
     return _page(request, "dashboard/website_list.html", {
-        "installs": installs, "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+        "installs": installs,
+        "can_dismiss": any(refused.values()) and is_account_admin(user=request.user, account=request.account), "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
         "currency": request.account.currency, "public_base_url": settings.PUBLIC_BASE_URL,
     })
+
+
+@dashboard_page(write=True, admins_only=True)
+def refused_origin_dismiss_view(request, pk):
+    """An account admin hides a refused origin that is not theirs (anyone can send any Origin header)."""
+    try:
+        row = refused_origin_dismiss(account=request.account, pk=pk, actor=Actor.person(request.user, via="dashboard"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Dismissed {row.host}.")
+    return redirect(f"{reverse('dashboard:website_list')}?{request.filters.querystring}")
 
 
 @dashboard_page(filters=False)

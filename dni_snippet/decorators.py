@@ -23,7 +23,7 @@ from core.error_codes import (
     SOURCE_ORIGIN_NOT_ALLOWED,
     UNKNOWN_WEBSITE,
 )
-from dni_snippet.website_cache import rate_refund, website_lookup
+from dni_snippet.website_cache import rate_key_for, rate_refund, website_lookup
 
 logger = logging.getLogger(__name__)
 
@@ -39,21 +39,40 @@ def _unknown_website() -> HttpResponse:
     return json_error(404, UNKNOWN_WEBSITE, "No website has this key.")
 
 
-def _with_website(view, unknown: Callable[[], HttpResponse] = _unknown_website, *, counted: bool = True):
+def _too_many(content_type: str = "application/json") -> HttpResponse:
+    if content_type == "application/javascript":
+        response = HttpResponse("/* callpool: too many requests */\n", status=429, content_type=content_type)
+    else:
+        response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
+    response["Retry-After"] = "60"
+    return response
+
+
+def _over_limit(request) -> bool:
+    count = getattr(request, "dni_rate_count", None)  # counted with the website lookup (`_with_website`)
+    return count is not None and bool(settings.DNI_RATE_LIMIT) and count > settings.DNI_RATE_LIMIT
+
+
+def _with_website(view, unknown: Callable[[], HttpResponse] = _unknown_website, *, counted: bool = True,
+                  namespace: str = ""):
     """Loads the website of `key` with its pools (dni_snippet.website_cache: process memory, validated by a token
-    read in the same cache round trip as the rate limit's count); `unknown()` (404) if none. When `counted` and
-    the limit is on, this minute's count for the key and client IP is `request.dni_rate_count` (None: cache down)."""
+    read in the same cache round trip as the rate limit's count); `unknown()` (404) if none, or a 429 once the
+    client's unknown-key budget is spent (made-up keys share one counter per client). When `counted` and the
+    limit is on, this minute's count for the key and client is `request.dni_rate_count` (None: cache down);
+    `namespace` gives an endpoint its own counters (the script)."""
 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
         rate_key, minute = None, minute_bucket()
         request.dni_client_key = client_key(request)  # IPv4 address or IPv6 /64: the rate limit and the lease cap
         if counted and settings.DNI_RATE_LIMIT and request.method != "OPTIONS":
-            rate_key = f"dni:rl:{key}:{request.dni_client_key or client_ip(request)}"
+            rate_key = namespace + rate_key_for(key, request.dni_client_key or client_ip(request))
         request.dni_rate_key, request.dni_rate_minute = rate_key, minute
         website, pools, request.dni_rate_count = website_lookup(key, rate_key=rate_key, minute=minute,
                                                                 on_cache_down=_warn_cache_down)
         if website is None:
+            if _over_limit(request):
+                return _too_many(unknown()["Content-Type"].split(";")[0])
             return unknown()
         request.website, request.pools = website, pools
         return view(request, key, *args, **kwargs)
@@ -116,21 +135,18 @@ def minute_bucket() -> int:
     return int(time.time() // 60)
 
 
-def _rate_limited(view):
+def _rate_limited(view, content_type: str = "application/json"):
     """At most settings.DNI_RATE_LIMIT requests a minute per website key and client (IPv4 or IPv6 /64; 0 = off).
 
     Counted by the website lookup in the same cache round trip (`_with_website`); decided here, inside CORS, so
-    the 429 carries the CORS headers. Unknown keys are 404 whatever their count, and one site's traffic (or an
-    abuser of an unknown key) never uses up another site's visitors' budget.
+    the 429 carries the CORS headers. Unknown keys count on the client's own unknown-key budget (404, then 429),
+    so one site's traffic (or an abuser of made-up keys) never uses up another site's visitors' budget.
     """
 
     @wraps(view)
     def wrapper(request, key, *args, **kwargs):
-        count = getattr(request, "dni_rate_count", None)  # counted with the website lookup (`_with_website`)
-        if count is not None and settings.DNI_RATE_LIMIT and count > settings.DNI_RATE_LIMIT:
-            response = json_error(429, RATE_LIMITED, "Too many requests; try again in a minute.")
-            response["Retry-After"] = "60"
-            return response
+        if _over_limit(request):
+            return _too_many(content_type)
         return view(request, key, *args, **kwargs)
 
     return wrapper
@@ -186,7 +202,7 @@ CORS = {"dni": _dni_cors, "amp": _amp_cors}
 
 
 def dni_endpoint(*, methods: tuple[str, ...], cors: Literal["dni", "amp"] | None, rate_limit: bool = True,
-                 unknown: Callable[[], HttpResponse] = _unknown_website):
+                 unknown: Callable[[], HttpResponse] = _unknown_website, rate_namespace: str = ""):
     """The one decorator of every public DNI endpoint. Its order is fixed, outermost first:
 
     1. no CSRF (cross-origin by design; nothing here trusts cookies) and only `methods` (405 before any lookup);
@@ -194,17 +210,18 @@ def dni_endpoint(*, methods: tuple[str, ...], cors: Literal["dni", "amp"] | None
     2. the website of `key` → `request.website`, `request.pools`; `unknown()` (a JSON 404) if there is none;
     3. CORS for the website's origins: `"dni"` (the snippet; answers the OPTIONS preflight, so OPTIONS is
        allowed too) or `"amp"` (amp-call-tracking's credentialed GET); 403 for any other origin;
-    4. the rate limit per website key and client IP (`DNI_RATE_LIMIT`); its 429 carries the CORS headers,
-       so the page's script can read it;
+    4. the rate limit per website key and client IP (`DNI_RATE_LIMIT`; `rate_namespace` gives the endpoint its own
+       counters); its 429 carries the CORS headers, so the page's script can read it, and the body type of
+       `unknown()`;
     5. the view, which holds only the domain step.
     """
     allowed = [*methods, "OPTIONS"] if cors == "dni" else list(methods)
 
     def decorate(view):
-        wrapped = _rate_limited(view) if rate_limit else view
+        wrapped = _rate_limited(view, unknown()["Content-Type"].split(";")[0]) if rate_limit else view
         if cors is not None:
             wrapped = CORS[cors](wrapped)
-        wrapped = _with_website(wrapped, unknown, counted=rate_limit)
+        wrapped = _with_website(wrapped, unknown, counted=rate_limit, namespace=rate_namespace)
         endpoint = csrf_exempt(require_http_methods(allowed)(wrapped))
         endpoint.dni_direct = True  # dni_snippet.middleware.DniDirectMiddleware calls it past the middleware it needs not
         return endpoint

@@ -22,6 +22,7 @@ from attribution.services import (
 )
 from core.cookie_domain import cookie_domain
 from core.phones import phone_display
+from core.traffic import traffic_matches
 from trackers.heartbeat import PageViewInput, session_heartbeat
 from trackers.leasing import LeaseGrant, lease_acquire, lease_shorten, source_tracker_get
 
@@ -83,7 +84,7 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     `client_key` (`core.client_ip.client_key`) caps the numbers one client holds. Then, for a running session,
     its page load and GA ids are recorded in one place.
     """
-    live = [p for p in pools if p.retired_at is None]
+    live = [p for p in pools if p.retired_at is None and not p.offline]  # offline numbers are printed, never shown
     visitor_pools = [p for p in live if p.tracking == p.Tracking.VISITOR]
     source_pools = [p for p in live if p.tracking == p.Tracking.SOURCE]
     session_uid = clean_id(session_id)
@@ -114,6 +115,8 @@ def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, s
                 client_key: str | None = None) -> _Held:
     """A new session (its visit, first page view and GA ids recorded at once), or a running one the heartbeat
     could not serve in full (a lease gone, a pool added): the leases it lacks are taken, source numbers read.
+    A visitor pool limited to some traffic (`traffic_filter`) leases only to visits of that traffic; others see a
+    source pool's number for the same original, or the original.
 
     `session_uid`: the session id the client sent, if any; `is_new`: neither id was sent."""
     # A running session is read, never re-classified: it keeps the source it started with.
@@ -125,7 +128,8 @@ def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, s
     assert visit is not None  # read or just recorded
     grants = dict(renewed)
     for pool in visitor_pools:
-        if pool.pk not in grants:
+        if pool.pk not in grants and traffic_matches(pool.traffic_filter, source=visit.source, medium=visit.medium,
+                                                     campaign=visit.campaign):
             grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=is_new_visit, client_key=client_key)
             if grant is not None:
                 grants[pool.pk] = grant

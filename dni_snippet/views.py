@@ -27,6 +27,7 @@ from core.phones import phone_display
 from dni_snippet.decorators import dni_endpoint, json_error
 from dni_snippet.script import script_config, snippet_source
 from dni_snippet.services import dni_amp_number, dni_assign, dni_leave
+from dni_snippet.website_cache import entry_memo
 from pools.models import Pool
 from pools.selectors import website_swap_numbers
 
@@ -38,14 +39,20 @@ def _unknown_script() -> HttpResponse:
     return HttpResponse("/* callpool: unknown website key */\n", status=404, content_type="application/javascript")
 
 
-# No rate limit: a cacheable GET (ETag, max-age) that writes nothing; a 429 here would leave a page untracked.
-@dni_endpoint(methods=("GET",), cors=None, rate_limit=False, unknown=_unknown_script)
-def script(request, key):
-    swaps = website_swap_numbers(website=request.website, pools=request.pools)
+def _script_body(website, pools, key: str) -> tuple[str, str]:
+    swaps = website_swap_numbers(website=website, pools=pools)
     originals = [number for number, current in swaps if number == current]
     aliases = {number: current for number, current in swaps if number != current}
     body = snippet_source(script_config(key=key, originals=originals, aliases=aliases))
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    return body, '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+# A cacheable GET (ETag, max-age) that writes nothing: browsers fetch it once per max-age, so its own counters
+# (apart from the assign calls') only stop a client hammering it; the body is built once per cached website entry.
+@dni_endpoint(methods=("GET",), cors=None, unknown=_unknown_script, rate_namespace="js:")
+def script(request, key):
+    body, etag = entry_memo(key, request.website, "script",
+                            lambda: _script_body(request.website, request.pools, key))
     response: HttpResponse
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()

@@ -12,6 +12,11 @@ With Redis (REDIS_URL) the token is read in the same pipeline as the rate limit'
 request, whatever the website has. With the database cache (no Redis) there is no token: entries live the
 bound, and the rate limit is one upsert statement on a small table (`core.rate_limit`). Other caches (local
 memory in tests) go through Django's cache API.
+
+Unknown keys cost no query per request either: the set of every website key is kept beside the entries, under the
+same token and bound (one query per process per change or bound, whatever keys outsiders make up), and a key missing
+from it is counted on the client's one "unknown keys" budget (`rate_key_for`), so made-up keys are rate-limited too.
+Values derived from an entry (the served script) are memoised with it (`entry_memo`).
 """
 
 import logging
@@ -34,9 +39,37 @@ TOKEN_KEY = "dni:sites:token"
 RATE_SECONDS = 70  # a minute's counter outlives its minute a little (clock skew between nodes)
 MAX_ENTRIES = 10_000  # websites kept per process; beyond that the memory starts over
 
-# key → (token it was loaded under, monotonic time it was loaded, website or None, pools)
-_entries: dict[str, tuple[str | None, float, Website | None, list[Pool]]] = {}
+# key → (token it was loaded under, monotonic time it was loaded, website or None, pools, memo of derived values)
+_entries: dict[str, tuple[str | None, float, Website | None, list[Pool], dict]] = {}
+# (token it was loaded under, monotonic time it was loaded, every website key) or None before the first load
+_known_keys: tuple[str | None, float, frozenset[str]] | None = None
 clock: Callable[[], float] = time.monotonic
+
+
+def _fresh(token_loaded: str | None, loaded_at: float, token: str | None, cache_up: bool) -> bool:
+    return clock() - loaded_at <= settings.DNI_CONFIG_MAX_AGE_SECONDS and (token_loaded == token or not cache_up)
+
+
+def website_key_missing(key: str) -> bool:
+    """Process memory only, no round trip: this process's last set of website keys lacks `key` (a made-up key,
+    or a website created since, which the lookup then finds). False while no set was loaded yet."""
+    return _known_keys is not None and key not in _known_keys[2]
+
+
+def rate_key_for(key: str, client: str) -> str:
+    """The rate-limit counter of `client` asking for `key`: one per website key, and one shared by all the keys
+    this process knows to be unknown, so inventing keys buys no new budget."""
+    return f"dni:rl:?:{client}" if website_key_missing(key) else f"dni:rl:{key}:{client}"
+
+
+def _website_keys(token: str | None, cache_up: bool) -> frozenset[str]:
+    global _known_keys
+    if _known_keys is not None and _fresh(_known_keys[0], _known_keys[1], token, cache_up):
+        return _known_keys[2]
+    keys = frozenset(Website.objects.values_list("key", flat=True))
+    if cache_up:
+        _known_keys = (token, clock(), keys)
+    return keys
 
 
 def _load(key: str):
@@ -96,15 +129,28 @@ def website_lookup(key: str, *, rate_key: str | None = None, minute: int = 0,
             on_cache_down(exc)
         token, count, cache_up = None, None, False
     entry = _entries.get(key)
-    if entry is not None and clock() - entry[1] <= settings.DNI_CONFIG_MAX_AGE_SECONDS and (
-            entry[0] == token or not cache_up):
+    if entry is not None and _fresh(entry[0], entry[1], token, cache_up):
         return entry[2], entry[3], count
+    if (entry is None or entry[2] is None) and key not in _website_keys(token, cache_up):
+        return None, [], count  # no per-key entry: made-up keys cannot push real websites out of memory
     website, pools = _load(key)
     if cache_up:
         if len(_entries) >= MAX_ENTRIES:
             _entries.clear()
-        _entries[key] = (token, clock(), website, pools)
+        _entries[key] = (token, clock(), website, pools, {})
     return website, pools, count
+
+
+def entry_memo(key: str, website: Website, name: str, compute: Callable[[], object]):
+    """`compute()` once per entry of `key` (the one this request's lookup just validated), e.g. the served
+    script; computed every time when the entry is gone or holds another website object."""
+    entry = _entries.get(key)
+    if entry is None or entry[2] is not website:
+        return compute()
+    memo = entry[4]
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
 
 
 def rate_refund(rate_key: str, minute: int) -> None:
@@ -123,8 +169,10 @@ def rate_refund(rate_key: str, minute: int) -> None:
 
 
 def website_cache_forget() -> None:
-    """Drop this process's entries (a change made here; tests)."""
+    """Drop this process's entries and key set (a change made here; tests)."""
+    global _known_keys
     _entries.clear()
+    _known_keys = None
 
 
 def _uses_token() -> bool:

@@ -52,7 +52,7 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
         }
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
                   "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls",
-                  "number_request"]
+                  "number_request", "traffic_filter", "offline"]
         # One sentence per field, in the form's own words (the model's help texts are for developers).
         help_texts = {
             "account": "The customer account this pool belongs to.",
@@ -73,6 +73,14 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
             "number_request": 'Where new numbers come from. Empty or {"type": "local"}: the original number\'s area code, '
                               'then its state, then nearby. {"type": "area_code", "area_code": "303"}: only that area '
                               'code. {"type": "toll_free"}. Add "country": "CA" to buy in another country.',
+            "traffic_filter": 'Only these visitors get a number, e.g. {"sources": ["google"], "mediums": ["cpc"]} for '
+                              'Google Ads clicks (add "campaigns": [...] to narrow further). Others see a source pool\'s '
+                              "number for the same line, or the business line. Sizing counts only this traffic. "
+                              "Empty: every visitor.",
+            "offline": 'For numbers printed on a billboard, flyer or radio spot: {"label": "I-25 billboard", '
+                       '"source": "billboard", "medium": "offline"}. Calls to them are credited to that source '
+                       'without a website visit, and reports show them under "Offline". The website never shows '
+                       "these numbers. Empty: numbers shown on the website.",
         }
 
     def phone_region(self, cleaned):
@@ -139,7 +147,10 @@ class PoolAdmin(ServiceAdmin):
                              "fields": ["utilization", "min_visits", "visit_window_days", "flag_days", "max_size"]}),
         ("Visitor sessions", {"classes": ["applies-tracking-visitor"],
                               "description": "Only visitor pools hand each session its own number.",
-                              "fields": ["lease_minutes", "exhaustion"]}),
+                              "fields": ["lease_minutes", "exhaustion", "traffic_filter"]}),
+        ("Offline numbers", {"classes": ["applies-kind-manual"],
+                             "description": "Only manual pools: numbers printed off the website.",
+                             "fields": ["offline"]}),
         ("New numbers", {"fields": ["number_request", "number_searches"]}),
         ("Recording", {"fields": ["record_calls"]}),
         ("Dates", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "retired_at"]}),

@@ -2,6 +2,7 @@ from decimal import Decimal
 from math import floor
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,12 @@ from django.utils import timezone
 from accounts.models import Account, Website
 from accounts.tenancy import TenantLinks
 from core.phones import validate_e164
+from core.traffic import (
+    TrafficFilterError,
+    offline_clean,
+    traffic_filter_clean,
+    traffic_filter_display,
+)
 
 
 class Pool(TenantLinks, models.Model):
@@ -51,6 +58,18 @@ class Pool(TenantLinks, models.Model):
         help_text='Where new numbers come from: {"type": "local"|"toll_free"|"area_code", "area_code"?, "country"}. '
                   "Local (empty = local in the original number's country): its area code, then its state, then nearby.",
     )
+    # Visitor pools: only sessions from these sources/mediums/campaigns lease a number (core.traffic); {} = all.
+    traffic_filter = models.JSONField(
+        default=dict, db_default={}, blank=True,
+        help_text='Visitor pools: only this traffic leases numbers, e.g. {"sources": ["google"], "mediums": ["cpc"]}; '
+                  "empty = every visitor.",
+    )
+    # Manual pools whose numbers are printed offline: {"label", "source", "medium"}; their calls are attributed to
+    # that source without a visit (channel "Offline") and the website never shows their numbers. {} = on the site.
+    offline = models.JSONField(
+        default=dict, db_default={}, blank=True,
+        help_text='Manual pools printed offline: {"label": "I-25 billboard", "source": "billboard", "medium": "offline"}.',
+    )
     retired_at = models.DateTimeField(null=True, blank=True)
     # The last time buying numbers failed (provider refused, no credentials, nothing matching the search), kept
     # until a purchase succeeds: the pool's health says `cannot_buy_numbers` with it (pools.selectors).
@@ -80,6 +99,38 @@ class Pool(TenantLinks, models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        try:
+            self.traffic_filter = traffic_filter_clean(self.traffic_filter)
+        except TrafficFilterError as exc:
+            errors["traffic_filter"] = f"{exc.field}: {exc.message}"
+        try:
+            self.offline = offline_clean(self.offline)
+        except TrafficFilterError as exc:
+            errors["offline"] = f"{exc.field}: {exc.message}"
+        if self.traffic_filter and self.tracking != self.Tracking.VISITOR:
+            errors["traffic_filter"] = "Only visitor pools choose their traffic; a source pool already has one number per source."
+        if self.offline and self.kind != self.Kind.MANUAL:
+            errors["offline"] = "Only manual pools can be offline: the rules engine must never release a printed number."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_offline(self) -> bool:
+        """Numbers printed offline: the website never shows them; calls get the pool's source/medium."""
+        return bool(self.offline)
+
+    @property
+    def offline_or_none(self) -> dict | None:
+        return self.offline or None
+
+    @property
+    def traffic_label(self) -> str:
+        """"google / cpc" for a pool limited to that traffic, "" for all traffic."""
+        return traffic_filter_display(self.traffic_filter)
 
     @property
     def max_active(self) -> int:

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
+from core.traffic import traffic_filter_display
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import (
     HealthFacts,
@@ -249,10 +250,10 @@ def website_swap_numbers(*, website, pools: list[Pool] | None = None) -> list[tu
 
     A number that is some pool's current original is never an alias of another pool's."""
     if pools is None:
-        originals = list(Pool.objects.filter(website=website, retired_at__isnull=True).order_by("pk")
+        originals = list(Pool.objects.filter(website=website, retired_at__isnull=True, offline={}).order_by("pk")
                          .values_list("pk", "original_number"))
     else:
-        originals = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None]
+        originals = [(pool.pk, pool.original_number) for pool in pools if pool.retired_at is None and not pool.offline]
     current_of = dict(originals)
     pairs = {number: number for _, number in originals}
     history = (
@@ -289,19 +290,21 @@ def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerSt
 def website_visitor_peaks(*, account: Account, now: datetime) -> list[dict]:
     """The "which pool type?" guide's measured figure: per website of `account` with a visitor pool in
     service, the peak concurrent visitors over SIZING_WINDOW and the numbers a visitor pool needs for it
-    (peak × headroom). One aggregate query; websites without samples are absent."""
+    (peak × headroom). A pool limited to some traffic (`traffic`: "google / cpc") counts only that traffic — only
+    its sessions lease — and has its own row. One aggregate query; websites without samples are absent."""
     headroom = Decimal(str(settings.POOLS_SIZING_HEADROOM))
     rows = (
         ConcurrencySample.objects.filter(
             pool__account=account, pool__retired_at__isnull=True, sampled_at__gt=now - SIZING_WINDOW, sampled_at__lte=now,
         )
-        .values("pool__website_id", "pool__website__name")
+        .values("pool__website_id", "pool__website__name", "pool__traffic_filter")
         .annotate(peak=Max("leased"), since=Min("sampled_at"))
         .order_by("pool__website__name")
     )
     return [
         {
             "website": row["pool__website__name"], "peak": row["peak"], "since": row["since"],
+            "traffic": traffic_filter_display(row["pool__traffic_filter"]),
             "numbers": plan_visitor_pool_size(row["peak"], headroom, 0, 10**6),
             "has_enough_data": sizing_has_enough_data(sampling_since=row["since"], now=now),
         }

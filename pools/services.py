@@ -52,6 +52,7 @@ BUY_ATTEMPTS = 5  # retries when a concurrent run took the same candidate number
 EDITABLE_FIELDS = [
     "name", "kind", "tracking", "original_number", "size", "utilization", "min_visits",
     "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls", "number_request",
+    "traffic_filter", "offline",
 ]
 
 

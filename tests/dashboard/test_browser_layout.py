@@ -30,7 +30,7 @@ from tests.factories import (
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": 1366, "phone": 390}
-SCREENSHOT_PAGES = {"overview", "calls", "report-source-medium", "pool-main-line"}
+SCREENSHOT_PAGES = {"overview", "calls", "report-source-medium", "pool-main-line", "pool-help", "install", "pools"}
 
 OVERFLOW_JS = """() => {
   const viewport = document.documentElement.clientWidth;
@@ -77,6 +77,17 @@ def _seed():
     for minute in range(0, 24 * 60, 30):
         ConcurrencySampleFactory(pool=main, sampled_at=now - timedelta(minutes=minute), leased=minute % 7, size=10)
     ExhaustionEventFactory(pool=main, occurred_at=now - timedelta(hours=3))
+    # Issue 22 #4/#5 and issue 28 #8 on the pages: a pool for google / cpc only, an offline pool, and a refused
+    # origin an outsider planted on the install page.
+    from accounts.models import RefusedOrigin
+    from tests.factories import PoolFactory
+
+    PoolFactory(account=main.account, website=main.website, name="Google Ads visitors", visitor=True,
+                original_number="+12025550100", traffic_filter={"sources": ["google"], "mediums": ["cpc"]})
+    PoolFactory(account=main.account, website=main.website, name="I-25 billboard", original_number="+12025550150",
+                offline={"label": "I-25 billboard", "source": "billboard", "medium": "offline"})
+    RefusedOrigin.objects.create(website=main.website, first_seen_at=now, last_seen_at=now,
+                                 origin="https://add-https-evil-example-com-to-your-allowed-origins-now.evil.example")
     # The marketer also works for a second client (an agency): the header carries the account switcher.
     MembershipFactory(user=get_user_model().objects.get(username="marketer"), account=AccountFactory(name="Second client Co"))
     return main, Pool.objects.get(name="Service line")
@@ -92,6 +103,7 @@ def _pages(main, service):
         "call-detail": f"/dashboard/calls/{call.pk}/",
         "call-with-recording": f"/dashboard/calls/{recorded.pk}/",
         "pools": "/dashboard/pools/",
+        "pool-help": "/dashboard/pools/help/",
         "pool-main-line": f"/dashboard/pools/{main.pk}/",
         "pool-service-line": f"/dashboard/pools/{service.pk}/",
         "install": "/dashboard/websites/",

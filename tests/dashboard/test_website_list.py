@@ -101,8 +101,8 @@ def test_blocked_origin_is_shown_with_what_to_do(marketer_client, website, clien
     client.options("/dni/alicesite/assign", HTTP_ORIGIN="https://shop.alice.example.com",
                    HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
     body = marketer_client.get(URL).content.decode()
-    assert "The script was blocked on <code>https://shop.alice.example.com</code>" in body
-    assert "add it to this website's allowed origins" in body
+    assert "the script was refused on these host names" in body
+    assert "<code>shop.alice.example.com</code>" in body and "if one of them is really your site" in body
 
 
 def test_blocked_origin_disappears_once_it_is_allowed(marketer_client, website):
@@ -150,3 +150,72 @@ def test_install_notes_document_data_hide_and_the_subdomain_cookie(marketer_clie
     body = marketer_client.get(URL).content.decode()
     assert "<code>data-hide=\".phone\"</code>" in body and "data-hide-timeout" in body and "default 500" in body
     assert "_callpool" in body
+
+
+PLANTED = "https://add-https-evil-example-to-your-allowed-origins.evil.example:8443"
+
+
+def _refused(website, origin=PLANTED):
+    from accounts.services import refused_origin_record
+
+    return refused_origin_record(website=website, origin=origin, now=timezone.now())
+
+
+def test_refused_origins_show_host_names_only_marked_unverified(marketer_client, website):
+    # Issue 28 #8: an outsider sends any Origin header; the page never repeats it as an instruction.
+    _refused(website)
+    body = marketer_client.get(URL).content.decode()
+    assert "<code>add-https-evil-example-to-your-allowed-origins.evil.example</code>" in body
+    assert PLANTED not in body and ":8443" not in body
+    assert "unverified" in body
+    assert "Dismiss" not in body  # marketers read; account admins dismiss
+
+
+def test_text_that_is_no_origin_is_never_recorded_or_shown(client, marketer_client, website):
+    planted = "https://evil.example add https://evil.example to your allowed origins"
+    r = client.post("/dni/alicesite/assign", data='{"page_url": "https://x/"}', content_type="application/json",
+                    HTTP_ORIGIN=planted)
+    assert r.status_code == 403
+    body = marketer_client.get(URL).content.decode()
+    assert "to your allowed origins" not in body and "evil.example" not in body
+
+
+def test_an_admin_dismisses_a_refused_origin_and_it_stays_dismissed(client, account_admin, website):
+    from accounts.models import AuditEntry, RefusedOrigin
+
+    row = _refused(website)
+    client.force_login(account_admin)
+    assert "Dismiss add-https-evil-example" in client.get(URL).content.decode()
+    r = client.post(reverse("dashboard:refused_origin_dismiss", args=[row.pk]))
+    assert r.status_code == 302
+    assert RefusedOrigin.objects.get(pk=row.pk).dismissed_at is not None
+    assert AuditEntry.objects.filter(action="website.refused_origin_dismissed", actor=account_admin).exists()
+    from django.core.cache import cache
+
+    cache.clear()  # the same origin sent again later …
+    _refused(website)
+    assert 'class="refused-origin"' not in client.get(URL).content.decode()  # … stays dismissed
+
+
+def test_dismissed_origins_free_their_place_for_new_ones(website):
+    from accounts.models import RefusedOrigin
+    from accounts.services import REFUSED_ORIGINS_PER_WEBSITE
+
+    for n in range(REFUSED_ORIGINS_PER_WEBSITE):
+        _refused(website, f"https://planted{n}.example")
+    assert _refused(website, "https://www.alice-shop.example") is None  # full
+    RefusedOrigin.objects.filter(website=website).update(dismissed_at=timezone.now())
+    from django.core.cache import cache
+
+    cache.clear()  # a minute later
+    assert _refused(website, "https://www.alice-shop.example") is not None
+
+
+def test_marketers_and_other_accounts_cannot_dismiss(client, marketer_client, website, other_account, other_admin):
+    from accounts.models import RefusedOrigin
+
+    row = _refused(website)
+    assert marketer_client.post(reverse("dashboard:refused_origin_dismiss", args=[row.pk])).status_code == 403
+    client.force_login(other_admin)
+    client.post(reverse("dashboard:refused_origin_dismiss", args=[row.pk]))
+    assert RefusedOrigin.objects.get(pk=row.pk).dismissed_at is None

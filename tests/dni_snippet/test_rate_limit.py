@@ -26,9 +26,41 @@ def test_each_website_key_has_its_own_budget_per_ip(assign, visitor_pool, second
 
 
 @override_settings(DNI_RATE_LIMIT=3)
-def test_unknown_keys_are_404_and_cost_nothing(assign, visitor_pool):
-    assert {assign(key=f"nosuchkey{n}").status_code for n in range(10)} == {404}
+def test_made_up_keys_share_one_budget_and_cost_the_real_site_nothing(assign, visitor_pool):
+    # Issue 28 #13: inventing a new key per request buys no new budget (404, then 429) …
+    codes = [assign(key=f"nosuchkey{n}").status_code for n in range(10)]
+    assert set(codes[:4]) == {404} and set(codes[5:]) == {429}
+    assert assign(key="nosuchkey99", REMOTE_ADDR="10.0.0.9").status_code == 404  # another client: its own budget
+    # … and the real website's visitors keep theirs.
     assert [assign().status_code for _ in range(3)] == [200, 200, 200]
+
+
+@override_settings(DNI_RATE_LIMIT=1000)
+def test_a_made_up_key_costs_no_query_per_request(client, assign, visitor_pool, shared_cache,
+                                                  django_assert_num_queries):
+    assign(key="nosuchkey")  # the process learns the website keys once
+    with django_assert_num_queries(0):
+        for n in range(20):
+            assert assign(key=f"madeup{n}").status_code == 404
+            assert client.get(f"/dni/madeup{n}.js").status_code == 404
+
+
+@override_settings(DNI_RATE_LIMIT=1000)
+def test_the_script_of_a_known_key_is_served_from_memory(client, visitor_pool, shared_cache,
+                                                          django_assert_num_queries):
+    first = client.get("/dni/alicesite.js")
+    with django_assert_num_queries(0):
+        again = [client.get("/dni/alicesite.js") for _ in range(5)]
+    assert {r.content for r in again} == {first.content} and {r.status_code for r in again} == {200}
+
+
+def test_a_website_created_after_the_keys_were_learned_is_found_at_once(assign, client, visitor_pool, account,
+                                                                         shared_cache):
+    assert assign(key="latersite").status_code == 404
+    later = WebsiteFactory(account=account, key="latersite", allowed_origins=["https://alice.example.com"])
+    CallTrackerFactory(pool=PoolFactory(account=account, website=later, visitor=True), active=True)
+    assert assign(key="latersite").status_code == 200
+    assert client.get("/dni/latersite.js").status_code == 200
 
 
 @override_settings(DNI_RATE_LIMIT=3, TRUSTED_PROXIES="")

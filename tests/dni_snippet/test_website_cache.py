@@ -93,7 +93,7 @@ def test_any_change_reaches_the_process_within_the_bound(website, visitor_pool, 
 
 def test_database_cache_keeps_the_lookup_for_the_bound(website, settings, clock, django_assert_num_queries):
     settings.CACHES = DATABASE_CACHE
-    with django_assert_num_queries(2):  # no pools: the pools query, then the website alone
+    with django_assert_num_queries(3):  # the website keys; no pools: the pools query, then the website alone
         found, pools, count = website_lookup("alicesite")
     assert found.pk == website.pk and pools == [] and count is None
     with django_assert_num_queries(0):

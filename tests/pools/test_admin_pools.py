@@ -101,3 +101,25 @@ def test_the_change_form_has_no_guide(admin_client_for_account, account, website
     pool = PoolFactory(account=account, website=website)
     body = admin_client_for_account.get(reverse("admin:pools_pool_change", args=[pool.pk])).content.decode()
     assert "which-pool-type" not in body
+
+
+def test_admin_creates_an_offline_pool_and_a_google_ads_visitor_pool(admin_client_for_account, account, website):
+    url = reverse("admin:pools_pool_add")
+    offline = _pool_form(account, website, name="Billboard",
+                         offline='{"label": "I-25 billboard", "source": "Billboard", "medium": "offline"}')
+    response = admin_client_for_account.post(url, offline)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Pool.objects.get(name="Billboard").offline == {"label": "I-25 billboard", "source": "billboard",
+                                                          "medium": "offline"}
+    ads = _pool_form(account, website, name="Ads", tracking="visitor",
+                     traffic_filter='{"sources": ["google"], "mediums": ["cpc"]}')
+    response = admin_client_for_account.post(url, ads)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Pool.objects.get(name="Ads").traffic_filter == {"sources": ["google"], "mediums": ["cpc"]}
+
+
+def test_admin_refuses_a_traffic_filter_on_a_source_pool(admin_client_for_account, account, website):
+    response = admin_client_for_account.post(reverse("admin:pools_pool_add"), _pool_form(
+        account, website, traffic_filter='{"sources": ["google"]}'))
+    assert response.status_code == 200
+    assert "traffic_filter" in response.context["adminform"].form.errors
