@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "attribution",
     "calls",
     "reports",
+    "transcripts",
     "dni_snippet",
     "dashboard",
     "drf_spectacular_sidecar",

@@ -1,0 +1,19 @@
+"""Twilio's transcription callback: signature first (403), then one service call."""
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from calls.twiml import twiml_empty
+from calls.webhooks import status_webhook_tokens
+from telephony.webhooks import twilio_signature_required
+from transcripts.services import transcript_record_provider
+
+
+@csrf_exempt
+@require_POST
+@twilio_signature_required(status_webhook_tokens)
+def twilio_transcription(request):
+    # Idempotent; an unknown call or an account not on the twilio backend gets the same harmless 200.
+    transcript_record_provider(params=request.POST)
+    return HttpResponse(twiml_empty(), content_type="application/xml")
