@@ -72,6 +72,7 @@ from pools.services import bought_summary, pool_provision
 from reports.aggregates import DIMENSIONS
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
+from transcripts.selectors import call_transcripts, transcription_backend
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -148,7 +149,9 @@ def call_list_csv(request):
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
-    return _page(request, "dashboard/call_detail.html", {"call": call, "journey": journey, **_call_outcome_context(request, call)})
+    return _page(request, "dashboard/call_detail.html", {
+        "call": call, "journey": journey, "transcripts": call_transcripts(call=call),
+        "transcription_backend": transcription_backend(account=request.account), **_call_outcome_context(request, call)})
 
 
 def _call_outcome_context(request, call) -> dict:

@@ -29,18 +29,6 @@ def call_transcript(*, call: Call) -> Transcript | None:
     return next((t for t in transcripts if t.status == Transcript.Status.READY), transcripts[0] if transcripts else None)
 
 
-def transcript_payload(transcript: Transcript | None) -> dict | None:
-    """The API's and `call.transcript_ready`'s `transcript`: status, backend, text, segments (speaker and time
-    where the backend gives them), the key phrases keyword spotting heard, and which recording it is of."""
-    if transcript is None:
-        return None
-    return {
-        "status": transcript.status, "backend": transcript.backend, "recording_sid": transcript.recording_sid,
-        "text": transcript.text, "segments": transcript.segments, "heard": transcript.heard_phrases,
-        "ready_at": transcript.ready_at.isoformat().replace("+00:00", "Z") if transcript.ready_at else None,
-    }
-
-
 def said_q(phrase: str) -> Q:
     """Calls whose (ready) transcript says `phrase`. PostgreSQL: English full-text search of the phrase (stems:
     "finance" finds "financing"; words in order); elsewhere whole-word-ish `icontains` on the text. Either way a
