@@ -41,7 +41,7 @@ def said_q(phrase: str) -> Q:
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        text = ready.annotate(said_vector=SearchVector("text", config="english")).filter(
+        text: QuerySet = ready.annotate(said_vector=SearchVector("text", config="english")).filter(
             said_vector=SearchQuery(wanted, config="english", search_type="phrase"))
     else:
         text = ready.filter(text__icontains=wanted)

@@ -13,7 +13,15 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Membership
-from tests.factories import AccountFactory, CallFactory, CallTrackerFactory, MembershipFactory, PoolFactory, UserFactory, WebsiteFactory
+from tests.factories import (
+    AccountFactory,
+    CallFactory,
+    CallTrackerFactory,
+    MembershipFactory,
+    PoolFactory,
+    UserFactory,
+    WebsiteFactory,
+)
 from transcripts.models import Transcript, TranscriptionSettings
 from transcripts.services import _heard_field
 

@@ -7,7 +7,6 @@ import pytest
 import responses
 
 from integrations.models import WebhookDelivery
-from tests.calls.payloads import sign
 from tests.factories import CallFactory
 from tests.integrations.factories import WebhookEndpointFactory
 from transcripts.models import Transcript, TranscriptionSettings
