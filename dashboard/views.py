@@ -149,9 +149,12 @@ def call_list_csv(request):
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
+    transcripts = call_transcripts(call=call)
+    # Which backend only matters for a recording without a transcript ("transcription is off" or "not yet").
+    backend = transcription_backend(account=request.account) if call.has_recording and not transcripts else ""
     return _page(request, "dashboard/call_detail.html", {
-        "call": call, "journey": journey, "transcripts": call_transcripts(call=call),
-        "transcription_backend": transcription_backend(account=request.account), **_call_outcome_context(request, call)})
+        "call": call, "journey": journey, "transcripts": transcripts, "transcription_backend": backend,
+        **_call_outcome_context(request, call)})
 
 
 def _call_outcome_context(request, call) -> dict:
