@@ -62,6 +62,10 @@ class Transcript(TenantLinks, models.Model):
     audio_seconds = models.FloatField(null=True, blank=True)
     cpu_seconds = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Claimed by a worker (transcripts.tasks): a second delivery of the same task (the queue re-delivers tasks
+    # running longer than its retry time) finds it claimed and leaves it; a claim older than the task's time limit
+    # (a worker that died) may be taken again.
+    started_at = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

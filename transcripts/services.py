@@ -2,9 +2,12 @@
 `call.transcript_ready` once, in the same transaction: the webhook outbox), and the account's settings."""
 
 import logging
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from accounts.services import audit_record
 from calls.completion import announce
@@ -12,7 +15,6 @@ from calls.models import Call
 from calls.selectors import call_for_provider_id
 from core.error_codes import INVALID
 from core.errors import DomainError
-from core.queue import enqueue_on_commit
 from core.spoken import normalize_words
 from transcripts.models import Backend, Transcript, TranscriptionSettings
 from transcripts.selectors import transcription_backend
@@ -22,6 +24,9 @@ logger = logging.getLogger(__name__)
 CALL_TRANSCRIPT_READY = "call.transcript_ready"
 KEY_PHRASES_MAX = 50
 TRANSCRIBE_TASK = "transcripts.tasks.transcribe"
+# Recognition takes about a CPU-minute per recorded minute (docs/transcripts.md): the task gets its own time limit
+# instead of the queue's 60 s (transcripts.tasks.MAX_AUDIO_SECONDS caps the audio).
+TRANSCRIBE_TIMEOUT_SECONDS = 2 * 60 * 60
 
 
 def transcript_request(*, call: Call, recording_sid: str, recording_url: str) -> Transcript | None:
@@ -36,8 +41,18 @@ def transcript_request(*, call: Call, recording_sid: str, recording_url: str) ->
                                                    recording_url=recording_url[:500], backend=Backend.LOCAL)
     except IntegrityError:
         return None  # asked already (a retried callback)
-    enqueue_on_commit(TRANSCRIBE_TASK, transcript.pk)
+    transcript_id = transcript.pk
+    transaction.on_commit(lambda: async_task(TRANSCRIBE_TASK, transcript_id, timeout=TRANSCRIBE_TIMEOUT_SECONDS))
     return transcript
+
+
+def transcript_claim(*, transcript_id: int, now=None) -> bool:
+    """The worker takes a pending transcript to make it: True once (a re-delivered task gets False), again only
+    when the earlier claim is older than the task's time limit (its worker died)."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=TRANSCRIBE_TIMEOUT_SECONDS)
+    return bool(Transcript.objects.filter(pk=transcript_id, status=Transcript.Status.PENDING)
+                .filter(Q(started_at__isnull=True) | Q(started_at__lt=stale)).update(started_at=now))
 
 
 def _heard_field(spotted: list[dict]) -> str:

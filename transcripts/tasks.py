@@ -8,7 +8,7 @@ from telephony.recordings import recording_wav
 from transcripts.audio import read_wav
 from transcripts.models import Transcript
 from transcripts.selectors import transcription_settings_get
-from transcripts.services import transcript_fail, transcript_store
+from transcripts.services import transcript_claim, transcript_fail, transcript_store
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ MAX_AUDIO_SECONDS = 30 * 60
 def transcribe(transcript_id: int) -> str:
     transcript = Transcript.objects.select_related("account").filter(
         pk=transcript_id, status=Transcript.Status.PENDING).first()
-    if transcript is None:
+    if transcript is None or not transcript_claim(transcript_id=transcript_id):
         return "nothing to do"
     from transcripts import engine  # loads PocketSphinx only in the worker that transcribes
 
