@@ -38,6 +38,7 @@ from reports.attribution_models import LAST
 from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
 from trackers.services import tracker_update
+from transcripts.payloads import CallWithTranscriptSerializer
 
 MAX_ID = 2**63 - 1
 
@@ -234,25 +235,49 @@ class TrackerDetailApi(AccountApi):
 # Calls and visits
 
 
-class CallListApi(ListModelMixin, AccountApi):
+INCLUDE_TRANSCRIPT = OpenApiParameter(
+    "include", str, enum=["transcript"], required=False,
+    description="`transcript`: each call carries its `transcript` (text, speaker segments, key phrases heard), or null.")
+
+
+class IncludeTranscript:
+    """`?include=transcript`: the calls with their transcripts (prefetched: one more query, not one per call)."""
+
+    def include_transcript(self) -> bool:
+        return "transcript" in self.request.query_params.get("include", "").split(",")  # type: ignore[attr-defined]
+
+    def call_serializer_class(self):
+        return CallWithTranscriptSerializer if self.include_transcript() else s.CallOutputSerializer
+
+    def with_transcripts(self, calls):
+        return calls.prefetch_related("transcripts") if self.include_transcript() else calls
+
+
+@extend_schema(parameters=[INCLUDE_TRANSCRIPT])
+class CallListApi(IncludeTranscript, ListModelMixin, AccountApi):
     serializer_class = s.CallOutputSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CallFilter
 
+    def get_serializer_class(self):
+        return self.call_serializer_class()
+
     def get_queryset(self):
         if self.schema_only():
             return Call.objects.none()
-        return call_list(account=self.account)
+        return self.with_transcripts(call_list(account=self.account))
 
     def get(self, request):
         return self.list(request)
 
 
-class CallDetailApi(AccountApi):
+class CallDetailApi(IncludeTranscript, AccountApi):
     serializer_class = s.CallOutputSerializer
 
+    @extend_schema(parameters=[INCLUDE_TRANSCRIPT])
     def get(self, request, pk):
-        return Response(s.CallOutputSerializer(get_object_or_404(call_list(account=self.account), pk=pk)).data)
+        call = get_object_or_404(self.with_transcripts(call_list(account=self.account)), pk=pk)
+        return Response(self.call_serializer_class()(call).data)
 
     @extend_schema(request=s.CallUpdateInputSerializer, responses=s.CallOutputSerializer,
                    description="Set the call's outcome, value, note, tags, score and/or spam (write scope). The change "

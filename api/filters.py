@@ -8,6 +8,7 @@ from attribution.models import Visit
 from calls.models import Call
 from calls.results import CallResult, call_result_q
 from trackers.models import CallTracker
+from transcripts.selectors import calls_said
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -69,14 +70,21 @@ class CallFilter(django_filters.FilterSet):
                                          help_text="The call's result, as in the `result` field.")
     tag = django_filters.CharFilter(field_name="tags__name", lookup_expr="iexact", help_text="Calls with this tag (its name).")
     spam = django_filters.BooleanFilter(help_text="true: spam calls only; false: the others. All calls when omitted.")
+    said = django_filters.CharFilter(method="filter_said", max_length=100,
+                                     help_text="Calls whose transcript says this phrase (PostgreSQL: English full-text "
+                                               "search, so “finance” finds “financing”), or whose key phrases keyword "
+                                               "spotting heard it.")
 
     class Meta:
         model = Call
         fields = ["started_at", "pool", "tracker", "source", "medium", "provider_call_id", "status", "is_conversion",
-                  "has_recording", "result", "tag", "spam"]
+                  "has_recording", "result", "tag", "spam", "said"]
 
     def filter_result(self, queryset, name, value):
         return queryset.filter(call_result_q(value)) if value else queryset
+
+    def filter_said(self, queryset, name, value):
+        return calls_said(queryset, value) if value.strip() else queryset
 
     def filter_has_recording(self, queryset, name, value):
         if value is None:

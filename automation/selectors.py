@@ -11,6 +11,8 @@ from automation.planner import CallFacts, RuleSpec
 from calls.models import TERMINAL_STATUSES, Call, CallOutcomeChange
 from core.actors import is_rule_label
 from core.phones import phone_area_code
+from transcripts.models import Transcript
+from transcripts.selectors import call_transcripts
 
 PREVIEW_DAYS = 30
 PREVIEW_MAX_CALLS = 20000  # the preview reads at most this many of the latest calls
@@ -35,13 +37,13 @@ def rule_specs(*, account: Account, rule_ids: list[int] | None = None) -> list[R
 
 
 def call_transcript_text(call: Call) -> str | None:
-    """The call's transcript as text, or None while it has none. Transcripts are another part's (SPEC
-    "Transcripts"): this reads `call.transcript` whether it is a related row with `.text` or the text itself."""
-    transcript = getattr(call, "transcript", None)  # a reverse one-to-one without a row raises AttributeError
-    if transcript is None:
-        return None
-    text = transcript if isinstance(transcript, str) else getattr(transcript, "text", None)
-    return text or None
+    """What the call's ready transcripts say, as text (a call recording and a voicemail may both have one), with the
+    phrases keyword spotting heard in the audio; None while there is none (SPEC "Transcripts")."""
+    parts: list[str] = []
+    for transcript in call_transcripts(call=call):
+        if transcript.status == Transcript.Status.READY:
+            parts += [transcript.text, *transcript.heard_phrases]
+    return "\n".join(part for part in parts if part) or None
 
 
 def fields_marked_by_people(*, call: Call) -> frozenset[str]:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "calls",
     "automation",
     "reports",
+    "transcripts",
     "dni_snippet",
     "dashboard",
     "drf_spectacular_sidecar",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("dni/", include("dni_snippet.urls")),
     path("telephony/", include("calls.urls")),
+    path("telephony/", include("transcripts.urls")),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -19,6 +19,9 @@ TEXT_FILTERS = ("source", "medium", "channel", "campaign", "term", "landing_page
 BLANKABLE = ("source", "medium", "channel", "campaign", "term", "landing_page", "pool_name")
 
 
+SAID_PREFIX = re.compile(r"^said\s*:\s*", re.IGNORECASE)
+
+
 # Result words of older links (bookmarks, exports) and what they are called now.
 RENAMED_RESULTS = {"busy-failed": CallResult.BUSY_OR_FAILED.value, "in-progress": CallResult.IN_PROGRESS.value}
 
@@ -44,6 +47,7 @@ class CallFilters:
     tag: str = ""          # a tag's name, matched ignoring case
     spam: str = ""         # "" (not spam: spam is left out by default) | "yes" (spam only) | "all"
     blank: tuple[str, ...] = ()     # BLANKABLE names that must be empty
+    said: str = ""         # a phrase the transcript says (typed as "said: financing" in the search box, or ?said=)
 
     def params(self) -> dict[str, str]:
         params = {"result": self.result, "status": self.status, "source": self.source, "medium": self.medium,
@@ -51,7 +55,7 @@ class CallFilters:
                   "answered": self.answered, "recording": self.recording, "campaign": self.campaign, "term": self.term,
                   "landing_page": self.landing_page, "tracking_number": self.tracking_number, "pool_name": self.pool_name,
                   "is_conversion": "1" if self.conversions_only else "", "tag": self.tag, "spam": self.spam,
-                  "blank": ",".join(self.blank)}
+                  "blank": ",".join(self.blank), "said": self.said}
         return {key: value for key, value in params.items() if value}
 
     @property
@@ -62,7 +66,7 @@ class CallFilters:
 # How the calls log names each filter when it lists the ones in force (call_filters_describe).
 FILTER_LABELS = {"q": "caller", "status": "status", "source": "source", "medium": "medium", "channel": "channel",
                  "campaign": "campaign", "term": "keyword", "landing_page": "landing page",
-                 "tracking_number": "tracking number", "pool_name": "pool", "tag": "tag"}
+                 "tracking_number": "tracking number", "pool_name": "pool", "tag": "tag", "said": "said"}
 # What a report calls an empty value (reports.aggregates.Dimension.empty_label), so the log says the same.
 BLANK_LABELS = {"term": "(none)", "pool_name": "(no pool)"}
 CHOICE_WORDS = {("first_time", "yes"): "first-time callers", ("first_time", "no"): "repeat callers",
@@ -127,7 +131,11 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
         problems.append("The spam filter takes yes (spam only) or all; ignored.")
         spam = ""
     tag = (params.get("tag") or "").strip()[:50]
-    q = (params.get("q") or "").strip()[:40]
+    said = " ".join((params.get("said") or "").split())[:100]
+    q = (params.get("q") or "").strip()[:200]
+    if SAID_PREFIX.match(q):  # the search box: "said: financing" searches transcripts, digits search callers
+        said, q = " ".join(SAID_PREFIX.sub("", q).split())[:100], ""
+    q = q[:40]
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
@@ -141,7 +149,7 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
         problems.append(problem)
     return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, recording=recording,
                        result=result, conversions_only=raw_conversion in ("1", "true"), tag=tag, spam=spam, blank=blank,
-                       **text), problems
+                       said=said, **text), problems
 
 
 def _page_parse(raw: str) -> str:

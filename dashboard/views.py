@@ -78,6 +78,7 @@ from reports.aggregates import DIMENSIONS
 from reports.attribution_models import LAST, LOOKBACK_DAYS, MODEL_HELP, MODELS, model_changes_rows
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
+from transcripts.selectors import call_transcripts, transcription_backend
 
 
 def _page(request, template, context, *, keep: dict[str, str] | None = None):
@@ -154,8 +155,12 @@ def call_list_csv(request):
 def call_detail(request, pk):
     call = call_get(account=request.account, pk=pk)
     journey = call_journey(account=request.account, call=call)
+    transcripts = call_transcripts(call=call)
+    # Which backend only matters for a recording without a transcript ("transcription is off" or "not yet").
+    backend = transcription_backend(account=request.account) if call.has_recording and not transcripts else ""
     return _page(request, "dashboard/call_detail.html", {
         "call": call, "journey": journey, "rule_trace": call_rule_trace(account=request.account, call=call),
+        "transcripts": transcripts, "transcription_backend": backend,
         **_call_outcome_context(request, call)})
 
 

@@ -35,6 +35,7 @@ class WebhookEvent(models.TextChoices):
     CALL_ATTRIBUTED = "call.attributed", "Call attributed"
     CALL_UPDATED = "call.updated", "Call updated (outcome, value or note)"
     CALL_RECORDING_READY = "call.recording_ready", "Call recording ready"
+    CALL_TRANSCRIPT_READY = "call.transcript_ready", "Call transcript ready"
     TRACKER_STATUS_CHANGED = "tracker.status_changed", "Tracker status changed"
 
 

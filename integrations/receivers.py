@@ -16,6 +16,7 @@ from integrations import services
 from integrations.models import WebhookEvent
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer
+from transcripts.payloads import call_transcript_data
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,9 @@ def on_call_event(sender, call_id, event, **kwargs):
             if call is None:
                 return
             if event in WebhookEvent.values:
-                services.webhook_event_publish(account_id=call.account_id, event_type=event,
-                                               data=CallOutputSerializer(call).data)
+                # call.transcript_ready carries the transcript too (the call's shape plus `transcript`).
+                data = call_transcript_data(call) if event == "call.transcript_ready" else CallOutputSerializer(call).data
+                services.webhook_event_publish(account_id=call.account_id, event_type=event, data=data)
             if event in GA4_TRIGGERS:
                 # Never at ring time: only a final, converting call is sent (ga4_enqueue checks), once per call.
                 services.ga4_enqueue(call=call)

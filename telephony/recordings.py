@@ -135,6 +135,44 @@ def _ranged(chunks: Iterable[bytes], content_type: str, total: int | None, wante
                            content_range=f"bytes {first}-{last}/{total}", close=close)
 
 
+def _recording_credentials(*, account, url: str):
+    """The account's Twilio credentials, if `url` is a Twilio recording they may read; ProviderError otherwise."""
+    match = TWILIO_RECORDING.match(url or "")
+    if match is None:
+        raise ProviderError("This recording's URL is not a Twilio recording.")
+    credentials = twilio_credentials(TelephonySettings.objects.filter(account=account).first())
+    if not credentials.is_complete or credentials.account_sid != match.group(1):
+        raise ProviderError("This account's Twilio credentials cannot read this recording.")
+    return credentials
+
+
+def recording_wav(*, account, url: str, max_bytes: int = 64 * 1024 * 1024) -> bytes:
+    """The whole recording as WAV (16-bit PCM; a dual-channel recording keeps its two channels), for speech
+    recognition in the worker: Twilio recordings (SignalWire and Telnyx ones are not fetched as WAV yet). Same URL
+    rules and credentials as `recording_stream`; ProviderError when it can't
+    be had or is larger than `max_bytes`."""
+    if url.startswith(SANDBOX_PREFIX):
+        return sandbox_recording_wav()
+    credentials = _recording_credentials(account=account, url=url)
+    try:
+        response = requests.get(url + ".wav", auth=(credentials.account_sid, credentials.auth_token),
+                                stream=True, timeout=FETCH_TIMEOUT)
+    except requests.RequestException as exc:
+        raise ProviderError(f"Twilio did not answer: {exc.__class__.__name__}") from exc
+    with response:
+        if response.status_code != 200:
+            raise ProviderError(f"Twilio answered {response.status_code} for the recording.")
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(CHUNK_BYTES):
+                body += chunk
+                if len(body) > max_bytes:
+                    raise ProviderError(f"The recording is larger than {max_bytes // (1024 * 1024)} MB.")
+        except requests.RequestException as exc:
+            raise ProviderError(f"The recording's download broke off: {exc.__class__.__name__}") from exc
+    return bytes(body)
+
+
 def recording_stream(*, account, url: str, range_header: str = "") -> RecordingStream:
     """The recording's bytes (those `range_header` asks for), fetched with `account`'s credentials.
 

@@ -20,6 +20,7 @@ from dashboard.cursors import cursor_encode
 from dashboard.filters import DashboardFilters
 from reports.aggregates import report_calls
 from reports.attribution_models import MODELS, journey_credit
+from transcripts.selectors import said_q
 
 CALLS_PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -73,6 +74,8 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
         calls = calls.filter(tags__name__iexact=f.tag)  # one tag per name (any case): no duplicate rows
     if f.q:
         calls = calls.filter(_caller_filter(f.q, account.default_region))
+    if f.said:
+        calls = calls.filter(said_q(f.said))
     return calls.order_by("-started_at", "-id")
 
 

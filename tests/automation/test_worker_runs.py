@@ -139,3 +139,25 @@ def test_a_transcript_runs_the_rules_that_listen_for_phrases_once(
     assert list(RuleRun.objects.filter(call=answered_call).values_list("trigger", flat=True)) == ["completed", "transcript"]
     # "Every call" already ran at completion: the transcript does not run it again.
     assert RuleEffect.objects.filter(rule_name="Every call").count() == 1
+
+
+def test_a_stored_transcript_runs_the_phrase_rules_end_to_end(account, answered_call, django_capture_on_commit_callbacks):
+    """No fake: the transcripts part stores a ready transcript (text and a phrase keyword spotting heard), announces
+    call.transcript_ready, and the worker's rules read it."""
+    from transcripts.models import Transcript
+    from transcripts.services import transcript_store
+
+    rule_create(account=account, name="Financing", conditions=[{"field": "said", "op": "in", "value": ["financing"]}],
+                actions=[{"type": "add_tag", "value": "financing"}])
+    rule_create(account=account, name="Heard refund", conditions=[{"field": "said", "op": "in", "value": ["refund"]}],
+                actions=[{"type": "set_score", "value": 2}])
+    _finish(answered_call, django_capture_on_commit_callbacks)
+    assert not Call.objects.get(pk=answered_call.pk).tags.exists()
+    transcript = Transcript.objects.create(account=account, call=answered_call, recording_sid="RE1", backend="local")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert transcript_store(transcript_id=transcript.pk, text="do you offer financing on the furnace",
+                                segments=[], spotted=[{"phrase": "refund", "start": 1.0}])
+    call = Call.objects.get(pk=answered_call.pk)
+    assert [t.name for t in call.tags.all()] == ["financing"]
+    assert call.score == 2
+    assert RuleRun.objects.filter(call=call, trigger="transcript").count() == 1
