@@ -10,7 +10,7 @@ values keep one order across pages (stable); NULLs sort last in both directions.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Case, F, OuterRef, Subquery, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce
 
@@ -45,7 +45,8 @@ CALL_COLUMNS: tuple[CallColumn, ...] = (
     CallColumn("talk_time", "Talk time", ("talk_seconds",), default=False, cell_class="num nowrap"),
     CallColumn("outcome", "Outcome", ("outcome",)),
     CallColumn("value", "Value", ("effective_value",), cell_class="num nowrap",
-               annotate={"effective_value": lambda: Coalesce(F("value"), F("conversion_value"))}),
+               annotate={"effective_value": lambda: Coalesce(F("value"), Case(When(is_conversion=True,
+                                                                                      then=F("conversion_value"))))}),
     CallColumn("tags", "Tags", ("first_tag",), annotate={"first_tag": _first_tag_name}),
     CallColumn("score", "Score", ("score",), cell_class="nowrap"),
     CallColumn("source_medium", "Source / medium", ("source", "medium")),

@@ -177,7 +177,8 @@ def _value_parse(raw: str) -> tuple[str, str]:
         value = None
     if value is None or not value.is_finite() or value < 0 or value >= Decimal("1e10"):
         return "", f"“{raw}” is not an amount; the value filter is ignored."
-    return str(value.quantize(Decimal("0.01")).normalize()), ""
+    text = f"{value.quantize(Decimal('0.01')):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text), ""
 
 
 def _page_parse(raw: str) -> str:
