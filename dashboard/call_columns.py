@@ -54,7 +54,7 @@ CALL_COLUMNS: tuple[CallColumn, ...] = (
     CallColumn("keyword", "Keyword", ("term",), cell_class="wrap"),
     CallColumn("landing_page", "Landing page", ("landing_page_key",), cell_class="wrap"),
     CallColumn("channel", "Channel", ("channel",), default=False),
-    CallColumn("tracking_number", "Tracking number", ("tracking_number",)),
+    CallColumn("tracking_number", "Tracking number", ("tracking_number",), default=False),
     CallColumn("pool", "Pool", ("pool__name",), default=False, cell_class="wrap"),
     CallColumn("location", "Caller location", ("caller_region", "caller_city"), default=False, cell_class="wrap"),
 )

@@ -167,7 +167,7 @@ def test_page_sizes(marketer_client, tracker, size):
 def test_landing_page_shows_its_path_with_the_full_url_on_hover(marketer_client, marked):
     html = marketer_client.get(URL).content.decode()
     assert 'title="https://shop.example.com/page-0?utm_source=x"' in html
-    assert "/<wbr>page-0?utm_source=x</span>" in html
+    assert "/<wbr>page-0</span>" in html
 
 
 def test_every_filter_a_link_can_set_is_kept_by_a_saved_view():
