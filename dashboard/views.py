@@ -429,8 +429,13 @@ def pool_detail(request, pk):
     data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
     trackers = [tracker for _, _, group in data["tracker_groups"] for tracker in group]
     data["test_call_form"] = _test_call_form(request, pool=pool, trackers=trackers)
-    can_buy = not pool.is_retired and is_account_admin(user=request.user, account=request.account)
+    is_admin = is_account_admin(user=request.user, account=request.account)
+    can_buy = not pool.is_retired and is_admin
     data["add_numbers_form"] = AddNumbersForm() if can_buy else None
+    # Account admins get the way into the admin, where the pool's settings and numbers are edited.
+    data["admin_links"] = ({"edit": reverse("admin:pools_pool_change", args=[pool.pk]),
+                            "numbers": reverse("admin:trackers_calltracker_changelist") + f"?pool__id__exact={pool.pk}"}
+                           if is_admin and request.user.is_staff else None)
     return _page(request, "dashboard/pool_detail.html", data)
 
 
