@@ -2,8 +2,8 @@
 back as problems the view shows as messages."""
 
 import re
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 

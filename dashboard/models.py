@@ -22,6 +22,9 @@ class CallLogPreference(models.Model):
             models.CheckConstraint(condition=models.Q(per_page__in=[25, 50, 100]), name="dashboard_calllogpreference_per_page"),
         ]
 
+    def __str__(self):
+        return f"calls log of user {self.user_id} in account {self.account_id}"
+
 
 class SavedCallView(models.Model):
     """A named calls-log view: filters, date range, sort, columns and page size as the log's own query parameters
@@ -39,3 +42,6 @@ class SavedCallView(models.Model):
         ]
         # The log's "Saved views" list: this person's views in this account, by name (the unique index serves it).
         ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -65,6 +65,7 @@ from dashboard.forms import (
     CallOutcomeForm,
     TestCallForm,
 )
+from dashboard.selectors.call_views import call_log_preference_get, saved_view_get, saved_view_list
 from dashboard.selectors.calls import (
     call_export_rows,
     call_get,
@@ -73,8 +74,6 @@ from dashboard.selectors.calls import (
     call_page_position,
     call_page_sorted,
 )
-from dashboard.selectors.call_views import call_log_preference_get, saved_view_get, saved_view_list
-from dashboard.services import call_log_preference_save, saved_view_delete, saved_view_save
 from dashboard.selectors.overview import overview_get
 from dashboard.selectors.pools import (
     pool_detail_get,
@@ -85,6 +84,7 @@ from dashboard.selectors.pools import (
 )
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
+from dashboard.services import call_log_preference_save, saved_view_delete, saved_view_save
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision

@@ -5,7 +5,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from accounts.selectors import is_account_admin
-
 from calls.models import Call
 from calls.results import HELP, call_result
 
@@ -76,7 +75,7 @@ def settings_menu(context):
     request = context["request"]
     account = context.get("account") or getattr(request, "account", None)
     user = request.user
-    show = bool(account) and user.is_staff and (user.is_superuser or is_account_admin(user=user, account=account))
+    show = account is not None and user.is_staff and (user.is_superuser or is_account_admin(user=user, account=account))
     links = []
     if show:
         for label, name in SETTINGS_LINKS:

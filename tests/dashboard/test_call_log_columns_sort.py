@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.call_columns import CALL_COLUMNS, DEFAULT_COLUMNS, sort_order
-from dashboard.call_views import FILTER_PARAMS, VIEW_PARAMS
 from dashboard.call_filters import CallFilters
+from dashboard.call_views import FILTER_PARAMS, VIEW_PARAMS
 from dashboard.models import CallLogPreference
 from tests.factories import CallFactory, MembershipFactory, TagFactory, UserFactory
 
