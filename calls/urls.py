@@ -1,4 +1,4 @@
-"""Mounted at /telephony/: the provider webhooks (the URLs numbers are bought with)."""
+"""Mounted at /telephony/: the provider webhooks (the URLs numbers are bought with), /telephony/<provider>/…"""
 
 from django.urls import path
 
@@ -12,4 +12,16 @@ twilio_urls = [
     path("twilio/recording", views.twilio_recording, name="twilio-recording"),
 ]
 
-urlpatterns = twilio_urls
+signalwire_urls = [
+    path("signalwire/voice", views.signalwire_voice, name="signalwire-voice"),
+    path("signalwire/status", views.signalwire_status, name="signalwire-status"),
+    path("signalwire/recording", views.signalwire_recording, name="signalwire-recording"),
+]
+
+telnyx_urls = [
+    path("telnyx/voice", views.telnyx_voice, name="telnyx-voice"),
+    path("telnyx/status", views.telnyx_status, name="telnyx-status"),
+    path("telnyx/recording", views.telnyx_recording, name="telnyx-recording"),
+]
+
+urlpatterns = twilio_urls + signalwire_urls + telnyx_urls

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import account_views, views
 
 app_name = "dashboard"
 
@@ -25,5 +25,7 @@ urlpatterns = [
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("pools/<int:pk>/add-numbers", views.pool_add_numbers, name="pool_add_numbers"),
     path("websites/", views.website_list, name="website_list"),
+    path("accounts/", account_views.account_list, name="account_list"),
+    path("accounts/switch", account_views.account_switch, name="account_switch"),
     path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]

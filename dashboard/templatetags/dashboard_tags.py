@@ -4,6 +4,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from accounts.models import Membership
 from accounts.selectors import is_account_admin
 from calls.models import Call
 from calls.results import HELP, call_result
@@ -75,7 +76,15 @@ def settings_menu(context):
     request = context["request"]
     account = context.get("account") or getattr(request, "account", None)
     user = request.user
-    show = account is not None and user.is_staff and (user.is_superuser or is_account_admin(user=user, account=account))
+    memberships = getattr(request, "memberships", None)  # read once by the account middleware, when it ran
+    if account is None or not user.is_staff:
+        show = False
+    elif user.is_superuser:
+        show = True
+    elif memberships is not None:
+        show = any(m.account_id == account.pk and m.role == Membership.Role.ADMIN for m in memberships)
+    else:
+        show = is_account_admin(user=user, account=account)
     links = []
     if show:
         for label, name in SETTINGS_LINKS:
@@ -84,3 +93,11 @@ def settings_menu(context):
             except NoReverseMatch:  # a model not registered in this build
                 continue
     return {"links": links}
+
+
+@register.filter
+def credit(value):
+    """A count credited by an attribution model: whole numbers as they are, linear shares to two decimals."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}"
+    return int(value) if isinstance(value, float) else value

@@ -71,11 +71,11 @@ def test_an_admin_of_one_account_is_not_asked_to_pick_the_account(admin_client_f
         assert f'value="{account.pk}" selected' in select.group(1), name
 
 
-def test_an_admin_of_two_accounts_still_chooses(admin_client_for_account, account_admin, other_account):
+def test_an_admin_of_two_accounts_adds_to_the_account_they_work_in(admin_client_for_account, account_admin, other_account):
     MembershipFactory(account=other_account, user=account_admin, role="admin")
     html = admin_client_for_account.get(reverse("admin:pools_pool_add")).content.decode()
     select = re.search(r'<select name="account"[^>]*>(.*?)</select>', html, re.S).group(1)
-    assert "---------" in select and "Alice Co" in select and "Bob Co" in select
+    assert "---------" not in select and "Alice Co" in select and "Bob Co" not in select
 
 
 def test_the_pool_form_speaks_plain_words(admin_client_for_account):
