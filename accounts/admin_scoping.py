@@ -6,7 +6,7 @@ from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 
-from accounts.models import Membership
+from accounts.models import Account, Membership
 from accounts.selectors import account_for_request
 from accounts.tenancy import cross_account_links, scope_queryset
 from core.actors import Actor
@@ -199,6 +199,10 @@ def scoped_choice_kwargs(db_field, request, kwargs: dict) -> dict:
     if ids is not None:
         base = kwargs.get("queryset", db_field.related_model._default_manager.all())
         kwargs["queryset"] = scope_queryset(base, ids)
+        if db_field.related_model is Account and len(ids) == 1 and db_field.many_to_one and not db_field.blank:
+            # An admin of one account: the account is chosen for them (no "Account: ---------" to pick from).
+            kwargs.setdefault("initial", ids[0])
+            kwargs["empty_label"] = None
     return kwargs
 
 

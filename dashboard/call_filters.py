@@ -3,6 +3,7 @@ back as problems the view shows as messages."""
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 
@@ -48,6 +49,9 @@ class CallFilters:
     spam: str = ""         # "" (not spam: spam is left out by default) | "yes" (spam only) | "all"
     blank: tuple[str, ...] = ()     # BLANKABLE names that must be empty
     said: str = ""         # a phrase the transcript says (typed as "said: financing" in the search box, or ?said=)
+    outcome: str = ""      # "" | a Call.Outcome value | "none" (not marked)
+    score: str = ""        # "" | "1".."5" (at least that many stars) | "none" (not scored)
+    value_min: str = ""    # "" | a decimal: calls worth at least this much (their value, else the rule's)
 
     def params(self) -> dict[str, str]:
         params = {"result": self.result, "status": self.status, "source": self.source, "medium": self.medium,
@@ -55,7 +59,8 @@ class CallFilters:
                   "answered": self.answered, "recording": self.recording, "campaign": self.campaign, "term": self.term,
                   "landing_page": self.landing_page, "tracking_number": self.tracking_number, "pool_name": self.pool_name,
                   "is_conversion": "1" if self.conversions_only else "", "tag": self.tag, "spam": self.spam,
-                  "blank": ",".join(self.blank), "said": self.said}
+                  "blank": ",".join(self.blank), "said": self.said, "outcome": self.outcome, "score": self.score,
+                  "value_min": self.value_min}
         return {key: value for key, value in params.items() if value}
 
     @property
@@ -91,6 +96,12 @@ def call_filters_describe(call_filters: CallFilters) -> list[str]:
                  if getattr(f, name))
     if f.conversions_only:
         words.append("conversions only")
+    if f.outcome:
+        words.append("no outcome" if f.outcome == "none" else f"outcome “{Call.Outcome(f.outcome).label.lower()}”")
+    if f.score:
+        words.append("not scored" if f.score == "none" else f"score ≥ {f.score}")
+    if f.value_min:
+        words.append(f"value ≥ {f.value_min}")
     return words
 
 
@@ -136,6 +147,17 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
     if SAID_PREFIX.match(q):  # the search box: "said: financing" searches transcripts, digits search callers
         said, q = " ".join(SAID_PREFIX.sub("", q).split())[:100], ""
     q = q[:40]
+    outcome = (params.get("outcome") or "").strip()
+    if outcome not in ("", "none", *Call.Outcome.values):
+        problems.append("Unknown outcome filter ignored.")
+        outcome = ""
+    score = (params.get("score") or "").strip()
+    if score not in ("", "none", "1", "2", "3", "4", "5"):
+        problems.append("The score filter takes 1 to 5 (at least that many stars) or none; ignored.")
+        score = ""
+    value_min, problem = _value_parse(params.get("value_min") or "")
+    if problem:
+        problems.append(problem)
     if q and not re.search(r"\d", q):
         problems.append("Search by caller number needs digits; ignored.")
         q = ""
@@ -149,7 +171,22 @@ def call_filters_parse(*, params, pools: list[Pool], region: str) -> tuple[CallF
         problems.append(problem)
     return CallFilters(status=status, pool=pool, first_time=first_time, q=q, answered=answered, recording=recording,
                        result=result, conversions_only=raw_conversion in ("1", "true"), tag=tag, spam=spam, blank=blank,
-                       said=said, **text), problems
+                       said=said, outcome=outcome, score=score, value_min=value_min, **text), problems
+
+
+def _value_parse(raw: str) -> tuple[str, str]:
+    """(normalised decimal, problem) of a minimum value: "100", "99.5"; negative, huge or not a number is ignored."""
+    raw = raw.strip()[:20]
+    if not raw:
+        return "", ""
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0 or value >= Decimal("1e10"):
+        return "", f"“{raw}” is not an amount; the value filter is ignored."
+    text = f"{value.quantize(Decimal('0.01')):f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text), ""
 
 
 def _page_parse(raw: str) -> str:

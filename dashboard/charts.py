@@ -112,15 +112,18 @@ def share_bars(rows: list, *, value: str = "calls") -> list[tuple[object, float]
     return [(row, (100.0 * (getattr(row, value) or 0) / biggest) if biggest else 0.0) for row in rows]
 
 
-def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers against pool size") -> SafeString:
-    """A visitor pool's concurrency over time: leased numbers (area) against the pool size (line).
+def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers against pool size",
+                      compact: bool = False) -> SafeString:
+    """A visitor pool's concurrency over time: leased numbers (area) against the pool size (line); `compact` draws
+    the phone version (COMPACT_WIDTH wide, so it fits a 390 px screen with its y axis).
 
     `samples` are (sampled_at, leased, size) tuples, oldest first, as pool_sizing_recommendation returns them.
     """
     if not samples:
         return mark_safe("")
+    width = COMPACT_WIDTH if compact else WIDTH
     top = nice_max(max(max(leased, size) for _, leased, size in samples))
-    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    plot_w = width - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     first, last = samples[0][0], samples[-1][0]
     span = max((last - first).total_seconds(), 1.0)
@@ -131,7 +134,7 @@ def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers agai
     def y_of(value: int) -> float:
         return PAD_TOP + plot_h - plot_h * value / top
 
-    parts = _chart_frame(top, title)
+    parts = _chart_frame(top, title, width=width, css_class="chart compact" if compact else "chart")
     base = y_of(0)
     leased_points = " ".join(f"{x_of(at):.1f},{y_of(leased):.1f}" for at, leased, _ in samples)
     parts.append(
@@ -147,8 +150,9 @@ def concurrency_chart(samples: list[tuple], *, title: str = "Leased numbers agai
     peak_at = timezone.localtime(peak_at)  # labels in the account's zone (the active one), like the page
     parts.append(f'<circle class="peak" cx="{x_of(peak_at):.1f}" cy="{y_of(peak):.1f}" r="3.5">'
                  f'<title>{escape(f"Peak {peak} leased at {peak_at:%b %-d %H:%M}")}</title></circle>')
+    label_format = "%H:%M" if compact else "%b %-d %H:%M"  # the phone's is short: two labels share 300 px
     for label_at in (first, last):
         anchor = "start" if label_at is first else "end"
         parts.append(f'<text class="axis" x="{x_of(label_at):.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
-                     f'{escape(f"{timezone.localtime(label_at):%b %-d %H:%M}")}</text>')
+                     f'{escape(timezone.localtime(label_at).strftime(label_format))}</text>')
     return _chart_close(parts)

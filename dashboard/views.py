@@ -1,4 +1,5 @@
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +19,7 @@ from accounts.snippet import (
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
 from automation.selectors import call_rule_trace
+from calls.models import Call
 from calls.outcomes import call_mark, call_set_outcome, calls_mark_bulk
 from calls.results import CallResult, call_result
 from calls.selectors import (
@@ -31,7 +33,20 @@ from core.actors import Actor
 from core.csv_export import csv_response
 from core.errors import DomainError
 from core.phones import phone_display
+from dashboard.call_columns import (
+    CALL_COLUMNS,
+    DEFAULT_COLUMNS,
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    columns_clean,
+    columns_parse,
+    header_links,
+    page_size_parse,
+)
+from dashboard.call_columns import DEFAULT_SORT as CALL_DEFAULT_SORT
+from dashboard.call_columns import sort_parse as call_sort_parse
 from dashboard.call_filters import call_filters_describe, call_filters_parse
+from dashboard.call_views import view_params_clean, view_query
 from dashboard.charts import calls_bar_chart, share_bars
 from dashboard.csv_columns import call_export_header, report_csv_header, report_csv_rows
 from dashboard.cursors import cursor_decode
@@ -53,12 +68,14 @@ from dashboard.forms import (
     CallOutcomeForm,
     TestCallForm,
 )
+from dashboard.selectors.call_views import call_log_preference_get, saved_view_get, saved_view_list
 from dashboard.selectors.calls import (
     call_export_rows,
     call_get,
     call_journey,
     call_page,
     call_page_position,
+    call_page_sorted,
 )
 from dashboard.selectors.overview import overview_get
 from dashboard.selectors.pools import (
@@ -71,6 +88,7 @@ from dashboard.selectors.pools import (
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from pools.help import POOL_HEALTH_HELP
+from dashboard.services import call_log_preference_save, saved_view_delete, saved_view_save
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision
@@ -120,27 +138,113 @@ def _hidden_filters(call_filters) -> list[tuple[str, str]]:
     return [(name, value) for name, value in call_filters.params().items() if name in HIDDEN_FILTERS]
 
 
+def _call_layout(request) -> tuple[tuple[str, ...], int, dict[str, str]]:
+    """(columns, page size, the layout parameters links must carry): a link's or saved view's `columns` and
+    `per_page` first, else the person's saved layout, else the defaults."""
+    preference = call_log_preference_get(account=request.account, user=request.user)
+    columns = columns_parse(request.GET.get("columns") or "")
+    per_page = page_size_parse(request.GET.get("per_page"))
+    carried = {}
+    if columns:
+        carried["columns"] = ",".join(columns)
+    else:
+        columns = (columns_clean(preference.columns) if preference else ()) or DEFAULT_COLUMNS
+    if per_page:
+        carried["per_page"] = str(per_page)
+    else:
+        per_page = preference.per_page if preference else DEFAULT_PAGE_SIZE
+    return columns, per_page, carried
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 7 else 1
+
+
 @dashboard_page()
 def call_list(request):
+    """The calls log: filters, any column sorted (keyset pages for the newest-first default, numbered pages for
+    the others), the person's columns and page size, saved views, bulk edit."""
     call_filters, pools = _call_filters(request)
-    raw_cursor = request.GET.get("after", "")
-    cursor = cursor_decode(raw_cursor)
-    if raw_cursor and cursor is None:
-        messages.warning(request, "That page link is not valid; showing the newest calls.")
-    calls, next_cursor = call_page(account=request.account, filters=request.filters, call_filters=call_filters, cursor=cursor)
-    position = call_page_position(account=request.account, filters=request.filters, call_filters=call_filters,
-                                  page=calls, is_first_page=cursor is None)
-    previous = position["previous"]
+    sort, problem = call_sort_parse(request.GET.get("sort"))
+    if problem:
+        messages.warning(request, problem)
+    columns, per_page, layout = _call_layout(request)
+    kept = {**call_filters.params(), **layout}
+    page_params = {**kept, **({"sort": sort} if sort != CALL_DEFAULT_SORT else {})}
+    if sort == CALL_DEFAULT_SORT:
+        raw_cursor = request.GET.get("after", "")
+        cursor = cursor_decode(raw_cursor)
+        if raw_cursor and cursor is None:
+            messages.warning(request, "That page link is not valid; showing the newest calls.")
+        calls, next_cursor = call_page(account=request.account, filters=request.filters, call_filters=call_filters,
+                                       cursor=cursor, page_size=per_page)
+        position = call_page_position(account=request.account, filters=request.filters, call_filters=call_filters,
+                                      page=calls, is_first_page=cursor is None, page_size=per_page)
+        previous = position["previous"]
+        previous_query = None if previous is None else request.filters.with_params(**page_params, after=previous)
+        next_query = request.filters.with_params(**page_params, after=next_cursor) if next_cursor else None
+    else:
+        calls, position = call_page_sorted(account=request.account, filters=request.filters, call_filters=call_filters,
+                                           sort=sort, page=_page_number(request.GET.get("page")), page_size=per_page)
+        previous_query = request.filters.with_params(**page_params, page=position["page"] - 1) if position["page"] > 1 else None
+        next_query = (request.filters.with_params(**page_params, page=position["page"] + 1)
+                      if position["page"] < position["pages"] else None)
+    current_view = view_params_clean({**request.filters.params(), **page_params, "columns": ",".join(columns),
+                                      "per_page": str(per_page)})
+    views = [{"view": view, "query": view_query(view.params), "is_on": view_params_clean(view.params) == current_view}
+             for view in saved_view_list(account=request.account, user=request.user)]
     return _page(request, "dashboard/call_list.html", {
         "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
         "tags": list(tag_list(account=request.account)), "score_choices": SCORE_CHOICES[1:],
         "outcome_choices": CallOutcomeForm.base_fields["outcome"].choices, "bulk_actions": CallBulkForm.ACTIONS,  # type: ignore[attr-defined]
+        "outcome_filter_choices": [("none", "No outcome"), *Call.Outcome.choices],
         "position": position, "hidden_filters": _hidden_filters(call_filters),
         "filter_words": call_filters_describe(call_filters),
-        "filter_query": request.filters.with_params(**call_filters.params()),
-        "previous_query": None if previous is None else request.filters.with_params(**call_filters.params(), after=previous),
-        "next_query": request.filters.with_params(**call_filters.params(), after=next_cursor) if next_cursor else None,
-    }, keep=call_filters.params())
+        "filter_query": request.filters.with_params(**page_params),
+        "sort_query": request.filters.with_params(**kept),
+        "headers": header_links(sort, columns), "sort": sort,
+        "column_choices": [(column, column.key in columns) for column in CALL_COLUMNS],
+        "per_page": per_page, "page_sizes": PAGE_SIZES, "layout": layout,
+        "saved_views": views, "current_view_query": urlencode(current_view),
+        "previous_query": previous_query, "next_query": next_query,
+    }, keep=page_params)
+
+
+@dashboard_page(write=True, filters=False)
+def call_layout(request):
+    """The log's "Columns" form: the person's columns and page size, kept for next time."""
+    columns = request.POST.getlist("columns")
+    try:
+        call_log_preference_save(user=request.user, account=request.account, columns=columns,
+                                 per_page=page_size_parse(request.POST.get("per_page")) or 0)
+    except DomainError as exc:
+        messages.error(request, f"Columns not saved: {exc.message}")
+    else:
+        messages.success(request, "Columns saved.")
+    back = {key: value for key, value in request.GET.items() if key not in ("columns", "per_page", "page", "after")}
+    return redirect(reverse("dashboard:call_list") + (f"?{urlencode(back)}" if back else ""))
+
+
+@dashboard_page(write=True, filters=False)
+def call_view_save(request):
+    """Save the log as it is (the query string of the save form's action) under a name."""
+    try:
+        view = saved_view_save(user=request.user, account=request.account, name=request.POST.get("name"),
+                               params=request.GET)
+    except DomainError as exc:
+        messages.error(request, f"View not saved: {exc.message}")
+        return redirect(reverse("dashboard:call_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    messages.success(request, f"Saved the view “{view.name}”.")
+    return redirect(reverse("dashboard:call_list") + f"?{view_query(view.params)}")
+
+
+@dashboard_page(write=True, filters=False)
+def call_view_delete(request, pk):
+    view = saved_view_get(account=request.account, user=request.user, pk=pk)
+    name = view.name
+    saved_view_delete(view=view)
+    messages.success(request, f"Deleted the view “{name}”.")
+    return redirect(reverse("dashboard:call_list") + (f"?{request.GET.urlencode()}" if request.GET else ""))
 
 
 @dashboard_page()
@@ -359,8 +463,13 @@ def pool_detail(request, pk):
     data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
     trackers = [tracker for _, _, group in data["tracker_groups"] for tracker in group]
     data["test_call_form"] = _test_call_form(request, pool=pool, trackers=trackers)
-    can_buy = not pool.is_retired and is_account_admin(user=request.user, account=request.account)
+    is_admin = is_account_admin(user=request.user, account=request.account)
+    can_buy = not pool.is_retired and is_admin
     data["add_numbers_form"] = AddNumbersForm() if can_buy else None
+    # Account admins get the way into the admin, where the pool's settings and numbers are edited.
+    data["admin_links"] = ({"edit": reverse("admin:pools_pool_change", args=[pool.pk]),
+                            "numbers": reverse("admin:trackers_calltracker_changelist") + f"?pool__id__exact={pool.pk}"}
+                           if is_admin and request.user.is_staff else None)
     return _page(request, "dashboard/pool_detail.html", data)
 
 

@@ -53,6 +53,15 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
                   "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls",
                   "number_request", "traffic_filter", "offline"]
+        # Plain words for the admin's labels (the API keeps the field names: lease_minutes, exhaustion).
+        labels = {
+            "lease_minutes": "Visitor keeps the number for (minutes)",
+            "exhaustion": "When every number is in use",
+            "flag_days": "Flagged numbers keep forwarding for (days)",
+            "utilization": "Share of numbers shown at once",
+            "min_visits": "Visits a source needs for its own number",
+            "visit_window_days": "Count visits over (days)",
+        }
         # One sentence per field, in the form's own words (the model's help texts are for developers).
         help_texts = {
             "account": "The customer account this pool belongs to.",
@@ -65,9 +74,12 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
             "utilization": "The share of the numbers that may be shown at once (0–1); the rest rest between uses.",
             "min_visits": "A source needs at least this many visits in the window below to get its own number.",
             "visit_window_days": "How many days of visits count towards a source's place on the list.",
-            "flag_days": "How long a number taken off the site keeps forwarding before it is reused.",
-            "lease_minutes": "How long a visitor keeps their number after their last page view.",
-            "exhaustion": "What a visitor sees when every number is in use: the business line, or a shared number.",
+            "flag_days": "“Flagged” (the FAQ's word): a number taken off the site that still forwards, so people who "
+                         "wrote it down still get through. After this many days it becomes available again.",
+            "lease_minutes": "How long a visitor keeps their number after their last page view; a call within this "
+                             "time is still credited to their visit.",
+            "exhaustion": "What a visitor sees when every number is in use: your business line (the call is not "
+                          "tracked to a visit), or a shared number (tracked to the source, not the visit).",
             "max_size": "Automated visitor pools grow to their busiest moment, but never past this.",
             "record_calls": "Record calls to this pool's numbers (tell callers; some places require consent).",
             "number_request": 'Where new numbers come from. Empty or {"type": "local"}: the original number\'s area code, '

@@ -36,6 +36,11 @@ class TrackerAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
     class Meta:
         model = CallTracker
         fields = ["pool", "tracking_number", "name", "status", "source", "medium"]
+        help_texts = {
+            "status": "Active: shown on the site now. Flagged (the pool FAQ's word): taken off the site but still "
+                      "forwarding, so people who wrote the number down get through; it becomes Available after the "
+                      "pool's flag days. Available: bought and forwarding, waiting to be shown.",
+        }
 
     def phone_region(self, cleaned):
         pool = cleaned.get("pool")

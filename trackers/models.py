@@ -152,6 +152,9 @@ class ExhaustionEvent(TenantLinks, models.Model):
 
     class Meta:
         ordering = ["-occurred_at"]
+        # The admin's words (the dashboard's "Out of numbers" chart): no "exhaustion" jargon for people.
+        verbose_name = "time a visitor found no free number"
+        verbose_name_plural = "times visitors found no free number"
         indexes = [
             # Dashboard chart: a pool's exhaustion events over time.
             models.Index(fields=["pool", "occurred_at"], name="trackers_exhaustion_pool_idx"),

@@ -1,4 +1,4 @@
-"""All display formatting for templates: |phone_display, |duration, |percent, |url_path, |wrap_at_slashes, |ago."""
+"""All display formatting for templates: |phone_display, |duration, |percent, |url_path, |page_path, |wrap_at_slashes, |ago."""
 
 import re
 from urllib.parse import urlsplit
@@ -47,6 +47,16 @@ def url_path(value):
     if not parts.scheme:
         return str(value)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+@register.filter
+def page_path(value):
+    """A landing page as its path alone ("/services/water-heaters"): the compact form of the calls log, whose
+    rows carry the full URL (query string and all) on hover and on the call page."""
+    if not value:
+        return ""
+    parts = urlsplit(str(value))
+    return (parts.path or "/") if parts.scheme else str(value).split("?", 1)[0]
 
 
 @register.filter

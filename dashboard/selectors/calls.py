@@ -14,6 +14,7 @@ from attribution.models import PageView, Visit
 from calls.models import Call
 from calls.results import call_result_q
 from core.phones import parse_phone
+from dashboard.call_columns import sort_order
 from dashboard.call_filters import CallFilters
 from dashboard.csv_columns import CALL_EXPORT_FIELDS, CALL_EXPORT_MARK_FIELDS, local_time_cell
 from dashboard.cursors import cursor_encode
@@ -76,6 +77,14 @@ def calls_filtered(*, account: Account, filters: DashboardFilters, call_filters:
         calls = calls.filter(_caller_filter(f.q, account.default_region))
     if f.said:
         calls = calls.filter(said_q(f.said))
+    if f.outcome:
+        calls = calls.filter(outcome="" if f.outcome == "none" else f.outcome)
+    if f.score:
+        calls = calls.filter(score__isnull=True) if f.score == "none" else calls.filter(score__gte=int(f.score))
+    if f.value_min:
+        # What the Value column shows: the value set by hand or a rule, else the conversion rule's.
+        calls = calls.filter(Q(value__gte=f.value_min) | Q(value__isnull=True, is_conversion=True,
+                                                           conversion_value__gte=f.value_min))
     return calls.order_by("-started_at", "-id")
 
 
@@ -90,6 +99,23 @@ def call_page(*, account: Account, filters: DashboardFilters, call_filters: Call
     page = list(calls[: page_size + 1])
     next_cursor = cursor_encode(page[page_size - 1]) if len(page) > page_size else None
     return page[:page_size], next_cursor
+
+
+def call_page_sorted(*, account: Account, filters: DashboardFilters, call_filters: CallFilters, sort: str,
+                     page: int, page_size: int = CALLS_PAGE_SIZE) -> tuple[list[Call], dict]:
+    """A page of the log sorted by any column (dashboard.call_columns): numbered pages, ordered by the column then
+    the id, so equal values keep one order and no call shows twice or never. Returns (calls, position) with
+    position {"total", "first", "last", "page", "pages"}; a page past the end is the last page."""
+    annotations, order = sort_order(sort)
+    calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
+    total = calls.count()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    offset = (page - 1) * page_size
+    rows = list(calls.annotate(**annotations).order_by(*order).select_related("pool").prefetch_related("tags")
+                [offset: offset + page_size])
+    return rows, {"total": total, "first": offset + 1 if rows else 0, "last": offset + len(rows), "page": page,
+                  "pages": pages}
 
 
 def call_page_position(*, account: Account, filters: DashboardFilters, call_filters: CallFilters, page: list[Call],

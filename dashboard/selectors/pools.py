@@ -134,6 +134,7 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
     sizing = pool_sizing_recommendation(pool=pool, now=now)
     sizing["peak_in_range"] = pool_peak_concurrency(account=account, pool_id=pool.pk, since=filters.start, until=min(filters.end, now))
     sizing["chart"] = concurrency_chart(sizing["samples"])
+    sizing["chart_compact"] = concurrency_chart(sizing["samples"], compact=True)
     sizing["is_automated"] = pool.kind == Pool.Kind.AUTOMATED
     sizing["shortfall"] = max(sizing["recommended_size"] - sizing["current_size"], 0)
     return sizing

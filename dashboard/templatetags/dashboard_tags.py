@@ -1,8 +1,11 @@
 """Dashboard-only template filters: a call's result in a marketer's words."""
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from accounts.models import Membership
+from accounts.selectors import is_account_admin
 from calls.models import Call
 from calls.results import HELP, call_result
 
@@ -48,6 +51,48 @@ def stars(score):
     """A 1–5 score as filled and empty stars: ★★★☆☆."""
     score = int(score or 0)
     return "★" * score + "☆" * (5 - score)
+
+
+# The header's "Settings" menu for account admins: where the admin keeps each thing a person sets up.
+SETTINGS_LINKS = (
+    ("Account", "admin:accounts_account_changelist"),
+    ("Users and roles", "admin:accounts_membership_changelist"),
+    ("Websites", "admin:accounts_website_changelist"),
+    ("Pools", "admin:pools_pool_changelist"),
+    ("Tracking numbers", "admin:trackers_calltracker_changelist"),
+    ("Tags", "admin:calls_tag_changelist"),
+    ("Blocked callers", "admin:calls_blockednumber_changelist"),
+    ("Conversion rules", "admin:calls_conversionrule_changelist"),
+    ("Phone provider", "admin:telephony_telephonysettings_changelist"),
+    ("API tokens", "admin:api_apitoken_changelist"),
+    ("Audit log", "admin:accounts_auditentry_changelist"),
+)
+
+
+@register.inclusion_tag("dashboard/partials/_settings_menu.html", takes_context=True)
+def settings_menu(context):
+    """Links into the admin for the account's admins (staff with an admin membership); nothing for others.
+    Only staff users cost a query: a marketer is never staff."""
+    request = context["request"]
+    account = context.get("account") or getattr(request, "account", None)
+    user = request.user
+    memberships = getattr(request, "memberships", None)  # read once by the account middleware, when it ran
+    if account is None or not user.is_staff:
+        show = False
+    elif user.is_superuser:
+        show = True
+    elif memberships is not None:
+        show = any(m.account_id == account.pk and m.role == Membership.Role.ADMIN for m in memberships)
+    else:
+        show = is_account_admin(user=user, account=account)
+    links = []
+    if show:
+        for label, name in SETTINGS_LINKS:
+            try:
+                links.append((label, reverse(name)))
+            except NoReverseMatch:  # a model not registered in this build
+                continue
+    return {"links": links}
 
 
 @register.filter

@@ -100,6 +100,8 @@ def _pages(main, service):
         "overview": "/dashboard/",
         "calls": "/dashboard/calls/",
         "calls-filtered": "/dashboard/calls/?source=Google&medium=CPC",
+        "calls-sorted": "/dashboard/calls/?sort=-value&score=none&per_page=100",
+        "calls-chosen-columns": "/dashboard/calls/?columns=caller,talk_time,outcome,value,campaign,channel,pool&sort=campaign",
         "call-detail": f"/dashboard/calls/{call.pk}/",
         "call-with-recording": f"/dashboard/calls/{recorded.pk}/",
         "pools": "/dashboard/pools/",
@@ -161,7 +163,7 @@ def test_every_dashboard_page_fits_has_no_console_errors_and_passes_axe(transact
             problems.extend(f"{where}: card overflows: {card}" for card in fit["cards"])
             if width >= WIDTHS["desktop"]:  # on a laptop even tables and charts fit without scrolling sideways
                 problems.extend(f"{where}: scrolls sideways: {wrap}" for wrap in fit["wraps"])
-            elif name == "overview":  # on a phone the overview's chart fits too (its compact version)
+            elif name in ("overview", "pool-main-line", "pool-service-line"):  # on a phone their charts fit too (compact)
                 problems.extend(f"{where}: chart scrolls sideways: {wrap}" for wrap in fit["wraps"] if "chart" in wrap)
             problems.extend(f"{where}: word broken across lines: {word}" for word in page.evaluate(BROKEN_WORDS_JS))
             small = page.evaluate(SMALL_TEXT_JS)
@@ -229,3 +231,82 @@ def test_on_a_phone_the_calls_log_shows_the_first_call_before_the_filters(transa
     assert not phone["open"] and phone["firstCall"] < 844, phone
     assert "source “google”" in phone["summary"]
     assert laptop_open  # a laptop has room: the filters stay open beside the log
+
+
+@pytest.mark.browser
+def test_calls_log_columns_and_views_panel_fits_passes_axe_and_saves_a_view(transactional_db, live_server, chromium):
+    """The folded "Columns & views" panel, opened, fits both widths and passes axe; saving a view through it and
+    choosing columns work from the page itself."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from dashboard.models import CallLogPreference, SavedCallView
+
+    _seed()
+    problems = []
+    for width in WIDTHS.values():
+        context, page = _phone_page(chromium, live_server, "/dashboard/calls/?sort=-talk_time&outcome=none", width=width)
+        page.click("details.log-layout > summary")
+        fit = page.evaluate(OVERFLOW_JS)
+        panel = page.evaluate("""() => { const r = document.querySelector('.layout-panel').getBoundingClientRect();
+          return {left: r.left, right: r.right, viewport: document.documentElement.clientWidth}; }""")
+        if fit["page"] > fit["viewport"] or panel["left"] < 0 or panel["right"] > panel["viewport"]:
+            problems.append(f"{width}px: panel does not fit: {fit} {panel}")
+        for violation in Axe().run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                problems.append(f"{width}px: axe {violation['id']}: {violation['help']}")
+        page.screenshot(path=f"/work/wt/shots/h5-after-calls-columns-panel-{width}.png")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+    context, page = _phone_page(chromium, live_server, "/dashboard/calls/?sort=-talk_time&outcome=none", width=1366)
+    page.click("details.log-layout > summary")
+    page.fill(".view-form input[name=name]", "Unmarked long calls")
+    page.click(".view-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator(".saved-views a.on").inner_text() == "Unmarked long calls"
+    view = SavedCallView.objects.get()
+    assert view.params["sort"] == "-talk_time" and view.params["outcome"] == "none"
+    page.click("details.log-layout > summary")
+    page.uncheck(".columns-form input[value=keyword]")
+    page.check(".columns-form input[value=talk_time]")
+    page.select_option(".columns-form select[name=per_page]", "25")
+    page.click(".columns-form button[type=submit]")
+    page.wait_for_load_state()
+    headers = page.evaluate("() => [...document.querySelectorAll('table.calls thead th')].map(th => th.className)")
+    assert "col-talk_time num" in headers and "col-keyword" not in headers
+    assert CallLogPreference.objects.get().per_page == 25
+    assert page.locator("table.calls tbody tr").count() <= 25
+    context.close()
+
+
+ADMIN_LISTS = ("pools/pool", "trackers/calltracker", "calls/call", "accounts/website", "accounts/membership",
+               "calls/tag", "trackers/lease", "attribution/visit", "accounts/auditentry")
+
+
+@pytest.mark.browser
+def test_admin_tables_fit_a_laptop(transactional_db, live_server, chromium):
+    """The admin's lists an account admin works in fit 1366 px: no sideways scrolling of the page or the table."""
+    from accounts.models import Account, Membership
+    from tests.factories import MembershipFactory, UserFactory
+
+    _seed()
+    admin_user = UserFactory(username="demo-account-admin", is_staff=True)  # an account admin, not a superuser
+    MembershipFactory(account=Account.objects.get(name="Demo Co"), user=admin_user, role=Membership.Role.ADMIN)
+    client = Client()
+    client.force_login(admin_user)
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    problems = []
+    for path in ADMIN_LISTS:
+        response = page.goto(f"{live_server.url}/admin/{path}/")
+        assert response.status == 200, path
+        widths = page.evaluate("""() => ({page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth,
+          table: (document.querySelector('#result_list') || {}).scrollWidth || 0,
+          box: (document.querySelector('#changelist .results') || document.querySelector('#changelist') || {}).clientWidth || 0})""")
+        if widths["page"] > widths["viewport"] or (widths["box"] and widths["table"] > widths["box"] + 1):
+            problems.append(f"admin {path}: {widths}")
+        if path in ("pools/pool", "trackers/calltracker"):
+            page.screenshot(path=f"/work/wt/shots/h5-after-admin-{path.replace('/', '-')}-1366.png")
+    context.close()
+    assert not problems, "\n".join(problems)

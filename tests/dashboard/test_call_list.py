@@ -61,28 +61,20 @@ def test_report_drill_down_filters_campaign_keyword_landing_page_number_and_pool
     assert "· campaign “spring-sale”" in response.content.decode()
 
 
-def test_pager_shows_the_position_with_previous_and_next(marketer_client, tracker, settings):
-    from dashboard.selectors import calls as call_selectors
-
+def test_pager_shows_the_position_with_previous_and_next(marketer_client, tracker):
     now = timezone.now()
-    for minute in range(7):
+    for minute in range(57):
         CallFactory(tracker=tracker, started_at=now - timezone.timedelta(minutes=minute + 1))
-    original = call_selectors.CALLS_PAGE_SIZE
-    call_selectors.call_page.__kwdefaults__["page_size"] = 3
-    call_selectors.call_page_position.__kwdefaults__["page_size"] = 3
-    try:
-        first = marketer_client.get(URL)
-        assert "1–3 of 7 calls" in first.content.decode() and first.context["previous_query"] is None
-        second = marketer_client.get(f"{URL}?{first.context['next_query']}")
-        assert "4–6 of 7 calls" in second.content.decode()
-        assert "after=" not in second.context["previous_query"]  # back to the first page
-        third = marketer_client.get(f"{URL}?{second.context['next_query']}")
-        assert "7–7 of 7 calls" in third.content.decode() and third.context["next_query"] is None
-        back = marketer_client.get(f"{URL}?{third.context['previous_query']}")
-        assert "4–6 of 7 calls" in back.content.decode()
-    finally:
-        call_selectors.call_page.__kwdefaults__["page_size"] = original
-        call_selectors.call_page_position.__kwdefaults__["page_size"] = original
+    first = marketer_client.get(URL, {"per_page": "25"})
+    assert "1–25 of 57 calls" in first.content.decode() and first.context["previous_query"] is None
+    assert "per_page=25" in first.context["next_query"]  # the page size travels with the pager
+    second = marketer_client.get(f"{URL}?{first.context['next_query']}")
+    assert "26–50 of 57 calls" in second.content.decode()
+    assert "after=" not in second.context["previous_query"]  # back to the first page
+    third = marketer_client.get(f"{URL}?{second.context['next_query']}")
+    assert "51–57 of 57 calls" in third.content.decode() and third.context["next_query"] is None
+    back = marketer_client.get(f"{URL}?{third.context['previous_query']}")
+    assert "26–50 of 57 calls" in back.content.decode()
 
 
 def test_conversions_only_filter_matches_the_apis(marketer_client, tracker, other_call):
@@ -136,10 +128,10 @@ def test_call_list_query_count_does_not_grow_with_calls(marketer_client, tracker
     for _ in range(5):
         CallFactory(tracker=tracker)
     # session, user, membership, websites, pools for the filter, one page of calls with their pool, their tags,
-    # the account's tags (filter and bulk edit), the total
-    with django_assert_num_queries(9):
+    # the account's tags (filter and bulk edit), the total, the person's columns, their saved views
+    with django_assert_num_queries(11):
         marketer_client.get(URL)
     for _ in range(20):
         CallFactory(tracker=tracker)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         marketer_client.get(URL)
