@@ -274,6 +274,7 @@ class ReportRowSerializer(serializers.Serializer):
     missed = serializers.IntegerField(help_text="Calls nobody answered that rang 15 s or more (result `missed`).")
     abandoned = serializers.IntegerField(help_text="Calls nobody answered the caller left within 15 s (result `abandoned`).")
     busy_or_failed = serializers.IntegerField(help_text="Calls that found the line busy or could not connect.")
+    voicemail = serializers.IntegerField(help_text="Calls nobody answered where the caller left a voicemail (result `voicemail`).")
     first_time = serializers.IntegerField()
     visits = serializers.IntegerField(allow_null=True, help_text="Null for tracker and pool: a visit is not tied to one number.")
     conversions = serializers.IntegerField(help_text="Calls that count as conversions (the website's rule or the call's outcome).")

@@ -34,7 +34,8 @@ from calls.selectors import (
     caller_is_blocked,
     tracker_for_inbound_number,
 )
-from calls.twiml import twiml_forward, twiml_reject, twiml_reject_busy
+from calls.flows import call_flow_plan, flow_urls
+from calls.twiml import twiml_for_plan, twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
 from core.phones import parse_phone, phone_location
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 CALL_STARTED = "call.started"
 CALL_ATTRIBUTED = "call.attributed"
 CALL_RECORDING_READY = "call.recording_ready"
+CALL_VOICEMAIL = "call.voicemail"  # for notifications (not a webhook type: webhooks get call.recording_ready)
 
 
 def _caller_e164(raw: str, region: str) -> str:
@@ -281,8 +283,12 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     return call
 
 
-def call_record_recording(*, params) -> Call | None:
+def call_record_recording(*, params, voicemail: bool = False) -> Call | None:
     """Store a finished recording from the provider's recording-status callback on its call, once.
+
+    A voicemail (the call flow's <Record>: its action request, `voicemail=True`, or a recording callback whose
+    `RecordingSource` is `RecordVerb`) is stored the same way and marks the call `voicemail`; the first one to
+    arrive announces it (`call.recording_ready`, and `call.voicemail` for notifications).
 
     Retried callbacks change nothing and send no second `call.recording_ready`; a callback for an unknown call,
     or one that is not a finished recording (`RecordingStatus` in-progress/absent/failed), stores nothing.
@@ -297,14 +303,18 @@ def call_record_recording(*, params) -> Call | None:
         logger.warning("Recording %s of call %s has an unexpected URL; not stored.", sid, call.provider_call_id)
         return call
     duration = _int_or_none(params.get("RecordingDuration"))
+    voicemail = voicemail or params.get("RecordingSource") == "RecordVerb"
     with transaction.atomic():
         stored = Call.objects.filter(pk=call.pk).exclude(recording_sid=sid).update(
             recording_sid=sid, recording_url=url[:500],
             recording_duration_seconds=duration if duration is not None and duration >= 0 else None,
+            **({"voicemail": True} if voicemail else {}),
         )
         if stored:
             announce(call.pk, CALL_RECORDING_READY)
-    call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds"])
+            if voicemail:
+                announce(call.pk, CALL_VOICEMAIL)
+    call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds", "voicemail"])
     return call
 
 
@@ -361,10 +371,16 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP)
     except Exception:
         logger.exception("Recording call %s to %s failed; forwarding it anyway.", call_sid, tracker.tracking_number)
     caller_id = params.get("From", "")
+    caller_id = caller_id if caller_id.startswith("+") else ""
+    try:
+        plan = call_flow_plan(tracker=tracker, original_number=original, now=now)
+        return twiml_for_plan(plan, urls=flow_urls(tracker.pool), caller_id=caller_id)
+    except Exception:
+        logger.exception("Planning the call flow of %s failed; dialling the original.", call_sid)
     return twiml_forward(
         original_number=original,
         status_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/status",
-        caller_id=caller_id if caller_id.startswith("+") else "",
+        caller_id=caller_id,
         record=tracker.pool.record_calls,
         recording_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/recording",
     )
