@@ -77,6 +77,9 @@ class PoolOutputSerializer(serializers.Serializer):
     number_searches = serializers.SerializerMethodField(
         help_text="The searches new numbers come from, in order (e.g. area code 720, then region CO (US)).")
     counts = serializers.SerializerMethodField()
+    call_flow = serializers.JSONField(
+        allow_null=True, help_text="How calls are handled (business hours, holidays, closed action, ring_seconds, "
+                                   "recording_notice, whisper, voicemail_greeting); null = always open, dial the original.")
 
     health = serializers.SerializerMethodField(help_text="Read-only: can the pool show its numbers (pools.planner).")
 
@@ -121,6 +124,11 @@ class PoolUpdateInputSerializer(serializers.Serializer):
     lease_minutes = serializers.IntegerField(min_value=1, max_value=10080)
     exhaustion = serializers.ChoiceField(choices=Pool.Exhaustion.choices)
     number_request = NumberRequestSerializer(required=False, help_text="Where new numbers come from.")
+    call_flow = serializers.JSONField(
+        required=False, allow_null=True,
+        help_text='{"hours": [{"days": [0-6], "open": "HH:MM", "close": "HH:MM"}], "holidays": ["YYYY-MM-DD"], '
+                  '"closed": {"action": "voicemail"} | {"action": "forward", "number": "+E164"}, "ring_seconds": 20, '
+                  '"recording_notice": "…", "whisper": "…", "voicemail_greeting": "…"}; null = always open.')
 
     def validate(self, attrs):
         # A pool's trackers, visits and calls belong to its website: moving it is not an update.

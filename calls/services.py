@@ -39,6 +39,7 @@ from calls.twiml import twiml_for_plan, twiml_forward, twiml_reject, twiml_rejec
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
 from core.phones import parse_phone, phone_location
+from core.queue import wake_on_commit
 from pools.models import Pool
 from telephony.recordings import recording_url_is_allowed
 from trackers.models import CallTracker, Lease, TrackerStatusChange
@@ -104,6 +105,9 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
                 if demoted:
                     _recompute_first_time_only_conversions(account=account, website_id=pool.website_id)
             announce(call.pk, CALL_STARTED)
+            if caller and account.lookup_caller_names:
+                # The provider's lookup is slow and charged: the worker does it (cached per number), never the webhook.
+                wake_on_commit("calls.tasks.lookup_caller_name", call.pk)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
         return Call.objects.get(provider_call_id=provider_call_id), False

@@ -13,7 +13,7 @@ midnight. A holiday closes its whole calendar day.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 
@@ -132,6 +132,29 @@ def describe_plan(plan: FlowPlan, *, at: datetime, number_display=str) -> str:
     tail = f" for {plan.ring_seconds} seconds, then goes to voicemail" if plan.voicemail_on_no_answer else ""
     whisper = "; the business hears a whisper when it answers" if plan.whisper else ""
     return f"{when} this call{notice} {verb} {target}{why}{tail}{whisper}."
+
+
+def _next_weekday(now: datetime, weekday: int, at: time) -> datetime:
+    days = (weekday - now.weekday()) % 7
+    candidate = (now + timedelta(days=days)).replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    return candidate if candidate > now else candidate + timedelta(days=7)
+
+
+def preview_times(flow: dict | None, now: datetime) -> list[datetime]:
+    """The moments a preview shows (account zone): now, the next Monday 10:00, Saturday 12:00, Sunday 22:10 and the
+    next holiday at 10:00."""
+    times = [now.replace(second=0, microsecond=0), _next_weekday(now, 0, time(10)), _next_weekday(now, 5, time(12)),
+             _next_weekday(now, 6, time(22, 10))]
+    upcoming = sorted(day for day in (flow or {}).get("holidays") or [] if day >= now.date().isoformat())
+    if upcoming:
+        times.append(datetime.combine(date.fromisoformat(upcoming[0]), time(10), tzinfo=now.tzinfo))
+    return times
+
+
+def preview_sentences(flow: dict | None, *, now: datetime, facts: CallFacts, number_display=str) -> list[str]:
+    """The preview: one sentence per moment of preview_times()."""
+    return [describe_plan(plan_call(flow, at=moment, facts=facts), at=moment, number_display=number_display)
+            for moment in preview_times(flow, now)]
 
 
 # --- The whisper: placeholders filled from the call's attribution. ---------------------------------------------

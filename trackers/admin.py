@@ -12,6 +12,7 @@ from trackers.services import (
     tracker_add,
     tracker_delete,
     tracker_rename,
+    tracker_set_call_flow,
     tracker_update,
 )
 
@@ -35,7 +36,8 @@ class TrackerAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
 
     class Meta:
         model = CallTracker
-        fields = ["pool", "tracking_number", "name", "status", "source", "medium"]
+        fields = ["pool", "tracking_number", "name", "status", "source", "medium", "call_flow"]
+        help_texts = {"call_flow": "Empty: the pool's call flow. Otherwise this number's own (same shape as the pool's)."}
 
     def phone_region(self, cleaned):
         pool = cleaned.get("pool")
@@ -88,7 +90,7 @@ class CallTrackerAdmin(ServiceAdmin):
         return fields
 
     def get_fields(self, request, obj=None):
-        base = ["pool", "tracking_number", "name", "status", "source", "medium"]
+        base = ["pool", "tracking_number", "name", "status", "source", "medium", "call_flow"]
         return base if obj is None else base + ["original_number", "flagged_at", "activated_at", "provider", "provider_number_id", "deleted_at"]
 
     def service_save(self, request, form, change):
@@ -100,6 +102,8 @@ class CallTrackerAdmin(ServiceAdmin):
             )
             if data.get("name"):
                 tracker_rename(tracker=created, name=data["name"], actor=actor)
+            if data.get("call_flow") is not None:
+                created = tracker_set_call_flow(tracker=created, call_flow=data["call_flow"], actor=actor)
             return created
         tracker = CallTracker.objects.select_related("pool").get(pk=form.instance.pk)
         changed = set(form.changed_data)
@@ -111,6 +115,8 @@ class CallTrackerAdmin(ServiceAdmin):
             )
         if "name" in changed:
             tracker_rename(tracker=tracker, name=data.get("name", ""), actor=actor)
+        if "call_flow" in changed:
+            tracker = tracker_set_call_flow(tracker=tracker, call_flow=data.get("call_flow"), actor=actor)
         return tracker
 
     def delete_model(self, request, obj):
