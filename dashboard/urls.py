@@ -21,6 +21,8 @@ urlpatterns = [
     path("pools/<int:pk>/", views.pool_detail, name="pool_detail"),
     path("pools/<int:pk>/test-call", views.pool_test_call, name="pool_test_call"),
     path("pools/<int:pk>/add-numbers", views.pool_add_numbers, name="pool_add_numbers"),
+    path("pools/<int:pk>/call-flow/", views.pool_call_flow, name="pool_call_flow"),
+    path("pools/<int:pk>/call-flow/save", views.pool_call_flow_save, name="pool_call_flow_save"),
     path("websites/", views.website_list, name="website_list"),
     path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]
