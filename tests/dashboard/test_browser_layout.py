@@ -87,6 +87,7 @@ def _pages(main, service):
         "pools": "/dashboard/pools/",
         "pool-main-line": f"/dashboard/pools/{main.pk}/",
         "pool-service-line": f"/dashboard/pools/{service.pk}/",
+        "pool-call-flow": f"/dashboard/pools/{main.pk}/call-flow/?at=2026-12-06T22:10",
         "install": "/dashboard/websites/",
         "integrations": "/dashboard/integrations/",
         "dni-demo": "/dni/demo/",
