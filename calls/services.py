@@ -25,6 +25,7 @@ from calls.completion import (
     completion_changes,
 )
 from calls.conversion import CONVERSION_INPUT_FIELDS
+from calls.flows import call_flow_plan, flow_urls
 from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
 from calls.outcomes import call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
@@ -34,7 +35,6 @@ from calls.selectors import (
     caller_is_blocked,
     tracker_for_inbound_number,
 )
-from calls.flows import call_flow_plan, flow_urls
 from calls.twiml import twiml_for_plan, twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError

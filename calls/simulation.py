@@ -139,8 +139,10 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
                "To": tracker.tracking_number, "Called": tracker.tracking_number}
     twiml = _voice({**inbound, "CallStatus": "ringing"}, token=token, now=now)
     root = _parse(twiml)
-    if root.find("Dial") is None:
-        if root.find("Reject") is not None and root.find("Reject").get("reason") == "busy":
+    dial = root.find("Dial")
+    if dial is None:
+        reject = root.find("Reject")
+        if reject is not None and reject.get("reason") == "busy":
             # a blocked caller: the provider reports the rejected call as busy
             params = {**inbound, "CallStatus": "busy", "CallDuration": "0", "Timestamp": format_datetime(now)}
             _status(params, token=token, now=now)
@@ -151,14 +153,14 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
             _status({**inbound, "CallStatus": "completed", "CallDuration": str(GREETING_SECONDS + message),
                      "Timestamp": format_datetime(end_at)}, token=token, now=end_at)
         return twiml
-    dial = root.find("Dial")
     number = dial.find("Number")
     dialed_number = (number.text or "").strip() if number is not None else call_original_number(tracker)
     dialed = {**base, "Direction": "outbound-dial", "CallSid": "CA" + secrets.token_hex(16),
               "ParentCallSid": call_sid, "From": caller_number, "To": dialed_number,
               "CallbackSource": "call-progress-events"}
-    if dial.get("timeout"):
-        ring_seconds = min(ring_seconds, int(dial.get("timeout"))) if answered else int(dial.get("timeout"))
+    timeout = int(dial.get("timeout") or 0)
+    if timeout:
+        ring_seconds = min(ring_seconds, timeout) if answered else timeout
     answer_at = now + timedelta(seconds=ring_seconds)
     steps: list[tuple[str, datetime, dict]] = [("queued", now, {}), ("ringing", now, {})]
     if answered:
@@ -185,7 +187,7 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
         callbacks.insert(len(callbacks) - 1, (inbound_end, end_at))
     else:
         callbacks.append((inbound_end, end_at))
-    for index, (params, at) in enumerate(callbacks):
+    for params, at in callbacks:
         _status(params, token=token, now=at)
         if answered and params.get("CallStatus") == "in-progress" and number is not None and number.get("url"):
             _whisper({**dialed, "CallStatus": "in-progress"}, token=token)  # the business hears it on answer

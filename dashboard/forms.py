@@ -154,7 +154,7 @@ class CallFlowForm(forms.Form):
         return initial
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for index, day in enumerate(DAY_LABELS):
             opens, closes = cleaned.get(f"open_{index}"), cleaned.get(f"close_{index}")
             if (opens is None) != (closes is None):

@@ -14,6 +14,7 @@ from accounts.snippet import (
     wordpress_plugin_zip,
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
+from calls.flows import call_flow_preview, local_time
 from calls.outcomes import call_mark, call_set_outcome, calls_mark_bulk
 from calls.results import CallResult, call_result
 from calls.selectors import (
@@ -41,15 +42,14 @@ from dashboard.explore import (
     sort_links,
     sort_parse,
 )
-from calls.flows import call_flow_preview, local_time
 from dashboard.forms import (
-    CallFlowForm,
-    FlowPreviewForm,
     SCORE_CHOICES,
     AddNumbersForm,
     CallBulkForm,
+    CallFlowForm,
     CallMarksForm,
     CallOutcomeForm,
+    FlowPreviewForm,
     TestCallForm,
 )
 from dashboard.selectors.calls import (

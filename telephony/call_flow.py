@@ -13,6 +13,7 @@ midnight. A holiday closes its whole calendar day.
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -103,7 +104,7 @@ def plan_call(flow: dict | None, *, at: datetime, facts: CallFacts) -> FlowPlan:
     is_open, reason = flow_is_open(flow, at)
     ring = int(flow.get("ring_seconds") or DEFAULT_RING_SECONDS)
     greeting = flow.get("voicemail_greeting") or DEFAULT_VOICEMAIL_GREETING
-    dialing = {
+    dialing: dict[str, Any] = {
         "ring_seconds": ring, "record": facts.record, "whisper": flow.get("whisper") or "",
         "notice_text": (flow.get("recording_notice") or "") if facts.record else "",
         "notice_audio": facts.record and facts.has_notice_audio, "voicemail_greeting": greeting,
