@@ -7,19 +7,24 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 
 from accounts.models import Membership
+from accounts.selectors import account_for_request
 from accounts.tenancy import cross_account_links, scope_queryset
 from core.actors import Actor
 from core.errors import DomainError
 
 
 def admin_account_ids(request) -> list[int] | None:
-    """None means every account (superuser)."""
+    """The account the admin works in, when the user is its admin (SPEC: every page stays scoped to one account —
+    a member of several works in the one chosen in the dashboard header, else their first); None means every
+    account (superuser)."""
     if request.user.is_superuser:
         return None
     cached = getattr(request, "_admin_account_ids", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=request.user, role=Membership.Role.ADMIN).values_list("account_id", flat=True)
+        account = getattr(request, "account", None) or account_for_request(request)
+        cached = [] if account is None else list(
+            Membership.objects.filter(user=request.user, account=account, role=Membership.Role.ADMIN)
+            .values_list("account_id", flat=True)
         )
         request._admin_account_ids = cached
     return cached

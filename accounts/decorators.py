@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.selectors import account_for_user, is_account_admin
+from accounts.selectors import account_for_request, is_account_admin
 
 
 def account_required(view):
@@ -18,7 +18,7 @@ def account_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not hasattr(request, "account"):  # AccountTimezoneMiddleware usually resolved it already
-            request.account = account_for_user(user=request.user)
+            request.account = account_for_request(request)
         if request.account is None:
             return render(request, "dashboard/no_account.html", status=403)
         return view(request, *args, **kwargs)

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from accounts.selectors import account_for_user
+from accounts.selectors import account_for_request
 
 # The REST API (token auth) stays UTC ISO 8601, even when a browser with a session cookie calls it.
 UTC_PREFIXES = ("/api/",)
@@ -21,7 +21,7 @@ class AccountTimezoneMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(UTC_PREFIXES):
             return self.get_response(request)
-        request.account = account_for_user(user=user)
+        request.account = account_for_request(request)
         if request.account is None:
             return self.get_response(request)
         with timezone.override(ZoneInfo(request.account.timezone)):

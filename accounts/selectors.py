@@ -2,11 +2,40 @@ from django.db.models import QuerySet
 
 from accounts.models import Account, Membership, RefusedOrigin, Website
 
+# The session key of the account a member of several accounts (an agency) chose in the header.
+ACCOUNT_SESSION_KEY = "callpool_account_id"
 
-def account_for_user(*, user) -> Account | None:
-    """The account a dashboard user works in (their first membership)."""
-    membership = Membership.objects.filter(user=user).select_related("account").order_by("id").first()
-    return membership.account if membership else None
+
+def _chosen(memberships: list[Membership], account_id) -> Account | None:
+    """The chosen account among `memberships` (ordered by id) when it is one of them, else the first."""
+    try:
+        chosen_id = int(account_id) if account_id is not None else None
+    except (TypeError, ValueError):
+        chosen_id = None
+    for membership in memberships:
+        if membership.account_id == chosen_id:
+            return membership.account
+    return memberships[0].account if memberships else None
+
+
+def account_for_user(*, user, account_id=None) -> Account | None:
+    """The account a dashboard user works in: `account_id` (the one they chose) when they are a member of it,
+    else their first membership."""
+    return _chosen(list(Membership.objects.filter(user=user).select_related("account").order_by("id")), account_id)
+
+
+def account_for_request(request) -> Account | None:
+    """The account of a signed-in person's request: their choice in this browser session, else their first.
+    Sets request.memberships (every account they belong to, for the header's switcher) from the same query."""
+    session = getattr(request, "session", None)
+    memberships = list(Membership.objects.filter(user=request.user).select_related("account").order_by("id"))
+    request.memberships = memberships
+    return _chosen(memberships, session.get(ACCOUNT_SESSION_KEY) if session is not None else None)
+
+
+def membership_list(*, user) -> list[Membership]:
+    """The accounts a person belongs to with their role in each, by account name."""
+    return list(Membership.objects.filter(user=user).select_related("account").order_by("account__name", "account_id"))
 
 
 def website_list(*, account: Account) -> QuerySet[Website]:

@@ -34,6 +34,7 @@ from core.errors import DomainError
 from pools.selectors import pool_health_by_id, pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
 from reports.aggregates import DIMENSIONS
+from reports.attribution_models import LAST
 from reports.selectors import report_row_list, report_window
 from trackers.models import CallTracker
 from trackers.services import tracker_update
@@ -399,8 +400,9 @@ class ReportApi(AccountApi):
         if "website" in query.validated_data:
             website = get_object_or_404(website_list(account=self.account), key=query.validated_data["website"])
         window = report_window(account=self.account, start_date=start_day, end_date=end_day, website=website)
-        rows = report_row_list(window=window, dimension=dimension, limit=query.validated_data.get("limit"))
-        body = {"dimension": dimension, "start": start_day, "end": end_day, "rows": [row.__dict__ for row in rows]}
+        model = query.validated_data.get("model", LAST)
+        rows = report_row_list(window=window, dimension=dimension, limit=query.validated_data.get("limit"), model=model)
+        body = {"dimension": dimension, "model": model, "start": start_day, "end": end_day, "rows": [row.__dict__ for row in rows]}
         return Response(s.ReportOutputSerializer(body).data)
 
 

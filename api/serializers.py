@@ -12,6 +12,7 @@ from calls.payloads import CallOutputSerializer  # noqa: F401  (the API's and th
 from pools.models import Pool
 from pools.planner import HEALTH_STATES
 from reports.aggregates import DIMENSIONS
+from reports.attribution_models import LAST, LOOKBACK_DAYS, MODELS
 from telephony.number_search import (
     REQUEST_TYPES,
     NumberRequestError,
@@ -255,6 +256,10 @@ class ReportQuerySerializer(serializers.Serializer):
     end = serializers.DateField(required=False, help_text="Last day, inclusive; default today.")
     website = serializers.CharField(required=False, help_text="A website key, to report one website.")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+    model = serializers.ChoiceField(
+        choices=list(MODELS), default=LAST, required=False,
+        help_text=f"Attribution model: `last` session (default), `first` touch, or `linear` over the visitor's sessions "
+                  f"in the {LOOKBACK_DAYS} days before each call. Totals are the same in every model.")
 
     def _in_range(self, value: date) -> date:
         if not REPORT_EARLIEST <= value <= REPORT_LATEST:
@@ -274,18 +279,30 @@ class ReportQuerySerializer(serializers.Serializer):
         return {**attrs, "start": start, "end": end}
 
 
+@extend_schema_field({"type": "number", "description": "A whole number, except under `model=linear` where a call's "
+                                                      "credit is shared among its visits (two decimals)."})
+class CreditField(serializers.Field):
+    """A count of calls credited by an attribution model: an integer, or a two-decimal share under `linear`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
 class ReportRowSerializer(serializers.Serializer):
     key = serializers.ListField(child=serializers.CharField())
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
-    calls = serializers.IntegerField()
-    answered = serializers.IntegerField()
-    missed = serializers.IntegerField(help_text="Calls nobody answered that rang 15 s or more (result `missed`).")
-    abandoned = serializers.IntegerField(help_text="Calls nobody answered the caller left within 15 s (result `abandoned`).")
-    busy_or_failed = serializers.IntegerField(help_text="Calls that found the line busy or could not connect.")
-    voicemail = serializers.IntegerField(help_text="Calls nobody answered where the caller left a voicemail (result `voicemail`).")
-    first_time = serializers.IntegerField()
+    calls = CreditField()
+    answered = CreditField()
+    missed = CreditField(help_text="Calls nobody answered that rang 15 s or more (result `missed`).")
+    abandoned = CreditField(help_text="Calls nobody answered the caller left within 15 s (result `abandoned`).")
+    busy_or_failed = CreditField(help_text="Calls that found the line busy or could not connect.")
+    voicemail = CreditField(help_text="Calls nobody answered where the caller left a voicemail (result `voicemail`).")
+    first_time = CreditField()
     visits = serializers.IntegerField(allow_null=True, help_text="Null for tracker and pool: a visit is not tied to one number.")
-    conversions = serializers.IntegerField(help_text="Calls that count as conversions (the website's rule or the call's outcome).")
+    conversions = CreditField(help_text="Calls that count as conversions (the website's rule or the call's outcome).")
     value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True,
                                      help_text="Sum of the conversions' values in the account's currency, as a decimal string.")
     conversion_rate = serializers.FloatField(allow_null=True, help_text="conversions ÷ visits; null without visits.")
@@ -294,6 +311,7 @@ class ReportRowSerializer(serializers.Serializer):
 
 class ReportOutputSerializer(serializers.Serializer):
     dimension = serializers.ChoiceField(choices=list(DIMENSIONS))
+    model = serializers.ChoiceField(choices=list(MODELS), help_text="The attribution model the calls are credited by.")
     start = serializers.DateField()
     end = serializers.DateField()
     rows = ReportRowSerializer(many=True)

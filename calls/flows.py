@@ -46,8 +46,9 @@ def notice_audio_is_signed(*, pool_id: int, digest: str, token: str) -> bool:
     return bool(digest) and hmac.compare_digest(notice_audio_token(pool_id, digest), token)
 
 
-def flow_urls(pool) -> FlowUrls:
-    base = f"{settings.PUBLIC_BASE_URL}/telephony/twilio"
+def flow_urls(pool, *, webhook_prefix: str = "twilio") -> FlowUrls:
+    """The plan's callbacks, on the provider's own webhooks (/telephony/<webhook_prefix>/…)."""
+    base = f"{settings.PUBLIC_BASE_URL}/telephony/{webhook_prefix}"
     notice = ""
     if pool.notice_audio_digest:
         notice = f"{settings.PUBLIC_BASE_URL}/telephony/notice/{pool.pk}/{notice_audio_token(pool.pk, pool.notice_audio_digest)}"
@@ -80,7 +81,7 @@ def _greeting(tracker) -> str:
     return (flow or {}).get("voicemail_greeting") or DEFAULT_VOICEMAIL_GREETING
 
 
-def call_dial_result(*, params) -> str:
+def call_dial_result(*, params, webhook_prefix: str = "twilio") -> str:
     """The <Dial action> answer: the business answered (or the caller hung up) → hang up; nobody answered, busy or
     failed → voicemail. A failure here still takes the message (default greeting) rather than dropping the caller."""
     status = params.get("DialCallStatus", "")
@@ -92,12 +93,12 @@ def call_dial_result(*, params) -> str:
     except Exception:
         logger.exception("Looking up the tracker of %s failed; voicemail with the default greeting.", params.get("CallSid"))
     pool = tracker.pool if tracker is not None else None
-    urls = flow_urls(pool) if pool is not None else flow_urls_default()
+    urls = flow_urls(pool, webhook_prefix=webhook_prefix) if pool is not None else flow_urls_default(webhook_prefix)
     return twiml_voicemail(greeting=_greeting(tracker), urls=urls)
 
 
-def flow_urls_default() -> FlowUrls:
-    base = f"{settings.PUBLIC_BASE_URL}/telephony/twilio"
+def flow_urls_default(webhook_prefix: str = "twilio") -> FlowUrls:
+    base = f"{settings.PUBLIC_BASE_URL}/telephony/{webhook_prefix}"
     return FlowUrls(status=f"{base}/status", recording=f"{base}/recording", dial_result=f"{base}/dial-result",
                     whisper=f"{base}/whisper", voicemail_done=f"{base}/voicemail")
 

@@ -207,12 +207,16 @@ def call_attribute(*, call: Call) -> Call:
 
 
 def _event_time(params, now: datetime) -> datetime:
+    """The callback's `Timestamp`: RFC 2822 (Twilio, SignalWire) or ISO 8601 (Telnyx's TeXML); else `now`."""
     raw = params.get("Timestamp", "")
     if raw:
         try:
             parsed = parsedate_to_datetime(raw)
         except (TypeError, ValueError):
-            return now
+            try:
+                parsed = datetime.fromisoformat(raw)
+            except ValueError:
+                return now
         # "-0000" parses naive; Twilio's timestamps are UTC.
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     return now
@@ -346,13 +350,14 @@ def _caller_blocked_safely(*, tracker: CallTracker, caller_number: str) -> bool:
         return False
 
 
-def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP) -> str:
+def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP, webhook_prefix: str = "twilio") -> str:
     """The voice webhook's answer: TwiML that dials the original number, <Reject/> for an unknown number, or
     <Reject reason="busy"/> for a caller on the account's block list (the call is kept, marked spam).
 
     A call is never dropped because recording or attributing it failed: those run in savepoints and
     any error is logged, then the original number is dialed anyway. (When even the tracker lookup
     fails, the view errors and Twilio uses the number's fallback URL, which dials the original.)
+    Status and recording callbacks come back to the provider's own webhooks (/telephony/<webhook_prefix>/…).
     """
     now = now or timezone.now()
     if tracker is _LOOK_UP:  # the signature check may already have looked it up
@@ -378,13 +383,13 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP)
     caller_id = caller_id if caller_id.startswith("+") else ""
     try:
         plan = call_flow_plan(tracker=tracker, original_number=original, now=now)
-        return twiml_for_plan(plan, urls=flow_urls(tracker.pool), caller_id=caller_id)
+        return twiml_for_plan(plan, urls=flow_urls(tracker.pool, webhook_prefix=webhook_prefix), caller_id=caller_id)
     except Exception:
         logger.exception("Planning the call flow of %s failed; dialling the original.", call_sid)
     return twiml_forward(
         original_number=original,
-        status_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/status",
-        caller_id=caller_id,
+        status_url=f"{settings.PUBLIC_BASE_URL}/telephony/{webhook_prefix}/status",
+        caller_id=caller_id if caller_id.startswith("+") else "",
         record=tracker.pool.record_calls,
-        recording_url=f"{settings.PUBLIC_BASE_URL}/telephony/twilio/recording",
+        recording_url=f"{settings.PUBLIC_BASE_URL}/telephony/{webhook_prefix}/recording",
     )

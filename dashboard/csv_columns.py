@@ -40,9 +40,14 @@ def report_csv_header(spec: Dimension) -> tuple[str, ...]:
     return (*(label.capitalize() for label in spec.label.split(" / ")), *REPORT_HEADER_TAIL)
 
 
+def _credit(value):
+    """Calls credited by an attribution model: linear shares to two decimals, whole counts as integers."""
+    return f"{value:.2f}" if isinstance(value, float) and not value.is_integer() else int(value)
+
+
 def report_csv_rows(rows: Iterable[ReportRow]) -> Iterator[tuple]:
     for row in rows:
-        yield (*row.key, row.calls, row.answered, row.first_time,
-               "" if row.visits is None else row.visits, row.conversions, f"{row.value:.2f}",
+        yield (*row.key, _credit(row.calls), _credit(row.answered), _credit(row.first_time),
+               "" if row.visits is None else row.visits, _credit(row.conversions), f"{row.value:.2f}",
                "" if row.conversion_rate is None else f"{row.conversion_rate:.4f}",
                "" if row.calls_per_visit is None else f"{row.calls_per_visit:.4f}")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import account_views, views
 
 app_name = "dashboard"
 
@@ -24,5 +24,7 @@ urlpatterns = [
     path("pools/<int:pk>/call-flow/", views.pool_call_flow, name="pool_call_flow"),
     path("pools/<int:pk>/call-flow/save", views.pool_call_flow_save, name="pool_call_flow_save"),
     path("websites/", views.website_list, name="website_list"),
+    path("accounts/", account_views.account_list, name="account_list"),
+    path("accounts/switch", account_views.account_switch, name="account_switch"),
     path("websites/callpool-wordpress.zip", views.wordpress_plugin, name="wordpress_plugin"),
 ]

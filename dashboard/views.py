@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -73,6 +75,7 @@ from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision, pool_update
 from reports.aggregates import DIMENSIONS
+from reports.attribution_models import LAST, LOOKBACK_DAYS, MODEL_HELP, MODELS, model_changes_rows
 from telephony.call_flow import CallFacts, call_flow_clean, preview_sentences
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
@@ -281,12 +284,19 @@ def _dimension(name):
 
 @dashboard_page()
 def report(request, dimension="source_medium"):
-    data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    model = _model(request)
+    data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension), model=model)
     data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
-    previous = report_get(account=request.account, filters=request.filters.previous(), dimension=dimension)
+    previous = report_get(account=request.account, filters=request.filters.previous(), dimension=dimension, model=model)
     sort = sort_parse(request.GET.get("sort"))
     data["rows"] = rows_compared(share_bars(rows_sorted(data["rows"], sort)), previous["rows"], dimension,
                                  base_params=request.filters.params())
+    if model_changes_rows(model=model, dimension=dimension):
+        # The calls log lists calls by the session that showed the number: a first-touch row has no such list.
+        data["rows"] = [replace(item, drill=None) for item in data["rows"]]
+    data["model"], data["models"] = model, MODELS
+    data["model_help"] = MODEL_HELP[model].format(days=LOOKBACK_DAYS)
+    data["model_query"] = f"&model={model}" if model != LAST else ""
     data["totals_change"] = {key: change(data["totals"][key], previous["totals"][key])
                              for key in ("calls", "answered", "first_time", "conversions", "value", "visits")}
     data["previous_label"] = _previous_label(request.filters)
@@ -299,7 +309,14 @@ def report(request, dimension="source_medium"):
     if data["has_visits"]:
         columns += [("visits", "Visits", "num"), ("conversion", "Conversion rate", "num")]
     data["sort_columns"] = columns
-    return _page(request, "dashboard/report.html", data, keep={"sort": sort} if sort != DEFAULT_SORT else {})
+    keep = ({"sort": sort} if sort != DEFAULT_SORT else {}) | ({"model": model} if model != LAST else {})
+    return _page(request, "dashboard/report.html", data, keep=keep)
+
+
+def _model(request) -> str:
+    """The report's attribution model (?model=; an unknown value reads as the default)."""
+    model = request.GET.get("model", LAST)
+    return model if model in MODELS else LAST
 
 
 def _previous_label(filters) -> str:
@@ -309,9 +326,11 @@ def _previous_label(filters) -> str:
 
 @dashboard_page()
 def report_csv(request, dimension):
-    data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension))
+    model = _model(request)
+    data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension), model=model)
     spec = data["dimension"]
-    filename = f"report-{spec.name}-{request.filters.start_date}-{request.filters.end_date}.csv"
+    suffix = "" if model == LAST else f"-{model}"
+    filename = f"report-{spec.name}{suffix}-{request.filters.start_date}-{request.filters.end_date}.csv"
     return csv_response(filename, report_csv_header(spec), report_csv_rows(data["rows"]))
 
 

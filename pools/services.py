@@ -338,8 +338,8 @@ def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[C
         try:
             bought = provider.buy(
                 number=number,
-                voice_url=f"{base}/telephony/twilio/voice",
-                status_url=f"{base}/telephony/twilio/status",
+                voice_url=f"{base}/telephony/{provider.webhook_prefix}/voice",
+                status_url=f"{base}/telephony/{provider.webhook_prefix}/status",
                 # Static TwiML hosted by the provider: calls reach the business even when we are down.
                 fallback_url=forward_fallback_url(pool.original_number),
             )
@@ -348,12 +348,15 @@ def _provision(*, pool, count: int, status: str, actor, now: datetime) -> list[C
         try:
             tracker = tracker_add(
                 pool=pool, tracking_number=bought.number, status=status, provider=bought.provider,
-                provider_number_id=bought.provider_id, fallback_number=pool.original_number, actor=actor,
+                provider_number_id=bought.provider_id,
+                fallback_number=pool.original_number if bought.fallback_set else "", actor=actor,
                 reason=f"provisioned from {bought.provider}: {search}", now=now,
             )
         except DomainError:
             provider.release(provider_id=bought.provider_id)
             raise
+        if not bought.fallback_set:  # the fallback sweep (pools.fallbacks) sets it once the provider can
+            _fallbacks_mark_pending(pool=pool, now=now)
         tracker.bought_because = search  # type: ignore[attr-defined]  # which search found it, for the caller's message (also in its history)
         created.append(tracker)
     return created

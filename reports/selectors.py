@@ -25,6 +25,7 @@ from reports.aggregates import (
     report_rows_from_totals,
     report_visits,
 )
+from reports.attribution_models import LAST, credited_report_rows, model_changes_rows
 from reports.models import ReportDay, RollupState
 
 
@@ -68,8 +69,21 @@ def _live_scope(window: ReportWindow) -> dict:
     return {"account": window.account, "start": window.live[0], "end": window.live[1], "website": window.website}
 
 
-def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None = None) -> list[ReportRow]:
-    """reports.aggregates.report_rows() over the window."""
+def window_bounds(window: ReportWindow) -> tuple[datetime, datetime]:
+    """The window's [start, end) as times in the account's zone."""
+    zone = ZoneInfo(window.account.timezone)
+    start = datetime.combine(window.rolled[0], time.min, tzinfo=zone) if window.rolled else window.live[0]  # type: ignore[index]
+    end = window.live[1] if window.live else datetime.combine(window.rolled[1], time.min, tzinfo=zone)  # type: ignore[index]
+    return start, end
+
+
+def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None = None, model: str = LAST) -> list[ReportRow]:
+    """reports.aggregates.report_rows() over the window; with another attribution `model` than the last session
+    (reports.attribution_models), the visit dimensions' calls are credited by it, read live."""
+    if model_changes_rows(model=model, dimension=dimension):
+        start, end = window_bounds(window)
+        return credited_report_rows(account=window.account, dimension=dimension, start=start, end=end, model=model,
+                                    website=window.website, limit=limit)
     spec = DIMENSIONS[dimension]
     if window.rolled is None:
         return report_rows(dimension=dimension, limit=limit, **_live_scope(window))

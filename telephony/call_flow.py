@@ -13,8 +13,8 @@ midnight. A holiday closes its whole calendar day.
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import requests
 
-from telephony.credentials import twilio_credentials
+from telephony.credentials import signalwire_credentials, telnyx_credentials, twilio_credentials
 from telephony.models import TelephonySettings
 from telephony.providers.base import ProviderError
 
@@ -27,6 +27,15 @@ SANDBOX_PREFIX = "sandbox:recordings/"
 # Twilio's recording resources, nothing else: the URL comes from a (signed) callback, but is still fetched
 # with credentials, so it must never point anywhere else (SSRF).
 TWILIO_RECORDING = re.compile(r"^https://api\.twilio\.com/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-fA-F]{32})$")
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# SignalWire's RecordingUrl: the Space's Compatibility API, project and recording ids are UUIDs.
+SIGNALWIRE_RECORDING = re.compile(
+    rf"^https://([a-z0-9][a-z0-9-]*\.signalwire\.com)/api/laml/2010-04-01/Accounts/({UUID})/Recordings/({UUID})$")
+# Telnyx's RecordingUrl expires 10 minutes after the call: we keep a reference to the TeXML recording resource and
+# ask Telnyx for a fresh media_url when someone plays it.
+TELNYX_PREFIX = "telnyx:recordings/"
+TELNYX_RECORDING = re.compile(rf"^telnyx:recordings/({UUID})/({UUID})$")
+TELNYX_RECORDING_API = "https://api.telnyx.com/v2/texml/Accounts/{account_sid}/Recordings/{recording_sid}.json"
 CHUNK_BYTES = 64 * 1024
 FETCH_TIMEOUT = (5, 30)
 # One range: "bytes=0-", "bytes=100-199", "bytes=-500" (the last 500). Several ranges are answered in full.
@@ -37,8 +46,13 @@ def sandbox_recording_url(recording_sid: str) -> str:
     return SANDBOX_PREFIX + recording_sid
 
 
+def telnyx_recording_ref(*, account_sid: str, recording_sid: str) -> str:
+    return f"{TELNYX_PREFIX}{account_sid}/{recording_sid}"
+
+
 def recording_url_is_allowed(url: str) -> bool:
-    return bool(url) and (url.startswith(SANDBOX_PREFIX) or TWILIO_RECORDING.match(url) is not None)
+    return bool(url) and (url.startswith(SANDBOX_PREFIX) or any(
+        pattern.match(url) is not None for pattern in (TWILIO_RECORDING, SIGNALWIRE_RECORDING, TELNYX_RECORDING)))
 
 
 @lru_cache(maxsize=1)
@@ -130,18 +144,57 @@ def recording_stream(*, account, url: str, range_header: str = "") -> RecordingS
     if url.startswith(SANDBOX_PREFIX):
         body = sandbox_recording_wav()
         return _ranged([body], "audio/wav", len(body), wanted)
+    telephony_settings = TelephonySettings.objects.filter(account=account).first()
+    if SIGNALWIRE_RECORDING.match(url or ""):
+        return _signalwire_stream(telephony_settings, url, range_header, wanted)
+    if TELNYX_RECORDING.match(url or ""):
+        return _telnyx_stream(telephony_settings, url, range_header, wanted)
     match = TWILIO_RECORDING.match(url or "")
     if match is None:
         raise ProviderError("This recording's URL is not a Twilio recording.")
-    credentials = twilio_credentials(TelephonySettings.objects.filter(account=account).first())
+    credentials = twilio_credentials(telephony_settings)
     if not credentials.is_complete or credentials.account_sid != match.group(1):
         raise ProviderError("This account's Twilio credentials cannot read this recording.")
+    return _http_stream(url + ".mp3", auth=(credentials.account_sid, credentials.auth_token),
+                        range_header=range_header, wanted=wanted, label="Twilio", content_type="audio/mpeg")
+
+
+def _signalwire_stream(telephony_settings, url: str, range_header: str, wanted) -> RecordingStream:
+    match = SIGNALWIRE_RECORDING.match(url)
+    assert match is not None
+    credentials = signalwire_credentials(telephony_settings)
+    if not credentials.is_complete or (match.group(1), match.group(2).lower()) != (
+            credentials.space_url, credentials.project_id.lower()):
+        raise ProviderError("This account's SignalWire credentials cannot read this recording.")
+    return _http_stream(url + ".mp3", auth=(credentials.project_id, credentials.api_token), range_header=range_header,
+                        wanted=wanted, label="SignalWire", content_type="audio/mpeg")
+
+
+def _telnyx_stream(telephony_settings, url: str, range_header: str, wanted) -> RecordingStream:
+    match = TELNYX_RECORDING.match(url)
+    assert match is not None
+    credentials = telnyx_credentials(telephony_settings)
+    if not credentials.api_key:
+        raise ProviderError("This account has no Telnyx API key to read this recording.")
+    api_url = TELNYX_RECORDING_API.format(account_sid=match.group(1), recording_sid=match.group(2))
+    try:
+        answer = requests.get(api_url, headers={"Authorization": f"Bearer {credentials.api_key}"}, timeout=FETCH_TIMEOUT)
+        media_url = answer.json().get("media_url") if answer.status_code == 200 else None
+    except (requests.RequestException, ValueError, AttributeError) as exc:
+        raise ProviderError(f"Telnyx did not answer: {exc.__class__.__name__}") from exc
+    if not media_url or not str(media_url).startswith("https://"):
+        raise ProviderError(f"Telnyx has no media for this recording (HTTP {answer.status_code}).")
+    # A pre-signed link: no credentials go with it.
+    return _http_stream(str(media_url), auth=None, range_header=range_header, wanted=wanted, label="Telnyx",
+                        content_type="audio/mpeg")
+
+
+def _http_stream(url: str, *, auth, range_header: str, wanted, label: str, content_type: str) -> RecordingStream:
     headers = {"Range": range_header.strip()} if wanted is not None else {}
     try:
-        response = requests.get(url + ".mp3", auth=(credentials.account_sid, credentials.auth_token),
-                                headers=headers, stream=True, timeout=FETCH_TIMEOUT)
+        response = requests.get(url, auth=auth, headers=headers, stream=True, timeout=FETCH_TIMEOUT)
     except requests.RequestException as exc:
-        raise ProviderError(f"Twilio did not answer: {exc.__class__.__name__}") from exc
+        raise ProviderError(f"{label} did not answer: {exc.__class__.__name__}") from exc
     header_length = response.headers.get("Content-Length")
     length = int(header_length) if header_length and header_length.isdigit() else None
     if response.status_code in (206, 416) and wanted is not None:
@@ -149,10 +202,20 @@ def recording_stream(*, account, url: str, range_header: str = "") -> RecordingS
         chunks = response.iter_content(CHUNK_BYTES) if response.status_code == 206 else []
         if response.status_code == 416:
             response.close()
-        return RecordingStream(chunks, "audio/mpeg", length if response.status_code == 206 else 0,
+        return RecordingStream(chunks, content_type, length if response.status_code == 206 else 0,
                                status=response.status_code, content_range=response.headers.get("Content-Range"),
                                close=response.close)
     if response.status_code != 200:
         response.close()
-        raise ProviderError(f"Twilio answered {response.status_code} for the recording.")
-    return _ranged(response.iter_content(CHUNK_BYTES), "audio/mpeg", length, wanted, close=response.close)
+        raise ProviderError(f"{label} answered {response.status_code} for the recording.")
+    return _ranged(response.iter_content(CHUNK_BYTES), content_type, length, wanted, close=response.close)
+
+
+def telnyx_recording_callback_params(params) -> dict:
+    """A TeXML recording callback with its short-lived `RecordingUrl` replaced by a lasting reference to the TeXML
+    recording resource (`telnyx:recordings/<AccountSid>/<RecordingSid>`), which the player resolves when played."""
+    cleaned = dict(params.items())
+    if params.get("AccountSid") and params.get("RecordingSid"):
+        cleaned["RecordingUrl"] = telnyx_recording_ref(account_sid=params["AccountSid"],
+                                                       recording_sid=params["RecordingSid"])
+    return cleaned

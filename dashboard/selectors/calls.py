@@ -19,6 +19,7 @@ from dashboard.csv_columns import CALL_EXPORT_FIELDS, CALL_EXPORT_MARK_FIELDS, l
 from dashboard.cursors import cursor_encode
 from dashboard.filters import DashboardFilters
 from reports.aggregates import report_calls
+from reports.attribution_models import MODELS, journey_credit
 
 CALLS_PAGE_SIZE = 50
 EXPORT_CHUNK = 2000
@@ -148,11 +149,17 @@ def call_get(*, account: Account, pk: int) -> Call:
 
 def call_journey(*, account: Account, call: Call) -> list[Visit]:
     """The caller's visits up to the call (newest first), each with the pages it loaded (`page_views`, in order):
-    how they found the site and what they read before calling."""
+    how they found the site and what they read before calling. Each has `credit`: {model label: share of the call}
+    under each attribution model that credits it (reports.attribution_models)."""
     if call.visit is None:
         return []
-    return list(
+    visits = list(
         Visit.objects.filter(website__account=account, visitor_id=call.visit.visitor_id, started_at__lte=call.started_at)
         .prefetch_related(Prefetch("page_views", queryset=PageView.objects.order_by("viewed_at", "id")))
         .order_by("-started_at")[:JOURNEY_VISITS]
     )
+    credit = journey_credit(call=call, visits=visits)
+    for visit in visits:
+        shares = credit.get(visit.pk, {})
+        visit.credit = {MODELS[model]: float(share) for model, share in shares.items()}  # type: ignore[attr-defined]  # for the template
+    return visits

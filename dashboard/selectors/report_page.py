@@ -6,6 +6,7 @@ from accounts.models import Account
 from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
 from dashboard.filters import DashboardFilters
 from reports.aggregates import DIMENSIONS
+from reports.attribution_models import LAST
 from reports.selectors import ReportWindow, report_row_list, report_window
 from trackers.models import CallTracker
 
@@ -15,14 +16,23 @@ def filters_window(*, account: Account, filters: DashboardFilters) -> ReportWind
     return report_window(account=account, start_date=filters.start_date, end_date=filters.end_date, website=filters.website)
 
 
-def report_get(*, account: Account, filters: DashboardFilters, dimension: str) -> dict:
-    rows = report_row_list(window=filters_window(account=account, filters=filters), dimension=dimension)
+def _total(values):
+    """A column's total: linear shares add up to whole calls again (up to float rounding)."""
+    total = sum(values)
+    if isinstance(total, float):
+        total = round(total, 2)
+        return int(total) if total.is_integer() else total
+    return total
+
+
+def report_get(*, account: Account, filters: DashboardFilters, dimension: str, model: str = LAST) -> dict:
+    rows = report_row_list(window=filters_window(account=account, filters=filters), dimension=dimension, model=model)
     spec = DIMENSIONS[dimension]
     totals: dict = {
-        "calls": sum(row.calls for row in rows),
-        "answered": sum(row.answered for row in rows),
-        "first_time": sum(row.first_time for row in rows),
-        "conversions": sum(row.conversions for row in rows),
+        "calls": _total(row.calls for row in rows),
+        "answered": _total(row.answered for row in rows),
+        "first_time": _total(row.first_time for row in rows),
+        "conversions": _total(row.conversions for row in rows),
         "value": sum((row.value for row in rows), Decimal("0.00")),
         "visits": sum(row.visits or 0 for row in rows) if spec.visit_fields else None,
     }

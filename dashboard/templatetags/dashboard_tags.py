@@ -48,3 +48,11 @@ def stars(score):
     """A 1–5 score as filled and empty stars: ★★★☆☆."""
     score = int(score or 0)
     return "★" * score + "☆" * (5 - score)
+
+
+@register.filter
+def credit(value):
+    """A count credited by an attribution model: whole numbers as they are, linear shares to two decimals."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}"
+    return int(value) if isinstance(value, float) else value

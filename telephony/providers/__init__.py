@@ -9,6 +9,8 @@ from django.conf import settings
 from telephony.models import Provider, TelephonySettings
 from telephony.providers.base import NumberProvider, ProviderError, ProvisionedNumber
 from telephony.providers.sandbox import SandboxProvider
+from telephony.providers.signalwire import SignalWireProvider
+from telephony.providers.telnyx import TelnyxProvider
 from telephony.providers.twilio import TwilioProvider
 
 __all__ = ["NumberProvider", "ProvisionedNumber", "ProviderError", "provider_for_account", "provider_by_name"]
@@ -19,6 +21,10 @@ def provider_by_name(name: str, *, telephony_settings: TelephonySettings | None 
         return SandboxProvider()
     if name == Provider.TWILIO:
         return TwilioProvider.from_settings(telephony_settings)
+    if name == Provider.SIGNALWIRE:
+        return SignalWireProvider.from_settings(telephony_settings)
+    if name == Provider.TELNYX:
+        return TelnyxProvider.from_settings(telephony_settings)
     raise ProviderError(f"Unknown telephony provider “{name}”.")
 
 

@@ -13,6 +13,9 @@ class ProvisionedNumber:
     number: str  # E.164
     provider: str
     provider_id: str
+    # False when the number was bought but its fallback could not be set yet (Telnyx: an order still pending):
+    # the caller leaves it for the fallback sweep to set.
+    fallback_set: bool = True
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class CallerName:
 
 class NumberProvider(Protocol):
     name: str
+    webhook_prefix: str  # its webhooks live at /telephony/<webhook_prefix>/voice|status|recording
 
     def search(self, *, count: int, exclude: set[str], query: NumberSearch | None = None) -> list[str]:
         """Up to `count` purchasable E.164 numbers not in `exclude` that answer `query` (none: any local

@@ -51,6 +51,7 @@ def sandbox_area_codes(query: NumberSearch | None) -> list[str]:
 
 class SandboxProvider:
     name = "sandbox"
+    webhook_prefix = "twilio"  # simulated calls are signed and posted like Twilio's
     # provider_id → the fallback URL last set on it (set_fallback), as the provider would keep it.
     fallback_urls: dict[str, str] = {}
 

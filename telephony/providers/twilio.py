@@ -18,6 +18,8 @@ FAILURES = (TwilioException, RequestException)
 
 class TwilioProvider:
     name = "twilio"
+    webhook_prefix = "twilio"  # its webhooks: /telephony/twilio/voice|status|recording
+    label = "Twilio"
 
     def __init__(self, *, account_sid: str, auth_token: str, country: str = "US", client: Client | None = None):
         if not (account_sid and auth_token):
@@ -49,7 +51,7 @@ class TwilioProvider:
             numbers = self.client.available_phone_numbers(query.country)
             found = (numbers.toll_free if query.kind == TOLL_FREE else numbers.local).list(**params)
         except FAILURES as exc:
-            raise ProviderError(f"Twilio search for {query.describe()} failed: {exc}") from exc
+            raise ProviderError(f"{self.label} search for {query.describe()} failed: {exc}") from exc
         return [item.phone_number for item in found if item.phone_number not in exclude][:count]
 
     def buy(self, *, number: str, voice_url: str, status_url: str, fallback_url: str) -> ProvisionedNumber:
@@ -64,7 +66,7 @@ class TwilioProvider:
                 voice_fallback_method="POST",
             )
         except FAILURES as exc:
-            raise ProviderError(f"Twilio refused to sell {number}: {exc}") from exc
+            raise ProviderError(f"{self.label} refused to sell {number}: {exc}") from exc
         return ProvisionedNumber(number=bought.phone_number, provider=self.name, provider_id=bought.sid)
 
     def release(self, *, provider_id: str) -> None:
@@ -73,17 +75,17 @@ class TwilioProvider:
         except TwilioRestException as exc:
             if exc.status == 404:  # already released: releasing is retried, so this is success
                 return
-            raise ProviderError(f"Twilio could not release {provider_id}: {exc}") from exc
+            raise ProviderError(f"{self.label} could not release {provider_id}: {exc}") from exc
         except FAILURES as exc:
-            raise ProviderError(f"Twilio could not release {provider_id}: {exc}") from exc
+            raise ProviderError(f"{self.label} could not release {provider_id}: {exc}") from exc
 
     def set_fallback(self, *, provider_id: str, fallback_url: str) -> None:
         try:
             self.client.incoming_phone_numbers(provider_id).update(
                 voice_fallback_url=fallback_url, voice_fallback_method="POST",
             )
-        except TwilioException as exc:
-            raise ProviderError(f"Twilio could not update the fallback of {provider_id}: {exc}") from exc
+        except FAILURES as exc:
+            raise ProviderError(f"{self.label} could not update the fallback of {provider_id}: {exc}") from exc
 
     def lookup_caller_name(self, *, number: str) -> CallerName:
         """Twilio Lookup v2 with `Fields=caller_name` (US numbers; billed per request)."""

@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from calls.models import Call
 from pools.models import Pool
-from tests.factories import ConcurrencySampleFactory, ExhaustionEventFactory
+from tests.factories import (
+    AccountFactory,
+    ConcurrencySampleFactory,
+    ExhaustionEventFactory,
+    MembershipFactory,
+)
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 WIDTHS = {"desktop": 1366, "phone": 390}
@@ -72,6 +77,8 @@ def _seed():
     for minute in range(0, 24 * 60, 30):
         ConcurrencySampleFactory(pool=main, sampled_at=now - timedelta(minutes=minute), leased=minute % 7, size=10)
     ExhaustionEventFactory(pool=main, occurred_at=now - timedelta(hours=3))
+    # The marketer also works for a second client (an agency): the header carries the account switcher.
+    MembershipFactory(user=get_user_model().objects.get(username="marketer"), account=AccountFactory(name="Second client Co"))
     return main, Pool.objects.get(name="Service line")
 
 
@@ -91,6 +98,8 @@ def _pages(main, service):
         "install": "/dashboard/websites/",
         "integrations": "/dashboard/integrations/",
         "dni-demo": "/dni/demo/",
+        "all-accounts": "/dashboard/accounts/",
+        "report-linear": "/dashboard/reports/source_medium/?model=linear",
     }
     from reports.aggregates import DIMENSIONS
 

@@ -49,3 +49,20 @@ def test_account_on_twilio_is_fine_with_environment_credentials(settings, accoun
     TelephonySettingsFactory(account=account, provider="twilio")
 
     assert check_account_provider_credentials(None, databases=["default"]) == []
+
+
+@pytest.mark.parametrize("provider", ["signalwire", "telnyx"])
+def test_signalwire_or_telnyx_as_the_environment_default_is_an_error(settings, provider):
+    settings.TELEPHONY_DEFAULT_PROVIDER = provider
+
+    assert [error.id for error in check_default_provider_credentials(None)] == ["telephony.E005"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("provider", ["signalwire", "telnyx"])
+def test_account_on_signalwire_or_telnyx_with_incomplete_credentials_is_an_error(account, provider):
+    TelephonySettingsFactory(account=account, provider=provider)
+
+    errors = check_account_provider_credentials(None, databases=["default"])
+
+    assert [error.id for error in errors] == ["telephony.E006"]

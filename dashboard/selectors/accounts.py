@@ -1,0 +1,49 @@
+"""Reads of the all-accounts summary (an agency's Account Center): each account the person belongs to, counted
+the way its own overview counts, in its own time zone and currency."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from accounts.models import Account, Membership
+from pools.models import Pool
+from pools.planner import PoolHealth
+from pools.selectors import pool_health_by_id, pool_list
+from reports.selectors import report_day_list, report_window
+
+SUMMARY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    account: Account
+    role: str
+    calls: int
+    answered: int
+    conversions: int
+    value: Decimal
+    answer_rate: float | None
+    attention: list[tuple[Pool, PoolHealth]]  # pools in service whose health is not ok
+
+
+def account_summary_list(*, memberships: list[Membership], now: datetime) -> list[AccountSummary]:
+    """One summary per membership, over each account's last SUMMARY_DAYS days (today included)."""
+    summaries = []
+    for membership in memberships:
+        account = membership.account
+        today = now.astimezone(ZoneInfo(account.timezone)).date()
+        window = report_window(account=account, start_date=today - timedelta(days=SUMMARY_DAYS - 1), end_date=today)
+        per_day = report_day_list(window=window)
+        calls = sum(row["calls"] for row in per_day)
+        answered = sum(row["answered"] for row in per_day)
+        pools = list(pool_list(account=account).filter(retired_at__isnull=True))
+        health = pool_health_by_id(account=account, pools=pools, now=now)
+        summaries.append(AccountSummary(
+            account=account, role=membership.get_role_display(), calls=calls, answered=answered,
+            conversions=sum(row["conversions"] for row in per_day),
+            value=sum((row["value"] for row in per_day), Decimal("0.00")),
+            answer_rate=(answered / calls) if calls else None,
+            attention=[(pool, health[pool.pk]) for pool in pools if not health[pool.pk].is_ok],
+        ))
+    return summaries

@@ -1,0 +1,148 @@
+"""Attribution models: which visits get the credit for a call (SPEC "Attribution", `?model=`).
+
+- `last` (default): the session that showed the number — the call's own attribution snapshot.
+- `first`: the visitor's first visit within the lookback window before the call (first touch).
+- `linear`: an equal share for each of the visitor's sessions within the lookback window.
+
+A call without a visitor (source pools, offline numbers, calls no lease explains) keeps its own attribution in
+every model, so a report's totals are the same in every model; only the split between rows differs. Linear shares
+are exact fractions until a row is built. Bot visits never get credit. Only the visit dimensions (source/medium,
+channel, campaign, keyword, landing page) change with the model; tracker, pool and tag rows are the call's own.
+"""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+from django.db.models import Count
+
+from accounts.models import Account, Website
+from attribution.models import Visit
+from calls.results import COUNTED_RESULTS, call_result_expression
+from reports.aggregates import (
+    DIMENSIONS,
+    ReportRow,
+    report_calls,
+    report_rows_from_totals,
+    report_visits,
+)
+
+Touch = TypeVar("Touch")
+
+LAST, FIRST, LINEAR = "last", "first", "linear"
+MODELS = {LAST: "Last session", FIRST: "First touch", LINEAR: "Linear"}
+MODEL_HELP = {
+    LAST: "Each call counts for the session that showed the number.",
+    FIRST: "Each call counts for the visitor's first visit in the {days} days before it.",
+    LINEAR: "Each call is shared equally among the visitor's visits in the {days} days before it.",
+}
+LOOKBACK_DAYS = 30
+_VISITOR_CHUNK = 2000
+_CREDITED = ("calls", *(result.value for result in COUNTED_RESULTS), "first_time", "conversions", "value")
+
+
+def model_changes_rows(*, model: str, dimension: str) -> bool:
+    """Whether `model` can split `dimension` differently from the last-session report."""
+    return model != LAST and DIMENSIONS[dimension].visit_fields is not None
+
+
+def touch_shares(*, model: str, touches: list[Touch]) -> list[tuple[Touch, Fraction]]:
+    """(touch, share) for the touches (oldest first) that get credit for one call under `model`. Pure."""
+    if not touches:
+        return []
+    if model == FIRST:
+        return [(touches[0], Fraction(1))]
+    if model == LINEAR:
+        share = Fraction(1, len(touches))
+        return [(touch, share) for touch in touches]
+    return [(touches[-1], Fraction(1))]
+
+
+def _number(value: Fraction):
+    """An exact share as the report shows it: an int when whole, else a float (linear splits)."""
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def credited_report_rows(*, account: Account, dimension: str, start: datetime, end: datetime, model: str,
+                         website: Website | None = None, lookback_days: int = LOOKBACK_DAYS,
+                         limit: int | None = None) -> list[ReportRow]:
+    """reports.aggregates.report_rows() with each call credited by `model` (calls, results, first-time,
+    conversions and value are shared; visits are counted as in every report). Read live from Call/Visit."""
+    spec = DIMENSIONS[dimension]
+    assert spec.visit_fields is not None, "only the visit dimensions change with the model"
+    lookback = timedelta(days=lookback_days)
+    calls = list(
+        report_calls(account=account, start=start, end=end, website=website)
+        .annotate(result=call_result_expression())
+        .values("id", "started_at", "visit__visitor_id", "result", "is_first_time_caller", "is_conversion",
+                "conversion_value", *spec.call_fields)
+    )
+    touches = _touches_by_visitor(
+        visitor_ids={call["visit__visitor_id"] for call in calls if call["visit__visitor_id"]},
+        fields=spec.visit_fields, start=start - lookback, end=end,
+    )
+    totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(_CREDITED, Fraction(0)))
+    for call in calls:
+        counts = _call_counts(call)
+        visits = [t for t in touches.get(call["visit__visitor_id"], ())
+                  if call["started_at"] - lookback <= t["started_at"] <= call["started_at"]]
+        shares = touch_shares(model=model, touches=visits)
+        if not shares:  # no visitor, or none of its visits in the window: the call's own attribution
+            shares = [(call, Fraction(1))]
+        for touch, share in shares:
+            row = totals[tuple(touch[field] or "" for field in spec.call_fields)]
+            for field, count in counts.items():
+                row[field] += count * share
+    by_key = {
+        key: {**{field: _number(value) for field, value in row.items() if field != "value"},
+              "value": Decimal(row["value"].numerator) / Decimal(row["value"].denominator), "visits": 0}
+        for key, row in totals.items()
+    }
+    for group in report_visits(account=account, start=start, end=end, website=website).values(*spec.visit_fields) \
+            .annotate(visits=Count("id")):
+        key = tuple(group[field] or "" for field in spec.visit_fields)
+        by_key.setdefault(key, {**dict.fromkeys(_CREDITED, 0), "value": Decimal(0)})["visits"] = group["visits"]
+    # Linear shares stay unrounded floats (a column adds up to whole calls again); faces show two decimals.
+    return report_rows_from_totals(dimension=dimension, totals=by_key, limit=limit)
+
+
+def _call_counts(call: dict) -> dict[str, Fraction]:
+    counts = dict.fromkeys(_CREDITED, Fraction(0))
+    counts["calls"] = Fraction(1)
+    if call["result"] in counts:
+        counts[call["result"]] = Fraction(1)
+    counts["first_time"] = Fraction(int(call["is_first_time_caller"]))
+    if call["is_conversion"]:
+        counts["conversions"] = Fraction(1)
+        counts["value"] = Fraction(str(call["conversion_value"] or 0))
+    return counts
+
+
+def _touches_by_visitor(*, visitor_ids: set[int], fields: tuple[str, ...], start: datetime, end: datetime) -> dict[int, list[dict]]:
+    """Each visitor's human visits started in [start, end), oldest first, with the dimension's fields."""
+    by_visitor: dict[int, list[dict]] = defaultdict(list)
+    ids = sorted(visitor_ids)
+    for offset in range(0, len(ids), _VISITOR_CHUNK):
+        rows = (Visit.objects.filter(visitor_id__in=ids[offset:offset + _VISITOR_CHUNK], is_bot=False,
+                                     started_at__gte=start, started_at__lt=end)
+                .order_by("visitor_id", "started_at", "id").values("visitor_id", "started_at", *fields))
+        for row in rows:
+            by_visitor[row["visitor_id"]].append(row)
+    return by_visitor
+
+
+def journey_credit(*, call, visits: list[Visit], lookback_days: int = LOOKBACK_DAYS) -> dict[int, dict[str, Fraction]]:
+    """{visit id: {model: share}} for the call's journey (visits newest first, as the call page lists them)."""
+    if call.visit_id is None:
+        return {}
+    since = call.started_at - timedelta(days=lookback_days)
+    window = sorted((v for v in visits if not v.is_bot and since <= v.started_at <= call.started_at),
+                    key=lambda v: (v.started_at, v.pk))
+    credit: dict[int, dict[str, Fraction]] = defaultdict(dict)
+    for model in (FIRST, LINEAR):
+        for visit, share in touch_shares(model=model, touches=window):
+            credit[visit.pk][model] = share
+    credit[call.visit_id][LAST] = Fraction(1)
+    return dict(credit)

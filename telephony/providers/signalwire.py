@@ -1,0 +1,44 @@
+"""SignalWire numbers through its Compatibility (LaML) REST API, which is Twilio's 2010-04-01 API under the
+Space's `/api/laml` path: the official twilio SDK's client, pointed at the Space, speaks it.
+
+(SignalWire's own `signalwire` package wraps the same SDK but pins twilio 6, which this project cannot use; its
+`Client` does exactly this: a twilio `Api` domain whose base URL is the Space.)
+
+Authentication is the project id and an API token (HTTP Basic); numbers get the same voice URL, status
+callback and voice fallback URL as Twilio's, under /telephony/signalwire/. Webhooks are signed with the
+project's Signing Key (telephony.webhooks).
+"""
+
+from twilio.rest import Client
+
+from telephony.credentials import SignalWireCredentials, signalwire_credentials
+from telephony.providers.base import CallerName, ProviderError
+from telephony.providers.twilio import TwilioProvider
+
+
+def signalwire_client(credentials: SignalWireCredentials) -> Client:
+    client = Client(credentials.project_id, credentials.api_token)
+    client.api.base_url = f"https://{credentials.space_url}/api/laml"
+    return client
+
+
+class SignalWireProvider(TwilioProvider):
+    name = "signalwire"
+    webhook_prefix = "signalwire"
+    label = "SignalWire"
+
+    @classmethod
+    def from_settings(cls, telephony_settings=None) -> "SignalWireProvider":
+        credentials = signalwire_credentials(telephony_settings)
+        if not credentials.is_complete:
+            raise ProviderError(
+                "SignalWire credentials are missing: set the Space URL, project id, API token and signing key "
+                "in the account's telephony settings."
+            )
+        country = telephony_settings.account.default_region if telephony_settings is not None else "US"
+        return cls(account_sid=credentials.project_id, auth_token=credentials.api_token, country=country,
+                   client=signalwire_client(credentials))
+
+    def lookup_caller_name(self, *, number: str) -> CallerName:
+        """Twilio Lookup is not part of SignalWire's compatible API: no caller names for its numbers."""
+        raise ProviderError("Caller name lookup is offered for Twilio numbers only.")
