@@ -38,6 +38,10 @@ class Account(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     currency = models.CharField(max_length=3, default="USD", validators=[validate_currency],
                                 help_text="ISO 4217 code of conversion values (e.g. USD, EUR).")
+    lookup_caller_names = models.BooleanField(
+        default=False, db_default=False,
+        help_text="Look up callers' names with the provider (Twilio Lookup caller name: charged per lookup; "
+                  "each number is looked up once per 30 days).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

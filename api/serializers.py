@@ -97,6 +97,9 @@ class PoolOutputSerializer(serializers.Serializer):
         help_text="Visitor pools: only this traffic leases numbers ({} = every visitor); sizing counts only it.")
     offline = OfflineSerializer(allow_null=True, source="offline_or_none",
                                 help_text="Manual pools printed offline: their calls get this source/medium; else null.")
+    call_flow = serializers.JSONField(
+        allow_null=True, help_text="How calls are handled (business hours, holidays, closed action, ring_seconds, "
+                                   "recording_notice, whisper, voicemail_greeting); null = always open, dial the original.")
 
     health = serializers.SerializerMethodField(help_text="Read-only: can the pool show its numbers (pools.planner).")
 
@@ -145,6 +148,11 @@ class PoolUpdateInputSerializer(serializers.Serializer):
         'Visitor pools: e.g. {"sources": ["google"], "mediums": ["cpc"]}; {} for every visitor.'))
     offline = OfflineSerializer(required=False, allow_null=True, help_text=(
         'Manual pools printed offline: {"label", "source", "medium"}; null for numbers shown on the website.'))
+    call_flow = serializers.JSONField(
+        required=False, allow_null=True,
+        help_text='{"hours": [{"days": [0-6], "open": "HH:MM", "close": "HH:MM"}], "holidays": ["YYYY-MM-DD"], '
+                  '"closed": {"action": "voicemail"} | {"action": "forward", "number": "+E164"}, "ring_seconds": 20, '
+                  '"recording_notice": "…", "whisper": "…", "voicemail_greeting": "…"}; null = always open.')
 
     def validate(self, attrs):
         if "offline" in attrs and attrs["offline"] is None:
@@ -316,6 +324,7 @@ class ReportRowSerializer(serializers.Serializer):
     missed = CreditField(help_text="Calls nobody answered that rang 15 s or more (result `missed`).")
     abandoned = CreditField(help_text="Calls nobody answered the caller left within 15 s (result `abandoned`).")
     busy_or_failed = CreditField(help_text="Calls that found the line busy or could not connect.")
+    voicemail = CreditField(help_text="Calls nobody answered where the caller left a voicemail (result `voicemail`).")
     first_time = CreditField()
     visits = serializers.IntegerField(allow_null=True, help_text="Null for tracker and pool: a visit is not tied to one number.")
     conversions = CreditField(help_text="Calls that count as conversions (the website's rule or the call's outcome).")

@@ -38,7 +38,7 @@ def completion_changes(*, call: Call, was_status: str, was_settling: bool, now: 
     is_ended = call.status in TERMINAL_STATUSES
     action = plan_completion(
         was_ended=was_status in TERMINAL_STATUSES, is_ended=is_ended, is_settling=was_settling,
-        ended_legs=call_ended_legs(call=call) if is_ended else frozenset(),
+        ended_legs=call_ended_legs(call=call) if is_ended else frozenset(), voicemail=call.voicemail,
     )
     if action == "settle":
         call.settles_at = now + timedelta(seconds=settings.CALL_SETTLE_SECONDS)

@@ -54,6 +54,26 @@ class BlockedNumber(TenantLinks, models.Model):
         return self.number
 
 
+class CallerName(TenantLinks, models.Model):
+    """The provider's caller-name lookup for one number, cached per account (lookups cost money): looked up again
+    after CALLER_NAME_TTL (calls.caller_names)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="caller_names")
+    number = models.CharField(max_length=32)
+    caller_name = models.CharField(max_length=100, blank=True)
+    caller_type = models.CharField(max_length=20, blank=True, help_text="CONSUMER or BUSINESS, when the provider says.")
+    looked_up_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # One cached answer per number and account; also the worker's lookup by number.
+            models.UniqueConstraint(fields=["account", "number"], name="calls_callername_unique_per_account"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}: {self.caller_name or '—'}"
+
+
 class Call(TenantLinks, models.Model):
     """One inbound call to a tracking number, keyed by the provider's (parent) call id."""
 
@@ -126,6 +146,10 @@ class Call(TenantLinks, models.Model):
     caller_city = models.CharField(max_length=100, blank=True, default="", db_default="")
     caller_region = models.CharField(max_length=100, blank=True, default="", db_default="")
     caller_country = models.CharField(max_length=2, blank=True, default="", db_default="", help_text="ISO 3166 code.")
+    # The caller's name from the provider's lookup (accounts with lookup_caller_names), filled by the worker.
+    caller_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # The caller left a voicemail (the call's recording is the message): the result is "voicemail".
+    voicemail = models.BooleanField(default=False, db_default=False)
     # Derived from the website's conversion rule and the outcome (calls.conversion.plan_conversion), stored so
     # reports, filters and exports need no rule logic in SQL.
     is_conversion = models.BooleanField(default=False, db_default=False)

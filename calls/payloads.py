@@ -35,7 +35,7 @@ class CallOutputSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=CallResult.choices, read_only=True,
         help_text=f"answered | missed | abandoned (nobody answered, the caller left within {ABANDON_SECONDS} s) | "
-                  "busy_or_failed | in_progress; `status` keeps the provider's word.")
+                  "busy_or_failed | voicemail | in_progress; `status` keeps the provider's word.")
     first_time_caller = serializers.BooleanField(source="is_first_time_caller")
     source = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.source
     medium = serializers.CharField()
@@ -56,6 +56,9 @@ class CallOutputSerializer(serializers.Serializer):
     tags = serializers.SerializerMethodField(help_text="The call's tag names.")
     score = serializers.IntegerField(allow_null=True, help_text="1–5, or null.")
     spam = serializers.BooleanField(help_text="Spam calls are left out of reports, conversions, GA4 and Google Ads.")
+    caller_name = serializers.CharField(help_text="The caller's name from the provider's lookup (accounts that turn it "
+                                                  "on), or empty.")
+    voicemail = serializers.BooleanField(help_text="The caller left a voicemail (the recording is the message).")
     caller_location = CallerLocationSerializer(allow_null=True, read_only=True,
                                                help_text="Where the caller's number is from (offline lookup), or null.")
 

@@ -64,15 +64,19 @@ def plan_status_change(*, state: CallState, event: StatusEvent) -> dict:
 BOTH_LEGS = frozenset({"inbound", "dialed"})
 
 
-def plan_completion(*, was_ended: bool, is_ended: bool, is_settling: bool, ended_legs: frozenset[str]) -> str:
+def plan_completion(*, was_ended: bool, is_ended: bool, is_settling: bool, ended_legs: frozenset[str],
+                    voicemail: bool = False) -> str:
     """What a status callback means for the call's completion (calls.completion):
 
     "final" — the call's final state is known now (both legs reported their end): send `call.completed`;
     "settle" — the first leg ended: wait for the other one, at most the settle window;
     "" — nothing: still ringing, final already, or still waiting for the other leg.
+
+    A voicemail comes after any dial is over (<Record> follows <Dial>, or no dial at all after hours): the caller's
+    leg ending is the end.
     """
     if not is_ended or (was_ended and not is_settling):
         return ""
-    if BOTH_LEGS <= ended_legs:
+    if BOTH_LEGS <= ended_legs or (voicemail and "inbound" in ended_legs):
         return "final"
     return "" if is_settling else "settle"

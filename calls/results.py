@@ -6,7 +6,8 @@ Twilio's statuses (queued, ringing, in-progress, completed, busy, no-answer, fai
 telephony; a marketer asks whether someone picked up. Answered means a person took the call (`answered_at` is
 set), whatever the final status. An unanswered call the caller left within ABANDON_SECONDS is "abandoned"
 (CallRail's word: they gave up before anyone could answer), counted apart from "missed" (it rang on and nobody
-picked up). Busy and failed calls never connected. Voicemail joins these when it exists (SPEC).
+picked up). Busy and failed calls never connected. An unanswered call whose caller left a message (the call flow's
+voicemail, `Call.voicemail`) is "voicemail", whatever its status and length.
 """
 
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ class CallResult(models.TextChoices):
     MISSED = "missed", "Missed"
     ABANDONED = "abandoned", "Abandoned"
     BUSY_OR_FAILED = "busy_or_failed", "Busy or failed"
+    VOICEMAIL = "voicemail", "Voicemail"
     IN_PROGRESS = "in_progress", "In progress"
 
 
@@ -30,6 +32,7 @@ HELP = {
     CallResult.MISSED: f"It rang {ABANDON_SECONDS} seconds or more and nobody picked up.",
     CallResult.ABANDONED: f"Nobody picked up and the caller hung up within {ABANDON_SECONDS} seconds.",
     CallResult.BUSY_OR_FAILED: "The line was busy or the call could not be connected.",
+    CallResult.VOICEMAIL: "Nobody picked up and the caller left a voicemail.",
     CallResult.IN_PROGRESS: "The call is ringing or still going on.",
 }
 
@@ -45,7 +48,7 @@ class _Rule:
     under_abandon_seconds: bool | None = None  # None: any duration
 
     def q(self) -> Q:
-        q = Q(answered_at__isnull=True, status__in=self.statuses)
+        q = Q(answered_at__isnull=True, voicemail=False, status__in=self.statuses)
         if self.under_abandon_seconds is True:
             q &= Q(duration_seconds__lt=ABANDON_SECONDS)
         elif self.under_abandon_seconds is False:
@@ -53,7 +56,7 @@ class _Rule:
         return q
 
     def matches(self, call) -> bool:
-        if call.answered_at is not None or call.status not in self.statuses:
+        if call.answered_at is not None or call.voicemail or call.status not in self.statuses:
             return False
         if self.under_abandon_seconds is None:
             return True
@@ -68,12 +71,15 @@ _RULES = (
     _Rule(CallResult.IN_PROGRESS, ("queued", "ringing", "in-progress")),
 )
 _ANSWERED = Q(answered_at__isnull=False)
+_VOICEMAIL = Q(answered_at__isnull=True, voicemail=True)
 
 
 def call_result(call) -> CallResult:
     """The result of one loaded call (the same rules as call_result_q, in Python)."""
     if call.answered_at is not None:
         return CallResult.ANSWERED
+    if call.voicemail:
+        return CallResult.VOICEMAIL
     for rule in _RULES:
         if rule.matches(call):
             return rule.result
@@ -84,6 +90,8 @@ def call_result_q(result: str) -> Q:
     """The Call filter for one result (`result` is a CallResult value)."""
     if result == CallResult.ANSWERED:
         return _ANSWERED
+    if result == CallResult.VOICEMAIL:
+        return _VOICEMAIL
     return next(rule.q() for rule in _RULES if rule.result == result)
 
 
@@ -91,13 +99,15 @@ def call_result_expression() -> Case:
     """The result as an SQL expression, for `.annotate(result=...)` (the API's field and ordering)."""
     return Case(
         When(_ANSWERED, then=Value(CallResult.ANSWERED.value)),
+        When(_VOICEMAIL, then=Value(CallResult.VOICEMAIL.value)),
         *(When(rule.q(), then=Value(rule.result.value)) for rule in _RULES),
         default=Value(CallResult.IN_PROGRESS.value), output_field=CharField(),
     )
 
 
 # The results every report counts per group of calls (in_progress is what is left: calls minus the rest).
-COUNTED_RESULTS = (CallResult.ANSWERED, CallResult.MISSED, CallResult.ABANDONED, CallResult.BUSY_OR_FAILED)
+COUNTED_RESULTS = (CallResult.ANSWERED, CallResult.MISSED, CallResult.ABANDONED, CallResult.BUSY_OR_FAILED,
+                   CallResult.VOICEMAIL)
 
 
 def call_result_counts() -> dict:

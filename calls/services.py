@@ -25,6 +25,7 @@ from calls.completion import (
     completion_changes,
 )
 from calls.conversion import CONVERSION_INPUT_FIELDS
+from calls.flows import call_flow_plan, flow_urls
 from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
 from calls.outcomes import call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
@@ -34,10 +35,11 @@ from calls.selectors import (
     caller_is_blocked,
     tracker_for_inbound_number,
 )
-from calls.twiml import twiml_forward, twiml_reject, twiml_reject_busy
+from calls.twiml import twiml_for_plan, twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
 from core.phones import parse_phone, phone_location
+from core.queue import wake_on_commit
 from pools.models import Pool
 from telephony.recordings import recording_url_is_allowed
 from trackers.models import CallTracker, Lease, TrackerStatusChange
@@ -47,6 +49,7 @@ logger = logging.getLogger(__name__)
 CALL_STARTED = "call.started"
 CALL_ATTRIBUTED = "call.attributed"
 CALL_RECORDING_READY = "call.recording_ready"
+CALL_VOICEMAIL = "call.voicemail"  # for notifications (not a webhook type: webhooks get call.recording_ready)
 
 
 def _caller_e164(raw: str, region: str) -> str:
@@ -102,6 +105,9 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
                 if demoted:
                     _recompute_first_time_only_conversions(account=account, website_id=pool.website_id)
             announce(call.pk, CALL_STARTED)
+            if caller and account.lookup_caller_names:
+                # The provider's lookup is slow and charged: the worker does it (cached per number), never the webhook.
+                wake_on_commit("calls.tasks.lookup_caller_name", call.pk)
     except IntegrityError:
         # The provider retried the webhook while the first request was still writing.
         return Call.objects.get(provider_call_id=provider_call_id), False
@@ -307,8 +313,12 @@ def call_record_status(*, params, now: datetime | None = None) -> Call | None:
     return call
 
 
-def call_record_recording(*, params) -> Call | None:
+def call_record_recording(*, params, voicemail: bool = False) -> Call | None:
     """Store a finished recording from the provider's recording-status callback on its call, once.
+
+    A voicemail (the call flow's <Record>: its action request, `voicemail=True`, or a recording callback whose
+    `RecordingSource` is `RecordVerb`) is stored the same way and marks the call `voicemail`; the first one to
+    arrive announces it (`call.recording_ready`, and `call.voicemail` for notifications).
 
     Retried callbacks change nothing and send no second `call.recording_ready`; a callback for an unknown call,
     or one that is not a finished recording (`RecordingStatus` in-progress/absent/failed), stores nothing.
@@ -323,14 +333,18 @@ def call_record_recording(*, params) -> Call | None:
         logger.warning("Recording %s of call %s has an unexpected URL; not stored.", sid, call.provider_call_id)
         return call
     duration = _int_or_none(params.get("RecordingDuration"))
+    voicemail = voicemail or params.get("RecordingSource") == "RecordVerb"
     with transaction.atomic():
         stored = Call.objects.filter(pk=call.pk).exclude(recording_sid=sid).update(
             recording_sid=sid, recording_url=url[:500],
             recording_duration_seconds=duration if duration is not None and duration >= 0 else None,
+            **({"voicemail": True} if voicemail else {}),
         )
         if stored:
             announce(call.pk, CALL_RECORDING_READY)
-    call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds"])
+            if voicemail:
+                announce(call.pk, CALL_VOICEMAIL)
+    call.refresh_from_db(fields=["recording_sid", "recording_url", "recording_duration_seconds", "voicemail"])
     return call
 
 
@@ -388,6 +402,12 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP,
     except Exception:
         logger.exception("Recording call %s to %s failed; forwarding it anyway.", call_sid, tracker.tracking_number)
     caller_id = params.get("From", "")
+    caller_id = caller_id if caller_id.startswith("+") else ""
+    try:
+        plan = call_flow_plan(tracker=tracker, original_number=original, now=now)
+        return twiml_for_plan(plan, urls=flow_urls(tracker.pool, webhook_prefix=webhook_prefix), caller_id=caller_id)
+    except Exception:
+        logger.exception("Planning the call flow of %s failed; dialling the original.", call_sid)
     return twiml_forward(
         original_number=original,
         status_url=f"{settings.PUBLIC_BASE_URL}/telephony/{webhook_prefix}/status",

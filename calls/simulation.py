@@ -10,6 +10,7 @@ the same services the views call: no HTTP round trip, and no dependency on the v
 """
 
 import secrets
+import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from calls.flows import call_dial_result, call_whisper
 from calls.models import Call
 from calls.selectors import tracker_for_inbound_number
 from calls.services import (
@@ -37,6 +39,10 @@ from trackers.models import CallTracker
 VOICE_PATH = "/telephony/twilio/voice"
 STATUS_PATH = "/telephony/twilio/status"
 RECORDING_PATH = "/telephony/twilio/recording"
+DIAL_RESULT_PATH = "/telephony/twilio/dial-result"
+WHISPER_PATH = "/telephony/twilio/whisper"
+VOICEMAIL_PATH = "/telephony/twilio/voicemail"
+GREETING_SECONDS = 6  # the voicemail greeting and the beep, before the caller speaks
 SANDBOX = "sandbox"
 
 
@@ -101,6 +107,29 @@ def _recording(params: dict, *, token: str) -> None:
     call_record_recording(params=params)
 
 
+def _dial_result(params: dict, *, token: str) -> str:
+    _check_signed(DIAL_RESULT_PATH, params, token=token, tokens=voice_tokens_for_params(params)[1])
+    return call_dial_result(params=params)
+
+
+def _whisper(params: dict, *, token: str) -> str:
+    _check_signed(WHISPER_PATH, params, token=token, tokens=status_tokens_for_params(params))
+    return call_whisper(params=params)
+
+
+def _voicemail_left(params: dict, *, token: str, seconds: int) -> None:
+    """The caller speaks after the beep and hangs up: Twilio asks the <Record action> with the recording."""
+    recording_sid = "RE" + secrets.token_hex(16)
+    done = {**params, "CallStatus": "in-progress", "RecordingSid": recording_sid,
+            "RecordingUrl": sandbox_recording_url(recording_sid), "RecordingDuration": str(seconds), "Digits": "hangup"}
+    _check_signed(VOICEMAIL_PATH, done, token=token, tokens=status_tokens_for_params(done))
+    call_record_recording(params=done, voicemail=True)
+
+
+def _parse(twiml: str) -> ET.Element:
+    return ET.fromstring(twiml)
+
+
 def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number: str, now: datetime,
                           duration_seconds: int, answered: bool, ring_seconds: int, hangup_by: str = "business") -> str:
     """Returns the TwiML the voice webhook answered."""
@@ -109,15 +138,29 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
     inbound = {**base, "CallSid": call_sid, "From": caller_number, "Caller": caller_number,
                "To": tracker.tracking_number, "Called": tracker.tracking_number}
     twiml = _voice({**inbound, "CallStatus": "ringing"}, token=token, now=now)
-    if "<Dial" not in twiml:
-        if 'reason="busy"' in twiml:  # a blocked caller: the provider reports the rejected call as busy
+    root = _parse(twiml)
+    dial = root.find("Dial")
+    if dial is None:
+        reject = root.find("Reject")
+        if reject is not None and reject.get("reason") == "busy":
+            # a blocked caller: the provider reports the rejected call as busy
             params = {**inbound, "CallStatus": "busy", "CallDuration": "0", "Timestamp": format_datetime(now)}
             _status(params, token=token, now=now)
+        elif root.find("Record") is not None:  # closed: straight to voicemail
+            message = max(duration_seconds, 1)
+            _voicemail_left(inbound, token=token, seconds=message)
+            end_at = now + timedelta(seconds=GREETING_SECONDS + message)
+            _status({**inbound, "CallStatus": "completed", "CallDuration": str(GREETING_SECONDS + message),
+                     "Timestamp": format_datetime(end_at)}, token=token, now=end_at)
         return twiml
-    original = call_original_number(tracker)
+    number = dial.find("Number")
+    dialed_number = (number.text or "").strip() if number is not None else call_original_number(tracker)
     dialed = {**base, "Direction": "outbound-dial", "CallSid": "CA" + secrets.token_hex(16),
-              "ParentCallSid": call_sid, "From": caller_number, "To": original,
+              "ParentCallSid": call_sid, "From": caller_number, "To": dialed_number,
               "CallbackSource": "call-progress-events"}
+    timeout = int(dial.get("timeout") or 0)
+    if timeout:
+        ring_seconds = min(ring_seconds, timeout) if answered else timeout
     answer_at = now + timedelta(seconds=ring_seconds)
     steps: list[tuple[str, datetime, dict]] = [("queued", now, {}), ("ringing", now, {})]
     if answered:
@@ -130,6 +173,14 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
     callbacks = [({**dialed, **extra, "CallStatus": status, "SequenceNumber": str(sequence),
                    "Timestamp": format_datetime(at)}, at)
                  for sequence, (status, at, extra) in enumerate([*steps, dialed_end])]
+    voicemail_seconds = 0
+    if not answered and dial.get("action"):
+        # Twilio asks the <Dial action> once the dial ends; nobody answered → the voicemail TwiML.
+        after = _parse(_dial_result({**inbound, "CallStatus": "in-progress", "DialCallStatus": "no-answer",
+                                     "DialCallSid": dialed["CallSid"], "DialCallDuration": "0"}, token=token))
+        if after.find("Record") is not None:
+            voicemail_seconds = max(duration_seconds, 1)
+            end_at = answer_at + timedelta(seconds=GREETING_SECONDS + voicemail_seconds)
     total = int((end_at - now).total_seconds())
     inbound_end = {**inbound, "CallStatus": "completed", "CallDuration": str(total), "Timestamp": format_datetime(end_at)}
     if answered and hangup_by == "caller":
@@ -138,7 +189,11 @@ def simulate_inbound_call(*, tracker: CallTracker, call_sid: str, caller_number:
         callbacks.append((inbound_end, end_at))
     for params, at in callbacks:
         _status(params, token=token, now=at)
-    if answered and 'record="record-from-answer-dual"' in twiml:
+        if answered and params.get("CallStatus") == "in-progress" and number is not None and number.get("url"):
+            _whisper({**dialed, "CallStatus": "in-progress"}, token=token)  # the business hears it on answer
+        if voicemail_seconds and params.get("CallStatus") == "no-answer":
+            _voicemail_left(inbound, token=token, seconds=voicemail_seconds)
+    if answered and dial.get("record") == "record-from-answer-dual":
         # The recording callback Twilio sends after a recorded <Dial>; the sandbox "recording" is a generated tone.
         recording_sid = "RE" + secrets.token_hex(16)
         params = {**base, "CallSid": call_sid, "RecordingSid": recording_sid, "RecordingStatus": "completed",

@@ -24,4 +24,12 @@ telnyx_urls = [
     path("telnyx/recording", views.telnyx_recording, name="telnyx-recording"),
 ]
 
-urlpatterns = twilio_urls + signalwire_urls + telnyx_urls
+flow_urls = [
+    path(f"{provider}/{step}", getattr(views, f"{provider}_{step.replace('-', '_')}"), name=f"{provider}-{step}")
+    for provider in ("twilio", "signalwire", "telnyx") for step in ("dial-result", "whisper", "voicemail")
+]
+
+urlpatterns = [
+    *twilio_urls, *signalwire_urls, *telnyx_urls, *flow_urls,
+    path("notice/<int:pool_id>/<str:token>", views.notice_audio, name="notice-audio"),
+]

@@ -10,6 +10,7 @@ INVALID_PHONE = "invalid_phone"
 INVALID_STATUS = "invalid_status"
 INVALID_COUNT = "invalid_count"
 MISSING_CALL_ID = "missing_call_id"
+INVALID_CALL_FLOW = "invalid_call_flow"  # a pool's or tracker's call flow (telephony.call_flow)
 
 # The request is fine, the state doesn't allow it (the API answers 409).
 CONFLICT = "conflict"

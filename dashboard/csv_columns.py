@@ -15,10 +15,11 @@ CALL_EXPORT_HEADER = (
     "Started at", "Call id", "Status", "Caller", "Tracking number", "Forwarded to", "Duration (s)",
     "Talk time (s)", "First-time caller", "Source", "Medium", "Campaign", "Keyword", "Landing page", "GCLID",
     "Attribution method", "Attribution confidence", "Pool",
-    "Outcome", "Value", "Note", "Score", "Spam", "Caller city", "Caller region", "Caller country", "Tags",
+    "Outcome", "Value", "Note", "Score", "Spam", "Caller city", "Caller region", "Caller country", "Caller name", "Tags",
 )
 # What people marked and where the caller is from: after the pool, tags last (a comma-separated list of names).
-CALL_EXPORT_MARK_FIELDS = ("outcome", "value", "note", "score", "spam", "caller_city", "caller_region", "caller_country")
+CALL_EXPORT_MARK_FIELDS = ("outcome", "value", "note", "score", "spam", "caller_city", "caller_region", "caller_country",
+                           "caller_name")
 
 def call_export_header(*, zone_name: str) -> tuple[str, ...]:
     """The calls CSV header; the start time's column names the zone its times are in (SPEC "Time")."""

@@ -99,3 +99,94 @@ class CallBulkForm(forms.Form):
             "mark_spam": lambda: {"spam": True},
             "not_spam": lambda: {"spam": False},
         }[data["action"]]()
+
+
+DAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class CallFlowForm(forms.Form):
+    """The call flow editor (dashboard pool page): one opening per day, holidays one per line; `to_flow()` is the
+    API's JSON, which pools.services.pool_update validates again (telephony.call_flow.call_flow_clean)."""
+
+    enabled = forms.BooleanField(required=False, label="Use business hours and voicemail",
+                                 help_text="Off: every call rings the original number, whenever it comes.")
+    holidays = forms.CharField(required=False, label="Holidays (closed all day)", widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text="One date a line, e.g. 2026-12-25.")
+    closed_action = forms.ChoiceField(label="When closed", widget=forms.RadioSelect, initial="voicemail",
+                                      choices=[("voicemail", "Take a voicemail"), ("forward", "Ring an after-hours number")])
+    after_hours_number = forms.CharField(required=False, max_length=32, label="After-hours number")
+    ring_seconds = forms.IntegerField(label="Ring for (seconds), then voicemail", min_value=5, max_value=120, initial=20)
+    recording_notice = forms.CharField(required=False, max_length=500, label="Recording notice (spoken before connecting)",
+                                       help_text="Played only when the pool records calls.")
+    whisper = forms.CharField(required=False, max_length=500, label="Whisper to the business",
+                              help_text="Heard by whoever answers, before the caller is connected. "
+                                        "Placeholders: {source}, {medium}, {campaign}, {keyword}, {pool}.")
+    voicemail_greeting = forms.CharField(required=False, max_length=500, label="Voicemail greeting")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for index, day in enumerate(DAY_LABELS):
+            self.fields[f"open_{index}"] = forms.TimeField(required=False, label=f"{day} opens",
+                                                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+            self.fields[f"close_{index}"] = forms.TimeField(required=False, label=f"{day} closes",
+                                                            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    @property
+    def days(self):
+        """(label, open field, close field) per day, for the template."""
+        return [(day, self[f"open_{index}"], self[f"close_{index}"]) for index, day in enumerate(DAY_LABELS)]
+
+    @staticmethod
+    def initial_from(flow: dict | None) -> dict:
+        if flow is None:
+            return {"enabled": False, "closed_action": "voicemail", "ring_seconds": 20}
+        initial = {
+            "enabled": True, "holidays": "\n".join(flow.get("holidays") or []),
+            "closed_action": (flow.get("closed") or {}).get("action", "voicemail"),
+            "after_hours_number": (flow.get("closed") or {}).get("number", ""),
+            "ring_seconds": flow.get("ring_seconds", 20), "recording_notice": flow.get("recording_notice", ""),
+            "whisper": flow.get("whisper", ""), "voicemail_greeting": flow.get("voicemail_greeting", ""),
+        }
+        for opening in flow.get("hours") or []:
+            for day in opening["days"]:
+                initial.setdefault(f"open_{day}", opening["open"])
+                initial.setdefault(f"close_{day}", "00:00" if opening["close"] == "24:00" else opening["close"])
+        return initial
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        for index, day in enumerate(DAY_LABELS):
+            opens, closes = cleaned.get(f"open_{index}"), cleaned.get(f"close_{index}")
+            if (opens is None) != (closes is None):
+                self.add_error(f"open_{index}", f"{day}: give both the opening and the closing time, or neither.")
+        if cleaned.get("closed_action") == "forward" and not cleaned.get("after_hours_number"):
+            self.add_error("after_hours_number", "Which number rings after hours?")
+        return cleaned
+
+    def to_flow(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("enabled"):
+            return None
+        by_range: dict[tuple[str, str], list[int]] = {}
+        for index in range(7):
+            opens, closes = data.get(f"open_{index}"), data.get(f"close_{index}")
+            if opens is not None and closes is not None:
+                close_text = "24:00" if closes.hour == closes.minute == 0 else f"{closes:%H:%M}"
+                by_range.setdefault((f"{opens:%H:%M}", close_text), []).append(index)
+        closed = {"action": data["closed_action"]}
+        if data["closed_action"] == "forward":
+            closed["number"] = data["after_hours_number"]
+        flow = {
+            "hours": [{"days": days, "open": opens, "close": closes} for (opens, closes), days in by_range.items()],
+            "holidays": [line.strip() for line in (data.get("holidays") or "").splitlines() if line.strip()],
+            "closed": closed, "ring_seconds": data["ring_seconds"],
+        }
+        for key in ("recording_notice", "whisper", "voicemail_greeting"):
+            if data.get(key):
+                flow[key] = data[key]
+        return flow
+
+
+class FlowPreviewForm(forms.Form):
+    at = forms.DateTimeField(required=False, label="A call at", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))

@@ -20,6 +20,7 @@ from accounts.snippet import (
 from attribution.classification import ADS_TRACKING_TEMPLATE
 from automation.selectors import call_rule_trace
 from calls.models import Call
+from calls.flows import call_flow_preview, local_time
 from calls.outcomes import call_mark, call_set_outcome, calls_mark_bulk
 from calls.results import CallResult, call_result
 from calls.selectors import (
@@ -64,8 +65,10 @@ from dashboard.forms import (
     SCORE_CHOICES,
     AddNumbersForm,
     CallBulkForm,
+    CallFlowForm,
     CallMarksForm,
     CallOutcomeForm,
+    FlowPreviewForm,
     TestCallForm,
 )
 from dashboard.selectors.call_views import call_log_preference_get, saved_view_get, saved_view_list
@@ -91,9 +94,10 @@ from pools.help import POOL_HEALTH_HELP
 from dashboard.services import call_log_preference_save, saved_view_delete, saved_view_save
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
-from pools.services import bought_summary, pool_provision
+from pools.services import bought_summary, pool_provision, pool_update
 from reports.aggregates import DIMENSIONS
 from reports.attribution_models import LAST, LOOKBACK_DAYS, MODEL_HELP, MODELS, model_changes_rows
+from telephony.call_flow import CallFacts, call_flow_clean, preview_sentences
 from telephony.providers import ProviderError
 from telephony.recordings import recording_stream
 from transcripts.selectors import call_transcripts, transcription_backend
@@ -470,6 +474,12 @@ def pool_detail(request, pk):
     data["admin_links"] = ({"edit": reverse("admin:pools_pool_change", args=[pool.pk]),
                             "numbers": reverse("admin:trackers_calltracker_changelist") + f"?pool__id__exact={pool.pk}"}
                            if is_admin and request.user.is_staff else None)
+    data["can_edit_flow"] = can_buy
+    now = local_time(request.account, timezone.now())
+    data["flow_sentences"] = preview_sentences(
+        pool.call_flow, now=now, number_display=phone_display,
+        facts=CallFacts(original_number=pool.original_number, record=pool.record_calls,
+                        has_notice_audio=bool(pool.notice_audio_digest)))[:1 if pool.call_flow is None else None]
     return _page(request, "dashboard/pool_detail.html", data)
 
 
@@ -565,3 +575,52 @@ def pool_add_numbers(request, pk):
     messages.success(request, f"Added {len(created)} number{'s' if len(created) != 1 else ''} to {pool.name}. "
                               f"{why[0].upper()}{why[1:]}.")
     return redirect(detail_url)
+
+
+def _call_flow_context(request, *, pool, form, flow, draft: bool) -> dict:
+    """The editor, the preview sentences of `flow` (saved or a draft) and the one for the time asked (?at=)."""
+    now = local_time(request.account, timezone.now())
+    facts = CallFacts(original_number=pool.original_number, record=pool.record_calls,
+                      has_notice_audio=bool(pool.notice_audio_digest))
+    preview_form = FlowPreviewForm(request.GET or None)
+    asked = None
+    if preview_form.is_valid() and preview_form.cleaned_data.get("at"):
+        at = preview_form.cleaned_data["at"].replace(tzinfo=None).replace(tzinfo=now.tzinfo)
+        asked = call_flow_preview(pool=pool, flow=flow, at_local=at)
+    return {
+        "pool": pool, "form": form, "preview_form": preview_form, "draft": draft, "asked": asked,
+        "sentences": preview_sentences(flow, now=now, facts=facts, number_display=phone_display),
+        "can_edit": not pool.is_retired and is_account_admin(user=request.user, account=request.account),
+        "zone": request.account.timezone,
+    }
+
+
+@dashboard_page()
+def pool_call_flow(request, pk):
+    """Call handling of a pool: business hours, holidays, voicemail, notice and whisper, with a preview."""
+    pool = pool_for_account(account=request.account, pk=pk)
+    form = CallFlowForm(initial=CallFlowForm.initial_from(pool.call_flow))
+    return _page(request, "dashboard/pool_call_flow.html",
+                 _call_flow_context(request, pool=pool, form=form, flow=pool.call_flow, draft=False))
+
+
+@dashboard_page(write=True, admins_only=True)
+def pool_call_flow_save(request, pk):
+    """Save the editor through pool_update (the admin's and the API's service), or preview the draft unsaved."""
+    pool = pool_for_account(account=request.account, pk=pk)
+    form = CallFlowForm(request.POST)
+    if form.is_valid():
+        flow = form.to_flow()
+        try:
+            flow = call_flow_clean(flow, region=request.account.default_region)
+            if request.POST.get("action") != "preview":
+                pool_update(pool=pool, actor=Actor.person(request.user, via="dashboard"), reason="call handling changed",
+                            call_flow=flow)
+                messages.success(request, f"Call handling of {pool.name} saved.")
+                return redirect(f"{reverse('dashboard:pool_call_flow', args=[pool.pk])}?{request.filters.querystring}")
+            return _page(request, "dashboard/pool_call_flow.html",
+                         _call_flow_context(request, pool=pool, form=form, flow=flow, draft=True))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    return _page(request, "dashboard/pool_call_flow.html",
+                 _call_flow_context(request, pool=pool, form=form, flow=pool.call_flow, draft=False))

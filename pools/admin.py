@@ -1,4 +1,5 @@
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 
 from accounts.admin_scoping import ServiceAdmin, admin_account_ids, admin_actor
 from accounts.models import Account
@@ -17,7 +19,7 @@ from core.admin_forms import PhoneFieldsFormMixin
 from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
 from core.phones import phone_display
-from pools.models import Pool, PoolChange
+from pools.models import Pool, PoolChange, PoolNoticeAudio
 from pools.planner import CANNOT_BUY_ADVICE, PlannedAction, sm
 from pools.selectors import pool_tracker_changes_since, pool_type_guide
 from pools.services import (
@@ -29,8 +31,10 @@ from pools.services import (
     pool_provision,
     pool_reassign_original,
     pool_retire,
+    pool_set_notice_audio,
     pool_update,
 )
+from telephony.call_flow import CallFacts, call_flow_clean, preview_sentences
 from telephony.number_search import NumberRequestError, number_request_clean, number_request_display
 from trackers.models import CallTracker, TrackerStatusChange
 
@@ -40,6 +44,10 @@ GUIDE_ACCOUNTS = 10  # a superuser's add form shows measured figures of this man
 
 class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
     original_number = forms.CharField(help_text="Any form, e.g. (202) 555-0100 or +12025550100.")
+    notice_audio = forms.FileField(
+        required=False, label="Recording notice audio",
+        help_text="An MP3 or WAV (at most 2 MB) played instead of the spoken notice before a recorded call connects.")
+    remove_notice_audio = forms.BooleanField(required=False, label="Remove the uploaded notice audio")
     phone_fields = ("original_number",)
 
     class Meta:
@@ -52,7 +60,7 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
         }
         fields = ["account", "website", "name", "kind", "tracking", "original_number", "size", "utilization",
                   "min_visits", "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls",
-                  "number_request", "traffic_filter", "offline"]
+                  "number_request", "traffic_filter", "offline", "call_flow"]
         # Plain words for the admin's labels (the API keeps the field names: lease_minutes, exhaustion).
         labels = {
             "lease_minutes": "Visitor keeps the number for (minutes)",
@@ -93,6 +101,11 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
                        '"source": "billboard", "medium": "offline"}. Calls to them are credited to that source '
                        'without a website visit, and reports show them under "Offline". The website never shows '
                        "these numbers. Empty: numbers shown on the website.",
+            "call_flow": 'Empty: every call rings the original number. Otherwise, e.g. {"hours": [{"days": [0, 1, 2, 3, 4], '
+                         '"open": "09:00", "close": "17:00"}], "holidays": ["2026-12-25"], "closed": {"action": "voicemail"} '
+                         '(or {"action": "forward", "number": "+12025550199"}), "ring_seconds": 20, "recording_notice": '
+                         '"This call may be recorded.", "whisper": "Call from {source}, keyword {keyword}"}. Days: 0 = Monday; '
+                         "times in the account's time zone. The dashboard's pool page has an editor.",
         }
 
     def phone_region(self, cleaned):
@@ -105,6 +118,15 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
         website = cleaned.get("website")
         if website and account and website.account_id != account.pk:
             self.add_error("website", "This website belongs to another account.")
+        if cleaned.get("call_flow") is not None:
+            try:
+                cleaned["call_flow"] = call_flow_clean(cleaned["call_flow"],
+                                                       region=account.default_region if account else "US")
+            except DomainError as exc:
+                self.add_error("call_flow", exc.message)
+        audio = cleaned.get("notice_audio")
+        if audio is not None and (audio.content_type not in PoolNoticeAudio.CONTENT_TYPES or audio.size > PoolNoticeAudio.MAX_BYTES):
+            self.add_error("notice_audio", "An MP3 or WAV file of at most 2 MB.")
         if "number_request" in cleaned and cleaned.get("original_number"):
             try:
                 cleaned["number_request"] = number_request_clean(cleaned["number_request"], cleaned["original_number"])
@@ -147,7 +169,7 @@ class PoolAdmin(ServiceAdmin):
     list_filter = ["kind", "tracking", "account"]
     search_fields = ["name", "original_number"]
     raw_id_fields = []
-    readonly_fields = ["created_at", "updated_at", "retired_at", "number_searches"]
+    readonly_fields = ["created_at", "updated_at", "retired_at", "number_searches", "call_flow_preview"]
     inlines = [TrackerInline, PoolChangeInline]
     actions = ["provision_numbers", "enforce_rules", "reassign_original", "retire_pools"]
     # static/admin/pools/pool_form.js hides the fieldsets and rows that don't apply to the chosen kind and
@@ -165,6 +187,8 @@ class PoolAdmin(ServiceAdmin):
                              "fields": ["offline"]}),
         ("New numbers", {"fields": ["number_request", "number_searches"]}),
         ("Recording", {"fields": ["record_calls"]}),
+        ("Call handling", {"description": "Business hours, voicemail, the recording notice and the whisper.",
+                           "fields": ["call_flow", "call_flow_preview", "notice_audio", "remove_notice_audio"]}),
         ("Dates", {"classes": ["collapse"], "fields": ["created_at", "updated_at", "retired_at"]}),
     ]
 
@@ -219,6 +243,16 @@ class PoolAdmin(ServiceAdmin):
     def number_searches(self, obj):
         return number_request_display(obj.number_request, obj.original_number) if obj and obj.pk else "—"
 
+    @admin.display(description="Preview")
+    def call_flow_preview(self, obj):
+        if not (obj and obj.pk):
+            return "—"
+        sentences = preview_sentences(
+            obj.call_flow, now=timezone.now().astimezone(ZoneInfo(obj.account.timezone)), number_display=phone_display,
+            facts=CallFacts(original_number=obj.original_number, record=obj.record_calls,
+                            has_notice_audio=bool(obj.notice_audio_digest)))
+        return format_html_join("", '<span style="display:block">{}</span>', ((sentence,) for sentence in sentences))
+
     def get_readonly_fields(self, request, obj=None):
         # A pool belongs to its account and website for good (pool_update changes neither).
         return [*self.readonly_fields, "account", "website"] if obj else self.readonly_fields
@@ -258,14 +292,25 @@ class PoolAdmin(ServiceAdmin):
             changed = {field: data[field] for field in form.changed_data if field in data}
             pool_update(pool=pool, actor=admin_actor(request), reason="changed in the admin", **changed)
             pool.refresh_from_db()
-            return pool
+            return self._save_notice_audio(request, form, pool)
         data.pop("name")
         data.pop("original_number")
-        return pool_create(
+        pool = pool_create(
             account=form.cleaned_data["account"], website=form.cleaned_data["website"],
             name=form.cleaned_data["name"], original_number=form.cleaned_data["original_number"],
             actor=admin_actor(request), **data,
         )
+        return self._save_notice_audio(request, form, pool)
+
+    @staticmethod
+    def _save_notice_audio(request, form, pool: Pool) -> Pool:
+        audio = form.cleaned_data.get("notice_audio")
+        if audio is not None:
+            return pool_set_notice_audio(pool=pool, content=audio.read(), content_type=audio.content_type,
+                                         filename=audio.name, actor=admin_actor(request))
+        if form.cleaned_data.get("remove_notice_audio"):
+            return pool_set_notice_audio(pool=pool, content=None, actor=admin_actor(request))
+        return pool
 
     @admin.action(description="Provision numbers from the telephony provider…")
     def provision_numbers(self, request, queryset):

@@ -53,6 +53,12 @@ class Pool(TenantLinks, models.Model):
     exhaustion = models.CharField(max_length=10, choices=Exhaustion.choices, default=Exhaustion.ORIGINAL)
     max_size = models.PositiveIntegerField(default=50, help_text="Automated visitor pools never grow past this.")
     record_calls = models.BooleanField(default=False)
+    # How calls are handled (SPEC "Call handling", telephony.call_flow): null = always open, dial the original.
+    call_flow = models.JSONField(null=True, blank=True, default=None,
+                                 help_text="Business hours, holidays, after-hours action, ring time, recording notice, whisper.")
+    # The uploaded recording notice (<Play>) is a PoolNoticeAudio row; its digest is kept here so the voice webhook
+    # knows about it (and builds its URL) without another query. Empty: no uploaded notice.
+    notice_audio_digest = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     number_request = models.JSONField(
         default=dict, db_default={}, blank=True,  # db_default: rows written by code that predates the field
         help_text='Where new numbers come from: {"type": "local"|"toll_free"|"area_code", "area_code"?, "country"}. '
@@ -145,6 +151,24 @@ class Pool(TenantLinks, models.Model):
     def is_manual(self) -> bool:
         """People change this pool's trackers (the rules engine never does). Lower apps ask this, not the word."""
         return self.kind == self.Kind.MANUAL
+
+
+class PoolNoticeAudio(models.Model):
+    """An uploaded recording notice (played with <Play> before a recorded call connects). Kept in the database, so
+    every node serves it; the provider fetches it from a public URL that carries its digest."""
+
+    CONTENT_TYPES = ("audio/mpeg", "audio/wav", "audio/x-wav", "audio/wave")
+    MAX_BYTES = 2 * 1024 * 1024
+
+    pool = models.OneToOneField(Pool, on_delete=models.CASCADE, related_name="notice_audio")
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=40)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the content: the public URL names it.")
+    filename = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.pool}: {self.filename or self.digest[:12]}"
 
 
 class ConcurrencySample(models.Model):

@@ -1,5 +1,6 @@
 """Writes for pools: create/update, the rules engine run (`pool_enforce`), retire, reassign, sampling."""
 
+import hashlib
 import logging
 from datetime import datetime
 
@@ -26,7 +27,7 @@ from core.phones import parse_phone, phone_display
 from core.queue import enqueue_on_commit
 from core.updates import model_update
 from pools import planner
-from pools.models import ConcurrencySample, Pool, PoolChange, PoolOriginalNumber
+from pools.models import ConcurrencySample, Pool, PoolChange, PoolNoticeAudio, PoolOriginalNumber
 from pools.planner import PlannedAction
 from pools.selectors import (
     SIZING_WINDOW,
@@ -34,6 +35,7 @@ from pools.selectors import (
     pool_preview,
     pools_to_enforce,
 )
+from telephony.call_flow import call_flow_clean
 from telephony.fallback import forward_fallback_url
 from telephony.number_search import NumberRequestError, number_request_clean, number_searches
 from telephony.providers import ProviderError, provider_for_account
@@ -52,7 +54,7 @@ BUY_ATTEMPTS = 5  # retries when a concurrent run took the same candidate number
 EDITABLE_FIELDS = [
     "name", "kind", "tracking", "original_number", "size", "utilization", "min_visits",
     "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "max_size", "record_calls", "number_request",
-    "traffic_filter", "offline",
+    "traffic_filter", "offline", "call_flow",
 ]
 
 
@@ -67,6 +69,8 @@ def pool_create(*, account: Account, website: Website, name: str, original_numbe
     if unknown:
         raise TypeError(f"pool_create got unexpected fields {sorted(unknown)}")
     fields["number_request"] = _number_request(fields.get("number_request"), number)
+    if "call_flow" in fields:
+        fields["call_flow"] = call_flow_clean(fields["call_flow"], region=account.default_region)
     pool = Pool(account=account, website=website, name=name, original_number=number, **fields)
     full_clean_or_raise(pool)
     with transaction.atomic():
@@ -96,6 +100,8 @@ def pool_update(*, pool: Pool, actor=None, reason: str = "settings changed",
     if "number_request" in changes:
         changes["number_request"] = _number_request(changes["number_request"],
                                                     changes.get("original_number", pool.original_number))
+    if "call_flow" in changes:
+        changes["call_flow"] = call_flow_clean(changes["call_flow"], region=pool.account.default_region)
     pool, changed = model_update(instance=pool, fields=EDITABLE_FIELDS, data=changes)
     if not changed:
         return False
@@ -483,3 +489,31 @@ def pool_provision(*, pool: Pool, count: int, actor=None) -> list[CallTracker]:
             {"pool": ["Automated pools get their numbers from the rules engine."]},
         )
     return trackers_provision(pool=pool, count=count, actor=actor)
+
+
+@transaction.atomic
+def pool_set_notice_audio(*, pool: Pool, content: bytes | None, content_type: str = "", filename: str = "",
+                          actor=None, now: datetime | None = None) -> Pool:
+    """Upload (or with `content=None` remove) the recording notice played with <Play> before a recorded call
+    connects. MP3 or WAV, at most 2 MB."""
+    if pool.is_retired:
+        raise DomainError(RETIRED, "This pool is retired and can no longer be changed.")
+    old = pool.notice_audio_digest
+    if content is None:
+        PoolNoticeAudio.objects.filter(pool=pool).delete()
+        digest = ""
+    else:
+        if content_type not in PoolNoticeAudio.CONTENT_TYPES:
+            raise DomainError(INVALID, "The recording notice is an MP3 or WAV file.", {"notice_audio": ["MP3 or WAV."]})
+        if not content or len(content) > PoolNoticeAudio.MAX_BYTES:
+            raise DomainError(INVALID, "The recording notice is at most 2 MB.", {"notice_audio": ["At most 2 MB."]})
+        digest = hashlib.sha256(content).hexdigest()
+        PoolNoticeAudio.objects.update_or_create(pool=pool, defaults={
+            "content": content, "content_type": content_type, "digest": digest, "filename": filename[:200]})
+    if digest == old:
+        return pool
+    Pool.objects.filter(pk=pool.pk).update(notice_audio_digest=digest)
+    pool.notice_audio_digest = digest
+    _pool_change_record(pool=pool, changed={"recording notice audio": (old[:12] or "none", digest[:12] or "none")},
+                        actor=actor, reason="recording notice audio", now=now)
+    return pool

@@ -55,6 +55,7 @@ class ReportRow:
     missed: int                       # calls.results: rang ≥ 15 s, nobody answered
     abandoned: int                    # unanswered, the caller left within 15 s
     busy_or_failed: int
+    voicemail: int                    # unanswered, the caller left a message
     visits: int | None
     conversions: int                  # calls with is_conversion
     value: Decimal                    # sum of their conversion_value (account currency)
@@ -64,7 +65,8 @@ class ReportRow:
 
 CENTS = Decimal("0.01")
 # The counts of one report row and of one ReportDay (empty_totals() is a row before any group is added).
-COUNT_FIELDS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "first_time", "conversions", "value", "visits")
+COUNT_FIELDS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "voicemail", "first_time", "conversions", "value",
+                "visits")
 
 
 def empty_totals() -> dict:
@@ -94,6 +96,7 @@ def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit:
         rows.append(ReportRow(
             key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
             missed=values["missed"], abandoned=values["abandoned"], busy_or_failed=values["busy_or_failed"],
+            voicemail=values["voicemail"],
             first_time=values["first_time"], visits=visits, conversions=values["conversions"],
             value=Decimal(values["value"]).quantize(CENTS),
             conversion_rate=(values["conversions"] / visits) if visits else None,
@@ -107,7 +110,7 @@ def call_counts() -> dict:
     """The counts every report aggregates per group of calls (`value` is None for a group without conversions)."""
     return {
         "calls": Count("id"),
-        **call_result_counts(),  # answered, missed, abandoned, busy_or_failed
+        **call_result_counts(),  # answered, missed, abandoned, busy_or_failed, voicemail
         "first_time": Count("id", filter=Q(is_first_time_caller=True)),
         "conversions": Count("id", filter=Q(is_conversion=True)),
         "value": Sum("conversion_value", filter=Q(is_conversion=True)),

@@ -29,6 +29,7 @@ class ReportDay(TenantLinks, models.Model):
     missed = models.PositiveIntegerField(default=0, db_default=0)
     abandoned = models.PositiveIntegerField(default=0, db_default=0)
     busy_or_failed = models.PositiveIntegerField(default=0, db_default=0)
+    voicemail = models.PositiveIntegerField(default=0, db_default=0, help_text="Unanswered calls that left a voicemail.")
     conversions = models.PositiveIntegerField(default=0, db_default=0)
     value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"),
                                 help_text="Sum of the conversions' values, in the account's currency.")

@@ -12,6 +12,7 @@ from trackers.services import (
     tracker_add,
     tracker_delete,
     tracker_rename,
+    tracker_set_call_flow,
     tracker_update,
 )
 
@@ -35,11 +36,12 @@ class TrackerAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
 
     class Meta:
         model = CallTracker
-        fields = ["pool", "tracking_number", "name", "status", "source", "medium"]
+        fields = ["pool", "tracking_number", "name", "status", "source", "medium", "call_flow"]
         help_texts = {
             "status": "Active: shown on the site now. Flagged (the pool FAQ's word): taken off the site but still "
                       "forwarding, so people who wrote the number down get through; it becomes Available after the "
                       "pool's flag days. Available: bought and forwarding, waiting to be shown.",
+            "call_flow": "Empty: the pool's call flow. Otherwise this number's own (same shape as the pool's).",
         }
 
     def phone_region(self, cleaned):
@@ -100,7 +102,7 @@ class CallTrackerAdmin(ServiceAdmin):
         return request.method == "POST" and any(field in request.POST for field in ("status", "source", "medium"))
 
     def get_fields(self, request, obj=None):
-        base = ["pool", "tracking_number", "name", "status", "source", "medium"]
+        base = ["pool", "tracking_number", "name", "status", "source", "medium", "call_flow"]
         return base if obj is None else base + ["original_number", "flagged_at", "activated_at", "provider", "provider_number_id", "deleted_at"]
 
     def service_save(self, request, form, change):
@@ -112,6 +114,8 @@ class CallTrackerAdmin(ServiceAdmin):
             )
             if data.get("name"):
                 tracker_rename(tracker=created, name=data["name"], actor=actor)
+            if data.get("call_flow") is not None:
+                created = tracker_set_call_flow(tracker=created, call_flow=data["call_flow"], actor=actor)
             return created
         tracker = CallTracker.objects.select_related("pool").get(pk=form.instance.pk)
         changed = set(form.changed_data)
@@ -123,6 +127,8 @@ class CallTrackerAdmin(ServiceAdmin):
             )
         if "name" in changed:
             tracker_rename(tracker=tracker, name=data.get("name", ""), actor=actor)
+        if "call_flow" in changed:
+            tracker = tracker_set_call_flow(tracker=tracker, call_flow=data.get("call_flow"), actor=actor)
         return tracker
 
     def delete_model(self, request, obj):

@@ -37,6 +37,9 @@ class CallTracker(models.Model):
     # The number the provider-side fallback (the Twimlet dialled when callpool is down) dials: set when the
     # number is bought, moved to the pool's new original by pools.fallbacks. Empty: not known (bought earlier).
     fallback_number = models.CharField(max_length=16, blank=True, default="", db_default="", editable=False)
+    # Overrides the pool's call flow for this number (telephony.call_flow); null = the pool's.
+    call_flow = models.JSONField(null=True, blank=True, default=None,
+                                 help_text="Empty: the pool's call flow applies.")
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="When the number was released.")
     lease_released_at = models.DateTimeField(

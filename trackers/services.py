@@ -20,6 +20,7 @@ from core.error_codes import (
 from core.errors import DomainError
 from core.phones import parse_phone
 from core.queue import enqueue_on_commit
+from telephony.call_flow import call_flow_clean
 from trackers.models import CallTracker, TrackerStatusChange
 from trackers.signals import tracker_status_changed
 
@@ -153,6 +154,22 @@ def tracker_rename(*, tracker: CallTracker, name: str, actor=None, now: datetime
     _record(tracker=tracker, from_status=tracker.status, actor=actor, reason=f"renamed “{name}”" if name else "name removed",
             now=now or timezone.now(), notify=False)
     return True
+
+
+@transaction.atomic
+def tracker_set_call_flow(*, tracker: CallTracker, call_flow, actor=None, now: datetime | None = None) -> CallTracker:
+    """Override the pool's call flow for this number (`None`: the pool's again). Any pool's tracker may have one."""
+    if tracker.deleted_at:
+        raise DomainError(TRACKER_DELETED, f"{tracker} was deleted and its number released.")
+    flow = call_flow_clean(call_flow, region=tracker.pool.account.default_region)
+    if flow == tracker.call_flow:
+        return tracker
+    CallTracker.objects.filter(pk=tracker.pk).update(call_flow=flow)
+    tracker.call_flow = flow
+    _record(tracker=tracker, from_status=tracker.status, actor=actor,
+            reason="own call flow set" if flow is not None else "call flow: the pool's", now=now or timezone.now(),
+            notify=False)
+    return tracker
 
 
 def tracker_update(*, tracker: CallTracker, status: str | None = None, source: str | None = None,

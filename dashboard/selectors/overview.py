@@ -10,7 +10,7 @@ from dashboard.selectors.report_page import filters_window
 from reports.selectors import report_day_list, report_row_list, report_visit_count
 
 # Counted per day by calls.results / reports.aggregates: "missed" here is the calls log's ?result=missed, call for call.
-DAY_COUNTS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "first_time", "conversions")
+DAY_COUNTS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "voicemail", "first_time", "conversions")
 
 
 def _day_sums(per_day: list[dict]) -> dict:

@@ -18,6 +18,14 @@ class ProvisionedNumber:
     fallback_set: bool = True
 
 
+@dataclass(frozen=True)
+class CallerName:
+    """The provider's caller-name (CNAM) answer for a number; empty strings when it knows none."""
+
+    name: str = ""
+    caller_type: str = ""  # CONSUMER | BUSINESS | UNDETERMINED
+
+
 class NumberProvider(Protocol):
     name: str
     webhook_prefix: str  # its webhooks live at /telephony/<webhook_prefix>/voice|status|recording
@@ -35,3 +43,6 @@ class NumberProvider(Protocol):
     def set_fallback(self, *, provider_id: str, fallback_url: str) -> None:
         """Point the number's provider-side fallback (dialled when callpool is down) at `fallback_url`.
         Idempotent: setting the URL it already has is success."""
+
+    def lookup_caller_name(self, *, number: str) -> CallerName:
+        """The caller name registered for `number` (charged by the provider: callers cache it)."""

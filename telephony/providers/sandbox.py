@@ -6,7 +6,7 @@ or state it has no block in (e.g. 307, Wyoming), so a pool that asks for one fai
 """
 
 from telephony.number_search import LOCAL, TOLL_FREE, NumberSearch, area_code_of, region_of
-from telephony.providers.base import ProviderError, ProvisionedNumber
+from telephony.providers.base import CallerName, ProviderError, ProvisionedNumber
 
 AREA_CODES = [
     "202", "212", "213", "305", "312", "415", "503", "512", "617", "702", "713", "718", "808", "917",
@@ -77,3 +77,12 @@ class SandboxProvider:
         if not provider_id.startswith("SB"):
             raise ProviderError(f"{provider_id} is not a sandbox number.")
         self.fallback_urls[provider_id] = fallback_url
+
+    def lookup_caller_name(self, *, number: str) -> CallerName:
+        """No network: a fictional name per number, so the demo shows caller names."""
+        digits = "".join(ch for ch in number if ch.isdigit())
+        if not digits:
+            return CallerName()
+        first = ("Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Robin", "Drew")[int(digits[-1])]
+        last = ("Rivera", "Chen", "Okafor", "Novak", "Haddad", "Silva", "Kowalski", "Nguyen", "Larsen", "Moreau")[int(digits[-2:-1] or 0)]
+        return CallerName(name=f"{first} {last}".upper(), caller_type="CONSUMER")

@@ -12,7 +12,7 @@ project's Signing Key (telephony.webhooks).
 from twilio.rest import Client
 
 from telephony.credentials import SignalWireCredentials, signalwire_credentials
-from telephony.providers.base import ProviderError
+from telephony.providers.base import CallerName, ProviderError
 from telephony.providers.twilio import TwilioProvider
 
 
@@ -38,3 +38,7 @@ class SignalWireProvider(TwilioProvider):
         country = telephony_settings.account.default_region if telephony_settings is not None else "US"
         return cls(account_sid=credentials.project_id, auth_token=credentials.api_token, country=country,
                    client=signalwire_client(credentials))
+
+    def lookup_caller_name(self, *, number: str) -> CallerName:
+        """Twilio Lookup is not part of SignalWire's compatible API: no caller names for its numbers."""
+        raise ProviderError("Caller name lookup is offered for Twilio numbers only.")

@@ -30,7 +30,7 @@ import requests
 from telephony.credentials import TelnyxCredentials, telnyx_credentials
 from telephony.fallback import forwarded_number
 from telephony.number_search import LOCAL, TOLL_FREE, NumberSearch, area_code_of, region_of
-from telephony.providers.base import ProviderError, ProvisionedNumber
+from telephony.providers.base import CallerName, ProviderError, ProvisionedNumber
 
 API = "https://api.telnyx.com/v2"
 TIMEOUT = (5, 20)
@@ -145,6 +145,10 @@ class TelnyxProvider:
             "call_forwarding": {"call_forwarding_enabled": True, "forwards_to": target,
                                 "forwarding_type": "on-failure"},
         })
+
+    def lookup_caller_name(self, *, number: str) -> CallerName:
+        """Not offered through callpool for Telnyx numbers yet (Twilio Lookup only)."""
+        raise ProviderError("Caller name lookup is offered for Twilio numbers only.")
 
 
 def _error_detail(response) -> str:

@@ -10,7 +10,7 @@ from twilio.rest import Client
 
 from telephony.credentials import TwilioCredentials, twilio_credentials
 from telephony.number_search import LOCAL, TOLL_FREE, NumberSearch
-from telephony.providers.base import ProviderError, ProvisionedNumber
+from telephony.providers.base import CallerName, ProviderError, ProvisionedNumber
 
 # What the SDK raises: Twilio's answers, and the network failing before there is one.
 FAILURES = (TwilioException, RequestException)
@@ -86,3 +86,13 @@ class TwilioProvider:
             )
         except FAILURES as exc:
             raise ProviderError(f"{self.label} could not update the fallback of {provider_id}: {exc}") from exc
+
+    def lookup_caller_name(self, *, number: str) -> CallerName:
+        """Twilio Lookup v2 with `Fields=caller_name` (US numbers; billed per request)."""
+        try:
+            found = self.client.lookups.v2.phone_numbers(number).fetch(fields="caller_name")
+        except FAILURES as exc:
+            raise ProviderError(f"Twilio could not look up {number}: {exc}") from exc
+        answer = found.caller_name or {}
+        return CallerName(name=(answer.get("caller_name") or "").strip()[:100],
+                          caller_type=(answer.get("caller_type") or "")[:20])

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 FIELDS = {"id", "name", "website", "kind", "tracking", "original_number", "size", "utilization", "min_visits",
           "visit_window_days", "flag_days", "lease_minutes", "exhaustion", "retired_at", "number_request",
-          "number_searches", "counts", "health", "traffic_filter", "offline"}
+          "number_searches", "counts", "health", "traffic_filter", "offline", "call_flow"}
 
 
 def test_list_returns_contract_fields_and_counts(api_client, account, website):

@@ -75,3 +75,11 @@ def test_a_call_still_ringing_or_waiting_for_its_other_leg_is_not_final():
 
     assert plan_completion(was_ended=False, is_ended=False, is_settling=False, ended_legs=frozenset()) == ""
     assert plan_completion(was_ended=True, is_ended=True, is_settling=True, ended_legs=frozenset({"dialed"})) == ""
+
+
+def test_a_voicemail_call_is_final_when_the_callers_leg_ends():
+    from calls.planner import plan_completion
+
+    inbound = frozenset({"inbound"})
+    assert plan_completion(was_ended=False, is_ended=True, is_settling=False, ended_legs=inbound, voicemail=True) == "final"
+    assert plan_completion(was_ended=False, is_ended=True, is_settling=False, ended_legs=inbound) == "settle"

@@ -108,6 +108,7 @@ def _pages(main, service):
         "pool-help": "/dashboard/pools/help/",
         "pool-main-line": f"/dashboard/pools/{main.pk}/",
         "pool-service-line": f"/dashboard/pools/{service.pk}/",
+        "pool-call-flow": f"/dashboard/pools/{main.pk}/call-flow/?at=2026-12-06T22:10",
         "install": "/dashboard/websites/",
         "integrations": "/dashboard/integrations/",
         "notifications": "/dashboard/notifications/",

@@ -67,11 +67,13 @@ def test_calls_csv_times_are_in_the_accounts_zone_without_microseconds(marketer_
 def test_calls_csv_carries_what_people_marked_and_where_the_caller_is_from(marketer_client, call, account):
     call.tags.add(TagFactory(account=account, name="vip"), TagFactory(account=account, name="booked"))
     Call.objects.filter(pk=call.pk).update(outcome="sale", value="120.00", note="New boiler", score=4,
-                                           caller_city="San Francisco", caller_region="CA", caller_country="US")
+                                           caller_city="San Francisco", caller_region="CA", caller_country="US",
+                                           caller_name="SERGIO SUAREZ")
     header, row = _rows(marketer_client.get(URL))[:2]
     marks = dict(zip(header[18:], row[18:], strict=True))
     assert marks == {"Outcome": "sale", "Value": "120.00", "Note": "New boiler", "Score": "4", "Spam": "False",
-                     "Caller city": "San Francisco", "Caller region": "CA", "Caller country": "US", "Tags": "booked, vip"}
+                     "Caller city": "San Francisco", "Caller region": "CA", "Caller country": "US", "Caller name": "SERGIO SUAREZ",
+                     "Tags": "booked, vip"}
 
 
 def test_calls_csv_leaves_spam_out_unless_the_filter_asks(marketer_client, call, tracker):

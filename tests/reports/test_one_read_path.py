@@ -69,7 +69,8 @@ def _api(account):
 
 def _as_api(rows):
     return [{"key": list(r.key), "label": r.label, "calls": r.calls, "answered": r.answered, "missed": r.missed,
-             "abandoned": r.abandoned, "busy_or_failed": r.busy_or_failed, "first_time": r.first_time,
+             "abandoned": r.abandoned, "busy_or_failed": r.busy_or_failed, "voicemail": r.voicemail,
+             "first_time": r.first_time,
              "visits": r.visits, "conversions": r.conversions, "value": f"{r.value:.2f}",
              "conversion_rate": r.conversion_rate, "calls_per_visit": r.calls_per_visit} for r in rows]
 
