@@ -19,8 +19,8 @@ from accounts.snippet import (
 )
 from attribution.classification import ADS_TRACKING_TEMPLATE
 from automation.selectors import call_rule_trace
-from calls.models import Call
 from calls.flows import call_flow_preview, local_time
+from calls.models import Call
 from calls.outcomes import call_mark, call_set_outcome, calls_mark_bulk
 from calls.results import CallResult, call_result
 from calls.selectors import (
@@ -90,8 +90,8 @@ from dashboard.selectors.pools import (
 )
 from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
-from pools.help import POOL_HEALTH_HELP
 from dashboard.services import call_log_preference_save, saved_view_delete, saved_view_save
+from pools.help import POOL_HEALTH_HELP
 from pools.models import Pool
 from pools.selectors import pool_live_by_website, pool_type_guide
 from pools.services import bought_summary, pool_provision, pool_update

@@ -82,8 +82,8 @@ def build_tenant(account, tag: str):
     now = timezone.now()
     job = RuleApplyJob.objects.create(account=account, rule=rule, start_date=now.date(), end_date=now.date(),
                                       actor_label="test", created_at=now)
-    run = RuleRun.objects.create(account=account, call=call, trigger="completed", created_at=now)
-    RuleEffect.objects.create(run=run, call=call, rule=rule, rule_name=rule.name, action_type="add_tag",
+    run = RuleRun.objects.create(account=account, call=call, trigger="completed", created_at=now)  # type: ignore[misc]  # factory-boy types a factory call as the factory
+    RuleEffect.objects.create(run=run, call=call, rule=rule, rule_name=rule.name, action_type="add_tag",  # type: ignore[misc]
                               status="applied", created_at=now)
     assert job.pk
     return call
