@@ -22,7 +22,7 @@ from notifications.models import Notification, ScheduledReport
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 REASON_LABELS = {"missed": "Missed call", "first_time": "First-time caller", "conversion": "Conversion",
-                 "call": "Call"}
+                 "call": "Call", "rule": "Automation rule"}
 
 
 def unsubscribe_token(notification: Notification) -> str:
@@ -54,7 +54,8 @@ def _call_context(notification: Notification) -> dict:
                                                                    pk=notification.payload["call_id"]).first())
     if call is None:
         return {}
-    reasons = [REASON_LABELS[reason] for reason in notification.payload.get("reasons", [])]
+    reasons = [f"Rule “{notification.payload.get('rule', '')}”" if reason == "rule" else REASON_LABELS[reason]
+               for reason in notification.payload.get("reasons", [])]
     caller = phone_display(call.caller_number) or "Unknown caller"
     return {
         "call": call, "caller": caller, "result": call_result(call).label, "reasons": reasons,

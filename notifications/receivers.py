@@ -32,3 +32,12 @@ def on_integration_failing(sender, account_id, key, title, detail, **kwargs):
             services.integration_alert_record(account_id=account_id, key=key, title=title, detail=detail)
     except Exception:
         logger.exception("Integration alert %s failed", key)
+
+
+def on_rule_notification(sender, notification_id, **kwargs):
+    """Inside the rule run's transaction: the rule's `notify` becomes this outbox's emails."""
+    try:
+        with transaction.atomic():
+            services.rule_notifications_record(rule_notification_id=notification_id)
+    except Exception:
+        logger.exception("Rule notification %s failed", notification_id)

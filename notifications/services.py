@@ -81,6 +81,31 @@ def _channels(preference: NotificationPreference) -> list[tuple[str, str]]:
     return channels
 
 
+def rule_notifications_record(*, rule_notification_id: int) -> list[Notification]:
+    """An automation rule's `notify` action (an automation.RuleNotification row): one email per recipient — the
+    account's members named by id (with an email address) and the addresses typed into the rule."""
+    from automation.models import RuleNotification
+
+    row = RuleNotification.objects.select_for_update().filter(pk=rule_notification_id,
+                                                               status=RuleNotification.Status.PENDING).first()
+    if row is None:
+        return []
+    user_ids = [r for r in row.recipients if isinstance(r, int)]
+    members = {user.pk: user for user in get_user_model()._default_manager.filter(
+        pk__in=user_ids, memberships__account_id=row.account_id).exclude(email="")}
+    targets: list[tuple[object | None, str]] = [(members[pk], members[pk].email) for pk in user_ids if pk in members]
+    targets += [(None, r) for r in row.recipients if isinstance(r, str) and "@" in r]
+    queued = []
+    for user, address in targets:
+        queued_row = _queue(account_id=row.account_id, user=user, kind=Notification.Kind.CALL,
+                            channel=Notification.Channel.EMAIL, target=address, key=f"rule:{row.pk}:{address.lower()}",
+                            payload={"call_id": row.call_id, "reasons": ["rule"], "rule": row.rule_name})
+        queued += [queued_row] if queued_row else []
+    row.status = RuleNotification.Status.SENT  # handed to this outbox, which sends and retries
+    row.save(update_fields=["status"])
+    return queued
+
+
 # Integration alerts
 
 
@@ -284,8 +309,8 @@ def unsubscribe(*, token: str) -> str | None:
     field, off = UNSUBSCRIBE_FIELDS[data["k"]]
     if account is None:
         return None
-    user = get_user_model()._default_manager.filter(pk=data["u"]).first()
+    user = get_user_model()._default_manager.filter(pk=data["u"]).first() if data.get("u") else None
     if user is None:
-        return None
+        return None  # an address an automation rule names: the account's admin removes it from the rule
     preference_update(account=account, user=user, actor=user, **{field: off})
     return {"call": "call notifications by email", "summary": "summary emails", "alert": "integration alerts"}[data["k"]]

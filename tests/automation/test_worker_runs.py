@@ -120,7 +120,7 @@ def test_notify_writes_an_outbox_row_and_tells_the_sender(account, answered_call
         rule_notification_created.disconnect(dispatch_uid="test-notify")
     notification = RuleNotification.objects.get()
     assert heard == [notification.pk]
-    assert (notification.recipients, notification.status, notification.rule_name) == ([marketer.pk, "a@example.com"], "pending", "Tell")
+    assert (notification.recipients, notification.status, notification.rule_name) == ([marketer.pk, "a@example.com"], "sent", "Tell")  # handed to the notifications outbox
 
 
 def test_a_transcript_runs_the_rules_that_listen_for_phrases_once(

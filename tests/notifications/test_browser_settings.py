@@ -1,6 +1,7 @@
 """The notification settings page and the schedule form in real Chromium at 1366 and 390 px: nothing wider than
 the viewport or its card, axe finds no serious or critical violation. Saves screenshots for the closing note."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from notifications.services import scheduled_report_create
 from tests.dashboard.test_browser_layout import OVERFLOW_JS
 from tests.factories import MembershipFactory, UserFactory
 
-SHOTS = Path("/work/wt/shots")
+SHOTS = Path(os.environ.get("SHOTS_DIR", ""))
 WIDTHS = {"desktop": 1366, "phone": 390}
 
 
@@ -25,7 +26,6 @@ def test_notification_pages_fit_both_widths_and_pass_axe(transactional_db, live_
                             recipients=["boss@example.com", "someone.with.a.long.address@agency.example.com"])
     client = Client()
     client.force_login(user)
-    SHOTS.mkdir(exist_ok=True)
     problems = []
     for width in WIDTHS.values():
         context = chromium.new_context(viewport={"width": width, "height": 900})
@@ -39,6 +39,7 @@ def test_notification_pages_fit_both_widths_and_pass_axe(transactional_db, live_
                 problems.append(f"{name} at {width}px: {fit}")
             serious = [v for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
             problems.extend(f"{name} at {width}px: axe {v['id']}: {v['help']}" for v in serious)
-            page.screenshot(path=str(SHOTS / f"h3-notifications-{name}-{width}.png"), full_page=True)
+            if os.environ.get("SHOTS_DIR"):
+                page.screenshot(path=str(SHOTS / f"h3-notifications-{name}-{width}.png"), full_page=True)
         context.close()
     assert problems == []
