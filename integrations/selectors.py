@@ -2,6 +2,8 @@ from django.db.models import QuerySet
 
 from accounts.models import Account
 from integrations.models import (
+    AdConversionUpload,
+    AdPlatformConnection,
     GA4Delivery,
     GA4Settings,
     GoogleAdsSettings,
@@ -37,3 +39,14 @@ def google_ads_settings_get(*, account: Account) -> GoogleAdsSettings:
 def google_ads_account_for_token(*, token: str) -> Account | None:
     row = GoogleAdsSettings.objects.select_related("account").filter(feed_token=token).first()
     return row.account if row else None
+
+
+def ad_connection_list(*, account: Account) -> list[AdPlatformConnection]:
+    return list(AdPlatformConnection.objects.filter(account=account).order_by("platform"))
+
+
+def ad_upload_list(*, account: Account, call=None) -> QuerySet[AdConversionUpload]:
+    uploads = AdConversionUpload.objects.filter(account=account)
+    if call is not None:
+        uploads = uploads.filter(call=call)
+    return uploads.order_by("-created_at", "-id")
