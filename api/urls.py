@@ -20,6 +20,7 @@ urlpatterns = [
     path("block-list/<int:pk>/", apis.BlockedNumberDetailApi.as_view(), name="blocked-number-detail"),
     path("visits/", apis.VisitListApi.as_view(), name="visit-list"),
     path("visits/<int:pk>/", apis.VisitDetailApi.as_view(), name="visit-detail"),
+    path("integrations/", apis.IntegrationListApi.as_view(), name="integration-list"),
     path("reports/<str:dimension>/", apis.ReportApi.as_view(), name="report"),
     re_path(r"^.*$", apis.api_not_found),
 ]
