@@ -10,8 +10,8 @@ class IntegrationsConfig(AppConfig):
         from calls.signals import call_event
         from core.integration_status import register_integration_status
         from core.schedules import declare_schedules
-        from integrations.selectors import integration_status_list
         from integrations import receivers
+        from integrations.selectors import integration_status_list
         from trackers.signals import tracker_status_changed
 
         call_event.connect(receivers.on_call_event, dispatch_uid="integrations.call_event")
