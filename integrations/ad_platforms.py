@@ -203,3 +203,40 @@ def plan_ad_retry(*, attempts: int, status_code: int | None) -> int | None:
     if not retryable or attempts >= AD_MAX_ATTEMPTS:
         return None
     return AD_RETRY_SECONDS[attempts - 1]
+
+
+# --- click_view (keyword of an auto-tagged click) -----------------------------------------------------------------
+
+NOT_SET = "(not set)"
+
+
+def google_click_view_search(*, api_version: str, customer_id: str, login_customer_id: str, developer_token: str,
+                             access_token: str, day: str, page_token: str = "") -> AdRequest:
+    """GoogleAdsService.Search over click_view for one day (the resource only answers with a single-day
+    `segments.date` filter, and only for the last 90 days)."""
+    customer = google_customer_id(customer_id)
+    headers = {"Authorization": f"Bearer {access_token}", "developer-token": developer_token,
+               "Content-Type": "application/json"}
+    if login_customer_id:
+        headers["login-customer-id"] = google_customer_id(login_customer_id)
+    query = ("SELECT click_view.gclid, click_view.keyword_info.text, click_view.keyword_info.match_type, "
+             f"ad_group.name, campaign.name FROM click_view WHERE segments.date = '{day}'")
+    body: dict = {"query": query}
+    if page_token:
+        body["pageToken"] = page_token
+    return AdRequest(url=f"{GOOGLE_ADS_API}/{api_version}/customers/{customer}/googleAds:search", headers=headers,
+                     body=body)
+
+
+def google_click_view_keywords(response_json: dict) -> dict[str, dict]:
+    """gclid → {"keyword", "match_type", "ad_group", "campaign"} for rows that have a keyword (Performance Max and
+    display clicks have none)."""
+    found = {}
+    for row in (response_json or {}).get("results") or []:
+        click = row.get("clickView") or {}
+        keyword = (click.get("keywordInfo") or {}).get("text", "")
+        if click.get("gclid") and keyword:
+            found[click["gclid"]] = {"keyword": keyword, "match_type": (click.get("keywordInfo") or {}).get("matchType", ""),
+                                     "ad_group": (row.get("adGroup") or {}).get("name", ""),
+                                     "campaign": (row.get("campaign") or {}).get("name", "")}
+    return found

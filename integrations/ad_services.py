@@ -7,6 +7,7 @@ after commit and `outbox_send_due` sends what a lost wake-up left behind. HTTP n
 import logging
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Account
 from accounts.services import audit_record
+from attribution.models import Visit
+from calls.models import Call
 from core.error_codes import GOOGLE_ADS_OAUTH_FAILED
 from core.errors import DomainError
 from core.queue import wake_on_commit
@@ -296,3 +299,70 @@ def google_exchange_code(*, code: str, redirect_uri: str) -> str:
         reason = data.get("error_description") or data.get("error") or f"HTTP {response.status_code}"
         raise DomainError(GOOGLE_ADS_OAUTH_FAILED, f"Google did not grant offline access ({reason}).")
     return data["refresh_token"]
+
+
+# --- Keyword backfill from click_view -----------------------------------------------------------------------------
+
+BACKFILL_DAYS = 3
+
+
+def google_ads_keyword_backfill(*, connection: AdPlatformConnection, now: datetime | None = None,
+                                days: int = BACKFILL_DAYS) -> int:
+    """Fill the keyword (term) of the last days' visits that came from an auto-tagged Google Ads click without one
+    (no tracking template: utm_term empty or "(not set)"), and of their calls, from click_view. Returns how many
+    visits got a keyword. The day boundaries are the account's zone (Google's are the Ads account's; the same in
+    the usual setup)."""
+    now = now or timezone.now()
+    zone = ZoneInfo(connection.account.timezone)
+    missing = Q(term="") | Q(term=ap.NOT_SET)
+    filled = 0
+    access_token = None
+    for back in range(1, days + 1):
+        day = (now.astimezone(zone) - timedelta(days=back)).date()
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+        visits = Visit.objects.filter(missing, website__account=connection.account, started_at__gte=start,
+                                      started_at__lt=start + timedelta(days=1)).exclude(gclid="")
+        wanted = dict(visits.values_list("gclid", "pk"))
+        if not wanted:
+            continue
+        access_token = access_token or google_access_token(connection.get_token())
+        keywords: dict[str, dict] = {}
+        page_token = ""
+        while True:
+            request = ap.google_click_view_search(
+                api_version=settings.GOOGLE_ADS_API_VERSION, customer_id=connection.customer_id,
+                login_customer_id=connection.manager_id, developer_token=settings.GOOGLE_ADS_DEVELOPER_TOKEN,
+                access_token=access_token, day=day.isoformat(), page_token=page_token)
+            try:
+                response = requests.post(request.url, json=request.body, headers=request.headers,
+                                         timeout=settings.AD_PLATFORMS_TIMEOUT_SECONDS)
+            except requests.RequestException as exc:
+                raise AdPlatformError(f"No answer from Google Ads ({type(exc).__name__}).") from None
+            data = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
+            if response.status_code != 200:
+                raise AdPlatformError(ap.google_error_message(data) or f"Google Ads answered HTTP {response.status_code}.",
+                                      response.status_code)
+            keywords.update({g: k for g, k in ap.google_click_view_keywords(data).items() if g in wanted})
+            page_token = data.get("nextPageToken", "")
+            if not page_token:
+                break
+        with transaction.atomic():
+            for gclid, info in keywords.items():
+                term = info["keyword"][:200]
+                filled += Visit.objects.filter(missing, pk=wanted[gclid]).update(term=term)
+                Call.objects.filter(missing, visit_id=wanted[gclid]).update(term=term)
+    return filled
+
+
+def google_ads_keyword_backfill_all(*, now: datetime | None = None) -> int:
+    """The daily task: every ready Google Ads connection; one account's failure is recorded and never stops the rest."""
+    total = 0
+    for connection in AdPlatformConnection.objects.filter(platform=AdPlatform.GOOGLE_ADS, is_enabled=True).select_related("account"):
+        if not connection.is_ready:
+            continue
+        try:
+            total += google_ads_keyword_backfill(connection=connection, now=now)
+        except AdPlatformError as exc:
+            AdPlatformConnection.objects.filter(pk=connection.pk).update(
+                last_result=f"keyword backfill: {exc.message}"[:500], last_result_at=timezone.now())
+    return total

@@ -21,3 +21,7 @@ def send_due() -> int:
 
 def send_ad_conversion(upload_id: int) -> None:
     ad_services.ad_conversion_send(upload_id=upload_id)
+
+
+def google_ads_keyword_backfill() -> int:
+    return ad_services.google_ads_keyword_backfill_all()
