@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.queue import wake_on_commit
 from integrations import ad_platforms as ap
 from integrations.models import AdConversionUpload, AdPlatform, AdPlatformConnection
+from integrations.services import _queue_later
 
 logger = logging.getLogger(__name__)
 
@@ -224,8 +225,6 @@ def ad_conversion_send(*, upload_id: int, now: datetime | None = None) -> AdConv
         else:
             upload.next_attempt_at = now + timedelta(seconds=delay)
             upload.error = f"{upload.error[:900]} (retrying in {delay} s)"
-            from integrations.services import _queue_later
-
             _queue_later("integrations.tasks.send_ad_conversion", upload.pk, run_at=upload.next_attempt_at,
                          name=f"ad upload {upload.pk} try {upload.attempts + 1}")
     with transaction.atomic():

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import dashboard_page
 from accounts.selectors import is_account_admin, website_list
 from calls.selectors import conversion_rules_by_website
+from core.actors import Actor
 from core.csv_export import csv_download
 from core.errors import DomainError
 from integrations import ad_platforms, ad_services, selectors
@@ -147,7 +148,7 @@ def google_ads_callback(request):
         messages.error(request, exc.message)
         return redirect("integrations_dashboard:overview")
     ad_services.ad_connection_save(account=request.account, platform="google_ads", token=refresh_token,
-                                   actor=request.user)
+                                   actor=Actor.person(request.user, via="dashboard"))
     messages.success(request, "Google Ads connected. Now enter the customer id and the conversion action to upload to.")
     return redirect("integrations_dashboard:overview")
 
@@ -165,7 +166,7 @@ def ad_connection_update(request, platform):
     ad_services.ad_connection_save(
         account=request.account, platform=platform, token=token or None,
         customer_id=data.get("customer_id", "").strip(), manager_id=data.get("manager_id", "").strip(),
-        conversion=data.get("conversion", "").strip(), is_enabled=data.get("is_enabled") == "on", actor=request.user)
+        conversion=data.get("conversion", "").strip(), is_enabled=data.get("is_enabled") == "on", actor=Actor.person(request.user, via="dashboard"))
     messages.success(request, f"{AdPlatform(platform).label} settings saved.")
     return redirect("integrations_dashboard:overview")
 
@@ -173,7 +174,7 @@ def ad_connection_update(request, platform):
 @dashboard_page(write=True, admins_only=True)
 def ad_connection_disconnect(request, platform):
     connection = get_object_or_404(AdPlatformConnection, account=request.account, platform=platform)
-    ad_services.ad_connection_disconnect(connection=connection, actor=request.user)
+    ad_services.ad_connection_disconnect(connection=connection, actor=Actor.person(request.user, via="dashboard"))
     messages.success(request, f"{AdPlatform(platform).label} disconnected.")
     return redirect("integrations_dashboard:overview")
 
