@@ -240,3 +240,33 @@ def google_click_view_keywords(response_json: dict) -> dict[str, dict]:
                                      "ad_group": (row.get("adGroup") or {}).get("name", ""),
                                      "campaign": (row.get("campaign") or {}).get("name", "")}
     return found
+
+
+# --- What a connection's fields must look like ---------------------------------------------------------------------
+
+GOOGLE_CONVERSION_ACTION = re.compile(r"^customers/\d{10}/conversionActions/\d+$")
+META_EVENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]{0,49}$")
+
+
+def connection_problems(*, platform: str, customer_id: str, manager_id: str, conversion: str) -> dict[str, str]:
+    """{field: problem} for values the platform would refuse; empty values are allowed (not configured yet)."""
+    problems = {}
+    if platform == GOOGLE:
+        for field, value in (("customer_id", customer_id), ("manager_id", manager_id)):
+            if value and len(google_customer_id(value)) != 10:
+                problems[field] = "A Google Ads customer id has 10 digits, like 123-456-7890."
+        if conversion and not GOOGLE_CONVERSION_ACTION.match(conversion):
+            problems["conversion"] = ("Use the conversion action's resource name, customers/<10 digits>/conversionActions/<id> "
+                                      "(Goals → Conversions → the action: its id is ctId= in the page's URL).")
+    elif platform == MICROSOFT:
+        for field, value in (("customer_id", customer_id), ("manager_id", manager_id)):
+            if value and not value.isdigit():
+                problems[field] = "Microsoft Advertising ids are digits only."
+        if conversion and len(conversion) > 100:
+            problems["conversion"] = "An offline conversion goal's name has at most 100 characters."
+    elif platform == META:
+        if customer_id and not customer_id.isdigit():
+            problems["customer_id"] = "A pixel (dataset) id is digits only."
+        if conversion and not META_EVENT_NAME.match(conversion):
+            problems["conversion"] = "Use a standard event name such as Lead or Purchase (letters, digits, spaces, _)."
+    return problems

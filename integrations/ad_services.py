@@ -19,7 +19,7 @@ from accounts.models import Account
 from accounts.services import audit_record
 from attribution.models import Visit
 from calls.models import Call
-from core.error_codes import GOOGLE_ADS_OAUTH_FAILED
+from core.error_codes import GOOGLE_ADS_OAUTH_FAILED, INVALID
 from core.errors import DomainError
 from core.queue import wake_on_commit
 from integrations import ad_platforms as ap
@@ -245,7 +245,11 @@ def ad_connection_save(*, account: Account, platform: str, token: str | None = N
                        actor=None) -> AdPlatformConnection:
     """Create or change an account's connection to one platform; a given token is stored encrypted, never shown."""
     if platform not in AdPlatform.values:
-        raise DomainError("invalid", "Unknown ad platform.", {"platform": ["Unknown ad platform."]})
+        raise DomainError(INVALID, "Unknown ad platform.", {"platform": ["Unknown ad platform."]})
+    problems = ap.connection_problems(platform=platform, customer_id=(customer_id or "").strip(),
+                                      manager_id=(manager_id or "").strip(), conversion=(conversion or "").strip())
+    if problems:
+        raise DomainError(INVALID, " ".join(problems.values()), {field: [text] for field, text in problems.items()})
     with transaction.atomic():
         connection, created = AdPlatformConnection.objects.select_for_update().get_or_create(account=account, platform=platform)
         changes: dict = {}

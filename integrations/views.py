@@ -163,11 +163,16 @@ def ad_connection_update(request, platform):
     if platform == "google_ads" and not AdPlatformConnection.objects.filter(account=request.account, platform=platform).exists():
         messages.error(request, "Connect Google Ads first.")
         return redirect("integrations_dashboard:overview")
-    ad_services.ad_connection_save(
-        account=request.account, platform=platform, token=token or None,
-        customer_id=data.get("customer_id", "").strip(), manager_id=data.get("manager_id", "").strip(),
-        conversion=data.get("conversion", "").strip(), is_enabled=data.get("is_enabled") == "on", actor=Actor.person(request.user, via="dashboard"))
-    messages.success(request, f"{AdPlatform(platform).label} settings saved.")
+    try:
+        ad_services.ad_connection_save(
+            account=request.account, platform=platform, token=token or None,
+            customer_id=data.get("customer_id", "").strip(), manager_id=data.get("manager_id", "").strip(),
+            conversion=data.get("conversion", "").strip(), is_enabled=data.get("is_enabled") == "on",
+            actor=Actor.person(request.user, via="dashboard"))
+    except DomainError as exc:
+        messages.error(request, f"{AdPlatform(platform).label} settings were not saved: {exc.message}")
+    else:
+        messages.success(request, f"{AdPlatform(platform).label} settings saved.")
     return redirect("integrations_dashboard:overview")
 
 

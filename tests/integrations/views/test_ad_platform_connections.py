@@ -122,3 +122,19 @@ def test_connections_of_other_accounts_are_not_shown(admin_client_for_account, o
     ad_connection_save(account=other_account, platform="meta", token="EAAB", customer_id="55555", conversion="BobLead")
     html = admin_client_for_account.get(reverse(OVERVIEW)).content.decode()
     assert "BobLead" not in html and "55555" not in html
+
+
+@pytest.mark.parametrize(("platform", "fields", "problem"), [
+    ("google_ads", {"customer_id": "12345"}, "A Google Ads customer id has 10 digits"),
+    ("google_ads", {"customer_id": "1234567890", "conversion": "Phone call"}, "resource name, customers/"),
+    ("meta", {"token": "EAAB", "customer_id": "pixel-1", "conversion": "Lead"}, "A pixel (dataset) id is digits only."),
+    ("microsoft_ads", {"token": "M", "customer_id": "12a", "conversion": "x"}, "Microsoft Advertising ids are digits only."),
+])
+def test_values_the_platform_would_refuse_are_refused_at_save(admin_client_for_account, account, platform, fields, problem):
+    if platform == "google_ads":
+        ad_connection_save(account=account, platform="google_ads", token="1//r")
+    response = admin_client_for_account.post(
+        reverse("integrations_dashboard:ad-connection-update", args=[platform]), {**fields, "is_enabled": "on"}, follow=True)
+    assert problem in response.content.decode()
+    connection = AdPlatformConnection.objects.filter(account=account, platform=platform).first()
+    assert connection is None or (connection.customer_id, connection.conversion) == ("", "")
