@@ -270,3 +270,20 @@ def connection_problems(*, platform: str, customer_id: str, manager_id: str, con
         if conversion and not META_EVENT_NAME.match(conversion):
             problems["conversion"] = "Use a standard event name such as Lead or Purchase (letters, digits, spaces, _)."
     return problems
+
+
+def google_list_accessible_customers(*, api_version: str, developer_token: str, access_token: str) -> AdRequest:
+    """CustomerService.ListAccessibleCustomers: the customers the signed-in user can reach directly (GET, no body)."""
+    return AdRequest(url=f"{GOOGLE_ADS_API}/{api_version}/customers:listAccessibleCustomers",
+                     headers={"Authorization": f"Bearer {access_token}", "developer-token": developer_token}, body={})
+
+
+def google_conversion_actions_search(*, api_version: str, customer_id: str, login_customer_id: str,
+                                     developer_token: str, access_token: str) -> AdRequest:
+    """The customer's enabled conversion actions that take uploaded clicks (type UPLOAD_CLICKS)."""
+    request = google_click_view_search(api_version=api_version, customer_id=customer_id,
+                                       login_customer_id=login_customer_id, developer_token=developer_token,
+                                       access_token=access_token, day="")
+    query = ("SELECT conversion_action.resource_name, conversion_action.name FROM conversion_action "
+             "WHERE conversion_action.type = 'UPLOAD_CLICKS' AND conversion_action.status = 'ENABLED'")
+    return AdRequest(url=request.url, headers=request.headers, body={"query": query})

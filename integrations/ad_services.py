@@ -369,3 +369,43 @@ def google_ads_keyword_backfill_all(*, now: datetime | None = None) -> int:
             AdPlatformConnection.objects.filter(pk=connection.pk).update(
                 last_result=f"keyword backfill: {exc.message}"[:500], last_result_at=timezone.now())
     return total
+
+
+def google_ads_choices(*, connection: AdPlatformConnection) -> dict:
+    """What the admin can choose from: {"customers": ["1234567890", …], "conversion_actions": [(resource, name), …]}
+    (the actions of the chosen customer, when one is chosen). Raises AdPlatformError."""
+    access_token = google_access_token(connection.get_token())
+    version, developer_token = settings.GOOGLE_ADS_API_VERSION, settings.GOOGLE_ADS_DEVELOPER_TOKEN
+    listing = ap.google_list_accessible_customers(api_version=version, developer_token=developer_token,
+                                                  access_token=access_token)
+    data = _google_call("get", listing)
+    customers = [name.split("/", 1)[1] for name in data.get("resourceNames") or [] if name.startswith("customers/")]
+    actions: list[tuple[str, str]] = []
+    if connection.customer_id:
+        search = ap.google_conversion_actions_search(
+            api_version=version, customer_id=connection.customer_id, login_customer_id=connection.manager_id,
+            developer_token=developer_token, access_token=access_token)
+        for row in _google_call("post", search).get("results") or []:
+            action = row.get("conversionAction") or {}
+            if action.get("resourceName"):
+                actions.append((action["resourceName"], action.get("name", "")))
+    return {"customers": customers, "conversion_actions": actions}
+
+
+def _google_call(method: str, request: ap.AdRequest) -> dict:
+    try:
+        if method == "get":
+            response = requests.get(request.url, headers=request.headers, timeout=settings.AD_PLATFORMS_TIMEOUT_SECONDS)
+        else:
+            response = requests.post(request.url, json=request.body, headers=request.headers,
+                                     timeout=settings.AD_PLATFORMS_TIMEOUT_SECONDS)
+    except requests.RequestException as exc:
+        raise AdPlatformError(f"No answer from Google Ads ({type(exc).__name__}).") from None
+    try:
+        data = response.json()
+    except ValueError:
+        data = {}
+    if response.status_code != 200:
+        raise AdPlatformError(ap.google_error_message(data) or f"Google Ads answered HTTP {response.status_code}.",
+                              response.status_code)
+    return data

@@ -47,7 +47,7 @@ def integrations_overview(request):
         "ads": ads,
         "ads_feed_url": feed_url,
         **_conversion_rules_context(request.account),
-        **ad_platforms_context(request.account, request.user),
+        **ad_platforms_context(request.account, request.user, request.session),
     })
 
 
@@ -197,12 +197,33 @@ AD_FIELD_LABELS = {
 }
 
 
-def ad_platforms_context(account, user) -> dict:
+GOOGLE_CHOICES_SESSION_KEY = "google_ads_choices"
+
+
+@dashboard_page(write=True, admins_only=True)
+def google_ads_load_choices(request):
+    """Ask Google which customers the connected user reaches and, once a customer is chosen, its conversion actions
+    that take uploaded clicks; the form then offers them."""
+    connection = get_object_or_404(AdPlatformConnection, account=request.account, platform="google_ads")
+    try:
+        choices = ad_services.google_ads_choices(connection=connection)
+    except ad_services.AdPlatformError as exc:
+        messages.error(request, f"Google Ads: {exc.message}")
+    else:
+        request.session[GOOGLE_CHOICES_SESSION_KEY] = {"account": request.account.pk, **choices}
+        messages.success(request, f"Google Ads: {len(choices['customers'])} customers, "
+                                  f"{len(choices['conversion_actions'])} conversion actions for uploaded clicks.")
+    return redirect("integrations_dashboard:overview")
+
+
+def ad_platforms_context(account, user, session=None) -> dict:
     connections = {c.platform: c for c in selectors.ad_connection_list(account=account)}
+    choices = (session or {}).get(GOOGLE_CHOICES_SESSION_KEY) or {}
     return {
         "ad_platforms": [{"platform": value, "label": label, "connection": connections.get(value),
                           "fields": AD_FIELD_LABELS[value]} for value, label in AdPlatform.choices],
         "ad_uploads": selectors.ad_upload_list(account=account)[:20],
         "is_admin": is_account_admin(user=user, account=account),
         "google_ads_configured": bool(settings.GOOGLE_ADS_CLIENT_ID and settings.GOOGLE_ADS_DEVELOPER_TOKEN),
+        "google_choices": choices if choices.get("account") == account.pk else {},
     }

@@ -10,7 +10,7 @@ from accounts.decorators import dashboard_page
 MEMBER_NAMESPACES = ("dashboard", "integrations_dashboard")
 # Writes that spend money with the phone provider (SPEC: marketers read, set outcomes, test; admins buy), and those
 # that connect the account's ad platform accounts (credentials that let callpool write to them; issue 26).
-ADMIN_WRITES = {"dashboard:pool_add_numbers", "integrations_dashboard:google-ads-connect",
+ADMIN_WRITES = {"dashboard:pool_add_numbers", "integrations_dashboard:google-ads-connect", "integrations_dashboard:google-ads-choices",
                 "integrations_dashboard:ad-connection-update", "integrations_dashboard:ad-connection-disconnect"}
 
 

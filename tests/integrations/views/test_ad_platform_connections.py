@@ -1,6 +1,7 @@
 """Connecting ad platforms from the integrations page: Google Ads through OAuth 2 (offline access, the refresh token
 encrypted, revoked on disconnect), Microsoft and Meta with tokens entered; account admins only; results visible."""
 
+import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -138,3 +139,25 @@ def test_values_the_platform_would_refuse_are_refused_at_save(admin_client_for_a
     assert problem in response.content.decode()
     connection = AdPlatformConnection.objects.filter(account=account, platform=platform).first()
     assert connection is None or (connection.customer_id, connection.conversion) == ("", "")
+
+
+@responses.activate
+def test_customers_and_conversion_actions_are_offered_from_google(google_settings, admin_client_for_account, account):
+    connection = ad_connection_save(account=account, platform="google_ads", token="1//refresh",
+                                    customer_id="1234567890", manager_id="111-222-3333")
+    responses.post(ap.GOOGLE_TOKEN_URL, json={"access_token": "ya29"})
+    listing = responses.get("https://googleads.googleapis.com/v22/customers:listAccessibleCustomers",
+                            json={"resourceNames": ["customers/1234567890", "customers/9876543210"]})
+    search = responses.post("https://googleads.googleapis.com/v22/customers/1234567890/googleAds:search", json={
+        "results": [{"conversionAction": {"resourceName": "customers/1234567890/conversionActions/555",
+                                          "name": "Phone call (callpool)"}}]})
+    response = admin_client_for_account.post(reverse("integrations_dashboard:google-ads-choices"), follow=True)
+    html = response.content.decode()
+    assert listing.calls[0].request.headers["developer-token"] == "dev-token"
+    assert json.loads(search.calls[0].request.body) == {"query": (
+        "SELECT conversion_action.resource_name, conversion_action.name FROM conversion_action "
+        "WHERE conversion_action.type = 'UPLOAD_CLICKS' AND conversion_action.status = 'ENABLED'")}
+    assert search.calls[0].request.headers["login-customer-id"] == "1112223333"
+    assert '<option value="9876543210">' in html
+    assert '<option value="customers/1234567890/conversionActions/555">Phone call (callpool)</option>' in html
+    assert connection.get_token() == "1//refresh"
