@@ -31,6 +31,7 @@ from calls.tags import tag_create, tag_delete, tag_update
 from core.actors import Actor
 from core.error_codes import INVALID, NOT_FOUND
 from core.errors import DomainError
+from core.integration_status import integration_statuses
 from pools.selectors import pool_health_by_id, pool_list
 from pools.services import pool_create, pool_enforce, pool_retire, pool_update
 from reports.aggregates import DIMENSIONS
@@ -435,3 +436,14 @@ class ReportApi(AccountApi):
 def api_not_found(request, *args, **kwargs):
     """Unrouted paths under /api/v1/ (e.g. /pools/abc/) answer in the error shape too, not Django's HTML 404."""
     return JsonResponse({"error": {"code": NOT_FOUND, "message": "No API resource at this path."}}, status=404)
+
+
+class IntegrationListApi(AccountApi):
+    """Which integrations the account has connected, and their last result (read scope)."""
+
+    serializer_class = s.IntegrationOutputSerializer
+
+    def get(self, request):
+        rows = [] if self.schema_only() else integration_statuses(account=self.account)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.IntegrationOutputSerializer(page, many=True).data)

@@ -354,3 +354,16 @@ class PlannedActionSerializer(serializers.Serializer):
 class EnforceOutputSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     actions = PlannedActionSerializer(many=True)
+
+
+class IntegrationOutputSerializer(serializers.Serializer):
+    """One integration of the account: an ad platform (google_ads, microsoft_ads, meta — listed connected or not),
+    a GA4 data stream (ga4) or a webhook endpoint (webhook), with its last result."""
+
+    integration = serializers.ChoiceField(choices=["google_ads", "microsoft_ads", "meta", "ga4", "webhook"])
+    name = serializers.CharField()
+    connected = serializers.BooleanField()
+    enabled = serializers.BooleanField(help_text="Connected, configured and switched on: sends now.")
+    last_result = serializers.CharField(help_text="What happened last, e.g. \"call 12: Sent\" or the platform's error.")
+    last_result_at = serializers.DateTimeField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)

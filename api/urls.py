@@ -26,6 +26,7 @@ urlpatterns = [
     path("calls/<int:pk>/rule-trace/", rule_apis.CallRuleTraceApi.as_view(), name="call-rule-trace"),
     path("visits/", apis.VisitListApi.as_view(), name="visit-list"),
     path("visits/<int:pk>/", apis.VisitDetailApi.as_view(), name="visit-detail"),
+    path("integrations/", apis.IntegrationListApi.as_view(), name="integration-list"),
     path("reports/<str:dimension>/", apis.ReportApi.as_view(), name="report"),
     re_path(r"^.*$", apis.api_not_found),
 ]

@@ -294,6 +294,17 @@ WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 GA4_TIMEOUT_SECONDS = env.int("GA4_TIMEOUT_SECONDS", default=10)
 # Where GA4 Measurement Protocol events go; only tests (the two-node test's local receiver) change it.
 GA4_COLLECT_URL = env.str("GA4_COLLECT_URL", default="https://www.google-analytics.com/mp/collect")
+# Ad platforms (integrations.ad_platforms): Google Ads API OAuth client + developer token, Microsoft Advertising
+# OAuth client + developer token; empty = that platform can't be connected. Timeouts in seconds per request.
+GOOGLE_ADS_CLIENT_ID = env.str("GOOGLE_ADS_CLIENT_ID", default="")
+GOOGLE_ADS_CLIENT_SECRET = env.str("GOOGLE_ADS_CLIENT_SECRET", default="")
+GOOGLE_ADS_DEVELOPER_TOKEN = env.str("GOOGLE_ADS_DEVELOPER_TOKEN", default="")
+GOOGLE_ADS_API_VERSION = env.str("GOOGLE_ADS_API_VERSION", default="v22")
+MICROSOFT_ADS_CLIENT_ID = env.str("MICROSOFT_ADS_CLIENT_ID", default="")
+MICROSOFT_ADS_CLIENT_SECRET = env.str("MICROSOFT_ADS_CLIENT_SECRET", default="")
+MICROSOFT_ADS_DEVELOPER_TOKEN = env.str("MICROSOFT_ADS_DEVELOPER_TOKEN", default="")
+META_GRAPH_API_VERSION = env.str("META_GRAPH_API_VERSION", default="v24.0")
+AD_PLATFORMS_TIMEOUT_SECONDS = env.int("AD_PLATFORMS_TIMEOUT_SECONDS", default=15)
 # Webhook URLs resolving to loopback/private/link-local addresses are refused at save and at send (SSRF);
 # true allows them, for receivers on the operator's own network. Without DEBUG, webhook URLs must be https.
 WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)

@@ -8,10 +8,13 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self):
         from calls.signals import call_event
+        from core.integration_status import register_integration_status
         from core.schedules import declare_schedules
         from integrations import receivers
+        from integrations.selectors import integration_status_list
         from trackers.signals import tracker_status_changed
 
         call_event.connect(receivers.on_call_event, dispatch_uid="integrations.call_event")
         tracker_status_changed.connect(receivers.on_tracker_status_changed, dispatch_uid="integrations.tracker_status")
         declare_schedules(self, schedules)
+        register_integration_status(integration_status_list)

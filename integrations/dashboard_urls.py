@@ -10,5 +10,10 @@ urlpatterns = [
     path("webhooks/<int:pk>/test", views.webhook_endpoint_test, name="webhook-test"),
     path("ga4/<int:pk>/test", views.ga4_test, name="ga4-test"),
     path("webhooks/deliveries/<int:pk>/replay", views.webhook_delivery_replay, name="webhook-replay"),
+    path("google-ads/connect", views.google_ads_connect, name="google-ads-connect"),
+    path("google-ads/callback", views.google_ads_callback, name="google-ads-callback"),
+    path("google-ads/choices", views.google_ads_load_choices, name="google-ads-choices"),
+    path("ads/<str:platform>/settings", views.ad_connection_update, name="ad-connection-update"),
+    path("ads/<str:platform>/disconnect", views.ad_connection_disconnect, name="ad-connection-disconnect"),
     path("google-ads.csv", views.google_ads_download, name="google-ads-download"),
 ]

@@ -269,3 +269,101 @@ class GoogleAdsSettings(models.Model):
 
     def __str__(self):
         return f"{self.account} · Google Ads"
+
+
+class AdPlatform(models.TextChoices):
+    GOOGLE_ADS = "google_ads", "Google Ads"
+    MICROSOFT_ADS = "microsoft_ads", "Microsoft Advertising"
+    META = "meta", "Meta"
+
+
+class AdPlatformConnection(models.Model):
+    """An account's link to one ad platform, to which its converting calls are uploaded (SPEC "Google Ads,
+    connected", "Microsoft Advertising", "Meta Conversions API").
+
+    `token` is Fernet ciphertext (telephony.crypto, like provider tokens): Google's and Microsoft's OAuth refresh
+    token, Meta's Conversions API access token. Per platform:
+    - Google Ads: customer_id = the advertiser's customer id, manager_id = the login-customer-id (a manager account,
+      optional), conversion = the conversion action's resource name (customers/<id>/conversionActions/<id>).
+    - Microsoft: customer_id = CustomerAccountId (the ad account), manager_id = CustomerId, conversion = the offline
+      conversion goal's name.
+    - Meta: customer_id = the pixel (dataset) id, conversion = the event name (Lead, Purchase, …).
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ad_platform_connections")
+    platform = models.CharField(max_length=20, choices=AdPlatform.choices)
+    token = models.CharField(max_length=2000, blank=True, editable=False)
+    customer_id = models.CharField(max_length=40, blank=True)
+    manager_id = models.CharField(max_length=40, blank=True)
+    conversion = models.CharField(max_length=200, blank=True)
+    is_enabled = models.BooleanField(default=True)
+    connected_by = models.CharField(max_length=200, blank=True)
+    last_result = models.CharField(max_length=500, blank=True)
+    last_result_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account_id", "platform"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "platform"], name="integrations_adconnection_one_per_platform"),
+            models.CheckConstraint(condition=Q(platform__in=["google_ads", "microsoft_ads", "meta"]),
+                                   name="integrations_adconnection_platform_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.get_platform_display()}"
+
+    def set_token(self, plain: str) -> None:
+        self.token = encrypt_secret(plain)
+
+    def get_token(self) -> str:
+        return decrypt_secret(self.token)
+
+    @property
+    def token_hint(self) -> str:
+        return mask_secret(self.get_token()) if self.token else ""
+
+    @property
+    def is_ready(self) -> bool:
+        """Connected and fully configured: uploads can go."""
+        return bool(self.is_enabled and self.token and self.customer_id and self.conversion)
+
+
+class AdConversionUpload(TenantLinks, models.Model):
+    """One converting call's upload to one ad platform, and what happened to it: the outbox row, written in the
+    call's transaction and sent by a django-q2 task. One per call and platform (database constraint): a call is
+    uploaded once, however often it completes, converts or is re-marked."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="ad_conversion_uploads")
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="ad_conversion_uploads")
+    platform = models.CharField(max_length=20, choices=AdPlatform.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Secret-free inputs of the request (click id, time, value, …); the credentials are added at send time.
+    payload = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=1000, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    response_status = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "platform"], name="integrations_adupload_one_per_call_platform"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "sent", "failed"]),
+                                   name="integrations_adupload_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="integ_adupload_due_idx"),
+            models.Index(fields=["account", "platform", "created_at"], name="integ_adupload_account_idx"),
+        ]
+
+    def __str__(self):
+        return f"call {self.call_id} → {self.platform} ({self.status})"

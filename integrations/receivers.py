@@ -12,7 +12,7 @@ from django.db import transaction
 
 from calls.models import Call
 from calls.payloads import CallOutputSerializer
-from integrations import services
+from integrations import ad_services, services
 from integrations.models import WebhookEvent
 from trackers.models import CallTracker
 from trackers.payloads import TrackerOutputSerializer
@@ -37,6 +37,8 @@ def on_call_event(sender, call_id, event, **kwargs):
             if event in GA4_TRIGGERS:
                 # Never at ring time: only a final, converting call is sent (ga4_enqueue checks), once per call.
                 services.ga4_enqueue(call=call)
+                # The same moment for the connected ad platforms: one outbox row per platform, once per call.
+                ad_services.ad_conversions_enqueue(call=call)
     except Exception:
         logger.exception("Integrations failed for %s of call %s", event, call_id)
 

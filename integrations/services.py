@@ -437,7 +437,13 @@ def outbox_send_due(*, now: datetime | None = None, budget_seconds: float = SWEE
     wake-up task running at the same time never sends it twice. Returns how many sends were tried."""
     started = time.monotonic()
     tried = 0
-    for model, send in ((WebhookDelivery, webhook_deliver), (GA4Delivery, ga4_send)):
+    from integrations.ad_services import ad_conversion_send
+    from integrations.models import AdConversionUpload
+
+    def send_upload(*, delivery_id: int, now: datetime | None = None):
+        return ad_conversion_send(upload_id=delivery_id, now=now)
+
+    for model, send in ((WebhookDelivery, webhook_deliver), (GA4Delivery, ga4_send), (AdConversionUpload, send_upload)):
         cutoff = now or timezone.now()
         due = model.objects.filter(_due(cutoff), status="pending").order_by("created_at", "id").values_list("id", flat=True)
         for row_id in due[:1000]:

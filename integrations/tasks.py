@@ -1,6 +1,6 @@
 """django-q2 entry points: load by id, call a service."""
 
-from integrations import services
+from integrations import ad_services, services
 
 
 def deliver_webhook(delivery_id: int) -> None:
@@ -17,3 +17,11 @@ def send_ga4(delivery_id: int) -> None:
 
 def send_due() -> int:
     return services.outbox_send_due()
+
+
+def send_ad_conversion(upload_id: int) -> None:
+    ad_services.ad_conversion_send(upload_id=upload_id)
+
+
+def google_ads_keyword_backfill() -> int:
+    return ad_services.google_ads_keyword_backfill_all()

@@ -1,5 +1,6 @@
 """Dashboard pages for integrations, and the Google Ads scheduled-import feed."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,13 +9,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import dashboard_page
-from accounts.selectors import website_list
+from accounts.selectors import is_account_admin, website_list
 from calls.selectors import conversion_rules_by_website
+from core.actors import Actor
 from core.csv_export import csv_download
 from core.errors import DomainError
-from integrations import selectors
+from integrations import ad_platforms, ad_services, selectors
 from integrations.explain import GA4_SECRET_NOT_CHECKED, ga4_validation_explained
 from integrations.google_ads import google_ads_csv
+from integrations.models import AdPlatform, AdPlatformConnection
 from integrations.services import ga4_validation_messages, webhook_replay, webhook_send_test
 
 
@@ -44,6 +47,7 @@ def integrations_overview(request):
         "ads": ads,
         "ads_feed_url": feed_url,
         **_conversion_rules_context(request.account),
+        **ad_platforms_context(request.account, request.user, request.session),
     })
 
 
@@ -102,3 +106,124 @@ def ga4_test(request, pk):
         else:
             messages.success(request, f"{stream}: Google accepted the test event. {GA4_SECRET_NOT_CHECKED}")
     return redirect("integrations_dashboard:overview")
+
+
+# Ad platforms: connect, configure, disconnect (account admins), results on the overview and the call page.
+
+GOOGLE_STATE_SESSION_KEY = "google_ads_oauth_state"
+
+
+def _google_redirect_uri() -> str:
+    return settings.PUBLIC_BASE_URL + reverse("integrations_dashboard:google-ads-callback")
+
+
+@dashboard_page(write=True, admins_only=True)
+def google_ads_connect(request):
+    """Start Google's consent screen: offline access (a refresh token) for the Google Ads API scope."""
+    if not (settings.GOOGLE_ADS_CLIENT_ID and settings.GOOGLE_ADS_CLIENT_SECRET and settings.GOOGLE_ADS_DEVELOPER_TOKEN):
+        messages.error(request, "Google Ads can't be connected: the operator has not set GOOGLE_ADS_CLIENT_ID, "
+                                "GOOGLE_ADS_CLIENT_SECRET and GOOGLE_ADS_DEVELOPER_TOKEN.")
+        return redirect("integrations_dashboard:overview")
+    state = ad_services.google_oauth_state()
+    request.session[GOOGLE_STATE_SESSION_KEY] = {"state": state, "account": request.account.pk}
+    return redirect(ad_platforms.google_authorization_url(client_id=settings.GOOGLE_ADS_CLIENT_ID,
+                                                          redirect_uri=_google_redirect_uri(), state=state))
+
+
+@dashboard_page()
+def google_ads_callback(request):
+    """Google sends the admin back here with a one-time code; exchange it for the refresh token and keep it encrypted."""
+    expected = request.session.pop(GOOGLE_STATE_SESSION_KEY, None)
+    if (not expected or not request.GET.get("state") or expected.get("state") != request.GET["state"]
+            or expected.get("account") != request.account.pk
+            or not is_account_admin(user=request.user, account=request.account)):
+        messages.error(request, "That Google sign-in was not started here (or has expired); connect again.")
+        return redirect("integrations_dashboard:overview")
+    if request.GET.get("error") or not request.GET.get("code"):
+        messages.error(request, f"Google Ads was not connected ({request.GET.get('error', 'no code')}).")
+        return redirect("integrations_dashboard:overview")
+    try:
+        refresh_token = ad_services.google_exchange_code(code=request.GET["code"], redirect_uri=_google_redirect_uri())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("integrations_dashboard:overview")
+    ad_services.ad_connection_save(account=request.account, platform="google_ads", token=refresh_token,
+                                   actor=Actor.person(request.user, via="dashboard"))
+    messages.success(request, "Google Ads connected. Now enter the customer id and the conversion action to upload to.")
+    return redirect("integrations_dashboard:overview")
+
+
+@dashboard_page(write=True, admins_only=True)
+def ad_connection_update(request, platform):
+    """Save a platform's ids and conversion (and, for Microsoft and Meta, a new token) from the overview's form."""
+    if platform not in AdPlatform.values:
+        raise Http404("Unknown ad platform.")
+    data = request.POST
+    token = data.get("token", "").strip() if platform != "google_ads" else None
+    if platform == "google_ads" and not AdPlatformConnection.objects.filter(account=request.account, platform=platform).exists():
+        messages.error(request, "Connect Google Ads first.")
+        return redirect("integrations_dashboard:overview")
+    try:
+        ad_services.ad_connection_save(
+            account=request.account, platform=platform, token=token or None,
+            customer_id=data.get("customer_id", "").strip(), manager_id=data.get("manager_id", "").strip(),
+            conversion=data.get("conversion", "").strip(), is_enabled=data.get("is_enabled") == "on",
+            actor=Actor.person(request.user, via="dashboard"))
+    except DomainError as exc:
+        messages.error(request, f"{AdPlatform(platform).label} settings were not saved: {exc.message}")
+    else:
+        messages.success(request, f"{AdPlatform(platform).label} settings saved.")
+    return redirect("integrations_dashboard:overview")
+
+
+@dashboard_page(write=True, admins_only=True)
+def ad_connection_disconnect(request, platform):
+    connection = get_object_or_404(AdPlatformConnection, account=request.account, platform=platform)
+    ad_services.ad_connection_disconnect(connection=connection, actor=Actor.person(request.user, via="dashboard"))
+    messages.success(request, f"{AdPlatform(platform).label} disconnected.")
+    return redirect("integrations_dashboard:overview")
+
+
+# What each platform calls the connection's fields (token, customer_id, manager_id, conversion); None = not used.
+AD_FIELD_LABELS = {
+    "google_ads": {"token": None, "customer_id": "Customer id (123-456-7890)",
+                   "manager_id": "Manager account id (login-customer-id; only when signed in through a manager)",
+                   "conversion": "Conversion action (customers/1234567890/conversionActions/987654321)"},
+    "microsoft_ads": {"token": "OAuth refresh token (Microsoft Advertising API, msads.manage)",
+                      "customer_id": "Account id (CustomerAccountId)", "manager_id": "Customer id (CustomerId)",
+                      "conversion": "Offline conversion goal name"},
+    "meta": {"token": "Conversions API access token", "customer_id": "Pixel (dataset) id", "manager_id": None,
+             "conversion": "Event name (Lead, Purchase, Contact…)"},
+}
+
+
+GOOGLE_CHOICES_SESSION_KEY = "google_ads_choices"
+
+
+@dashboard_page(write=True, admins_only=True)
+def google_ads_load_choices(request):
+    """Ask Google which customers the connected user reaches and, once a customer is chosen, its conversion actions
+    that take uploaded clicks; the form then offers them."""
+    connection = get_object_or_404(AdPlatformConnection, account=request.account, platform="google_ads")
+    try:
+        choices = ad_services.google_ads_choices(connection=connection)
+    except ad_services.AdPlatformError as exc:
+        messages.error(request, f"Google Ads: {exc.message}")
+    else:
+        request.session[GOOGLE_CHOICES_SESSION_KEY] = {"account": request.account.pk, **choices}
+        messages.success(request, f"Google Ads: {len(choices['customers'])} customers, "
+                                  f"{len(choices['conversion_actions'])} conversion actions for uploaded clicks.")
+    return redirect("integrations_dashboard:overview")
+
+
+def ad_platforms_context(account, user, session=None) -> dict:
+    connections = {c.platform: c for c in selectors.ad_connection_list(account=account)}
+    choices = (session or {}).get(GOOGLE_CHOICES_SESSION_KEY) or {}
+    return {
+        "ad_platforms": [{"platform": value, "label": label, "connection": connections.get(value),
+                          "fields": AD_FIELD_LABELS[value]} for value, label in AdPlatform.choices],
+        "ad_uploads": selectors.ad_upload_list(account=account)[:20],
+        "is_admin": is_account_admin(user=user, account=account),
+        "google_ads_configured": bool(settings.GOOGLE_ADS_CLIENT_ID and settings.GOOGLE_ADS_DEVELOPER_TOKEN),
+        "google_choices": choices if choices.get("account") == account.pk else {},
+    }

@@ -45,8 +45,8 @@ def test_anonymous_is_redirected_to_login(client, call):
 def test_call_detail_query_count_is_pinned(marketer_client, call, django_assert_num_queries):
     # session, user, membership, websites, the call with pool/tracker/visit, the journey, its visits' page views,
     # outcome history, the conversion rule, the call's tags, the account's tags, the rules' trace (with its runs),
-    # the call's transcripts
-    with django_assert_num_queries(13):
+    # the call's transcripts, the call's ad platform uploads
+    with django_assert_num_queries(14):
         marketer_client.get(_url(call))
 
 

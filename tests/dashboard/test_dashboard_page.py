@@ -8,8 +8,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.decorators import dashboard_page
 
 MEMBER_NAMESPACES = ("dashboard", "integrations_dashboard", "notifications")
-# Writes that spend money with the phone provider (SPEC: marketers read, set outcomes, test; admins buy).
-ADMIN_WRITES = {"dashboard:pool_add_numbers"}
+# Writes that spend money with the phone provider (SPEC: marketers read, set outcomes, test; admins buy), and those
+# that connect the account's ad platform accounts (credentials that let callpool write to them; issue 26).
+ADMIN_WRITES = {"dashboard:pool_add_numbers", "integrations_dashboard:google-ads-connect", "integrations_dashboard:google-ads-choices",
+                "integrations_dashboard:ad-connection-update", "integrations_dashboard:ad-connection-disconnect"}
 
 
 def _member_views():
@@ -27,7 +29,7 @@ def test_every_member_page_wears_dashboard_page():
     assert not missing
 
 
-def test_only_money_spending_writes_are_for_admins_only():
+def test_only_money_spending_and_ad_account_writes_are_for_admins_only():
     admins_only = {name for name, view in _member_views() if getattr(view, "dashboard_page", {}).get("admins_only")}
     assert admins_only == ADMIN_WRITES
 
