@@ -9,9 +9,18 @@ from accounts.models import Account, AuditEntry, Membership, RefusedOrigin, Webs
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
 from attribution.models import PageView, Visit, Visitor
-from calls.models import BlockedNumber, Call, CallEvent, CallOutcomeChange, ConversionRule, Tag
+from calls.models import (
+    BlockedNumber,
+    Call,
+    CallerName,
+    CallEvent,
+    CallOutcomeChange,
+    ConversionRule,
+    Tag,
+)
 from core.models import Heartbeat, RateCounter
-from pools.models import ConcurrencySample, Pool, PoolChange, PoolOriginalNumber
+from dashboard.models import CallLogPreference, SavedCallView
+from pools.models import ConcurrencySample, Pool, PoolChange, PoolNoticeAudio, PoolOriginalNumber
 from reports.models import ReportDay, RollupState
 from telephony.models import TelephonySettings
 from telephony.providers.sandbox import AREA_CODES
@@ -360,3 +369,43 @@ class ApiTokenFactory(factory.django.DjangoModelFactory):
         token = super()._create(model_class, *args, **kwargs)
         token.key = key
         return token
+
+
+class CallerNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallerName
+
+    account = factory.SubFactory(AccountFactory)
+    number = factory.Sequence(lambda n: f"+1415555{n % 10000:04d}")
+    caller_name = "JANE DOE"
+    looked_up_at = factory.LazyFunction(timezone.now)
+
+
+class PoolNoticeAudioFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoolNoticeAudio
+
+    pool = factory.SubFactory(PoolFactory)
+    content = b"RIFF....WAVEfmt "
+    content_type = "audio/wav"
+    digest = "0" * 64
+    filename = "notice.wav"
+
+
+class CallLogPreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallLogPreference
+
+    user = factory.SubFactory(UserFactory)
+    account = factory.SubFactory(AccountFactory)
+    columns = factory.LazyFunction(lambda: ["started", "caller", "result"])
+
+
+class SavedCallViewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SavedCallView
+
+    user = factory.SubFactory(UserFactory)
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"View {n}")
+    params = factory.LazyFunction(lambda: {"result": "missed"})

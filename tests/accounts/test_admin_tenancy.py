@@ -48,6 +48,7 @@ from tests.factories import (
     VisitFactory,
     WebsiteFactory,
 )
+from transcripts.models import Transcript, TranscriptionSettings
 
 
 def build_tenant(account, tag: str):
@@ -86,6 +87,8 @@ def build_tenant(account, tag: str):
     RuleEffect.objects.create(run=run, call=call, rule=rule, rule_name=rule.name, action_type="add_tag",  # type: ignore[misc]
                               status="applied", created_at=now)
     assert job.pk
+    TranscriptionSettings.objects.create(account=account, backend="local")
+    Transcript.objects.create(account=account, call=call, recording_sid=f"RE{tag}", backend="local")  # type: ignore[misc]  # factory-boy types a factory call as the factory
     return call
 
 

@@ -2,6 +2,8 @@ import factory
 from django.utils import timezone
 
 from integrations.models import (
+    AdConversionUpload,
+    AdPlatformConnection,
     GA4Delivery,
     GA4Settings,
     GoogleAdsSettings,
@@ -65,3 +67,22 @@ class GA4DeliveryFactory(factory.django.DjangoModelFactory):
     call = factory.SubFactory(CallFactory)
     account = factory.SelfAttribute("call.account")
     website = factory.SelfAttribute("call.pool.website")
+
+
+class AdPlatformConnectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdPlatformConnection
+
+    account = factory.SubFactory(AccountFactory)
+    platform = "meta"
+    customer_id = "1234567890"
+    conversion = "Lead"
+
+
+class AdConversionUploadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdConversionUpload
+
+    call = factory.SubFactory(CallFactory)
+    account = factory.SelfAttribute("call.account")
+    platform = "meta"
