@@ -161,3 +161,9 @@ def test_customers_and_conversion_actions_are_offered_from_google(google_setting
     assert '<option value="9876543210">' in html
     assert '<option value="customers/1234567890/conversionActions/555">Phone call (callpool)</option>' in html
     assert connection.get_token() == "1//refresh"
+
+
+def test_the_page_shows_the_ad_platforms_once_and_a_plain_title(admin_client_for_account):
+    body = admin_client_for_account.get(reverse(OVERVIEW)).content.decode()
+    assert "<title>Integrations · callpool</title>" in body
+    assert body.count('id="ad-platforms"') == 1 and body.count('id="ad-google_ads"') == 1
