@@ -25,6 +25,7 @@ from core.queue import wake_on_commit
 from integrations import ad_platforms as ap
 from integrations.models import AdConversionUpload, AdPlatform, AdPlatformConnection
 from integrations.services import _queue_later
+from integrations.signals import integration_failing
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +236,15 @@ def ad_conversion_send(*, upload_id: int, now: datetime | None = None) -> AdConv
             if not errors:
                 fields["last_success_at"] = now
             AdPlatformConnection.objects.filter(pk=connection.pk).update(**fields)
+        if upload.status == AdConversionUpload.Status.FAILED:
+            # The account's admins hear of it (notifications): one alert per platform and day, however many fail.
+            label = AdPlatform(upload.platform).label
+            integration_failing.send(
+                sender=AdConversionUpload, account_id=upload.account_id,
+                key=f"ads:{upload.platform}:{now.date().isoformat()}",
+                title=f"{label} is not taking conversions",
+                detail=f"Call {upload.call_id}: {upload.error} See the integrations page.",
+            )
     return upload
 
 

@@ -280,6 +280,26 @@ def test_meta_error_is_kept_and_a_bad_token_is_not_retried(ads_settings, account
 
 
 @responses.activate
+def test_a_failed_upload_alerts_the_account_admins_once_a_day(ads_settings, account, website, account_admin,
+                                                              django_capture_on_commit_callbacks):
+    """Issue 26 item 6: ad platform failures reach the integration-failure alerts (notifications), once per day."""
+    from notifications.models import Notification, NotificationPreference
+
+    account_admin.email = "admin@example.com"
+    account_admin.save()
+    NotificationPreference.objects.create(account=account, user=account_admin)
+    ad_connection_save(account=account, platform="meta", token="EAAB-old", customer_id="987654321", conversion="Lead")
+    responses.post(META_EVENTS, status=400, json={"error": {"message": "Invalid OAuth access token.",
+                                                            "type": "OAuthException", "code": 190, "fbtrace_id": "x"}})
+    for caller in ("+12345678901", "+12345678902"):
+        _complete(_converting_call(account, website, caller=caller), django_capture_on_commit_callbacks)
+    alerts = list(Notification.objects.filter(account=account, kind="alert"))
+    assert len(alerts) == 1 and alerts[0].target == "admin@example.com"
+    assert alerts[0].payload["title"] == "Meta is not taking conversions"
+    assert "Invalid OAuth access token" in alerts[0].payload["detail"]
+
+
+@responses.activate
 def test_each_connected_platform_gets_one_row_and_others_none(ads_settings, account, other_account, website,
                                                                django_capture_on_commit_callbacks):
     _connect_google(account)
