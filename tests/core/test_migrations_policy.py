@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "accounts", "telephony", "attribution", "trackers", "pools", "calls", "automation", "reports", "dni_snippet",
-        "dashboard", "api", "integrations"]
+APPS = ["core", "accounts", "telephony", "attribution", "trackers", "pools", "calls", "transcripts", "automation", "reports", "dni_snippet",
+        "dashboard", "api", "integrations", "notifications"]
 ALLOWED_TOP_LEVEL = set(sys.stdlib_module_names) | {"django", "cryptography"}
 FIELD_STATE_KEYWORDS = {"validators", "default"}
 BIG_TABLES = {("attribution", "Visit"), ("calls", "Call")}
