@@ -28,5 +28,5 @@ urlpatterns = [
     path("visits/<int:pk>/", apis.VisitDetailApi.as_view(), name="visit-detail"),
     path("integrations/", apis.IntegrationListApi.as_view(), name="integration-list"),
     path("reports/<str:dimension>/", apis.ReportApi.as_view(), name="report"),
-    re_path(r"^.*$", apis.api_not_found),
+    re_path(r"^[\s\S]*$", apis.api_not_found),
 ]
