@@ -8,6 +8,7 @@ the flow, the zone and the notice audio's digest are columns of those rows.
 import hashlib
 import hmac
 import logging
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from calls.selectors import call_for_provider_id, tracker_for_inbound_number
 from calls.twiml import FlowUrls, twiml_empty, twiml_hangup, twiml_say, twiml_voicemail
 from core.phones import phone_display
+from core.voicemail_transcription import voicemail_transcribe_callback
 from telephony.call_flow import (
     DEFAULT_VOICEMAIL_GREETING,
     CallFacts,
@@ -44,6 +46,14 @@ def notice_audio_token(pool_id: int, digest: str) -> str:
 
 def notice_audio_is_signed(*, pool_id: int, digest: str, token: str) -> bool:
     return bool(digest) and hmac.compare_digest(notice_audio_token(pool_id, digest), token)
+
+
+def voicemail_urls(urls: FlowUrls, *, account_id: int | None, webhook_prefix: str) -> FlowUrls:
+    """`urls` for taking a voicemail: with the transcription callback when the account has the provider transcribe
+    (asked only here, so a call that rings through costs nothing more)."""
+    if account_id is None:
+        return urls
+    return replace(urls, transcribe=voicemail_transcribe_callback(account_id=account_id, webhook_prefix=webhook_prefix))
 
 
 def flow_urls(pool, *, webhook_prefix: str = "twilio") -> FlowUrls:
@@ -94,6 +104,7 @@ def call_dial_result(*, params, webhook_prefix: str = "twilio") -> str:
         logger.exception("Looking up the tracker of %s failed; voicemail with the default greeting.", params.get("CallSid"))
     pool = tracker.pool if tracker is not None else None
     urls = flow_urls(pool, webhook_prefix=webhook_prefix) if pool is not None else flow_urls_default(webhook_prefix)
+    urls = voicemail_urls(urls, account_id=pool.account_id if pool is not None else None, webhook_prefix=webhook_prefix)
     return twiml_voicemail(greeting=_greeting(tracker), urls=urls)
 
 

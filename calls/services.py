@@ -25,7 +25,7 @@ from calls.completion import (
     completion_changes,
 )
 from calls.conversion import CONVERSION_INPUT_FIELDS
-from calls.flows import call_flow_plan, flow_urls
+from calls.flows import call_flow_plan, flow_urls, voicemail_urls
 from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
 from calls.outcomes import call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
@@ -41,6 +41,7 @@ from core.errors import DomainError
 from core.phones import parse_phone, phone_location
 from core.queue import wake_on_commit
 from pools.models import Pool
+from telephony.call_flow import Branch
 from telephony.recordings import recording_url_is_allowed
 from trackers.models import CallTracker, Lease, TrackerStatusChange
 
@@ -405,7 +406,10 @@ def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP,
     caller_id = caller_id if caller_id.startswith("+") else ""
     try:
         plan = call_flow_plan(tracker=tracker, original_number=original, now=now)
-        return twiml_for_plan(plan, urls=flow_urls(tracker.pool, webhook_prefix=webhook_prefix), caller_id=caller_id)
+        urls = flow_urls(tracker.pool, webhook_prefix=webhook_prefix)
+        if plan.branch == Branch.VOICEMAIL:
+            urls = voicemail_urls(urls, account_id=tracker.pool.account_id, webhook_prefix=webhook_prefix)
+        return twiml_for_plan(plan, urls=urls, caller_id=caller_id)
     except Exception:
         logger.exception("Planning the call flow of %s failed; dialling the original.", call_sid)
     return twiml_forward(

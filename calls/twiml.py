@@ -25,6 +25,7 @@ class FlowUrls:
     whisper: str = ""
     voicemail_done: str = ""
     notice_audio: str = ""
+    transcribe: str = ""  # the voicemail's transcription callback, when the account has the provider transcribe
 
 
 def _dial(*, number: str, urls: FlowUrls, caller_id: str, record: bool, ring_seconds: int | None,
@@ -64,9 +65,10 @@ def _voicemail(response: VoiceResponse, *, greeting: str, urls: FlowUrls) -> Voi
     response.say(greeting)
     # The action answers <Hangup/> (without one Twilio would request this document again); the recording's
     # status callback is signed like every other.
+    transcription = {"transcribe": True, "transcribe_callback": urls.transcribe} if urls.transcribe else {}
     response.record(action=urls.voicemail_done, method="POST", max_length=VOICEMAIL_MAX_SECONDS, play_beep=True,
                     recording_status_callback=urls.recording, recording_status_callback_method="POST",
-                    recording_status_callback_event="completed")
+                    recording_status_callback_event="completed", **transcription)
     response.hangup()
     return response
 

@@ -1,8 +1,10 @@
 """Reads of transcripts: a call's transcript for pages, the API and webhooks, the `said` filter, and the phrase
 check automation rules use."""
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 
 from calls.models import Call
 from core.spoken import normalize_words, phrases_said
@@ -16,6 +18,14 @@ def transcription_settings_get(*, account) -> TranscriptionSettings:
 
 def transcription_backend(*, account) -> str:
     return TranscriptionSettings.objects.filter(account=account).values_list("backend", flat=True).first() or Backend.OFF
+
+
+def voicemail_transcription_callback(*, account_id: int, webhook_prefix: str) -> str:
+    """The URL a Twilio voicemail's <Record transcribeCallback> names when the account chose the `twilio` backend
+    (Twilio transcribes <Record> recordings only; other providers and backends: "")."""
+    if webhook_prefix != "twilio" or transcription_backend(account=account_id) != Backend.TWILIO:
+        return ""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('transcripts:twilio-transcription')}"
 
 
 def call_transcripts(*, call: Call) -> list[Transcript]:

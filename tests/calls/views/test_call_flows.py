@@ -214,3 +214,24 @@ def test_a_broken_stored_flow_still_dials_the_original(twilio_post, flow_tracker
     root = root_of(twilio_post(VOICE, voice_payload(to=flow_tracker.tracking_number)))
 
     assert root.find("Dial").find("Number").text == "+12025550150"
+
+
+@pytest.mark.parametrize("backend", ["twilio", "local", None])
+def test_a_voicemail_asks_twilio_to_transcribe_when_the_account_chose_its_transcription(
+        twilio_post, flow_tracker, clock, backend):
+    """Issue 24: with the `twilio` transcription backend the voicemail's <Record> asks for a transcript, posted to the
+    signed transcription callback; with `local` (or none) it does not (the worker transcribes the recording)."""
+    from transcripts.models import TranscriptionSettings
+
+    if backend:
+        TranscriptionSettings.objects.create(account=flow_tracker.pool.account, backend=backend)
+    clock(SUNDAY_22_10)
+    closed = root_of(twilio_post(VOICE, voice_payload(to=flow_tracker.tracking_number))).find("Record")
+    unanswered = root_of(twilio_post(DIAL_RESULT, {**voice_payload(to=flow_tracker.tracking_number), "CallStatus": "in-progress",
+                                                   "DialCallStatus": "no-answer", "DialCallSid": "CA" + "e" * 32})).find("Record")
+    for record in (closed, unanswered):
+        if backend == "twilio":
+            assert record.get("transcribe") == "true"
+            assert record.get("transcribeCallback") == "http://testserver/telephony/twilio/transcription"
+        else:
+            assert record.get("transcribe") is None and record.get("transcribeCallback") is None
