@@ -5,6 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from reports.aggregates import Dimension, ReportRow
+from reports.attribution_models import credit_text
 
 CALL_EXPORT_FIELDS = (
     "started_at", "provider_call_id", "status", "caller_number", "tracking_number", "original_number",
@@ -40,14 +41,9 @@ def report_csv_header(spec: Dimension) -> tuple[str, ...]:
     return (*(label.capitalize() for label in spec.label.split(" / ")), *REPORT_HEADER_TAIL)
 
 
-def _credit(value):
-    """Calls credited by an attribution model: linear shares to two decimals, whole counts as integers."""
-    return f"{value:.2f}" if isinstance(value, float) and not value.is_integer() else int(value)
-
-
 def report_csv_rows(rows: Iterable[ReportRow]) -> Iterator[tuple]:
     for row in rows:
-        yield (*row.key, _credit(row.calls), _credit(row.answered), _credit(row.first_time),
-               "" if row.visits is None else row.visits, _credit(row.conversions), f"{row.value:.2f}",
+        yield (*row.key, credit_text(row.calls), credit_text(row.answered), credit_text(row.first_time),
+               "" if row.visits is None else row.visits, credit_text(row.conversions), f"{row.value:.2f}",
                "" if row.conversion_rate is None else f"{row.conversion_rate:.4f}",
                "" if row.calls_per_visit is None else f"{row.calls_per_visit:.4f}")

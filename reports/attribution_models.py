@@ -60,6 +60,13 @@ def touch_shares(*, model: str, touches: list[Touch]) -> list[tuple[Touch, Fract
     return [(touches[-1], Fraction(1))]
 
 
+def credit_text(value):
+    """A count as people read it (pages, CSV): whole numbers as integers, linear shares to two decimals."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.2f}"
+    return int(value)
+
+
 def _number(value: Fraction):
     """An exact share as the report shows it: an int when whole, else a float (linear splits)."""
     return int(value) if value.denominator == 1 else float(value)

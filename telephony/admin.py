@@ -7,7 +7,7 @@ from django.contrib import admin
 from accounts.admin_scoping import ServiceAdmin, admin_actor
 from telephony.credentials import space_host
 from telephony.models import TelephonySettings
-from telephony.services import telephony_settings_save
+from telephony.services import PLAIN_SETTINGS, telephony_settings_save
 
 # Write-only secret form fields → (model field, label, help). Empty keeps the stored value; "clear_<field>" removes it.
 # They are named apart from the model fields: the admin builds its form from the fieldsets, and a form field named
@@ -39,8 +39,7 @@ def public_key_problem(value: str) -> str | None:
     return None if len(raw) == 32 else "An Ed25519 public key is 32 bytes (44 base64 characters)."
 
 
-PLAIN_FIELDS = ["twilio_account_sid", "signalwire_space_url", "signalwire_project_id", "telnyx_public_key",
-                "telnyx_texml_app_id"]
+PLAIN_FIELDS = list(PLAIN_SETTINGS)  # the service's plain (not secret) settings
 
 
 class TelephonySettingsForm(forms.ModelForm):

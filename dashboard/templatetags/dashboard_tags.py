@@ -8,6 +8,7 @@ from accounts.models import Membership
 from accounts.selectors import is_account_admin
 from calls.models import Call
 from calls.results import HELP, call_result
+from reports.attribution_models import credit_text
 
 register = template.Library()
 
@@ -98,6 +99,4 @@ def settings_menu(context):
 @register.filter
 def credit(value):
     """A count credited by an attribution model: whole numbers as they are, linear shares to two decimals."""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:.2f}"
-    return int(value) if isinstance(value, float) else value
+    return credit_text(value)
