@@ -1,8 +1,8 @@
 """Call recordings: which recording URLs callpool accepts, and streaming one to a logged-in user.
 
-The browser never gets provider credentials: callpool fetches the recording with the account's Twilio
-credentials and streams the bytes through. Sandbox calls have no provider, so their recordings are a short
-generated tone — enough for the demo's player.
+The browser never gets provider credentials: callpool fetches the recording with the account's provider
+credentials (Twilio, SignalWire, Telnyx) and streams the bytes through. Sandbox calls have no provider, so their
+recordings are a short generated tone — enough for the demo's player.
 
 Players seek (and Safari/iOS plays at all) with `Range` requests: one byte range is passed on to the provider,
 and answered 206 with `Content-Range`; a provider that ignores it has the range cut out of its full answer.
@@ -36,6 +36,8 @@ SIGNALWIRE_RECORDING = re.compile(
 TELNYX_PREFIX = "telnyx:recordings/"
 TELNYX_RECORDING = re.compile(rf"^telnyx:recordings/({UUID})/({UUID})$")
 TELNYX_RECORDING_API = "https://api.telnyx.com/v2/texml/Accounts/{account_sid}/Recordings/{recording_sid}.json"
+# The Call Recordings API: the same recording with pre-signed `download_urls` {"mp3", "wav"}.
+TELNYX_RECORDINGS_API = "https://api.telnyx.com/v2/recordings/{recording_id}"
 CHUNK_BYTES = 64 * 1024
 FETCH_TIMEOUT = (5, 30)
 # One range: "bytes=0-", "bytes=100-199", "bytes=-500" (the last 500). Several ranges are answered in full.
@@ -135,33 +137,88 @@ def _ranged(chunks: Iterable[bytes], content_type: str, total: int | None, wante
                            content_range=f"bytes {first}-{last}/{total}", close=close)
 
 
-def _recording_credentials(*, account, url: str):
-    """The account's Twilio credentials, if `url` is a Twilio recording they may read; ProviderError otherwise."""
+def _twilio_auth(telephony_settings, url: str) -> tuple[str, str]:
+    """(account sid, auth token) when `url` is a Twilio recording the account's credentials may read."""
     match = TWILIO_RECORDING.match(url or "")
     if match is None:
         raise ProviderError("This recording's URL is not a Twilio recording.")
-    credentials = twilio_credentials(TelephonySettings.objects.filter(account=account).first())
+    credentials = twilio_credentials(telephony_settings)
     if not credentials.is_complete or credentials.account_sid != match.group(1):
         raise ProviderError("This account's Twilio credentials cannot read this recording.")
-    return credentials
+    return credentials.account_sid, credentials.auth_token
+
+
+def _signalwire_auth(telephony_settings, url: str) -> tuple[str, str]:
+    """(project id, API token) when `url` is a recording of the account's own Space and project."""
+    match = SIGNALWIRE_RECORDING.match(url or "")
+    assert match is not None
+    credentials = signalwire_credentials(telephony_settings)
+    if not credentials.is_complete or (match.group(1), match.group(2).lower()) != (
+            credentials.space_url, credentials.project_id.lower()):
+        raise ProviderError("This account's SignalWire credentials cannot read this recording.")
+    return credentials.project_id, credentials.api_token
+
+
+def _telnyx_api_json(telephony_settings, api_url: str) -> tuple[int, dict]:
+    """GET a Telnyx API resource with the account's API key: (HTTP status, JSON body or {})."""
+    credentials = telnyx_credentials(telephony_settings)
+    if not credentials.api_key:
+        raise ProviderError("This account has no Telnyx API key to read this recording.")
+    try:
+        answer = requests.get(api_url, headers={"Authorization": f"Bearer {credentials.api_key}",
+                                                "Accept": "application/json"}, timeout=FETCH_TIMEOUT)
+        body = answer.json() if answer.status_code == 200 else {}
+    except (requests.RequestException, ValueError) as exc:
+        raise ProviderError(f"Telnyx did not answer: {exc.__class__.__name__}") from exc
+    return answer.status_code, body if isinstance(body, dict) else {}
+
+
+def _presigned(url, *, what: str, status: int) -> str:
+    """A provider's pre-signed media link, refused unless it is https (it is fetched with no credentials)."""
+    if not url or not str(url).startswith("https://"):
+        raise ProviderError(f"Telnyx has no {what} for this recording (HTTP {status}).")
+    return str(url)
+
+
+def telnyx_wav_url(telephony_settings, url: str) -> str:
+    """A fresh pre-signed WAV link for a Telnyx recording reference: the Call Recordings API
+    (GET /v2/recordings/{id}) answers `data.download_urls.wav`, valid for a few minutes."""
+    match = TELNYX_RECORDING.match(url)
+    assert match is not None
+    status, body = _telnyx_api_json(telephony_settings, TELNYX_RECORDINGS_API.format(recording_id=match.group(2)))
+    data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    urls = data.get("download_urls") if isinstance(data.get("download_urls"), dict) else {}
+    return _presigned(urls.get("wav"), what="WAV file", status=status)
 
 
 def recording_wav(*, account, url: str, max_bytes: int = 64 * 1024 * 1024) -> bytes:
     """The whole recording as WAV (16-bit PCM; a dual-channel recording keeps its two channels), for speech
-    recognition in the worker: Twilio recordings (SignalWire and Telnyx ones are not fetched as WAV yet). Same URL
-    rules and credentials as `recording_stream`; ProviderError when it can't
-    be had or is larger than `max_bytes`."""
+    recognition in the worker. Same URL rules and credentials as `recording_stream`:
+    - Twilio: the recording resource + `.wav`, HTTP Basic (account SID, auth token);
+    - SignalWire: the Space's Compatibility API recording + `.wav` (its documented WAV file), HTTP Basic
+      (project id, API token);
+    - Telnyx: the pre-signed `download_urls.wav` the Call Recordings API gives for the recording, fetched
+      without credentials.
+    ProviderError when it can't be had or is larger than `max_bytes`."""
     if url.startswith(SANDBOX_PREFIX):
         return sandbox_recording_wav()
-    credentials = _recording_credentials(account=account, url=url)
+    telephony_settings = TelephonySettings.objects.filter(account=account).first()
+    if SIGNALWIRE_RECORDING.match(url or ""):
+        return _download(url + ".wav", auth=_signalwire_auth(telephony_settings, url), label="SignalWire",
+                         max_bytes=max_bytes)
+    if TELNYX_RECORDING.match(url or ""):
+        return _download(telnyx_wav_url(telephony_settings, url), auth=None, label="Telnyx", max_bytes=max_bytes)
+    return _download(url + ".wav", auth=_twilio_auth(telephony_settings, url), label="Twilio", max_bytes=max_bytes)
+
+
+def _download(url: str, *, auth, label: str, max_bytes: int) -> bytes:
     try:
-        response = requests.get(url + ".wav", auth=(credentials.account_sid, credentials.auth_token),
-                                stream=True, timeout=FETCH_TIMEOUT)
+        response = requests.get(url, auth=auth, stream=True, timeout=FETCH_TIMEOUT)
     except requests.RequestException as exc:
-        raise ProviderError(f"Twilio did not answer: {exc.__class__.__name__}") from exc
+        raise ProviderError(f"{label} did not answer: {exc.__class__.__name__}") from exc
     with response:
         if response.status_code != 200:
-            raise ProviderError(f"Twilio answered {response.status_code} for the recording.")
+            raise ProviderError(f"{label} answered {response.status_code} for the recording.")
         body = bytearray()
         try:
             for chunk in response.iter_content(CHUNK_BYTES):
@@ -187,43 +244,23 @@ def recording_stream(*, account, url: str, range_header: str = "") -> RecordingS
         return _signalwire_stream(telephony_settings, url, range_header, wanted)
     if TELNYX_RECORDING.match(url or ""):
         return _telnyx_stream(telephony_settings, url, range_header, wanted)
-    match = TWILIO_RECORDING.match(url or "")
-    if match is None:
-        raise ProviderError("This recording's URL is not a Twilio recording.")
-    credentials = twilio_credentials(telephony_settings)
-    if not credentials.is_complete or credentials.account_sid != match.group(1):
-        raise ProviderError("This account's Twilio credentials cannot read this recording.")
-    return _http_stream(url + ".mp3", auth=(credentials.account_sid, credentials.auth_token),
-                        range_header=range_header, wanted=wanted, label="Twilio", content_type="audio/mpeg")
+    return _http_stream(url + ".mp3", auth=_twilio_auth(telephony_settings, url), range_header=range_header,
+                        wanted=wanted, label="Twilio", content_type="audio/mpeg")
 
 
 def _signalwire_stream(telephony_settings, url: str, range_header: str, wanted) -> RecordingStream:
-    match = SIGNALWIRE_RECORDING.match(url)
-    assert match is not None
-    credentials = signalwire_credentials(telephony_settings)
-    if not credentials.is_complete or (match.group(1), match.group(2).lower()) != (
-            credentials.space_url, credentials.project_id.lower()):
-        raise ProviderError("This account's SignalWire credentials cannot read this recording.")
-    return _http_stream(url + ".mp3", auth=(credentials.project_id, credentials.api_token), range_header=range_header,
+    return _http_stream(url + ".mp3", auth=_signalwire_auth(telephony_settings, url), range_header=range_header,
                         wanted=wanted, label="SignalWire", content_type="audio/mpeg")
 
 
 def _telnyx_stream(telephony_settings, url: str, range_header: str, wanted) -> RecordingStream:
     match = TELNYX_RECORDING.match(url)
     assert match is not None
-    credentials = telnyx_credentials(telephony_settings)
-    if not credentials.api_key:
-        raise ProviderError("This account has no Telnyx API key to read this recording.")
     api_url = TELNYX_RECORDING_API.format(account_sid=match.group(1), recording_sid=match.group(2))
-    try:
-        answer = requests.get(api_url, headers={"Authorization": f"Bearer {credentials.api_key}"}, timeout=FETCH_TIMEOUT)
-        media_url = answer.json().get("media_url") if answer.status_code == 200 else None
-    except (requests.RequestException, ValueError, AttributeError) as exc:
-        raise ProviderError(f"Telnyx did not answer: {exc.__class__.__name__}") from exc
-    if not media_url or not str(media_url).startswith("https://"):
-        raise ProviderError(f"Telnyx has no media for this recording (HTTP {answer.status_code}).")
+    status, body = _telnyx_api_json(telephony_settings, api_url)
+    media_url = _presigned(body.get("media_url"), what="media", status=status)
     # A pre-signed link: no credentials go with it.
-    return _http_stream(str(media_url), auth=None, range_header=range_header, wanted=wanted, label="Telnyx",
+    return _http_stream(media_url, auth=None, range_header=range_header, wanted=wanted, label="Telnyx",
                         content_type="audio/mpeg")
 
 
