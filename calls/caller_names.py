@@ -1,4 +1,5 @@
-"""Callers' names from the provider's lookup (Twilio Lookup `caller_name`), for accounts that turn it on
+"""Callers' names from the lookup of the provider the number was bought from (Twilio Lookup `caller_name`, Telnyx
+Number Lookup `caller-name`, SignalWire Phone Number Lookup `cnam`), for accounts that turn it on
 (`Account.lookup_caller_names`, off by default: each lookup is charged).
 
 Never in the voice webhook: `call_start` queues `calls.tasks.lookup_caller_name` after commit and the worker asks

@@ -7,13 +7,20 @@ Space's `/api/laml` path: the official twilio SDK's client, pointed at the Space
 Authentication is the project id and an API token (HTTP Basic); numbers get the same voice URL, status
 callback and voice fallback URL as Twilio's, under /telephony/signalwire/. Webhooks are signed with the
 project's Signing Key (telephony.webhooks).
+
+Caller names are not in the Compatibility API (no Twilio Lookup): they come from the Space's REST API, "Phone Number
+Lookup": GET /api/relay/rest/lookup/phone_number/{E.164}?include=cnam (HTTP Basic, billable) → {…, "cnam":
+{"caller_id": "…"}}.
 """
 
+import requests
 from twilio.rest import Client
 
 from telephony.credentials import SignalWireCredentials, signalwire_credentials
 from telephony.providers.base import CallerName, ProviderError
 from telephony.providers.twilio import TwilioProvider
+
+LOOKUP_TIMEOUT = (5, 20)
 
 
 def signalwire_client(credentials: SignalWireCredentials) -> Client:
@@ -36,9 +43,24 @@ class SignalWireProvider(TwilioProvider):
                 "in the account's telephony settings."
             )
         country = telephony_settings.account.default_region if telephony_settings is not None else "US"
-        return cls(account_sid=credentials.project_id, auth_token=credentials.api_token, country=country,
-                   client=signalwire_client(credentials))
+        provider = cls(account_sid=credentials.project_id, auth_token=credentials.api_token, country=country,
+                       client=signalwire_client(credentials))
+        provider.credentials = credentials
+        return provider
+
+    credentials: SignalWireCredentials
 
     def lookup_caller_name(self, *, number: str) -> CallerName:
-        """Twilio Lookup is not part of SignalWire's compatible API: no caller names for its numbers."""
-        raise ProviderError("Caller name lookup is offered for Twilio numbers only.")
+        """The Space's Phone Number Lookup with `include=cnam`; SignalWire gives no caller type."""
+        url = f"https://{self.credentials.space_url}/api/relay/rest/lookup/phone_number/{number}"
+        try:
+            response = requests.get(url, params={"include": "cnam"}, timeout=LOOKUP_TIMEOUT,
+                                    auth=(self.credentials.project_id, self.credentials.api_token),
+                                    headers={"Accept": "application/json"})
+            body = response.json() if response.status_code == 200 else {}
+        except (requests.RequestException, ValueError) as exc:
+            raise ProviderError(f"SignalWire could not look up {number}: {exc.__class__.__name__}") from exc
+        if response.status_code != 200:
+            raise ProviderError(f"SignalWire could not look up {number}: HTTP {response.status_code}")
+        cnam = body.get("cnam") if isinstance(body, dict) and isinstance(body.get("cnam"), dict) else {}
+        return CallerName(name=str(cnam.get("caller_id") or "").strip()[:100])

@@ -20,6 +20,7 @@ Endpoints (developers.telnyx.com API reference):
 - fallback: PATCH /phone_numbers/{id}/voice {"call_forwarding": {"call_forwarding_enabled": true,
   "forwards_to": "+E164", "forwarding_type": "on-failure"}}
 - release: DELETE /phone_numbers/{id}
+- caller name: GET /number_lookup/{+E164}?type=caller-name → {"data": {"caller_name": {"caller_name", "error_code"}}}
 
 The provider id stored for a Telnyx number is its E.164 number: an order can still be pending when it returns, so
 the number's own id is looked up when it is needed.
@@ -147,8 +148,14 @@ class TelnyxProvider:
         })
 
     def lookup_caller_name(self, *, number: str) -> CallerName:
-        """Not offered through callpool for Telnyx numbers yet (Twilio Lookup only)."""
-        raise ProviderError("Caller name lookup is offered for Twilio numbers only.")
+        """Number Lookup with `type=caller-name` (CNAM, US numbers; billed per lookup): GET
+        /number_lookup/{E.164}?type=caller-name → {"data": {"caller_name": {"caller_name", "error_code"}, …}}.
+        Telnyx gives no caller type."""
+        body = self._request("GET", f"/number_lookup/{number}", params={"type": "caller-name"},
+                             what=f"caller name of {number}")
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        answer = data.get("caller_name") if isinstance(data.get("caller_name"), dict) else {}
+        return CallerName(name=str(answer.get("caller_name") or "").strip()[:100])
 
 
 def _error_detail(response) -> str:
