@@ -34,7 +34,7 @@ SIMULATION_FAILED = "simulation_failed"
 ENDPOINT_DISABLED = "endpoint_disabled"
 GA4_UNREACHABLE = "ga4_unreachable"
 GA4_ERROR = "ga4_error"
-GOOGLE_ADS_OAUTH_FAILED = "google_ads_oauth_failed"  # Google refused the authorization code (no refresh token)
+AD_PLATFORM_OAUTH_FAILED = "ad_platform_oauth_failed"  # Google or Microsoft refused the authorization code (no refresh token)
 
 # HTTP-level answers.
 NOT_FOUND = "not_found"

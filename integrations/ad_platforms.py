@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 GOOGLE = "google_ads"
@@ -33,6 +34,7 @@ GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 GOOGLE_REVOKE_URL = "https://oauth2.googleapis.com/revoke"
 GOOGLE_AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
 GOOGLE_ADS_SCOPE = "https://www.googleapis.com/auth/adwords"
+MICROSOFT_AUTH_URL = "https://login.microsoftonline.com/common/oauth2/v2.0/authorize"
 MICROSOFT_TOKEN_URL = "https://login.microsoftonline.com/common/oauth2/v2.0/token"
 MICROSOFT_ADS_SCOPE = "https://ads.microsoft.com/msads.manage offline_access"
 MICROSOFT_APPLY_URL = "https://campaign.api.bingads.microsoft.com/CampaignManagement/v13/OfflineConversions/Apply"
@@ -117,12 +119,57 @@ def google_error_message(response_json: dict) -> str:
     return "; ".join(inner) if inner else str(error.get("message") or "")
 
 
-def google_authorization_url(*, client_id: str, redirect_uri: str, state: str) -> str:
-    from urllib.parse import urlencode
+# --- OAuth 2 (authorization code with offline access): Google Ads and Microsoft Advertising ----------------------
 
-    query = {"client_id": client_id, "redirect_uri": redirect_uri, "response_type": "code", "scope": GOOGLE_ADS_SCOPE,
-             "access_type": "offline", "prompt": "consent", "include_granted_scopes": "true", "state": state}
-    return f"{GOOGLE_AUTH_URL}?{urlencode(query)}"
+@dataclass(frozen=True)
+class OAuthPlatform:
+    """How one platform's OAuth 2 authorization-code flow is spelled:
+    - Google (developers.google.com/identity/protocols/oauth2/web-server): `access_type=offline` + `prompt=consent`
+      make the code exchange return a refresh token; a token is revoked at oauth2.googleapis.com/revoke.
+    - Microsoft identity platform as Microsoft Advertising documents it (learn.microsoft.com/advertising/guides/
+      authentication-oauth-consent and …-get-tokens): the `common` tenant, `response_mode=query`, the scope
+      msads.manage + offline_access, which also goes with every token request; no revocation endpoint."""
+
+    platform: str
+    label: str
+    authorize_url: str
+    token_url: str
+    scope: str
+    authorize_params: tuple[tuple[str, str], ...] = ()
+    scope_on_token_requests: bool = False
+    revoke_url: str = ""
+
+
+OAUTH_PLATFORMS = {
+    GOOGLE: OAuthPlatform(GOOGLE, "Google Ads", GOOGLE_AUTH_URL, GOOGLE_TOKEN_URL, GOOGLE_ADS_SCOPE,
+                          (("access_type", "offline"), ("prompt", "consent"), ("include_granted_scopes", "true")),
+                          revoke_url=GOOGLE_REVOKE_URL),
+    MICROSOFT: OAuthPlatform(MICROSOFT, "Microsoft Advertising", MICROSOFT_AUTH_URL, MICROSOFT_TOKEN_URL,
+                             MICROSOFT_ADS_SCOPE, (("response_mode", "query"),), scope_on_token_requests=True),
+}
+
+
+def oauth_authorization_url(oauth: OAuthPlatform, *, client_id: str, redirect_uri: str, state: str) -> str:
+    """Where the admin consents: the platform's authorize endpoint with the code flow's parameters."""
+    query = {"client_id": client_id, "response_type": "code", "redirect_uri": redirect_uri, "scope": oauth.scope,
+             **dict(oauth.authorize_params), "state": state}
+    return f"{oauth.authorize_url}?{urlencode(query)}"
+
+
+def oauth_token_form(oauth: OAuthPlatform, *, client_id: str, client_secret: str, code: str = "",
+                     redirect_uri: str = "", refresh_token: str = "") -> dict:
+    """The form posted to the token endpoint: redeem `code` (authorization_code grant) or, without one, refresh
+    `refresh_token`. The client secret goes only when there is one (Microsoft allows public clients)."""
+    if code:
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    else:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+    form["client_id"] = client_id
+    if client_secret:
+        form["client_secret"] = client_secret
+    if oauth.scope_on_token_requests:
+        form["scope"] = oauth.scope
+    return form
 
 
 # --- Microsoft Advertising --------------------------------------------------------------------------------------

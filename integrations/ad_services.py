@@ -19,7 +19,7 @@ from accounts.models import Account
 from accounts.services import audit_record
 from attribution.models import Visit
 from calls.models import Call
-from core.error_codes import GOOGLE_ADS_OAUTH_FAILED, INVALID
+from core.error_codes import AD_PLATFORM_OAUTH_FAILED, INVALID
 from core.errors import DomainError
 from core.queue import wake_on_commit
 from integrations import ad_platforms as ap
@@ -105,32 +105,54 @@ def _post_form(url: str, data: dict) -> requests.Response:
         raise AdPlatformError(f"No answer from {url.split('/')[2]} ({type(exc).__name__}).") from None
 
 
-def google_access_token(refresh_token: str) -> str:
-    """A fresh access token from the stored refresh token (OAuth 2 refresh_token grant at oauth2.googleapis.com)."""
-    response = _post_form(ap.GOOGLE_TOKEN_URL, {
-        "grant_type": "refresh_token", "refresh_token": refresh_token,
-        "client_id": settings.GOOGLE_ADS_CLIENT_ID, "client_secret": settings.GOOGLE_ADS_CLIENT_SECRET,
-    })
-    return _access_token_from(response, "Google")
+def oauth_client(platform: str) -> tuple[str, str]:
+    """The operator's OAuth client (id, secret) registered with `platform` (settings)."""
+    if platform == AdPlatform.GOOGLE_ADS:
+        return settings.GOOGLE_ADS_CLIENT_ID, settings.GOOGLE_ADS_CLIENT_SECRET
+    return settings.MICROSOFT_ADS_CLIENT_ID, settings.MICROSOFT_ADS_CLIENT_SECRET
 
 
-def microsoft_access_token(refresh_token: str) -> str:
-    data = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": settings.MICROSOFT_ADS_CLIENT_ID,
-            "scope": ap.MICROSOFT_ADS_SCOPE}
-    if settings.MICROSOFT_ADS_CLIENT_SECRET:
-        data["client_secret"] = settings.MICROSOFT_ADS_CLIENT_SECRET
-    return _access_token_from(_post_form(ap.MICROSOFT_TOKEN_URL, data), "Microsoft")
+def oauth_is_configured(platform: str) -> bool:
+    """Whether the operator set what connecting `platform` needs: the OAuth client and the developer token (Google's
+    client is confidential: it needs its secret too)."""
+    client_id, client_secret = oauth_client(platform)
+    if platform == AdPlatform.GOOGLE_ADS:
+        return bool(client_id and client_secret and settings.GOOGLE_ADS_DEVELOPER_TOKEN)
+    return bool(client_id and settings.MICROSOFT_ADS_DEVELOPER_TOKEN)
 
 
-def _access_token_from(response: requests.Response, who: str) -> str:
+def _token_request(platform: str, **grant) -> dict:
+    """POST the token endpoint of `platform`; its JSON answer (an error answer raises AdPlatformError)."""
+    oauth = ap.OAUTH_PLATFORMS[platform]
+    client_id, client_secret = oauth_client(platform)
+    response = _post_form(oauth.token_url, ap.oauth_token_form(oauth, client_id=client_id, client_secret=client_secret,
+                                                               **grant))
     try:
         data = response.json()
     except ValueError:
         data = {}
-    if response.status_code != 200 or not data.get("access_token"):
-        # invalid_grant: the refresh token was revoked or expired — the account must connect again.
+    if response.status_code != 200 or not isinstance(data, dict) or not data.get("access_token"):
+        data = data if isinstance(data, dict) else {}
         reason = data.get("error_description") or data.get("error") or f"HTTP {response.status_code}"
-        raise AdPlatformError(f"{who} refused the stored token ({reason}); connect again.", response.status_code)
+        raise AdPlatformError(str(reason), response.status_code)
+    return data
+
+
+def connection_access_token(connection: AdPlatformConnection) -> str:
+    """A fresh access token from the connection's stored refresh token (refresh_token grant). Microsoft may answer
+    with a new refresh token: it replaces the stored one (encrypted), so the connection does not age out."""
+    try:
+        data = _token_request(connection.platform, refresh_token=connection.get_token())
+    except AdPlatformError as exc:
+        if exc.status_code is None:
+            raise  # no answer: worth another try
+        # invalid_grant: the refresh token was revoked or expired — the account must connect again.
+        who = "Google" if connection.platform == AdPlatform.GOOGLE_ADS else "Microsoft"
+        raise AdPlatformError(f"{who} refused the stored token ({exc.message}); connect again.", exc.status_code) from None
+    rotated = data.get("refresh_token")
+    if rotated and rotated != connection.get_token() and connection.pk:
+        connection.set_token(rotated)
+        AdPlatformConnection.objects.filter(pk=connection.pk).update(token=connection.token)
     return data["access_token"]
 
 
@@ -144,13 +166,13 @@ def build_request(*, connection: AdPlatformConnection, payload: dict) -> ap.AdRe
         return ap.google_upload_click_conversion(
             api_version=settings.GOOGLE_ADS_API_VERSION, customer_id=connection.customer_id,
             login_customer_id=connection.manager_id, developer_token=settings.GOOGLE_ADS_DEVELOPER_TOKEN,
-            access_token=google_access_token(connection.get_token()), conversion_action=connection.conversion,
+            access_token=connection_access_token(connection), conversion_action=connection.conversion,
             click=(payload["click"][0], payload["click"][1]), converted_at=converted_at, zone=payload["zone"],
             value=value, currency=payload["currency"])
     if connection.platform == AdPlatform.MICROSOFT_ADS:
         return ap.microsoft_apply_offline_conversion(
             developer_token=settings.MICROSOFT_ADS_DEVELOPER_TOKEN,
-            access_token=microsoft_access_token(connection.get_token()), customer_id=connection.manager_id,
+            access_token=connection_access_token(connection), customer_id=connection.manager_id,
             account_id=connection.customer_id, conversion_name=connection.conversion, msclkid=payload["msclkid"],
             converted_at=converted_at, value=value, currency=payload["currency"])
     clicked_at = datetime.fromisoformat(payload["clicked_at"]) if payload.get("clicked_at") else None
@@ -278,39 +300,37 @@ def ad_connection_save(*, account: Account, platform: str, token: str | None = N
 
 
 def ad_connection_disconnect(*, connection: AdPlatformConnection, actor=None) -> None:
-    """Forget the connection; Google's refresh token is revoked first (oauth2.googleapis.com/revoke), so it stops
-    working even if a copy of the database leaks."""
-    if connection.platform == AdPlatform.GOOGLE_ADS and connection.token:
+    """Forget the connection. A platform that can revoke a refresh token is asked to first (Google:
+    oauth2.googleapis.com/revoke), so it stops working even if a copy of the database leaks; Microsoft's identity
+    platform has no such call (the user removes the app's consent in their Microsoft account)."""
+    revoke_url = ap.OAUTH_PLATFORMS[connection.platform].revoke_url if connection.platform in ap.OAUTH_PLATFORMS else ""
+    if revoke_url and connection.token:
         try:
-            requests.post(ap.GOOGLE_REVOKE_URL, data={"token": connection.get_token()},
+            requests.post(revoke_url, data={"token": connection.get_token()},
                           headers={"Content-Type": "application/x-www-form-urlencoded"},
                           timeout=settings.AD_PLATFORMS_TIMEOUT_SECONDS)
         except requests.RequestException:
-            logger.warning("Revoking the Google Ads token of account %s got no answer", connection.account_id)
+            logger.warning("Revoking the %s token of account %s got no answer", connection.platform, connection.account_id)
     with transaction.atomic():
         audit_record(account=connection.account, actor=actor, action="ad_platform.disconnected", target=connection,
                      changes={"platform": [connection.platform, None]})
         connection.delete()
 
 
-def google_oauth_state() -> str:
+def oauth_state() -> str:
     return secrets.token_urlsafe(24)
 
 
-def google_exchange_code(*, code: str, redirect_uri: str) -> str:
-    """The refresh token for an authorization code (authorization_code grant); access_type=offline + prompt=consent
-    make Google return one."""
-    response = _post_form(ap.GOOGLE_TOKEN_URL, {
-        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-        "client_id": settings.GOOGLE_ADS_CLIENT_ID, "client_secret": settings.GOOGLE_ADS_CLIENT_SECRET,
-    })
+def oauth_exchange_code(*, platform: str, code: str, redirect_uri: str) -> str:
+    """The refresh token for an authorization code (authorization_code grant). Google returns one for
+    access_type=offline + prompt=consent, Microsoft for the offline_access scope."""
+    label = ap.OAUTH_PLATFORMS[platform].label
     try:
-        data = response.json()
-    except ValueError:
-        data = {}
-    if response.status_code != 200 or not data.get("refresh_token"):
-        reason = data.get("error_description") or data.get("error") or f"HTTP {response.status_code}"
-        raise DomainError(GOOGLE_ADS_OAUTH_FAILED, f"Google did not grant offline access ({reason}).")
+        data = _token_request(platform, code=code, redirect_uri=redirect_uri)
+    except AdPlatformError as exc:
+        raise DomainError(AD_PLATFORM_OAUTH_FAILED, f"{label} did not grant offline access ({exc.message}).") from None
+    if not data.get("refresh_token"):
+        raise DomainError(AD_PLATFORM_OAUTH_FAILED, f"{label} did not grant offline access (no refresh token).")
     return data["refresh_token"]
 
 
@@ -338,7 +358,7 @@ def google_ads_keyword_backfill(*, connection: AdPlatformConnection, now: dateti
         wanted = dict(visits.values_list("gclid", "pk"))
         if not wanted:
             continue
-        access_token = access_token or google_access_token(connection.get_token())
+        access_token = access_token or connection_access_token(connection)
         keywords: dict[str, dict] = {}
         page_token = ""
         while True:
@@ -384,7 +404,7 @@ def google_ads_keyword_backfill_all(*, now: datetime | None = None) -> int:
 def google_ads_choices(*, connection: AdPlatformConnection) -> dict:
     """What the admin can choose from: {"customers": ["1234567890", …], "conversion_actions": [(resource, name), …]}
     (the actions of the chosen customer, when one is chosen). Raises AdPlatformError."""
-    access_token = google_access_token(connection.get_token())
+    access_token = connection_access_token(connection)
     version, developer_token = settings.GOOGLE_ADS_API_VERSION, settings.GOOGLE_ADS_DEVELOPER_TOKEN
     listing = ap.google_list_accessible_customers(api_version=version, developer_token=developer_token,
                                                   access_token=access_token)

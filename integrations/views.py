@@ -108,48 +108,62 @@ def ga4_test(request, pk):
     return redirect("integrations_dashboard:overview")
 
 
-# Ad platforms: connect, configure, disconnect (account admins), results on the overview and the call page.
+# Ad platforms: connect (OAuth for Google Ads and Microsoft Advertising), configure, disconnect (account admins),
+# results on the overview and the call page.
 
-GOOGLE_STATE_SESSION_KEY = "google_ads_oauth_state"
+# The URL names of each OAuth platform's connect and callback views (the callback URL is registered with the platform,
+# so Google's keeps its path).
+OAUTH_URL_SLUGS = {AdPlatform.GOOGLE_ADS: "google-ads", AdPlatform.MICROSOFT_ADS: "microsoft-ads"}
+OAUTH_SETTINGS = {AdPlatform.GOOGLE_ADS: "GOOGLE_ADS_CLIENT_ID, GOOGLE_ADS_CLIENT_SECRET and GOOGLE_ADS_DEVELOPER_TOKEN",
+                  AdPlatform.MICROSOFT_ADS: "MICROSOFT_ADS_CLIENT_ID (and its secret, for a web app) and "
+                                            "MICROSOFT_ADS_DEVELOPER_TOKEN"}
 
 
-def _google_redirect_uri() -> str:
-    return settings.PUBLIC_BASE_URL + reverse("integrations_dashboard:google-ads-callback")
+def _oauth_session_key(platform: str) -> str:
+    return f"{platform}_oauth_state"
+
+
+def _oauth_redirect_uri(platform: str) -> str:
+    return settings.PUBLIC_BASE_URL + reverse(f"integrations_dashboard:{OAUTH_URL_SLUGS[platform]}-callback")
 
 
 @dashboard_page(write=True, admins_only=True)
-def google_ads_connect(request):
-    """Start Google's consent screen: offline access (a refresh token) for the Google Ads API scope."""
-    if not (settings.GOOGLE_ADS_CLIENT_ID and settings.GOOGLE_ADS_CLIENT_SECRET and settings.GOOGLE_ADS_DEVELOPER_TOKEN):
-        messages.error(request, "Google Ads can't be connected: the operator has not set GOOGLE_ADS_CLIENT_ID, "
-                                "GOOGLE_ADS_CLIENT_SECRET and GOOGLE_ADS_DEVELOPER_TOKEN.")
+def oauth_connect(request, platform):
+    """Start the platform's consent screen: offline access (a refresh token) for its ads API scope."""
+    oauth = ad_platforms.OAUTH_PLATFORMS[platform]
+    if not ad_services.oauth_is_configured(platform):
+        messages.error(request, f"{oauth.label} can't be connected: the operator has not set {OAUTH_SETTINGS[platform]}.")
         return redirect("integrations_dashboard:overview")
-    state = ad_services.google_oauth_state()
-    request.session[GOOGLE_STATE_SESSION_KEY] = {"state": state, "account": request.account.pk}
-    return redirect(ad_platforms.google_authorization_url(client_id=settings.GOOGLE_ADS_CLIENT_ID,
-                                                          redirect_uri=_google_redirect_uri(), state=state))
+    state = ad_services.oauth_state()
+    request.session[_oauth_session_key(platform)] = {"state": state, "account": request.account.pk}
+    client_id, _secret = ad_services.oauth_client(platform)
+    return redirect(ad_platforms.oauth_authorization_url(oauth, client_id=client_id,
+                                                         redirect_uri=_oauth_redirect_uri(platform), state=state))
 
 
 @dashboard_page()
-def google_ads_callback(request):
-    """Google sends the admin back here with a one-time code; exchange it for the refresh token and keep it encrypted."""
-    expected = request.session.pop(GOOGLE_STATE_SESSION_KEY, None)
+def oauth_callback(request, platform):
+    """The platform sends the admin back here with a one-time code; exchange it for the refresh token and keep it
+    encrypted. Only the sign-in this session started, for the account it started in, by one of its admins."""
+    oauth = ad_platforms.OAUTH_PLATFORMS[platform]
+    expected = request.session.pop(_oauth_session_key(platform), None)
     if (not expected or not request.GET.get("state") or expected.get("state") != request.GET["state"]
             or expected.get("account") != request.account.pk
             or not is_account_admin(user=request.user, account=request.account)):
-        messages.error(request, "That Google sign-in was not started here (or has expired); connect again.")
+        messages.error(request, f"That {oauth.label} sign-in was not started here (or has expired); connect again.")
         return redirect("integrations_dashboard:overview")
     if request.GET.get("error") or not request.GET.get("code"):
-        messages.error(request, f"Google Ads was not connected ({request.GET.get('error', 'no code')}).")
+        messages.error(request, f"{oauth.label} was not connected ({request.GET.get('error', 'no code')}).")
         return redirect("integrations_dashboard:overview")
     try:
-        refresh_token = ad_services.google_exchange_code(code=request.GET["code"], redirect_uri=_google_redirect_uri())
+        refresh_token = ad_services.oauth_exchange_code(platform=platform, code=request.GET["code"],
+                                                        redirect_uri=_oauth_redirect_uri(platform))
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("integrations_dashboard:overview")
-    ad_services.ad_connection_save(account=request.account, platform="google_ads", token=refresh_token,
+    ad_services.ad_connection_save(account=request.account, platform=platform, token=refresh_token,
                                    actor=Actor.person(request.user, via="dashboard"))
-    messages.success(request, "Google Ads connected. Now enter the customer id and the conversion action to upload to.")
+    messages.success(request, f"{oauth.label} connected. Now enter the ids and the conversion to upload to.")
     return redirect("integrations_dashboard:overview")
 
 
@@ -159,9 +173,10 @@ def ad_connection_update(request, platform):
     if platform not in AdPlatform.values:
         raise Http404("Unknown ad platform.")
     data = request.POST
-    token = data.get("token", "").strip() if platform != "google_ads" else None
-    if platform == "google_ads" and not AdPlatformConnection.objects.filter(account=request.account, platform=platform).exists():
-        messages.error(request, "Connect Google Ads first.")
+    is_oauth = platform in ad_platforms.OAUTH_PLATFORMS  # its token comes from the platform's sign-in, never typed
+    token = None if is_oauth else data.get("token", "").strip()
+    if is_oauth and not AdPlatformConnection.objects.filter(account=request.account, platform=platform).exists():
+        messages.error(request, f"Connect {AdPlatform(platform).label} first.")
         return redirect("integrations_dashboard:overview")
     try:
         ad_services.ad_connection_save(
@@ -180,7 +195,9 @@ def ad_connection_update(request, platform):
 def ad_connection_disconnect(request, platform):
     connection = get_object_or_404(AdPlatformConnection, account=request.account, platform=platform)
     ad_services.ad_connection_disconnect(connection=connection, actor=Actor.person(request.user, via="dashboard"))
-    messages.success(request, f"{AdPlatform(platform).label} disconnected.")
+    note = (" Microsoft has no call to revoke its token: remove callpool's access in the Microsoft account's app "
+            "permissions if you no longer trust this installation." if platform == AdPlatform.MICROSOFT_ADS else "")
+    messages.success(request, f"{AdPlatform(platform).label} disconnected.{note}")
     return redirect("integrations_dashboard:overview")
 
 
@@ -189,8 +206,7 @@ AD_FIELD_LABELS = {
     "google_ads": {"token": None, "customer_id": "Customer id (123-456-7890)",
                    "manager_id": "Manager account id (login-customer-id; only when signed in through a manager)",
                    "conversion": "Conversion action (customers/1234567890/conversionActions/987654321)"},
-    "microsoft_ads": {"token": "OAuth refresh token (Microsoft Advertising API, msads.manage)",
-                      "customer_id": "Account id (CustomerAccountId)", "manager_id": "Customer id (CustomerId)",
+    "microsoft_ads": {"token": None, "customer_id": "Account id (CustomerAccountId)", "manager_id": "Customer id (CustomerId)",
                       "conversion": "Offline conversion goal name"},
     "meta": {"token": "Conversions API access token", "customer_id": "Pixel (dataset) id", "manager_id": None,
              "conversion": "Event name (Lead, Purchase, Contact…)"},
@@ -221,9 +237,19 @@ def ad_platforms_context(account, user, session=None) -> dict:
     choices = (session or {}).get(GOOGLE_CHOICES_SESSION_KEY) or {}
     return {
         "ad_platforms": [{"platform": value, "label": label, "connection": connections.get(value),
-                          "fields": AD_FIELD_LABELS[value]} for value, label in AdPlatform.choices],
+                          "fields": AD_FIELD_LABELS[value], **_oauth_row(value)} for value, label in AdPlatform.choices],
         "ad_uploads": selectors.ad_upload_list(account=account)[:20],
         "is_admin": is_account_admin(user=user, account=account),
-        "google_ads_configured": bool(settings.GOOGLE_ADS_CLIENT_ID and settings.GOOGLE_ADS_DEVELOPER_TOKEN),
         "google_choices": choices if choices.get("account") == account.pk else {},
     }
+
+
+def _oauth_row(platform: str) -> dict:
+    """How the overview offers an OAuth platform: its connect URL, or the settings the operator still has to set;
+    whether disconnecting revokes the token."""
+    if platform not in ad_platforms.OAUTH_PLATFORMS:
+        return {"oauth": False}
+    return {"oauth": True, "oauth_configured": ad_services.oauth_is_configured(platform),
+            "connect_url": reverse(f"integrations_dashboard:{OAUTH_URL_SLUGS[platform]}-connect"),
+            "oauth_settings": OAUTH_SETTINGS[platform],
+            "revokes": bool(ad_platforms.OAUTH_PLATFORMS[platform].revoke_url)}

@@ -11,6 +11,7 @@ MEMBER_NAMESPACES = ("dashboard", "integrations_dashboard", "notifications")
 # Writes that spend money with the phone provider (SPEC: marketers read, set outcomes, test; admins buy), and those
 # that connect the account's ad platform accounts (credentials that let callpool write to them; issue 26).
 ADMIN_WRITES = {"dashboard:pool_add_numbers", "integrations_dashboard:google-ads-connect", "integrations_dashboard:google-ads-choices",
+                "integrations_dashboard:microsoft-ads-connect",
                 "integrations_dashboard:ad-connection-update", "integrations_dashboard:ad-connection-disconnect",
                 # How the account's calls are handled, and dismissing what outsiders planted on the install page.
                 "dashboard:pool_call_flow_save", "dashboard:refused_origin_dismiss"}

@@ -232,6 +232,9 @@ def test_microsoft_offline_conversion_is_the_documented_request(ads_settings, ac
         "ConversionCurrencyCode": "EUR", "ConversionName": "Phone call", "ConversionTime": "2026-12-01T20:32:45Z",
         "ConversionValue": 40.0, "MicrosoftClickId": "f5c3e3a1b2c44d3e9a0b1c2d3e4f5a6b"}]}
     assert AdConversionUpload.objects.get(call=call).status == "sent"
+    # Microsoft answered with a new refresh token: it replaces the stored one, encrypted.
+    stored = AdPlatformConnection.objects.get(account=account, platform="microsoft_ads")
+    assert stored.get_token() == "M.new" and "M.new" not in stored.token
 
 
 @responses.activate
