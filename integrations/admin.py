@@ -1,12 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from accounts.admin_scoping import AccountScopedAdmin, ServiceAdmin, admin_actor
 from core.admin_actions import run_service_per_object
 from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
+from integrations import ad_platforms
+from integrations.ad_services import ad_connection_disconnect, ad_connection_save
 from integrations.models import (
+    AdConversionUpload,
+    AdPlatform,
+    AdPlatformConnection,
     GA4Delivery,
     GA4Settings,
     GoogleAdsSettings,
@@ -213,3 +218,109 @@ class GoogleAdsSettingsAdmin(AccountScopedAdmin):
     @admin.display(description="scheduled import URL path")
     def feed_path(self, obj):
         return f"/integrations/google-ads/{obj.feed_token}.csv" if obj.pk else "(saved first)"
+
+
+class AdPlatformConnectionForm(forms.ModelForm):
+    """The token is write-only and only for Meta (a Conversions API access token): Google Ads and Microsoft
+    Advertising are connected by signing in on the integrations page (OAuth), never by a typed token."""
+
+    new_token = forms.CharField(
+        label="Meta access token", required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Meta only (Events Manager → the dataset → Settings → Conversions API). Leave empty to keep the "
+                  "stored one. Google Ads and Microsoft Advertising are connected from the integrations page.")
+
+    class Meta:
+        model = AdPlatformConnection
+        fields = ["account", "platform", "customer_id", "manager_id", "conversion", "is_enabled"]
+
+    def clean(self):
+        data = super().clean()
+        platform = data.get("platform") or getattr(self.instance, "platform", "")
+        if data.get("new_token") and platform in ad_platforms.OAUTH_PLATFORMS:
+            self.add_error("new_token", f"{AdPlatform(platform).label} is connected by signing in on the integrations "
+                                        "page, not with a typed token.")
+        return data
+
+
+@admin.register(AdPlatformConnection)
+class AdPlatformConnectionAdmin(ServiceAdmin):
+    """Saved by ad_connection_save (the platform's id rules, audited, the token encrypted); the token is shown masked.
+    Removing a connection is the "Disconnect" action (it revokes the token where the platform can), not a delete."""
+
+    form = AdPlatformConnectionForm
+    list_display = ["account", "platform", "customer_id", "conversion", "is_enabled", "ready", "token_hint_shown",
+                    "last_result_at", "last_result"]
+    list_select_related = ["account"]
+    list_filter = ["platform", "is_enabled"]
+    search_fields = ["customer_id", "conversion"]
+    fields = ["account", "platform", "customer_id", "manager_id", "conversion", "is_enabled", "token_hint_shown",
+              "new_token", "connected_by", "last_result", "last_result_at", "last_success_at", "recent_uploads",
+              "created_at"]
+    actions = ["disconnect"]
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = ["token_hint_shown", "connected_by", "last_result", "last_result_at", "last_success_at",
+                 "recent_uploads", "created_at"]
+        return [*shown, "account", "platform"] if obj else shown
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        instance = AdPlatformConnection.objects.get(pk=form.instance.pk) if change else None
+        return ad_connection_save(
+            account=instance.account if instance else data["account"],
+            platform=instance.platform if instance else data["platform"],
+            token=data.get("new_token") or None, customer_id=data.get("customer_id", ""),
+            manager_id=data.get("manager_id", ""), conversion=data.get("conversion", ""),
+            is_enabled=data.get("is_enabled", False), actor=admin_actor(request))
+
+    @admin.display(description="ready", boolean=True)
+    def ready(self, obj):
+        return obj.is_ready
+
+    @admin.display(description="stored token")
+    def token_hint_shown(self, obj):
+        return obj.token_hint or "—"
+
+    @admin.display(description="recent uploads (newest first)")
+    def recent_uploads(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        uploads = AdConversionUpload.objects.filter(account_id=obj.account_id, platform=obj.platform)[:20]
+        rows = format_html_join("", "<li>call {}: {} after {} attempt(s){}</li>", (
+            (upload.call_id, upload.get_status_display(), upload.attempts, f" — {upload.error}" if upload.error else "")
+            for upload in uploads))
+        return format_html("<ul>{}</ul>", rows) if uploads else "—"
+
+    @admin.action(description="Disconnect (revokes the token where the platform can)")
+    def disconnect(self, request, queryset):
+        run_service_per_object(self, request, queryset.select_related("account"),
+                               lambda connection: ad_connection_disconnect(connection=connection,
+                                                                           actor=admin_actor(request)),
+                               done="{total} connections disconnected")
+
+
+@admin.register(AdConversionUpload)
+class AdConversionUploadAdmin(AccountScopedAdmin):
+    """The upload log: one row per converting call and platform, what the platform answered and its errors for that
+    call (read-only: the outbox sends and retries them)."""
+
+    list_display = ["call", "platform", "status", "attempts", "response_status", "error", "next_attempt_at",
+                    "created_at", "sent_at"]
+    list_filter = ["platform", "status"]
+    list_select_related = ["call"]
+    search_fields = ["call__provider_call_id", "error"]
+    readonly_fields = [field.name for field in AdConversionUpload._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,8 +20,10 @@ from accounts.tenancy import TenantLinks, account_path, cross_account_links, sco
 from api.services import api_token_create
 from automation.models import AutomationRule, RuleApplyJob, RuleEffect, RuleRun
 from calls.models import Call
+from integrations.ad_services import ad_connection_save
 from integrations.google_ads import google_ads_csv
 from integrations.models import (
+    AdConversionUpload,
     GA4Delivery,
     GA4Settings,
     GoogleAdsSettings,
@@ -87,6 +89,8 @@ def build_tenant(account, tag: str):
     RuleEffect.objects.create(run=run, call=call, rule=rule, rule_name=rule.name, action_type="add_tag",  # type: ignore[misc]
                               status="applied", created_at=now)
     assert job.pk
+    ad_connection_save(account=account, platform="meta", token=f"EAAB{tag}", customer_id="12345", conversion="Lead")
+    AdConversionUpload.objects.create(account=account, call=call, platform="meta", error=f"error {tag}")  # type: ignore[misc]  # factory-boy types
     TranscriptionSettings.objects.create(account=account, backend="local")
     Transcript.objects.create(account=account, call=call, recording_sid=f"RE{tag}", backend="local")  # type: ignore[misc]  # factory-boy types a factory call as the factory
     return call
