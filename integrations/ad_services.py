@@ -26,6 +26,7 @@ from integrations import ad_platforms as ap
 from integrations.models import AdConversionUpload, AdPlatform, AdPlatformConnection
 from integrations.services import _queue_later
 from integrations.signals import integration_failing
+from reports.services import rollup_refresh_days
 
 logger = logging.getLogger(__name__)
 
@@ -348,43 +349,49 @@ def google_ads_keyword_backfill(*, connection: AdPlatformConnection, now: dateti
     now = now or timezone.now()
     zone = ZoneInfo(connection.account.timezone)
     missing = Q(term="") | Q(term=ap.NOT_SET)
-    filled = 0
+    filled, filled_days = 0, []
     access_token = None
-    for back in range(1, days + 1):
-        day = (now.astimezone(zone) - timedelta(days=back)).date()
-        start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
-        visits = Visit.objects.filter(missing, website__account=connection.account, started_at__gte=start,
-                                      started_at__lt=start + timedelta(days=1)).exclude(gclid="")
-        wanted = dict(visits.values_list("gclid", "pk"))
-        if not wanted:
-            continue
-        access_token = access_token or connection_access_token(connection)
-        keywords: dict[str, dict] = {}
-        page_token = ""
-        while True:
-            request = ap.google_click_view_search(
-                api_version=settings.GOOGLE_ADS_API_VERSION, customer_id=connection.customer_id,
-                login_customer_id=connection.manager_id, developer_token=settings.GOOGLE_ADS_DEVELOPER_TOKEN,
-                access_token=access_token, day=day.isoformat(), page_token=page_token)
-            try:
-                response = requests.post(request.url, json=request.body, headers=request.headers,
-                                         timeout=settings.AD_PLATFORMS_TIMEOUT_SECONDS)
-            except requests.RequestException as exc:
-                raise AdPlatformError(f"No answer from Google Ads ({type(exc).__name__}).") from None
-            data = response.json() if response.headers.get("Content-Type", "").startswith("application/json") else {}
-            if response.status_code != 200:
-                raise AdPlatformError(ap.google_error_message(data) or f"Google Ads answered HTTP {response.status_code}.",
-                                      response.status_code)
-            keywords.update({g: k for g, k in ap.google_click_view_keywords(data).items() if g in wanted})
-            page_token = data.get("nextPageToken", "")
-            if not page_token:
-                break
-        with transaction.atomic():
-            for gclid, info in keywords.items():
-                term = info["keyword"][:200]
-                filled += Visit.objects.filter(missing, pk=wanted[gclid]).update(term=term)
-                Call.objects.filter(missing, visit_id=wanted[gclid]).update(term=term)
+    try:
+        for back in range(1, days + 1):
+            day = (now.astimezone(zone) - timedelta(days=back)).date()
+            start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+            visits = Visit.objects.filter(missing, website__account=connection.account, started_at__gte=start,
+                                          started_at__lt=start + timedelta(days=1)).exclude(gclid="")
+            wanted = dict(visits.values_list("gclid", "pk"))
+            if not wanted:
+                continue
+            access_token = access_token or connection_access_token(connection)
+            keywords = _click_view_keywords(connection, access_token=access_token, day=day.isoformat(), wanted=wanted)
+            with transaction.atomic():
+                filled_today = 0
+                for gclid, info in keywords.items():
+                    term = info["keyword"][:200]
+                    filled_today += Visit.objects.filter(missing, pk=wanted[gclid]).update(term=term)
+                    Call.objects.filter(missing, visit_id=wanted[gclid]).update(term=term)
+            if filled_today:
+                filled += filled_today
+                filled_days.append(day)
+    finally:
+        # The keyword report of those days was rolled up with "(not set)": roll them again (also when a later day
+        # failed, for the days already filled).
+        rollup_refresh_days(account=connection.account, days=filled_days)
     return filled
+
+
+def _click_view_keywords(connection: AdPlatformConnection, *, access_token: str, day: str, wanted: dict) -> dict[str, dict]:
+    """gclid → keyword info for the `wanted` gclids among `day`'s clicks (click_view, every page)."""
+    keywords: dict[str, dict] = {}
+    page_token = ""
+    while True:
+        request = ap.google_click_view_search(
+            api_version=settings.GOOGLE_ADS_API_VERSION, customer_id=connection.customer_id,
+            login_customer_id=connection.manager_id, developer_token=settings.GOOGLE_ADS_DEVELOPER_TOKEN,
+            access_token=access_token, day=day, page_token=page_token)
+        data = _google_call("post", request)
+        keywords.update({g: k for g, k in ap.google_click_view_keywords(data).items() if g in wanted})
+        page_token = data.get("nextPageToken", "")
+        if not page_token:
+            return keywords
 
 
 def google_ads_keyword_backfill_all(*, now: datetime | None = None) -> int:

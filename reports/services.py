@@ -81,5 +81,15 @@ def rollup_invalidate(*, account_id: int, day: date) -> bool:
     return bool(RollupState.objects.filter(account_id=account_id, rolled_through__gt=day).update(rolled_through=day))
 
 
+def rollup_refresh_days(*, account: Account, days) -> int:
+    """Re-roll `days` (dates in the account's zone) whose calls or visits changed after they were rolled up — e.g.
+    keywords filled in later from Google Ads. Days not rolled yet are read live anyway: nothing to do then.
+    Returns the number of rows written."""
+    changed = sorted(set(days))
+    if not changed or not rollup_invalidate(account_id=account.pk, day=changed[0]):
+        return 0
+    return rollup_refresh(account=account)
+
+
 def rollup_all(*, full: bool = False) -> int:
     return sum(rollup_refresh(account=account, full=full) for account in Account.objects.all())

@@ -1,8 +1,9 @@
 """While Google Ads is connected, a daily task reads click_view for the last days' auto-tagged clicks without a
-keyword and fills the keyword on the visit and its calls ("(not set)" disappears without a tracking template)."""
+keyword and fills the keyword on the visit and its calls ("(not set)" disappears without a tracking template), then
+rolls those days' reports up again."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import responses
@@ -10,6 +11,8 @@ import responses
 from integrations import ad_platforms as ap
 from integrations.ad_services import ad_connection_save, google_ads_keyword_backfill_all
 from integrations.models import AdPlatformConnection
+from reports.models import ReportDay, RollupState
+from reports.services import rollup_refresh
 from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +84,39 @@ def test_a_google_error_is_the_connections_last_result(connected, account, websi
     connected.refresh_from_db()
     assert connected.last_result == "keyword backfill: The caller does not have permission"
     assert AdPlatformConnection.objects.get(pk=connected.pk).last_success_at is None
+
+
+@responses.activate
+def test_the_filled_days_are_rolled_up_again(connected, account, website):
+    """The day's keyword report was rolled up with "(not set)": after the backfill it counts the call and the visit
+    under the keyword Google gave (reports.services.rollup_refresh_days)."""
+    account.timezone = "UTC"
+    account.save(update_fields=["timezone"])
+    day = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    visit = VisitFactory(website=website, gclid="G1", term="(not set)", started_at=day)
+    CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True),
+                visit=visit, term="(not set)", started_at=day)
+    rollup_refresh(account=account, through=date(2026, 12, 3))
+
+    def keyword_rows():
+        return dict(ReportDay.objects.filter(account=account, dimension="term", day=date(2026, 12, 2))
+                    .values_list("key1", "calls"))
+
+    assert keyword_rows() == {"(not set)": 1}
+    responses.post(ap.GOOGLE_TOKEN_URL, json={"access_token": "ya29"})
+    responses.post(SEARCH, json={"results": [_row("G1", "plumber near me")]})
+
+    assert google_ads_keyword_backfill_all(now=NOW) == 1
+
+    assert keyword_rows() == {"plumber near me": 1}
+    assert RollupState.objects.get(account=account).rolled_through >= date(2026, 12, 3)
+
+
+@responses.activate
+def test_days_not_rolled_up_yet_are_left_to_the_live_reports(connected, account, website):
+    VisitFactory(website=website, gclid="G1", term="", started_at=datetime(2026, 12, 2, 15, 0, tzinfo=UTC))
+    responses.post(ap.GOOGLE_TOKEN_URL, json={"access_token": "ya29"})
+    responses.post(SEARCH, json={"results": [_row("G1", "plumber near me")]})
+
+    assert google_ads_keyword_backfill_all(now=NOW) == 1
+    assert not ReportDay.objects.exists()  # never rolled: nothing to re-roll (reports read those days live)
