@@ -112,6 +112,18 @@ def google_partial_failure_errors(response_json: dict) -> list[str]:
     return messages or [status.get("message") or "Google Ads reported a partial failure."]
 
 
+# Since 2026-06-15 the Google Ads API takes offline click conversions only from developer tokens that uploaded some
+# between December 2025 and May 2026; the others get this error (Data Manager API is Google's primary API for them).
+NOT_ALLOWLISTED = "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"
+NOT_ALLOWLISTED_HELP = ("Google Ads takes API click conversions only from developer tokens that already uploaded some "
+                        "before June 2026; use the CSV or scheduled import on the integrations page instead.")
+
+
+def google_explained(messages: list[str]) -> list[str]:
+    """Google's messages, with what to do added where Google's own words don't say it."""
+    return [f"{text} {NOT_ALLOWLISTED_HELP}" if NOT_ALLOWLISTED in text else text for text in messages]
+
+
 def google_error_message(response_json: dict) -> str:
     """The message of a whole-request error ({"error": {"message", "details": [GoogleAdsFailure]}})."""
     error = (response_json or {}).get("error") or {}

@@ -192,8 +192,8 @@ def _answer_errors(platform: str, response: requests.Response) -> list[str]:
         data = {}
     if platform == AdPlatform.GOOGLE_ADS:
         if 200 <= response.status_code < 300:
-            return ap.google_partial_failure_errors(data)
-        return [ap.google_error_message(data) or f"Google Ads answered HTTP {response.status_code}."]
+            return ap.google_explained(ap.google_partial_failure_errors(data))
+        return ap.google_explained([ap.google_error_message(data) or f"Google Ads answered HTTP {response.status_code}."])
     if platform == AdPlatform.MICROSOFT_ADS:
         if 200 <= response.status_code < 300:
             return ap.microsoft_partial_errors(data)

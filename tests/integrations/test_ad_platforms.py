@@ -22,7 +22,7 @@ from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitF
 
 pytestmark = pytest.mark.django_db
 
-GOOGLE_UPLOAD = "https://googleads.googleapis.com/v22/customers/1234567890:uploadClickConversions"
+GOOGLE_UPLOAD = "https://googleads.googleapis.com/v26/customers/1234567890:uploadClickConversions"
 META_EVENTS = "https://graph.facebook.com/v24.0/987654321/events"
 
 
@@ -59,7 +59,7 @@ def test_meta_fbc_matches_the_documented_example():
 
 def test_google_partial_failure_errors_are_read_per_conversion():
     body = {"partialFailureError": {"code": 3, "message": "The click wasn't found, at conversions[0].gclid",
-                                    "details": [{"@type": "type.googleapis.com/google.ads.googleads.v22.errors.GoogleAdsFailure",
+                                    "details": [{"@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
                                                  "errors": [{"errorCode": {"conversionUploadError": "CLICK_NOT_FOUND"},
                                                              "message": "The click wasn't found.",
                                                              "location": {"fieldPathElements": [{"fieldName": "conversions", "index": 0}]}}]}]},
@@ -338,3 +338,24 @@ def test_a_disabled_or_half_configured_connection_uploads_nothing(account, websi
     call_event.send(sender=Call, call_id=call.pk, event="call.completed")
     assert not AdConversionUpload.objects.exists()
     assert AdPlatformConnection.objects.filter(account=account).count() == 2
+
+
+@responses.activate
+def test_a_developer_token_google_no_longer_takes_click_conversions_from_is_told_what_to_do(
+        ads_settings, account, website, django_capture_on_commit_callbacks):
+    # Google Ads API blog, 2026-05-15 "Changes to Offline Click Conversion Import Support": new adopters get
+    # CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE from ConversionUploadService.UploadClickConversions.
+    _connect_google(account)
+    responses.post(ap.GOOGLE_TOKEN_URL, json={"access_token": "ya29.access"})
+    responses.post(GOOGLE_UPLOAD, status=403, json={"error": {
+        "code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED",
+        "details": [{"@type": "type.googleapis.com/google.ads.googleads.v26.errors.GoogleAdsFailure",
+                     "errors": [{"errorCode": {"notAllowlistedError": "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"},
+                                 "message": "Customer is not allowlisted for accessing this feature."}]}]}})
+    call = _converting_call(account, website, gclid="Cj0KEQ")
+    _complete(call, django_capture_on_commit_callbacks)
+
+    upload = AdConversionUpload.objects.get(call=call)
+    assert upload.status == "failed" and upload.attempts == 1  # final: retrying cannot help
+    assert upload.error.startswith("notAllowlistedError CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE: Customer is not")
+    assert "use the CSV or scheduled import" in upload.error

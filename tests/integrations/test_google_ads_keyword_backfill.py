@@ -17,7 +17,7 @@ from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitF
 
 pytestmark = pytest.mark.django_db
 
-SEARCH = "https://googleads.googleapis.com/v22/customers/1234567890/googleAds:search"
+SEARCH = "https://googleads.googleapis.com/v26/customers/1234567890/googleAds:search"
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
 

@@ -147,9 +147,9 @@ def test_customers_and_conversion_actions_are_offered_from_google(google_setting
     connection = ad_connection_save(account=account, platform="google_ads", token="1//refresh",
                                     customer_id="1234567890", manager_id="111-222-3333")
     responses.post(ap.GOOGLE_TOKEN_URL, json={"access_token": "ya29"})
-    listing = responses.get("https://googleads.googleapis.com/v22/customers:listAccessibleCustomers",
+    listing = responses.get("https://googleads.googleapis.com/v26/customers:listAccessibleCustomers",
                             json={"resourceNames": ["customers/1234567890", "customers/9876543210"]})
-    search = responses.post("https://googleads.googleapis.com/v22/customers/1234567890/googleAds:search", json={
+    search = responses.post("https://googleads.googleapis.com/v26/customers/1234567890/googleAds:search", json={
         "results": [{"conversionAction": {"resourceName": "customers/1234567890/conversionActions/555",
                                           "name": "Phone call (callpool)"}}]})
     response = admin_client_for_account.post(reverse("integrations_dashboard:google-ads-choices"), follow=True)
