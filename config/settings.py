@@ -303,7 +303,7 @@ GOOGLE_ADS_API_VERSION = env.str("GOOGLE_ADS_API_VERSION", default="v26")
 MICROSOFT_ADS_CLIENT_ID = env.str("MICROSOFT_ADS_CLIENT_ID", default="")
 MICROSOFT_ADS_CLIENT_SECRET = env.str("MICROSOFT_ADS_CLIENT_SECRET", default="")
 MICROSOFT_ADS_DEVELOPER_TOKEN = env.str("MICROSOFT_ADS_DEVELOPER_TOKEN", default="")
-META_GRAPH_API_VERSION = env.str("META_GRAPH_API_VERSION", default="v24.0")
+META_GRAPH_API_VERSION = env.str("META_GRAPH_API_VERSION", default="v26.0")
 AD_PLATFORMS_TIMEOUT_SECONDS = env.int("AD_PLATFORMS_TIMEOUT_SECONDS", default=15)
 # Webhook URLs resolving to loopback/private/link-local addresses are refused at save and at send (SSRF);
 # true allows them, for receivers on the operator's own network. Without DEBUG, webhook URLs must be https.

@@ -23,7 +23,7 @@ from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitF
 pytestmark = pytest.mark.django_db
 
 GOOGLE_UPLOAD = "https://googleads.googleapis.com/v26/customers/1234567890:uploadClickConversions"
-META_EVENTS = "https://graph.facebook.com/v24.0/987654321/events"
+META_EVENTS = "https://graph.facebook.com/v26.0/987654321/events"
 
 
 # --- Pure builders, against the documentation's examples -------------------------------------------------------
