@@ -9,7 +9,9 @@
   telnyx-signature-ed25519 over "timestamp|body".
 
 Scenarios: answered, missed, busy, voicemail (nobody answers, the <Record> leaves a recording) and a recorded
-answered call. Each checks the TwiML points the callbacks back at that provider's own webhooks.
+answered call. Each checks the TwiML points the callbacks back at that provider's own webhooks. Then the refusals,
+each provider: unsigned, wrong key (voice, status and recording webhooks), tampered, signed another provider's way,
+and (Telnyx, the one scheme that signs a timestamp) stale.
 """
 
 import base64
@@ -36,6 +38,7 @@ CALLER = "+14158675309"
 SIGNING_KEY = "PSK_test_signing_key_0001"
 PROJECT = "b3877c40-da60-4998-90ad-b792e98472ac"
 TELNYX_KEY = Ed25519PrivateKey.generate()
+OTHER_TELNYX_KEY = Ed25519PrivateKey.generate()
 TELNYX_ACCOUNT = "f5586561-8ff0-4291-a51b-c7dfe4139ff9"
 
 
@@ -60,19 +63,26 @@ class Carrier:
     def account_sid(self) -> str:
         return {"twilio": "AC" + "1" * 32, "signalwire": PROJECT, "telnyx": TELNYX_ACCOUNT}[self.name]
 
-    def post(self, kind: str, params: dict, *, sign: bool = True):
+    def post(self, kind: str, params: dict, *, sign: bool = True, wrong_key: bool = False, age: int = 0,
+             signed_params: dict | None = None):
+        """Post `params` to this provider's webhook, signed its documented way (`wrong_key`: with a key the account
+        does not have; `age`: seconds ago, for Telnyx's timestamp; `signed_params`: sign other parameters than
+        those sent, a tampered request)."""
         path = self.path(kind)
+        signed_params = params if signed_params is None else signed_params
         if self.name == "telnyx":
-            body = urlencode(params)
-            timestamp = str(int(time.time()))
+            body, signed_body = urlencode(params), urlencode(signed_params)
+            timestamp = str(int(time.time()) - age)
             headers = {"HTTP_TELNYX_TIMESTAMP": timestamp}
             if sign:
-                signature = TELNYX_KEY.sign(f"{timestamp}|{body}".encode())
+                signature = (OTHER_TELNYX_KEY if wrong_key else TELNYX_KEY).sign(f"{timestamp}|{signed_body}".encode())
                 headers["HTTP_TELNYX_SIGNATURE_ED25519"] = base64.b64encode(signature).decode()
             return self.client.post(path, data=body, content_type="application/x-www-form-urlencoded", **headers)
         key = TEST_TOKEN if self.name == "twilio" else SIGNING_KEY
+        if wrong_key:
+            key = "not-this-accounts-key"
         header = "HTTP_X_TWILIO_SIGNATURE" if self.name == "twilio" else "HTTP_X_SIGNALWIRE_SIGNATURE"
-        signed = RequestValidator(key).compute_signature(BASE + path, params) if sign else ""
+        signed = RequestValidator(key).compute_signature(BASE + path, signed_params) if sign else ""
         return self.client.post(path, data=params, **{header: signed})
 
     # Payloads, as each provider documents them.
@@ -241,6 +251,41 @@ def test_unsigned_callbacks_are_refused_and_change_nothing(carrier, active_track
 
     assert response.status_code == 403
     assert not Call.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["voice", "status", "recording"])
+def test_callbacks_signed_with_a_wrong_key_are_refused_and_change_nothing(carrier, active_tracker, kind):
+    parent, _ = _start(carrier, active_tracker) if kind != "voice" else (carrier.sid(), "")
+    before = list(Call.objects.values())
+    params = {"voice": carrier.voice(call_sid=parent, to=active_tracker.tracking_number),
+              "status": carrier.dialed(parent=parent, child=carrier.sid(), status="completed", sequence=9,
+                                       at=datetime.now(UTC), to=active_tracker.pool.original_number, duration=60),
+              "recording": carrier.recording(parent=parent, duration=30)}[kind]
+
+    assert carrier.post(kind, params, wrong_key=True).status_code == 403
+    assert carrier.post(kind, params, sign=False).status_code == 403
+    assert list(Call.objects.values()) == before
+
+
+def test_a_tampered_callback_is_refused(carrier, active_tracker):
+    parent, _ = _start(carrier, active_tracker)
+    honest = carrier.dialed(parent=parent, child=carrier.sid(), status="no-answer", sequence=1, at=datetime.now(UTC),
+                            to=active_tracker.pool.original_number, duration=0)
+    tampered = {**honest, "CallStatus": "completed", "CallDuration": "600"}
+
+    assert carrier.post("status", tampered, signed_params=honest).status_code == 403
+    assert Call.objects.get(provider_call_id=parent).talk_seconds in (None, 0)
+
+
+@pytest.mark.parametrize("carrier", ["telnyx"], indirect=True)
+def test_a_stale_telnyx_callback_is_refused(carrier, active_tracker):
+    # Of the three schemes only Telnyx's signs a timestamp (telnyx-timestamp, within 5 minutes); Twilio's and
+    # SignalWire's HMAC sign the URL and parameters alone, so a replay is only harmless (callbacks are idempotent).
+    params = carrier.voice(call_sid=carrier.sid(), to=active_tracker.tracking_number)
+
+    assert carrier.post("voice", params, age=301).status_code == 403
+    assert not Call.objects.exists()
+    assert carrier.post("voice", params, age=240).status_code == 200  # within the tolerance
 
 
 def test_a_callback_signed_for_another_provider_is_refused(carrier, active_tracker):
