@@ -235,7 +235,7 @@ class AdPlatformConnectionForm(forms.ModelForm):
         fields = ["account", "platform", "customer_id", "manager_id", "conversion", "is_enabled"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         platform = data.get("platform") or getattr(self.instance, "platform", "")
         if data.get("new_token") and platform in ad_platforms.OAUTH_PLATFORMS:
             self.add_error("new_token", f"{AdPlatform(platform).label} is connected by signing in on the integrations "

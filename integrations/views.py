@@ -113,10 +113,11 @@ def ga4_test(request, pk):
 
 # The URL names of each OAuth platform's connect and callback views (the callback URL is registered with the platform,
 # so Google's keeps its path).
-OAUTH_URL_SLUGS = {AdPlatform.GOOGLE_ADS: "google-ads", AdPlatform.MICROSOFT_ADS: "microsoft-ads"}
-OAUTH_SETTINGS = {AdPlatform.GOOGLE_ADS: "GOOGLE_ADS_CLIENT_ID, GOOGLE_ADS_CLIENT_SECRET and GOOGLE_ADS_DEVELOPER_TOKEN",
-                  AdPlatform.MICROSOFT_ADS: "MICROSOFT_ADS_CLIENT_ID (and its secret, for a web app) and "
-                                            "MICROSOFT_ADS_DEVELOPER_TOKEN"}
+OAUTH_URL_SLUGS: dict[str, str] = {AdPlatform.GOOGLE_ADS: "google-ads", AdPlatform.MICROSOFT_ADS: "microsoft-ads"}
+OAUTH_SETTINGS: dict[str, str] = {
+    AdPlatform.GOOGLE_ADS: "GOOGLE_ADS_CLIENT_ID, GOOGLE_ADS_CLIENT_SECRET and GOOGLE_ADS_DEVELOPER_TOKEN",
+    AdPlatform.MICROSOFT_ADS: "MICROSOFT_ADS_CLIENT_ID (and its secret, for a web app) and MICROSOFT_ADS_DEVELOPER_TOKEN",
+}
 
 
 def _oauth_session_key(platform: str) -> str:

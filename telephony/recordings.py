@@ -21,7 +21,7 @@ import requests
 
 from telephony.credentials import signalwire_credentials, telnyx_credentials, twilio_credentials
 from telephony.models import TelephonySettings
-from telephony.providers.base import ProviderError
+from telephony.providers.base import ProviderError, json_object
 
 SANDBOX_PREFIX = "sandbox:recordings/"
 # Twilio's recording resources, nothing else: the URL comes from a (signed) callback, but is still fetched
@@ -170,7 +170,7 @@ def _telnyx_api_json(telephony_settings, api_url: str) -> tuple[int, dict]:
         body = answer.json() if answer.status_code == 200 else {}
     except (requests.RequestException, ValueError) as exc:
         raise ProviderError(f"Telnyx did not answer: {exc.__class__.__name__}") from exc
-    return answer.status_code, body if isinstance(body, dict) else {}
+    return answer.status_code, json_object(body)
 
 
 def _presigned(url, *, what: str, status: int) -> str:
@@ -186,8 +186,7 @@ def telnyx_wav_url(telephony_settings, url: str) -> str:
     match = TELNYX_RECORDING.match(url)
     assert match is not None
     status, body = _telnyx_api_json(telephony_settings, TELNYX_RECORDINGS_API.format(recording_id=match.group(2)))
-    data = body.get("data") if isinstance(body.get("data"), dict) else {}
-    urls = data.get("download_urls") if isinstance(data.get("download_urls"), dict) else {}
+    urls = json_object(json_object(body.get("data")).get("download_urls"))
     return _presigned(urls.get("wav"), what="WAV file", status=status)
 
 

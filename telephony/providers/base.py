@@ -4,6 +4,11 @@ from typing import Protocol
 from telephony.number_search import NumberSearch
 
 
+def json_object(value) -> dict:
+    """`value` when a provider's JSON answer has an object there, else {} (null, a list, a string: nothing usable)."""
+    return value if isinstance(value, dict) else {}
+
+
 class ProviderError(Exception):
     """The provider refused or failed (no numbers left, bad credentials, network)."""
 

@@ -17,7 +17,7 @@ import requests
 from twilio.rest import Client
 
 from telephony.credentials import SignalWireCredentials, signalwire_credentials
-from telephony.providers.base import CallerName, ProviderError
+from telephony.providers.base import CallerName, ProviderError, json_object
 from telephony.providers.twilio import TwilioProvider
 
 LOOKUP_TIMEOUT = (5, 20)
@@ -62,5 +62,5 @@ class SignalWireProvider(TwilioProvider):
             raise ProviderError(f"SignalWire could not look up {number}: {exc.__class__.__name__}") from exc
         if response.status_code != 200:
             raise ProviderError(f"SignalWire could not look up {number}: HTTP {response.status_code}")
-        cnam = body.get("cnam") if isinstance(body, dict) and isinstance(body.get("cnam"), dict) else {}
+        cnam = json_object(json_object(body).get("cnam"))
         return CallerName(name=str(cnam.get("caller_id") or "").strip()[:100])

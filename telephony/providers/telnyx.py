@@ -31,7 +31,7 @@ import requests
 from telephony.credentials import TelnyxCredentials, telnyx_credentials
 from telephony.fallback import forwarded_number
 from telephony.number_search import LOCAL, TOLL_FREE, NumberSearch, area_code_of, region_of
-from telephony.providers.base import CallerName, ProviderError, ProvisionedNumber
+from telephony.providers.base import CallerName, ProviderError, ProvisionedNumber, json_object
 
 API = "https://api.telnyx.com/v2"
 TIMEOUT = (5, 20)
@@ -153,8 +153,7 @@ class TelnyxProvider:
         Telnyx gives no caller type."""
         body = self._request("GET", f"/number_lookup/{number}", params={"type": "caller-name"},
                              what=f"caller name of {number}")
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        answer = data.get("caller_name") if isinstance(data.get("caller_name"), dict) else {}
+        answer = json_object(json_object(body.get("data")).get("caller_name"))
         return CallerName(name=str(answer.get("caller_name") or "").strip()[:100])
 
 
