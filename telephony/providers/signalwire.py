@@ -34,6 +34,11 @@ class SignalWireProvider(TwilioProvider):
     webhook_prefix = "signalwire"
     label = "SignalWire"
 
+    def __init__(self, *, credentials: SignalWireCredentials, country: str = "US", client: Client | None = None):
+        super().__init__(account_sid=credentials.project_id, auth_token=credentials.api_token, country=country,
+                         client=client or signalwire_client(credentials))
+        self.credentials = credentials
+
     @classmethod
     def from_settings(cls, telephony_settings=None) -> "SignalWireProvider":
         credentials = signalwire_credentials(telephony_settings)
@@ -43,12 +48,7 @@ class SignalWireProvider(TwilioProvider):
                 "in the account's telephony settings."
             )
         country = telephony_settings.account.default_region if telephony_settings is not None else "US"
-        provider = cls(account_sid=credentials.project_id, auth_token=credentials.api_token, country=country,
-                       client=signalwire_client(credentials))
-        provider.credentials = credentials
-        return provider
-
-    credentials: SignalWireCredentials
+        return cls(credentials=credentials, country=country)
 
     def lookup_caller_name(self, *, number: str) -> CallerName:
         """The Space's Phone Number Lookup with `include=cnam`; SignalWire gives no caller type."""

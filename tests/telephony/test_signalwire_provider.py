@@ -15,7 +15,7 @@ import responses
 from telephony.credentials import SignalWireCredentials
 from telephony.number_search import NumberSearch
 from telephony.providers import ProviderError
-from telephony.providers.signalwire import SignalWireProvider, signalwire_client
+from telephony.providers.signalwire import SignalWireProvider
 
 PROJECT = "b3877c40-da60-4998-90ad-b792e98472ac"
 NUMBER_SID = "b3877c40-da60-4998-90ad-b792e98472pn"
@@ -53,7 +53,7 @@ def signalwire():
 
 @pytest.fixture
 def provider():
-    return SignalWireProvider(account_sid=PROJECT, auth_token="PTxxxx", client=signalwire_client(CREDENTIALS))
+    return SignalWireProvider(credentials=CREDENTIALS)
 
 
 def _form(call) -> dict[str, str]:
