@@ -17,7 +17,9 @@ $(BIN)/python:
 # Installs take the exact versions in uv.lock (`uv lock` after editing pyproject.toml's dependencies;
 # --locked refuses a lock that no longer matches pyproject.toml instead of resolving anew).
 # --inexact keeps what else is in the venv (pip, uv); --no-install-project: the apps run from the checkout.
-UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --inexact --no-install-project -q
+# --compile-bytecode: every process (gunicorn, qcluster, pytest and the processes tests start) loads compiled modules
+# even where PYTHONDONTWRITEBYTECODE is set; phonenumbers' geocoder alone is 38 MB of source to compile otherwise.
+UV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --inexact --no-install-project --compile-bytecode -q
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
 	$(UV_SYNC)
@@ -40,15 +42,25 @@ run: install .env
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) ./scripts/run.sh
 
+# The tests keep their compiled modules (and pytest its rewritten test modules) in __pycache__ even where the shell
+# sets PYTHONDONTWRITEBYTECODE: compiling ~250 test files again costs every run seconds.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+# pytest-xdist workers of `make test-fast` (0: one process). Each worker has its own test database (pytest-django
+# adds _gw0, _gw1…) and its own Redis db, REDIS_URL's number + the worker's index (tests/conftest.py).
+FAST_WORKERS ?= 2
+
 test: install-dev
 	@# pytest exits 5 when nothing was collected (e.g. a -k filter): report it, don't fail.
-	$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
+	$(PYTEST) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
 
 test-fast: install-dev
 	@# The development loop (under a minute): no browser, no fuzzing, nothing marked slow (subprocesses, faults,
 	@# migrations, seed_demo: pyproject.toml's markers), property tests on a fifth of their examples (TEST_FAST,
-	@# tests/support.py). `make test` runs everything in full.
-	TEST_FAST=1 $(BIN)/python -m pytest -m "not browser and not fuzz and not slow" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
+	@# tests/support.py), on FAST_WORKERS processes. The fuzz file is not even collected (schemathesis builds its
+	@# cases at collection); the test database is made from the models (--no-migrations: the migrations take
+	@# seconds per worker and have their own slow tests). `make test` runs everything in full, through the migrations.
+	TEST_FAST=1 $(PYTEST) -m "not browser and not fuzz and not slow" --ignore-glob='tests/*/test_fuzz_*.py' \
+		--no-migrations -n $(FAST_WORKERS) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -eq 5 ] && echo 'pytest: no tests collected'; [ $$rc -eq 5 ] || exit $$rc; }
 
 lint: install-dev
 	$(BIN)/ruff check .

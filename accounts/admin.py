@@ -13,7 +13,10 @@ from accounts.admin_scoping import (
 )
 from accounts.models import Account, AuditEntry, Membership, Website
 from accounts.services import (
+    ACCOUNT_EDITABLE_FIELDS,
     WEBSITE_EDITABLE_FIELDS,
+    account_create,
+    account_update,
     membership_remove,
     membership_set,
     normalise_domain,
@@ -35,11 +38,19 @@ class MembershipInline(ReadOnlyInline):
 
 
 @admin.register(Account)
-class AccountAdmin(AccountScopedAdmin):
+class AccountAdmin(ServiceAdmin):
     account_path = "id"
     list_display = ["name", "default_region", "timezone", "currency", "created_at"]
     search_fields = ["name"]
     inlines = [MembershipInline]
+
+    def service_save(self, request, form, change):
+        data = form.cleaned_data
+        fields = {field: data[field] for field in ACCOUNT_EDITABLE_FIELDS if field in data}
+        if change:
+            changes = {field: value for field, value in fields.items() if field in form.changed_data}
+            return account_update(account=Account.objects.get(pk=form.instance.pk), actor=admin_actor(request), **changes)
+        return account_create(actor=admin_actor(request), **fields)
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)

@@ -82,6 +82,36 @@ def audit_record(*, account: Account, actor, action: str, target, changes: dict 
     )
 
 
+ACCOUNT_EDITABLE_FIELDS = ["name", "default_region", "timezone", "currency", "lookup_caller_names"]
+
+
+def account_create(*, name: str, actor=None, **settings) -> Account:
+    """A new tenant (superusers only, in the admin); `settings` are any of ACCOUNT_EDITABLE_FIELDS but the name."""
+    unknown = set(settings) - set(ACCOUNT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"account_create got unexpected fields {sorted(unknown)}")
+    account = Account(name=name, **settings)
+    full_clean_or_raise(account)
+    with transaction.atomic():
+        account.save()
+        audit_record(account=account, actor=actor, action="account.created", target=account,
+                     changes={field: [None, getattr(account, field)] for field in ACCOUNT_EDITABLE_FIELDS})
+    return account
+
+
+@transaction.atomic
+def account_update(*, account: Account, actor=None, **changes) -> Account:
+    """Rename an account or change its region, time zone, currency or caller-name lookups; audited with the actor."""
+    unknown = set(changes) - set(ACCOUNT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"account_update got unexpected fields {sorted(unknown)}")
+    account, changed = model_update(instance=account, fields=ACCOUNT_EDITABLE_FIELDS, data=changes)
+    if changed:
+        audit_record(account=account, actor=actor, action="account.changed", target=account,
+                     changes={field: [old, new] for field, (old, new) in changed.items()})
+    return account
+
+
 def normalise_domain(line: str) -> str:
     """ "https://WWW.Example.com/page" → "www.example.com"."""
     line = line.strip()

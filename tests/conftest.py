@@ -6,6 +6,29 @@ from django.db import connection
 
 from accounts.models import Membership
 from tests.factories import AccountFactory, MembershipFactory, UserFactory, WebsiteFactory
+from tests.support import redis_url_for_worker
+
+
+def _own_redis_db_per_xdist_worker():
+    """Under pytest-xdist (`make test`, `make test-fast`) every worker caches, counts and queues in a Redis db of
+    its own (tests.support.redis_url_for_worker): the session start flushes that db only. Set here, before any
+    test touches the cache; processes the tests start inherit it through the environment."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+    from django_q.conf import Conf
+
+    url = redis_url_for_worker(settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+    if url == settings.REDIS_URL:
+        return
+    os.environ["REDIS_URL"] = url
+    override_settings(  # for the whole session: its setting_changed signal drops the cache connections made so far
+        REDIS_URL=url, CACHES={"default": {**settings.CACHES["default"], "LOCATION": url}},
+        Q_CLUSTER={**settings.Q_CLUSTER, "redis": url},
+    ).enable()
+    Conf.REDIS = url
+
+
+_own_redis_db_per_xdist_worker()
 
 
 def pytest_collection_modifyitems(config, items):

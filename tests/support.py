@@ -29,6 +29,25 @@ def examples(count: int) -> int:
     return max(10, count // 5) if FAST else count
 
 
+REDIS_DATABASES = 16  # redis-server's default `databases`
+
+
+def redis_url_for_worker(url: str, worker: str | None) -> str:
+    """REDIS_URL for one pytest-xdist worker: the db number of `url` plus the worker's index (gw0 → +0, gw1 → +1),
+    so parallel workers never flush or count in each other's db. Unchanged outside xdist (`worker` None)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url or not worker:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    db = base + int(worker.removeprefix("gw"))
+    if db >= REDIS_DATABASES:
+        raise ValueError(f"xdist worker {worker} would use Redis db {db} (REDIS_URL's {base} + its index): "
+                         f"pick a lower db in REDIS_URL or fewer workers (-n)")
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
 # Never the project's own code: walking them costs seconds per scan (the virtualenv alone holds thousands of files).
 NOT_PROJECT_DIRS = frozenset({".venv", ".git", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache"})
 

@@ -3,7 +3,9 @@
 import socket
 import urllib.request
 
-from tests.support import examples, free_port, local_receiver
+import pytest
+
+from tests.support import examples, free_port, local_receiver, redis_url_for_worker
 
 
 def test_free_port_can_be_bound_on_localhost():
@@ -37,3 +39,13 @@ def test_property_tests_keep_their_full_budget_outside_test_fast(monkeypatch):
     assert examples(300) == 300
     monkeypatch.setattr("tests.support.FAST", True)
     assert (examples(300), examples(25)) == (60, 10)
+
+
+def test_each_xdist_worker_gets_its_own_redis_db_counted_from_redis_urls():
+    assert redis_url_for_worker("redis://127.0.0.1:6379/12", None) == "redis://127.0.0.1:6379/12"
+    assert redis_url_for_worker("redis://127.0.0.1:6379/12", "gw0") == "redis://127.0.0.1:6379/12"
+    assert redis_url_for_worker("redis://127.0.0.1:6379/12", "gw1") == "redis://127.0.0.1:6379/13"
+    assert redis_url_for_worker("redis://:pw@redis.local:6380", "gw1") == "redis://:pw@redis.local:6380/1"
+    assert redis_url_for_worker("", "gw1") == ""
+    with pytest.raises(ValueError, match="Redis db 16"):
+        redis_url_for_worker("redis://127.0.0.1:6379/15", "gw1")

@@ -63,7 +63,9 @@ def test_make_lint_runs_mypy_with_the_django_and_drf_stubs():
 
 
 def test_make_test_fast_skips_slow_browser_and_fuzz_tests():
-    assert '-m "not browser and not fuzz and not slow"' in _make_recipe("test-fast")
+    recipe = _make_recipe("test-fast")
+    assert '-m "not browser and not fuzz and not slow"' in recipe
+    assert "-n $(FAST_WORKERS)" in recipe  # pytest-xdist: each worker its own test database and Redis db
     markers = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]["markers"]
     assert any(marker.startswith("slow:") for marker in markers)
 

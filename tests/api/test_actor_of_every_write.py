@@ -209,11 +209,24 @@ def ga4_settings_admin(c, account):
     return AuditEntry.objects.get(action="ga4_settings.created")
 
 
+def _account_form(account, **changes):
+    return {"name": account.name, "default_region": account.default_region, "timezone": account.timezone,
+            "currency": account.currency, "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0, **changes}
+
+
+def account_update_admin(c, account):
+    response = c.admin.post(reverse("admin:accounts_account_change", args=[account.pk]),
+                            _account_form(account, name="Alice Renamed", currency="EUR"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return AuditEntry.objects.get(action="account.changed", target_id=account.pk)
+
+
 WRITES = [pool_update_admin, pool_update_api, pool_retire_admin, pool_retire_api, tracker_update_admin, tracker_update_api,
           call_outcome_admin, call_outcome_api, call_outcome_dashboard, pool_provision_admin, pool_provision_dashboard,
           pool_provision_command, pool_enforce_scheduler, pool_enforce_command, pool_enforce_api, website_create_api,
           website_create_admin, webhook_endpoint_create_admin, membership_add_admin, membership_change_admin,
-          membership_remove_admin, telephony_settings_admin, ga4_settings_admin]
+          membership_remove_admin, telephony_settings_admin, ga4_settings_admin,
+          account_update_admin]
 
 
 class Clients:

@@ -12,8 +12,14 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Membership, Website
-from accounts.services import membership_remove, membership_set, user_create, website_create
+from accounts.models import Account, AuditEntry, Membership, Website
+from accounts.services import (
+    account_update,
+    membership_remove,
+    membership_set,
+    user_create,
+    website_create,
+)
 from calls.models import Call, CallOutcomeChange
 from calls.simulation import call_simulate
 from core.errors import DomainError
@@ -24,7 +30,13 @@ from pools.services import pool_update
 from telephony.models import TelephonySettings
 from telephony.services import telephony_settings_save
 from tests.api.conftest import error
-from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, WebsiteFactory
+from tests.factories import (
+    CallFactory,
+    CallTrackerFactory,
+    PoolFactory,
+    UserFactory,
+    WebsiteFactory,
+)
 from trackers.models import CallTracker, TrackerStatusChange
 from trackers.services import tracker_update
 
@@ -403,6 +415,47 @@ def test_a_ga4_stream_without_a_secret_is_the_services_refusal_in_the_admin(admi
         "new_api_secret": ""})
     _refused_in_admin(response, expected[1])
     assert not GA4Settings.objects.exists() and not AuditEntry.objects.exists()
+
+
+# Accounts: the account's own form saves through account_update (superusers add through account_create).
+
+
+def test_an_account_changed_in_the_admin_goes_through_account_update(admin_client_for_account, account, account_admin):
+    url = reverse("admin:accounts_account_change", args=[account.pk])
+    response = _admin_post_unchanged(admin_client_for_account, url, timezone="Europe/London", lookup_caller_names="on")
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    account.refresh_from_db()
+    assert (account.timezone, account.lookup_caller_names) == ("Europe/London", True)
+    audit = AuditEntry.objects.get(action="account.changed", target_id=account.pk)
+    assert audit.actor == account_admin
+    assert audit.changes == {"timezone": ["America/New_York", "Europe/London"], "lookup_caller_names": [False, True]}
+
+
+def test_an_account_posted_back_unchanged_writes_no_audit_row(admin_client_for_account, account):
+    response = _admin_post_unchanged(admin_client_for_account, reverse("admin:accounts_account_change", args=[account.pk]))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_account_setting_the_service_refuses_is_a_form_error_in_the_admin(admin_client_for_account, account):
+    expected = _service_message(lambda: account_update(account=Account.objects.get(pk=account.pk), currency="XXY"))
+    response = _admin_post_unchanged(admin_client_for_account, reverse("admin:accounts_account_change", args=[account.pk]),
+                                     currency="XXY")
+    _refused_in_admin(response, expected[1])
+    account.refresh_from_db()
+    assert account.currency == "USD" and not AuditEntry.objects.exists()
+
+
+def test_an_account_added_by_a_superuser_goes_through_account_create(client, db):
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    response = client.post(reverse("admin:accounts_account_add"), {
+        "name": "New Co", "default_region": "GB", "timezone": "Europe/London", "currency": "GBP",
+        "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = Account.objects.get(name="New Co")
+    audit = AuditEntry.objects.get(action="account.created", target_id=created.pk)
+    assert (audit.account, audit.actor, audit.actor_label) == (created, superuser, "root (admin)")
 
 
 @pytest.mark.parametrize("domain", ["[", "http://[::1", "shop.example]"])
