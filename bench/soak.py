@@ -613,8 +613,8 @@ def report(soak: Soak, visits: int, ledger: HookLedger, ga4: LocalReceiver, db_d
             print(f"{label:22}{len(values):>10}{len(soak.errors.get(label, [])):>8}{percentile(values, 0.5):>9.1f}"
                   f"{percentile(values, 0.99):>9.1f}{max(values):>9.1f}")
     for label, errors in soak.errors.items():
-        for line in Counter(errors).most_common(3):
-            print(f"  {label}: {line[1]} x {line[0]}")
+        for error, times in Counter(errors).most_common(3):
+            print(f"  {label}: {times} x {error}")
 
     expected = expected_webhooks(soak.calls)
     by_event, by_id, bad = ledger.by_event, ledger.by_id, ledger.problems
@@ -653,8 +653,9 @@ def report(soak: Soak, visits: int, ledger: HookLedger, ga4: LocalReceiver, db_d
     print("\nmust be 0:")
     for what, count in counts.items():
         print(f"  {count:>6}  {what}")
-    for line in [*overlapping_holders(soak.sessions)[:5], *db_duplicates[:5], *changed[:5], *bad[:5], *dead]:
-        print(f"    {line}")
+    for example in [*overlapping_holders(soak.sessions)[:5], *db_duplicates[:5],
+                    *(f"session {s} changed number" for s in changed[:5]), *bad[:5], *dead]:
+        print(f"    {example}")
     failed = [what for what, count in counts.items() if count] + ([] if drained else ["drain timed out"])
     print(f"\nsoak: {'PASS' if not failed else 'FAIL: ' + '; '.join(failed)}")
     return 1 if failed else 0
