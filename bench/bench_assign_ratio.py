@@ -76,16 +76,21 @@ def main() -> int:
     env.setdefault("ASSIGN_NEW_BAR_RATIO", "0.7")
     print(f"production configuration: ASSIGN_PRODUCT_ENV={env['ASSIGN_PRODUCT_ENV']!r} "
           f"ASSIGN_BAR_RATIO={env['ASSIGN_BAR_RATIO']} ASSIGN_NEW_BAR_RATIO={env['ASSIGN_NEW_BAR_RATIO']}", flush=True)
-    deadline = time.monotonic() + WAIT_SECONDS
+    started = time.monotonic()
+    deadline, said = started + WAIT_SECONDS, False
     while True:
         if not lock_is_free():
             if time.monotonic() > deadline:
                 print(f"BENCH assign_ratio.heartbeat not measured: {LOCK} stayed busy {WAIT_SECONDS:.0f} s "
                       f"ratio=- goal=>={env['ASSIGN_BAR_RATIO']} FAIL")
                 return 1
-            print(f"bench_assign_ratio: another assign_ratio run holds {LOCK}; waiting", flush=True)
+            if not said:
+                print(f"bench_assign_ratio: another assign_ratio run holds {LOCK}; waiting for it", flush=True)
+                said = True
             time.sleep(20)
             continue
+        if said:
+            print(f"bench_assign_ratio: the lock is free after {time.monotonic() - started:.0f} s", flush=True)
         code, lines = run_tool(env)
         if lines and "another run holds" in lines[-1] and time.monotonic() < deadline:
             continue  # it was taken between the check and the start
