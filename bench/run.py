@@ -57,6 +57,7 @@ SUMMARY = re.compile(r"^BENCH (?P<name>\S+) (?P<figure>.+?) ratio=(?P<ratio>\S+)
                      r"(?P<verdict>PASS|FAIL|INFO|SKIP)\s*$")
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/callpool_bench"
 REDIS_DATABASES = 16  # redis-server's default number of databases
+FIGURE_WIDTH = 100  # the table cuts longer figures (the bench's own output above has them whole)
 
 
 def bench_name(script: Path) -> str:
@@ -88,7 +89,8 @@ def table(results: list[tuple[Path, int, list[dict]]]) -> list[str]:
     for script, code, summaries in results:
         for summary in summaries:
             verdict = summary["verdict"] if code == 0 or summary["verdict"] != "PASS" else f"PASS (exit {code})"
-            rows.append((summary["name"], summary["figure"], summary["ratio"], summary["goal"], verdict))
+            figure = summary["figure"] if len(summary["figure"]) <= FIGURE_WIDTH else summary["figure"][:FIGURE_WIDTH - 1] + "…"
+            rows.append((summary["name"], figure, summary["ratio"], summary["goal"], verdict))
         if not summaries:
             rows.append((bench_name(script), "(printed no BENCH line)", "-", "-",
                          "exit 0" if code == 0 else f"FAIL (exit {code})"))
