@@ -7,7 +7,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versi
 	$$p -c 'import sys; assert sys.version_info >= (3, 11); print(sys.executable)' 2>/dev/null && break; done)
 PORT ?= 8000
 
-.PHONY: run test test-fast install install-dev lint bench fuzz clean
+.PHONY: run test test-fast install install-dev lint bench soak fuzz clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -70,8 +70,14 @@ lint: install-dev
 	SECRET_KEY=$${SECRET_KEY:-mypy-only-not-secret} $(BIN)/mypy
 
 bench: install-dev
+	@# One after another, each on its own database and Redis database; a summary table at the end (bench/run.py).
 	@# BENCH=name runs only the benchmarks whose file name contains it.
 	$(BIN)/python bench/run.py $(BENCH)
+
+soak: install-dev
+	@# Two web nodes + two workers, PostgreSQL + a redis-server of its own, SOAK_MINUTES (10) of realistic traffic
+	@# with Redis and a worker restarted midway; exits 1 unless nothing was lost, doubled or failed (bench/soak.py).
+	$(BIN)/python -u bench/soak.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles

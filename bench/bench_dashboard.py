@@ -246,6 +246,9 @@ def main():
           f"({(csv_lines - 1) / csv_seconds:,.0f} rows/s)")
     print(f"calls CSV, {DAYS + 1} days: {all_lines - 1:,} rows streamed in {all_seconds:.2f} s "
           f"({(all_lines - 1) / all_seconds:,.0f} rows/s)")
+    slowest = max(rolled, key=lambda name: rolled[name][0])
+    print(f"BENCH dashboard.pages slowest median {rolled[slowest][0]:.1f} ms ({slowest}) vs live {baseline[slowest][0]:.1f} ms "
+          f"ratio={rolled[slowest][0] / baseline[slowest][0]:.2f} goal=<={TARGET_MS}ms {'PASS' if rolled[slowest][0] <= TARGET_MS else 'FAIL'}")
 
 
 if __name__ == "__main__":

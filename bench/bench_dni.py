@@ -302,6 +302,8 @@ def main() -> int:
     ok = (ratio >= TARGET_RATIO and p99_ratio <= TARGET_P99 and hammered["duplicates"] == 0 and hammered["lost"] == 0
           and not hammered["errors"] and assign["non2xx"] == 0)
     print("PASS" if ok else "FAIL")
+    print(f"BENCH dni.heartbeat assign {assign['rps']:.0f} req/s p99 {assign['p99']:.1f} ms vs bare {bare['rps']:.0f} req/s "
+          f"p99 {bare['p99']:.1f} ms ratio={ratio:.2f} goal=>={TARGET_RATIO} {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
 

@@ -197,6 +197,8 @@ def main() -> None:
         print(f"{volume:>12}   {b:>6}   {a:>5}   {b / a:>4.1f}x")
     if REPLAY_SESSIONS and os.environ.get("DATABASE_URL", "").startswith("postgres"):
         replay_figures(**rules)
+    print(f"BENCH leave.trackers {after} trackers with the leave beacon vs {before} without, {SESSIONS} sessions a day "
+          f"(model) ratio={after / before:.2f} goal=- INFO")
 
 
 if __name__ == "__main__":

@@ -160,6 +160,8 @@ def main():
     worst = max(worst_default, worst_year)
     print(f"\ntarget: a run < {TARGET_SECONDS:.0f} s → {'OK' if worst < TARGET_SECONDS else 'MISSED'} (slowest {worst:.3f} s); "
           f"attr_visit_top_idx used for the 30-day window: {'yes' if used else 'NO'}")
+    print(f"BENCH pools.enforce slowest pool_enforce run {worst:.3f} s over {VISITS:,} visits ratio=- goal=<{TARGET_SECONDS:g}s "
+          f"{'PASS' if used and worst < TARGET_SECONDS else 'FAIL'}")
     return 0 if used and worst < TARGET_SECONDS else 1
 
 

@@ -90,6 +90,8 @@ def main() -> int:
                "key_phrases": {name: {"precision": s.precision, "recall": s.recall} for name, s in scores.items()},
                "calls": [{"name": r[0], "snr_db": r[1], "seconds": round(r[2], 1), "wer": round(r[3], 3)} for r in rows]}
     (OUT / "summary.json").write_text(json.dumps(summary, indent=2))
+    print(f"BENCH transcripts.wer word error rate {errors / words:.2f}, {cpu_recognize / minutes:.1f} CPU s per audio minute "
+          f"ratio=- goal=- INFO")
     return 0
 
 

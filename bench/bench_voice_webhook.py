@@ -123,6 +123,8 @@ def main():
     print(f"{'voice webhook (full path)':28}{full['mean']:10.2f}{full['p50']:10.2f}{full['p99']:10.2f}")
     print(f"ratio full/bare: mean {full['mean'] / bare['mean']:.2f}x, p99 {full['p99'] / bare['p99']:.2f}x; "
           f"{attributed}/{N} calls attributed to the leased visit")
+    print(f"BENCH voice.webhook full {full['mean']:.2f} ms mean vs bare {bare['mean']:.2f} ms ratio={full['mean'] / bare['mean']:.2f} "
+          f"goal=<=3 {'PASS' if full['mean'] / bare['mean'] <= 3 else 'FAIL'}")
 
 
 if __name__ == "__main__":

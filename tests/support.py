@@ -1,5 +1,6 @@
-"""What tests share: a spare port, a local HTTP receiver and a gunicorn launcher for the tests that run real
-processes (mark those `slow`: `make test-fast` skips them), and the example budget of property tests.
+"""What tests share: a spare port, a local HTTP receiver and launchers of gunicorn, `manage.py qcluster` and a
+redis-server of their own for the tests that run real processes (mark those `slow`: `make test-fast` skips them),
+and the example budget of property tests. `bench/soak.py` starts its processes with the same launchers.
 """
 
 from __future__ import annotations
@@ -198,3 +199,41 @@ def running_gunicorn(*, env: Mapping[str, str], port: int | None = None, workers
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_processes([process], timeout=20)
+
+
+def start_qcluster(*, env: Mapping[str, str], log: Path | None = None) -> subprocess.Popen:
+    """`manage.py qcluster` (a django-q2 cluster) from the checkout, in its own session; stop it with
+    stop_processes (SIGTERM lets the cluster stop its own worker processes)."""
+    with open(log if log else os.devnull, "ab") as out:
+        return subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=dict(env), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+class OwnRedis:
+    """A redis-server of the caller's own on a spare port, without persistence: stop() and start() again is a
+    Redis that crashed and came back empty."""
+
+    def __init__(self, directory: Path):
+        self.port, self.dir = free_port(), directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

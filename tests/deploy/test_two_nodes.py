@@ -9,7 +9,6 @@ Needs PostgreSQL and REDIS_URL (CI's PostgreSQL + Redis pass); about a minute an
 import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +22,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from tests.support import ROOT, LocalReceiver, free_port, start_gunicorn, stop_processes, wait_for
+from tests.support import (
+    LocalReceiver,
+    free_port,
+    start_gunicorn,
+    start_qcluster,
+    stop_processes,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
@@ -57,8 +63,7 @@ def start_nodes(env: dict, tmp_path) -> tuple[list[subprocess.Popen], list[int]]
     except RuntimeError:
         stop_processes(procs)
         raise
-    procs += [subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    procs += [start_qcluster(env=env, log=tmp_path / f"qcluster-{n}.log") for n in range(2)]
     return procs, ports
 
 

@@ -1,38 +1,14 @@
 """Faults with real components: the test starts its own redis-server on a spare port and stops it mid-test."""
 
 import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from django.test import override_settings
 
-from tests.support import free_port
+from tests.support import OwnRedis
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")]
-
-
-class OwnRedis:
-    def __init__(self, tmp_path):
-        self.port, self.dir, self.process = free_port(), tmp_path, None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -40,8 +16,7 @@ def own_redis(tmp_path):
     redis = OwnRedis(tmp_path)
     redis.start()
     yield redis
-    if redis.process.poll() is None:
-        redis.stop()
+    redis.stop()
 
 
 def test_redis_down_mid_test_assign_still_answers_and_counts_again_when_it_returns(assign, visitor_pool, own_redis):

@@ -19,11 +19,10 @@ from calls.outcomes import call_set_outcome
 from integrations.models import GA4Delivery, WebhookDelivery
 from integrations.tasks import send_due
 from tests.calls.payloads import BASE, TEST_TOKEN, sign
-from tests.dni_snippet.test_faults import OwnRedis
 from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory
 from tests.integrations.factories import GA4SettingsFactory, WebhookEndpointFactory
 from tests.integrations.test_call_completion_end_to_end import CALL_EVENTS, TALK, TOTAL, _callbacks
-from tests.support import local_receiver
+from tests.support import OwnRedis, local_receiver
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")]
@@ -34,8 +33,7 @@ def own_redis(tmp_path):
     redis = OwnRedis(tmp_path)
     redis.start()
     yield redis
-    if redis.process.poll() is None:
-        redis.stop()
+    redis.stop()
 
 
 @pytest.fixture
