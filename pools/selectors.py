@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
+from attribution.source_counts import website_source_counts
 from core.traffic import traffic_filter_display
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import (
@@ -65,24 +66,17 @@ def pool_top_sources(*, pool: Pool, now: datetime) -> list[SourceCount]:
     """The pool's top list: its website's source/mediums with at least `min_visits` human visits in the
     last `visit_window_days`, most visits first, cut to `floor(size × utilization)`.
 
-    One aggregate query, served by the attr_visit_top_idx index (website, started_at, source, medium).
+    Read from the daily counts (attribution.source_counts), so its cost does not grow with visits.
     """
     if pool.max_active < 1:
         return []
-    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in top_sources_queryset(pool=pool, now=now)]
+    counts = [count for count in pool_source_counts(pool=pool, now=now) if count.visits >= max(pool.min_visits, 1)]
+    return counts[: pool.max_active]
 
 
 def top_sources_queryset(*, pool: Pool, now: datetime) -> QuerySet:
-    """The aggregate behind pool_top_sources (bench/bench_pools.py EXPLAINs it)."""
-    return (
-        _visits_by_source(pool=pool, now=now)
-        .filter(visits__gte=max(pool.min_visits, 1))
-        .order_by("-visits", "source", "medium")[: pool.max_active]
-    )
-
-
-def _visits_by_source(*, pool: Pool, now: datetime) -> QuerySet:
-    """Human visits per source/medium of the pool's website in its visit window (one GROUP BY)."""
+    """The top list as one aggregate over the raw visits: what the engine read before the daily counts
+    (bench/bench_pools.py times it next to pool_top_sources; tests check both agree)."""
     return (
         Visit.objects.filter(
             website_id=pool.website_id,
@@ -92,6 +86,8 @@ def _visits_by_source(*, pool: Pool, now: datetime) -> QuerySet:
         )
         .values("source", "medium")
         .annotate(visits=Count("id"))
+        .filter(visits__gte=max(pool.min_visits, 1))
+        .order_by("-visits", "source", "medium")[: pool.max_active]
     )
 
 
@@ -272,10 +268,11 @@ def pool_original_history(*, pool: Pool) -> list[PoolOriginalNumber]:
 
 def pool_source_counts(*, pool: Pool, now: datetime) -> list[SourceCount]:
     """Every source/medium of the pool's website with its human visits in the last `visit_window_days`,
-    above and below `min_visits` ("why is my pool not activating?"). One aggregate query on the same
-    index as pool_top_sources; one row per source/medium."""
-    rows = _visits_by_source(pool=pool, now=now).order_by("-visits", "source", "medium")
-    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in rows]
+    above and below `min_visits` ("why is my pool not activating?"), most visits first. Read from the daily
+    counts (attribution.source_counts): the counted days plus about a day of raw visits."""
+    counts = website_source_counts(website_id=pool.website_id, since=now - timedelta(days=pool.visit_window_days), until=now)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [SourceCount(source, medium, visits) for (source, medium), visits in ordered]
 
 
 def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerStatusChange]:
