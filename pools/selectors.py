@@ -70,8 +70,12 @@ def pool_top_sources(*, pool: Pool, now: datetime) -> list[SourceCount]:
     """
     if pool.max_active < 1:
         return []
-    counts = [count for count in pool_source_counts(pool=pool, now=now) if count.visits >= max(pool.min_visits, 1)]
-    return counts[: pool.max_active]
+    return _top_of(pool=pool, counts=pool_source_counts(pool=pool, now=now))
+
+
+def _top_of(*, pool: Pool, counts: list[SourceCount]) -> list[SourceCount]:
+    """The top list out of every source/medium's count (most visits first)."""
+    return [count for count in counts if count.visits >= max(pool.min_visits, 1)][: max(pool.max_active, 0)]
 
 
 def top_sources_queryset(*, pool: Pool, now: datetime) -> QuerySet:
@@ -214,6 +218,7 @@ class PoolPlan:
     actions: list[PlannedAction]
     top: list[SourceCount]   # the top list the actions were planned from (empty unless automated source pools)
     size: int | None         # the size planned for (automated visitor pools: the recommended one), else None
+    counts: list[SourceCount]  # every source/medium's visits in the window the top list was cut from
 
 
 def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
@@ -226,9 +231,10 @@ def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
     if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.VISITOR and not pool.is_retired:
         size = pool_recommended_size(pool=pool, now=now)[2]
     needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
-    top = pool_top_sources(pool=pool, now=now) if needs_top else []
+    counts = pool_source_counts(pool=pool, now=now) if needs_top else []
+    top = _top_of(pool=pool, counts=counts)
     actions = plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
-    return PoolPlan(actions, top, size)
+    return PoolPlan(actions, top, size, counts)
 
 
 def pool_preview(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], list[SourceCount]]:
@@ -320,10 +326,8 @@ def pool_diagnose(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], Po
     after a real run the plan is empty and the diagnosis describes the pool as it is."""
     fresh = Pool.objects.select_related("account").get(pk=pool.pk)
     planned = pool_plan(pool=fresh, now=now)
-    applies = fresh.kind == Pool.Kind.AUTOMATED and fresh.tracking == Pool.Tracking.SOURCE and not fresh.is_retired
-    counts = pool_source_counts(pool=fresh, now=now) if applies else []
     snapshot = pool_snapshot(pool=fresh, now=now, size=planned.size)
-    return planned.actions, plan_diagnosis(snapshot, counts, planned.actions, min_visits=fresh.min_visits, now=now)
+    return planned.actions, plan_diagnosis(snapshot, planned.counts, planned.actions, min_visits=fresh.min_visits, now=now)
 
 
 # --- Health (SPEC "Pool": `health`, shown wherever a pool is) ----------------------------------------------------
