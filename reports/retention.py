@@ -18,7 +18,7 @@ from RetentionState.call_events_purged_before).
 
 import time as clock
 from dataclasses import dataclass, field, fields
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from accounts.models import Account, Website
 from attribution.models import PageView, RetentionState, SourceDayRollup, Visit, Visitor
 from calls.models import Call, CallEvent
-from reports.models import RollupState
+from reports.models import ReportDay, RollupState
 from trackers.models import Lease
 
 BATCH_SIZE = 1000
@@ -57,22 +57,50 @@ def retention_cutoff(*, now: datetime) -> datetime:
     return now - timedelta(days=settings.VISIT_RETENTION_DAYS)
 
 
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
 def account_visits_cutoff(*, account: Account, now: datetime) -> datetime | None:
-    """Visits of `account` started before this may go: the retention cutoff, or where the reports rollup ends if
-    that is earlier. None while the account has no rollup (nothing of its visits may go)."""
+    """Visits of `account` started before this may go: the start of the day (account time zone) the retention
+    period reaches back to, or of the first day the reports rollup does not hold if that is earlier. Always a
+    midnight of the account's zone, so a ReportDay day has all its raw visits or none. None while the account has
+    no rollup (nothing of its visits may go)."""
     rolled_through = RollupState.objects.filter(account=account).values_list("rolled_through", flat=True).first()
     if rolled_through is None:
         return None
-    rolled = datetime.combine(rolled_through, time.min, tzinfo=ZoneInfo(account.timezone))
-    return min(retention_cutoff(now=now), rolled)
+    zone = ZoneInfo(account.timezone)
+    return _day_start(min(retention_cutoff(now=now).astimezone(zone).date(), rolled_through), zone)
 
 
 def website_visits_cutoff(*, website: Website, account_cutoff: datetime) -> datetime | None:
-    """…and where the website's daily source counts end, if earlier (UTC days). None: not counted yet."""
+    """…or the start of the account's day in which the website's daily source counts (UTC days) end, if earlier.
+    None: not counted yet."""
     counted_through = SourceDayRollup.objects.filter(website=website).values_list("rolled_through", flat=True).first()
     if counted_through is None:
         return None
-    return min(account_cutoff, datetime.combine(counted_through, time.min, tzinfo=ZoneInfo("UTC")))
+    zone = account_cutoff.tzinfo
+    assert isinstance(zone, ZoneInfo)
+    counted_end = datetime.combine(counted_through, time.min, tzinfo=UTC).astimezone(zone)
+    return min(account_cutoff, _day_start(counted_end.date(), zone))
+
+
+def retained_visit_counts(*, account: Account, since: date | None, through: date) -> dict[tuple, int]:
+    """For reports.services.rollup_refresh: the visit counts of the ReportDay rows of days whose raw visits are
+    gone (before RetentionState.visits_purged_before, a midnight of the account's zone), in [since, through).
+    A re-roll of those days (`--full`, or a conversion change moving the rollup back) keeps them instead of
+    counting the visits that are no longer there. Keyed like rollup_refresh's rows."""
+    purged_before = RetentionState.objects.filter(account=account).values_list("visits_purged_before", flat=True).first()
+    if purged_before is None:
+        return {}
+    last = min(purged_before.astimezone(ZoneInfo(account.timezone)).date(), through)
+    rows = ReportDay.objects.filter(account=account, day__lt=last, visits__gt=0)
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    return {
+        (row["website_id"], row["day"], row["dimension"], row["key1"], row["key2"]): row["visits"]
+        for row in rows.values("website_id", "day", "dimension", "key1", "key2", "visits")
+    }
 
 
 def retention_purge(*, now: datetime, dry_run: bool = False, account: Account | None = None,
@@ -99,32 +127,43 @@ def _over(deadline: float | None) -> bool:
 def _account_purge(*, account: Account, now: datetime, dry_run: bool, batch_size: int, deadline: float | None) -> PurgeCounts:
     counts = PurgeCounts()
     account_cutoff = account_visits_cutoff(account=account, now=now)
-    done_visits_before = account_cutoff  # every website's visits before it are gone (None: not known)
-    for website in (Website.objects.filter(account=account).order_by("pk") if account_cutoff else []):
-        cutoff = website_visits_cutoff(website=website, account_cutoff=account_cutoff)
-        if cutoff is None:
-            done_visits_before = None
+    if account_cutoff is not None:
+        if not _account_visits_purge(account=account, cutoff=account_cutoff, now=now, dry_run=dry_run,
+                                     batch_size=batch_size, deadline=deadline, counts=counts):
+            counts.finished = False
+            return counts
+    events = _call_events_purge(account=account, now=now, dry_run=dry_run, batch_size=batch_size, deadline=deadline)
+    counts.add(events)
+    counts.finished = events.finished
+    return counts
+
+
+def _account_visits_purge(*, account: Account, cutoff: datetime, now: datetime, dry_run: bool, batch_size: int,
+                          deadline: float | None, counts: PurgeCounts) -> bool:
+    """The account's visits past `cutoff`, website by website (each up to where its source counts reach).
+    False: the time budget ran out."""
+    purged_before: datetime | None = cutoff  # every website's visits before it are gone (None: not all counted)
+    for website in Website.objects.filter(account=account).order_by("pk"):
+        website_cutoff = website_visits_cutoff(website=website, account_cutoff=cutoff)
+        if website_cutoff is None:
+            purged_before = None
             continue
-        done_visits_before = min(done_visits_before, cutoff) if done_visits_before else None
+        purged_before = min(purged_before, website_cutoff) if purged_before else None
         for is_bot in (False, True):
-            old = Visit.objects.filter(website=website, is_bot=is_bot, started_at__lt=cutoff)
+            old = Visit.objects.filter(website=website, is_bot=is_bot, started_at__lt=website_cutoff)
             if dry_run:
                 counts.visits += old.count()
                 counts.page_views += PageView.objects.filter(visit__in=old).count()
                 counts.leases += Lease.objects.filter(visit__in=old).count()
                 continue
-            while True:
-                if _over(deadline):
-                    counts.finished = False
-                    return counts
+            while not _over(deadline):
                 if not _visits_batch_delete(old=old, batch_size=batch_size, counts=counts):
                     break
-    if not dry_run and done_visits_before is not None:
-        _state_advance(account=account, now=now, visits_purged_before=done_visits_before)
-    events = _call_events_purge(account=account, now=now, dry_run=dry_run, batch_size=batch_size, deadline=deadline)
-    counts.add(events)
-    counts.finished = events.finished
-    return counts
+            else:
+                return False
+    if not dry_run and purged_before is not None:
+        _state_advance(account=account, now=now, visits_purged_before=purged_before)
+    return True
 
 
 def _visits_batch_delete(*, old, batch_size: int, counts: PurgeCounts) -> bool:

@@ -8,7 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from attribution.models import SourceDay, SourceDayRollup, Visit
-from attribution.source_counts import CHUNK_DAYS, closed_before, source_days_roll, website_source_counts
+from attribution.source_counts import (
+    CHUNK_DAYS,
+    closed_before,
+    source_days_roll,
+    website_source_counts,
+)
 from pools.selectors import pool_source_counts, pool_top_sources, top_sources_queryset
 from pools.services import pool_enforce
 from tests.factories import WebsiteFactory

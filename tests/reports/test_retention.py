@@ -1,7 +1,8 @@
 """Retention (reports.retention): raw rows past VISIT_RETENTION_DAYS go in batches once the rollups hold their days;
 calls keep their attribution, the rollups their totals, other tenants their rows."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +12,7 @@ from attribution.source_counts import source_days_roll, website_source_counts
 from calls.models import Call, CallEvent
 from reports.retention import retention_purge
 from reports.selectors import report_row_list, report_visit_count, report_window
-from reports.services import rollup_refresh
+from reports.services import rollup_invalidate, rollup_refresh
 from tests.factories import (
     CallEventFactory,
     CallFactory,
@@ -110,6 +111,23 @@ def test_report_totals_and_the_engine_counts_are_the_same_after_the_deletion(acc
     assert website_source_counts(website_id=website.pk, since=since, until=NOW) == counts_before
 
 
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata"])
+def test_a_re_roll_of_purged_days_keeps_their_visit_counts(account, zone):
+    """A full refresh, or a conversion change that moves the rollup back years, re-rolls days whose raw visits are
+    gone: their visits come from the rollup they were in, calls are recounted (calls are never deleted)."""
+    account.timezone = zone
+    account.save(update_fields=["timezone"])
+    _site_with_history(account)
+    _rolled(account)
+    before = _report(account)
+    assert retention_purge(now=NOW).visits
+    rollup_refresh(account=account, through=NOW.date(), full=True)
+    assert _report(account) == before
+    rollup_invalidate(account_id=account.pk, day=OLD.date() - timedelta(days=1))
+    rollup_refresh(account=account, through=NOW.date())
+    assert _report(account) == before
+
+
 def test_nothing_goes_before_the_rollups_hold_its_days(account, history):
     website, _, _ = history
     source_days_roll(now=NOW)
@@ -155,7 +173,9 @@ def test_call_events_resume_from_where_the_last_run_stopped(account, history):
     retention_purge(now=NOW)
     state = RetentionState.objects.get(account=account)
     assert state.call_events_purged_before == NOW - timedelta(days=400)
-    assert state.visits_purged_before == NOW - timedelta(days=400)
+    zone = ZoneInfo(account.timezone)  # a midnight of the account's zone: a ReportDay day has all its visits or none
+    cutoff_day = (NOW - timedelta(days=400)).astimezone(zone).date()
+    assert state.visits_purged_before == datetime.combine(cutoff_day, time.min, tzinfo=zone)
     late = CallEventFactory(call=Call.objects.get(started_at=YOUNG), received_at=OLD)  # before the mark: not looked at again
     assert retention_purge(now=NOW).call_events == 0
     assert CallEvent.objects.filter(pk=late.pk).exists()
