@@ -69,6 +69,9 @@ class Visit(TenantLinks, models.Model):
                          condition=models.Q(is_bot=False)),
             # Visitor journey on a call's detail page.
             models.Index(fields=["visitor", "started_at"], name="attr_visit_visitor_idx"),
+            # Retention (reports.retention) finds old bot visits by it; humans by attr_visit_top_idx. The DNI
+            # endpoints never record bots (imports and the API may), so this costs the hot path nothing.
+            models.Index(fields=["website", "started_at"], name="attr_visit_bot_idx", condition=models.Q(is_bot=True)),
         ]
 
     def __str__(self):
@@ -96,3 +99,56 @@ class PageView(models.Model):
 
     def __str__(self):
         return f"{self.visit_id} {self.path}"
+
+
+class SourceDay(models.Model):
+    """Human visits of one website from one source/medium on one UTC day: what the rules engine reads instead of
+    scanning Visit (pools.selectors), so its run time does not grow with visits.
+
+    Written only by attribution.source_counts.source_days_roll (a scheduled task, off the DNI request path), for
+    the days before the website's SourceDayRollup.rolled_through; the days after it are read live from Visit."""
+
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(help_text="UTC day the visits started.")
+    source = models.CharField(max_length=200, blank=True)
+    medium = models.CharField(max_length=200, blank=True)
+    visits = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["website", "day", "source", "medium"], name="attr_sourceday_unique"),
+        ]
+        indexes = [
+            # The engine's read: a website's days in a window, summed per source/medium from the index alone
+            # (PostgreSQL index-only scan; a website's rows of a year sit in hundreds of table pages otherwise).
+            models.Index(fields=["website", "day", "source", "medium", "visits"], name="attr_sourceday_read_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.website_id} {self.day} {self.source}/{self.medium}: {self.visits}"
+
+
+class SourceDayRollup(models.Model):
+    """How far a website's SourceDay rows reach: every UTC day before `rolled_through` is counted there."""
+
+    website = models.OneToOneField(Website, on_delete=models.CASCADE, related_name="+")
+    rolled_through = models.DateField()
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.website_id} through {self.rolled_through}"
+
+
+class RetentionState(models.Model):
+    """How far an account's raw rows have been deleted (reports.retention): the visits (with their page views and
+    leases) that started before `visits_purged_before`, and the provider callbacks (CallEvent) of calls that
+    started before `call_events_purged_before`. The next run resumes from here; days before
+    `visits_purged_before` exist only in the rollups (ReportDay, SourceDay)."""
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    visits_purged_before = models.DateTimeField(null=True, blank=True)
+    call_events_purged_before = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.account_id}: visits before {self.visits_purged_before}"

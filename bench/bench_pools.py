@@ -1,11 +1,18 @@
-"""Rules engine over 1,000,000 visits: one `pool_enforce` run vs the bare top-sources aggregate, side by side.
+"""Rules engine: it reads daily source counts (attribution.SourceDay), so a run does not grow with visits.
 
-Seeds the visits with one INSERT … SELECT generate_series (seconds, not the ORM), once per database: a
-website with a year of traffic (1 M visits, ~40 source/mediums, 2 % bots). Then it times, on the same
-data, (a) the bare aggregate SQL the engine needs, (b) a steady `pool_enforce` run (nothing to change),
-(c) a run that has work to do (size changed: trackers created or deleted, flagged, activated), prints the
-ratios and the EXPLAIN of the engine's query so you can see attr_visit_top_idx is used. Target: (b), (c) < 5 s.
-It does so for the default 30-day window and for a window holding all 1 M visits (the worst case).
+Part 1, 1,000,000 raw visits (seeded with one INSERT … SELECT generate_series, once per database: a website with
+a year of traffic, ~40 source/mediums, 2 % bots), counted once into SourceDay by the scheduled task's code. On the
+same data it times, side by side: (a) the old engine read, the bare aggregate SQL scanning the visits, (b) the
+engine's read now (counts of the counted days + the live edges), (c) a steady `pool_enforce` run (nothing to
+change), (d) a run with work to do (size changed: trackers created or deleted, flagged, activated); for the default
+30-day window and for a window holding all 1 M visits (the worst case for the scan).
+
+Part 2, counts worth 100,000,000 visits (SPEC: "100 M visits' counts < 1 s"): 1,000 websites each with an
+automated source pool, 365 days × BENCH_SOURCES (10) source/mediums of SourceDay rows (generate_series; ~27 visits
+a row), then (e) one pool's top list, (f) one pool's steady `pool_enforce` run with a 365-day window, (g) the top
+lists of all 1,000 pools. Target: (c) and (f) < 1 s. (d) and a first run add a fixed cost per action (tracker rows,
+history, the webhook outbox, buying numbers), whatever the visits: printed, not held to it. The old scan at that size is part 1's (a) × 100 (it is linear in the
+visits of the window).
 
 Run: BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_a_bench make bench BENCH=pools
 """
@@ -27,7 +34,11 @@ VISITS = int(os.environ.get("BENCH_VISITS", 1_000_000))
 DAYS = 365
 SOURCES = 40
 REPEATS = 5
-TARGET_SECONDS = 5.0
+TARGET_SECONDS = 1.0
+# Part 2: counts worth ~100 M visits.
+BIG_WEBSITES = int(os.environ.get("BENCH_WEBSITES", 1000))
+BIG_SOURCES = int(os.environ.get("BENCH_SOURCES", 10))
+BIG_VISITS = int(os.environ.get("BENCH_COUNTED_VISITS", 100_000_000))
 
 
 def setup():
@@ -154,22 +165,42 @@ def main():
 
     now = timezone.now().replace(microsecond=0)
     pool = seed(now)
+    count_days(pool, now)
     worst_default, used = bench_window(pool, now, days=30, explain=True)
-    # Worst case: every one of the 1 M visits is inside the window (the index cannot narrow anything).
+    # Worst case for the scan: every one of the 1 M visits is inside the window.
     worst_year, _ = bench_window(pool, now, days=DAYS, explain=False)
-    worst = max(worst_default, worst_year)
-    print(f"\ntarget: a run < {TARGET_SECONDS:.0f} s → {'OK' if worst < TARGET_SECONDS else 'MISSED'} (slowest {worst:.3f} s); "
-          f"attr_visit_top_idx used for the 30-day window: {'yes' if used else 'NO'}")
-    print(f"BENCH pools.enforce slowest pool_enforce run {worst:.3f} s over {VISITS:,} visits ratio=- goal=<{TARGET_SECONDS:g}s "
-          f"{'PASS' if used and worst < TARGET_SECONDS else 'FAIL'}")
+    big = bench_counted(now)
+    worst = max(worst_default, worst_year, big)
+    print(f"\ntarget: a steady run < {TARGET_SECONDS:.0f} s with 1 M raw visits and with 100 M visits' counts → "
+          f"{'OK' if worst < TARGET_SECONDS else 'MISSED'} (slowest {worst:.3f} s); "
+          f"the live edge uses attr_visit_top_idx: {'yes' if used else 'NO'}")
+    print(f"BENCH pools.enforce slowest steady run {worst:.3f} s (1 M raw visits; 100 M visits' counts) ratio=- "
+          f"goal=<{TARGET_SECONDS:g}s {'PASS' if used and worst < TARGET_SECONDS else 'FAIL'}")
     return 0 if used and worst < TARGET_SECONDS else 1
+
+
+def count_days(pool, now):
+    """What the scheduled "count visits per source and day" task does, for the bench website (once per database)."""
+    from django.db import connection
+
+    from attribution.models import SourceDay, SourceDayRollup
+    from attribution.source_counts import source_days_roll
+
+    if SourceDayRollup.objects.filter(website_id=pool.website_id).exists():
+        print("reusing the counted days")
+    started = time.perf_counter()
+    days = source_days_roll(now=now, website_ids=[pool.website_id])
+    if days:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {SourceDay._meta.db_table}")
+    print(f"counted {days} days of visits into SourceDay in {time.perf_counter() - started:.1f} s (once; then a day a day)")
 
 
 def bench_window(pool, now, *, days: int, explain: bool):
     from django.db import connection
 
     from pools.models import Pool
-    from pools.selectors import top_sources_queryset
+    from pools.selectors import pool_top_sources
     from pools.services import pool_enforce
     from trackers.models import CallTracker
 
@@ -190,6 +221,8 @@ def bench_window(pool, now, *, days: int, explain: bool):
     first = pool_enforce(pool=pool, now=now)
     first_run = time.perf_counter() - first_started
     bare_s, rows = timed(bare)
+    read_s, top = timed(lambda: pool_top_sources(pool=pool, now=now))
+    assert [(c.source, c.medium, c.visits) for c in top] == [tuple(row) for row in rows], "counts disagree with the scan"
     steady_s, steady = timed(lambda: pool_enforce(pool=pool, now=now))
     assert steady == [], steady
 
@@ -206,21 +239,108 @@ def bench_window(pool, now, *, days: int, explain: bool):
                        [pool.website_id, now - timedelta(days=days)])
         in_window = cursor.fetchone()[0]
     print(f"\n--- {days}-day window: {in_window:,} of {VISITS:,} visits in the window; top list {window[4]} of "
-          f"{len(rows)} returned, first {rows[0][0]}/{rows[0][1]} with {rows[0][2]:,} visits")
-    print(f"{'':44} {'median s':>9} {'× bare':>8}")
-    print(f"{'bare aggregate SQL (cursor, hand-written)':44} {bare_s:9.3f} {1:8.2f}")
-    print(f"{'pool_enforce, steady (0 actions)':44} {steady_s:9.3f} {steady_s / bare_s:8.2f}")
-    print(f"{'pool_enforce after a size change':44} {busy_s:9.3f} {busy_s / bare_s:8.2f}  ({len(busy)} actions last run)")
-    print(f"{'pool_enforce, first run (empty pool)':44} {first_run:9.3f} {first_run / bare_s:8.2f}  "
+          f"{len(rows)} returned, first {rows[0][0]}/{rows[0][1]} with {rows[0][2]:,} visits (same from counts and scan)")
+    print(f"{'':46} {'median s':>9} {'× scan':>8}")
+    print(f"{'old read: aggregate SQL scanning the visits':46} {bare_s:9.4f} {1:8.2f}")
+    print(f"{'read now: daily counts + live edges':46} {read_s:9.4f} {read_s / bare_s:8.2f}")
+    print(f"{'pool_enforce, steady (0 actions)':46} {steady_s:9.4f} {steady_s / bare_s:8.2f}")
+    print(f"{'pool_enforce after a size change':46} {busy_s:9.4f} {busy_s / bare_s:8.2f}  ({len(busy)} actions last run)")
+    print(f"{'pool_enforce, first run (empty pool)':46} {first_run:9.4f} {first_run / bare_s:8.2f}  "
           f"({len(first)} actions, once)")
-    plan = top_sources_queryset(pool=pool, now=now).explain(analyze=True)
+    live_plan = _live_edge_plan(pool, now)
     if explain:
-        print("EXPLAIN ANALYZE of the engine's top-sources query:")
-        print(plan)
-    else:
-        scan = next((line.strip() for line in plan.splitlines() if "Scan" in line), "?")
-        print(f"scan: {scan}")
-    return max(steady_s, busy_s, first_run), "attr_visit_top_idx" in plan
+        print("EXPLAIN ANALYZE of the read's live edge (the partial first day and today, from the visits):")
+        print(live_plan)
+    # Held to the target: the steady run, whose cost is what grows with visits (reading them). A run with actions
+    # adds a fixed cost per action (tracker rows, history, webhook outbox; the first one buys numbers): printed.
+    return steady_s, "attr_visit_top_idx" in live_plan
+
+
+def _live_edge_plan(pool, now) -> str:
+    from django.db.models import Count, Q
+
+    from attribution.models import Visit
+
+    since = now - timedelta(days=pool.visit_window_days)
+    day_after = (since + timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    today = now.replace(hour=0, minute=0, second=0)
+    live = Q(started_at__gte=since, started_at__lt=day_after) | Q(started_at__gte=today, started_at__lte=now)
+    return (Visit.objects.filter(live, website_id=pool.website_id, is_bot=False).values("source", "medium")
+            .annotate(n=Count("id")).order_by().explain(analyze=True))
+
+
+def seed_counted(now):
+    """1,000 websites with an automated source pool each and a year of SourceDay rows worth ~100 M visits."""
+    from django.db import connection
+
+    from accounts.models import Account, Website
+    from attribution.models import SourceDay, SourceDayRollup
+    from pools.models import Pool
+
+    account, _ = Account.objects.get_or_create(name="Bench pools 100M Co", defaults={"default_region": "US"})
+    have = Website.objects.filter(account=account).count()
+    if have < BIG_WEBSITES:
+        Website.objects.bulk_create([
+            Website(account=account, name=f"Counted site {i}", key=f"benchcounted{i}", domains=[f"s{i}.example.com"])
+            for i in range(have, BIG_WEBSITES)
+        ])
+    websites = list(Website.objects.filter(account=account).order_by("pk")[:BIG_WEBSITES])
+    have_pools = set(Pool.objects.filter(account=account).values_list("website_id", flat=True))
+    Pool.objects.bulk_create([
+        Pool(account=account, website=w, name=f"Counted pool {w.pk}", kind="automated", tracking="source",
+             original_number=f"+1202{w.pk % 10**7:07d}", size=20, utilization="0.5", min_visits=100,
+             visit_window_days=DAYS, flag_days=30)
+        for w in websites if w.pk not in have_pools
+    ])
+    today = now.date()
+    rows = SourceDay.objects.filter(website__account=account).count()
+    wanted = len(websites) * DAYS * BIG_SOURCES
+    if rows < wanted:
+        SourceDay.objects.filter(website__account=account).delete()
+        per_row = BIG_VISITS / wanted
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(0.42)")
+            cursor.execute(
+                f"INSERT INTO {SourceDay._meta.db_table} (website_id, day, source, medium, visits) "
+                "SELECT w.id, d::date, 'source' || s, (ARRAY['organic','cpc','referral','email'])[1 + mod(s, 4)], "
+                "1 + floor(random() * %s)::int "
+                "FROM accounts_website w, generate_series(%s::date - %s, %s::date - 1, interval '1 day') d, "
+                "generate_series(1, %s) s WHERE w.account_id = %s",
+                [2 * per_row - 1, today, DAYS, today, BIG_SOURCES, account.pk],
+            )
+            # What autovacuum does after the daily inserts: the visibility map lets reads use the index alone.
+            cursor.execute(f"VACUUM ANALYZE {SourceDay._meta.db_table}")
+        print(f"\nseeded {wanted:,} SourceDay rows in {time.perf_counter() - started:.1f} s")
+    SourceDayRollup.objects.filter(website__account=account).delete()
+    SourceDayRollup.objects.bulk_create([SourceDayRollup(website=w, rolled_through=today, refreshed_at=now) for w in websites])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), SUM(visits) FROM {SourceDay._meta.db_table}")
+        total_rows, total_visits = cursor.fetchone()
+    return account, total_rows, total_visits
+
+
+def bench_counted(now) -> float:
+    from pools.models import Pool
+    from pools.selectors import pool_top_sources
+    from pools.services import pool_enforce
+
+    account, total_rows, total_visits = seed_counted(now)
+    pools = list(Pool.objects.filter(account=account).select_related("account", "website").order_by("pk"))
+    pool = pools[len(pools) // 2]
+    print(f"\n--- counts worth {total_visits:,} visits: {total_rows:,} SourceDay rows, {len(pools):,} automated pools, "
+          f"{DAYS}-day windows")
+    read_s, top = timed(lambda: pool_top_sources(pool=pool, now=now))
+    pool_enforce(pool=pool, now=now)  # buys its sandbox numbers once
+    steady_s, steady = timed(lambda: pool_enforce(pool=pool, now=now))
+    assert steady == [], steady
+    all_s, tops = timed(lambda: [pool_top_sources(pool=p, now=now) for p in pools], repeats=3)
+    print(f"{'':46} {'median s':>9}")
+    print(f"{'one pool: top list from the counts':46} {read_s:9.4f}  (first {top[0].source}/{top[0].medium}, "
+          f"{top[0].visits:,} visits)")
+    print(f"{'one pool: pool_enforce, steady (0 actions)':46} {steady_s:9.4f}")
+    print(f"{f'all {len(pools):,} pools: top lists':46} {all_s:9.4f}  ({all_s / len(pools) * 1000:.2f} ms a pool)")
+    return steady_s
 
 
 if __name__ == "__main__":

@@ -265,6 +265,13 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 # Automated pools: how often the rules run, in minutes.
 POOLS_ENFORCE_EVERY_MINUTES = env.int("POOLS_ENFORCE_EVERY_MINUTES", default=5)
 
+# Retention (reports.retention): raw visits (with their page views and leases) and provider call events older than
+# this many days are deleted in batches, once the daily rollups hold their days; calls keep their attribution.
+VISIT_RETENTION_DAYS = env.int("VISIT_RETENTION_DAYS", default=400)
+if VISIT_RETENTION_DAYS < 91:
+    raise ImproperlyConfigured("VISIT_RETENTION_DAYS must be at least 91: the Google Ads export reads the click ids "
+                               "of the last 90 days' visits.")
+
 # Health: a worker heartbeat older than this makes /healthz report the worker as stale.
 HEALTHZ_WORKER_MAX_AGE_SECONDS = env.int("HEALTHZ_WORKER_MAX_AGE_SECONDS", default=180)
 

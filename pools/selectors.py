@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
+from attribution.source_counts import website_source_counts
 from core.traffic import traffic_filter_display
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import (
@@ -65,24 +66,21 @@ def pool_top_sources(*, pool: Pool, now: datetime) -> list[SourceCount]:
     """The pool's top list: its website's source/mediums with at least `min_visits` human visits in the
     last `visit_window_days`, most visits first, cut to `floor(size × utilization)`.
 
-    One aggregate query, served by the attr_visit_top_idx index (website, started_at, source, medium).
+    Read from the daily counts (attribution.source_counts), so its cost does not grow with visits.
     """
     if pool.max_active < 1:
         return []
-    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in top_sources_queryset(pool=pool, now=now)]
+    return _top_of(pool=pool, counts=pool_source_counts(pool=pool, now=now))
+
+
+def _top_of(*, pool: Pool, counts: list[SourceCount]) -> list[SourceCount]:
+    """The top list out of every source/medium's count (most visits first)."""
+    return [count for count in counts if count.visits >= max(pool.min_visits, 1)][: max(pool.max_active, 0)]
 
 
 def top_sources_queryset(*, pool: Pool, now: datetime) -> QuerySet:
-    """The aggregate behind pool_top_sources (bench/bench_pools.py EXPLAINs it)."""
-    return (
-        _visits_by_source(pool=pool, now=now)
-        .filter(visits__gte=max(pool.min_visits, 1))
-        .order_by("-visits", "source", "medium")[: pool.max_active]
-    )
-
-
-def _visits_by_source(*, pool: Pool, now: datetime) -> QuerySet:
-    """Human visits per source/medium of the pool's website in its visit window (one GROUP BY)."""
+    """The top list as one aggregate over the raw visits: what the engine read before the daily counts
+    (bench/bench_pools.py times it next to pool_top_sources; tests check both agree)."""
     return (
         Visit.objects.filter(
             website_id=pool.website_id,
@@ -92,6 +90,8 @@ def _visits_by_source(*, pool: Pool, now: datetime) -> QuerySet:
         )
         .values("source", "medium")
         .annotate(visits=Count("id"))
+        .filter(visits__gte=max(pool.min_visits, 1))
+        .order_by("-visits", "source", "medium")[: pool.max_active]
     )
 
 
@@ -218,6 +218,7 @@ class PoolPlan:
     actions: list[PlannedAction]
     top: list[SourceCount]   # the top list the actions were planned from (empty unless automated source pools)
     size: int | None         # the size planned for (automated visitor pools: the recommended one), else None
+    counts: list[SourceCount]  # every source/medium's visits in the window the top list was cut from
 
 
 def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
@@ -230,9 +231,10 @@ def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
     if pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.VISITOR and not pool.is_retired:
         size = pool_recommended_size(pool=pool, now=now)[2]
     needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
-    top = pool_top_sources(pool=pool, now=now) if needs_top else []
+    counts = pool_source_counts(pool=pool, now=now) if needs_top else []
+    top = _top_of(pool=pool, counts=counts)
     actions = plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
-    return PoolPlan(actions, top, size)
+    return PoolPlan(actions, top, size, counts)
 
 
 def pool_preview(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], list[SourceCount]]:
@@ -272,10 +274,11 @@ def pool_original_history(*, pool: Pool) -> list[PoolOriginalNumber]:
 
 def pool_source_counts(*, pool: Pool, now: datetime) -> list[SourceCount]:
     """Every source/medium of the pool's website with its human visits in the last `visit_window_days`,
-    above and below `min_visits` ("why is my pool not activating?"). One aggregate query on the same
-    index as pool_top_sources; one row per source/medium."""
-    rows = _visits_by_source(pool=pool, now=now).order_by("-visits", "source", "medium")
-    return [SourceCount(row["source"], row["medium"], row["visits"]) for row in rows]
+    above and below `min_visits` ("why is my pool not activating?"), most visits first. Read from the daily
+    counts (attribution.source_counts): the counted days plus about a day of raw visits."""
+    counts = website_source_counts(website_id=pool.website_id, since=now - timedelta(days=pool.visit_window_days), until=now)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [SourceCount(source, medium, visits) for (source, medium), visits in ordered]
 
 
 def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerStatusChange]:
@@ -323,10 +326,8 @@ def pool_diagnose(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], Po
     after a real run the plan is empty and the diagnosis describes the pool as it is."""
     fresh = Pool.objects.select_related("account").get(pk=pool.pk)
     planned = pool_plan(pool=fresh, now=now)
-    applies = fresh.kind == Pool.Kind.AUTOMATED and fresh.tracking == Pool.Tracking.SOURCE and not fresh.is_retired
-    counts = pool_source_counts(pool=fresh, now=now) if applies else []
     snapshot = pool_snapshot(pool=fresh, now=now, size=planned.size)
-    return planned.actions, plan_diagnosis(snapshot, counts, planned.actions, min_visits=fresh.min_visits, now=now)
+    return planned.actions, plan_diagnosis(snapshot, planned.counts, planned.actions, min_visits=fresh.min_visits, now=now)
 
 
 # --- Health (SPEC "Pool": `health`, shown wherever a pool is) ----------------------------------------------------

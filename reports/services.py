@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Account
 from reports.aggregates import COUNT_FIELDS, DIMENSIONS, call_counts, report_calls, report_visits
 from reports.models import ReportDay, RollupState
+from reports.retention import retained_visit_counts
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.
 REFRESH_DAYS = 3
@@ -54,6 +55,10 @@ def rollup_refresh(*, account: Account, through: date | None = None, full: bool 
             for group in visits:
                 key = (group["website_id"], group["day"], spec.name, *_keys(group, spec.visit_fields))
                 rows.setdefault(key, {})["visits"] = group["visits"]
+
+    # Days whose raw visits retention deleted keep the visit counts rolled up before (reports.retention).
+    for key, visits in retained_visit_counts(account=account, since=since, through=through).items():
+        rows.setdefault(key, {})["visits"] = visits
 
     objects = [
         ReportDay(account=account, website_id=site, day=day, dimension=dimension, key1=key1, key2=key2, **counts)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Account, AuditEntry, Membership, RefusedOrigin, Website
 from api.models import ApiToken, generate_key, hash_key
 from attribution.classification import channel_group, page_key
-from attribution.models import PageView, Visit, Visitor
+from attribution.models import PageView, RetentionState, SourceDay, SourceDayRollup, Visit, Visitor
 from calls.models import (
     BlockedNumber,
     Call,
@@ -341,6 +341,36 @@ class ReportDayFactory(factory.django.DjangoModelFactory):
     dimension = "source_medium"
     key1 = "google"
     key2 = "organic"
+
+
+class SourceDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceDay
+
+    website = factory.SubFactory(WebsiteFactory)
+    day = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=1))
+    source = "google"
+    medium = "organic"
+    visits = 12
+
+
+class SourceDayRollupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceDayRollup
+
+    website = factory.SubFactory(WebsiteFactory)
+    rolled_through = factory.LazyFunction(lambda: timezone.now().date())
+    refreshed_at = factory.LazyFunction(timezone.now)
+
+
+class RetentionStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RetentionState
+
+    account = factory.SubFactory(AccountFactory)
+    visits_purged_before = factory.LazyFunction(lambda: timezone.now() - timedelta(days=400))
+    call_events_purged_before = factory.SelfAttribute("visits_purged_before")
+    updated_at = factory.LazyFunction(timezone.now)
 
 
 class RollupStateFactory(factory.django.DjangoModelFactory):

@@ -19,7 +19,7 @@ def test_each_app_declares_its_own_schedules_and_every_function_is_importable(db
 
     specs = wanted_schedules()
     apps = {spec["func"].split(".")[0] for spec in specs}
-    assert apps == {"core", "pools", "trackers", "calls", "reports", "integrations", "notifications"}
+    assert apps == {"core", "attribution", "pools", "trackers", "calls", "reports", "integrations", "notifications"}
     for spec in specs:
         assert callable(import_string(spec["func"])), spec["name"]
 

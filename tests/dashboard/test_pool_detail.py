@@ -161,7 +161,8 @@ def test_earlier_original_numbers_are_listed(marketer_client, account, website):
 def test_automated_source_pool_page_query_count_is_pinned(marketer_client, account, website, django_assert_num_queries):
     pool, _ = _stuck_pool(account, website, timezone.now())
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
-    # original-number history, then the diagnosis: pool, top list, trackers (the plan), visit counts, trackers,
+    # original-number history, then the diagnosis: pool, how far the daily source counts reach, visit counts
+    # (the top list is cut from them), trackers (the plan), trackers,
     # its health (whether its numbers match any visit), and whether the user is an account admin
     with django_assert_num_queries(16):
         marketer_client.get(_url(pool))

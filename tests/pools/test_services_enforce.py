@@ -203,8 +203,8 @@ def test_one_steady_enforcement_run_takes_a_fixed_number_of_queries(auto_pool, a
                                                                     django_assert_num_queries):
     _traffic(add_visits)
     pool_enforce(pool=auto_pool, now=now)
-    # savepoint, lock the pool, top sources, trackers, release savepoint
-    with django_assert_num_queries(5):
+    # savepoint, lock the pool, how far the daily source counts reach, top sources, trackers, release savepoint
+    with django_assert_num_queries(6):
         assert pool_enforce(pool=auto_pool, now=now) == []
 
 
@@ -213,8 +213,8 @@ def test_applying_actions_costs_a_fixed_number_of_queries_per_action(auto_pool, 
     _traffic(add_visits)
     pool_enforce(pool=auto_pool, now=now)
     pool_update(pool=auto_pool, utilization=Decimal("0.5"))
-    # 5 for the run + 1 to load the trackers + 2 flags × (savepoint, update, history, release)
-    with django_assert_num_queries(14):
+    # 6 for the run + 1 to load the trackers + 2 flags × (savepoint, update, history, release)
+    with django_assert_num_queries(15):
         assert len(pool_enforce(pool=auto_pool, now=now)) == 2
 
 

@@ -1,0 +1,122 @@
+"""Daily human-visit counts per website and source/medium (SourceDay): the rules engine's input.
+
+A scheduled task (`source_days_roll`, off the DNI request path) counts each closed UTC day from Visit once, in
+chunks of days, each chunk its own short transaction, resumable from SourceDayRollup.rolled_through. Reads
+(`website_source_counts`) add the rolled days inside a window to a live count of the raw visits at its two edges:
+the partial first day and the days not rolled yet (today). So a read costs the window's days × sources rows plus
+about a day of visits, however many visits the window holds.
+"""
+
+import time as clock
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import TruncDate
+
+from attribution.models import SourceDay, SourceDayRollup, Visit
+
+# A day is counted once it ended this long ago: a visit recorded at 23:59:59 may commit a moment later.
+CLOSE_GRACE = timedelta(minutes=10)
+# Days counted per statement and transaction when catching up (a website's first run counts its whole history).
+CHUNK_DAYS = 31
+
+SourceKey = tuple[str, str]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def closed_before(now: datetime) -> date:
+    """The first UTC day that is not closed yet at `now`: every day before it can be counted."""
+    return (now - CLOSE_GRACE).astimezone(UTC).date()
+
+
+def _human_visits(website_id: int):
+    return Visit.objects.filter(website_id=website_id, is_bot=False)
+
+
+def source_days_roll(*, now: datetime, website_ids: list[int] | None = None, budget_seconds: float | None = None) -> int:
+    """Count every closed day not counted yet into SourceDay, for every website (or `website_ids`).
+
+    Stops after `budget_seconds` (the next run resumes where this one stopped). Returns the days counted."""
+    from accounts.models import Website
+
+    started = clock.monotonic()
+    ids = website_ids if website_ids is not None else list(Website.objects.order_by("pk").values_list("pk", flat=True))
+    through = closed_before(now)
+    counted = 0
+    for website_id in ids:
+        while True:
+            if budget_seconds is not None and clock.monotonic() - started > budget_seconds:
+                return counted
+            days = _roll_chunk(website_id=website_id, through=through, now=now)
+            counted += days
+            if not days:
+                break
+    return counted
+
+
+def _roll_chunk(*, website_id: int, through: date, now: datetime) -> int:
+    """Count the next CHUNK_DAYS uncounted closed days of one website (one GROUP BY, one short transaction)."""
+    state = SourceDayRollup.objects.filter(website_id=website_id).first()
+    if state is None:
+        first = _human_visits(website_id).aggregate(first=Min("started_at"))["first"]
+        start = first.astimezone(UTC).date() if first is not None else through
+    else:
+        start = state.rolled_through
+    if start >= through:
+        if state is None:
+            SourceDayRollup.objects.get_or_create(website_id=website_id, defaults={"rolled_through": through, "refreshed_at": now})
+        return 0
+    end = min(through, start + timedelta(days=CHUNK_DAYS))
+    groups = (
+        _human_visits(website_id)
+        .filter(started_at__gte=_midnight(start), started_at__lt=_midnight(end))
+        .annotate(day=TruncDate("started_at", tzinfo=UTC))
+        .values("day", "source", "medium")
+        .annotate(visits=Count("id"))
+        .order_by()
+    )
+    rows = [SourceDay(website_id=website_id, day=g["day"], source=g["source"], medium=g["medium"], visits=g["visits"])
+            for g in groups]
+    with transaction.atomic():
+        # Two runs counting the same days: the state row decides, the later one looks again.
+        current = SourceDayRollup.objects.select_for_update().filter(website_id=website_id).first()
+        if current is not None and (state is None or current.rolled_through != state.rolled_through):
+            return int(current.rolled_through < through)
+        SourceDay.objects.filter(website_id=website_id, day__gte=start, day__lt=end).delete()
+        SourceDay.objects.bulk_create(rows, batch_size=5000)
+        SourceDayRollup.objects.update_or_create(website_id=website_id, defaults={"rolled_through": end, "refreshed_at": now})
+    return (end - start).days
+
+
+def source_days_rolled_through(*, website_id: int) -> date | None:
+    """The first UTC day of the website not counted in SourceDay (None: nothing counted yet)."""
+    return SourceDayRollup.objects.filter(website_id=website_id).values_list("rolled_through", flat=True).first()
+
+
+def website_source_counts(*, website_id: int, since: datetime, until: datetime) -> dict[SourceKey, int]:
+    """Human visits of the website started in [since, until], per (source, medium): counted days from SourceDay,
+    the rest (the partial first day, the days not counted yet) live from Visit. Two queries at most."""
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    first_whole = since.date() if since == _midnight(since.date()) else since.date() + timedelta(days=1)
+    rolled_through = source_days_rolled_through(website_id=website_id)
+    rolled_end = min(rolled_through, until.date()) if rolled_through else None
+    counts: Counter[SourceKey] = Counter()
+    if rolled_end is None or rolled_end <= first_whole:
+        live = Q(started_at__gte=since, started_at__lte=until)
+    else:
+        rolled = (
+            SourceDay.objects.filter(website_id=website_id, day__gte=first_whole, day__lt=rolled_end)
+            .values("source", "medium").annotate(n=Sum("visits")).order_by()
+        )
+        counts.update({(row["source"], row["medium"]): row["n"] for row in rolled})
+        live = (Q(started_at__gte=since, started_at__lt=_midnight(first_whole))
+                | Q(started_at__gte=_midnight(rolled_end), started_at__lte=until))
+    grouped = _human_visits(website_id).filter(live).values("source", "medium").annotate(n=Count("id")).order_by()
+    counts.update({(row["source"], row["medium"]): row["n"] for row in grouped})
+    return dict(counts)
+
