@@ -83,7 +83,8 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     Two paths. The heartbeat (a known session whose leases are all still open): ONE statement
     (`trackers.heartbeat.session_heartbeat`), for visitor pools, source pools or both; the caller's website
     lookup comes from the cache; on PostgreSQL a page load (`page_load: true`) records its page view in that same
-    statement. The first page (a new session, or one the heartbeat cannot serve in full): `_first_page`;
+    statement. A first page without a session id on PostgreSQL: ONE statement too (`_new_session`). Any other first
+    page (SQLite, or a session the heartbeat cannot serve in full): `_first_page`;
     `client_key` (`core.client_ip.client_key`) caps the numbers one client holds. Then, for a running session,
     its page load and GA ids are recorded in one place.
     """

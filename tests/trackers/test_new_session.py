@@ -14,7 +14,13 @@ from attribution.services import VisitInput
 from dni_snippet import services as dni_services
 from dni_snippet.services import dni_assign
 from pools.models import Pool
-from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory, WebsiteFactory
+from tests.factories import (
+    CallTrackerFactory,
+    LeaseFactory,
+    PoolFactory,
+    VisitFactory,
+    WebsiteFactory,
+)
 from tests.trackers.test_leasing_concurrency import run_threads
 from trackers.leasing import _free_trackers
 from trackers.models import CallTracker, ExhaustionEvent, Lease
