@@ -56,7 +56,10 @@ def _lease_ctes(i: int, pool, *, client_key: str, now: datetime, expires_at: dat
                       pool.pk]
     ctes = [
         f"p{i} AS (SELECT t.id, t.tracking_number, o.expires_at AS open_expires_at FROM {tracker_t} t "
-        f"LEFT JOIN {lease_t} o ON o.tracker_id = t.id AND o.ended_at IS NULL AND NOT o.is_shared "
+        # LATERAL: one index probe per tracker, whatever the planner's statistics say (a plain join was planned as a
+        # nested loop over every open lease on a freshly loaded table).
+        f"LEFT JOIN LATERAL (SELECT id, expires_at FROM {lease_t} WHERE tracker_id = t.id AND ended_at IS NULL "
+        f"AND NOT is_shared LIMIT 1) o ON TRUE "
         f"WHERE t.pool_id = %s AND t.status = 'active' AND t.deleted_at IS NULL "
         f"AND (o.id IS NULL OR o.expires_at <= %s) {cap_sql}"
         f"ORDER BY COALESCE(o.expires_at, t.lease_released_at) ASC NULLS FIRST, t.id "
