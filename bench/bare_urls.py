@@ -4,6 +4,7 @@ import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
@@ -40,8 +41,10 @@ def bare_new_lease(request, key):
     for _ in range(8):
         try:
             with transaction.atomic():
+                # Exists, not exclude(leases__ended_at__isnull=True): that also drops trackers never leased.
+                open_lease = Lease.objects.filter(tracker=OuterRef("pk"), ended_at__isnull=True)
                 tracker = (CallTracker.objects.select_for_update(skip_locked=True)
-                           .filter(pool__website__key=key, status="active").exclude(leases__ended_at__isnull=True)
+                           .filter(~Exists(open_lease), pool__website__key=key, status="active")
                            .order_by("lease_released_at", "pk").first())
                 if tracker is None:
                     break
