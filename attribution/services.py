@@ -109,13 +109,16 @@ def visit_record(*, website: Website, visitor_uid: str, session_uid: str, data: 
         if data.is_page_load:
             visit_page_view_record(visit=visit, page_url=data.page_url, now=now)
         return visit
+    if is_new and connection.vendor == "postgresql":
+        start = visit_start_sql(website=website, visitor_uid=visitor_uid, session_uid=session_uid, data=data, now=now)
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH {start.ctes} SELECT vr.id, vi.id FROM vr, vi", start.params)
+            visitor_id, visit_id = cursor.fetchone()
+        return visit_started(start, visitor_id=visitor_id, visit_id=visit_id)
     page_url = _clip(data.page_url, 2000)
     c = classify(page_url, data.referrer, _own_hosts(website, page_url))
     first_touch = {"first_source": c.source, "first_medium": c.medium, "first_campaign": c.campaign,
                    "first_landing_page": page_url, "first_seen_at": now, "last_seen_at": now}
-    if is_new and connection.vendor == "postgresql":
-        return _new_visit_insert(website=website, visitor=Visitor(website=website, uid=visitor_uid, **first_touch),
-                                 c=c, session_uid=session_uid, page_url=page_url, data=data, now=now)
     try:
         with transaction.atomic():
             if is_new:
@@ -163,10 +166,23 @@ def _insert_columns(obj, skip: tuple[str, ...]) -> tuple[list[str], list]:
     return columns, values
 
 
-def _new_visit_insert(*, website: Website, visitor: Visitor, c, session_uid: str, page_url: str, data: VisitInput,
-                      now: datetime) -> Visit:
-    """PostgreSQL, a new session (both ids just made): visitor, classified visit and its first page view in ONE
-    statement (data-modifying CTEs), so no transaction is needed around them."""
+@dataclass(frozen=True)
+class VisitStartSql:
+    """PostgreSQL: a new session's rows as data-modifying CTEs, to run in ONE statement with whatever else needs the
+    visit (`trackers.new_session` adds its leases). `vr` returns the visitor's id (a new visitor inserted, or a
+    returning one's last_seen_at moved on: a concurrent twin waits and updates), `vi` the new visit's id, and `pv`
+    records the landing page as the session's first page view. No transaction is needed around one statement."""
+    ctes: str
+    params: list
+    visit: Visit  # classified, not saved yet: `visit_started` gives it its ids
+
+
+def visit_start_sql(*, website: Website, visitor_uid: str, session_uid: str, data: VisitInput,
+                    now: datetime) -> VisitStartSql:
+    page_url = _clip(data.page_url, 2000)
+    c = classify(page_url, data.referrer, _own_hosts(website, page_url))
+    visitor = Visitor(website=website, uid=visitor_uid, first_source=c.source, first_medium=c.medium,
+                      first_campaign=c.campaign, first_landing_page=page_url, first_seen_at=now, last_seen_at=now)
     visit = _new_visit(website=website, visitor=visitor, c=c, session_uid=session_uid, page_url=page_url, data=data,
                        now=now)
     page_view = PageView(visit=visit, path=page_path(page_url), viewed_at=now)
@@ -178,20 +194,26 @@ def _new_visit_insert(*, website: Website, visitor: Visitor, c, session_uid: str
     def marks(values):
         return ", ".join(["%s"] * len(values))
 
-    sql = (
-        f"WITH vr AS (INSERT INTO {q(Visitor._meta.db_table)} ({', '.join(visitor_cols)}) "
-        f"VALUES ({marks(visitor_values)}) RETURNING id), "
+    ctes = (
+        f"vr AS (INSERT INTO {q(Visitor._meta.db_table)} ({', '.join(visitor_cols)}) "
+        f"VALUES ({marks(visitor_values)}) ON CONFLICT (website_id, uid) "
+        f"DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at RETURNING id), "
         f"vi AS (INSERT INTO {q(Visit._meta.db_table)} ({', '.join(visit_cols)}, visitor_id) "
         f"SELECT {marks(visit_values)}, vr.id FROM vr RETURNING id), "
         f"pv AS (INSERT INTO {q(PageView._meta.db_table)} ({', '.join(view_cols)}, visit_id) "
-        f"SELECT {marks(view_values)}, vi.id FROM vi) "
-        f"SELECT vr.id, vi.id FROM vr, vi"
+        f"SELECT {marks(view_values)}, vi.id FROM vi)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*visitor_values, *visit_values, *view_values])
-        visitor.pk, visit.pk = cursor.fetchone()
-    visit._state.adding = visitor._state.adding = False
-    visit._state.db = visitor._state.db = connection.alias
+    return VisitStartSql(ctes, [*visitor_values, *visit_values, *view_values], visit)
+
+
+def visit_started(start: VisitStartSql, *, visitor_id: int, visit_id: int) -> Visit:
+    """The visit of an executed `visit_start_sql`, as a saved row. Its visitor is not cached: a returning visitor's
+    row keeps the first touch of an earlier session."""
+    visit = start.visit
+    Visit._meta.get_field("visitor").delete_cached_value(visit)
+    visit.pk, visit.visitor_id = visit_id, visitor_id
+    visit._state.adding = False
+    visit._state.db = connection.alias
     return visit
 
 

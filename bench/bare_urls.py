@@ -3,12 +3,14 @@
 import json
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from attribution.models import Visit
 from trackers.models import CallTracker, Lease
 
 
@@ -29,4 +31,29 @@ def bare_lease(request, key):
     return HttpResponse(json.dumps({"tracking": number}), content_type="application/json")
 
 
-urlpatterns = [path("bare/<slug:key>/lease", bare_lease)]
+@csrf_exempt
+def bare_new_lease(request, key):
+    """A new session's lease, bare: lock the least-recently-released tracker with no open lease (SKIP LOCKED) and
+    insert a lease for it (all on one stand-in visit); a lost race (the unique index) retries. ORM, no checks."""
+    json.loads(request.body)
+    now = timezone.now()
+    visit_id = Visit.objects.filter(website__key=key).earliest("pk").pk
+    for _ in range(8):
+        try:
+            with transaction.atomic():
+                # Exists, not exclude(leases__ended_at__isnull=True): that also drops trackers never leased.
+                open_lease = Lease.objects.filter(tracker=OuterRef("pk"), ended_at__isnull=True)
+                tracker = (CallTracker.objects.select_for_update(skip_locked=True)
+                           .filter(~Exists(open_lease), pool__website__key=key, status="active")
+                           .order_by("lease_released_at", "pk").first())
+                if tracker is None:
+                    break
+                Lease.objects.create(tracker=tracker, visit_id=visit_id, started_at=now,
+                                     expires_at=now + timedelta(minutes=30))
+                return HttpResponse(json.dumps({"tracking": tracker.tracking_number}), content_type="application/json")
+        except IntegrityError:
+            continue
+    return HttpResponse(json.dumps({"tracking": None}), content_type="application/json")
+
+
+urlpatterns = [path("bare/<slug:key>/lease", bare_lease), path("bare/<slug:key>/new", bare_new_lease)]

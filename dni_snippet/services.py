@@ -18,6 +18,8 @@ from attribution.services import (
     visit_page_view_record,
     visit_record,
     visit_set_ga_ids,
+    visit_start_sql,
+    visit_started,
     website_mark_snippet_seen,
 )
 from core.cookie_domain import cookie_domain
@@ -25,6 +27,7 @@ from core.phones import phone_display
 from core.traffic import traffic_matches
 from trackers.heartbeat import PageViewInput, session_heartbeat
 from trackers.leasing import LeaseGrant, lease_acquire, lease_shorten, source_tracker_get
+from trackers.new_session import new_session_in_one_statement, session_start
 
 SESSION_MINUTES = 30
 
@@ -80,7 +83,8 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
     Two paths. The heartbeat (a known session whose leases are all still open): ONE statement
     (`trackers.heartbeat.session_heartbeat`), for visitor pools, source pools or both; the caller's website
     lookup comes from the cache; on PostgreSQL a page load (`page_load: true`) records its page view in that same
-    statement. The first page (a new session, or one the heartbeat cannot serve in full): `_first_page`;
+    statement. A first page without a session id on PostgreSQL: ONE statement too (`_new_session`). Any other first
+    page (SQLite, or a session the heartbeat cannot serve in full): `_first_page`;
     `client_key` (`core.client_ip.client_key`) caps the numbers one client holds. Then, for a running session,
     its page load and GA ids are recorded in one place.
     """
@@ -100,6 +104,9 @@ def dni_assign(*, website, pools, visitor_id, session_id, data: VisitInput, orig
                              source_pools=source_pools, now=now, page_view=page_view) if session_uid else None
     if beat is not None and beat.complete:
         held = _Held(dict(beat.grants), beat.source_numbers)
+    elif session_uid is None and new_session_in_one_statement():
+        held = _new_session(website=website, visitor_pools=visitor_pools, source_pools=source_pools, result=result,
+                            data=data, now=now, client_key=client_key)
     else:
         held = _first_page(website=website, visitor_pools=visitor_pools, source_pools=source_pools, result=result,
                            session_uid=session_uid, is_new=session_uid is None and clean_id(visitor_id) is None,
@@ -139,6 +146,29 @@ def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, s
         if tracker is not None:
             source_numbers[pool.pk] = tracker.tracking_number
     return _Held(grants, source_numbers, visit, is_new_visit)
+
+
+def _new_session(*, website, visitor_pools, source_pools, result: AssignResult, data: VisitInput, now: datetime,
+                 client_key: str | None) -> _Held:
+    """PostgreSQL, no session sent (a new visitor, or a returning one): visitor, classified visit, first page view,
+    leases and source numbers in one statement (`trackers.new_session`). A visitor pool it could not serve (none
+    free, the client's share reached, a race lost) gets the full leasing rules after it."""
+    start = visit_start_sql(website=website, visitor_uid=result.visitor_id, session_uid=result.session_id, data=data,
+                            now=now)
+    classified = start.visit
+    wanted = [pool for pool in visitor_pools if traffic_matches(
+        pool.traffic_filter, source=classified.source, medium=classified.medium, campaign=classified.campaign)]
+    started = session_start(visit_ctes=start.ctes, visit_params=start.params, visitor_pools=wanted,
+                            source_pools=source_pools, source=classified.source, medium=classified.medium,
+                            client_key=client_key, now=now)
+    visit = visit_started(start, visitor_id=started.visitor_id, visit_id=started.visit_id)
+    grants = dict(started.grants)
+    for pool in wanted:
+        if pool.pk not in grants:
+            grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=True, client_key=client_key)
+            if grant is not None:
+                grants[pool.pk] = grant
+    return _Held(grants, started.source_numbers, visit, is_new_visit=True)
 
 
 def _running_session_visit_update(*, website, session_uid: str, visit: Visit | None, data: VisitInput,

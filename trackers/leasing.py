@@ -13,6 +13,9 @@
   `client_lease_cap` open numbers of a pool; beyond it a new session is treated as if the pool were exhausted
   (recorded with `is_client_cap`), so nobody drains a pool by opening sessions. The check is part of the
   statement that picks the free tracker: no extra round trip.
+- On PostgreSQL a new session's leases are taken inside the statement that records its visit
+  (`trackers.new_session`), by these rules; this module is their reference, SQLite's path, and what runs for a pool
+  that statement could not serve (none free, the client's share reached, a race lost).
 """
 
 import math

@@ -1,0 +1,112 @@
+"""The first page of a new session on PostgreSQL: visitor, visit, first page view, a lease in every visitor pool
+and the source pools' numbers in ONE SQL statement (data-modifying CTEs; autocommit makes it its own transaction).
+
+The caller (`dni_snippet.services`) brings the visit's rows as CTEs (`attribution.services.visit_start_sql`: `vi`
+is the new visit's id) and the visitor pools whose traffic filter the visit matches. Per visitor pool `i`:
+
+- `p{i}` picks the least-recently-released free tracker (no unexpired exclusive open lease) with
+  `FOR UPDATE OF t SKIP LOCKED`, only while the client holds fewer than its cap of the pool
+  (`trackers.leasing.client_lease_cap`, computed in SQL: an InitPlan run once);
+- `c{i}` closes the picked tracker's expired open lease, only if it is still expired (a renewal committed
+  meanwhile wins: the row is re-checked under its lock);
+- `l{i}` inserts the lease when the tracker was free or its lease was closed, `ON CONFLICT DO NOTHING`: a tracker a
+  concurrent session took after this statement's snapshot (the partial unique index `one_open_per_tracker`)
+  yields no lease instead of an error, so the visit is kept either way.
+
+A pool that got no lease here (none free, the client's share reached, a race lost) is not decided here: the
+caller runs the full rules for it (`trackers.leasing.lease_acquire`: retries, exhaustion policy, events), the
+reference this statement must agree with (tests/trackers/test_new_session.py).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+
+from trackers.leasing import LeaseGrant
+from trackers.models import CallTracker, Lease
+
+
+def new_session_in_one_statement() -> bool:
+    """SQLite has no data-modifying CTEs nor row locks: there the ORM path records a new session."""
+    return connection.vendor == "postgresql"
+
+
+@dataclass(frozen=True)
+class SessionStart:
+    visitor_id: int
+    visit_id: int
+    grants: dict[int, LeaseGrant] = field(default_factory=dict)  # visitor pool id → new lease
+    source_numbers: dict[int, str] = field(default_factory=dict)  # source pool id → tracking number
+
+
+def _lease_ctes(i: int, pool, *, client_key: str, now: datetime, expires_at: datetime) -> tuple[list[str], list]:
+    lease_t, tracker_t = Lease._meta.db_table, CallTracker._meta.db_table
+    live = "status = 'active' AND deleted_at IS NULL"
+    cap_sql, cap_params = "", []
+    if client_key:
+        cap_sql = (
+            f"AND (SELECT count(*) FROM {lease_t} h JOIN {tracker_t} ht ON ht.id = h.tracker_id "
+            f"WHERE h.client_key = %s AND h.ended_at IS NULL AND NOT h.is_shared AND h.expires_at > %s "
+            f"AND ht.pool_id = %s) < GREATEST(%s, CEIL(%s::float8 * "
+            f"(SELECT count(*) FROM {tracker_t} WHERE pool_id = %s AND {live}))) "
+        )
+        cap_params = [client_key, now, pool.pk, settings.DNI_CLIENT_LEASES_MIN, settings.DNI_CLIENT_LEASES_SHARE,
+                      pool.pk]
+    ctes = [
+        f"p{i} AS (SELECT t.id, t.tracking_number, o.expires_at AS open_expires_at FROM {tracker_t} t "
+        # LATERAL: one index probe per tracker, whatever the planner's statistics say (a plain join was planned as a
+        # nested loop over every open lease on a freshly loaded table).
+        f"LEFT JOIN LATERAL (SELECT id, expires_at FROM {lease_t} WHERE tracker_id = t.id AND ended_at IS NULL "
+        f"AND NOT is_shared LIMIT 1) o ON TRUE "
+        f"WHERE t.pool_id = %s AND t.status = 'active' AND t.deleted_at IS NULL "
+        f"AND (o.id IS NULL OR o.expires_at <= %s) {cap_sql}"
+        f"ORDER BY COALESCE(o.expires_at, t.lease_released_at) ASC NULLS FIRST, t.id "
+        f"LIMIT 1 FOR UPDATE OF t SKIP LOCKED)",
+        f"c{i} AS (UPDATE {lease_t} SET ended_at = expires_at "
+        f"WHERE tracker_id = (SELECT id FROM p{i} WHERE open_expires_at IS NOT NULL) "
+        f"AND ended_at IS NULL AND NOT is_shared AND expires_at <= %s RETURNING id)",
+        f"l{i} AS (INSERT INTO {lease_t} (tracker_id, visit_id, started_at, expires_at, ended_at, is_shared, client_key) "
+        f"SELECT p{i}.id, vi.id, %s, %s, NULL, FALSE, %s FROM p{i}, vi "
+        f"WHERE p{i}.open_expires_at IS NULL OR EXISTS (SELECT FROM c{i}) "
+        f"ON CONFLICT DO NOTHING RETURNING tracker_id)",
+    ]
+    params = [pool.pk, now, *cap_params, now, now, expires_at, client_key]
+    return ctes, params
+
+
+def session_start(*, visit_ctes: str, visit_params: list, visitor_pools, source_pools, source: str, medium: str,
+                  client_key: str | None, now: datetime) -> SessionStart:
+    """Run the new session's statement. `visit_ctes` must define `vr` (the visitor's id) and `vi` (the visit's id);
+    `visitor_pools`: the live visitor pools the visit may lease in; `source`/`medium`: the visit's, for the source
+    pools' numbers. Visitor pools missing from `grants` got no lease here."""
+    tracker_t = CallTracker._meta.db_table
+    ctes, params = [visit_ctes], list(visit_params)
+    expires = {}
+    columns = []
+    for i, pool in enumerate(visitor_pools):
+        expires[pool.pk] = now + timedelta(minutes=pool.lease_minutes)
+        pool_ctes, pool_params = _lease_ctes(i, pool, client_key=client_key or "", now=now,
+                                             expires_at=expires[pool.pk])
+        ctes += pool_ctes
+        params += pool_params
+        columns.append(f"(SELECT p.id FROM p{i} p JOIN l{i} ON l{i}.tracker_id = p.id)")
+        columns.append(f"(SELECT p.tracking_number FROM p{i} p JOIN l{i} ON l{i}.tracker_id = p.id)")
+    column_params: list = []
+    for pool in source_pools:
+        columns.append(f"(SELECT tracking_number FROM {tracker_t} WHERE pool_id = %s AND status = 'active' "
+                       f"AND deleted_at IS NULL AND source = %s AND medium = %s ORDER BY id LIMIT 1)")
+        column_params += [pool.pk, source, medium]
+    sql = f"WITH {', '.join(ctes)} SELECT vr.id, vi.id{''.join(', ' + c for c in columns)} FROM vr, vi"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *column_params])
+        visitor_id, visit_id, *values = cursor.fetchone()
+    grants = {}
+    for i, pool in enumerate(visitor_pools):
+        tracker_id, number = values[2 * i], values[2 * i + 1]
+        if tracker_id is not None:
+            grants[pool.pk] = LeaseGrant(pool.pk, tracker_id, number, expires[pool.pk])
+    numbers = values[2 * len(visitor_pools):]
+    source_numbers = {pool.pk: number for pool, number in zip(source_pools, numbers, strict=True) if number}
+    return SessionStart(visitor_id, visit_id, grants, source_numbers)
