@@ -8,7 +8,12 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from calls.selectors import InboundCall, call_for_provider_id, inbound_call_read, tracker_for_inbound_number
+from calls.selectors import (
+    InboundCall,
+    call_for_provider_id,
+    inbound_call_read,
+    tracker_for_inbound_number,
+)
 from telephony.credentials import (
     SigningKeys,
     signing_keys_of,
