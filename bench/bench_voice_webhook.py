@@ -163,7 +163,8 @@ def main():
                 assert status.startswith("200") and b"<Dial" in content, (name, status, content)
                 if index >= 0:
                     timings[name].append(elapsed)
-    attributed = Call.objects.filter(provider_call_id__startswith="CAbenchproduct", attribution_method="lease").count()
+    measured = [f"CAbenchproduct{index + 30:08d}" for index in range(N)]
+    attributed = Call.objects.filter(provider_call_id__in=measured, attribution_method="lease").count()
     stats = {name: _stats(values) for name, values in timings.items()}
     print(f"{'':40}{'mean ms':>10}{'p50 ms':>10}{'p99 ms':>10}")
     labels = {"bare": "bare view, no middleware (baseline)", "bare_mw": "bare view, production middleware",
