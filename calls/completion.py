@@ -27,10 +27,11 @@ CALL_CONVERTED = "call.converted"
 SETTLE_CHUNK = 500
 
 
-def announce(call_id: int, event: str) -> None:
+def announce(call_id: int, event: str, *, ring_listeners: frozenset[str] | None = None) -> None:
     """Tell integrations now, inside the writing transaction: they write what must be sent as rows of this same
-    transaction (an outbox) and only wake the worker once it commits; a rollback sends nothing."""
-    call_event.send(sender=Call, call_id=call_id, event=event)
+    transaction (an outbox) and only wake the worker once it commits; a rollback sends nothing.
+    `ring_listeners`: for the events of a ringing call, who has anything to do (calls.signals)."""
+    call_event.send(sender=Call, call_id=call_id, event=event, ring_listeners=ring_listeners)
 
 
 def completion_changes(*, call: Call, was_status: str, was_settling: bool, now: datetime) -> tuple[dict, bool]:

@@ -1,6 +1,10 @@
 """Reads for calls and the voice webhook."""
 
-from django.db.models import Count, Q
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import Account, Website
 from calls.models import (
@@ -12,6 +16,8 @@ from calls.models import (
     ConversionRule,
     Tag,
 )
+from calls.signals import ring_listener_expressions
+from core.phones import parse_phone
 from trackers.models import CallTracker
 
 
@@ -29,6 +35,79 @@ def tracker_for_inbound_number(*, number: str) -> CallTracker | None:
         .filter(tracking_number=number)
         .first()
     )
+
+
+def caller_e164(raw: str, region: str) -> str:
+    """The caller's number in E.164; '' for the "anonymous", "Restricted" or odd strings of hidden caller ids."""
+    try:
+        return parse_phone(raw, region)
+    except ValidationError:
+        return ""
+
+
+@dataclass(frozen=True)
+class InboundCall:
+    """What the voice webhook needs to know about a call before it answers, read in one query."""
+
+    tracker: CallTracker  # with its pool, the pool's account and the account's telephony settings
+    at: datetime
+    caller: str  # E.164, '' when hidden or unreadable
+    caller_blocked: bool = False  # on the account's block list (number or prefix)
+    caller_called_before: bool = False  # an earlier call of this caller to the account
+    caller_first_later: bool = False  # a call of this caller that starts later and is still marked first-time
+    ring_listeners: frozenset[str] = frozenset()  # calls.signals: who acts on this ringing call's events
+
+
+def inbound_call_read(*, number: str, caller_number: str, call_sid: str, at: datetime) -> InboundCall | None:
+    """The live tracker dialed at `number` (None: not ours) with everything the voice webhook decides on: its pool,
+    account and telephony settings (the signature's keys), and, as annotations of the same query, the caller's
+    block-list entry, whether the caller called the account before, and who listens to the ringing call's events.
+
+    A caller id in E.164 (what providers send) is the same in every region, so its facts are known before the
+    account is; any other form is read in the account's region, with two more queries.
+    """
+    if not number:
+        return None
+    caller = caller_e164(caller_number, "") if caller_number.startswith("+") else None
+    account = OuterRef("pool__account_id")
+    facts: dict = {f"ring_{name}": expression for name, expression in ring_listener_expressions(account).items()}
+    if caller:
+        earlier_calls = Call.objects.filter(account_id=account, caller_number=caller).exclude(provider_call_id=call_sid)
+        facts.update(
+            caller_blocked=Exists(BlockedNumber.objects.filter(account_id=account, number__in=_prefixes(caller))),
+            caller_called_before=Exists(earlier_calls.filter(started_at__lt=at)),
+            caller_first_later=Exists(earlier_calls.filter(started_at__gt=at, is_first_time_caller=True)),
+        )
+    tracker = (
+        CallTracker.objects.live()
+        .select_related("pool", "pool__account", "pool__account__telephony_settings")
+        .filter(tracking_number=number)
+        .annotate(**facts)
+        .first()
+    )
+    if tracker is None:
+        return None
+    listeners = frozenset(name.removeprefix("ring_") for name in facts if name.startswith("ring_") and getattr(tracker, name))
+    if caller is None:
+        return _inbound_call_in_region(tracker=tracker, caller_number=caller_number, call_sid=call_sid, at=at,
+                                       listeners=listeners)
+    return InboundCall(tracker=tracker, at=at, caller=caller, ring_listeners=listeners,
+                       caller_blocked=getattr(tracker, "caller_blocked", False),
+                       caller_called_before=getattr(tracker, "caller_called_before", False),
+                       caller_first_later=getattr(tracker, "caller_first_later", False))
+
+
+def _inbound_call_in_region(*, tracker, caller_number: str, call_sid: str, at: datetime, listeners) -> InboundCall:
+    """A caller id not in E.164, read in the account's region; its facts in queries of their own."""
+    account = tracker.pool.account
+    caller = caller_e164(caller_number, account.default_region)
+    if not caller:
+        return InboundCall(tracker=tracker, at=at, caller="", ring_listeners=listeners)
+    called_before, first_later = caller_history_around(account=account, caller_number=caller, at=at,
+                                                       exclude_call_id=call_sid)
+    return InboundCall(tracker=tracker, at=at, caller=caller, ring_listeners=listeners,
+                       caller_blocked=caller_is_blocked(account=account, caller_number=caller),
+                       caller_called_before=called_before, caller_first_later=first_later)
 
 
 def call_for_provider_id(*, provider_call_id: str) -> Call | None:
@@ -97,8 +176,11 @@ def caller_is_blocked(*, account: Account, caller_number: str) -> bool:
     prefix ("+1", "+19", "+190", … the whole number)."""
     if not caller_number.startswith("+"):
         return False
-    prefixes = [caller_number[:end] for end in range(2, len(caller_number) + 1)]
-    return BlockedNumber.objects.filter(account=account, number__in=prefixes).exists()
+    return BlockedNumber.objects.filter(account=account, number__in=_prefixes(caller_number)).exists()
+
+
+def _prefixes(caller_number: str) -> list[str]:
+    return [caller_number[:end] for end in range(2, len(caller_number) + 1)]
 
 
 def blocked_number_list(*, account: Account):

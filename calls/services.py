@@ -10,14 +10,12 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from attribution import matcher
 from attribution.classification import channel_group
-from attribution.models import Visit
 from calls.completion import (
     announce,
     announce_final,
@@ -30,15 +28,16 @@ from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
 from calls.outcomes import call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
+    InboundCall,
     call_for_provider_id,
+    caller_e164,
     caller_history_around,
-    caller_is_blocked,
-    tracker_for_inbound_number,
+    inbound_call_read,
 )
 from calls.twiml import twiml_for_plan, twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
-from core.phones import parse_phone, phone_location
+from core.phones import phone_location
 from core.queue import wake_on_commit
 from pools.models import Pool
 from telephony.call_flow import Branch
@@ -51,14 +50,6 @@ CALL_STARTED = "call.started"
 CALL_ATTRIBUTED = "call.attributed"
 CALL_RECORDING_READY = "call.recording_ready"
 CALL_VOICEMAIL = "call.voicemail"  # for notifications (not a webhook type: webhooks get call.recording_ready)
-
-
-def _caller_e164(raw: str, region: str) -> str:
-    """Twilio sends "anonymous", "Restricted" or odd strings for hidden caller ids: those become ''."""
-    try:
-        return parse_phone(raw, region)
-    except ValidationError:
-        return ""
 
 
 def call_original_number(tracker: CallTracker) -> str:
@@ -74,19 +65,30 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
     """Record an inbound call, once per provider call id, with where its caller's number is from. A call from a
     blocked caller is stored with `spam`. Returns (call, created)."""
     now = now or timezone.now()
-    if not provider_call_id:
-        raise DomainError(MISSING_CALL_ID, "The provider sent no call id.", {"CallSid": ["Required."]})
-    existing = Call.objects.filter(provider_call_id=provider_call_id).first()
-    if existing is not None:
-        return existing, False
-    pool = tracker.pool
-    account = pool.account
-    caller = _caller_e164(caller_number, account.default_region)
-    has_earlier, later_first = (
+    account = tracker.pool.account
+    caller = caller_e164(caller_number, account.default_region)
+    called_before, first_later = (
         caller_history_around(account=account, caller_number=caller, at=now, exclude_call_id=provider_call_id)
         if caller else (False, False)
     )
-    is_first_time = bool(caller) and not has_earlier
+    inbound = InboundCall(tracker=tracker, at=now, caller=caller, caller_called_before=called_before,
+                          caller_first_later=first_later)
+    return _call_insert(inbound=inbound, provider_call_id=provider_call_id, spam=spam)
+
+
+def _call_insert(*, inbound: InboundCall, provider_call_id: str, spam: bool = False,
+                 attribution: dict | None = None) -> tuple[Call, bool]:
+    """Insert the call `inbound` describes (with its `attribution` fields when planned already) and announce it.
+    A provider's retry of a call being written or written already inserts nothing: (the stored call, False).
+
+    When the voice webhook learnt that nobody listens to the ringing call's events (`ring_listeners` empty), the
+    insert is the only write and needs no transaction around it: one statement."""
+    if not provider_call_id:
+        raise DomainError(MISSING_CALL_ID, "The provider sent no call id.", {"CallSid": ["Required."]})
+    tracker, caller, now = inbound.tracker, inbound.caller, inbound.at
+    pool = tracker.pool
+    account = pool.account
+    is_first_time = bool(caller) and not inbound.caller_called_before
     location = phone_location(caller)
     call = Call(
         account=account, provider_call_id=provider_call_id, tracker=tracker, pool=pool,
@@ -94,25 +96,36 @@ def call_start(*, provider_call_id: str, tracker: CallTracker, caller_number: st
         original_number=call_original_number(tracker), status=Call.Status.RINGING,
         started_at=now, is_first_time_caller=is_first_time, spam=spam,
         caller_city=location["city"], caller_region=location["region"], caller_country=location["country"],
+        **(attribution or {}),
     )
+    demotes_later_calls = is_first_time and inbound.caller_first_later
+    one_statement = inbound.ring_listeners == frozenset() and not demotes_later_calls
     try:
-        with transaction.atomic():
-            call.save()
-            if is_first_time and later_first:
+        with _savepoint_if_in_transaction() if one_statement else transaction.atomic():
+            call.save(force_insert=True)
+            if demotes_later_calls:
                 # A call that started earlier but reached us later (replays, simulations) makes the later
                 # calls of that caller repeat calls: first-time is decided by start time, not arrival.
                 demoted = Call.objects.filter(account=account, caller_number=caller, started_at__gt=now,
                                               is_first_time_caller=True).update(is_first_time_caller=False)
                 if demoted:
                     _recompute_first_time_only_conversions(account=account, website_id=pool.website_id)
-            announce(call.pk, CALL_STARTED)
+            announce(call.pk, CALL_STARTED, ring_listeners=inbound.ring_listeners)
+            if call.attribution_method != Call.Method.NONE:
+                announce(call.pk, CALL_ATTRIBUTED, ring_listeners=inbound.ring_listeners)
             if caller and account.lookup_caller_names:
                 # The provider's lookup is slow and charged: the worker does it (cached per number), never the webhook.
                 wake_on_commit("calls.tasks.lookup_caller_name", call.pk)
     except IntegrityError:
-        # The provider retried the webhook while the first request was still writing.
+        # A retry of the webhook: the first request wrote the call (or is writing it right now).
         return Call.objects.get(provider_call_id=provider_call_id), False
     return call, True
+
+
+def _savepoint_if_in_transaction():
+    """A single statement needs no transaction; inside one (a caller's, the tests') a failed insert must not
+    break it, so it gets a savepoint there."""
+    return transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
 
 
 def calls_first_time_recompute(*, account) -> int:
@@ -138,12 +151,25 @@ def _recompute_first_time_only_conversions(*, account, website_id: int | None = 
         transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))  # type: ignore[misc]
 
 
-def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int) -> list[matcher.LeaseFact]:
+SNAPSHOT_FIELDS = ("source", "medium", "campaign", "term", "landing_page", "landing_page_key", "channel", "gclid")
+
+
+def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int,
+                 account_id: int) -> tuple[list[matcher.LeaseFact], dict[int, dict]]:
+    """(the tracker's leases around `call_at`, {visit id: its attribution snapshot} for the account's visits among
+    them): one query, the visits joined."""
     window_start = call_at - timedelta(minutes=lease_minutes)
-    leases = Lease.objects.filter(tracker=tracker, started_at__lte=call_at, expires_at__gte=window_start).values(
-        "visit_id", "started_at", "expires_at", "ended_at", "is_shared"
+    rows = Lease.objects.filter(tracker=tracker, started_at__lte=call_at, expires_at__gte=window_start).values(
+        "visit_id", "started_at", "expires_at", "ended_at", "is_shared", "visit__website__account_id",
+        *(f"visit__{field}" for field in SNAPSHOT_FIELDS),
     )
-    return [matcher.LeaseFact(**row) for row in leases]
+    facts, snapshots = [], {}
+    for row in rows:
+        facts.append(matcher.LeaseFact(visit_id=row["visit_id"], started_at=row["started_at"],
+                                       expires_at=row["expires_at"], ended_at=row["ended_at"], is_shared=row["is_shared"]))
+        if row["visit__website__account_id"] == account_id:
+            snapshots[row["visit_id"]] = {field: row[f"visit__{field}"] for field in SNAPSHOT_FIELDS}
+    return facts, snapshots
 
 
 # A tracker's status in the matcher's words: active trackers show their source at the top, flagged ones still do.
@@ -173,38 +199,15 @@ def call_attribute(*, call: Call) -> Call:
         return call
     tracker = call.tracker
     assert tracker is not None  # tracker_id is set
-    pool = call.pool or tracker.pool
-    if pool.is_offline:
-        return _call_attribute_offline(call=call, offline=pool.offline)
-    if pool.tracking == Pool.Tracking.VISITOR:
-        match = matcher.plan_visitor_match(
-            leases=_lease_facts(tracker=tracker, call_at=call.started_at, lease_minutes=pool.lease_minutes),
-            call_at=call.started_at, lease_minutes=pool.lease_minutes,
-        )
-    else:
-        match = matcher.plan_source_match(history=_assignment_facts(tracker=tracker, call_at=call.started_at),
-                                          call_at=call.started_at)
-    snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "",
-                "landing_page_key": "", "channel": channel_group(match.source, match.medium) if match.source else "",
-                "gclid": ""}
-    visit = None
-    if match.visit_id is not None:
-        visit = Visit.objects.filter(pk=match.visit_id, website__account=call.account).first()
-        if visit is not None:
-            snapshot = {field: getattr(visit, field) for field in snapshot}
-    method = match.method if (visit or match.visit_id is None) else Call.Method.NONE
-    values = {
-        "visit": visit, "attribution_method": method,
-        "attribution_confidence": match.confidence if method != Call.Method.NONE else 0.0,
-        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},  # type: ignore[union-attr]
-    }
+    values = _attribution_values(tracker=tracker, pool=call.pool or tracker.pool, account_id=call.account_id,
+                                 call_at=call.started_at)
     changed = [field for field, value in values.items() if getattr(call, field) != value]
     if not changed:
         return call
     for field in changed:
         setattr(call, field, values[field])
-    call.save(update_fields=changed)
-    if method != Call.Method.NONE:
+    call.save(update_fields=[field.removesuffix("_id") for field in changed])
+    if call.attribution_method != Call.Method.NONE:
         announce(call.pk, CALL_ATTRIBUTED)
     return call
 
@@ -212,21 +215,36 @@ def call_attribute(*, call: Call) -> Call:
 OFFLINE_CHANNEL = "Offline"  # reports' channel of calls to numbers printed off the website (SPEC "Pool": offline)
 
 
-def _call_attribute_offline(*, call: Call, offline: dict) -> Call:
-    """A number printed offline (billboard, print): the call comes from that placement, without any visit."""
-    values = {
-        "visit": None, "attribution_method": Call.Method.OFFLINE, "attribution_confidence": 1.0,
-        "source": offline["source"], "medium": offline["medium"], "campaign": offline.get("label", "")[:200],
-        "term": "", "landing_page": "", "landing_page_key": "", "channel": OFFLINE_CHANNEL, "gclid": "",
+def _attribution_values(*, tracker: CallTracker, pool: Pool, account_id: int, call_at: datetime) -> dict:
+    """The attribution fields of a call to `tracker` at `call_at`: the visit (visitor pools) or the source/medium
+    (source pools) the matcher picks, with a snapshot of what it was attributed to; a number printed offline
+    (billboard, print) is that placement's, without any visit."""
+    if pool.is_offline:
+        offline = pool.offline
+        return {
+            "visit_id": None, "attribution_method": Call.Method.OFFLINE, "attribution_confidence": 1.0,
+            "source": offline["source"], "medium": offline["medium"], "campaign": offline.get("label", "")[:200],
+            "term": "", "landing_page": "", "landing_page_key": "", "channel": OFFLINE_CHANNEL, "gclid": "",
+        }
+    visits: dict[int, dict] = {}
+    if pool.tracking == Pool.Tracking.VISITOR:
+        leases, visits = _lease_facts(tracker=tracker, call_at=call_at, lease_minutes=pool.lease_minutes,
+                                      account_id=account_id)
+        match = matcher.plan_visitor_match(leases=leases, call_at=call_at, lease_minutes=pool.lease_minutes)
+    else:
+        match = matcher.plan_source_match(history=_assignment_facts(tracker=tracker, call_at=call_at), call_at=call_at)
+    snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "",
+                "landing_page_key": "", "channel": channel_group(match.source, match.medium) if match.source else "",
+                "gclid": ""}
+    visit_id = match.visit_id if match.visit_id in visits else None
+    if visit_id is not None:
+        snapshot = visits[visit_id]
+    method = match.method if (visit_id is not None or match.visit_id is None) else Call.Method.NONE
+    return {
+        "visit_id": visit_id, "attribution_method": method,
+        "attribution_confidence": match.confidence if method != Call.Method.NONE else 0.0,
+        **{field: value[:Call._meta.get_field(field).max_length] for field, value in snapshot.items()},  # type: ignore[union-attr]
     }
-    changed = [field for field, value in values.items() if getattr(call, field) != value]
-    if not changed:
-        return call
-    for field in changed:
-        setattr(call, field, values[field])
-    call.save(update_fields=changed)
-    announce(call.pk, CALL_ATTRIBUTED)
-    return call
 
 
 def _event_time(params, now: datetime) -> datetime:
@@ -360,45 +378,53 @@ def _attribute_safely(call: Call) -> None:
         logger.exception("Attributing call %s failed; it stays unattributed for now.", call.provider_call_id)
 
 
+def _ring_attribution(inbound: InboundCall) -> dict:
+    """The attribution fields of a call as it rings, for its insert; {} (unattributed for now, retried when the call
+    completes) when planning them failed."""
+    tracker = inbound.tracker
+    try:
+        with _savepoint_if_in_transaction():
+            return _attribution_values(tracker=tracker, pool=tracker.pool, account_id=tracker.pool.account_id,
+                                       call_at=inbound.at)
+    except Exception:
+        logger.exception("Attributing the call to %s failed; it stays unattributed for now.", tracker.tracking_number)
+        return {}
+
+
 _LOOK_UP = object()
 
 
-def _caller_blocked_safely(*, tracker: CallTracker, caller_number: str) -> bool:
-    """A failed block-list lookup never drops a call: the caller is then treated as not blocked."""
-    account = tracker.pool.account
-    try:
-        return caller_is_blocked(account=account, caller_number=_caller_e164(caller_number, account.default_region))
-    except Exception:
-        logger.exception("Checking the block list for a call to %s failed; dialling.", tracker.tracking_number)
-        return False
-
-
-def call_route_inbound(*, params, now: datetime | None = None, tracker=_LOOK_UP, webhook_prefix: str = "twilio") -> str:
+def call_route_inbound(*, params, now: datetime | None = None, inbound=_LOOK_UP, webhook_prefix: str = "twilio") -> str:
     """The voice webhook's answer: TwiML that dials the original number, <Reject/> for an unknown number, or
     <Reject reason="busy"/> for a caller on the account's block list (the call is kept, marked spam).
 
-    A call is never dropped because recording or attributing it failed: those run in savepoints and
-    any error is logged, then the original number is dialed anyway. (When even the tracker lookup
-    fails, the view errors and Twilio uses the number's fallback URL, which dials the original.)
+    `inbound` is what the signature check read already (calls.selectors.inbound_call_read, None for a number that
+    is not ours); `now` is then its time. The call is written once, attributed as it rings, in one statement when
+    nobody listens to its events (calls.signals).
+
+    A call is never dropped because recording or attributing it failed: any error is logged, then the original
+    number is dialed anyway. (When even the tracker lookup fails, the view errors and Twilio uses the number's
+    fallback URL, which dials the original.)
     Status and recording callbacks come back to the provider's own webhooks (/telephony/<webhook_prefix>/…).
     """
-    now = now or timezone.now()
-    if tracker is _LOOK_UP:  # the signature check may already have looked it up
-        tracker = tracker_for_inbound_number(number=params.get("To", ""))
-    if tracker is None:
-        return twiml_reject()
-    original = call_original_number(tracker)
     call_sid = params.get("CallSid", "")
-    if _caller_blocked_safely(tracker=tracker, caller_number=params.get("From", "")):
+    if inbound is _LOOK_UP:
+        inbound = inbound_call_read(number=params.get("To", ""), caller_number=params.get("From", ""),
+                                    call_sid=call_sid, at=now or timezone.now())
+    if inbound is None:
+        return twiml_reject()
+    tracker = inbound.tracker
+    now = inbound.at
+    original = call_original_number(tracker)
+    if inbound.caller_blocked:
         try:
-            call_start(provider_call_id=call_sid, tracker=tracker, caller_number=params.get("From", ""), now=now, spam=True)
+            _call_insert(inbound=inbound, provider_call_id=call_sid, spam=True)
         except Exception:
             logger.exception("Recording blocked call %s to %s failed; rejecting it anyway.", call_sid, tracker.tracking_number)
         return twiml_reject_busy()
     try:
-        call, created = call_start(provider_call_id=call_sid, tracker=tracker,
-                                   caller_number=params.get("From", ""), now=now)
-        if created or call.attribution_method == Call.Method.NONE:
+        call, created = _call_insert(inbound=inbound, provider_call_id=call_sid, attribution=_ring_attribution(inbound))
+        if not created and call.attribution_method == Call.Method.NONE:
             _attribute_safely(call)
     except Exception:
         logger.exception("Recording call %s to %s failed; forwarding it anyway.", call_sid, tracker.tracking_number)

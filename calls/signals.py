@@ -17,3 +17,24 @@ from django.dispatch import Signal
 
 call_event = Signal()
 calls_relabeled = Signal()
+
+
+# Who acts on the events of a ringing call (`call.started`, `call.attributed`). The caller waits on the voice
+# webhook before the phone rings, so the webhook asks in its one tracker query (calls.selectors.inbound_call_read)
+# instead of letting every receiver query: an app above calls that writes rows for those events registers, under
+# its name, a boolean expression of the account id (an `OuterRef`) that says whether the account has anything for
+# it to do, e.g. `Exists(WebhookEndpoint.objects.filter(account_id=account, is_enabled=True))`. The events still
+# go out, with `ring_listeners`: the names whose expression was true (a registered receiver that is not named has
+# nothing to do); when no name is, the call is written in one statement, without a transaction around it.
+# `ring_listeners` is None when the sender did not ask (anything but the voice webhook): then everyone looks.
+_ring_listeners: dict = {}
+
+
+def register_ring_listener(name: str, wants_events_of_account) -> None:
+    """`wants_events_of_account(account_id_ref)` → a boolean query expression (e.g. an `Exists`)."""
+    _ring_listeners[name] = wants_events_of_account
+
+
+def ring_listener_expressions(account_id_ref) -> dict:
+    """{registered name: its expression for `account_id_ref`}, for the voice webhook's tracker query."""
+    return {name: wants(account_id_ref) for name, wants in _ring_listeners.items()}

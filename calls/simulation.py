@@ -92,9 +92,9 @@ def _check_signed(path: str, params: dict, *, token: str, tokens: list[str]) -> 
 
 
 def _voice(params: dict, *, token: str, now: datetime) -> str:
-    tracker, tokens = voice_tokens_for_params(params)
+    inbound, tokens = voice_tokens_for_params(params, at=now)
     _check_signed(VOICE_PATH, params, token=token, tokens=tokens)
-    return call_route_inbound(params=params, now=now, tracker=tracker)
+    return call_route_inbound(params=params, inbound=inbound)
 
 
 def _status(params: dict, *, token: str, now: datetime) -> None:

@@ -24,8 +24,7 @@ def _voice_view(provider: str):
     @require_POST
     @webhook_signature_required(provider, voice_keys_for(provider))
     def voice(request):
-        twiml = call_route_inbound(params=request.POST, now=timezone.now(), tracker=request.inbound_tracker,
-                                   webhook_prefix=provider)
+        twiml = call_route_inbound(params=request.POST, inbound=request.inbound_call, webhook_prefix=provider)
         return HttpResponse(twiml, content_type=TWIML)
 
     voice.__name__ = voice.__qualname__ = f"{provider}_voice"

@@ -24,7 +24,14 @@ logger = logging.getLogger(__name__)
 GA4_TRIGGERS = frozenset({"call.completed", "call.converted", "call.updated"})
 
 
-def on_call_event(sender, call_id, event, **kwargs):
+# Our name among the listeners to a ringing call's events (calls.signals): the voice webhook asks, in its tracker
+# query, whether the account has webhook endpoints, and names us only when it has.
+RING_LISTENER = "integrations"
+
+
+def on_call_event(sender, call_id, event, ring_listeners=None, **kwargs):
+    if ring_listeners is not None and RING_LISTENER not in ring_listeners:
+        return  # a ringing call of an account without webhook endpoints: nothing to write, nothing to read
     try:
         with transaction.atomic():
             call = Call.objects.select_related("account", "pool__website", "visit").filter(pk=call_id).first()

@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 
 from accounts.models import Account
 from integrations.models import (
@@ -15,6 +15,12 @@ from integrations.models import (
 
 def webhook_endpoint_list(*, account: Account) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(account=account).order_by("url", "id")
+
+
+def account_has_webhook_endpoints(account_id_ref) -> Exists:
+    """Whether the account (an id or an `OuterRef` to one) has an enabled webhook endpoint: the only thing this app
+    writes for a ringing call's events (calls.signals.register_ring_listener)."""
+    return Exists(WebhookEndpoint.objects.filter(account_id=account_id_ref, is_enabled=True))
 
 
 def webhook_delivery_list(*, account: Account, endpoint: WebhookEndpoint | None = None) -> QuerySet[WebhookDelivery]:

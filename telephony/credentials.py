@@ -125,7 +125,11 @@ def webhook_signing_keys(account, provider: str) -> SigningKeys:
     """The keys that sign `provider`'s webhooks for numbers of `account` (SPEC "Telephony"): Twilio's auth token
     (or the sandbox token) plus, when the account set one, its Webhook Setting's SharedKey; SignalWire's project
     signing key; Telnyx's account public key. Empty: nothing can sign, every request is refused."""
-    telephony_settings = TelephonySettings.objects.filter(account=account).first()
+    return signing_keys_of(TelephonySettings.objects.filter(account=account).first(), provider)
+
+
+def signing_keys_of(telephony_settings: TelephonySettings | None, provider: str) -> SigningKeys:
+    """webhook_signing_keys from the account's settings row already read (None: the account has none)."""
     if provider == Provider.SIGNALWIRE:
         key = signalwire_credentials(telephony_settings).signing_key
         return SigningKeys(tokens=(key,) if key else ())
