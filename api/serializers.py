@@ -53,7 +53,9 @@ class PoolHealthSerializer(serializers.Serializer):
 
 
 class NumberRequestSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=REQUEST_TYPES, help_text="local (default), toll_free or area_code.")
+    type = serializers.ChoiceField(choices=REQUEST_TYPES, help_text="local (default: the original's area code, then its state, then nearby), "
+                                   "any_area_code (local numbers from any area code: a national business), "
+                                   "toll_free or area_code.")
     area_code = serializers.RegexField(r"^[2-9][0-9]{2}$", required=False, help_text="With type area_code: e.g. 720.")
     country = serializers.RegexField(r"^[A-Za-z]{2}$", required=False,
                                      help_text="Two-letter country; default: the original number's.")

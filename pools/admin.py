@@ -92,7 +92,8 @@ class PoolAdminForm(PhoneFieldsFormMixin, forms.ModelForm):
             "record_calls": "Record calls to this pool's numbers (tell callers; some places require consent).",
             "number_request": 'Where new numbers come from. Empty or {"type": "local"}: the original number\'s area code, '
                               'then its state, then nearby. {"type": "area_code", "area_code": "303"}: only that area '
-                              'code. {"type": "toll_free"}. Add "country": "CA" to buy in another country.',
+                              'code. {"type": "any_area_code"}: local numbers from any area code (a national business). '
+                              '{"type": "toll_free"}. Add "country": "CA" to buy in another country.',
             "traffic_filter": 'Only these visitors get a number, e.g. {"sources": ["google"], "mediums": ["cpc"]} for '
                               'Google Ads clicks (add "campaigns": [...] to narrow further). Others see a source pool\'s '
                               "number for the same line, or the business line. Sizing counts only this traffic. "

@@ -24,7 +24,7 @@ _HELP = {
         "number matches the pool's search (its area code, then its state, then nearby). Nothing is bought "
         "elsewhere without asking.",
         "Check the account's telephony settings, or change the pool's “new numbers” search (another area code, "
-        "toll-free). The next rules run tries again."),
+        "any area code, toll-free). The next rules run tries again."),
     EXHAUSTED: (
         "A visitor pool ran out in the last 24 hours: some visitors found every number in use and saw the original "
         "number (or a shared one), so those calls cannot be tied to a visit.",

@@ -61,8 +61,9 @@ class Pool(TenantLinks, models.Model):
     notice_audio_digest = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     number_request = models.JSONField(
         default=dict, db_default={}, blank=True,  # db_default: rows written by code that predates the field
-        help_text='Where new numbers come from: {"type": "local"|"toll_free"|"area_code", "area_code"?, "country"}. '
-                  "Local (empty = local in the original number's country): its area code, then its state, then nearby.",
+        help_text='Where new numbers come from: {"type": "local"|"any_area_code"|"toll_free"|"area_code", "area_code"?, '
+                  '"country"}. Local (empty = local in the original number\'s country): its area code, then its state, '
+                  "then nearby. any_area_code: local numbers from any area code of the country.",
     )
     # Visitor pools: only sessions from these sources/mediums/campaigns lease a number (core.traffic); {} = all.
     traffic_filter = models.JSONField(

@@ -394,7 +394,7 @@ def _search_numbers(*, pool, provider, count: int, exclude: set[str]) -> list[tu
     raise DomainError(
         CANNOT_BUY_NUMBERS,
         f"The {provider.name} provider has {len(found)} of the {count} numbers “{pool}” asked for. Searched: "
-        f"{'; '.join(counts)}. Nothing was bought: choose another area code, or toll-free numbers, for this pool.",
+        f"{'; '.join(counts)}. Nothing was bought: choose another area code, any area code, or toll-free numbers, for this pool.",
         {"number_request": [f"Not enough numbers for {', then '.join(tried)}."]},
     )
 

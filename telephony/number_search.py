@@ -2,7 +2,9 @@
 
 `local` (the default) asks for the original number's area code, then its region/state, then numbers near it
 (Twilio's AreaCode, InRegion and NearNumber searches); `area_code` asks for one chosen area code only;
-`toll_free` for toll-free numbers. Nothing here falls back to "anywhere": what is not found is reported.
+`any_area_code` asks for local numbers from any area code of the country (a national business: one plain local
+search); `toll_free` for toll-free numbers. Nothing here falls back to "anywhere" unless the request says so: what
+is not found is reported.
 """
 
 import json
@@ -15,8 +17,8 @@ import phonenumbers
 
 from core.phones import phone_display
 
-LOCAL, TOLL_FREE, AREA_CODE = "local", "toll_free", "area_code"
-REQUEST_TYPES = (LOCAL, TOLL_FREE, AREA_CODE)
+LOCAL, TOLL_FREE, AREA_CODE, ANY_AREA_CODE = "local", "toll_free", "area_code", "any_area_code"
+REQUEST_TYPES = (LOCAL, TOLL_FREE, AREA_CODE, ANY_AREA_CODE)
 AREA_CODE_COUNTRIES = frozenset({"US", "CA"})  # AreaCode / InRegion / NearNumber: North America only
 REGIONS_PATH = Path(__file__).resolve().parent / "data" / "regions.json"
 
@@ -104,13 +106,14 @@ def number_request_clean(raw, original_number: str) -> dict:
     if raw in (None, "", {}):
         raw = {}
     if not isinstance(raw, dict):
-        raise NumberRequestError("number_request", "Give an object: {\"type\": \"local\"|\"toll_free\"|\"area_code\", …}.")
+        raise NumberRequestError(
+            "number_request", "Give an object: {\"type\": \"local\"|\"any_area_code\"|\"toll_free\"|\"area_code\", …}.")
     unknown = set(raw) - {"type", "area_code", "country"}
     if unknown:
         raise NumberRequestError("number_request", f"Unknown key(s): {', '.join(sorted(map(str, unknown)))}.")
     kind = raw.get("type") or LOCAL
     if kind not in REQUEST_TYPES:
-        raise NumberRequestError("type", "Choose local, toll_free or area_code.")
+        raise NumberRequestError("type", "Choose local, any_area_code, toll_free or area_code.")
     country = raw.get("country") or country_of(original_number)
     if not isinstance(country, str) or not re.fullmatch(r"[A-Za-z]{2}", country):
         raise NumberRequestError("country", "Give a two-letter country code (US, CA, GB…).")
@@ -136,6 +139,8 @@ def number_searches(request: dict, original_number: str) -> list[NumberSearch]:
         return [NumberSearch(TOLL_FREE, country)]
     if request["type"] == AREA_CODE:
         return [NumberSearch(LOCAL, country, area_code=request["area_code"])]
+    if request["type"] == ANY_AREA_CODE:
+        return [NumberSearch(LOCAL, country)]
     if country not in AREA_CODE_COUNTRIES or country_of(original_number) != country:
         return [NumberSearch(LOCAL, country)]
     if not _is_geographic(original_number):  # a toll-free original has no area to stay in

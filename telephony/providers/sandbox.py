@@ -1,8 +1,9 @@
 """Fictional numbers in the 555-0100…0199 blocks of many US area codes (and of the toll-free codes): no network.
 
 It answers the same searches as Twilio — an area code, a state (InRegion), near a number (NearNumber: the
-number's own area code first, then the rest of its state) and toll-free — and finds nothing for an area code
-or state it has no block in (e.g. 307, Wyoming), so a pool that asks for one fails clearly.
+number's own area code first, then the rest of its state), any area code (a plain local search: every block)
+and toll-free — and finds nothing for an area code or state it has no block in (e.g. 307, Wyoming), so a pool
+that asks for one fails clearly.
 """
 
 from telephony.number_search import LOCAL, TOLL_FREE, NumberSearch, area_code_of, region_of

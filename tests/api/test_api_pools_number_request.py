@@ -37,6 +37,21 @@ def test_patching_to_toll_free(api_client, account, website):
     assert response.json()["number_searches"] == ["toll-free numbers (US)"]
 
 
+def test_a_national_business_asks_for_any_area_code(api_client, website):
+    response = api_client.post("/api/v1/pools/", {**DENVER, "number_request": {"type": "any_area_code"}}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["number_request"] == {"type": "any_area_code", "country": "US"}
+    assert response.json()["number_searches"] == ["local numbers anywhere in US"]
+
+
+def test_an_unknown_number_request_type_is_refused(api_client, website):
+    response = api_client.post("/api/v1/pools/", {**DENVER, "number_request": {"type": "anywhere"}}, format="json")
+
+    assert response.status_code == 400
+    assert list(error(response)["fields"]) == ["number_request.type"]
+
+
 def test_an_unreadable_area_code_is_400_in_the_contract_shape(api_client, website):
     response = api_client.post("/api/v1/pools/", {**DENVER, "number_request": {"type": "area_code", "area_code": "72"}},
                                format="json")

@@ -42,6 +42,12 @@ def test_toll_free_is_one_toll_free_search():
     assert number_searches({"type": "toll_free"}, DENVER) == [NumberSearch("toll_free", "US")]
 
 
+def test_any_area_code_is_one_plain_local_search_in_the_country():
+    assert number_searches({"type": "any_area_code"}, DENVER) == [NumberSearch("local", "US")]
+    assert number_searches({"type": "any_area_code", "country": "CA"}, DENVER) == [NumberSearch("local", "CA")]
+    assert number_request_display({"type": "any_area_code"}, DENVER) == "any-area-code: local numbers anywhere in US"
+
+
 def test_a_toll_free_original_has_no_area_to_stay_in():
     assert number_searches({}, "+18005550100") == [NumberSearch("local", "US")]
 
@@ -59,6 +65,8 @@ def test_the_display_names_every_search_in_order():
         ({"type": "area_code", "area_code": "123"}, "area_code"),
         ({"type": "area_code", "area_code": "720", "country": "GB"}, "country"),
         ({"type": "local", "area_code": "720"}, "area_code"),
+        ({"type": "any_area_code", "area_code": "720"}, "area_code"),
+        ({"type": "any", "country": "US"}, "type"),
         ({"type": "local", "country": "USA"}, "country"),
         ({"kind": "local"}, "number_request"),
         (["local"], "number_request"),
@@ -91,3 +99,9 @@ def test_the_sandbox_finds_a_states_other_area_codes_and_toll_free_numbers():
     assert near[0].startswith("+1303") and near[-1].startswith("+1720")
     toll_free = sandbox.search(count=1, exclude=set(), query=NumberSearch("toll_free", "US"))
     assert toll_free == ["+18005550100"]
+
+
+def test_the_sandbox_answers_a_plain_local_search_from_all_its_area_codes():
+    found = SandboxProvider().search(count=1000, exclude=set(), query=NumberSearch("local", "US"))
+    assert len(set(found)) == 1000
+    assert len({number[2:5] for number in found}) == 10

@@ -23,6 +23,7 @@ from core.actors import Actor
 from pools.models import Pool
 from pools.services import pool_create, pool_enforce, trackers_provision
 from reports.services import rollup_refresh
+from telephony.number_search import ANY_AREA_CODE
 from telephony.recordings import sandbox_recording_url
 from trackers.models import CallTracker
 
@@ -76,6 +77,8 @@ class Command(BaseCommand):
         main_line = self.ensure_pool(
             account, website, "Main line", original_number="+12025550100",
             kind=Pool.Kind.MANUAL, tracking=Pool.Tracking.VISITOR, size=10, lease_minutes=30, record_calls=True,
+            # A national business: the sandbox has only 100 numbers per area code, and load tests provision 1000 here.
+            number_request={"type": ANY_AREA_CODE, "country": "US"},
         )
         service_line = self.ensure_pool(
             account, website, "Service line", original_number="+12025550150",
