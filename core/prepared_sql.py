@@ -37,7 +37,7 @@ def prepared_cursor() -> Iterator:
         raw = preparing_cursor(connection.connection)
         if timezone_differs(connection):  # as Django's create_cursor does for its own cursors
             register_tzloader(connection.timezone, raw)
-    with connection._prepare_cursor(raw) as cursor:  # Django's wrapper: thread check, query log
+    with connection._prepare_cursor(raw) as cursor:  # type: ignore[attr-defined]  # Django's wrapper: thread check, query log
         yield cursor
 
 
@@ -51,7 +51,7 @@ def _postgresql():
 
     class PreparingCursor(ServerBindingCursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            return super().execute(query, params, prepare=True, binary=binary)  # type: ignore[misc]  # psycopg's Cursor.execute
 
     def timezone_differs(wrapper) -> bool:
         return wrapper.timezone != wrapper.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone

@@ -30,13 +30,14 @@ def _skip_health_check_of_a_busy_connection() -> None:
     raw = connection.connection
     if (raw is not None and _last_answered is not None and _last_answered[0] is raw
             and clock() - _last_answered[1] < HEALTH_CHECK_SKIP_SECONDS):
-        connection.health_check_done = True  # Django's own flag: the check already ran in this request
+        connection.health_check_done = True  # type: ignore[attr-defined]  # Django's flag: as if the check already ran in this request
 
 
 def _answered() -> None:
+    """Remember the connection that just answered; forget it after a database error (the next request checks)."""
     global _last_answered
-    if connection.connection is not None and not connection.errors_occurred:
-        _last_answered = (connection.connection, clock())
+    ok = connection.connection is not None and not connection.errors_occurred
+    _last_answered = (connection.connection, clock()) if ok else None
 
 
 def _dni_urls() -> tuple[URLResolver, int]:
@@ -69,7 +70,9 @@ class DniDirectMiddleware:
             if match is not None and getattr(match.func, "dni_direct", False):
                 request.resolver_match = match
                 _skip_health_check_of_a_busy_connection()
-                response = match.func(request, *match.args, **match.kwargs)
-                _answered()
+                try:
+                    response = match.func(request, *match.args, **match.kwargs)
+                finally:
+                    _answered()
                 return response
         return self.get_response(request)
