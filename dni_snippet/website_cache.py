@@ -80,8 +80,8 @@ def _load(key: str):
     return Website.objects.filter(key=key).first(), pools
 
 
-# One redis-py client per cache backend: Django builds a new one on every call (with its table of ~170 response
-# callbacks), which cost the heartbeat more than the whole statement's Python side.
+# One redis-py client per cache backend: Django builds a new one on every call, filling its table of ~170 response
+# callbacks each time (measured at a few hundred microseconds: more than the pipeline's own Python side).
 _redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
