@@ -28,7 +28,7 @@ def prepared_cursor() -> Iterator:
         return
     connection.close_if_health_check_failed()  # what connection.cursor() does first, in this order
     connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
+    if getattr(connection.connection, "prepare_threshold", None) is None:  # off, or psycopg2 (no such setting)
         with connection.cursor() as cursor:
             yield cursor
         return
