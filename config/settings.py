@@ -117,6 +117,7 @@ TEMPLATES = [
     },
 ]
 
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -125,6 +126,11 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # hanging it until the provider times out; Twilio then uses the number's fallback URL.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5))
+    # The hot path's hand-written statements are prepared (core.prepared_sql); Django's own cursors bind on the
+    # client and are never prepared, whatever the threshold. None (Django's default) turns preparing off: for a
+    # pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    if DATABASE_PREPARED_STATEMENTS:
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 
 from attribution.models import PageView, Visit
+from core.prepared_sql import prepared_cursor
 from core.traffic import traffic_matches
 from trackers.leasing import LeaseGrant
 from trackers.models import CallTracker, Lease
@@ -94,7 +95,7 @@ def session_heartbeat(*, website_id: int, session_uid: str, visitor_pools, sourc
         f"(SELECT tracking_number FROM {tracker_t} t WHERE t.id = {lease_t}.tracker_id), {pool_of_lease}"
         + "".join(f", {column}" for column in columns)
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [*set_params, website_id, session_uid, *expires, *column_params])
         rows = cursor.fetchall()
     grants = {
@@ -131,7 +132,7 @@ def _visit_select(*, website_id: int, session_uid: str, visitor_pools, source_po
     columns, params = _source_number_columns(source_pools, "v.id")
     columns = [f"v.{c}" for c in VISIT_TRAFFIC] + columns
     sql = f"SELECT {', '.join(columns)} FROM {visit_t} v WHERE v.website_id = %s AND v.session_uid = %s"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [*params, website_id, session_uid])
         row = cursor.fetchone()
     if row is None or not _complete(visitor_pools, {}, row[:len(VISIT_TRAFFIC)]):

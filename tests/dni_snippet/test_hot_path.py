@@ -3,9 +3,13 @@ whatever the website has; the middleware the public endpoints do not need never 
 
 import pytest
 import redis.client
+from django.db import connection
+from django.urls import resolve
 
 from core.models import RateCounter
+from dni_snippet import middleware as dni_middleware
 from tests.dni_snippet.test_assign import heartbeat_body
+from trackers.models import Lease
 
 
 @pytest.fixture
@@ -25,6 +29,103 @@ def redis_round_trips(monkeypatch):
     monkeypatch.setattr(redis.client.Redis, "execute_command", counted_command)
     monkeypatch.setattr(redis.client.Pipeline, "execute", counted_pipeline)
     return trips
+
+
+@pytest.fixture
+def database_round_trips(monkeypatch):
+    """Every statement the driver sends, also those Django does not log (CONN_HEALTH_CHECKS' `SELECT 1`)."""
+    sent = []
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        cursor_class = psycopg.Cursor  # Django's cursors, the health check's and core.prepared_sql's all inherit it
+    else:
+        from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+        cursor_class = SQLiteCursorWrapper
+    execute = cursor_class.execute
+
+    def counted(self, query, *args, **kwargs):
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(cursor_class, "execute", counted)
+    return sent
+
+
+def _as_after_request_started():
+    """What Django's request_started handler does to a kept connection (the test client leaves it out): the
+    next query runs the health check first."""
+    assert connection.health_check_enabled  # CONN_HEALTH_CHECKS, the production setting
+    connection.health_check_done = False
+
+
+@pytest.mark.redis
+def test_a_heartbeat_sends_the_database_one_statement_health_check_included(assign, visitor_pool, source_pool,
+                                                                             database_round_trips, redis_round_trips):
+    first = assign(body={"page_url": "https://alice.example.com/?gclid=g1"}).json()
+    database_round_trips.clear()
+    redis_round_trips.clear()
+    _as_after_request_started()
+    assert assign(body=heartbeat_body(first)).json()["numbers"] == first["numbers"]
+    assert len(database_round_trips) == 1 and "UPDATE" in database_round_trips[0]
+    assert redis_round_trips == ["PIPELINE GET INCRBY EXPIRE"]
+
+
+@pytest.mark.parametrize(("idle_seconds", "checks"), [(0, 0), (dni_middleware.HEALTH_CHECK_SKIP_SECONDS + 1, 1)])
+def test_only_a_connection_idle_for_a_while_is_health_checked(idle_seconds, checks, assign, visitor_pool,
+                                                              monkeypatch):
+    first = assign().json()
+    later = dni_middleware.clock() + idle_seconds
+    monkeypatch.setattr(dni_middleware, "clock", lambda: later)
+    usable = []
+    monkeypatch.setattr(connection, "is_usable", lambda: usable.append(True) or True)
+    _as_after_request_started()
+    assert assign(body=heartbeat_body(first)).json()["numbers"] == first["numbers"]
+    assert len(usable) == checks
+
+
+def test_a_connection_that_failed_is_health_checked_on_the_next_request(assign, visitor_pool, monkeypatch):
+    first = assign().json()
+    connection.errors_occurred = True  # a database error in the last request
+    dni_middleware._answered()
+    connection.errors_occurred = False
+    usable = []
+    monkeypatch.setattr(connection, "is_usable", lambda: usable.append(True) or True)
+    _as_after_request_started()
+    assign(body=heartbeat_body(first))
+    assert usable == [True]
+
+
+def _prepared_lease_updates() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return {name for name, statement in cursor.fetchall() if f"UPDATE {Lease._meta.db_table}" in statement}
+
+
+@pytest.mark.postgres
+def test_the_heartbeat_statement_is_prepared_once_per_connection(assign, visitor_pool, source_pool):
+    first = assign().json()
+    before = _prepared_lease_updates()
+    for _ in range(3):
+        assert assign(body=heartbeat_body(first)).json()["numbers"] == first["numbers"]
+    assert len(_prepared_lease_updates() - before) == 1
+
+
+@pytest.mark.postgres
+def test_without_prepared_statements_the_heartbeat_is_a_plain_statement(assign, visitor_pool, source_pool,
+                                                                       monkeypatch):
+    first = assign().json()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)  # DATABASE_PREPARED_STATEMENTS=false
+    before = _prepared_lease_updates()
+    assert assign(body=heartbeat_body(first)).json()["numbers"] == first["numbers"]
+    assert _prepared_lease_updates() - before == set()
+
+
+@pytest.mark.parametrize("path", ["/dni/k.js", "/dni/k/assign", "/dni/k/leave", "/dni/k/amp.json"])
+def test_the_dni_routes_resolve_to_the_views_of_the_whole_urlconf(path):
+    match = dni_middleware.DniDirectMiddleware(lambda request: None)._match(path)
+    assert match.func is resolve(path).func and match.func.dni_direct and match.kwargs == {"key": "k"}
 
 
 @pytest.mark.redis
