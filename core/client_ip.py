@@ -85,3 +85,17 @@ def client_key_of(address: str) -> str | None:
 
 def client_key(request) -> str | None:
     return client_key_of(client_ip(request))
+
+
+def lease_cap_key(key: str | None) -> str | None:
+    """The client a per-client lease cap counts (`client_key`), or None (not capped) for this machine's own
+    addresses: a loopback request is no visitor's but a local check or load test, or a proxy missing from
+    TRUSTED_PROXIES, where a cap would treat every visitor behind it as one client."""
+    if not key:
+        return None
+    try:
+        network = ipaddress.ip_network(key, strict=False)
+    except ValueError:
+        return key
+    is_loopback = network.is_loopback or (network.version == 6 and ipaddress.ip_address("::1") in network)
+    return None if is_loopback else key

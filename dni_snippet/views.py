@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from attribution.services import VisitInput, clean_ga_id, clean_id
+from core.client_ip import lease_cap_key
 from core.error_codes import (
     BAD_CONTENT_TYPE,
     BAD_EXPIRES_AT,
@@ -105,7 +106,7 @@ def assign(request, key):
     result = dni_assign(
         website=request.website, pools=request.pools, visitor_id=payload.get("visitor_id"),
         session_id=payload.get("session_id"), data=data, origin=request.headers.get("Origin", ""), now=timezone.now(),
-        client_key=request.dni_client_key,
+        client_key=lease_cap_key(request.dni_client_key),
     )
     response = HttpResponse(json.dumps(result.as_dict()), content_type="application/json")
     response["Cache-Control"] = "no-store"
@@ -153,7 +154,7 @@ def amp_config(request, key):
         return json_error(400, PAGE_URL_REQUIRED, "page_url (AMP's SOURCE_URL) is required.")
     data = VisitInput(page_url=page_url, referrer=referrer, user_agent=request.headers.get("User-Agent", ""))
     number = dni_amp_number(website=request.website, pool=pool, client_id=client_id, data=data,
-                            origin=request.headers.get("Origin", ""), now=timezone.now(), client_key=request.dni_client_key)
+                            origin=request.headers.get("Origin", ""), now=timezone.now(), client_key=lease_cap_key(request.dni_client_key))
     response = HttpResponse(json.dumps({"phoneNumber": number, "formattedPhoneNumber": phone_display(number)}),
                             content_type="application/json")
     response["Cache-Control"] = "private, no-store"

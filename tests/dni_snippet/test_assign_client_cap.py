@@ -35,3 +35,24 @@ def test_rotating_addresses_inside_one_ipv6_64_counts_as_one_client(assign, ten_
     assert set(Lease.objects.values_list("client_key", flat=True)) == {"2001:db8:aa:bb::/64"}
     assert _numbers(assign(REMOTE_ADDR="2001:db8:aa:cc::1"))  # the neighbouring /64 is someone else
 
+
+
+@pytest.mark.parametrize("loopback", ["127.0.0.1", "127.0.0.2", "::1"])
+def test_this_machines_own_address_is_not_capped(assign, ten_numbers, loopback):
+    """A load test or health check on the server itself (or a proxy missing from TRUSTED_PROXIES) is no visitor:
+    capping it would cap everyone behind it as one client."""
+    held = [_numbers(assign(REMOTE_ADDR=loopback)) for _ in range(10)]
+    assert len({numbers[0]["tracking"] for numbers in held}) == 10
+    assert not ExhaustionEvent.objects.filter(is_client_cap=True).exists()
+    assert _numbers(assign(REMOTE_ADDR="198.51.100.7")) == []  # the pool is spent now, by real leases
+
+
+def test_lease_cap_key_keeps_every_other_client():
+    from core.client_ip import lease_cap_key
+
+    assert lease_cap_key("198.51.100.7") == "198.51.100.7"
+    assert lease_cap_key("2001:db8:aa:bb::/64") == "2001:db8:aa:bb::/64"
+    assert lease_cap_key("10.0.0.9") == "10.0.0.9"  # a private network is still someone's
+    assert lease_cap_key("127.0.0.1") is None
+    assert lease_cap_key("::/64") is None  # ::1's /64
+    assert lease_cap_key(None) is None
