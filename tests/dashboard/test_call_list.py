@@ -135,3 +135,23 @@ def test_call_list_query_count_does_not_grow_with_calls(marketer_client, tracker
         CallFactory(tracker=tracker)
     with django_assert_num_queries(11):
         marketer_client.get(URL)
+
+
+def test_the_pager_counts_at_most_the_cap_and_says_so(marketer_client, tracker, monkeypatch):
+    """A large log is never counted whole: past COUNT_CAP the pager says "N+" and a deep page has no position."""
+    from dashboard.selectors import calls as call_selectors
+
+    monkeypatch.setattr(call_selectors, "COUNT_CAP", 30)
+    now = timezone.now()
+    for i in range(57):
+        CallFactory(tracker=tracker, started_at=now - timedelta(minutes=i))
+    first = marketer_client.get(reverse("dashboard:call_list") + "?per_page=25")
+    assert "1–25 of 30+ calls" in first.content.decode()
+    second = marketer_client.get(reverse("dashboard:call_list") + "?" + first.context["next_query"])
+    assert "26–50 of 30+ calls" in second.content.decode()
+    third = marketer_client.get(reverse("dashboard:call_list") + "?" + second.context["next_query"])
+    assert "Past the newest 30 of 30+ calls" in third.content.decode() and len(third.context["calls"]) == 7
+    back = marketer_client.get(reverse("dashboard:call_list") + "?" + third.context["previous_query"])
+    assert [c.pk for c in back.context["calls"]] == [c.pk for c in second.context["calls"]]
+    sorted_page = marketer_client.get(reverse("dashboard:call_list") + "?per_page=25&sort=started&page=9")
+    assert "page 2 of 2+" in sorted_page.content.decode()
