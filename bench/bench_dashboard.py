@@ -132,10 +132,9 @@ def rollup_bench(account, label: str) -> None:
     """A full chunked refresh (every day re-rolled) of one account, chunk by chunk as the worker runs it."""
     from django.conf import settings
 
+    from calls.models import Call
     from reports.models import RollupProgress
     from reports.services import rollup_refresh_chunk
-
-    from calls.models import Call
 
     calls = Call.objects.filter(account=account).count()
     RollupProgress.objects.filter(account=account).delete()
