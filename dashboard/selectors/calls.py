@@ -6,6 +6,7 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -24,8 +25,10 @@ from reports.attribution_models import MODELS, journey_credit
 from transcripts.selectors import said_q
 
 CALLS_PAGE_SIZE = 50
-# The calls log counts at most this many calls: past it the pager says "10,000+" instead of counting millions.
+# The calls log counts at most this many calls: past it the pager says "10,000+" instead of counting millions;
+# and spends at most this long counting (PostgreSQL), else it says "many".
 COUNT_CAP = 10_000
+COUNT_BUDGET_MS = 40
 EXPORT_CHUNK = 2000
 # What an empty value of each blankable filter (dashboard.call_filters.BLANKABLE) means: the report's empty row.
 BLANK_Q = {
@@ -103,10 +106,21 @@ def call_page(*, account: Account, filters: DashboardFilters, call_filters: Call
     return page[:page_size], next_cursor
 
 
-def capped_count(queryset, cap: int) -> tuple[int, bool]:
+def capped_count(queryset, cap: int) -> tuple[int | None, bool]:
     """(count, capped): counts at most `cap` rows (a LIMIT inside the COUNT), so a page never counts millions of
-    rows; capped is True when there are more than `cap`."""
-    found = queryset[: cap + 1].count()
+    rows; capped is True when there are more than `cap`. A filter that few calls match still makes PostgreSQL read
+    the whole date range to find them, so on PostgreSQL the count also gets COUNT_BUDGET_MS: past it the count
+    is None ("many") and the page is served without it."""
+    if connection.vendor != "postgresql":
+        found = queryset[: cap + 1].count()
+        return min(found, cap), found > cap
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_BUDGET_MS)}")
+            found = queryset[: cap + 1].count()
+            cursor.execute("SET LOCAL statement_timeout = DEFAULT")  # inside an outer transaction it would linger
+    except OperationalError:  # canceled by the timeout
+        return None, True
     return min(found, cap), found > cap
 
 
@@ -119,13 +133,16 @@ def call_page_sorted(*, account: Account, filters: DashboardFilters, call_filter
     annotations, order = sort_order(sort)
     calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
     total, capped = capped_count(calls, COUNT_CAP)
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
+    pages = None if total is None else max(1, -(-total // page_size))
+    page = max(1, page) if pages is None else min(max(1, page), pages)
     offset = (page - 1) * page_size
     rows = list(calls.annotate(**annotations).order_by(*order).select_related("pool").prefetch_related("tags")
-                [offset: offset + page_size])
+                [offset: offset + page_size + 1])
+    if pages is None and len(rows) > page_size:
+        pages = page + 1  # not counted: at least one more page
+    rows = rows[:page_size]
     return rows, {"total": total, "capped": capped, "first": offset + 1 if rows else 0, "last": offset + len(rows),
-                  "page": page, "pages": pages}
+                  "page": page, "pages": pages or page}
 
 
 def call_page_position(*, account: Account, filters: DashboardFilters, call_filters: CallFilters, page: list[Call],
@@ -146,7 +163,7 @@ def call_page_position(*, account: Account, filters: DashboardFilters, call_filt
     back = list(newer.order_by("started_at", "id")[: page_size + 1])
     previous = cursor_encode(back[page_size]) if len(back) > page_size else ""
     before, deep = capped_count(newer, COUNT_CAP)
-    first = 0 if deep else before + 1
+    first = 0 if deep or before is None else before + 1
     return {"total": total, "capped": capped or deep, "first": first, "last": first + len(page) - 1 if first else 0,
             "previous": previous}
 
