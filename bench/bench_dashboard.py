@@ -47,7 +47,7 @@ def prepare_database(url: str, admin) -> bool:
     name = url.rsplit("/", 1)[1]
     if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
         with psycopg.connect(url) as conn:
-            found = conn.execute("SELECT to_regclass('bench_seed') IS NOT NULL").fetchone()[0]
+            found = (conn.execute("SELECT to_regclass('bench_seed') IS NOT NULL").fetchone() or (False,))[0]
             wanted = None
             if found:
                 wanted = conn.execute("SELECT 1 FROM bench_seed WHERE version = %s AND calls = %s AND visits = %s "

@@ -60,7 +60,7 @@ def seed(conn, *, calls: int, visits: int, days: int, log=print) -> dict:
     users = get_user_model()
     marketer, _ = users.objects.get_or_create(username="bench-marketer")
     admin, _ = users.objects.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
-    setups = []
+    setup_rows: list[tuple[int, int, str, list[int], list[int]]] = []
     area = FACTORY_AREA_CODES[len(FACTORY_AREA_CODES) // 2]
     for index in range(ACCOUNTS):
         name = LARGE_ACCOUNT if index == 0 else f"Bench Small {index}"
@@ -73,7 +73,8 @@ def seed(conn, *, calls: int, visits: int, days: int, log=print) -> dict:
         source_pool, _ = Pool.objects.get_or_create(account=account, name="Source pool", defaults={
             "website": website, "tracking": "source", "kind": "automated", "original_number": f"+1202555{index:02d}50",
             "size": 8, "utilization": "0.5"})
-        lease_trackers, source_trackers = [], []
+        lease_trackers: list[int] = []
+        source_trackers: list[int] = []
         if not CallTracker.objects.filter(pool__account=account).exists():
             for n in range(20):
                 CallTracker.objects.create(pool=visitor_pool, tracking_number=f"+1{area}55{index}{100 + n}",
@@ -83,14 +84,10 @@ def seed(conn, *, calls: int, visits: int, days: int, log=print) -> dict:
                                            status="active", source=source, medium=medium,
                                            original_number=source_pool.original_number)
         for tracker in CallTracker.objects.filter(pool__account=account).order_by("id"):
-            (lease_trackers if tracker.pool_id == visitor_pool.pk else source_trackers).append(tracker)
-        setups.append({"account": account, "website": website, "host": f"site{index}.example.com",
-                       "lease": lease_trackers, "source": source_trackers, "visitors": [], "callers": 0,
-                       "last_visit": None})
+            (lease_trackers if tracker.pool_id == visitor_pool.pk else source_trackers).append(tracker.pk)
+        setup_rows.append((account.pk, website.pk, f"site{index}.example.com", lease_trackers, source_trackers))
 
     index_defs = _drop_secondary_indexes(conn, ["calls_call", "attribution_visit", "attribution_visitor"])
-    setup_rows = [(s["account"].pk, s["website"].pk, s["host"], [t.pk for t in s["lease"]], [t.pk for t in s["source"]])
-                  for s in setups]
     thresholds = _cumulative([LARGE_SHARE] + [(1 - LARGE_SHARE) / (ACCOUNTS - 1)] * (ACCOUNTS - 1))
     account_case = "CASE " + " ".join(f"WHEN h < {t!r} THEN {n + 1}" for n, t in enumerate(thresholds[:-1])) + \
         f" ELSE {ACCOUNTS} END"
