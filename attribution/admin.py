@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin_scoping import AccountScopedAdmin
+from accounts.models import Website
 from attribution.models import Visit, Visitor
 from core.admin_paginator import CheapPaginator
 
@@ -20,9 +21,19 @@ class VisitAdmin(AccountScopedAdmin):
     account_path = "website__account"
     list_display = ["session_uid", "website", "source", "medium", "campaign", "term", "landing_page", "started_at"]
     list_select_related = ["website"]
-    list_filter = ["medium", "is_bot"]
-    search_fields = ["session_uid", "gclid", "source", "campaign"]
+    # No filter or hierarchy that reads every visit (a "medium" filter lists DISTINCT values; date_hierarchy's years
+    # too); newest first by id (the primary key's index).
+    list_filter = ["started_at", "is_bot"]
+    search_fields = ["session_uid"]  # exact: get_search_results
     raw_id_fields = ["visitor"]
-    date_hierarchy = "started_at"
+    ordering = ["-id"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A session id, exactly: probes the (website, session_uid) unique index once per website instead of
+        reading every visit."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(session_uid=term, website__in=Website.objects.values("id")), False
     show_full_result_count = False
     paginator = CheapPaginator

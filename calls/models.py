@@ -185,6 +185,8 @@ class Call(TenantLinks, models.Model):
             models.Index(fields=["account", "started_at"], name="calls_account_started_idx"),
             # First-time vs repeat caller.
             models.Index(fields=["account", "caller_number", "started_at"], name="calls_account_caller_idx"),
+            # The admin's search by number across accounts (a superuser's list of every call).
+            models.Index(fields=["caller_number"], name="calls_caller_idx"),
             # Tracker detail: last call.
             models.Index(fields=["tracker", "started_at"], name="calls_tracker_started_idx"),
             # Google Ads export and the is_conversion filter: an account's converting calls by time.

@@ -136,6 +136,7 @@ def _call_filters(request):
 # Filters a link can set (report drill-down, KPI cards, old links) that the form has no control for: kept as
 # hidden fields, so changing another filter keeps them.
 HIDDEN_FILTERS = ("status", "answered", "pool_name", "blank")
+REPORT_ROWS_SHOWN = 100
 
 
 def _hidden_filters(call_filters) -> list[tuple[str, str]]:
@@ -403,7 +404,11 @@ def report(request, dimension="source_medium"):
     data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
     previous = report_get(account=request.account, filters=request.filters.previous(), dimension=dimension, model=model)
     sort = sort_parse(request.GET.get("sort"))
-    data["rows"] = rows_compared(share_bars(rows_sorted(data["rows"], sort)), previous["rows"], dimension,
+    ordered = rows_sorted(data["rows"], sort)
+    # A page shows the first REPORT_ROWS_SHOWN rows in the chosen order (the totals and the CSV have them all):
+    # a keyword report can have thousands of rows, and rendering them is what made the page slow.
+    data["rows_count"], data["rows_shown"] = len(ordered), min(len(ordered), REPORT_ROWS_SHOWN)
+    data["rows"] = rows_compared(share_bars(ordered[:REPORT_ROWS_SHOWN]), previous["rows"], dimension,
                                  base_params=request.filters.params())
     if model_changes_rows(model=model, dimension=dimension):
         # The calls log lists calls by the session that showed the number: a first-touch row has no such list.

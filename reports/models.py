@@ -70,3 +70,19 @@ class RollupState(models.Model):
 
     def __str__(self):
         return f"{self.account_id} through {self.rolled_through}"
+
+
+class RollupProgress(models.Model):
+    """The cursor of an account's rollup pass under way (reports.services.rollup_refresh_chunk): the days before
+    `next_day` are re-rolled, the pass ends at `through`. A pass killed with its worker continues from here;
+    the row is deleted when the pass ends."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
+    next_day = models.DateField()
+    through = models.DateField()
+    chunk_days = models.PositiveSmallIntegerField(default=7, help_text="Days the next chunk re-rolls (adapts to traffic).")
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.account_id}: {self.next_day} of {self.through}"

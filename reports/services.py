@@ -1,20 +1,27 @@
 """Writes of reports: the daily rollup that keeps report pages and the API fast with millions of calls and visits."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import OperationalError, transaction
+from django.db.models import Count, F, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from accounts.models import Account
+from accounts.models import Account, Website
+from attribution.models import Visit
+from calls.models import Call
 from reports.aggregates import COUNT_FIELDS, DIMENSIONS, call_counts, report_calls, report_visits
-from reports.models import ReportDay, RollupState
+from reports.models import ReportDay, RollupProgress, RollupState
 from reports.retention import retained_visit_counts
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.
 REFRESH_DAYS = 3
+# A rollup chunk aims at this many seconds (the worker's task timeout is Q_CLUSTER["timeout"], 60 s).
+CHUNK_TARGET_SECONDS = 5.0
+CHUNK_MAX_DAYS = 92
 ROLLED_CALL_FIELDS = tuple(field for field in COUNT_FIELDS if field != "visits")
 
 
@@ -23,17 +30,123 @@ def _keys(values: dict, fields: tuple[str, ...]) -> tuple[str, str]:
     return (parts[0], parts[1] if len(parts) > 1 else "")
 
 
+@dataclass(frozen=True)
+class RollupChunk:
+    rows: int            # ReportDay rows written by this chunk
+    days: tuple[date, date] | None  # [first, after last) re-rolled; None when there was nothing to do
+    done: bool           # the pass reached its `through`
+    busy: bool = False   # another worker holds this account's pass: nothing was done
+
+
 def rollup_refresh(*, account: Account, through: date | None = None, full: bool = False) -> int:
     """Recompute ReportDay rows for the account's days before `through` (default: today in the account's zone)
-    that may have changed: all of them with `full` or on the first run, else the last REFRESH_DAYS.
-    Returns the number of rows written."""
+    that may have changed: every day with calls or visits with `full` or on the first run, else the last
+    REFRESH_DAYS. Runs the pass's chunks to the end (rollup_refresh_chunk); returns the number of rows written."""
+    rows = 0
+    chunk = rollup_refresh_chunk(account=account, through=through, full=full)
+    while True:
+        rows += chunk.rows
+        if chunk.done or chunk.busy:
+            return rows
+        chunk = rollup_refresh_chunk(account=account)
+
+
+def rollup_refresh_chunk(*, account: Account, through: date | None = None, full: bool = False) -> RollupChunk:
+    """One step of the account's rollup pass, in its own transaction: re-roll the next few days and move the
+    pass's cursor (RollupProgress) past them. A pass is started when none is under way (or with `full`): from the
+    first day with calls or visits (`full`, or no rollup yet), else REFRESH_DAYS before the rolled day. A worker
+    killed mid-pass loses at most one chunk; the next call continues where the cursor is.
+
+    Chunks are sized in days so that one takes about CHUNK_TARGET_SECONDS (the size adapts to the account's
+    traffic), far inside the worker's task timeout."""
     zone = ZoneInfo(account.timezone)
+    with transaction.atomic():
+        progress = _progress_locked(account)
+        if progress is False:
+            return RollupChunk(rows=0, days=None, done=False, busy=True)
+        if progress is None or full:
+            progress = _pass_start(account=account, zone=zone, through=through, full=full)
+        first = progress.next_day
+        last = min(first + timedelta(days=progress.chunk_days), progress.through)
+        if first >= last:
+            _state_reach(account=account, first=first, last=progress.through, before=None)
+            progress.delete()
+            return RollupChunk(rows=0, days=None, done=True)
+        before = RollupState.objects.filter(account=account).values_list("rolled_through", flat=True).first()
+        started = monotonic()
+        objects = _rollup_rows(account=account, zone=zone, first=first, last=last)
+        ReportDay.objects.filter(account=account, day__gte=first, day__lt=last).delete()
+        ReportDay.objects.bulk_create(objects, batch_size=5000)
+        _state_reach(account=account, first=first, last=last, before=before)
+        elapsed = monotonic() - started
+        done = last >= progress.through
+        if done:
+            progress.delete()
+        else:
+            progress.next_day = last
+            progress.chunk_days = next_chunk_days(days=progress.chunk_days, seconds=elapsed)
+            progress.save(update_fields=["next_day", "chunk_days", "updated_at"])
+    return RollupChunk(rows=len(objects), days=(first, last), done=done)
+
+
+def next_chunk_days(*, days: int, seconds: float) -> int:
+    """The next chunk's size in days: scaled toward CHUNK_TARGET_SECONDS, at most doubled, within 1..CHUNK_MAX_DAYS.
+    Pure."""
+    if seconds <= 0:
+        return min(CHUNK_MAX_DAYS, days * 2)
+    scaled = int(days * CHUNK_TARGET_SECONDS / seconds)
+    return max(1, min(CHUNK_MAX_DAYS, days * 2, scaled))
+
+
+def _progress_locked(account: Account):
+    """The account's pass cursor locked for this transaction; None when no pass is under way; False when another
+    worker holds it."""
+    try:
+        with transaction.atomic():  # a savepoint: the refused lock must not abort the caller's transaction
+            return RollupProgress.objects.select_for_update(nowait=True).filter(account=account).first()
+    except OperationalError:
+        return False
+
+
+def _pass_start(*, account: Account, zone: ZoneInfo, through: date | None, full: bool) -> RollupProgress:
     through = through or timezone.now().astimezone(zone).date()
     state = RollupState.objects.filter(account=account).first()
-    since = None if (full or state is None) else min(state.rolled_through, through) - timedelta(days=REFRESH_DAYS)
-    end = datetime.combine(through, time.min, tzinfo=zone)
-    start = datetime.combine(since, time.min, tzinfo=zone) if since else datetime(1970, 1, 1, tzinfo=zone)
+    if full or state is None:
+        since = _first_activity_day(account=account, zone=zone) or through
+    else:
+        since = min(state.rolled_through, through) - timedelta(days=REFRESH_DAYS)
+    progress, _ = RollupProgress.objects.update_or_create(
+        account=account, defaults={"next_day": min(since, through), "through": through})
+    return progress
 
+
+def _first_activity_day(*, account: Account, zone: ZoneInfo) -> date | None:
+    """The account's first day (its zone) with a call or a human visit: a full pass starts there, not in 1970."""
+    moments = [Call.objects.filter(account=account).aggregate(first=Min("started_at"))["first"]]
+    for website_id in Website.objects.filter(account=account).values_list("id", flat=True):
+        moments.append(Visit.objects.filter(website_id=website_id, is_bot=False).aggregate(first=Min("started_at"))["first"])
+    found = [moment for moment in moments if moment is not None]
+    return min(found).astimezone(zone).date() if found else None
+
+
+def _state_reach(*, account: Account, first: date, last: date, before: date | None) -> None:
+    """Days [first, last) are rolled: move RollupState.rolled_through to `last` when the rolled days reach `first`.
+    A rollup_invalidate while the chunk ran (the state moved back from `before`) wins: those days stay live."""
+    state = RollupState.objects.select_for_update().filter(account=account).first()
+    if state is None:
+        RollupState.objects.create(account=account, rolled_through=last, refreshed_at=timezone.now())
+        return
+    reached = state.rolled_through
+    moved_back = before is not None and state.rolled_through < before
+    if not moved_back and state.rolled_through >= first:
+        reached = max(state.rolled_through, last)
+    RollupState.objects.filter(pk=state.pk).update(rolled_through=reached, refreshed_at=timezone.now())
+
+
+def _rollup_rows(*, account: Account, zone: ZoneInfo, first: date, last: date) -> list[ReportDay]:
+    """ReportDay rows of the days [first, last), computed from Call and Visit."""
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last, time.min, tzinfo=zone)
     rows: dict[tuple, dict] = {}
     for spec in DIMENSIONS.values():
         calls = (
@@ -57,27 +170,13 @@ def rollup_refresh(*, account: Account, through: date | None = None, full: bool 
                 rows.setdefault(key, {})["visits"] = group["visits"]
 
     # Days whose raw visits retention deleted keep the visit counts rolled up before (reports.retention).
-    for key, visits in retained_visit_counts(account=account, since=since, through=through).items():
+    for key, visits in retained_visit_counts(account=account, since=first, through=last).items():
         rows.setdefault(key, {})["visits"] = visits
 
-    objects = [
+    return [
         ReportDay(account=account, website_id=site, day=day, dimension=dimension, key1=key1, key2=key2, **counts)
         for (site, day, dimension, key1, key2), counts in rows.items()
     ]
-    with transaction.atomic():
-        stale = ReportDay.objects.filter(account=account, day__lt=through)
-        if since:
-            stale = stale.filter(day__gte=since)
-        stale.delete()
-        ReportDay.objects.bulk_create(objects, batch_size=5000)
-        reached = through
-        if state is not None:
-            # Calls relabeled while this ran (rollup_invalidate moved the state back): those days stay live.
-            now_at = RollupState.objects.select_for_update().filter(pk=state.pk).values_list("rolled_through", flat=True).first()
-            if now_at is not None and now_at < state.rolled_through:
-                reached = min(through, now_at)
-        RollupState.objects.update_or_create(account=account, defaults={"rolled_through": reached, "refreshed_at": timezone.now()})
-    return len(objects)
 
 
 def rollup_invalidate(*, account_id: int, day: date) -> bool:
@@ -98,3 +197,16 @@ def rollup_refresh_days(*, account: Account, days) -> int:
 
 def rollup_all(*, full: bool = False) -> int:
     return sum(rollup_refresh(account=account, full=full) for account in Account.objects.all())
+
+
+def rollup_all_within(*, seconds: float) -> bool:
+    """The scheduled task's share of work: chunks of every account's pass (one account after the other) until
+    `seconds` are used. True when every pass is finished; False when some is left (the caller continues later)."""
+    deadline = monotonic() + seconds
+    for account in Account.objects.order_by("id"):
+        chunk = rollup_refresh_chunk(account=account)
+        while not (chunk.done or chunk.busy):
+            if monotonic() >= deadline:
+                return False
+            chunk = rollup_refresh_chunk(account=account)
+    return True

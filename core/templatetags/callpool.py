@@ -1,4 +1,5 @@
-"""All display formatting for templates: |phone_display, |duration, |percent, |url_path, |page_path, |wrap_at_slashes, |ago."""
+"""All display formatting for templates: |phone_display, |duration, |percent, |url_path, |page_path, |wrap_at_slashes, |ago,
+|thousands."""
 
 import re
 from urllib.parse import urlsplit
@@ -29,6 +30,12 @@ def duration(seconds):
     if hours:
         return f"{hours}h {minutes:02d}m"
     return f"{minutes}:{secs:02d}"
+
+
+@register.filter
+def thousands(value):
+    """12345 → "12,345"."""
+    return f"{int(value or 0):,}"
 
 
 @register.filter

@@ -6,6 +6,7 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -24,6 +25,10 @@ from reports.attribution_models import MODELS, journey_credit
 from transcripts.selectors import said_q
 
 CALLS_PAGE_SIZE = 50
+# The calls log counts at most this many calls: past it the pager says "10,000+" instead of counting millions;
+# and spends at most this long counting (PostgreSQL), else it says "many".
+COUNT_CAP = 10_000
+COUNT_BUDGET_MS = 40
 EXPORT_CHUNK = 2000
 # What an empty value of each blankable filter (dashboard.call_filters.BLANKABLE) means: the report's empty row.
 BLANK_Q = {
@@ -101,43 +106,66 @@ def call_page(*, account: Account, filters: DashboardFilters, call_filters: Call
     return page[:page_size], next_cursor
 
 
+def capped_count(queryset, cap: int) -> tuple[int | None, bool]:
+    """(count, capped): counts at most `cap` rows (a LIMIT inside the COUNT), so a page never counts millions of
+    rows; capped is True when there are more than `cap`. A filter that few calls match still makes PostgreSQL read
+    the whole date range to find them, so on PostgreSQL the count also gets COUNT_BUDGET_MS: past it the count
+    is None ("many") and the page is served without it."""
+    if connection.vendor != "postgresql":
+        found = queryset[: cap + 1].count()
+        return min(found, cap), found > cap
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_BUDGET_MS)}")
+            found = queryset[: cap + 1].count()
+            cursor.execute("SET LOCAL statement_timeout = DEFAULT")  # inside an outer transaction it would linger
+    except OperationalError:  # canceled by the timeout
+        return None, True
+    return min(found, cap), found > cap
+
+
 def call_page_sorted(*, account: Account, filters: DashboardFilters, call_filters: CallFilters, sort: str,
                      page: int, page_size: int = CALLS_PAGE_SIZE) -> tuple[list[Call], dict]:
     """A page of the log sorted by any column (dashboard.call_columns): numbered pages, ordered by the column then
     the id, so equal values keep one order and no call shows twice or never. Returns (calls, position) with
-    position {"total", "first", "last", "page", "pages"}; a page past the end is the last page."""
+    position {"total", "capped", "first", "last", "page", "pages"}; a page past the end is the last page. The
+    count stops at COUNT_CAP calls ("10,000+"), and so do the numbered pages."""
     annotations, order = sort_order(sort)
     calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
-    total = calls.count()
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
+    total, capped = capped_count(calls, COUNT_CAP)
+    pages = None if total is None else max(1, -(-total // page_size))
+    page = max(1, page) if pages is None else min(max(1, page), pages)
     offset = (page - 1) * page_size
     rows = list(calls.annotate(**annotations).order_by(*order).select_related("pool").prefetch_related("tags")
-                [offset: offset + page_size])
-    return rows, {"total": total, "first": offset + 1 if rows else 0, "last": offset + len(rows), "page": page,
-                  "pages": pages}
+                [offset: offset + page_size + 1])
+    if pages is None and len(rows) > page_size:
+        pages = page + 1  # not counted: at least one more page
+    rows = rows[:page_size]
+    return rows, {"total": total, "capped": capped, "first": offset + 1 if rows else 0, "last": offset + len(rows),
+                  "page": page, "pages": pages or page}
 
 
 def call_page_position(*, account: Account, filters: DashboardFilters, call_filters: CallFilters, page: list[Call],
                        is_first_page: bool, page_size: int = CALLS_PAGE_SIZE) -> dict:
-    """Where a keyset page sits: {"total", "first", "last" (1-based), "previous": cursor | "" (the first page) | None}.
+    """Where a keyset page sits: {"total", "capped", "first", "last" (1-based; 0 when the page is past the first
+    COUNT_CAP calls), "previous": cursor | "" (the first page) | None}.
 
-    One COUNT for the total; pages after the first add a COUNT of the newer calls and, further in, one row
-    fetched at an offset for the previous page's cursor."""
+    Counts stop at COUNT_CAP (the total of a large account's log reads "10,000+"); the previous page's cursor is
+    found by walking at most page_size + 1 calls back from the page's top, however deep the page is."""
     calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
-    total = calls.count()
+    total, capped = capped_count(calls, COUNT_CAP)
     if not page:
-        return {"total": total, "first": 0, "last": 0, "previous": None}
-    newer = 0
-    if not is_first_page:
-        top = page[0]
-        newer = calls.filter(Q(started_at__gt=top.started_at) | Q(started_at=top.started_at, id__gt=top.pk)).count()
-    previous = None
-    if newer > page_size:
-        previous = cursor_encode(calls[newer - page_size - 1])
-    elif not is_first_page:
-        previous = ""
-    return {"total": total, "first": newer + 1, "last": newer + len(page), "previous": previous}
+        return {"total": total, "capped": capped, "first": 0, "last": 0, "previous": None}
+    if is_first_page:
+        return {"total": total, "capped": capped, "first": 1, "last": len(page), "previous": None}
+    top = page[0]
+    newer = calls.filter(Q(started_at__gt=top.started_at) | Q(started_at=top.started_at, id__gt=top.pk))
+    back = list(newer.order_by("started_at", "id")[: page_size + 1])
+    previous = cursor_encode(back[page_size]) if len(back) > page_size else ""
+    before, deep = capped_count(newer, COUNT_CAP)
+    first = 0 if deep or before is None else before + 1
+    return {"total": total, "capped": capped or deep, "first": first, "last": first + len(page) - 1 if first else 0,
+            "previous": previous}
 
 
 def call_export_rows(*, account: Account, filters: DashboardFilters, call_filters: CallFilters):

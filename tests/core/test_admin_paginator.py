@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from calls.admin import CallAdmin
 from core.admin_paginator import CheapPaginator
-from tests.factories import CallFactory, CallTrackerFactory, PoolFactory
+from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitFactory
 
 URL = reverse("admin:calls_call_changelist")
 
@@ -62,3 +62,30 @@ def test_another_accounts_calls_never_count(admin_client_for_account, other_acco
     CallFactory(tracker=tracker)
     assert admin_client_for_account.get(URL).context["cl"].result_count == 1
 
+
+
+def test_call_search_matches_exactly_on_indexed_columns(admin_client_for_account, tracker):
+    mine = CallFactory(tracker=tracker, caller_number="+13125550142")
+    CallFactory(tracker=tracker, caller_number="+13125550143")
+    for term in ("+13125550142", "(312) 555-0142", mine.provider_call_id):
+        found = admin_client_for_account.get(URL, {"q": term}).context["cl"].result_list
+        assert [call.pk for call in found] == [mine.pk], term
+    assert list(admin_client_for_account.get(URL, {"q": "555014"}).context["cl"].result_list) == []
+    by_tracker = admin_client_for_account.get(URL, {"q": tracker.tracking_number}).context["cl"].result_list
+    assert len(by_tracker) == 2
+
+
+def test_the_large_lists_read_no_whole_table_aggregate(admin_client_for_account, tracker, website):
+    """No date_hierarchy (its year links are a DISTINCT over every row) and no filter listing DISTINCT values."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    CallFactory(tracker=tracker)
+    visit = VisitFactory(website=website)
+    for url in (URL, reverse("admin:attribution_visit_changelist")):
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client_for_account.get(url).status_code == 200
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert "DISTINCT" not in sql and "MIN(" not in sql, url
+    found = admin_client_for_account.get(reverse("admin:attribution_visit_changelist"), {"q": visit.session_uid})
+    assert [v.pk for v in found.context["cl"].result_list] == [visit.pk]

@@ -199,3 +199,18 @@ def test_overview_compares_conversions_and_value_with_the_previous_period(market
     body = response.content.decode()
     assert "Conversions <span class=\"delta good\">▲ 50%</span>" in body
     assert "Value <span class=\"delta bad\">▼ 25%</span>" in body
+
+
+def test_a_long_report_shows_its_first_rows_in_the_chosen_order_and_totals_them_all(marketer_client, tracker, monkeypatch):
+    from dashboard import views
+
+    monkeypatch.setattr(views, "REPORT_ROWS_SHOWN", 2)
+    _calls(tracker, "google", "cpc", 3, 1)
+    _calls(tracker, "bing", "cpc", 1, 1)
+    _calls(tracker, "aol", "cpc", 2, 1)
+    response = marketer_client.get(_url(), {"sort": "label"})
+    assert [item.row.label for item in response.context["rows"]] == ["aol / cpc", "bing / cpc"]
+    assert response.context["totals"]["calls"] == 6
+    assert "The first 2 of 3 rows in this order" in response.content.decode()
+    monkeypatch.setattr(views, "REPORT_ROWS_SHOWN", 3)
+    assert "The first" not in marketer_client.get(_url()).content.decode()
