@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection
 
+from core.prepared_sql import prepared_cursor
 from trackers.leasing import LeaseGrant
 from trackers.models import CallTracker, Lease
 
@@ -99,7 +100,7 @@ def session_start(*, visit_ctes: str, visit_params: list, visitor_pools, source_
                        f"AND deleted_at IS NULL AND source = %s AND medium = %s ORDER BY id LIMIT 1)")
         column_params += [pool.pk, source, medium]
     sql = f"WITH {', '.join(ctes)} SELECT vr.id, vi.id{''.join(', ' + c for c in columns)} FROM vr, vi"
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection and shape of website (core.prepared_sql)
         cursor.execute(sql, [*params, *column_params])
         visitor_id, visit_id, *values = cursor.fetchone()
     grants = {}
