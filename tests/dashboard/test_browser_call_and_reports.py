@@ -30,6 +30,9 @@ def test_call_page_and_reports_on_the_demo_data(transactional_db, live_server, c
     pages = page.locator(".journey li.this ol.pages li")
     assert pages.count() == call.visit.pageviews
     # The player loads the recording through callpool's authenticated view: a real, decodable 3-second WAV.
+    # Only once the page's own requests are done: on SQLite the live server's threads share one in-memory
+    # connection, and two requests at once can interleave on it.
+    page.wait_for_load_state("networkidle")
     duration = page.evaluate("""() => new Promise((resolve, reject) => {
         const audio = document.querySelector('audio.recording');
         audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
