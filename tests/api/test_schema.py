@@ -26,5 +26,6 @@ def test_docs_page_uses_local_assets(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html
-    assert "cdn" not in html.lower()
+    # No CDN host (a bare "cdn" can turn up inside the page's random CSRF token).
+    assert not any(host in html.lower() for host in ("//cdn", "jsdelivr", "unpkg.com", "cdnjs"))
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
