@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.admin_scoping import AccountScopedAdmin, ServiceAdmin, admin_actor
 from automation.models import AutomationRule, RuleApplyJob, RuleEffect
 from automation.services import rule_apply_start, rule_create, rule_delete, rule_update
+from core.admin import ViewOnlyAdminMixin
 from core.errors import DomainError
 
 RULE_FIELDS = ["name", "enabled", "position", "conditions", "actions", "business_hours"]
@@ -60,22 +61,16 @@ class AutomationRuleAdmin(ServiceAdmin):
 
 
 @admin.register(RuleApplyJob)
-class RuleApplyJobAdmin(AccountScopedAdmin):
+class RuleApplyJobAdmin(ViewOnlyAdminMixin, AccountScopedAdmin):
     list_display = ["created_at", "rule", "start_date", "end_date", "status", "processed", "total", "matched", "changed",
                     "actor_label"]
     list_select_related = ["rule", "account"]
     list_filter = ["status"]
     readonly_fields = [field.name for field in RuleApplyJob._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RuleEffect)
-class RuleEffectAdmin(AccountScopedAdmin):
+class RuleEffectAdmin(ViewOnlyAdminMixin, AccountScopedAdmin):
     """The trace: what each rule did to each call (read-only)."""
 
     account_path = "call__account"
@@ -86,12 +81,6 @@ class RuleEffectAdmin(AccountScopedAdmin):
     raw_id_fields = ["call", "run", "rule"]
     readonly_fields = [field.name for field in RuleEffect._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

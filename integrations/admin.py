@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from accounts.admin_scoping import AccountScopedAdmin, ServiceAdmin, admin_actor
+from core.admin import ViewOnlyAdminMixin
 from core.admin_actions import run_service_per_object
 from core.admin_inlines import ReadOnlyInline
 from core.errors import DomainError
@@ -304,7 +305,7 @@ class AdPlatformConnectionAdmin(ServiceAdmin):
 
 
 @admin.register(AdConversionUpload)
-class AdConversionUploadAdmin(AccountScopedAdmin):
+class AdConversionUploadAdmin(ViewOnlyAdminMixin, AccountScopedAdmin):
     """The upload log: one row per converting call and platform, what the platform answered and its errors for that
     call (read-only: the outbox sends and retries them)."""
 
@@ -315,12 +316,6 @@ class AdConversionUploadAdmin(AccountScopedAdmin):
     search_fields = ["call__provider_call_id", "error"]
     readonly_fields = [field.name for field in AdConversionUpload._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

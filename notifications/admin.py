@@ -3,11 +3,12 @@
 from django.contrib import admin
 
 from accounts.admin_scoping import AccountScopedAdmin
+from core.admin import ViewOnlyAdminMixin
 from notifications.models import Notification, ScheduledReport
 
 
 @admin.register(Notification)
-class NotificationAdmin(AccountScopedAdmin):
+class NotificationAdmin(ViewOnlyAdminMixin, AccountScopedAdmin):
     list_display = ["kind", "channel", "target", "status", "attempts", "last_error", "created_at", "sent_at"]
     list_filter = ["status", "kind", "channel"]
     search_fields = ["target"]
@@ -15,22 +16,10 @@ class NotificationAdmin(AccountScopedAdmin):
                        "next_attempt_at", "last_error", "created_at", "sent_at"]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ScheduledReport)
-class ScheduledReportAdmin(AccountScopedAdmin):
+class ScheduledReportAdmin(ViewOnlyAdminMixin, AccountScopedAdmin):
     list_display = ["name", "dimension", "website", "frequency", "created_by", "created_at"]
     list_filter = ["frequency"]
     list_select_related = ["website", "created_by"]
     readonly_fields = ["account", "created_by", "name", "dimension", "website", "frequency", "recipients", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

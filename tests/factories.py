@@ -101,6 +101,19 @@ class TelephonySettingsFactory(factory.django.DjangoModelFactory):
     provider = "sandbox"
 
 
+SIGNALWIRE_PROJECT = "b3877c40-da60-4998-90ad-b792e98472ac"
+
+
+def signalwire_settings(account):
+    """The account on SignalWire as the carrier tests use it: Space, project, API token and signing key."""
+    row = TelephonySettingsFactory(account=account, provider="signalwire", signalwire_space_url="example.signalwire.com",
+                                   signalwire_project_id=SIGNALWIRE_PROJECT)
+    row.set_secret("signalwire_api_token", "PT-secret-token")
+    row.set_secret("signalwire_signing_key", "PSK-key")
+    row.save()
+    return row
+
+
 class PoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Pool

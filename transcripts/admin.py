@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from accounts.admin_scoping import AccountScopedAdmin, ServiceAdmin
 from core.actors import Actor
+from core.admin import ViewOnlyAdminMixin
 from transcripts.models import Transcript, TranscriptionSettings
 from transcripts.services import transcription_settings_save
 
@@ -20,14 +21,8 @@ class TranscriptionSettingsAdmin(ServiceAdmin):
 
 
 @admin.register(Transcript)
-class TranscriptAdmin(AccountScopedAdmin):
+class TranscriptAdmin(ViewOnlyAdminMixin, AccountScopedAdmin):
     list_display = ["call", "recording_sid", "backend", "status", "created_at", "ready_at"]
     list_filter = ["backend", "status"]
     list_select_related = ["call"]
     readonly_fields = [f.name for f in Transcript._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -10,9 +10,14 @@ import responses
 from django.urls import reverse
 
 from telephony.recordings import telnyx_recording_ref
-from tests.factories import CallFactory, TelephonySettingsFactory
+from tests.factories import (
+    SIGNALWIRE_PROJECT,
+    CallFactory,
+    TelephonySettingsFactory,
+    signalwire_settings,
+)
 
-PROJECT = "b3877c40-da60-4998-90ad-b792e98472ac"
+PROJECT = SIGNALWIRE_PROJECT
 REC = "35094891-3290-4142-b2c2-b2eda57534cf"
 TELNYX_ACCOUNT = "cb6cfbbc-eb00-41af-a3f3-0d7b32009e4b"
 SW_URL = f"https://example.signalwire.com/api/laml/2010-04-01/Accounts/{PROJECT}/Recordings/{REC}"
@@ -25,12 +30,7 @@ def _url(call):
 
 @pytest.fixture
 def signalwire_account(account):
-    row = TelephonySettingsFactory(account=account, provider="signalwire", signalwire_space_url="example.signalwire.com",
-                                   signalwire_project_id=PROJECT)
-    row.set_secret("signalwire_api_token", "PT-secret-token")
-    row.set_secret("signalwire_signing_key", "PSK-key")
-    row.save()
-    return row
+    return signalwire_settings(account)
 
 
 @responses.activate

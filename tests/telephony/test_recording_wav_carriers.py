@@ -16,13 +16,13 @@ import responses
 
 from telephony.providers.base import ProviderError
 from telephony.recordings import recording_wav, telnyx_recording_ref
-from tests.factories import TelephonySettingsFactory
+from tests.factories import SIGNALWIRE_PROJECT, TelephonySettingsFactory, signalwire_settings
 from transcripts import testset
 from transcripts.audio import read_wav, write_wav
 
 pytestmark = pytest.mark.django_db
 
-PROJECT = "b3877c40-da60-4998-90ad-b792e98472ac"
+PROJECT = SIGNALWIRE_PROJECT
 REC = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 TELNYX_ACCOUNT = "61bf923e-5e4d-4595-a110-56190ea18a1b"
 SW_URL = f"https://example.signalwire.com/api/laml/2010-04-01/Accounts/{PROJECT}/Recordings/{REC}"
@@ -53,12 +53,7 @@ def wav_bytes() -> bytes:
 
 @pytest.fixture
 def signalwire(account):
-    row = TelephonySettingsFactory(account=account, provider="signalwire", signalwire_space_url="example.signalwire.com",
-                                   signalwire_project_id=PROJECT)
-    row.set_secret("signalwire_api_token", "PT-secret-token")
-    row.set_secret("signalwire_signing_key", "PSK-key")
-    row.save()
-    return row
+    return signalwire_settings(account)
 
 
 @pytest.fixture
