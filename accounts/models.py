@@ -40,8 +40,9 @@ class Account(models.Model):
                                 help_text="ISO 4217 code of conversion values (e.g. USD, EUR).")
     lookup_caller_names = models.BooleanField(
         default=False, db_default=False,
-        help_text="Look up callers' names with the provider (Twilio Lookup caller name: charged per lookup; "
-                  "each number is looked up once per 30 days).")
+        help_text="Look up callers' names with the provider the number was bought from (Twilio Lookup, Telnyx "
+                  "Number Lookup, SignalWire Phone Number Lookup: charged per lookup; each number is looked up "
+                  "once per 30 days).")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -2,9 +2,10 @@
 and the chunked rollup refresh of a 1 M-call account, per chunk and in total, against the worker's task timeout.
 
 Run with `make bench BENCH=dashboard`. The rows live in a database of their own, `<bench database>_dash10m`
-(BENCH_DATABASE_URL names the bench database), seeded once with COPY (bench/dashseed.py: several accounts, the
-large one with 60 % of the rows, ~400 days of growing traffic) and reused while its `bench_seed` row says the same
-sizes; a seed is a few minutes, a rerun only migrates, refreshes the rollup and times. BENCH_CALLS, BENCH_VISITS,
+(BENCH_DATABASE_URL names the bench database), seeded once by PostgreSQL itself (bench/dashseed.py: set-based
+INSERT … SELECT, faster here than COPY; several accounts, the large one with 60 % of the rows, ~400 days of growing
+traffic) and reused while its `bench_seed` row says the same sizes; the 10 M seed takes about 40 minutes on the
+2-core machine, a rerun only migrates, refreshes the rollup and times. BENCH_CALLS, BENCH_VISITS,
 BENCH_RUNS change the sizes and the number of timed requests per page; BENCH_PAGES=a,b times only the pages
 whose name contains a or b; BENCH_ROLLUP=0 leaves the rollup as it is (no pass, no rollup figures).
 
