@@ -31,6 +31,35 @@ def _own_redis_db_per_xdist_worker():
 _own_redis_db_per_xdist_worker()
 
 
+def _one_request_at_a_time_on_shared_sqlite():
+    """On SQLite the test database is in memory, and Django's live server hands its request threads that one
+    connection (`connections_override`). Two requests at once (a page and its own XHR, an <audio> fetch) then
+    interleave statements and transactions on it: a flaky failure seen in the browser tests. The live server
+    here runs one request's view at a time on such a connection; on PostgreSQL every thread has its own
+    connection and nothing changes."""
+    import threading
+
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialOnSharedConnection(ThreadedWSGIServer):
+        def set_app(self, application):
+            if not self.connections_override:
+                return super().set_app(application)
+            lock = threading.Lock()
+
+            def one_at_a_time(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            return super().set_app(one_at_a_time)
+
+    LiveServerThread.server_class = SerialOnSharedConnection
+
+
+_one_request_at_a_time_on_shared_sqlite()
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
