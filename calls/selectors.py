@@ -1,7 +1,7 @@
 """Reads for calls and the voice webhook."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
@@ -16,8 +16,9 @@ from calls.models import (
     ConversionRule,
     Tag,
 )
-from calls.signals import ring_listener_expressions
+from calls.signals import ring_listener_expressions, ring_listener_names
 from core.phones import parse_phone
+from core.prepared_sql import CompiledQuery, compiled_query
 from trackers.models import CallTracker
 
 
@@ -58,6 +59,55 @@ class InboundCall:
     ring_listeners: frozenset[str] = frozenset()  # calls.signals: who acts on this ringing call's events
 
 
+def _inbound_queryset(*, number, caller, call_sid, at, prefixes):
+    """The voice webhook's one query (inbound_call_read): the live tracker dialed at `number`, its pool, account
+    and telephony settings, annotated with who listens to its ringing call's events and, for a `caller` in E.164,
+    the caller's block-list entry (`prefixes`: every prefix of the caller's number) and history."""
+    account = OuterRef("pool__account_id")
+    facts: dict = {f"ring_{name}": expression for name, expression in ring_listener_expressions(account).items()}
+    if caller:
+        earlier_calls = Call.objects.filter(account_id=account, caller_number=caller).exclude(provider_call_id=call_sid)
+        facts.update(
+            caller_blocked=Exists(BlockedNumber.objects.filter(account_id=account, number__in=prefixes)),
+            caller_called_before=Exists(earlier_calls.filter(started_at__lt=at)),
+            caller_first_later=Exists(earlier_calls.filter(started_at__gt=at, is_first_time_caller=True)),
+        )
+    return (
+        CallTracker.objects.live()
+        .select_related("pool", "pool__account", "pool__account__telephony_settings")
+        .filter(tracking_number=number)
+        .annotate(**facts)
+        .order_by("pk")
+    )
+
+
+# Where each request's values go in the compiled query (core.prepared_sql.CompiledQuery): values no request sends.
+_NUMBER, _CALLER, _CALL_SID = "\x01number", "\x01caller", "\x01call_sid"
+_AT = datetime(1900, 1, 1, 0, 0, 1, tzinfo=UTC)
+
+
+def _inbound_tracker(*, number: str, caller: str | None, call_sid: str, at: datetime) -> CallTracker | None:
+    """The tracker of _inbound_queryset: on PostgreSQL from its SQL built once per connection and shape (a caller
+    or not, the caller number's length), planned once (core.prepared_sql); elsewhere through the ORM."""
+    prefixes = _prefixes(caller) if caller else []
+    listeners = ring_listener_names()
+    compiled = compiled_query(
+        ("inbound_call", bool(caller), len(prefixes), listeners),
+        lambda: CompiledQuery(
+            _inbound_queryset(number=_NUMBER, caller=_CALLER if caller else None, call_sid=_CALL_SID, at=_AT,
+                              prefixes=[f"\x01prefix{index}" for index in range(len(prefixes))])[:1],
+            slots={"number": _NUMBER, **({"caller": _CALLER, "call_sid": _CALL_SID, "at": _AT} if caller else {}),
+                   **{f"prefix{index}": f"\x01prefix{index}" for index in range(len(prefixes))}},
+        ),
+    )
+    if compiled is None:
+        return _inbound_queryset(number=number, caller=caller, call_sid=call_sid, at=at, prefixes=prefixes).first()
+    values = {"number": number, "at": at, "caller": caller, "call_sid": call_sid,
+              **{f"prefix{index}": prefix for index, prefix in enumerate(prefixes)}}
+    trackers = compiled.instances(**values)
+    return trackers[0] if trackers else None
+
+
 def inbound_call_read(*, number: str, caller_number: str, call_sid: str, at: datetime) -> InboundCall | None:
     """The live tracker dialed at `number` (None: not ours) with everything the voice webhook decides on: its pool,
     account and telephony settings (the signature's keys), and, as annotations of the same query, the caller's
@@ -69,25 +119,10 @@ def inbound_call_read(*, number: str, caller_number: str, call_sid: str, at: dat
     if not number:
         return None
     caller = caller_e164(caller_number, "") if caller_number.startswith("+") else None
-    account = OuterRef("pool__account_id")
-    facts: dict = {f"ring_{name}": expression for name, expression in ring_listener_expressions(account).items()}
-    if caller:
-        earlier_calls = Call.objects.filter(account_id=account, caller_number=caller).exclude(provider_call_id=call_sid)
-        facts.update(
-            caller_blocked=Exists(BlockedNumber.objects.filter(account_id=account, number__in=_prefixes(caller))),
-            caller_called_before=Exists(earlier_calls.filter(started_at__lt=at)),
-            caller_first_later=Exists(earlier_calls.filter(started_at__gt=at, is_first_time_caller=True)),
-        )
-    tracker = (
-        CallTracker.objects.live()
-        .select_related("pool", "pool__account", "pool__account__telephony_settings")
-        .filter(tracking_number=number)
-        .annotate(**facts)
-        .first()
-    )
+    tracker = _inbound_tracker(number=number, caller=caller, call_sid=call_sid, at=at)
     if tracker is None:
         return None
-    listeners = frozenset(name.removeprefix("ring_") for name in facts if name.startswith("ring_") and getattr(tracker, name))
+    listeners = frozenset(name for name in ring_listener_names() if getattr(tracker, f"ring_{name}"))
     if caller is None:
         return _inbound_call_in_region(tracker=tracker, caller_number=caller_number, call_sid=call_sid, at=at,
                                        listeners=listeners)

@@ -38,6 +38,7 @@ from calls.twiml import twiml_for_plan, twiml_forward, twiml_reject, twiml_rejec
 from core.error_codes import MISSING_CALL_ID
 from core.errors import DomainError
 from core.phones import phone_location
+from core.prepared_sql import CompiledQuery, compiled_query
 from core.queue import wake_on_commit
 from pools.models import Pool
 from telephony.call_flow import Branch
@@ -154,21 +155,37 @@ def _recompute_first_time_only_conversions(*, account, website_id: int | None = 
 SNAPSHOT_FIELDS = ("source", "medium", "campaign", "term", "landing_page", "landing_page_key", "channel", "gclid")
 
 
+LEASE_FACT_FIELDS = ("visit_id", "started_at", "expires_at", "ended_at", "is_shared", "visit__website__account_id",
+                     *(f"visit__{field}" for field in SNAPSHOT_FIELDS))
+
+
+def _leases_around(*, tracker_id, call_at, window_start):
+    return Lease.objects.filter(tracker_id=tracker_id, started_at__lte=call_at,
+                                expires_at__gte=window_start).values_list(*LEASE_FACT_FIELDS)
+
+
+# Where each call's values go in the compiled lease query (core.prepared_sql.CompiledQuery).
+_TRACKER_ID, _CALL_AT, _WINDOW_START = -(2**31) + 7, datetime(1900, 1, 1, 0, 0, 2, tzinfo=UTC), datetime(1900, 1, 1, 0, 0, 3, tzinfo=UTC)
+
+
 def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int,
                  account_id: int) -> tuple[list[matcher.LeaseFact], dict[int, dict]]:
     """(the tracker's leases around `call_at`, {visit id: its attribution snapshot} for the account's visits among
-    them): one query, the visits joined."""
+    them): one query, the visits joined; on PostgreSQL its SQL built once per connection and planned once."""
     window_start = call_at - timedelta(minutes=lease_minutes)
-    rows = Lease.objects.filter(tracker=tracker, started_at__lte=call_at, expires_at__gte=window_start).values(
-        "visit_id", "started_at", "expires_at", "ended_at", "is_shared", "visit__website__account_id",
-        *(f"visit__{field}" for field in SNAPSHOT_FIELDS),
-    )
+    compiled = compiled_query("lease_facts", lambda: CompiledQuery(
+        _leases_around(tracker_id=_TRACKER_ID, call_at=_CALL_AT, window_start=_WINDOW_START),
+        slots={"tracker_id": _TRACKER_ID, "call_at": _CALL_AT, "window_start": _WINDOW_START}))
+    if compiled is None:
+        rows = list(_leases_around(tracker_id=tracker.pk, call_at=call_at, window_start=window_start))
+    else:
+        rows = compiled.rows(tracker_id=tracker.pk, call_at=call_at, window_start=window_start)
     facts, snapshots = [], {}
-    for row in rows:
-        facts.append(matcher.LeaseFact(visit_id=row["visit_id"], started_at=row["started_at"],
-                                       expires_at=row["expires_at"], ended_at=row["ended_at"], is_shared=row["is_shared"]))
-        if row["visit__website__account_id"] == account_id:
-            snapshots[row["visit_id"]] = {field: row[f"visit__{field}"] for field in SNAPSHOT_FIELDS}
+    for visit_id, started_at, expires_at, ended_at, is_shared, visit_account_id, *snapshot in rows:
+        facts.append(matcher.LeaseFact(visit_id=visit_id, started_at=started_at, expires_at=expires_at,
+                                       ended_at=ended_at, is_shared=is_shared))
+        if visit_account_id == account_id:
+            snapshots[visit_id] = dict(zip(SNAPSHOT_FIELDS, snapshot, strict=True))
     return facts, snapshots
 
 
