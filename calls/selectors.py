@@ -1,6 +1,7 @@
 """Reads for calls and the voice webhook."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,7 @@ def tracker_for_inbound_number(*, number: str) -> CallTracker | None:
     )
 
 
+@lru_cache(maxsize=4096)  # every inbound call reads its caller's number; callers call again
 def caller_e164(raw: str, region: str) -> str:
     """The caller's number in E.164; '' for the "anonymous", "Restricted" or odd strings of hidden caller ids."""
     try:
