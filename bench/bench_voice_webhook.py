@@ -164,12 +164,12 @@ def main():
                 params = {"AccountSid": "AC" + "b" * 32, "CallSid": f"CAbench{name}{index + 30:08d}",
                           "From": f"+1415555{(index + 30) % 10000:04d}", "To": tracker.tracking_number,
                           "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01"}
-                profiled = profiler is not None and name == "product" and index >= 0
-                if profiled:
-                    profiler.enable()
+                profiled = profiler if name == "product" and index >= 0 else None
+                if profiled is not None:
+                    profiled.enable()
                 elapsed, status, content = signed_post(handler, path_, params)
-                if profiled:
-                    profiler.disable()
+                if profiled is not None:
+                    profiled.disable()
                 assert status.startswith("200") and b"<Dial" in content, (name, status, content)
                 if index >= 0:
                     timings[name].append(elapsed)

@@ -1,8 +1,8 @@
 """Reads for calls and the voice webhook."""
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Value
@@ -186,11 +186,11 @@ def inbound_call_read(*, number: str, caller_number: str, call_sid: str, at: dat
     if tracker is None:
         return None
     listeners = frozenset(name for name in ring_listener_names() if getattr(tracker, f"ring_{name}"))
-    if hasattr(tracker, "lease_rows"):
-        attribution = (_json_rows(tracker.lease_rows, LEASE_FACT_FIELDS, ("started_at", "expires_at", "ended_at")),
-                       _json_rows(tracker.assignment_rows, ASSIGNMENT_FACT_FIELDS, ("created_at",)))
-    else:
-        attribution = None
+    lease_rows, assignment_rows = getattr(tracker, "lease_rows", None), getattr(tracker, "assignment_rows", None)
+    attribution = None
+    if lease_rows is not None and assignment_rows is not None:  # read with the tracker (PostgreSQL)
+        attribution = (_json_rows(lease_rows, LEASE_FACT_FIELDS, ("started_at", "expires_at", "ended_at")),
+                       _json_rows(assignment_rows, ASSIGNMENT_FACT_FIELDS, ("created_at",)))
     if caller is None:
         return _inbound_call_in_region(tracker=tracker, caller_number=caller_number, call_sid=call_sid, at=at,
                                        listeners=listeners, attribution=attribution)

@@ -102,7 +102,7 @@ class CompiledQuery:
         model, fields = klass_info["model"], klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, self.db)
+        populators = get_related_populators(klass_info, select, self.db)  # type: ignore[call-arg]  # the stubs are ahead of Django 5.2
         objects = []
         for row in rows:
             obj = model.from_db(self.db, init_list, row[start:end])
