@@ -15,8 +15,10 @@ load from other processes hits them alike: the figure is server-side time per ca
 webhook timeout measures. The ratio is also taken per block of rounds, and its spread printed.
 """
 
+import cProfile
 import io
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -58,6 +60,8 @@ from telephony.models import Provider, TelephonySettings  # noqa: E402
 from trackers.models import CallTracker, Lease  # noqa: E402
 
 N = int(os.environ.get("BENCH_N", "600"))  # requests per path
+# BENCH_PROFILE=1: a CPU profile (cProfile) of the product path's measured requests, its top functions printed.
+PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
 BLOCKS = 6  # the ratio's spread: one ratio of medians per block of N / BLOCKS rounds
 TOKEN = "bench-account-auth-token"
 VOICE = "/telephony/twilio/voice"
@@ -151,6 +155,7 @@ def main():
         paths = {"product": (product, VOICE), "bare": (bare, BARE), "bare_mw": (bare_with_middleware, BARE)}
         timings: dict[str, list[float]] = {name: [] for name in paths}
         order = list(paths)
+        profiler = cProfile.Profile() if PROFILE else None
         for index in range(-30, N):  # the first 30 rounds warm caches and connections
             tracker = trackers[index % len(trackers)]
             order = order[1:] + order[:1]
@@ -159,10 +164,18 @@ def main():
                 params = {"AccountSid": "AC" + "b" * 32, "CallSid": f"CAbench{name}{index + 30:08d}",
                           "From": f"+1415555{(index + 30) % 10000:04d}", "To": tracker.tracking_number,
                           "CallStatus": "ringing", "Direction": "inbound", "ApiVersion": "2010-04-01"}
+                profiled = profiler if name == "product" and index >= 0 else None
+                if profiled is not None:
+                    profiled.enable()
                 elapsed, status, content = signed_post(handler, path_, params)
+                if profiled is not None:
+                    profiled.disable()
                 assert status.startswith("200") and b"<Dial" in content, (name, status, content)
                 if index >= 0:
                     timings[name].append(elapsed)
+    if profiler is not None:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     measured = [f"CAbenchproduct{index + 30:08d}" for index in range(N)]
     attributed = Call.objects.filter(provider_call_id__in=measured, attribution_method="lease").count()
     stats = {name: _stats(values) for name, values in timings.items()}

@@ -1,10 +1,11 @@
 """Reads for calls and the voice webhook."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
 from accounts.models import Account, Website
 from calls.models import (
@@ -16,9 +17,10 @@ from calls.models import (
     ConversionRule,
     Tag,
 )
-from calls.signals import ring_listener_expressions
+from calls.signals import ring_listener_expressions, ring_listener_names
 from core.phones import parse_phone
-from trackers.models import CallTracker
+from core.prepared_sql import CompiledQuery, compiled_query
+from trackers.models import CallTracker, Lease, TrackerStatusChange
 
 
 def tracker_for_inbound_number(*, number: str) -> CallTracker | None:
@@ -37,6 +39,7 @@ def tracker_for_inbound_number(*, number: str) -> CallTracker | None:
     )
 
 
+@lru_cache(maxsize=4096)  # every inbound call reads its caller's number; callers call again
 def caller_e164(raw: str, region: str) -> str:
     """The caller's number in E.164; '' for the "anonymous", "Restricted" or odd strings of hidden caller ids."""
     try:
@@ -56,6 +59,116 @@ class InboundCall:
     caller_called_before: bool = False  # an earlier call of this caller to the account
     caller_first_later: bool = False  # a call of this caller that starts later and is still marked first-time
     ring_listeners: frozenset[str] = frozenset()  # calls.signals: who acts on this ringing call's events
+    # What attribution reads, when the query read it too (PostgreSQL; else None): the rows of leases_around the call
+    # and of assignments_before it.
+    attribution: tuple[tuple, tuple] | None = None
+
+
+SNAPSHOT_FIELDS = ("source", "medium", "campaign", "term", "landing_page", "landing_page_key", "channel", "gclid")
+# What attribution reads of a tracker's leases around a call (calls.services): the lease, and its visit's account and
+# attribution snapshot.
+LEASE_FACT_FIELDS = ("visit_id", "started_at", "expires_at", "ended_at", "is_shared", "visit__website__account_id",
+                     *(f"visit__{field}" for field in SNAPSHOT_FIELDS))
+# What attribution reads of a source pool tracker's latest status changes at a call (calls.services).
+ASSIGNMENT_FACT_FIELDS = ("id", "created_at", "to_status", "source", "medium")
+ASSIGNMENTS_READ = 5  # the latest few are enough: the matcher takes the newest one
+
+
+def leases_around(*, tracker_id, call_at, window_start):
+    """The tracker's leases that started by `call_at` and had not expired by `window_start` (LEASE_FACT_FIELDS)."""
+    return Lease.objects.filter(tracker_id=tracker_id, started_at__lte=call_at,
+                                expires_at__gte=window_start).values_list(*LEASE_FACT_FIELDS)
+
+
+def assignments_before(*, tracker_id, call_at):
+    """The tracker's latest status changes at or before `call_at`, newest first (ASSIGNMENT_FACT_FIELDS)."""
+    return (TrackerStatusChange.objects.filter(tracker_id=tracker_id, created_at__lte=call_at)
+            .order_by("-created_at", "-id").values_list(*ASSIGNMENT_FACT_FIELDS)[:ASSIGNMENTS_READ])
+
+
+def _json_array(queryset, fields: tuple[str, ...]):
+    """PostgreSQL: `queryset`'s rows of `fields` as one array of JSON objects (keys "0", "1"… in `fields` order),
+    to read in another query's row."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.db.models.functions import JSONObject
+
+    return ArraySubquery(queryset.values(json=JSONObject(**{str(index): field for index, field in enumerate(fields)})))
+
+
+def _json_rows(objects, fields: tuple[str, ...], timestamps: tuple[str, ...]) -> tuple:
+    """_json_array's objects as the rows `values_list(*fields)` gives (the `timestamps` fields parsed again)."""
+    times = {fields.index(field) for field in timestamps}
+    rows = []
+    for item in objects:
+        row = [item[str(index)] for index in range(len(fields))]
+        for index in times:
+            row[index] = datetime.fromisoformat(row[index]) if row[index] is not None else None
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def _attribution_arrays(at) -> dict:
+    """PostgreSQL: what attribution reads of the outer query's tracker at `at` — its leases around the call (its
+    pool's lease length before it) and its latest status changes — as annotations of the voice webhook's query."""
+    window_start = ExpressionWrapper(
+        Value(at, output_field=DateTimeField()) - OuterRef("pool__lease_minutes") * Value(timedelta(minutes=1)),
+        output_field=DateTimeField())
+    leases = Lease.objects.filter(tracker_id=OuterRef("pk"), started_at__lte=at, expires_at__gte=window_start)
+    assignments = (TrackerStatusChange.objects.filter(tracker_id=OuterRef("pk"), created_at__lte=at)
+                   .order_by("-created_at", "-id")[:ASSIGNMENTS_READ])
+    return {"lease_rows": _json_array(leases.order_by("pk"), LEASE_FACT_FIELDS),
+            "assignment_rows": _json_array(assignments, ASSIGNMENT_FACT_FIELDS)}
+
+
+def _inbound_queryset(*, number, caller, call_sid, at, prefixes, with_attribution: bool = False):
+    """The voice webhook's one query (inbound_call_read): the live tracker dialed at `number`, its pool, account
+    and telephony settings, annotated with who listens to its ringing call's events and, for a `caller` in E.164,
+    the caller's block-list entry (`prefixes`: every prefix of the caller's number) and history."""
+    account = OuterRef("pool__account_id")
+    facts: dict = {f"ring_{name}": expression for name, expression in ring_listener_expressions(account).items()}
+    if caller:
+        earlier_calls = Call.objects.filter(account_id=account, caller_number=caller).exclude(provider_call_id=call_sid)
+        facts.update(
+            caller_blocked=Exists(BlockedNumber.objects.filter(account_id=account, number__in=prefixes)),
+            caller_called_before=Exists(earlier_calls.filter(started_at__lt=at)),
+            caller_first_later=Exists(earlier_calls.filter(started_at__gt=at, is_first_time_caller=True)),
+        )
+    if with_attribution:
+        facts.update(_attribution_arrays(at))
+    return (
+        CallTracker.objects.live()
+        .select_related("pool", "pool__account", "pool__account__telephony_settings")
+        .filter(tracking_number=number)
+        .annotate(**facts)
+        .order_by("pk")
+    )
+
+
+# Where each request's values go in the compiled query (core.prepared_sql.CompiledQuery): values no request sends.
+_NUMBER, _CALLER, _CALL_SID = "\x01number", "\x01caller", "\x01call_sid"
+_AT = datetime(1900, 1, 1, 0, 0, 1, tzinfo=UTC)
+
+
+def _inbound_tracker(*, number: str, caller: str | None, call_sid: str, at: datetime) -> CallTracker | None:
+    """The tracker of _inbound_queryset: on PostgreSQL from its SQL built once per connection and shape (a caller
+    or not, the caller number's length), planned once (core.prepared_sql); elsewhere through the ORM."""
+    prefixes = _prefixes(caller) if caller else []
+    listeners = ring_listener_names()
+    compiled = compiled_query(
+        ("inbound_call", bool(caller), len(prefixes), listeners),
+        lambda: CompiledQuery(
+            _inbound_queryset(number=_NUMBER, caller=_CALLER if caller else None, call_sid=_CALL_SID, at=_AT,
+                              prefixes=[f"\x01prefix{index}" for index in range(len(prefixes))], with_attribution=True)[:1],
+            slots={"number": _NUMBER, "at": _AT, **({"caller": _CALLER, "call_sid": _CALL_SID} if caller else {}),
+                   **{f"prefix{index}": f"\x01prefix{index}" for index in range(len(prefixes))}},
+        ),
+    )
+    if compiled is None:
+        return _inbound_queryset(number=number, caller=caller, call_sid=call_sid, at=at, prefixes=prefixes).first()
+    values = {"number": number, "at": at, "caller": caller, "call_sid": call_sid,
+              **{f"prefix{index}": prefix for index, prefix in enumerate(prefixes)}}
+    trackers = compiled.instances(**values)
+    return trackers[0] if trackers else None
 
 
 def inbound_call_read(*, number: str, caller_number: str, call_sid: str, at: datetime) -> InboundCall | None:
@@ -69,43 +182,34 @@ def inbound_call_read(*, number: str, caller_number: str, call_sid: str, at: dat
     if not number:
         return None
     caller = caller_e164(caller_number, "") if caller_number.startswith("+") else None
-    account = OuterRef("pool__account_id")
-    facts: dict = {f"ring_{name}": expression for name, expression in ring_listener_expressions(account).items()}
-    if caller:
-        earlier_calls = Call.objects.filter(account_id=account, caller_number=caller).exclude(provider_call_id=call_sid)
-        facts.update(
-            caller_blocked=Exists(BlockedNumber.objects.filter(account_id=account, number__in=_prefixes(caller))),
-            caller_called_before=Exists(earlier_calls.filter(started_at__lt=at)),
-            caller_first_later=Exists(earlier_calls.filter(started_at__gt=at, is_first_time_caller=True)),
-        )
-    tracker = (
-        CallTracker.objects.live()
-        .select_related("pool", "pool__account", "pool__account__telephony_settings")
-        .filter(tracking_number=number)
-        .annotate(**facts)
-        .first()
-    )
+    tracker = _inbound_tracker(number=number, caller=caller, call_sid=call_sid, at=at)
     if tracker is None:
         return None
-    listeners = frozenset(name.removeprefix("ring_") for name in facts if name.startswith("ring_") and getattr(tracker, name))
+    listeners = frozenset(name for name in ring_listener_names() if getattr(tracker, f"ring_{name}"))
+    lease_rows, assignment_rows = getattr(tracker, "lease_rows", None), getattr(tracker, "assignment_rows", None)
+    attribution = None
+    if lease_rows is not None and assignment_rows is not None:  # read with the tracker (PostgreSQL)
+        attribution = (_json_rows(lease_rows, LEASE_FACT_FIELDS, ("started_at", "expires_at", "ended_at")),
+                       _json_rows(assignment_rows, ASSIGNMENT_FACT_FIELDS, ("created_at",)))
     if caller is None:
         return _inbound_call_in_region(tracker=tracker, caller_number=caller_number, call_sid=call_sid, at=at,
-                                       listeners=listeners)
-    return InboundCall(tracker=tracker, at=at, caller=caller, ring_listeners=listeners,
+                                       listeners=listeners, attribution=attribution)
+    return InboundCall(tracker=tracker, at=at, caller=caller, ring_listeners=listeners, attribution=attribution,
                        caller_blocked=getattr(tracker, "caller_blocked", False),
                        caller_called_before=getattr(tracker, "caller_called_before", False),
                        caller_first_later=getattr(tracker, "caller_first_later", False))
 
 
-def _inbound_call_in_region(*, tracker, caller_number: str, call_sid: str, at: datetime, listeners) -> InboundCall:
+def _inbound_call_in_region(*, tracker, caller_number: str, call_sid: str, at: datetime, listeners,
+                            attribution) -> InboundCall:
     """A caller id not in E.164, read in the account's region; its facts in queries of their own."""
     account = tracker.pool.account
     caller = caller_e164(caller_number, account.default_region)
     if not caller:
-        return InboundCall(tracker=tracker, at=at, caller="", ring_listeners=listeners)
+        return InboundCall(tracker=tracker, at=at, caller="", ring_listeners=listeners, attribution=attribution)
     called_before, first_later = caller_history_around(account=account, caller_number=caller, at=at,
                                                        exclude_call_id=call_sid)
-    return InboundCall(tracker=tracker, at=at, caller=caller, ring_listeners=listeners,
+    return InboundCall(tracker=tracker, at=at, caller=caller, ring_listeners=listeners, attribution=attribution,
                        caller_blocked=caller_is_blocked(account=account, caller_number=caller),
                        caller_called_before=called_before, caller_first_later=first_later)
 

@@ -28,11 +28,14 @@ from calls.models import TERMINAL_STATUSES, Call, CallEvent, ConversionRule
 from calls.outcomes import call_conversion_changes, website_conversions_recompute
 from calls.planner import CallState, StatusEvent, plan_status_change
 from calls.selectors import (
+    SNAPSHOT_FIELDS,
     InboundCall,
+    assignments_before,
     call_for_provider_id,
     caller_e164,
     caller_history_around,
     inbound_call_read,
+    leases_around,
 )
 from calls.twiml import twiml_for_plan, twiml_forward, twiml_reject, twiml_reject_busy
 from core.error_codes import MISSING_CALL_ID
@@ -42,7 +45,7 @@ from core.queue import wake_on_commit
 from pools.models import Pool
 from telephony.call_flow import Branch
 from telephony.recordings import recording_url_is_allowed
-from trackers.models import CallTracker, Lease, TrackerStatusChange
+from trackers.models import CallTracker
 
 logger = logging.getLogger(__name__)
 
@@ -151,24 +154,19 @@ def _recompute_first_time_only_conversions(*, account, website_id: int | None = 
         transaction.on_commit(lambda wid=rule_website_id: website_conversions_recompute(website_id=wid))  # type: ignore[misc]
 
 
-SNAPSHOT_FIELDS = ("source", "medium", "campaign", "term", "landing_page", "landing_page_key", "channel", "gclid")
-
-
-def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int,
-                 account_id: int) -> tuple[list[matcher.LeaseFact], dict[int, dict]]:
+def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int, account_id: int,
+                 rows: tuple | None = None) -> tuple[list[matcher.LeaseFact], dict[int, dict]]:
     """(the tracker's leases around `call_at`, {visit id: its attribution snapshot} for the account's visits among
-    them): one query, the visits joined."""
-    window_start = call_at - timedelta(minutes=lease_minutes)
-    rows = Lease.objects.filter(tracker=tracker, started_at__lte=call_at, expires_at__gte=window_start).values(
-        "visit_id", "started_at", "expires_at", "ended_at", "is_shared", "visit__website__account_id",
-        *(f"visit__{field}" for field in SNAPSHOT_FIELDS),
-    )
+    them): one query, the visits joined — or none when the voice webhook's query read them already (`rows`)."""
+    if rows is None:
+        rows = tuple(leases_around(tracker_id=tracker.pk, call_at=call_at,
+                                   window_start=call_at - timedelta(minutes=lease_minutes)))
     facts, snapshots = [], {}
-    for row in rows:
-        facts.append(matcher.LeaseFact(visit_id=row["visit_id"], started_at=row["started_at"],
-                                       expires_at=row["expires_at"], ended_at=row["ended_at"], is_shared=row["is_shared"]))
-        if row["visit__website__account_id"] == account_id:
-            snapshots[row["visit_id"]] = {field: row[f"visit__{field}"] for field in SNAPSHOT_FIELDS}
+    for visit_id, started_at, expires_at, ended_at, is_shared, visit_account_id, *snapshot in rows:
+        facts.append(matcher.LeaseFact(visit_id=visit_id, started_at=started_at, expires_at=expires_at,
+                                       ended_at=ended_at, is_shared=is_shared))
+        if visit_account_id == account_id:
+            snapshots[visit_id] = dict(zip(SNAPSHOT_FIELDS, snapshot, strict=True))
     return facts, snapshots
 
 
@@ -176,17 +174,16 @@ def _lease_facts(*, tracker: CallTracker, call_at: datetime, lease_minutes: int,
 SHOWN_BY_STATUS: dict[str, str] = {CallTracker.Status.ACTIVE: matcher.TOP, CallTracker.Status.FLAGGED: matcher.STALE}
 
 
-def _assignment_facts(*, tracker: CallTracker, call_at: datetime) -> list[matcher.AssignmentFact]:
-    # The latest few rows at or before the call are enough: the matcher takes the newest one.
-    rows = (
-        TrackerStatusChange.objects.filter(tracker=tracker, created_at__lte=call_at)
-        .order_by("-created_at", "-id")
-        .values("id", "created_at", "to_status", "source", "medium")[:5]
-    )
+def _assignment_facts(*, tracker: CallTracker, call_at: datetime,
+                      rows: tuple | None = None) -> list[matcher.AssignmentFact]:
+    """The tracker's latest status changes at or before the call (the matcher takes the newest one): one query, or
+    none when the voice webhook's query read them already (`rows`)."""
+    if rows is None:
+        rows = tuple(assignments_before(tracker_id=tracker.pk, call_at=call_at))
     return [
-        matcher.AssignmentFact(at=row["created_at"], shown=SHOWN_BY_STATUS.get(row["to_status"], matcher.NOT_SHOWN),
-                               source=row["source"], medium=row["medium"], order=row["id"])
-        for row in rows
+        matcher.AssignmentFact(at=created_at, shown=SHOWN_BY_STATUS.get(to_status, matcher.NOT_SHOWN),
+                               source=source, medium=medium, order=change_id)
+        for change_id, created_at, to_status, source, medium in rows
     ]
 
 
@@ -215,10 +212,13 @@ def call_attribute(*, call: Call) -> Call:
 OFFLINE_CHANNEL = "Offline"  # reports' channel of calls to numbers printed off the website (SPEC "Pool": offline)
 
 
-def _attribution_values(*, tracker: CallTracker, pool: Pool, account_id: int, call_at: datetime) -> dict:
+def _attribution_values(*, tracker: CallTracker, pool: Pool, account_id: int, call_at: datetime,
+                        read: tuple[tuple, tuple] | None = None) -> dict:
     """The attribution fields of a call to `tracker` at `call_at`: the visit (visitor pools) or the source/medium
     (source pools) the matcher picks, with a snapshot of what it was attributed to; a number printed offline
-    (billboard, print) is that placement's, without any visit."""
+    (billboard, print) is that placement's, without any visit. `read`: the rows of the tracker's leases and status
+    changes the voice webhook's query read already (InboundCall.attribution), else they are queried here."""
+    lease_rows, assignment_rows = read if read is not None else (None, None)
     if pool.is_offline:
         offline = pool.offline
         return {
@@ -228,11 +228,12 @@ def _attribution_values(*, tracker: CallTracker, pool: Pool, account_id: int, ca
         }
     visits: dict[int, dict] = {}
     if pool.tracking == Pool.Tracking.VISITOR:
-        leases, visits = _lease_facts(tracker=tracker, call_at=call_at, lease_minutes=pool.lease_minutes,
-                                      account_id=account_id)
-        match = matcher.plan_visitor_match(leases=leases, call_at=call_at, lease_minutes=pool.lease_minutes)
+        facts, visits = _lease_facts(tracker=tracker, call_at=call_at, lease_minutes=pool.lease_minutes,
+                                     account_id=account_id, rows=lease_rows)
+        match = matcher.plan_visitor_match(leases=facts, call_at=call_at, lease_minutes=pool.lease_minutes)
     else:
-        match = matcher.plan_source_match(history=_assignment_facts(tracker=tracker, call_at=call_at), call_at=call_at)
+        history = _assignment_facts(tracker=tracker, call_at=call_at, rows=assignment_rows)
+        match = matcher.plan_source_match(history=history, call_at=call_at)
     snapshot = {"source": match.source, "medium": match.medium, "campaign": "", "term": "", "landing_page": "",
                 "landing_page_key": "", "channel": channel_group(match.source, match.medium) if match.source else "",
                 "gclid": ""}
@@ -380,12 +381,13 @@ def _attribute_safely(call: Call) -> None:
 
 def _ring_attribution(inbound: InboundCall) -> dict:
     """The attribution fields of a call as it rings, for its insert; {} (unattributed for now, retried when the call
-    completes) when planning them failed."""
+    completes) when planning them failed. Read with the tracker already (InboundCall.attribution), they cost no
+    query, so no savepoint either."""
     tracker = inbound.tracker
     try:
-        with _savepoint_if_in_transaction():
+        with _savepoint_if_in_transaction() if inbound.attribution is None else nullcontext():
             return _attribution_values(tracker=tracker, pool=tracker.pool, account_id=tracker.pool.account_id,
-                                       call_at=inbound.at)
+                                       call_at=inbound.at, read=inbound.attribution)
     except Exception:
         logger.exception("Attributing the call to %s failed; it stays unattributed for now.", tracker.tracking_number)
         return {}

@@ -38,3 +38,7 @@ def register_ring_listener(name: str, wants_events_of_account) -> None:
 def ring_listener_expressions(account_id_ref) -> dict:
     """{registered name: its expression for `account_id_ref`}, for the voice webhook's tracker query."""
     return {name: wants(account_id_ref) for name, wants in _ring_listeners.items()}
+
+
+def ring_listener_names() -> tuple[str, ...]:
+    return tuple(_ring_listeners)

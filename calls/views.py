@@ -19,6 +19,14 @@ from telephony.webhooks import webhook_signature_required
 TWIML = "application/xml"
 
 
+def _direct(view):
+    """A provider webhook: signed, CSRF-exempt, trusting no cookie, so it skips the middleware it needs not
+    (sessions, authentication, messages, CSRF, axes…) and the connection health check of a busy connection
+    (dni_snippet.middleware.DniDirectMiddleware). The security headers and the bad-text guard still apply."""
+    view.webhook_direct = True
+    return view
+
+
 def _voice_view(provider: str):
     @csrf_exempt
     @require_POST
@@ -28,7 +36,7 @@ def _voice_view(provider: str):
         return HttpResponse(twiml, content_type=TWIML)
 
     voice.__name__ = voice.__qualname__ = f"{provider}_voice"
-    return voice
+    return _direct(voice)
 
 
 def _status_view(provider: str):
@@ -44,7 +52,7 @@ def _status_view(provider: str):
         return HttpResponse(twiml_empty(), content_type=TWIML)
 
     status.__name__ = status.__qualname__ = f"{provider}_status"
-    return status
+    return _direct(status)
 
 
 def _recording_view(provider: str):
@@ -58,7 +66,7 @@ def _recording_view(provider: str):
         return HttpResponse(twiml_empty(), content_type=TWIML)
 
     recording.__name__ = recording.__qualname__ = f"{provider}_recording"
-    return recording
+    return _direct(recording)
 
 
 twilio_voice = _voice_view(Provider.TWILIO)
@@ -84,7 +92,7 @@ def _dial_result_view(provider: str):
         return HttpResponse(call_dial_result(params=request.POST, webhook_prefix=provider), content_type=TWIML)
 
     dial_result.__name__ = dial_result.__qualname__ = f"{provider}_dial_result"
-    return dial_result
+    return _direct(dial_result)
 
 
 def _whisper_view(provider: str):
@@ -96,7 +104,7 @@ def _whisper_view(provider: str):
         return HttpResponse(call_whisper(params=request.POST), content_type=TWIML)
 
     whisper.__name__ = whisper.__qualname__ = f"{provider}_whisper"
-    return whisper
+    return _direct(whisper)
 
 
 def _voicemail_view(provider: str):
@@ -109,7 +117,7 @@ def _voicemail_view(provider: str):
         return HttpResponse(twiml_hangup(), content_type=TWIML)
 
     voicemail.__name__ = voicemail.__qualname__ = f"{provider}_voicemail"
-    return voicemail
+    return _direct(voicemail)
 
 
 twilio_dial_result = _dial_result_view(Provider.TWILIO)

@@ -10,3 +10,9 @@ application = get_wsgi_application()
 from config.startup import raise_on_failed_checks  # noqa: E402
 
 raise_on_failed_checks()
+
+# The phone numbers' geocoder and metadata load on first use, seconds for the geocoder: each worker loads them as it
+# starts rather than on the first call it answers (which the caller would wait on, before the phone rings).
+from core.phones import phone_data_load  # noqa: E402
+
+phone_data_load()

@@ -78,7 +78,13 @@ def phone_location(e164: str) -> dict[str, str]:
     `country` is the ISO 3166 code; in the US and Canada `region` is the state's or province's postal code.
     The geocoder writes "City, ST", a region alone ("California"), a city alone ("London") or the country alone.
     """
-    empty = {"city": "", "region": "", "country": ""}
+    city, region, country = _location(e164)
+    return {"city": city, "region": region, "country": country}
+
+
+@lru_cache(maxsize=4096)  # every inbound call asks for its caller's; callers call again
+def _location(e164: str) -> tuple[str, str, str]:
+    empty = ("", "", "")
     if not e164:
         return empty
     try:
@@ -103,7 +109,15 @@ def phone_location(e164: str) -> dict[str, str]:
             city = description
     if number.country_code == 1:
         region = NANP_REGION_CODES.get(region, region)
-    return {"city": city[:100], "region": region[:100], "country": country[:2]}
+    return city[:100], region[:100], country[:2]
+
+
+def phone_data_load() -> None:
+    """Load the geocoder's data (seconds: tens of MB of modules) and the metadata of the commonest regions now, so
+    that the first call a web worker answers does not wait for them (config.wsgi calls it as a worker starts)."""
+    for number in ("+12025550100", "+14165550100", "+442071234567"):
+        _location(number)
+        parse_phone(number)
 
 
 def phone_area_code(e164: str) -> str:

@@ -12,6 +12,11 @@ is turned into a 500 by Django's handler around this middleware, as for any view
 doubles the database round trips. A DNI request whose connection answered a DNI request less than
 `HEALTH_CHECK_SKIP_SECONDS` ago skips it; a connection idle longer (the database may have restarted or dropped it
 since) is still checked. Any request that failed on the database has Django check the connection when it ends.
+
+The telephony provider webhooks under /telephony/ (calls.views; the caller waits on the voice webhook before the
+phone rings) skip the same middleware and health check: they trust no cookie either (a provider's signature,
+checked by every one of them, is their only credential) and are CSRF-exempt. A view there says so with
+`webhook_direct`; the telephony routes of other apps (transcripts) go down the stack as usual.
 """
 
 import time
@@ -20,6 +25,8 @@ from django.db import connection
 from django.urls import Resolver404, URLResolver, get_resolver
 
 PREFIX = "/dni/"
+# The paths this middleware answers, each with the attribute that marks a view it may call directly.
+DIRECT = {PREFIX: "dni_direct", "/telephony/": "webhook_direct"}
 HEALTH_CHECK_SKIP_SECONDS = 2.0
 
 clock = time.monotonic
@@ -40,12 +47,12 @@ def _answered() -> None:
     _last_answered = (connection.connection, clock()) if ok else None
 
 
-def _dni_urls() -> tuple[URLResolver, int]:
-    """(the URLconf's `dni/` include, how much of the path to skip before it) — resolving only its few routes is
-    several times cheaper than the whole URLconf — or (the whole URLconf, 0) if it has no such include."""
+def _direct_urls(prefix: str) -> tuple[URLResolver, int]:
+    """(the URLconf's first include at `prefix`, how much of the path to skip before it) — resolving only its few
+    routes is several times cheaper than the whole URLconf — or (the whole URLconf, 0) if it has no such include."""
     root = get_resolver()
     for pattern in root.url_patterns:
-        if isinstance(pattern, URLResolver) and str(pattern.pattern) == PREFIX[1:]:
+        if isinstance(pattern, URLResolver) and str(pattern.pattern) == prefix[1:]:
             return pattern, 1
     return root, 0
 
@@ -53,26 +60,29 @@ def _dni_urls() -> tuple[URLResolver, int]:
 class DniDirectMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        self.dni_urls: tuple[URLResolver, int] | None = None
+        self.urls: dict[str, tuple[URLResolver, int]] = {}
 
-    def _match(self, path: str):
-        if self.dni_urls is None:
-            self.dni_urls = _dni_urls()
-        resolver, skip = self.dni_urls
+    def _match(self, path: str, prefix: str = PREFIX):
+        if prefix not in self.urls:
+            self.urls[prefix] = _direct_urls(prefix)
+        resolver, skip = self.urls[prefix]
         try:
             return resolver.resolve(path[skip:])
         except Resolver404:
             return None
 
     def __call__(self, request):
-        if request.path_info.startswith(PREFIX):
-            match = self._match(request.path_info)
-            if match is not None and getattr(match.func, "dni_direct", False):
-                request.resolver_match = match
-                _skip_health_check_of_a_busy_connection()
-                try:
-                    response = match.func(request, *match.args, **match.kwargs)
-                finally:
-                    _answered()
-                return response
+        path = request.path_info
+        for prefix, marker in DIRECT.items():
+            if path.startswith(prefix):
+                match = self._match(path, prefix)
+                if match is not None and getattr(match.func, marker, False):
+                    request.resolver_match = match
+                    _skip_health_check_of_a_busy_connection()
+                    try:
+                        response = match.func(request, *match.args, **match.kwargs)
+                    finally:
+                        _answered()
+                    return response
+                break
         return self.get_response(request)

@@ -7,6 +7,7 @@ SECRET_KEY, so rotating SECRET_KEY without setting the dedicated key makes store
 
 import base64
 import hashlib
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -14,12 +15,16 @@ from django.conf import settings
 PREFIX = "fernet:"
 
 
-def _fernet() -> Fernet:
+def _key() -> bytes:
     key = getattr(settings, "TELEPHONY_ENCRYPTION_KEY", "")
     if not key:
         digest = hashlib.sha256(b"callpool.telephony.secrets:" + settings.SECRET_KEY.encode()).digest()
         key = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(key.encode() if isinstance(key, str) else key)
+    return key.encode() if isinstance(key, str) else key
+
+
+def _fernet() -> Fernet:
+    return Fernet(_key())
 
 
 def encryption_key_problem(key) -> str | None:
@@ -45,8 +50,15 @@ def decrypt_secret(stored: str) -> str:
         return ""
     if not stored.startswith(PREFIX):
         return stored  # written before encryption existed; the migration encrypts these
+    return _decrypted(stored, _key())
+
+
+@lru_cache(maxsize=1024)
+def _decrypted(stored: str, key) -> str:
+    """Every webhook decrypts its account's keys to check its signature: once per process, keyed by the stored
+    ciphertext (a changed secret is a new ciphertext) and the encryption key (a rotated key decrypts anew)."""
     try:
-        return _fernet().decrypt(stored[len(PREFIX):].encode()).decode()
+        return Fernet(key).decrypt(stored[len(PREFIX):].encode()).decode()
     except InvalidToken:
         return ""
 

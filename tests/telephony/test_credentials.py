@@ -87,3 +87,17 @@ def test_migration_encrypts_tokens_stored_in_clear(account):
     row.refresh_from_db()
     assert row.twilio_auth_token.startswith("fernet:")
     assert row.get_twilio_auth_token() == "plain-token"
+
+
+def test_a_secret_is_decrypted_once_per_process_and_again_under_a_rotated_key(settings, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    stored = encrypt_secret("abcd1234tok")
+    decrypts = []
+    real_decrypt = Fernet.decrypt
+    monkeypatch.setattr(Fernet, "decrypt", lambda self, token: decrypts.append(token) or real_decrypt(self, token))
+
+    assert [decrypt_secret(stored), decrypt_secret(stored)] == ["abcd1234tok", "abcd1234tok"]
+    assert len(decrypts) == 1  # each encryption is a new ciphertext: nothing earlier decrypted this one
+    settings.SECRET_KEY = "rotated"
+    assert decrypt_secret(stored) == ""
