@@ -77,7 +77,7 @@ def test_a_new_session_a_tracker_was_just_taken_from_gets_another_one(assign, vi
     def always_conflicting(i, pool, **kwargs):
         ctes, params = real(i, pool, **kwargs)
         # What a concurrent session's committed lease does: the unique index turns the insert into nothing.
-        ctes[2] = ctes[2].replace("WHERE p", "WHERE FALSE AND p", 1)
+        ctes[-1] = ctes[-1].replace("WHERE p", "WHERE FALSE AND p", 1)
         return ctes, params
 
     monkeypatch.setattr(new_session, "_lease_ctes", always_conflicting)
@@ -101,7 +101,7 @@ def test_a_lost_pick_is_taken_again_in_one_more_statement_not_by_the_orm_rules(a
         ctes, params = real(i, pool, **kwargs)
         calls.append(pool.pk)
         if len(calls) == 1:  # the new session's statement: a concurrent session's lease won the picked tracker
-            ctes[2] = ctes[2].replace("WHERE p", "WHERE FALSE AND p", 1)
+            ctes[-1] = ctes[-1].replace("WHERE p", "WHERE FALSE AND p", 1)
         return ctes, params
 
     monkeypatch.setattr(new_session, "_lease_ctes", first_pick_lost)
