@@ -108,7 +108,8 @@ class TrackerStatusChange(models.Model):
 class Lease(TenantLinks, models.Model):
     """A visitor-pool tracker lent to one session for [started_at, ended_at or expires_at)."""
 
-    tracker = models.ForeignKey(CallTracker, on_delete=models.CASCADE, related_name="leases")
+    # No index of its own: trackers_lease_tracker_idx (tracker, started_at) leads with it.
+    tracker = models.ForeignKey(CallTracker, on_delete=models.CASCADE, related_name="leases", db_index=False)
     visit = models.ForeignKey("attribution.Visit", on_delete=models.CASCADE, related_name="leases")
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()
