@@ -14,8 +14,8 @@ is the new visit's id) and the visitor pools whose traffic filter the visit matc
   yields no lease instead of an error, so the visit is kept either way.
 
 That race is common, not rare: concurrent new sessions all pick the same least-recently-released tracker, and one
-whose snapshot predates the winner's commit locks it once the winner is done and finds it taken (two workers lost it
-on about one new session in eight). Such a pool (`SessionStart.lost`) takes another tracker by the same rules in one
+whose snapshot predates the winner's commit locks it once the winner is done and finds it taken (two workers in
+step lost about one pick in eight while the pick probed every tracker, one in twenty since). Such a pool (`SessionStart.lost`) takes another tracker by the same rules in one
 more statement with a fresh snapshot (`lease_retake`), as the reference's own retry would. A pool that got no lease
 otherwise (none free, the client's share reached, or still losing) is not decided here: the caller runs the full
 rules for it (`trackers.leasing.lease_acquire`: retries, exhaustion policy, events), the reference these statements
@@ -46,6 +46,7 @@ class SessionStart:
     source_numbers: dict[int, str] = field(default_factory=dict)  # source pool id → tracking number
     lost: frozenset[int] = frozenset()  # visitor pools whose picked tracker a concurrent session took meanwhile
 
+
 RETAKE_ATTEMPTS = 3
 
 
@@ -67,7 +68,8 @@ def _lease_ctes(i: int, pool, *, client_key: str, now: datetime, expires_at: dat
         # a probe per tracker of the pool (a LATERAL index scan: three quarters of the statement's time with 1000
         # trackers). At most one per tracker (`one_open_per_tracker`). A lease written without its pool (none is, see
         # Lease.pool_id) would leave its tracker looking free here: the insert below then does nothing (the unique
-        # index) and the caller's full rules decide, as for a lost race.
+        # index) and the caller's full rules decide, as for a lost race. On statistics of a freshly loaded table the
+        # planner may still choose a probe per tracker; (auto)analyze brings the hash join back.
         f"o{i} AS (SELECT tracker_id, expires_at FROM {lease_t} WHERE pool_id = %s AND ended_at IS NULL "
         f"AND NOT is_shared)",
         f"p{i} AS (SELECT t.id, t.tracking_number, o.expires_at AS open_expires_at FROM {tracker_t} t "
