@@ -7,7 +7,8 @@ from accounts.tenancy import TenantLinks
 class Visitor(models.Model):
     """A browser, known by a random first-party id. Keeps the data of its first touch."""
 
-    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visitors")
+    # Its own index would repeat the unique (website, uid) one: every new visitor would write both.
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visitors", db_index=False)
     uid = models.CharField(max_length=64)
     first_source = models.CharField(max_length=200, blank=True)
     first_medium = models.CharField(max_length=200, blank=True)
@@ -28,8 +29,10 @@ class Visitor(models.Model):
 class Visit(TenantLinks, models.Model):
     """A session: how the visitor arrived and what they landed on."""
 
-    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visits")
-    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="visits")
+    # No index of their own: (website, session_uid) and (visitor, started_at) lead with them, and every new session
+    # writes each index of this table.
+    website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="visits", db_index=False)
+    visitor = models.ForeignKey(Visitor, on_delete=models.CASCADE, related_name="visits", db_index=False)
     session_uid = models.CharField(max_length=64)
     source = models.CharField(max_length=200, blank=True)
     medium = models.CharField(max_length=200, blank=True)
@@ -86,7 +89,7 @@ class PageView(models.Model):
 
     MAX_PER_VISIT = 50
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="page_views")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="page_views", db_index=False)  # (visit, viewed_at)
     path = models.CharField(max_length=2000)
     viewed_at = models.DateTimeField()
 

@@ -27,7 +27,7 @@ from core.phones import phone_display
 from core.traffic import traffic_matches
 from trackers.heartbeat import PageViewInput, session_heartbeat
 from trackers.leasing import LeaseGrant, lease_acquire, lease_shorten, source_tracker_get
-from trackers.new_session import new_session_in_one_statement, session_start
+from trackers.new_session import lease_retake, new_session_in_one_statement, session_start
 
 SESSION_MINUTES = 30
 
@@ -151,8 +151,9 @@ def _first_page(*, website, visitor_pools, source_pools, result: AssignResult, s
 def _new_session(*, website, visitor_pools, source_pools, result: AssignResult, data: VisitInput, now: datetime,
                  client_key: str | None) -> _Held:
     """PostgreSQL, no session sent (a new visitor, or a returning one): visitor, classified visit, first page view,
-    leases and source numbers in one statement (`trackers.new_session`). A visitor pool it could not serve (none
-    free, the client's share reached, a race lost) gets the full leasing rules after it."""
+    leases and source numbers in one statement (`trackers.new_session`). A visitor pool whose pick a concurrent
+    session took meanwhile takes another in one more statement; one it could not serve otherwise (none free, the
+    client's share reached) gets the full leasing rules after it."""
     start = visit_start_sql(website=website, visitor_uid=result.visitor_id, session_uid=result.session_id, data=data,
                             now=now)
     classified = start.visit
@@ -165,7 +166,10 @@ def _new_session(*, website, visitor_pools, source_pools, result: AssignResult, 
     grants = dict(started.grants)
     for pool in wanted:
         if pool.pk not in grants:
-            grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=True, client_key=client_key)
+            grant = lease_retake(pool=pool, visit_id=visit.pk, client_key=client_key, now=now) if (
+                pool.pk in started.lost) else None
+            if grant is None:
+                grant = lease_acquire(pool=pool, visit=visit, now=now, is_new_visit=True, client_key=client_key)
             if grant is not None:
                 grants[pool.pk] = grant
     return _Held(grants, started.source_numbers, visit, is_new_visit=True)

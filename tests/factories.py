@@ -224,6 +224,7 @@ class LeaseFactory(factory.django.DjangoModelFactory):
 
     tracker = factory.SubFactory(CallTrackerFactory, active=True, pool__tracking="visitor")
     visit = factory.SubFactory(VisitFactory, website=factory.SelfAttribute("..tracker.pool.website"))
+    pool_id = factory.SelfAttribute("tracker.pool_id")  # as trackers.leasing writes it
     started_at = factory.LazyFunction(timezone.now)
     expires_at = factory.LazyAttribute(lambda o: o.started_at + timedelta(minutes=30))
 

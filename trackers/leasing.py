@@ -104,8 +104,8 @@ def _take_one(*, pool, visit, now: datetime, expires_at: datetime, exclude: set[
                 return False
         try:
             with transaction.atomic():
-                Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at,
-                                     client_key=client_key)
+                Lease.objects.create(tracker=tracker, pool_id=pool.pk, visit=visit, started_at=now,
+                                     expires_at=expires_at, client_key=client_key)
         except IntegrityError:
             return False
         return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at)
@@ -128,8 +128,8 @@ def _share_one(*, pool, visit, now: datetime, expires_at: datetime, client_key: 
     tracker = share_candidates(pool=pool, now=now).only("pk", "tracking_number").first()
     if tracker is None:
         return None
-    Lease.objects.create(tracker=tracker, visit=visit, started_at=now, expires_at=expires_at, is_shared=True,
-                         client_key=client_key)
+    Lease.objects.create(tracker=tracker, pool_id=pool.pk, visit=visit, started_at=now, expires_at=expires_at,
+                         is_shared=True, client_key=client_key)
     return LeaseGrant(pool.pk, tracker.pk, tracker.tracking_number, expires_at, is_shared=True)
 
 

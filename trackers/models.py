@@ -108,7 +108,8 @@ class TrackerStatusChange(models.Model):
 class Lease(TenantLinks, models.Model):
     """A visitor-pool tracker lent to one session for [started_at, ended_at or expires_at)."""
 
-    tracker = models.ForeignKey(CallTracker, on_delete=models.CASCADE, related_name="leases")
+    # No index of its own: trackers_lease_tracker_idx (tracker, started_at) leads with it.
+    tracker = models.ForeignKey(CallTracker, on_delete=models.CASCADE, related_name="leases", db_index=False)
     visit = models.ForeignKey("attribution.Visit", on_delete=models.CASCADE, related_name="leases")
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -118,6 +119,11 @@ class Lease(TenantLinks, models.Model):
         max_length=64, blank=True, default="",
         help_text="Who asked: an IPv4 address or an IPv6 /64 (core.client_ip.client_key); caps the numbers one client holds.",
     )
+    # The tracker's pool, copied when the lease is written (`save`, and the new-session statement): a pool's open leases
+    # are then one index range (`trackers_lease_open_pool_idx`) instead of a probe per tracker of the pool. Leases
+    # that ended before it existed have none. A plain column, not a foreign key: nothing joins on it, and a key
+    # would cost every lease insert one more constraint check.
+    pool_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -136,6 +142,9 @@ class Lease(TenantLinks, models.Model):
             # Leasing: how many numbers one client already holds (the per-client cap, trackers.leasing).
             models.Index(fields=["client_key", "tracker"], condition=Q(ended_at__isnull=True, is_shared=False),
                          name="trackers_lease_open_client_idx"),
+            # Leasing: a pool's open exclusive leases, to find its free trackers (trackers.new_session).
+            models.Index(fields=["pool_id"], condition=Q(ended_at__isnull=True, is_shared=False),
+                         name="trackers_lease_open_pool_idx"),
         ]
 
     def __str__(self):

@@ -77,10 +77,39 @@ def test_a_new_session_a_tracker_was_just_taken_from_gets_another_one(assign, vi
     def always_conflicting(i, pool, **kwargs):
         ctes, params = real(i, pool, **kwargs)
         # What a concurrent session's committed lease does: the unique index turns the insert into nothing.
-        ctes[2] = ctes[2].replace("WHERE p", "WHERE FALSE AND p", 1)
+        ctes[-1] = ctes[-1].replace("WHERE p", "WHERE FALSE AND p", 1)
         return ctes, params
 
     monkeypatch.setattr(new_session, "_lease_ctes", always_conflicting)
     body = assign().json()
     assert body["numbers"] and Visit.objects.count() == 1
     assert Lease.objects.get().visit.session_uid == body["session_id"]
+
+
+@pytest.mark.postgres
+def test_a_lost_pick_is_taken_again_in_one_more_statement_not_by_the_orm_rules(assign, visitor_pool, shared_cache,
+                                                                               monkeypatch, django_assert_num_queries):
+    """Concurrent new sessions often pick the same tracker and one loses it (its lease insert does nothing): that
+    session takes the next free tracker in one more statement with a fresh snapshot, not through the full ORM
+    rules (a transaction and several statements), and its visit is recorded once."""
+    from dni_snippet import services
+    from trackers import new_session
+
+    real, calls = new_session._lease_ctes, []
+
+    def first_pick_lost(i, pool, **kwargs):
+        ctes, params = real(i, pool, **kwargs)
+        calls.append(pool.pk)
+        if len(calls) == 1:  # the new session's statement: a concurrent session's lease won the picked tracker
+            ctes[-1] = ctes[-1].replace("WHERE p", "WHERE FALSE AND p", 1)
+        return ctes, params
+
+    monkeypatch.setattr(new_session, "_lease_ctes", first_pick_lost)
+    monkeypatch.setattr(services, "lease_acquire", lambda **kwargs: pytest.fail("the ORM rules ran"))
+    assign()  # the website cache warm and its install check written
+    calls.clear()
+    with django_assert_num_queries(2):
+        body = assign().json()
+    assert calls == [visitor_pool.pk, visitor_pool.pk]
+    visit = Visit.objects.get(session_uid=body["session_id"])
+    assert [lease.tracker.tracking_number for lease in visit.leases.all()] == [body["numbers"][0]["tracking"]]

@@ -108,6 +108,34 @@ def test_the_client_cap_and_the_share_policy_agree_on_both_paths(path, settings)
 
 
 @pytest.mark.django_db
+def test_every_lease_carries_its_pool_whichever_path_wrote_it(path, settings):
+    """The new-session statement finds a pool's open leases by `Lease.pool_id`: both paths write it, for exclusive
+    and for shared leases."""
+    settings.DNI_CLIENT_LEASES_MIN, settings.DNI_CLIENT_LEASES_SHARE = 1, 0.0
+    now = timezone.now()
+    website, pool, _ = _scenario(now)
+    Pool.objects.filter(pk=pool.pk).update(exhaustion=Pool.Exhaustion.SHARE)
+    before = set(Lease.objects.values_list("pk", flat=True))
+    assert _start(website, now=now).numbers and _start(website, now=now).numbers  # its own number, then a shared one
+    written = Lease.objects.exclude(pk__in=before)
+    assert sorted(written.values_list("is_shared", "pool_id")) == [(False, pool.pk), (True, pool.pk)]
+
+
+@pytest.mark.django_db
+def test_an_open_lease_written_without_its_pool_is_still_never_lent_twice(path):
+    """A lease without `pool_id` (none is written so; the column is newer than some rows) leaves its tracker looking
+    free to the statement: its insert does nothing and the full rules give the session another tracker."""
+    now = timezone.now()
+    website, pool, t = _scenario(now)
+    Lease.objects.filter(tracker=t["held"]).update(pool_id=None)
+    Lease.objects.filter(tracker=t["lapsed"]).update(ended_at=now - timedelta(minutes=10))
+    CallTracker.objects.filter(pk=t["held"].pk).update(lease_released_at=None)  # first in line, were it free
+    numbers = _start(website, client_key=None, now=now).numbers
+    assert numbers[0]["tracking"] == t["never"].tracking_number
+    assert Lease.objects.filter(tracker=t["held"], ended_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
 def test_a_returning_visitor_keeps_its_row_and_first_touch(path):
     website, _, _ = _scenario(timezone.now())
     first = _start(website)
