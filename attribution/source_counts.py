@@ -7,9 +7,11 @@ the partial first day and the days not rolled yet (today). So a read costs the w
 about a day of visits, however many visits the window holds.
 """
 
+import operator
 import time as clock
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from functools import reduce
 
 from django.db import transaction
 from django.db.models import Count, Min, Q, Sum
@@ -98,25 +100,62 @@ def source_days_rolled_through(*, website_id: int) -> date | None:
     return SourceDayRollup.objects.filter(website_id=website_id).values_list("rolled_through", flat=True).first()
 
 
+def source_days_rolled_through_by_website(*, website_ids: list[int]) -> dict[int, date]:
+    """{website id: first UTC day not counted in SourceDay} for those counted at all. One query."""
+    return dict(SourceDayRollup.objects.filter(website_id__in=website_ids).values_list("website_id", "rolled_through"))
+
+
+def _window_split(*, since: datetime, until: datetime, rolled_through: date | None) -> tuple[tuple[date, date] | None, Q]:
+    """[since, until] as (the counted days [first, end) read from SourceDay, or None; the rest, read live: a filter
+    of Visit.started_at)."""
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    first_whole = since.date() if since == _midnight(since.date()) else since.date() + timedelta(days=1)
+    rolled_end = min(rolled_through, until.date()) if rolled_through else None
+    if rolled_end is None or rolled_end <= first_whole:
+        return None, Q(started_at__gte=since, started_at__lte=until)
+    live = (Q(started_at__gte=since, started_at__lt=_midnight(first_whole))
+            | Q(started_at__gte=_midnight(rolled_end), started_at__lte=until))
+    return (first_whole, rolled_end), live
+
+
 def website_source_counts(*, website_id: int, since: datetime, until: datetime) -> dict[SourceKey, int]:
     """Human visits of the website started in [since, until], per (source, medium): counted days from SourceDay,
     the rest (the partial first day, the days not counted yet) live from Visit. Two queries at most."""
-    since, until = since.astimezone(UTC), until.astimezone(UTC)
-    first_whole = since.date() if since == _midnight(since.date()) else since.date() + timedelta(days=1)
-    rolled_through = source_days_rolled_through(website_id=website_id)
-    rolled_end = min(rolled_through, until.date()) if rolled_through else None
+    rolled_days, live = _window_split(since=since, until=until,
+                                      rolled_through=source_days_rolled_through(website_id=website_id))
     counts: Counter[SourceKey] = Counter()
-    if rolled_end is None or rolled_end <= first_whole:
-        live = Q(started_at__gte=since, started_at__lte=until)
-    else:
+    if rolled_days is not None:
         rolled = (
-            SourceDay.objects.filter(website_id=website_id, day__gte=first_whole, day__lt=rolled_end)
+            SourceDay.objects.filter(website_id=website_id, day__gte=rolled_days[0], day__lt=rolled_days[1])
             .values("source", "medium").annotate(n=Sum("visits")).order_by()
         )
         counts.update({(row["source"], row["medium"]): row["n"] for row in rolled})
-        live = (Q(started_at__gte=since, started_at__lt=_midnight(first_whole))
-                | Q(started_at__gte=_midnight(rolled_end), started_at__lte=until))
     grouped = _human_visits(website_id).filter(live).values("source", "medium").annotate(n=Count("id")).order_by()
     counts.update({(row["source"], row["medium"]): row["n"] for row in grouped})
     return dict(counts)
 
+
+def _pairs_filter(sources: set[SourceKey]) -> Q:
+    return reduce(operator.or_, (Q(source=source, medium=medium) for source, medium in sorted(sources)))
+
+
+def website_sources_seen(*, website_id: int, since: datetime, until: datetime, sources: set[SourceKey],
+                         rolled_through: date | None, live: bool = True) -> set[SourceKey]:
+    """Which of `sources` had a human visit of the website started in [since, until] (pool health: "does an active
+    number's source/medium still bring visits?"). `live=False` reads only the counted days (SourceDay, one query);
+    `live=True` reads only the rest of the window (the partial first day, the days not counted yet) from Visit.
+    A source was seen when either finds it, so a caller asks the live part only about those the counts did not show:
+    neither read grows with the window's visits. `rolled_through`: source_days_rolled_through_by_website's."""
+    if not sources:
+        return set()
+    rolled_days, live_part = _window_split(since=since, until=until, rolled_through=rolled_through)
+    if live:
+        return set(_human_visits(website_id).filter(live_part).filter(_pairs_filter(sources))
+                   .values_list("source", "medium").distinct().order_by())
+    if rolled_days is None:
+        return set()
+    return set(
+        SourceDay.objects.filter(_pairs_filter(sources), website_id=website_id, day__gte=rolled_days[0],
+                                 day__lt=rolled_days[1], visits__gt=0)
+        .values_list("source", "medium").distinct().order_by()
+    )

@@ -8,7 +8,11 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
-from attribution.source_counts import website_source_counts
+from attribution.source_counts import (
+    source_days_rolled_through_by_website,
+    website_source_counts,
+    website_sources_seen,
+)
 from core.traffic import traffic_filter_display
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import (
@@ -388,21 +392,32 @@ def _exhausted_recently(*, account: Account, pools: list[Pool], now: datetime) -
 
 def _pools_with_matching_visits(*, pools: list[Pool], now: datetime) -> set[int]:
     """Source pools with an Active tracker whose exact source/medium (what DNI matches) had a human visit on the
-    pool's website in its visit window. One query per distinct window, each an EXISTS per tracker served by
-    attr_visit_top_idx (website, started_at, source, medium)."""
+    pool's website in its visit window. Read as the rules engine reads visits (attribution.source_counts): the
+    counted days from SourceDay, the uncounted edges live. One query for the trackers, one for the websites' counted
+    days, then per website and visit window one on SourceDay and, for sources not found there, one on the edges."""
+    if not pools:
+        return set()
+    by_pk = {pool.pk: pool for pool in pools}
+    sources: dict[int, set[tuple[str, str]]] = {}
+    for pool_id, source, medium in (CallTracker.objects.live().filter(pool_id__in=list(by_pk), status=CallTracker.Status.ACTIVE)
+                                    .values_list("pool_id", "source", "medium").distinct()):
+        sources.setdefault(pool_id, set()).add((source, medium))
+    if not sources:
+        return set()
+    groups: dict[tuple[int, int], list[int]] = {}
+    for pool_id in sources:
+        pool = by_pk[pool_id]
+        groups.setdefault((pool.website_id, pool.visit_window_days), []).append(pool_id)
+    rolled = source_days_rolled_through_by_website(website_ids=sorted({website_id for website_id, _ in groups}))
     matched: set[int] = set()
-    by_window: dict[int, list[int]] = {}
-    for pool in pools:
-        by_window.setdefault(pool.visit_window_days, []).append(pool.pk)
-    for days, ids in by_window.items():
-        visits = Visit.objects.filter(
-            website_id=OuterRef("pool__website_id"), source=OuterRef("source"), medium=OuterRef("medium"),
-            started_at__gte=now - timedelta(days=days), started_at__lte=now, is_bot=False,
-        )
-        matched |= set(
-            CallTracker.objects.live().filter(pool_id__in=ids, status=CallTracker.Status.ACTIVE)
-            .filter(Exists(visits)).values_list("pool_id", flat=True).distinct()
-        )
+    for (website_id, days), ids in groups.items():
+        window = {"website_id": website_id, "since": now - timedelta(days=days), "until": now,
+                  "rolled_through": rolled.get(website_id)}
+        seen = website_sources_seen(**window, sources=set().union(*(sources[pk] for pk in ids)), live=False)
+        unmatched = [pk for pk in ids if not sources[pk] & seen]
+        if unmatched:
+            seen |= website_sources_seen(**window, sources=set().union(*(sources[pk] for pk in unmatched)), live=True)
+        matched |= {pk for pk in ids if sources[pk] & seen}
     return matched
 
 
