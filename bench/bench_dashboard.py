@@ -203,8 +203,9 @@ def main():
     for line in rollup_lines.values():
         print(f"rollup: {line}", flush=True)
     if rolling:  # the rules engine's daily source counts too (attribution.tasks, scheduled like the rollup)
-        from attribution.source_counts import source_days_roll
         from django.utils import timezone
+
+        from attribution.source_counts import source_days_roll
 
         started = time.perf_counter()
         counted = source_days_roll(now=timezone.now())
