@@ -159,3 +159,21 @@ def website_sources_seen(*, website_id: int, since: datetime, until: datetime, s
                                  day__lt=rolled_days[1], visits__gt=0)
         .values_list("source", "medium").distinct().order_by()
     )
+
+
+def source_days_purge(*, website_id: int, before: date, batch_size: int, deadline: float | None = None,
+                      dry_run: bool = False) -> tuple[int, bool]:
+    """Delete the website's SourceDay rows of the days before `before` (retention: reports.retention), oldest first,
+    `batch_size` rows a statement and transaction through attr_sourceday_read_idx; a run stopped anywhere resumes
+    where it was (the deleted rows are gone). Returns (rows deleted, or that would be when `dry_run`; False when the
+    `deadline` (time.monotonic()) passed first)."""
+    old = SourceDay.objects.filter(website_id=website_id, day__lt=before)
+    if dry_run:
+        return old.count(), True
+    deleted = 0
+    while deadline is None or clock.monotonic() <= deadline:
+        batch = list(old.order_by("day", "source", "medium").values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return deleted, True
+        deleted += SourceDay.objects.filter(pk__in=batch).delete()[0]
+    return deleted, False

@@ -285,6 +285,13 @@ def pool_source_counts(*, pool: Pool, now: datetime) -> list[SourceCount]:
     return [SourceCount(source, medium, visits) for (source, medium), visits in ordered]
 
 
+def website_visit_windows(*, website_ids: list[int]) -> dict[int, int]:
+    """{website id: the longest visit window (days) of its pools, retired ones included}: how far back the rules
+    engine and the health check may read the website's daily source counts (retention keeps those days). One query."""
+    return dict(Pool.objects.filter(website_id__in=website_ids).values("website_id").annotate(days=Max("visit_window_days"))
+                .order_by().values_list("website_id", "days"))
+
+
 def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerStatusChange]:
     """What happened to the pool's trackers since `since` (numbers bought, activated, flagged, released),
     oldest first: the admin reports what saving an automated pool did, whichever run did it."""
