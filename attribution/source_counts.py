@@ -139,26 +139,32 @@ def _pairs_filter(sources: set[SourceKey]) -> Q:
     return reduce(operator.or_, (Q(source=source, medium=medium) for source, medium in sorted(sources)))
 
 
-def website_sources_seen(*, website_id: int, since: datetime, until: datetime, sources: set[SourceKey],
-                         rolled_through: date | None, live: bool = True) -> set[SourceKey]:
-    """Which of `sources` had a human visit of the website started in [since, until] (pool health: "does an active
-    number's source/medium still bring visits?"). `live=False` reads only the counted days (SourceDay, one query);
-    `live=True` reads only the rest of the window (the partial first day, the days not counted yet) from Visit.
-    A source was seen when either finds it, so a caller asks the live part only about those the counts did not show:
-    neither read grows with the window's visits. `rolled_through`: source_days_rolled_through_by_website's."""
-    if not sources:
-        return set()
-    rolled_days, live_part = _window_split(since=since, until=until, rolled_through=rolled_through)
-    if live:
-        return set(_human_visits(website_id).filter(live_part).filter(_pairs_filter(sources))
-                   .values_list("source", "medium").distinct().order_by())
-    if rolled_days is None:
-        return set()
-    return set(
-        SourceDay.objects.filter(_pairs_filter(sources), website_id=website_id, day__gte=rolled_days[0],
-                                 day__lt=rolled_days[1], visits__gt=0)
-        .values_list("source", "medium").distinct().order_by()
-    )
+def websites_sources_seen(*, asks: dict[int, set[SourceKey]], since: datetime, until: datetime,
+                          rolled_through: dict[int, date], live: bool) -> dict[int, set[SourceKey]]:
+    """{website id: which of its asked sources had a human visit of the website started in [since, until]} (pool
+    health: "does an active number's source/medium still bring visits?"), all websites in one query.
+
+    `live=False` reads only the counted days (SourceDay); `live=True` only the rest of each website's window (the
+    partial first day, the days not counted yet) from Visit. A source was seen when either finds it, so a caller
+    asks the live part only about those the counts did not show: neither read grows with the window's visits.
+    `rolled_through`: source_days_rolled_through_by_website's."""
+    seen: dict[int, set[SourceKey]] = {website_id: set() for website_id in asks}
+    parts = []
+    for website_id, sources in sorted(asks.items()):
+        if not sources:
+            continue
+        rolled_days, live_part = _window_split(since=since, until=until, rolled_through=rolled_through.get(website_id))
+        if live:
+            parts.append(Q(live_part, _pairs_filter(sources), website_id=website_id))
+        elif rolled_days is not None:
+            parts.append(Q(_pairs_filter(sources), website_id=website_id, day__gte=rolled_days[0], day__lt=rolled_days[1]))
+    if not parts:
+        return seen
+    rows = (Visit.objects.filter(is_bot=False) if live else SourceDay.objects.filter(visits__gt=0)).filter(reduce(operator.or_, parts))
+    for website_id, source, medium in rows.values_list("website_id", "source", "medium").distinct().order_by():
+        if (source, medium) in asks[website_id]:
+            seen[website_id].add((source, medium))
+    return seen
 
 
 def source_days_purge(*, website_id: int, before: date, batch_size: int, deadline: float | None = None,
