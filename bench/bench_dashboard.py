@@ -203,6 +203,14 @@ def main():
     rollup_lines = {name: rollup_pass(account) for name, account in accounts.items()} if rolling else {}
     for line in rollup_lines.values():
         print(f"rollup: {line}", flush=True)
+    if rolling:  # the rules engine's daily source counts too (attribution.tasks, scheduled like the rollup)
+        from django.utils import timezone
+
+        from attribution.source_counts import source_days_roll
+
+        started = time.perf_counter()
+        counted = source_days_roll(now=timezone.now())
+        print(f"rollup: source counts, {counted} website-days counted in {time.perf_counter() - started:.1f} s", flush=True)
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-marketer"))

@@ -8,7 +8,12 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from attribution.models import Visit
-from attribution.source_counts import website_source_counts
+from attribution.source_counts import (
+    SourceKey,
+    source_days_rolled_through_by_website,
+    website_source_counts,
+    websites_sources_seen,
+)
 from core.traffic import traffic_filter_display
 from pools.models import ConcurrencySample, Pool, PoolOriginalNumber
 from pools.planner import (
@@ -35,8 +40,13 @@ SIZING_MIN_SAMPLED = timedelta(hours=24)
 
 
 def pool_list(*, account: Account) -> QuerySet[Pool]:
+    return pool_list_of_accounts(accounts=[account])
+
+
+def pool_list_of_accounts(*, accounts: list[Account]) -> QuerySet[Pool]:
+    """The pools of several accounts (the all-accounts page) with their tracker counts by state, by name."""
     return (
-        Pool.objects.filter(account=account)
+        Pool.objects.filter(account__in=[account.pk for account in accounts])
         .select_related("website")
         .annotate(
             active_count=Count("trackers", filter=Q(trackers__status="active", trackers__deleted_at__isnull=True)),
@@ -219,6 +229,7 @@ class PoolPlan:
     top: list[SourceCount]   # the top list the actions were planned from (empty unless automated source pools)
     size: int | None         # the size planned for (automated visitor pools: the recommended one), else None
     counts: list[SourceCount]  # every source/medium's visits in the window the top list was cut from
+    snapshot: PoolSnapshot     # the pool and its trackers as planned from
 
 
 def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
@@ -233,8 +244,8 @@ def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
     needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
     counts = pool_source_counts(pool=pool, now=now) if needs_top else []
     top = _top_of(pool=pool, counts=counts)
-    actions = plan_pool(pool_snapshot(pool=pool, now=now, size=size), top, now)
-    return PoolPlan(actions, top, size, counts)
+    snapshot = pool_snapshot(pool=pool, now=now, size=size)
+    return PoolPlan(plan_pool(snapshot, top, now), top, size, counts, snapshot)
 
 
 def pool_preview(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], list[SourceCount]]:
@@ -281,6 +292,13 @@ def pool_source_counts(*, pool: Pool, now: datetime) -> list[SourceCount]:
     return [SourceCount(source, medium, visits) for (source, medium), visits in ordered]
 
 
+def website_visit_windows(*, website_ids: list[int]) -> dict[int, int]:
+    """{website id: the longest visit window (days) of its pools, retired ones included}: how far back the rules
+    engine and the health check may read the website's daily source counts (retention keeps those days). One query."""
+    return dict(Pool.objects.filter(website_id__in=website_ids).values("website_id").annotate(days=Max("visit_window_days"))
+                .order_by().values_list("website_id", "days"))
+
+
 def pool_tracker_changes_since(*, pool: Pool, since: datetime) -> list[TrackerStatusChange]:
     """What happened to the pool's trackers since `since` (numbers bought, activated, flagged, released),
     oldest first: the admin reports what saving an automated pool did, whichever run did it."""
@@ -324,10 +342,25 @@ def pool_diagnose(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], Po
     """"Why is my pool not activating?" (FAQ): what a run would do now, and for the state it leaves, every
     source/medium on the top list without a tracker (and why) and those under `min_visits`. A pure read:
     after a real run the plan is empty and the diagnosis describes the pool as it is."""
+    planned, diagnosis = pool_diagnose_plan(pool=pool, now=now)
+    return planned.actions, diagnosis
+
+
+def pool_diagnose_plan(*, pool: Pool, now: datetime) -> tuple[PoolPlan, PoolDiagnosis]:
+    """pool_diagnose, with the whole plan it was made from (its counts and snapshot: the pool page's health needs
+    no second read of them, see plan_has_matching_visit)."""
     fresh = Pool.objects.select_related("account").get(pk=pool.pk)
     planned = pool_plan(pool=fresh, now=now)
-    snapshot = pool_snapshot(pool=fresh, now=now, size=planned.size)
-    return planned.actions, plan_diagnosis(snapshot, planned.counts, planned.actions, min_visits=fresh.min_visits, now=now)
+    diagnosis = plan_diagnosis(planned.snapshot, planned.counts, planned.actions, min_visits=fresh.min_visits, now=now)
+    return planned, diagnosis
+
+
+def plan_has_matching_visit(planned: PoolPlan) -> bool:
+    """From an automated source pool's plan: whether an Active tracker's source/medium had a human visit in the
+    visit window, read off the counts the plan was cut from (the health check's fact, without reading them again)."""
+    seen = {(count.source, count.medium) for count in planned.counts if count.visits > 0}
+    return any(tracker.status == CallTracker.Status.ACTIVE and (tracker.source, tracker.medium) in seen
+               for tracker in planned.snapshot.trackers)
 
 
 # --- Health (SPEC "Pool": `health`, shown wherever a pool is) ----------------------------------------------------
@@ -336,16 +369,30 @@ EXHAUSTION_WINDOW = timedelta(hours=24)
 
 
 def pool_health_by_id(*, account: Account, pools: list[Pool], now: datetime,
-                      diagnoses: dict[int, PoolDiagnosis] | None = None) -> dict[int, PoolHealth]:
+                      diagnoses: dict[int, PoolDiagnosis] | None = None,
+                      matching: dict[int, bool] | None = None) -> dict[int, PoolHealth]:
     """Each pool's health, for a whole list in a few queries: active counts (unless pool_list annotated them),
-    visitor pools' exhaustion in the last 24 h, and one EXISTS per visit window for source pools' trackers.
-    `diagnoses` (the pool page has one) turns "not activating" into the waiting source and its reason."""
-    pools = [pool for pool in pools if pool.account_id == account.pk]
+    visitor pools' exhaustion in the last 24 h, and whether source pools' active numbers still match visits (the
+    daily source counts plus the uncounted edges). `diagnoses` (the pool page has one) turns "not activating" into
+    the waiting source and its reason; `matching` (the pool page's plan has read the counts) whether a pool's
+    numbers match visits, not read again."""
+    return pool_health_of_accounts(accounts=[account], pools=pools, now=now, diagnoses=diagnoses, matching=matching)
+
+
+def pool_health_of_accounts(*, accounts: list[Account], pools: list[Pool], now: datetime,
+                            diagnoses: dict[int, PoolDiagnosis] | None = None,
+                            matching: dict[int, bool] | None = None) -> dict[int, PoolHealth]:
+    """pool_health_by_id for the pools of several accounts at once (the all-accounts page), in the same few
+    queries; pools of other accounts are left out."""
+    account_ids = {account.pk for account in accounts}
+    pools = [pool for pool in pools if pool.account_id in account_ids]
     live = [pool for pool in pools if not pool.is_retired]
     active = _active_counts(pools=live)
-    exhausted = _exhausted_recently(account=account, pools=live, now=now)
-    matched = _pools_with_matching_visits(pools=[p for p in live if p.tracking == Pool.Tracking.SOURCE and active[p.pk]],
-                                          now=now)
+    exhausted = _exhausted_recently(account_ids=account_ids, pools=live, now=now)
+    matching = matching or {}
+    matched = {pk for pk, matches in matching.items() if matches}
+    matched |= _pools_with_matching_visits(
+        pools=[p for p in live if p.tracking == Pool.Tracking.SOURCE and active[p.pk] and p.pk not in matching], now=now)
     diagnoses = diagnoses or {}
     return {
         pool.pk: plan_pool_health(HealthFacts(
@@ -360,9 +407,12 @@ def pool_health_by_id(*, account: Account, pools: list[Pool], now: datetime,
     }
 
 
-def pool_health_get(*, account: Account, pool: Pool, now: datetime, diagnosis: PoolDiagnosis | None = None) -> PoolHealth:
-    """One pool's health (another account's pool: KeyError, never its health)."""
-    return pool_health_by_id(account=account, pools=[pool], now=now,
+def pool_health_get(*, account: Account, pool: Pool, now: datetime, diagnosis: PoolDiagnosis | None = None,
+                    plan: PoolPlan | None = None) -> PoolHealth:
+    """One pool's health (another account's pool: KeyError, never its health). `plan`: the automated source pool's
+    plan (pool_diagnose_plan) the page holds, whose counts tell whether its numbers match visits."""
+    matching = {pool.pk: plan_has_matching_visit(plan)} if plan is not None else None
+    return pool_health_by_id(account=account, pools=[pool], now=now, matching=matching,
                              diagnoses={pool.pk: diagnosis} if diagnosis is not None else None)[pool.pk]
 
 
@@ -376,11 +426,11 @@ def _active_counts(*, pools: list[Pool]) -> dict[int, int]:
     return counts
 
 
-def _exhausted_recently(*, account: Account, pools: list[Pool], now: datetime) -> dict[int, int]:
+def _exhausted_recently(*, account_ids: set[int], pools: list[Pool], now: datetime) -> dict[int, int]:
     visitor = [pool.pk for pool in pools if pool.tracking == Pool.Tracking.VISITOR]
     if not visitor:
         return {}
-    rows = (ExhaustionEvent.objects.filter(pool__account=account, pool_id__in=visitor,
+    rows = (ExhaustionEvent.objects.filter(pool__account_id__in=sorted(account_ids), pool_id__in=visitor,
                                            occurred_at__gt=now - EXHAUSTION_WINDOW, occurred_at__lte=now)
             .values("pool_id").annotate(n=Count("id")))  # trackers_exhaustion_pool_idx (pool, occurred_at)
     return {row["pool_id"]: row["n"] for row in rows}
@@ -388,21 +438,36 @@ def _exhausted_recently(*, account: Account, pools: list[Pool], now: datetime) -
 
 def _pools_with_matching_visits(*, pools: list[Pool], now: datetime) -> set[int]:
     """Source pools with an Active tracker whose exact source/medium (what DNI matches) had a human visit on the
-    pool's website in its visit window. One query per distinct window, each an EXISTS per tracker served by
-    attr_visit_top_idx (website, started_at, source, medium)."""
+    pool's website in its visit window. Read as the rules engine reads visits (attribution.source_counts): the
+    counted days from SourceDay, the uncounted edges live. One query for the trackers, one for the websites' counted
+    days, then per visit window (all websites at once) one on SourceDay and, for the sources not found there, one
+    on the edges."""
+    if not pools:
+        return set()
+    by_pk = {pool.pk: pool for pool in pools}
+    sources: dict[int, set[SourceKey]] = {}
+    for pool_id, source, medium in (CallTracker.objects.live().filter(pool_id__in=list(by_pk), status=CallTracker.Status.ACTIVE)
+                                    .values_list("pool_id", "source", "medium").distinct()):
+        sources.setdefault(pool_id, set()).add((source, medium))
+    if not sources:
+        return set()
+    by_window: dict[int, dict[int, list[int]]] = {}  # visit window → website → pools
+    for pool_id in sources:
+        pool = by_pk[pool_id]
+        by_window.setdefault(pool.visit_window_days, {}).setdefault(pool.website_id, []).append(pool_id)
+    rolled = source_days_rolled_through_by_website(website_ids=sorted({p.website_id for p in by_pk.values()}))
     matched: set[int] = set()
-    by_window: dict[int, list[int]] = {}
-    for pool in pools:
-        by_window.setdefault(pool.visit_window_days, []).append(pool.pk)
-    for days, ids in by_window.items():
-        visits = Visit.objects.filter(
-            website_id=OuterRef("pool__website_id"), source=OuterRef("source"), medium=OuterRef("medium"),
-            started_at__gte=now - timedelta(days=days), started_at__lte=now, is_bot=False,
-        )
-        matched |= set(
-            CallTracker.objects.live().filter(pool_id__in=ids, status=CallTracker.Status.ACTIVE)
-            .filter(Exists(visits)).values_list("pool_id", flat=True).distinct()
-        )
+    for days, websites in by_window.items():
+        since = now - timedelta(days=days)
+        asks = {website_id: set().union(*(sources[pk] for pk in ids)) for website_id, ids in websites.items()}
+        seen = websites_sources_seen(asks=asks, since=since, until=now, rolled_through=rolled, live=False)
+        unmatched = {website_id: [pk for pk in ids if not sources[pk] & seen[website_id]] for website_id, ids in websites.items()}
+        asks = {website_id: set().union(*(sources[pk] for pk in ids)) for website_id, ids in unmatched.items() if ids}
+        if asks:
+            for website_id, found in websites_sources_seen(asks=asks, since=since, until=now, rolled_through=rolled,
+                                                           live=True).items():
+                seen[website_id] |= found
+        matched |= {pk for website_id, ids in websites.items() for pk in ids if sources[pk] & seen[website_id]}
     return matched
 
 

@@ -5,7 +5,8 @@ and the provider callbacks (CallEvent) received before the cutoff. What stays: c
 attribution snapshot (Call.source, medium, campaign, term, landing_page, landing_page_key, channel, gclid: copied
 from the visit when the call is attributed); `Call.visit` becomes empty (SET_NULL) when its visit goes, so a
 call's source, campaign, keyword and landing page never depend on the visit, and old calls read in reports exactly
-as before. The rollups stay too: ReportDay (reports) and SourceDay (the rules engine's daily counts).
+as before. The rollups stay too: ReportDay (reports), and SourceDay (the rules engine's daily counts) for as long as
+retention or the longest visit window of the website's pools, whichever reaches further back.
 
 A visit is deleted only when both rollups hold its day: before its account's RollupState.rolled_through (reports,
 in the account's zone) and before its website's SourceDayRollup.rolled_through (UTC). This module only reads them.
@@ -27,7 +28,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Account, Website
 from attribution.models import PageView, RetentionState, SourceDayRollup, Visit, Visitor
+from attribution.source_counts import source_days_purge
 from calls.models import Call, CallEvent
+from pools.selectors import website_visit_windows
 from reports.models import ReportDay, RollupState
 from trackers.models import Lease
 
@@ -43,6 +46,7 @@ class PurgeCounts:
     leases: int = 0
     visitors: int = 0  # dry runs do not count them: a visitor goes when its last visit does
     call_events: int = 0
+    source_days: int = 0  # the rules engine's daily source counts (SourceDay rows), see _source_days_purge
     batches: int = 0
     finished: bool = True  # False: the time budget ran out, the next run goes on
     accounts: list[int] = field(default_factory=list)
@@ -134,7 +138,8 @@ def _account_purge(*, account: Account, now: datetime, dry_run: bool, batch_size
             return counts
     events = _call_events_purge(account=account, now=now, dry_run=dry_run, batch_size=batch_size, deadline=deadline)
     counts.add(events)
-    counts.finished = events.finished
+    counts.finished = events.finished and _source_days_purge(account=account, now=now, dry_run=dry_run,
+                                                             batch_size=batch_size, deadline=deadline, counts=counts)
     return counts
 
 
@@ -218,6 +223,22 @@ def _call_events_purge(*, account: Account, now: datetime, dry_run: bool, batch_
         after = batch[-1]
     _state_advance(account=account, now=now, call_events_purged_before=cutoff)
     return counts
+
+
+def _source_days_purge(*, account: Account, now: datetime, dry_run: bool, batch_size: int, deadline: float | None,
+                       counts: PurgeCounts) -> bool:
+    """The daily source counts (SourceDay, UTC days) past retention, website by website; the days a pool of the
+    website still reads (its visit window may reach further back than retention) stay. False: out of time."""
+    websites = list(Website.objects.filter(account=account).order_by("pk").values_list("pk", flat=True))
+    windows = website_visit_windows(website_ids=websites)
+    for website_id in websites:
+        before = min(retention_cutoff(now=now), now - timedelta(days=windows.get(website_id, 0))).astimezone(UTC).date()
+        deleted, finished = source_days_purge(website_id=website_id, before=before, batch_size=batch_size,
+                                              deadline=deadline, dry_run=dry_run)
+        counts.source_days += deleted
+        if not finished:
+            return False
+    return True
 
 
 def _state_advance(*, account: Account, now: datetime, **marks: datetime) -> None:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from accounts.models import Account, Membership
 from pools.models import Pool
 from pools.planner import PoolHealth
-from pools.selectors import pool_health_by_id, pool_list
+from pools.selectors import pool_health_of_accounts, pool_list_of_accounts
 from reports.selectors import report_day_list, report_window
 
 SUMMARY_DAYS = 30
@@ -29,6 +29,10 @@ class AccountSummary:
 
 def account_summary_list(*, memberships: list[Membership], now: datetime) -> list[AccountSummary]:
     """One summary per membership, over each account's last SUMMARY_DAYS days (today included)."""
+    accounts = [membership.account for membership in memberships]
+    # Every account's pools and their health at once: a few queries however many accounts the person is in.
+    pools = list(pool_list_of_accounts(accounts=accounts).filter(retired_at__isnull=True)) if accounts else []
+    health = pool_health_of_accounts(accounts=accounts, pools=pools, now=now)
     summaries = []
     for membership in memberships:
         account = membership.account
@@ -37,13 +41,12 @@ def account_summary_list(*, memberships: list[Membership], now: datetime) -> lis
         per_day = report_day_list(window=window)
         calls = sum(row["calls"] for row in per_day)
         answered = sum(row["answered"] for row in per_day)
-        pools = list(pool_list(account=account).filter(retired_at__isnull=True))
-        health = pool_health_by_id(account=account, pools=pools, now=now)
         summaries.append(AccountSummary(
             account=account, role=membership.get_role_display(), calls=calls, answered=answered,
             conversions=sum(row["conversions"] for row in per_day),
             value=sum((row["value"] for row in per_day), Decimal("0.00")),
             answer_rate=(answered / calls) if calls else None,
-            attention=[(pool, health[pool.pk]) for pool in pools if not health[pool.pk].is_ok],
+            attention=[(pool, health[pool.pk]) for pool in pools
+                       if pool.account_id == account.pk and not health[pool.pk].is_ok],
         ))
     return summaries

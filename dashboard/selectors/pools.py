@@ -15,7 +15,7 @@ from dashboard.filters import DashboardFilters
 from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
-    pool_diagnose,
+    pool_diagnose_plan,
     pool_fallback_status,
     pool_health_by_id,
     pool_health_get,
@@ -113,21 +113,24 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "fallback": pool_fallback_status(pool=pool),
     }
     pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
-    data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"])
+    data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"],
+                                     plan=data.pop("plan"))
     return data
 
 
 def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
     history = {"original_history": pool_original_history(pool=pool)}
     if pool.kind != Pool.Kind.AUTOMATED and not pool.is_retired:
-        return {"enforcement": None, "top_sources": None, "diagnosis": None, **history}
+        return {"enforcement": None, "top_sources": None, "diagnosis": None, "plan": None, **history}
     shows_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
     if shows_top:
-        # "Why is my pool not activating?" (FAQ): the diagnosis carries the top list it was planned from.
-        plan, diagnosis = pool_diagnose(pool=pool, now=now)
-        return {"enforcement": plan, "top_sources": list(diagnosis.top), "diagnosis": diagnosis, **history}
+        # "Why is my pool not activating?" (FAQ): the diagnosis carries the top list it was planned from; the plan's
+        # counts also tell the pool's health whether its numbers match visits.
+        planned, diagnosis = pool_diagnose_plan(pool=pool, now=now)
+        return {"enforcement": planned.actions, "top_sources": list(diagnosis.top), "diagnosis": diagnosis,
+                "plan": planned, **history}
     plan, _ = pool_preview(pool=pool, now=now)
-    return {"enforcement": plan, "top_sources": None, "diagnosis": None, **history}
+    return {"enforcement": plan, "top_sources": None, "diagnosis": None, "plan": None, **history}
 
 
 def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime) -> dict:

@@ -164,3 +164,36 @@ def test_api_tokens_stay_with_their_account(client, agency, account, other_accou
     token = ApiTokenFactory(account=account)
     response = client.get("/api/v1/calls/", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert [row["id"] for row in response.json()["results"]] == [alice_call.pk]
+
+
+def test_all_accounts_pools_and_their_health_cost_the_same_queries_however_many_accounts(client, agency, account,
+                                                                                         other_account):
+    """Per account only its report window (the rollup's reach, then live: nothing is rolled up here); the pools of every account and
+    their health (exhaustion, numbers' sources against the daily counts) are read once for all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def source_pool_in(acc, source):
+        pool = PoolFactory(account=acc, website=WebsiteFactory(account=acc), kind="automated", tracking="source")
+        CallTrackerFactory(pool=pool, active=True, source=source, medium="cpc")
+        PoolFactory(account=acc, website=pool.website, tracking="visitor")
+
+    source_pool_in(account, "google")
+    source_pool_in(other_account, "bing")
+    client.force_login(agency)
+    client.get(reverse("dashboard:account_list"))
+    with CaptureQueriesContext(connection) as two:
+        client.get(reverse("dashboard:account_list"))
+    third = AccountFactory(name="Carol Co")
+    MembershipFactory(account=third, user=agency, role=Membership.Role.MARKETER)
+    source_pool_in(third, "yahoo")
+    with CaptureQueriesContext(connection) as three:
+        response = client.get(reverse("dashboard:account_list"))
+    assert len(three) == len(two) + 2
+    pool_reads = [q["sql"] for q in three if "pools_pool" in q["sql"] or "attribution_" in q["sql"]]
+    assert len(pool_reads) <= 5
+    summaries = {s.account.name: s for s in response.context["summaries"]}
+    # No visit matches any number: every source pool shows no numbers, each in its own account's row.
+    assert {name: [(pool.account_id, health.state) for pool, health in s.attention] for name, s in summaries.items()} == {
+        "Alice Co": [(account.pk, "showing_no_numbers")], "Bob Co": [(other_account.pk, "showing_no_numbers")],
+        "Carol Co": [(third.pk, "showing_no_numbers")]}

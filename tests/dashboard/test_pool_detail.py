@@ -162,9 +162,9 @@ def test_automated_source_pool_page_query_count_is_pinned(marketer_client, accou
     pool, _ = _stuck_pool(account, website, timezone.now())
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
     # original-number history, then the diagnosis: pool, how far the daily source counts reach, visit counts
-    # (the top list is cut from them), trackers (the plan), trackers,
-    # its health (whether its numbers match any visit), and whether the user is an account admin
-    with django_assert_num_queries(16):
+    # (the top list is cut from them), trackers (the plan, and the diagnosis of the state it leaves);
+    # its health reads whether its numbers match any visit off those counts; and whether the user is an account admin
+    with django_assert_num_queries(14):
         marketer_client.get(_url(pool))
 
 

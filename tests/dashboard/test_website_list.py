@@ -54,9 +54,9 @@ def test_anonymous_is_redirected_to_login(client):
 
 def test_install_query_count_is_pinned(marketer_client, website, account, django_assert_num_queries):
     WebsiteFactory(account=account)
-    # session, user, membership, websites (filter), websites with pool counts, untagged ad clicks per website,
-    # their conversion rules, refused origins, live pools
-    with django_assert_num_queries(9):
+    # session, user, membership, websites (filter), websites with pool counts, the rollup's reach, untagged ad clicks
+    # per website (nothing rolled up: live only), their conversion rules, refused origins, live pools
+    with django_assert_num_queries(10):
         marketer_client.get(URL)
 
 
@@ -219,3 +219,53 @@ def test_marketers_and_other_accounts_cannot_dismiss(client, marketer_client, we
     client.force_login(other_admin)
     client.post(reverse("dashboard:refused_origin_dismiss", args=[row.pk]))
     assert RefusedOrigin.objects.get(pk=row.pk).dismissed_at is None
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Pacific/Auckland"])
+def test_untagged_ad_clicks_from_the_rollup_plus_today_equal_the_raw_count(account, website, zone):
+    """Closed days from ReportDay ("term"), the rest live: the same count as over the raw visits, in any time zone,
+    for every range and website filter, at any point the rollup has reached, visits on both sides of midnight."""
+    import random
+    from datetime import date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from attribution.classification import NOT_SET
+    from attribution.models import Visit
+    from dashboard.filters import DashboardFilters
+    from dashboard.selectors.websites import website_untagged_paid_clicks
+    from reports.models import RollupState
+    from reports.services import rollup_refresh
+    from tests.factories import VisitFactory
+
+    account.timezone = zone
+    account.save()
+    tz = ZoneInfo(zone)
+    other = WebsiteFactory(account=account)
+    rng = random.Random(zone)
+    today = timezone.now().astimezone(tz).date()
+    for _ in range(60):
+        day = today - timedelta(days=rng.randrange(0, 40))
+        at = datetime.combine(day, time.min, tzinfo=tz) + timedelta(minutes=rng.choice([0, 1, 30, 719, 1439]))
+        VisitFactory(website=rng.choice([website, other]), source="google", medium="cpc",
+                     term=rng.choice([NOT_SET, NOT_SET, "plumber", ""]), is_bot=rng.random() < 0.1,
+                     started_at=min(at, timezone.now()))
+
+    def raw(start: date, end: date, site) -> dict[int, int]:
+        rows = Visit.objects.filter(website__account=account, is_bot=False, term=NOT_SET,
+                                    started_at__gte=datetime.combine(start, time.min, tzinfo=tz),
+                                    started_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz))
+        counts: dict[int, int] = {}
+        for website_id in rows.filter(**({"website": site} if site else {})).values_list("website_id", flat=True):
+            counts[website_id] = counts.get(website_id, 0) + 1
+        return counts
+
+    ranges = [(today - timedelta(days=29), today), (today - timedelta(days=6), today), (today - timedelta(days=35), today - timedelta(days=3)),
+              (today, today)]
+    for through in (None, today - timedelta(days=10), today):
+        if through is not None:
+            rollup_refresh(account=account, through=through)
+            assert RollupState.objects.get(account=account).rolled_through == through
+        for start, end in ranges:
+            for site in (None, website, other):
+                filters = DashboardFilters("custom", start, end, tz, site, [website, other])
+                assert website_untagged_paid_clicks(account=account, filters=filters) == raw(start, end, site)

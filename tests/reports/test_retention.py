@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from attribution.models import PageView, RetentionState, Visit, Visitor
+from attribution.models import PageView, RetentionState, SourceDay, Visit, Visitor
 from attribution.source_counts import source_days_roll, website_source_counts
 from calls.models import Call, CallEvent
+from pools.models import Pool
 from reports.retention import retention_purge
 from reports.selectors import report_row_list, report_visit_count, report_window
 from reports.services import rollup_invalidate, rollup_refresh
@@ -101,6 +102,7 @@ def test_a_call_keeps_its_attribution_when_its_visit_goes(account, history):
 
 def test_report_totals_and_the_engine_counts_are_the_same_after_the_deletion(account, history):
     website, _, _ = history
+    Pool.objects.filter(website=website).update(visit_window_days=500)  # the engine reads back past retention
     _rolled(account)
     before = _report(account)
     since = NOW - timedelta(days=500)
@@ -197,3 +199,39 @@ def test_the_command_counts_dry_and_then_deletes(account, history, capsys, monke
     out = capsys.readouterr().out
     assert "deleted 7 visits, 5 page views, 1 leases, 1 visitors, 1 call events" in out
     assert Visit.objects.count() == 1
+
+
+def _source_days(website) -> list:
+    return sorted(SourceDay.objects.filter(website=website).values_list("day", flat=True).distinct())
+
+
+def test_daily_source_counts_past_retention_go_unless_a_pool_still_reads_them(account, history):
+    """SourceDay rows of the UTC days before the retention cutoff go, in batches, resumably, with the raw visits;
+    those inside the longest visit window of the website's pools stay (the rules engine reads them)."""
+    website, _, _ = history
+    _rolled(account)
+    assert _source_days(website)[0] == OLD.date()
+    cutoff_day = (NOW - timedelta(days=400)).date()
+    Pool.objects.filter(website=website).update(visit_window_days=460)  # reaches back past OLD
+    assert retention_purge(now=NOW, dry_run=True).source_days == 0
+    assert retention_purge(now=NOW).source_days == 0 and _source_days(website)[0] == OLD.date()
+    Pool.objects.filter(website=website).update(visit_window_days=451)  # OLD's day, not the day before
+    assert retention_purge(now=NOW).source_days == 0
+    Pool.objects.filter(website=website).update(visit_window_days=30)
+    old_rows = SourceDay.objects.filter(website=website, day__lt=cutoff_day).count()
+    assert old_rows == 2  # google / cpc on OLD's day, bing / organic the day after
+    assert retention_purge(now=NOW, dry_run=True).source_days == old_rows
+    stopped = retention_purge(now=NOW, batch_size=1, budget_seconds=-1)
+    assert not stopped.finished and SourceDay.objects.filter(website=website, day__lt=cutoff_day).count() == old_rows
+    counts = retention_purge(now=NOW, batch_size=1)
+    assert counts.finished and counts.source_days == old_rows
+    assert all(day >= cutoff_day for day in _source_days(website)) and _source_days(website)
+    assert retention_purge(now=NOW).source_days == 0  # nothing left to do
+
+
+def test_daily_source_counts_go_by_the_retention_setting(account, history, settings):
+    website, _, _ = history
+    settings.VISIT_RETENTION_DAYS = 500
+    _rolled(account)
+    assert retention_purge(now=NOW).source_days == 0
+    assert _source_days(website)[0] == OLD.date()
