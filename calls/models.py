@@ -187,6 +187,10 @@ class Call(TenantLinks, models.Model):
             models.Index(fields=["account", "caller_number", "started_at"], name="calls_account_caller_idx"),
             # The admin's search by number across accounts (a superuser's list of every call).
             models.Index(fields=["caller_number"], name="calls_caller_idx"),
+            # The calls log sorted by talk time or by source / medium (dashboard.call_columns): the account's calls in
+            # the sort's order (scanned backwards for the descending sort), the date range filtered on the way.
+            models.Index(fields=["account", "talk_seconds", "id"], name="calls_account_talk_idx"),
+            models.Index(fields=["account", "source", "medium", "id"], name="calls_account_source_idx"),
             # Tracker detail: last call.
             models.Index(fields=["tracker", "started_at"], name="calls_tracker_started_idx"),
             # Google Ads export and the is_conversion filter: an account's converting calls by time.
