@@ -134,12 +134,19 @@ def call_page_sorted(*, account: Account, filters: DashboardFilters, call_filter
     count stops at COUNT_CAP calls ("10,000+"), and so do the numbered pages."""
     annotations, order = sort_order(sort)
     calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
-    total, capped = capped_count(calls, COUNT_CAP)
+    ordered = calls.annotate(**annotations).order_by(*order).select_related("pool").prefetch_related("tags")
+    rows = None
+    if page <= 1:  # the first page first: when it holds the whole log, that is the count
+        rows = list(ordered[: page_size + 1])
+    if rows is not None and len(rows) <= page_size:
+        total, capped = len(rows), False
+    else:
+        total, capped = capped_count(calls, COUNT_CAP)
     pages = None if total is None else max(1, -(-total // page_size))
     page = max(1, page) if pages is None else min(max(1, page), pages)
     offset = (page - 1) * page_size
-    rows = list(calls.annotate(**annotations).order_by(*order).select_related("pool").prefetch_related("tags")
-                [offset: offset + page_size + 1])
+    if rows is None:
+        rows = list(ordered[offset: offset + page_size + 1])
     if pages is None and len(rows) > page_size:
         pages = page + 1  # not counted: at least one more page
     rows = rows[:page_size]
@@ -155,6 +162,8 @@ def call_page_position(*, account: Account, filters: DashboardFilters, call_filt
     Counts stop at COUNT_CAP (the total of a large account's log reads "10,000+"); the previous page's cursor is
     found by walking at most page_size + 1 calls back from the page's top, however deep the page is."""
     calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
+    if is_first_page and len(page) < page_size:  # the whole log is on this page: nothing to count
+        return {"total": len(page), "capped": False, "first": 1 if page else 0, "last": len(page), "previous": None}
     total, capped = capped_count(calls, COUNT_CAP)
     if not page:
         return {"total": total, "capped": capped, "first": 0, "last": 0, "previous": None}

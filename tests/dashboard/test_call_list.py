@@ -127,18 +127,30 @@ def test_post_is_not_allowed(marketer_client):
 
 def test_call_list_query_count_does_not_grow_with_calls(marketer_client, tracker, django_assert_num_queries,
                                                         on_postgres):
-    for _ in range(5):
+    for _ in range(26):
         CallFactory(tracker=tracker)
     # session, user, membership, websites, pools for the filter, one page of calls with their pool, their tags,
     # the account's tags (filter and bulk edit), the total, the person's columns, their saved views; on PostgreSQL
     # the total runs under its own statement timeout (savepoint, SET LOCAL, count, reset, release: 4 more)
     expected = 15 if on_postgres else 11
     with django_assert_num_queries(expected):
-        marketer_client.get(URL)
-    for _ in range(20):
+        marketer_client.get(URL, {"per_page": 25})
+    for _ in range(30):
         CallFactory(tracker=tracker)
     with django_assert_num_queries(expected):
-        marketer_client.get(URL)
+        marketer_client.get(URL, {"per_page": 25})
+
+
+def test_a_log_that_fits_on_its_first_page_is_not_counted(marketer_client, tracker, django_assert_num_queries,
+                                                          on_postgres):
+    for _ in range(5):
+        CallFactory(tracker=tracker)
+    with django_assert_num_queries(10):  # no count: the page is the whole log
+        response = marketer_client.get(URL)
+    assert "1–5 of 5 calls" in response.content.decode()
+    with django_assert_num_queries(10):
+        response = marketer_client.get(URL, {"sort": "-talk_time"})
+    assert "1–5 of 5 calls · page 1 of 1" in response.content.decode()
 
 
 def test_the_pager_counts_at_most_the_cap_and_says_so(marketer_client, tracker, monkeypatch):
