@@ -18,6 +18,19 @@ def test_call_list_shows_the_accounts_calls(marketer_client, call):
     assert "(415) 555-0111" in body and reverse("dashboard:call_detail", args=[call.pk]) in body
 
 
+def test_a_number_typed_in_e164_form_matches_exactly_even_one_phonenumbers_does_not_know(marketer_client, tracker):
+    """"+13120000042" is no valid US number (no exchange starts with 0) but caller ids are stored as the carrier
+    sent them: typed with its "+" it is a whole number (the caller index), not digits anywhere in the range."""
+    exact = CallFactory(tracker=tracker, caller_number="+13120000042")
+    CallFactory(tracker=tracker, caller_number="+4413120000042")
+    fragment = CallFactory(tracker=tracker, caller_number="+14155550142")
+    def ids(q):
+        return [c.pk for c in marketer_client.get(URL, {"q": q}).context["calls"]]
+    assert ids("+13120000042") == [exact.pk]
+    assert len(ids("13120000042")) == 2  # digits without the "+": anywhere in the number
+    assert ids("5550142") == [fragment.pk]
+
+
 def test_another_accounts_calls_never_appear(marketer_client, call, other_call):
     response = marketer_client.get(URL)
     assert response.context["calls"] == [call]
