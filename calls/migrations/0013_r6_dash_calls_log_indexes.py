@@ -60,14 +60,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # The calls log sorted by talk time, and by source / medium (dashboard.call_columns).
+        # The calls log sorted by talk time (dashboard.call_columns).
         AddIndexConcurrentlyOnPostgres(
             model_name="call",
             index=models.Index(fields=["account", "talk_seconds", "id"], name="calls_account_talk_idx"),
-        ),
-        AddIndexConcurrentlyOnPostgres(
-            model_name="call",
-            index=models.Index(fields=["account", "source", "medium", "id"], name="calls_account_source_idx"),
         ),
         # The log's (account, started_at) index, now with the id (the log's order: started_at, id) and the spam mark
         # (the default log leaves spam out): the page walks it in order, the capped count reads it alone (index-only).

@@ -118,9 +118,9 @@ def capped_count(queryset, cap: int) -> tuple[int | None, bool]:
     """(count, capped): counts at most `cap` rows (a LIMIT inside the COUNT), so a page never counts millions of
     rows; capped is True when there are more than `cap`. A filter that few calls match still makes PostgreSQL read
     the whole date range to find them, so on PostgreSQL the count also gets COUNT_BUDGET_MS: past it the count
-    is None ("many") and the page is served without it. Counted unordered: which `cap` + 1 rows are found does
-    not matter, so PostgreSQL stops at the first ones any index gives instead of sorting the range."""
-    queryset = queryset.order_by()
+    is None ("many") and the page is served without it. Counted in the log's order (started_at, id): the index
+    that gives it bounds the count to the first `cap` + 1 rows (unordered, PostgreSQL may pick a sequential scan,
+    expecting matches spread evenly)."""
     if connection.vendor != "postgresql":
         found = queryset[: cap + 1].count()
         return min(found, cap), found > cap
