@@ -13,7 +13,6 @@ without NULLS LAST, the same order, so the indexes that serve the sorts match it
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, F, OuterRef, Subquery, When
@@ -66,7 +65,7 @@ def _started_cell(row: CallRow) -> str:
 
 def _caller_cell(row: CallRow) -> str:
     call = row.call
-    html = [conditional_escape(phone_display(call.caller_number or "") or "Unknown")]
+    html: list[str] = [conditional_escape(phone_display(call.caller_number or "") or "Unknown")]
     if call.is_first_time_caller:
         html.append(' <span class="tag new" title="First call from this number">new</span>')
     if call.spam:
@@ -82,7 +81,8 @@ def _caller_cell(row: CallRow) -> str:
 def _result_cell(row: CallRow) -> str:
     call = row.call
     result = call_result(call)
-    html = [format_html('<span class="status s-{}" title="{}">{}</span>', result.value, HELP[result], result.label)]
+    html: list[str] = [format_html('<span class="status s-{}" title="{}">{}</span>', result.value, HELP[result],
+                                   result.label)]
     if call.is_conversion:
         html.append(' <span class="tag conv" title="Counts as a conversion">conv.</span>')
     if call.voicemail:

@@ -144,6 +144,7 @@ def call_page_sorted(*, account: Account, filters: DashboardFilters, call_filter
     calls = calls_filtered(account=account, filters=filters, call_filters=call_filters)
     ordered = calls.annotate(**annotations).order_by(*order).select_related("pool").prefetch_related("tags")
     rows = None
+    total: int | None
     if page <= 1:  # the first page first: when it holds the whole log, that is the count
         rows = list(ordered[: page_size + 1])
     if rows is not None and len(rows) <= page_size:
