@@ -37,3 +37,4 @@ class VisitAdmin(AccountScopedAdmin):
         return queryset.filter(session_uid=term, website__in=Website.objects.values("id")), False
     show_full_result_count = False
     paginator = CheapPaginator
+    list_per_page = 50  # like the calls' admin: the generic row rendering is the page's cost

@@ -111,6 +111,9 @@ class CallAdmin(ServiceAdmin):
     ordering = ["-id"]
     show_full_result_count = False
     paginator = CheapPaginator
+    # 50 rows a page, not Django's 100: the admin builds each of the 12 cells of a row generically (lookup_field,
+    # display_for_field), and 100 rows were most of the page's time.
+    list_per_page = 50
     inlines = [CallOutcomeChangeInline, CallEventInline]
     change_list_template = "admin/calls/call/change_list.html"
 

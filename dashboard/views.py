@@ -39,6 +39,7 @@ from dashboard.call_columns import (
     DEFAULT_COLUMNS,
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
+    call_rows,
     columns_clean,
     columns_parse,
     header_links,
@@ -199,7 +200,7 @@ def call_list(request):
     views = [{"view": view, "query": view_query(view.params), "is_on": view_params_clean(view.params) == current_view}
              for view in saved_view_list(account=request.account, user=request.user)]
     return _page(request, "dashboard/call_list.html", {
-        "calls": calls, "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
+        "calls": calls, "rows": call_rows(calls, columns), "call_filters": call_filters, "pools": pools, "results": CallResult.choices,
         "tags": list(tag_list(account=request.account)), "score_choices": SCORE_CHOICES[1:],
         "outcome_choices": CallOutcomeForm.base_fields["outcome"].choices, "bulk_actions": CallBulkForm.ACTIONS,  # type: ignore[attr-defined]
         "outcome_filter_choices": [("none", "No outcome"), *Call.Outcome.choices],
