@@ -62,6 +62,11 @@ def prepare_database(url: str, admin) -> bool:
 
 
 def pages(accounts):
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
     from calls.models import Call
     from dashboard.cursors import cursor_encode
     from pools.models import Pool
@@ -73,19 +78,22 @@ def pages(accounts):
     recent = list(Call.objects.filter(account=account).order_by("-started_at", "-id")[:50])
     assert len(recent) == 50, "the seed made calls"
     call = next(c for c in recent if c.visit_id)
+    # A year is a custom range (the presets stop at 90 days; an unknown `range` falls back to 30 days).
+    today = timezone.now().astimezone(ZoneInfo(account.timezone)).date()
+    year = f"range=custom&start={today - timedelta(days=364)}&end={today}"
     return [
         ("overview 30 days", "/dashboard/"),
         ("overview 90 days", "/dashboard/?range=90"),
         ("overview 90 days, website", f"/dashboard/?range=90&website={website.pk}"),
         ("calls log", "/dashboard/calls/"),
         ("calls log page 2", f"/dashboard/calls/?after={cursor_encode(recent[-1])}"),
-        ("calls log 365 days", "/dashboard/calls/?range=365"),
+        ("calls log 365 days", f"/dashboard/calls/?{year}"),
         ("calls log status+source", "/dashboard/calls/?status=busy&source=bing"),
-        ("calls log rare filter 365 d", "/dashboard/calls/?range=365&status=canceled&source=yelp.com"),
-        ("calls log caller search", "/dashboard/calls/?q=%2B13120000042&range=365"),
+        ("calls log rare filter 365 d", f"/dashboard/calls/?{year}&status=canceled&source=yelp.com"),
+        ("calls log caller search", f"/dashboard/calls/?q=%2B13120000042&{year}"),
         ("calls log 90 days, pool", f"/dashboard/calls/?range=90&pool={source_pool.pk}"),
         ("calls log sorted by talk", "/dashboard/calls/?sort=-talk_time"),
-        ("calls log sorted, page 3", "/dashboard/calls/?sort=source&page=3"),
+        ("calls log sorted, page 3", "/dashboard/calls/?sort=source_medium&page=3"),
         ("call detail", f"/dashboard/calls/{call.pk}/"),
         ("report source/medium", "/dashboard/reports/source_medium/"),
         ("report campaign 90 days", "/dashboard/reports/campaign/?range=90"),
