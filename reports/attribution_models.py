@@ -11,12 +11,15 @@ channel, campaign, keyword, landing page) change with the model; tracker, pool a
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from accounts.models import Account, Website
 from attribution.models import Visit
@@ -24,6 +27,7 @@ from calls.results import COUNTED_RESULTS, call_result_expression
 from reports.aggregates import (
     DIMENSIONS,
     ReportRow,
+    empty_totals,
     report_calls,
     report_rows_from_totals,
     report_visits,
@@ -113,6 +117,107 @@ def credited_report_rows(*, account: Account, dimension: str, start: datetime, e
         by_key.setdefault(key, {**dict.fromkeys(_CREDITED, 0), "value": Decimal(0)})["visits"] = group["visits"]
     # Linear shares stay unrounded floats (a column adds up to whole calls again); faces show two decimals.
     return report_rows_from_totals(dimension=dimension, totals=by_key, limit=limit)
+
+
+# The counts a credit row holds, in this order (ReportDay's without visits); `value` last.
+CREDIT_COUNTS = ("calls", *(result.value for result in COUNTED_RESULTS), "first_time", "conversions", "value")
+CREDIT_MODELS = (FIRST, LINEAR)
+CREDIT_DIMENSIONS = tuple(name for name, spec in DIMENSIONS.items() if spec.visit_fields is not None)
+
+
+def credit_groups(*, account: Account, start: datetime, end: datetime, website: Website | None = None,
+                  dimensions: Iterable[str] = CREDIT_DIMENSIONS, models: Iterable[str] = CREDIT_MODELS,
+                  zone: ZoneInfo | None = None, correction: bool = False,
+                  lookback_days: int = LOOKBACK_DAYS) -> dict[tuple, list]:
+    """The credit the calls of [start, end) give under each of `models`, in integers:
+    {(site, day, model, dimension, key1, key2, share): [calls, answered, missed, abandoned, busy_or_failed,
+    voicemail, first_time, conversions, value]}, every count a numerator over `share` (a linear share is 1/share of
+    the call), `site` the call's pool's website, `day` its day in `zone` (None without a zone).
+
+    With `correction`, each call's own attribution (the last-session report's) is taken off again: what is left is
+    the difference the model makes, empty for a call whose credit is its own (reports.models.CreditDay). Exact: the
+    same shares as credited_report_rows(), whose reference this is tested against."""
+    specs = [(name, DIMENSIONS[name].call_fields) for name in dimensions]
+    models = tuple(models)
+    lookback = timedelta(days=lookback_days)
+    fields = sorted({field for _, names in specs for field in names})
+    calls = list(
+        report_calls(account=account, start=start, end=end, website=website)
+        .annotate(result=call_result_expression(), site=F("pool__website_id"))
+        .values("started_at", "visit__visitor_id", "result", "is_first_time_caller", "is_conversion",
+                "conversion_value", "site", *fields)
+    )
+    touches = _touches_by_visitor(
+        visitor_ids={call["visit__visitor_id"] for call in calls if call["visit__visitor_id"]},
+        fields=tuple(fields), start=start - lookback, end=end,
+    )
+    results = {name: index for index, name in enumerate(CREDIT_COUNTS) if name not in ("calls", "first_time", "conversions", "value")}
+    groups: dict[tuple, list] = {}
+
+    def add(key: tuple, counts: list, sign: int) -> None:
+        into = groups.get(key)
+        if into is None:
+            groups[key] = [sign * count for count in counts]
+        else:
+            for index, count in enumerate(counts):
+                into[index] += sign * count
+
+    for call in calls:
+        counts = [1, 0, 0, 0, 0, 0, int(call["is_first_time_caller"]), 0, Decimal(0)]
+        if call["result"] in results:
+            counts[results[call["result"]]] = 1
+        if call["is_conversion"]:
+            counts[7], counts[8] = 1, call["conversion_value"] or Decimal(0)
+        day = call["started_at"].astimezone(zone).date() if zone is not None else None
+        visits = [t for t in touches.get(call["visit__visitor_id"], ())
+                  if call["started_at"] - lookback <= t["started_at"] <= call["started_at"]]
+        for model in models:
+            shares = touch_shares(model=model, touches=visits)
+            for name, names in specs:
+                own = _key_pair(call, names)
+                if correction:
+                    add((call["site"], day, model, name, *own, 1), counts, -1)
+                if not shares:  # no visitor, or none of its visits in the window: the call's own attribution
+                    add((call["site"], day, model, name, *own, 1), counts, 1)
+                for touch, share in shares:
+                    add((call["site"], day, model, name, *_key_pair(touch, names), share.denominator), counts, 1)
+    return {key: counts for key, counts in groups.items() if any(counts)}
+
+
+def _key_pair(row: dict, fields: tuple[str, ...]) -> tuple[str, str]:
+    return (row[fields[0]] or "", (row[fields[1]] or "") if len(fields) > 1 else "")
+
+
+def credited_rows_from_parts(*, dimension: str, whole: dict[tuple, dict], shared: Iterable[tuple[tuple, int, list]],
+                             limit: int | None = None) -> list[ReportRow]:
+    """Report rows from whole counts ({key: report totals with visits}, e.g. the last-session rows of the rolled
+    days) plus shared counts ((key, share, [CREDIT_COUNTS numerators]), e.g. CreditDay corrections and the live
+    days' credit): the exact sums, turned into numbers as credited_report_rows() turns its fractions."""
+    by_share: dict[tuple, dict[int, list]] = defaultdict(dict)
+    for key, share, counts in shared:
+        into = by_share[key].get(share)
+        if into is None:
+            by_share[key][share] = list(counts)
+        else:
+            for index, count in enumerate(counts):
+                into[index] += count
+    totals: dict[tuple, dict] = {}
+    for key in whole.keys() | by_share.keys():
+        base = whole.get(key) or empty_totals()
+        parts = by_share.get(key, {})
+        common = lcm(1, *parts)
+        row = {"visits": base["visits"]}
+        for index, field in enumerate(CREDIT_COUNTS):
+            numerator = base[field] * common + sum(counts[index] * (common // share) for share, counts in parts.items())
+            if field == "value":
+                exact = Fraction(numerator) / common
+                row[field] = Decimal(exact.numerator) / Decimal(exact.denominator)
+            elif numerator % common == 0:
+                row[field] = numerator // common
+            else:
+                row[field] = numerator / common
+        totals[key] = row
+    return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
 
 
 def _call_counts(call: dict) -> dict[str, Fraction]:

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from accounts.models import Account, Website
 from reports.aggregates import (
@@ -25,8 +25,14 @@ from reports.aggregates import (
     report_rows_from_totals,
     report_visits,
 )
-from reports.attribution_models import LAST, credited_report_rows, model_changes_rows
-from reports.models import ReportDay, RollupState
+from reports.attribution_models import (
+    CREDIT_COUNTS,
+    LAST,
+    credit_groups,
+    credited_rows_from_parts,
+    model_changes_rows,
+)
+from reports.models import CreditDay, ReportDay, RollupState
 
 
 @dataclass(frozen=True)
@@ -69,32 +75,53 @@ def _live_scope(window: ReportWindow) -> dict:
     return {"account": window.account, "start": window.live[0], "end": window.live[1], "website": window.website}
 
 
-def window_bounds(window: ReportWindow) -> tuple[datetime, datetime]:
-    """The window's [start, end) as times in the account's zone."""
-    zone = ZoneInfo(window.account.timezone)
-    start = datetime.combine(window.rolled[0], time.min, tzinfo=zone) if window.rolled else window.live[0]  # type: ignore[index]
-    end = window.live[1] if window.live else datetime.combine(window.rolled[1], time.min, tzinfo=zone)  # type: ignore[index]
-    return start, end
-
-
 def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None = None, model: str = LAST) -> list[ReportRow]:
     """reports.aggregates.report_rows() over the window; with another attribution `model` than the last session
     (reports.attribution_models), the visit dimensions' calls are credited by it, read live."""
     if model_changes_rows(model=model, dimension=dimension):
-        start, end = window_bounds(window)
-        return credited_report_rows(account=window.account, dimension=dimension, start=start, end=end, model=model,
-                                    website=window.website, limit=limit)
-    spec = DIMENSIONS[dimension]
+        return _credited_row_list(window=window, dimension=dimension, model=model, limit=limit)
     if window.rolled is None:
         return report_rows(dimension=dimension, limit=limit, **_live_scope(window))
-    totals: dict[tuple, dict] = {}
-    width = len(spec.call_fields)
-    for group in _rolled(window, dimension).values("key1", "key2").annotate(**_sums()):
-        add_totals(totals.setdefault((group["key1"], group["key2"])[:width], empty_totals()), group)
+    totals = _rolled_totals(window, dimension)
     if window.live is not None:
         for row in report_rows(dimension=dimension, **_live_scope(window)):
             add_totals(totals.setdefault(row.key, empty_totals()), row.__dict__)
     return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
+
+
+def _rolled_totals(window: ReportWindow, dimension: str) -> dict[tuple, dict]:
+    """{key: report totals} of the window's rolled days."""
+    totals: dict[tuple, dict] = {}
+    width = len(DIMENSIONS[dimension].call_fields)
+    for group in _rolled(window, dimension).values("key1", "key2").annotate(**_sums()):
+        add_totals(totals.setdefault((group["key1"], group["key2"])[:width], empty_totals()), group)
+    return totals
+
+
+def _credited_row_list(*, window: ReportWindow, dimension: str, model: str, limit: int | None) -> list[ReportRow]:
+    """reports.attribution_models.credited_report_rows() over the window: the rolled days' last-session totals
+    (ReportDay) with their corrections under `model` (CreditDay), the live days credited from Call/Visit."""
+    width = len(DIMENSIONS[dimension].call_fields)
+    whole: dict[tuple, dict] = {}
+    shared: list[tuple[tuple, int, list]] = []
+    if window.rolled is not None:
+        whole = _rolled_totals(window, dimension)
+        corrections = CreditDay.objects.filter(account=window.account, model=model, dimension=dimension,
+                                               day__gte=window.rolled[0], day__lt=window.rolled[1])
+        if window.website is not None:
+            corrections = corrections.filter(website=window.website)
+        for group in corrections.values("key1", "key2", "share").annotate(**_sums(*CREDIT_COUNTS)):
+            shared.append(((group["key1"], group["key2"])[:width], group["share"],
+                           [group[field] or 0 for field in CREDIT_COUNTS]))
+    if window.live is not None:
+        scope = _live_scope(window)
+        credit = credit_groups(**scope, dimensions=(dimension,), models=(model,))
+        shared += [((key1, key2)[:width], share, counts) for (_, _, _, _, key1, key2, share), counts in credit.items()]
+        fields = DIMENSIONS[dimension].visit_fields or ()
+        for group in report_visits(**scope).values(*fields).annotate(visits=Count("id")):
+            key = tuple(group[field] or "" for field in fields)
+            whole.setdefault(key, empty_totals())["visits"] += group["visits"]
+    return credited_rows_from_parts(dimension=dimension, whole=whole, shared=shared, limit=limit)
 
 
 def report_day_list(*, window: ReportWindow) -> list[dict]:
