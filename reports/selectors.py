@@ -5,12 +5,13 @@ Each function gives the same answer as its reports.aggregates counterpart over t
 only the cost differs. A date range is split once per request into a rolled part and a live part.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 
 from accounts.models import Account, Website
 from reports.aggregates import (
@@ -19,8 +20,10 @@ from reports.aggregates import (
     DIMENSIONS,
     ReportRow,
     add_totals,
+    call_counts,
     calls_per_day,
     empty_totals,
+    report_calls,
     report_rows,
     report_rows_from_totals,
     report_visits,
@@ -148,3 +151,48 @@ def report_visit_count(*, window: ReportWindow) -> int:
     if window.live is not None:
         total += report_visits(**_live_scope(window)).count()
     return total
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What the overview reads of a window, all at once: report_day_list(), report_visit_count() and
+    report_row_list() of some dimensions (all their rows)."""
+
+    days: list[dict]
+    visits: int
+    rows: dict[str, list[ReportRow]]
+
+
+def report_summary(*, window: ReportWindow, dimensions: tuple[str, ...]) -> ReportSummary:
+    """report_day_list(), report_visit_count() and each of `dimensions`' report_row_list() (visit dimensions only)
+    over the window, the same numbers in fewer statements: the rolled days' visits are the sum of a dimension's
+    (each visit is in exactly one row of each visit dimension), and the live days are read once, their calls grouped
+    by day and every dimension's fields together, their visits by the fields together."""
+    specs = {name: DIMENSIONS[name] for name in dimensions}
+    assert specs and all(spec.visit_fields for spec in specs.values()), "visit dimensions only"
+    totals = {name: _rolled_totals(window, name) if window.rolled is not None else {} for name in specs}
+    visits = sum(row["visits"] for row in next(iter(totals.values())).values())
+    days = report_day_list(window=replace(window, live=None)) if window.rolled is not None else []
+    if window.live is not None:
+        scope = _live_scope(window)
+        zone = ZoneInfo(window.account.timezone)
+        fields = sorted({field for spec in specs.values() for field in spec.call_fields})
+        by_day: dict[date, dict] = {}
+        groups = (report_calls(**scope).annotate(day=TruncDate("started_at", tzinfo=zone))
+                  .values("day", *fields).annotate(**call_counts()))
+        for group in groups:
+            add_totals(by_day.setdefault(group["day"], {"day": group["day"], **empty_totals()}), group)
+            for name, spec in specs.items():
+                add_totals(totals[name].setdefault(tuple(group[f] or "" for f in spec.call_fields), empty_totals()), group)
+        for day in sorted(by_day):
+            row = by_day[day]
+            del row["visits"]
+            days.append({**row, "value": Decimal(row["value"]).quantize(CENTS)})
+        visit_fields = sorted({field for spec in specs.values() for field in spec.visit_fields or ()})
+        for group in report_visits(**scope).values(*visit_fields).annotate(visits=Count("id")):
+            visits += group["visits"]
+            for name, spec in specs.items():
+                key = tuple(group[f] or "" for f in spec.visit_fields or ())
+                totals[name].setdefault(key, empty_totals())["visits"] += group["visits"]
+    return ReportSummary(days=days, visits=visits,
+                         rows={name: report_rows_from_totals(dimension=name, totals=totals[name]) for name in specs})
