@@ -175,12 +175,14 @@ def credit_groups(*, account: Account, start: datetime, end: datetime, website: 
             shares = touch_shares(model=model, touches=visits)
             for name, names in specs:
                 own = _key_pair(call, names)
+                # No visitor, or none of its visits in the window: the call's own attribution.
+                credited = [(_key_pair(touch, names), share.denominator) for touch, share in shares] or [(own, 1)]
                 if correction:
+                    if credited == [(own, 1)]:
+                        continue  # credited as in the last-session report: nothing to correct
                     add((call["site"], day, model, name, *own, 1), counts, -1)
-                if not shares:  # no visitor, or none of its visits in the window: the call's own attribution
-                    add((call["site"], day, model, name, *own, 1), counts, 1)
-                for touch, share in shares:
-                    add((call["site"], day, model, name, *_key_pair(touch, names), share.denominator), counts, 1)
+                for key, share in credited:
+                    add((call["site"], day, model, name, *key, share), counts, 1)
     return {key: counts for key, counts in groups.items() if any(counts)}
 
 
