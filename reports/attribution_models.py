@@ -19,7 +19,9 @@ from math import lcm
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Value
+from django.db.models.functions import TruncDate
 
 from accounts.models import Account, Website
 from attribution.models import Visit
@@ -136,10 +138,20 @@ def credit_groups(*, account: Account, start: datetime, end: datetime, website: 
 
     With `correction`, each call's own attribution (the last-session report's) is taken off again: what is left is
     the difference the model makes, empty for a call whose credit is its own (reports.models.CreditDay). Exact: the
-    same shares as credited_report_rows(), whose reference this is tested against."""
+    same shares as credited_report_rows(), whose reference this is tested against. PostgreSQL computes it in one
+    statement (_credit_groups_sql); other databases in Python, call by call."""
+    arguments = {"account": account, "start": start, "end": end, "website": website, "dimensions": tuple(dimensions),
+                 "models": tuple(models), "zone": zone, "correction": correction, "lookback": timedelta(days=lookback_days)}
+    if connection.vendor == "postgresql":
+        return _credit_groups_sql(**arguments)
+    return _credit_groups_python(**arguments)
+
+
+def _credit_groups_python(*, account: Account, start: datetime, end: datetime, website: Website | None,
+                          dimensions: tuple[str, ...], models: tuple[str, ...], zone: ZoneInfo | None,
+                          correction: bool, lookback: timedelta) -> dict[tuple, list]:
+    """credit_groups() call by call."""
     specs = [(name, DIMENSIONS[name].call_fields) for name in dimensions]
-    models = tuple(models)
-    lookback = timedelta(days=lookback_days)
     fields = sorted({field for _, names in specs for field in names})
     calls = list(
         report_calls(account=account, start=start, end=end, website=website)
@@ -184,6 +196,84 @@ def credit_groups(*, account: Account, start: datetime, end: datetime, website: 
                 for key, share in credited:
                     add((call["site"], day, model, name, *key, share), counts, 1)
     return {key: counts for key, counts in groups.items() if any(counts)}
+
+
+def _credit_groups_sql(*, account: Account, start: datetime, end: datetime, website: Website | None,
+                       dimensions: tuple[str, ...], models: tuple[str, ...], zone: ZoneInfo | None,
+                       correction: bool, lookback: timedelta) -> dict[tuple, list]:
+    """credit_groups() in one PostgreSQL statement: the calls (as report_calls() selects them), each call's
+    visitor's human visits in its lookback window numbered oldest first, one credit entry per credited touch (or
+    the call itself without one; with `correction`, minus the call's own attribution), summed per group."""
+    fields = sorted({field for name in dimensions for field in DIMENSIONS[name].call_fields})
+    day = TruncDate("started_at", tzinfo=zone) if zone is not None else Value(None, output_field=DateField())
+    calls = (report_calls(account=account, start=start, end=end, website=website)
+             .annotate(result=call_result_expression(), site=F("pool__website_id"), visitor=F("visit__visitor_id"), day=day)
+             .values("id", "started_at", "visitor", "site", "day", "result", "is_first_time_caller", "is_conversion",
+                     "conversion_value", *fields))
+    calls_sql, calls_params = calls.query.sql_with_params()
+    meta = "site, day, result, is_first_time_caller, is_conversion, conversion_value"
+    columns = ", ".join(f'"{field}"' for field in fields)
+    models_sql = ", ".join("(%s)" for _ in models)
+    params: list = [*calls_params, lookback.total_seconds(), start - lookback, end]
+    entries = []
+    # With `correction`, a call without a visit in its window, or with only the visit whose keys are its own, is
+    # credited as its own attribution under every model: it corrects nothing and is left out.
+    touched = "WHERE NOT t.own" if correction else ""
+    if correction:
+        entries.append(f"SELECT {meta}, m.model AS model, 1 AS share, -1 AS sign, {columns} "
+                       f"FROM c CROSS JOIN (VALUES {models_sql}) m(model) "
+                       "WHERE EXISTS (SELECT 1 FROM t WHERE t.call_id = c.id AND NOT t.own)")
+        params += models
+    else:
+        entries.append(f"SELECT {meta}, m.model AS model, 1 AS share, 1 AS sign, {columns} FROM c "
+                       f"CROSS JOIN (VALUES {models_sql}) m(model) WHERE NOT EXISTS (SELECT 1 FROM t WHERE t.call_id = c.id)")
+        params += models
+    if FIRST in models:
+        entries.append(f"SELECT {meta}, %s, 1, 1, {columns} FROM t WHERE rn = 1 {touched.replace('WHERE', 'AND')}")
+        params.append(FIRST)
+    if LINEAR in models:
+        entries.append(f"SELECT {meta}, %s, n, 1, {columns} FROM t {touched}")
+        params.append(LINEAR)
+    results = [name for name in CREDIT_COUNTS if name not in ("calls", "first_time", "conversions", "value")]
+    sums = ["sum(e.sign)", *("coalesce(sum(e.sign) FILTER (WHERE e.result = %s), 0)" for _ in results),
+            "coalesce(sum(e.sign) FILTER (WHERE e.is_first_time_caller), 0)",
+            "coalesce(sum(e.sign) FILTER (WHERE e.is_conversion), 0)",
+            "coalesce(sum(e.sign * e.conversion_value) FILTER (WHERE e.is_conversion), 0)"]
+    params += results
+    keys = []
+    for name in dimensions:
+        names = DIMENSIONS[name].call_fields
+        second = f'coalesce(e."{names[1]}", \'\')' if len(names) > 1 else "''"
+        keys.append(f"(%s, coalesce(e.\"{names[0]}\", ''), {second})")
+        params.append(name)
+    touch_columns = ", ".join(f'v."{field}"' for field in fields)
+    same = " AND ".join(f"coalesce(v.\"{field}\", '') = coalesce(c.\"{field}\", '')" for field in fields)
+    c_meta = ", ".join(f"c.{column.strip()}" for column in meta.split(","))
+    sql = f"""
+        WITH c AS ({calls_sql}),
+        t AS (
+            SELECT c.id AS call_id, {c_meta}, {touch_columns},
+                   row_number() OVER (PARTITION BY c.id ORDER BY v.started_at, v.id) AS rn,
+                   count(*) OVER (PARTITION BY c.id) AS n,
+                   count(*) OVER (PARTITION BY c.id) = 1 AND {same} AS own
+            FROM c JOIN attribution_visit v ON v.visitor_id = c.visitor AND NOT v.is_bot
+                AND v.started_at >= c.started_at - %s * interval '1 second' AND v.started_at <= c.started_at
+                AND v.started_at >= %s AND v.started_at < %s
+        ),
+        e AS ({" UNION ALL ".join(entries)})
+        SELECT e.site, e.day, e.model, d.dimension, d.key1, d.key2, e.share, {", ".join(sums)}
+        FROM e CROSS JOIN LATERAL (VALUES {", ".join(keys)}) d(dimension, key1, key2)
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    """
+    groups = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # the groups are summed in memory, not sorted on disk
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            counts = list(row[7:])
+            if any(counts):
+                groups[tuple(row[:7])] = counts
+    return groups
 
 
 def _key_pair(row: dict, fields: tuple[str, ...]) -> tuple[str, str]:
