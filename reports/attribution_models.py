@@ -140,11 +140,9 @@ def credit_groups(*, account: Account, start: datetime, end: datetime, website: 
     the difference the model makes, empty for a call whose credit is its own (reports.models.CreditDay). Exact: the
     same shares as credited_report_rows(), whose reference this is tested against. PostgreSQL computes it in one
     statement (_credit_groups_sql); other databases in Python, call by call."""
-    arguments = {"account": account, "start": start, "end": end, "website": website, "dimensions": tuple(dimensions),
-                 "models": tuple(models), "zone": zone, "correction": correction, "lookback": timedelta(days=lookback_days)}
-    if connection.vendor == "postgresql":
-        return _credit_groups_sql(**arguments)
-    return _credit_groups_python(**arguments)
+    compute = _credit_groups_sql if connection.vendor == "postgresql" else _credit_groups_python
+    return compute(account=account, start=start, end=end, website=website, dimensions=tuple(dimensions),
+                   models=tuple(models), zone=zone, correction=correction, lookback=timedelta(days=lookback_days))
 
 
 def _credit_groups_python(*, account: Account, start: datetime, end: datetime, website: Website | None,

@@ -114,8 +114,9 @@ def _credited_row_list(*, window: ReportWindow, dimension: str, model: str, limi
         if window.website is not None:
             corrections = corrections.filter(website=window.website)
         for group in corrections.values("key1", "key2", "share").annotate(**_sums(*CREDIT_COUNTS)):
+            sums = dict(group)
             shared.append(((group["key1"], group["key2"])[:width], group["share"],
-                           [group[field] or 0 for field in CREDIT_COUNTS]))
+                           [sums[field] or 0 for field in CREDIT_COUNTS]))
     if window.live is not None:
         scope = _live_scope(window)
         credit = credit_groups(**scope, dimensions=(dimension,), models=(model,))

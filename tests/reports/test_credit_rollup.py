@@ -52,7 +52,7 @@ def _journeys(account, *, seed: int, now: datetime, days: int = 40):
     for _ in range(40):
         index = rnd.randrange(2)
         visitor = VisitorFactory(website=sites[index])
-        visits = []
+        visits: list = []
         for _ in range(rnd.randint(1, 6)):
             source, medium, campaign, term = rnd.choice(SOURCES)
             visits.append(VisitFactory(
