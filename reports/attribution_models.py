@@ -11,12 +11,17 @@ channel, campaign, keyword, landing page) change with the model; tracker, pool a
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, DateField, F, Value
+from django.db.models.functions import TruncDate
 
 from accounts.models import Account, Website
 from attribution.models import Visit
@@ -24,6 +29,7 @@ from calls.results import COUNTED_RESULTS, call_result_expression
 from reports.aggregates import (
     DIMENSIONS,
     ReportRow,
+    empty_totals,
     report_calls,
     report_rows_from_totals,
     report_visits,
@@ -113,6 +119,197 @@ def credited_report_rows(*, account: Account, dimension: str, start: datetime, e
         by_key.setdefault(key, {**dict.fromkeys(_CREDITED, 0), "value": Decimal(0)})["visits"] = group["visits"]
     # Linear shares stay unrounded floats (a column adds up to whole calls again); faces show two decimals.
     return report_rows_from_totals(dimension=dimension, totals=by_key, limit=limit)
+
+
+# The counts a credit row holds, in this order (ReportDay's without visits); `value` last.
+CREDIT_COUNTS = ("calls", *(result.value for result in COUNTED_RESULTS), "first_time", "conversions", "value")
+CREDIT_MODELS = (FIRST, LINEAR)
+CREDIT_DIMENSIONS = tuple(name for name, spec in DIMENSIONS.items() if spec.visit_fields is not None)
+
+
+def credit_groups(*, account: Account, start: datetime, end: datetime, website: Website | None = None,
+                  dimensions: Iterable[str] = CREDIT_DIMENSIONS, models: Iterable[str] = CREDIT_MODELS,
+                  zone: ZoneInfo | None = None, correction: bool = False,
+                  lookback_days: int = LOOKBACK_DAYS) -> dict[tuple, list]:
+    """The credit the calls of [start, end) give under each of `models`, in integers:
+    {(site, day, model, dimension, key1, key2, share): [calls, answered, missed, abandoned, busy_or_failed,
+    voicemail, first_time, conversions, value]}, every count a numerator over `share` (a linear share is 1/share of
+    the call), `site` the call's pool's website, `day` its day in `zone` (None without a zone).
+
+    With `correction`, each call's own attribution (the last-session report's) is taken off again: what is left is
+    the difference the model makes, empty for a call whose credit is its own (reports.models.CreditDay). Exact: the
+    same shares as credited_report_rows(), whose reference this is tested against. PostgreSQL computes it in one
+    statement (_credit_groups_sql); other databases in Python, call by call."""
+    compute = _credit_groups_sql if connection.vendor == "postgresql" else _credit_groups_python
+    return compute(account=account, start=start, end=end, website=website, dimensions=tuple(dimensions),
+                   models=tuple(models), zone=zone, correction=correction, lookback=timedelta(days=lookback_days))
+
+
+def _credit_groups_python(*, account: Account, start: datetime, end: datetime, website: Website | None,
+                          dimensions: tuple[str, ...], models: tuple[str, ...], zone: ZoneInfo | None,
+                          correction: bool, lookback: timedelta) -> dict[tuple, list]:
+    """credit_groups() call by call."""
+    specs = [(name, DIMENSIONS[name].call_fields) for name in dimensions]
+    fields = sorted({field for _, names in specs for field in names})
+    calls = list(
+        report_calls(account=account, start=start, end=end, website=website)
+        .annotate(result=call_result_expression(), site=F("pool__website_id"))
+        .values("started_at", "visit__visitor_id", "result", "is_first_time_caller", "is_conversion",
+                "conversion_value", "site", *fields)
+    )
+    touches = _touches_by_visitor(
+        visitor_ids={call["visit__visitor_id"] for call in calls if call["visit__visitor_id"]},
+        fields=tuple(fields), start=start - lookback, end=end,
+    )
+    results = {name: index for index, name in enumerate(CREDIT_COUNTS) if name not in ("calls", "first_time", "conversions", "value")}
+    groups: dict[tuple, list] = {}
+
+    def add(key: tuple, counts: list, sign: int) -> None:
+        into = groups.get(key)
+        if into is None:
+            groups[key] = [sign * count for count in counts]
+        else:
+            for index, count in enumerate(counts):
+                into[index] += sign * count
+
+    for call in calls:
+        counts = [1, 0, 0, 0, 0, 0, int(call["is_first_time_caller"]), 0, Decimal(0)]
+        if call["result"] in results:
+            counts[results[call["result"]]] = 1
+        if call["is_conversion"]:
+            counts[7], counts[8] = 1, call["conversion_value"] or Decimal(0)
+        day = call["started_at"].astimezone(zone).date() if zone is not None else None
+        visits = [t for t in touches.get(call["visit__visitor_id"], ())
+                  if call["started_at"] - lookback <= t["started_at"] <= call["started_at"]]
+        for model in models:
+            shares = touch_shares(model=model, touches=visits)
+            for name, names in specs:
+                own = _key_pair(call, names)
+                # No visitor, or none of its visits in the window: the call's own attribution.
+                credited = [(_key_pair(touch, names), share.denominator) for touch, share in shares] or [(own, 1)]
+                if correction:
+                    if credited == [(own, 1)]:
+                        continue  # credited as in the last-session report: nothing to correct
+                    add((call["site"], day, model, name, *own, 1), counts, -1)
+                for key, share in credited:
+                    add((call["site"], day, model, name, *key, share), counts, 1)
+    return {key: counts for key, counts in groups.items() if any(counts)}
+
+
+def _credit_groups_sql(*, account: Account, start: datetime, end: datetime, website: Website | None,
+                       dimensions: tuple[str, ...], models: tuple[str, ...], zone: ZoneInfo | None,
+                       correction: bool, lookback: timedelta) -> dict[tuple, list]:
+    """credit_groups() in one PostgreSQL statement: the calls (as report_calls() selects them), each call's
+    visitor's human visits in its lookback window numbered oldest first, one credit entry per credited touch (or
+    the call itself without one; with `correction`, minus the call's own attribution), summed per group."""
+    fields = sorted({field for name in dimensions for field in DIMENSIONS[name].call_fields})
+    day = TruncDate("started_at", tzinfo=zone) if zone is not None else Value(None, output_field=DateField())
+    calls = (report_calls(account=account, start=start, end=end, website=website)
+             .annotate(result=call_result_expression(), site=F("pool__website_id"), visitor=F("visit__visitor_id"), day=day)
+             .values("id", "started_at", "visitor", "site", "day", "result", "is_first_time_caller", "is_conversion",
+                     "conversion_value", *fields).order_by())
+    calls_sql, calls_params = calls.query.sql_with_params()
+    meta = "site, day, result, is_first_time_caller, is_conversion, conversion_value"
+    columns = ", ".join(f'"{field}"' for field in fields)
+    models_sql = ", ".join("(%s)" for _ in models)
+    params: list = [*calls_params, lookback.total_seconds(), start - lookback, end]
+    entries = []
+    # With `correction`, a call without a visit in its window, or with only the visit whose keys are its own, is
+    # credited as its own attribution under every model: it corrects nothing and is left out.
+    touched = "WHERE NOT t.own" if correction else ""
+    if correction:
+        entries.append(f"SELECT {meta}, m.model AS model, 1 AS share, -1 AS sign, {columns} "
+                       f"FROM c CROSS JOIN (VALUES {models_sql}) m(model) "
+                       "WHERE EXISTS (SELECT 1 FROM t WHERE t.call_id = c.id AND NOT t.own)")
+        params += models
+    else:
+        entries.append(f"SELECT {meta}, m.model AS model, 1 AS share, 1 AS sign, {columns} FROM c "
+                       f"CROSS JOIN (VALUES {models_sql}) m(model) WHERE NOT EXISTS (SELECT 1 FROM t WHERE t.call_id = c.id)")
+        params += models
+    if FIRST in models:
+        entries.append(f"SELECT {meta}, %s, 1, 1, {columns} FROM t WHERE rn = 1 {touched.replace('WHERE', 'AND')}")
+        params.append(FIRST)
+    if LINEAR in models:
+        entries.append(f"SELECT {meta}, %s, n, 1, {columns} FROM t {touched}")
+        params.append(LINEAR)
+    results = [name for name in CREDIT_COUNTS if name not in ("calls", "first_time", "conversions", "value")]
+    sums = ["sum(e.sign)", *("coalesce(sum(e.sign) FILTER (WHERE e.result = %s), 0)" for _ in results),
+            "coalesce(sum(e.sign) FILTER (WHERE e.is_first_time_caller), 0)",
+            "coalesce(sum(e.sign) FILTER (WHERE e.is_conversion), 0)",
+            "coalesce(sum(e.sign * e.conversion_value) FILTER (WHERE e.is_conversion), 0)"]
+    params += results
+    keys = []
+    for name in dimensions:
+        names = DIMENSIONS[name].call_fields
+        second = f'coalesce(e."{names[1]}", \'\')' if len(names) > 1 else "''"
+        keys.append(f"(%s, coalesce(e.\"{names[0]}\", ''), {second})")
+        params.append(name)
+    touch_columns = ", ".join(f'v."{field}"' for field in fields)
+    same = " AND ".join(f"coalesce(v.\"{field}\", '') = coalesce(c.\"{field}\", '')" for field in fields)
+    c_meta = ", ".join(f"c.{column.strip()}" for column in meta.split(","))
+    sql = f"""
+        WITH c AS ({calls_sql}),
+        t AS (
+            SELECT c.id AS call_id, {c_meta}, {touch_columns},
+                   row_number() OVER (PARTITION BY c.id ORDER BY v.started_at, v.id) AS rn,
+                   count(*) OVER (PARTITION BY c.id) AS n,
+                   count(*) OVER (PARTITION BY c.id) = 1 AND {same} AS own
+            FROM c JOIN attribution_visit v ON v.visitor_id = c.visitor AND NOT v.is_bot
+                AND v.started_at >= c.started_at - %s * interval '1 second' AND v.started_at <= c.started_at
+                AND v.started_at >= %s AND v.started_at < %s
+        ),
+        e AS ({" UNION ALL ".join(entries)})
+        SELECT e.site, e.day, e.model, d.dimension, d.key1, d.key2, e.share, {", ".join(sums)}
+        FROM e CROSS JOIN LATERAL (VALUES {", ".join(keys)}) d(dimension, key1, key2)
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+    """
+    groups = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The groups are summed in memory, not sorted on disk; compiling the statement (JIT) costs more than it runs.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            counts = list(row[7:])
+            if any(counts):
+                groups[tuple(row[:7])] = counts
+    return groups
+
+
+def _key_pair(row: dict, fields: tuple[str, ...]) -> tuple[str, str]:
+    return (row[fields[0]] or "", (row[fields[1]] or "") if len(fields) > 1 else "")
+
+
+def credited_rows_from_parts(*, dimension: str, whole: dict[tuple, dict], shared: Iterable[tuple[tuple, int, list]],
+                             limit: int | None = None) -> list[ReportRow]:
+    """Report rows from whole counts ({key: report totals with visits}, e.g. the last-session rows of the rolled
+    days) plus shared counts ((key, share, [CREDIT_COUNTS numerators]), e.g. CreditDay corrections and the live
+    days' credit): the exact sums, turned into numbers as credited_report_rows() turns its fractions."""
+    by_share: dict[tuple, dict[int, list]] = defaultdict(dict)
+    for key, share, counts in shared:
+        into = by_share[key].get(share)
+        if into is None:
+            by_share[key][share] = list(counts)
+        else:
+            for index, count in enumerate(counts):
+                into[index] += count
+    totals: dict[tuple, dict] = {}
+    for key in whole.keys() | by_share.keys():
+        base = whole.get(key) or empty_totals()
+        parts = by_share.get(key, {})
+        common = lcm(1, *parts)
+        row = {"visits": base["visits"]}
+        for index, field in enumerate(CREDIT_COUNTS):
+            numerator = base[field] * common + sum(counts[index] * (common // share) for share, counts in parts.items())
+            if field == "value":
+                exact = Fraction(numerator) / common
+                row[field] = Decimal(exact.numerator) / Decimal(exact.denominator)
+            elif numerator % common == 0:
+                row[field] = numerator // common
+            else:
+                row[field] = numerator / common
+        totals[key] = row
+    return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
 
 
 def _call_counts(call: dict) -> dict[str, Fraction]:

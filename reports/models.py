@@ -86,3 +86,41 @@ class RollupProgress(models.Model):
 
     def __str__(self):
         return f"{self.account_id}: {self.next_day} of {self.through}"
+
+
+class CreditDay(TenantLinks, models.Model):
+    """One day's first-touch or linear credit for one value of one visit dimension, as a correction of ReportDay: what
+    the calls of the day give the value under `model` minus what they give it as the last session (their own
+    attribution). ReportDay + these rows = the credited report, exactly: each count here is a numerator over
+    `share` (a linear share of 1/share of a call; 1 for whole calls), so the read adds integers and divides once.
+
+    Written with ReportDay by reports.services.rollup_refresh_chunk (calls whose credit is their own attribution
+    write nothing); read by reports.selectors.report_row_list for ?model=first|linear.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    website = models.ForeignKey(Website, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                help_text="The call's pool's website; empty for calls without a pool.")
+    day = models.DateField(help_text="The call's day in the account's time zone.")
+    model = models.CharField(max_length=10)
+    dimension = models.CharField(max_length=20)
+    key1 = models.CharField(max_length=2000, blank=True)
+    key2 = models.CharField(max_length=200, blank=True)
+    share = models.PositiveIntegerField(default=1, help_text="The denominator of every count of the row.")
+    calls = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    missed = models.IntegerField(default=0)
+    abandoned = models.IntegerField(default=0)
+    busy_or_failed = models.IntegerField(default=0)
+    voicemail = models.IntegerField(default=0)
+    first_time = models.IntegerField(default=0)
+    conversions = models.IntegerField(default=0)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "model", "dimension", "day"], name="reports_creditday_range_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.model} {self.dimension} {self.key1}/{self.key2}: {self.calls}/{self.share} calls"

@@ -5,12 +5,13 @@ Each function gives the same answer as its reports.aggregates counterpart over t
 only the cost differs. A date range is split once per request into a rolled part and a live part.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 
 from accounts.models import Account, Website
 from reports.aggregates import (
@@ -19,14 +20,22 @@ from reports.aggregates import (
     DIMENSIONS,
     ReportRow,
     add_totals,
+    call_counts,
     calls_per_day,
     empty_totals,
+    report_calls,
     report_rows,
     report_rows_from_totals,
     report_visits,
 )
-from reports.attribution_models import LAST, credited_report_rows, model_changes_rows
-from reports.models import ReportDay, RollupState
+from reports.attribution_models import (
+    CREDIT_COUNTS,
+    LAST,
+    credit_groups,
+    credited_rows_from_parts,
+    model_changes_rows,
+)
+from reports.models import CreditDay, ReportDay, RollupState
 
 
 @dataclass(frozen=True)
@@ -69,32 +78,54 @@ def _live_scope(window: ReportWindow) -> dict:
     return {"account": window.account, "start": window.live[0], "end": window.live[1], "website": window.website}
 
 
-def window_bounds(window: ReportWindow) -> tuple[datetime, datetime]:
-    """The window's [start, end) as times in the account's zone."""
-    zone = ZoneInfo(window.account.timezone)
-    start = datetime.combine(window.rolled[0], time.min, tzinfo=zone) if window.rolled else window.live[0]  # type: ignore[index]
-    end = window.live[1] if window.live else datetime.combine(window.rolled[1], time.min, tzinfo=zone)  # type: ignore[index]
-    return start, end
-
-
 def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None = None, model: str = LAST) -> list[ReportRow]:
     """reports.aggregates.report_rows() over the window; with another attribution `model` than the last session
     (reports.attribution_models), the visit dimensions' calls are credited by it, read live."""
     if model_changes_rows(model=model, dimension=dimension):
-        start, end = window_bounds(window)
-        return credited_report_rows(account=window.account, dimension=dimension, start=start, end=end, model=model,
-                                    website=window.website, limit=limit)
-    spec = DIMENSIONS[dimension]
+        return _credited_row_list(window=window, dimension=dimension, model=model, limit=limit)
     if window.rolled is None:
         return report_rows(dimension=dimension, limit=limit, **_live_scope(window))
-    totals: dict[tuple, dict] = {}
-    width = len(spec.call_fields)
-    for group in _rolled(window, dimension).values("key1", "key2").annotate(**_sums()):
-        add_totals(totals.setdefault((group["key1"], group["key2"])[:width], empty_totals()), group)
+    totals = _rolled_totals(window, dimension)
     if window.live is not None:
         for row in report_rows(dimension=dimension, **_live_scope(window)):
             add_totals(totals.setdefault(row.key, empty_totals()), row.__dict__)
     return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
+
+
+def _rolled_totals(window: ReportWindow, dimension: str) -> dict[tuple, dict]:
+    """{key: report totals} of the window's rolled days."""
+    totals: dict[tuple, dict] = {}
+    width = len(DIMENSIONS[dimension].call_fields)
+    for group in _rolled(window, dimension).values("key1", "key2").annotate(**_sums()):
+        add_totals(totals.setdefault((group["key1"], group["key2"])[:width], empty_totals()), group)
+    return totals
+
+
+def _credited_row_list(*, window: ReportWindow, dimension: str, model: str, limit: int | None) -> list[ReportRow]:
+    """reports.attribution_models.credited_report_rows() over the window: the rolled days' last-session totals
+    (ReportDay) with their corrections under `model` (CreditDay), the live days credited from Call/Visit."""
+    width = len(DIMENSIONS[dimension].call_fields)
+    whole: dict[tuple, dict] = {}
+    shared: list[tuple[tuple, int, list]] = []
+    if window.rolled is not None:
+        whole = _rolled_totals(window, dimension)
+        corrections = CreditDay.objects.filter(account=window.account, model=model, dimension=dimension,
+                                               day__gte=window.rolled[0], day__lt=window.rolled[1])
+        if window.website is not None:
+            corrections = corrections.filter(website=window.website)
+        for group in corrections.values("key1", "key2", "share").annotate(**_sums(*CREDIT_COUNTS)):
+            sums = dict(group)
+            shared.append(((group["key1"], group["key2"])[:width], group["share"],
+                           [sums[field] or 0 for field in CREDIT_COUNTS]))
+    if window.live is not None:
+        scope = _live_scope(window)
+        credit = credit_groups(**scope, dimensions=(dimension,), models=(model,))
+        shared += [((key1, key2)[:width], share, counts) for (_, _, _, _, key1, key2, share), counts in credit.items()]
+        fields = DIMENSIONS[dimension].visit_fields or ()
+        for group in report_visits(**scope).values(*fields).annotate(visits=Count("id")):
+            key = tuple(group[field] or "" for field in fields)
+            whole.setdefault(key, empty_totals())["visits"] += group["visits"]
+    return credited_rows_from_parts(dimension=dimension, whole=whole, shared=shared, limit=limit)
 
 
 def report_day_list(*, window: ReportWindow) -> list[dict]:
@@ -121,3 +152,48 @@ def report_visit_count(*, window: ReportWindow) -> int:
     if window.live is not None:
         total += report_visits(**_live_scope(window)).count()
     return total
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What the overview reads of a window, all at once: report_day_list(), report_visit_count() and
+    report_row_list() of some dimensions (all their rows)."""
+
+    days: list[dict]
+    visits: int
+    rows: dict[str, list[ReportRow]]
+
+
+def report_summary(*, window: ReportWindow, dimensions: tuple[str, ...]) -> ReportSummary:
+    """report_day_list(), report_visit_count() and each of `dimensions`' report_row_list() (visit dimensions only)
+    over the window, the same numbers in fewer statements: the rolled days' visits are the sum of a dimension's
+    (each visit is in exactly one row of each visit dimension), and the live days are read once, their calls grouped
+    by day and every dimension's fields together, their visits by the fields together."""
+    specs = {name: DIMENSIONS[name] for name in dimensions}
+    assert specs and all(spec.visit_fields for spec in specs.values()), "visit dimensions only"
+    totals = {name: _rolled_totals(window, name) if window.rolled is not None else {} for name in specs}
+    visits = sum(row["visits"] for row in next(iter(totals.values())).values())
+    days = report_day_list(window=replace(window, live=None)) if window.rolled is not None else []
+    if window.live is not None:
+        scope = _live_scope(window)
+        zone = ZoneInfo(window.account.timezone)
+        fields = sorted({field for spec in specs.values() for field in spec.call_fields})
+        by_day: dict[date, dict] = {}
+        groups = (report_calls(**scope).annotate(day=TruncDate("started_at", tzinfo=zone))
+                  .values("day", *fields).annotate(**call_counts()))
+        for group in groups:
+            add_totals(by_day.setdefault(group["day"], {"day": group["day"], **empty_totals()}), group)
+            for name, spec in specs.items():
+                add_totals(totals[name].setdefault(tuple(group[f] or "" for f in spec.call_fields), empty_totals()), group)
+        for day in sorted(by_day):
+            row = by_day[day]
+            del row["visits"]
+            days.append({**row, "value": Decimal(row["value"]).quantize(CENTS)})
+        visit_fields = sorted({field for spec in specs.values() for field in spec.visit_fields or ()})
+        for group in report_visits(**scope).values(*visit_fields).annotate(visits=Count("id")):
+            visits += group["visits"]
+            for name, spec in specs.items():
+                key = tuple(group[f] or "" for f in spec.visit_fields or ())
+                totals[name].setdefault(key, empty_totals())["visits"] += group["visits"]
+    return ReportSummary(days=days, visits=visits,
+                         rows={name: report_rows_from_totals(dimension=name, totals=totals[name]) for name in specs})

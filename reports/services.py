@@ -14,7 +14,8 @@ from accounts.models import Account, Website
 from attribution.models import Visit
 from calls.models import Call
 from reports.aggregates import COUNT_FIELDS, DIMENSIONS, call_counts, report_calls, report_visits
-from reports.models import ReportDay, RollupProgress, RollupState
+from reports.attribution_models import CREDIT_COUNTS, credit_groups
+from reports.models import CreditDay, ReportDay, RollupProgress, RollupState
 from reports.retention import retained_visit_counts
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.
@@ -75,8 +76,11 @@ def rollup_refresh_chunk(*, account: Account, through: date | None = None, full:
         before = RollupState.objects.filter(account=account).values_list("rolled_through", flat=True).first()
         started = monotonic()
         objects = _rollup_rows(account=account, zone=zone, first=first, last=last)
+        credits = _credit_rows(account=account, zone=zone, first=first, last=last)
         ReportDay.objects.filter(account=account, day__gte=first, day__lt=last).delete()
         ReportDay.objects.bulk_create(objects, batch_size=5000)
+        CreditDay.objects.filter(account=account, day__gte=first, day__lt=last).delete()
+        CreditDay.objects.bulk_create(credits, batch_size=5000)
         _state_reach(account=account, first=first, last=last, before=before)
         elapsed = monotonic() - started
         done = last >= progress.through
@@ -176,6 +180,18 @@ def _rollup_rows(*, account: Account, zone: ZoneInfo, first: date, last: date) -
     return [
         ReportDay(account=account, website_id=site, day=day, dimension=dimension, key1=key1, key2=key2, **counts)
         for (site, day, dimension, key1, key2), counts in rows.items()
+    ]
+
+
+def _credit_rows(*, account: Account, zone: ZoneInfo, first: date, last: date) -> list[CreditDay]:
+    """CreditDay rows of the days [first, last): the first-touch and linear corrections of their calls, computed
+    from Call and Visit as the live reports compute them (reports.attribution_models.credit_groups)."""
+    groups = credit_groups(account=account, start=datetime.combine(first, time.min, tzinfo=zone),
+                           end=datetime.combine(last, time.min, tzinfo=zone), zone=zone, correction=True)
+    return [
+        CreditDay(account=account, website_id=site, day=day, model=model, dimension=dimension, key1=key1, key2=key2,
+                  share=share, **dict(zip(CREDIT_COUNTS, counts, strict=True)))
+        for (site, day, model, dimension, key1, key2, share), counts in groups.items()
     ]
 
 

@@ -7,7 +7,7 @@ from dashboard.charts import daily_series
 from dashboard.explore import change
 from dashboard.filters import DashboardFilters
 from dashboard.selectors.report_page import filters_window
-from reports.selectors import report_day_list, report_row_list, report_visit_count
+from reports.selectors import report_day_list, report_summary
 
 # Counted per day by calls.results / reports.aggregates: "missed" here is the calls log's ?result=missed, call for call.
 DAY_COUNTS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "voicemail", "first_time", "conversions")
@@ -28,13 +28,14 @@ def _previous_totals(*, account: Account, filters: DashboardFilters, totals: dic
 
 def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
     window = filters_window(account=account, filters=filters)
-    per_day = report_day_list(window=window)
+    summary = report_summary(window=window, dimensions=("source_medium", "campaign"))
+    per_day = summary.days
     points = daily_series(per_day, filters.start_date, filters.end_date)
     sums = _day_sums(per_day)
     calls, answered, first_time, conversions = sums["calls"], sums["answered"], sums["first_time"], sums["conversions"]
     value = sum((row["value"] for row in per_day), Decimal("0.00"))
-    visits = report_visit_count(window=window)
-    campaigns = [row for row in report_row_list(window=window, dimension="campaign", limit=6) if row.key != ("",)]
+    visits = summary.visits
+    campaigns = [row for row in summary.rows["campaign"][:6] if row.key != ("",)]
     totals = {
         **sums, "repeat": calls - first_time, "visits": visits, "conversions": conversions,
         "value": value.quantize(Decimal("0.01")), "currency": account.currency,
@@ -46,6 +47,6 @@ def overview_get(*, account: Account, filters: DashboardFilters) -> dict:
         "points": points,
         "totals": totals,
         "changes": _previous_totals(account=account, filters=filters, totals=totals),
-        "top_sources": report_row_list(window=window, dimension="source_medium", limit=5),
+        "top_sources": summary.rows["source_medium"][:5],
         "top_campaigns": campaigns[:5],
     }

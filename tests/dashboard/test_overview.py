@@ -80,10 +80,10 @@ def test_post_is_not_allowed(marketer_client):
 
 
 def test_overview_query_count_is_pinned(marketer_client, call, django_assert_num_queries):
-    # session, user, membership, websites, rollup state, calls per day, visits, top sources (2), top campaigns (2),
-    # and for the Δ against the previous period: its rollup state and calls per day; pools needing attention:
-    # the pools with counts and their health (whether a source pool's numbers match any visit)
-    with django_assert_num_queries(15):
+    # session, user, membership, websites, rollup state, the live days' calls (per day, source, medium and
+    # campaign at once) and visits, and for the Δ against the previous period: its rollup state and calls per day;
+    # pools needing attention: the pools with counts and their health (whether a source pool's numbers match any visit)
+    with django_assert_num_queries(11):
         marketer_client.get(URL)
 
 

@@ -12,7 +12,7 @@ from dashboard.filters import parse_filters
 from dashboard.selectors.report_page import filters_window
 from reports.aggregates import DIMENSIONS, calls_per_day, report_rows, report_visits
 from reports.models import ReportDay, RollupState
-from reports.selectors import report_day_list, report_row_list, report_visit_count
+from reports.selectors import report_day_list, report_row_list, report_summary, report_visit_count
 from reports.services import rollup_refresh
 from tests.factories import (
     CallFactory,
@@ -66,6 +66,24 @@ def test_rolled_up_reports_equal_the_live_reports(account, website, history, que
         assert report_row_list(window=window, dimension=dimension) == report_rows(dimension=dimension, **scope), dimension
     assert report_day_list(window=window) == calls_per_day(**scope)
     assert report_visit_count(window=window) == report_visits(**scope).count()
+
+
+@pytest.mark.parametrize("rolled_days_ago", [0, 5, None])
+@pytest.mark.parametrize("query", ["range=30", "range=7", "range=30&website={second}", "range=today"])
+def test_the_summary_reads_as_its_parts(account, website, history, query, rolled_days_ago):
+    """The overview's one read (report_summary) gives the days, visits and rows the separate reads give, rolled or
+    live or both, with conversions and values."""
+    CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account, website=website), active=True),
+                is_conversion=True, conversion_value="12.34", source="google", medium="cpc", campaign="c1",
+                started_at=timezone.now() - timedelta(days=2))
+    if rolled_days_ago is not None:
+        rollup_refresh(account=account, through=_today(account) - timedelta(days=rolled_days_ago))
+    window = filters_window(account=account, filters=_filters(account, query.format(second=history.pk), [website, history]))
+    summary = report_summary(window=window, dimensions=("source_medium", "campaign"))
+    assert summary.days == report_day_list(window=window)
+    assert summary.visits == report_visit_count(window=window)
+    for dimension in ("source_medium", "campaign"):
+        assert summary.rows[dimension] == report_row_list(window=window, dimension=dimension), dimension
 
 
 def test_refresh_is_idempotent_and_records_how_far_it_reached(account, history):
