@@ -59,10 +59,15 @@ class ReportDay(TenantLinks, models.Model):
 class RollupState(models.Model):
     """How far an account's ReportDay rows reach: every day before `rolled_through` is rolled up. A change to past
     calls (a conversion rule or outcome change) moves it back to the first changed day (reports.services.
-    rollup_invalidate): reads take those days live until the next refresh re-rolls them."""
+    rollup_invalidate): reads take those days live until the next refresh re-rolls them.
+
+    With `partial_until` (a moment of the day `rolled_through`), that day's ReportDay and CreditDay rows hold its
+    calls and visits started before that moment (reports.services.rollup_today): reads take the rest of the day
+    live. Any move of `rolled_through` clears it."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="+")
     rolled_through = models.DateField()
+    partial_until = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField()
 
     class Meta:

@@ -43,20 +43,38 @@ class ReportWindow:
     account: Account
     website: Website | None
     rolled: tuple[date, date] | None         # [first day, day after last) read from ReportDay
-    live: tuple[datetime, datetime] | None   # [start, end) read from Call/Visit
+    live: tuple[datetime, datetime] | None   # [start, end) read from Call/Visit; may start inside the last rolled day
 
 
 def report_window(*, account: Account, start_date: date, end_date: date, website: Website | None = None) -> ReportWindow:
-    """The days start_date..end_date (inclusive, in the account's time zone), split where the rollup ends."""
+    """The days start_date..end_date (inclusive, in the account's time zone), split where the rollup ends: at the
+    end of the rolled days, or inside today where its partial rollup ends (RollupState.partial_until)."""
     zone = ZoneInfo(account.timezone)
-    state = RollupState.objects.filter(account=account).only("rolled_through").first()
+    state = RollupState.objects.filter(account=account).only("rolled_through", "partial_until").first()
     rolled_through = state.rolled_through if state else date.min
+    end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
+    if state is not None and state.partial_until is not None and start_date <= rolled_through <= end_date:
+        live = (state.partial_until, end) if state.partial_until < end else None
+        return ReportWindow(account, website, (start_date, rolled_through + timedelta(days=1)), live)
     split = max(start_date, min(end_date + timedelta(days=1), rolled_through))
     rolled = (start_date, split) if split > start_date else None
     live_start = datetime.combine(split, time.min, tzinfo=zone)
-    end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
     live = (live_start, end) if live_start < end else None
     return ReportWindow(account, website, rolled, live)
+
+
+def _days_merged(days: list[dict]) -> list[dict]:
+    """Per-day rows with a day in both the rolled and the live part (today's partial rollup) added into one."""
+    merged: dict[date, dict] = {}
+    for row in days:
+        into = merged.get(row["day"])
+        if into is None:
+            merged[row["day"]] = dict(row)
+        else:
+            for field, count in row.items():
+                if field != "day":
+                    into[field] = (into.get(field) or 0) + (count or 0)
+    return [merged[day] for day in sorted(merged)]
 
 
 def _rolled(window: ReportWindow, dimension: str):
@@ -140,7 +158,7 @@ def report_day_list(*, window: ReportWindow) -> list[dict]:
             if row["calls"]
         ]
     if window.live is not None:
-        days += calls_per_day(**_live_scope(window))
+        days = _days_merged(days + calls_per_day(**_live_scope(window)))
     return days
 
 
@@ -189,6 +207,7 @@ def report_summary(*, window: ReportWindow, dimensions: tuple[str, ...]) -> Repo
             row = by_day[day]
             del row["visits"]
             days.append({**row, "value": Decimal(row["value"]).quantize(CENTS)})
+        days = _days_merged(days)
         visit_fields = sorted({field for spec in specs.values() for field in spec.visit_fields or ()})
         for group in report_visits(**scope).values(*visit_fields).annotate(visits=Count("id")):
             visits += group["visits"]

@@ -6,13 +6,13 @@ from time import monotonic
 from zoneinfo import ZoneInfo
 
 from django.db import OperationalError, transaction
-from django.db.models import Count, F, Min
+from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Account, Website
 from attribution.models import Visit
-from calls.models import Call
+from calls.models import TERMINAL_STATUSES, Call
 from reports.aggregates import COUNT_FIELDS, DIMENSIONS, call_counts, report_calls, report_visits
 from reports.attribution_models import CREDIT_COUNTS, credit_groups
 from reports.models import CreditDay, ReportDay, RollupProgress, RollupState
@@ -20,6 +20,11 @@ from reports.retention import retained_visit_counts
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.
 REFRESH_DAYS = 3
+# Today is rolled up to this long ago (rollup_today): a call or visit still being written started before that.
+TODAY_MARGIN = timedelta(minutes=2)
+# Calls not final yet hold today's partial rollup back to their start, unless they started longer ago than this
+# (a lost callback must not keep the day live).
+UNSETTLED_WINDOW = timedelta(hours=6)
 # A rollup chunk aims at this many seconds (the worker's task timeout is Q_CLUSTER["timeout"], 60 s).
 CHUNK_TARGET_SECONDS = 5.0
 CHUNK_MAX_DAYS = 92
@@ -42,13 +47,16 @@ class RollupChunk:
 def rollup_refresh(*, account: Account, through: date | None = None, full: bool = False) -> int:
     """Recompute ReportDay rows for the account's days before `through` (default: today in the account's zone)
     that may have changed: every day with calls or visits with `full` or on the first run, else the last
-    REFRESH_DAYS. Runs the pass's chunks to the end (rollup_refresh_chunk); returns the number of rows written."""
+    REFRESH_DAYS. Runs the pass's chunks to the end (rollup_refresh_chunk), then, without `through`, today's
+    partial rollup (rollup_today); returns the number of rows written."""
     rows = 0
     chunk = rollup_refresh_chunk(account=account, through=through, full=full)
     while True:
         rows += chunk.rows
-        if chunk.done or chunk.busy:
+        if chunk.busy:
             return rows
+        if chunk.done:
+            return rows + (rollup_today(account=account) if through is None else 0)
         chunk = rollup_refresh_chunk(account=account)
 
 
@@ -144,13 +152,16 @@ def _state_reach(*, account: Account, first: date, last: date, before: date | No
     moved_back = before is not None and state.rolled_through < before
     if not moved_back and state.rolled_through >= first:
         reached = max(state.rolled_through, last)
-    RollupState.objects.filter(pk=state.pk).update(rolled_through=reached, refreshed_at=timezone.now())
+    changes = {"rolled_through": reached, "refreshed_at": timezone.now()}
+    if reached != state.rolled_through or first <= state.rolled_through < last:
+        changes["partial_until"] = None  # the partial day is behind the rolled days now, or was re-rolled whole
+    RollupState.objects.filter(pk=state.pk).update(**changes)
 
 
-def _rollup_rows(*, account: Account, zone: ZoneInfo, first: date, last: date) -> list[ReportDay]:
-    """ReportDay rows of the days [first, last), computed from Call and Visit."""
+def _rollup_rows(*, account: Account, zone: ZoneInfo, first: date, last: date, end: datetime | None = None) -> list[ReportDay]:
+    """ReportDay rows of the days [first, last), computed from Call and Visit (with `end`: what started before it)."""
     start = datetime.combine(first, time.min, tzinfo=zone)
-    end = datetime.combine(last, time.min, tzinfo=zone)
+    end = end or datetime.combine(last, time.min, tzinfo=zone)
     rows: dict[tuple, dict] = {}
     for spec in DIMENSIONS.values():
         calls = (
@@ -183,11 +194,12 @@ def _rollup_rows(*, account: Account, zone: ZoneInfo, first: date, last: date) -
     ]
 
 
-def _credit_rows(*, account: Account, zone: ZoneInfo, first: date, last: date) -> list[CreditDay]:
+def _credit_rows(*, account: Account, zone: ZoneInfo, first: date, last: date, end: datetime | None = None) -> list[CreditDay]:
     """CreditDay rows of the days [first, last): the first-touch and linear corrections of their calls, computed
-    from Call and Visit as the live reports compute them (reports.attribution_models.credit_groups)."""
+    from Call and Visit as the live reports compute them (reports.attribution_models.credit_groups); with `end`,
+    of the calls started before it."""
     groups = credit_groups(account=account, start=datetime.combine(first, time.min, tzinfo=zone),
-                           end=datetime.combine(last, time.min, tzinfo=zone), zone=zone, correction=True)
+                           end=end or datetime.combine(last, time.min, tzinfo=zone), zone=zone, correction=True)
     return [
         CreditDay(account=account, website_id=site, day=day, model=model, dimension=dimension, key1=key1, key2=key2,
                   share=share, **dict(zip(CREDIT_COUNTS, counts, strict=True)))
@@ -197,8 +209,54 @@ def _credit_rows(*, account: Account, zone: ZoneInfo, first: date, last: date) -
 
 def rollup_invalidate(*, account_id: int, day: date) -> bool:
     """Past calls changed on `day` (account time zone): reports read from that day on live, and the next
-    rollup_refresh re-rolls it (it restarts REFRESH_DAYS before rolled_through). True when the rollup moved back."""
-    return bool(RollupState.objects.filter(account_id=account_id, rolled_through__gt=day).update(rolled_through=day))
+    rollup_refresh re-rolls it (it restarts REFRESH_DAYS before rolled_through). True when the rollup moved back
+    (or today's partial rollup was dropped)."""
+    rolled_past = Q(rolled_through__gt=day) | Q(rolled_through=day, partial_until__isnull=False)
+    return bool(RollupState.objects.filter(rolled_past, account_id=account_id)
+                .update(rolled_through=day, partial_until=None, refreshed_at=timezone.now()))
+
+
+def rollup_today(*, account: Account, now: datetime | None = None) -> int:
+    """Roll up today (the account's zone) up to a moment: ReportDay and CreditDay rows of the calls and visits
+    started before `partial_until` (RollupState), so that pages read only the last minutes live. Runs after a
+    finished pass (the days before today rolled); each run rewrites the day's rows. Returns the rows written.
+
+    The moment is TODAY_MARGIN ago (a call or visit being written is started before it), and never after the
+    start of a call of the last UNSETTLED_WINDOW that is not final: its callbacks still change its counts."""
+    zone = ZoneInfo(account.timezone)
+    now = now or timezone.now()
+    today = now.astimezone(zone).date()
+    midnight = datetime.combine(today, time.min, tzinfo=zone)
+    state = RollupState.objects.filter(account=account).first()
+    if state is None or state.rolled_through != today:
+        return 0
+    cut = today_cut(account=account, now=now, since=midnight)
+    if cut <= midnight or (state.partial_until is not None and cut <= state.partial_until):
+        return 0
+    with transaction.atomic():
+        objects = _rollup_rows(account=account, zone=zone, first=today, last=today + timedelta(days=1), end=cut)
+        credits = _credit_rows(account=account, zone=zone, first=today, last=today + timedelta(days=1), end=cut)
+        # Written only if nothing moved the state meanwhile (a pass's chunk, an invalidation): else it stays live.
+        if not RollupState.objects.select_for_update().filter(
+                pk=state.pk, rolled_through=today, refreshed_at=state.refreshed_at).exists():
+            return 0
+        ReportDay.objects.filter(account=account, day=today).delete()
+        ReportDay.objects.bulk_create(objects, batch_size=5000)
+        CreditDay.objects.filter(account=account, day=today).delete()
+        CreditDay.objects.bulk_create(credits, batch_size=5000)
+        RollupState.objects.filter(pk=state.pk).update(partial_until=cut, refreshed_at=timezone.now())
+    return len(objects)
+
+
+def today_cut(*, account: Account, now: datetime, since: datetime) -> datetime:
+    """How far today can be rolled up (rollup_today): TODAY_MARGIN before now, or the start of the earliest call
+    since `since` (within UNSETTLED_WINDOW) that is not final yet."""
+    unsettled = (Call.objects.filter(account=account, started_at__gte=max(since, now - UNSETTLED_WINDOW),
+                                     started_at__lt=now)
+                 .filter(~Q(status__in=TERMINAL_STATUSES) | Q(settles_at__isnull=False))
+                 .aggregate(first=Min("started_at"))["first"])
+    cut = now - TODAY_MARGIN
+    return min(cut, unsettled) if unsettled is not None else cut
 
 
 def rollup_refresh_days(*, account: Account, days) -> int:
@@ -216,8 +274,8 @@ def rollup_all(*, full: bool = False) -> int:
 
 
 def rollup_all_within(*, seconds: float) -> bool:
-    """The scheduled task's share of work: chunks of every account's pass (one account after the other) until
-    `seconds` are used. True when every pass is finished; False when some is left (the caller continues later)."""
+    """The scheduled task's share of work: chunks of every account's pass (one account after the other), each
+    finished pass followed by today's partial rollup, until `seconds` are used. True when every pass is finished; False when some is left (the caller continues later)."""
     deadline = monotonic() + seconds
     for account in Account.objects.order_by("id"):
         chunk = rollup_refresh_chunk(account=account)
@@ -225,4 +283,6 @@ def rollup_all_within(*, seconds: float) -> bool:
             if monotonic() >= deadline:
                 return False
             chunk = rollup_refresh_chunk(account=account)
+        if chunk.done:
+            rollup_today(account=account)
     return True
