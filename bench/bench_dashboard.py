@@ -11,7 +11,8 @@ whose name contains a or b; BENCH_ROLLUP=0 leaves the rollup as it is (no pass, 
 
 Each page is fetched through Django's test Client, logged in as a marketer of the large account (the admin
 changelists as a superuser): one warm-up, then RUNS timed requests; median and p95 are printed with ok/SLOW
-against the target. The pages read what production reads: the daily rollup refreshed (closed days), today live.
+against the target. The pages read what production reads: the daily rollup refreshed (closed days), today rolled
+up to BENCH_TODAY_LAG_MINUTES (15: the scheduled task's interval) ago, the rest of today live.
 """
 
 import os
@@ -164,6 +165,26 @@ def rollup_pass(account, *, full: bool = False) -> str:
             f"(worker task timeout {timeout} s: {'ok' if max(times) < timeout / 2 else 'TOO SLOW'})")
 
 
+def today_rolled_behind(account, *, minutes: int) -> str:
+    """Today's partial rollup as the scheduled task (every 15 minutes) leaves it at worst: rolled up to `minutes`
+    before now, so that the pages read that much of today live (plus the seed's rows later today, if any)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from calls.models import Call
+    from reports.models import RollupState
+    from reports.services import TODAY_MARGIN, rollup_today
+
+    RollupState.objects.filter(account=account).update(partial_until=None)
+    rolled = rollup_today(account=account, now=timezone.now() - timedelta(minutes=minutes) + TODAY_MARGIN)
+    state = RollupState.objects.filter(account=account).first()
+    if state is None or state.partial_until is None:
+        return f"not rolled ({rolled} rows): read live"
+    live = Call.objects.filter(account=account, started_at__gte=state.partial_until).count()
+    return f"rolled up to {state.partial_until:%H:%M} UTC ({rolled} rows); {live:,} calls after it read live"
+
+
 def main():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -219,6 +240,10 @@ def main():
         started = time.perf_counter()
         counted = source_days_roll(now=timezone.now())
         print(f"rollup: source counts, {counted} website-days counted in {time.perf_counter() - started:.1f} s", flush=True)
+
+    lag = int(os.environ.get("BENCH_TODAY_LAG_MINUTES", 15))
+    for account in accounts.values():
+        print(f"today: {account.name} {today_rolled_behind(account, minutes=lag)}", flush=True)
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-marketer"))
