@@ -194,6 +194,11 @@ class Call(TenantLinks, models.Model):
             models.Index(fields=["account", "talk_seconds", "id"], name="calls_account_talk_idx"),
             # The calls log filtered by source (iexact, as report rows drill down), newest first.
             models.Index(F("account"), Upper("source"), F("started_at"), F("id"), name="calls_account_upper_source_idx"),
+            # The calls log sorted by source / medium (dashboard.call_columns): each source/medium's calls of the date
+            # range are one stretch of this index, in the sort's order (then the time, then the id); the spam mark
+            # lets the page count a stretch from the index alone (dashboard.selectors.calls._grouped_page).
+            models.Index(fields=["account", "source", "medium", "started_at", "id"], include=["spam"],
+                         name="calls_acct_source_medium_idx"),
             # Tracker detail: last call.
             models.Index(fields=["tracker", "started_at"], name="calls_tracker_started_idx"),
             # Google Ads export and the is_conversion filter: an account's converting calls by time.
