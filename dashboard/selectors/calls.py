@@ -250,8 +250,9 @@ def call_page_position(*, account: Account, filters: DashboardFilters, call_filt
         return {"total": total, "capped": capped, "first": 1, "last": len(page), "previous": None}
     top = page[0]
     newer = calls.filter(Q(started_at__gt=top.started_at) | Q(started_at=top.started_at, id__gt=top.pk))
-    back = list(newer.order_by("started_at", "id")[: page_size + 1])
-    previous = cursor_encode(back[page_size]) if len(back) > page_size else ""
+    # The call page_size places up from the top starts the previous page (none: the previous page is the first).
+    back = list(newer.order_by("started_at", "id").only("id", "started_at")[page_size: page_size + 1])
+    previous = cursor_encode(back[0]) if back else ""
     before, deep = capped_count(newer, COUNT_CAP)
     first = 0 if deep or before is None else before + 1
     return {"total": total, "capped": capped or deep, "first": first, "last": first + len(page) - 1 if first else 0,
