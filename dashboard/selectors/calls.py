@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Account
@@ -214,23 +214,23 @@ def _sort_groups(account: Account, fields: tuple[str, ...], *, descending: bool)
 def _grouped_rows(ordered: QuerySet[Call], fields: tuple[str, ...], groups: list[tuple], tail: list, offset: int,
                   limit: int) -> list[Call]:
     """`ordered[offset: offset + limit]` read group by group (groups in the sort's order, each group's calls in the
-    `tail` order): a group's calls are one stretch of an index, so a page costs a capped count of each group it
-    skips and the rows it shows, however many calls the date range holds."""
-    rows: list[Call] = []
+    `tail` order): a group's calls are one stretch of an index, so a page reads the ids of the groups it skips and
+    of the calls it shows (offset + limit at most, from the index alone), then those calls, however many calls
+    the date range holds. One query per group reached, and one for the calls."""
+    ids: list[int] = []
     for values in groups:
+        wanted = limit - len(ids)
         in_group = ordered.filter(**dict(zip(fields, values, strict=True))).order_by(*tail)
-        wanted = limit - len(rows)
-        if offset:
-            found = in_group[: offset + wanted].count()
-            if found <= offset:
-                offset -= found
-                continue
-        rows += in_group.prefetch_related(None)[offset: offset + wanted]
+        found = list(in_group.values_list("id", flat=True)[: offset + wanted])
+        if len(found) <= offset:
+            offset -= len(found)
+            continue
+        ids += found[offset:]
         offset = 0
-        if len(rows) >= limit:
+        if len(ids) >= limit:
             break
-    prefetch_related_objects(rows, "tags")
-    return rows
+    by_id = {call.pk: call for call in ordered.filter(pk__in=ids).order_by()}
+    return [by_id[pk] for pk in ids]
 
 
 def call_page_position(*, account: Account, filters: DashboardFilters, call_filters: CallFilters, page: list[Call],
