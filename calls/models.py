@@ -197,6 +197,10 @@ class Call(TenantLinks, models.Model):
             # column), the capped count of a source filter, or of a source and a status, reads the index alone.
             models.Index(F("account"), Upper("source"), F("started_at"), F("id"), include=["spam", "status", "source"],
                          name="calls_acct_upper_source_idx"),
+            # The calls log filtered by source and status (a report row's drill-down, then "busy"): the pair's calls
+            # newest first, so its capped count reads the matches only, not every call of the source.
+            models.Index(F("account"), Upper("source"), F("status"), F("started_at"), F("id"), include=["spam", "source"],
+                         name="calls_acct_source_status_idx"),
             # The calls log filtered by pool (the pool's calls newest first; the count reads the index alone).
             models.Index(fields=["account", "pool", "started_at", "id"], include=["spam"], name="calls_acct_pool_started_idx"),
             # The calls log sorted by source / medium (dashboard.call_columns): each source/medium's calls of the date
