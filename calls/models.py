@@ -192,8 +192,22 @@ class Call(TenantLinks, models.Model):
             # The calls log sorted by talk time (dashboard.call_columns): the account's calls in the sort's order
             # (scanned backwards for the descending sort), the date range filtered on the way.
             models.Index(fields=["account", "talk_seconds", "id"], name="calls_account_talk_idx"),
-            # The calls log filtered by source (iexact, as report rows drill down), newest first.
-            models.Index(F("account"), Upper("source"), F("started_at"), F("id"), name="calls_account_upper_source_idx"),
+            # The calls log filtered by source (iexact, as report rows drill down), newest first. With the spam mark,
+            # the status and the source itself (PostgreSQL reads an expression index alone only when it also holds the
+            # column), the capped count of a source filter, or of a source and a status, reads the index alone.
+            models.Index(F("account"), Upper("source"), F("started_at"), F("id"), include=["spam", "status", "source"],
+                         name="calls_acct_upper_source_idx"),
+            # The calls log filtered by source and status (a report row's drill-down, then "busy"): the pair's calls
+            # newest first, so its capped count reads the matches only, not every call of the source.
+            models.Index(F("account"), Upper("source"), F("status"), F("started_at"), F("id"), include=["spam", "source"],
+                         name="calls_acct_source_status_idx"),
+            # The calls log filtered by pool (the pool's calls newest first; the count reads the index alone).
+            models.Index(fields=["account", "pool", "started_at", "id"], include=["spam"], name="calls_acct_pool_started_idx"),
+            # The calls log sorted by source / medium (dashboard.call_columns): each source/medium's calls of the date
+            # range are one stretch of this index, in the sort's order (then the time, then the id); the spam mark
+            # lets the page count a stretch from the index alone (dashboard.selectors.calls._grouped_page).
+            models.Index(fields=["account", "source", "medium", "started_at", "id"], include=["spam"],
+                         name="calls_acct_source_medium_idx"),
             # Tracker detail: last call.
             models.Index(fields=["tracker", "started_at"], name="calls_tracker_started_idx"),
             # Google Ads export and the is_conversion filter: an account's converting calls by time.

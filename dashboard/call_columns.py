@@ -7,8 +7,9 @@ the page's time (~100 ms). `call_rows` renders the table's rows once; the templa
 
 To add a column: append a CallColumn here with its cell function; the chooser, the sort links, saved views and the
 tests' "every column renders and sorts" pick it up. Sorting is always completed by the call's id, so equal values
-keep one order across pages (stable); NULLs sort last in both directions (a column that cannot be NULL is ordered
-without NULLS LAST, the same order, so the indexes that serve the sorts match it).
+keep one order across pages (stable; the source/medium sort orders equal pairs by time first, then by id); NULLs sort
+last in both directions (a column that cannot be NULL is ordered without NULLS LAST, the same order, so the indexes
+that serve the sorts match it).
 """
 
 from collections.abc import Callable
@@ -167,6 +168,10 @@ class CallColumn:
     annotate: dict[str, Callable[[], Expression]] = field(default_factory=dict)  # added only when sorting by it
     cell_class: str = ""
     required: bool = False  # always shown (the link to the call)
+    # The first `grouped` order fields are NOT NULL fields with few distinct values per account, and an index on
+    # (account, those fields, the rest of the order, id) exists: pages are read group by group (a loose index scan
+    # of the groups, then each group's stretch of the date range), never by sorting the whole range.
+    grouped: int = 0
 
 
 CALL_COLUMNS: tuple[CallColumn, ...] = (
@@ -180,7 +185,10 @@ CALL_COLUMNS: tuple[CallColumn, ...] = (
                                                                                       then=F("conversion_value"))))}),
     CallColumn("tags", "Tags", ("first_tag",), _tags_cell, annotate={"first_tag": _first_tag_name}),
     CallColumn("score", "Score", ("score",), _score_cell, cell_class="nowrap"),
-    CallColumn("source_medium", "Source / medium", ("source", "medium"), _source_medium_cell),
+    # Few distinct source/medium pairs, many calls each: equal pairs in time order (then the id), so a page is read
+    # pair by pair from one stretch of an index each (dashboard.selectors.calls, grouped), not by sorting the range.
+    CallColumn("source_medium", "Source / medium", ("source", "medium", "started_at"), _source_medium_cell,
+               grouped=2),
     CallColumn("campaign", "Campaign", ("campaign",), lambda row: _text(row.call.campaign), default=False, cell_class="wrap"),
     CallColumn("keyword", "Keyword", ("term",), lambda row: _text(row.call.term), cell_class="wrap"),
     CallColumn("landing_page", "Landing page", ("landing_page_key",), _landing_page_cell, cell_class="wrap"),

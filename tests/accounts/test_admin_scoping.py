@@ -45,3 +45,18 @@ def test_a_marketer_cannot_use_the_admin(client, marketer):
     client.force_login(marketer)
     response = client.get(reverse("admin:pools_pool_changelist"))
     assert response.status_code == 403
+
+
+def test_the_row_checkbox_is_djangos_html_written_out(client, account, account_admin):
+    from django.contrib import admin as django_admin
+
+    from calls.models import Call
+    from tests.factories import CallFactory
+
+    call = CallFactory(tracker=CallTrackerFactory(pool=PoolFactory(account=account)), provider_call_id='CA<"&>')
+    model_admin = django_admin.site._registry[Call]
+    assert model_admin.action_checkbox(call) == django_admin.ModelAdmin.action_checkbox(model_admin, call)
+    assert "CA&lt;&quot;&amp;&gt;" in model_admin.action_checkbox(call)
+    client.force_login(account_admin)
+    response = client.get(reverse("admin:calls_call_changelist"))
+    assert f'value="{call.pk}" class="action-select"' in response.content.decode()

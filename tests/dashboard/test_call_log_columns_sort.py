@@ -81,6 +81,27 @@ def test_equal_values_keep_one_order_across_pages(marketer_client, tracker):
     assert seen == sorted(seen)
 
 
+@pytest.mark.parametrize("groups_cap", [100, 2])  # 2: more pairs than that, one sorted query instead
+def test_the_source_medium_sort_pages_pair_by_pair_in_time_then_id_order(marketer_client, tracker, other_call,
+                                                                       monkeypatch, groups_cap):
+    from dashboard.selectors import calls as call_selectors
+
+    monkeypatch.setattr(call_selectors, "GROUPS_CAP", groups_cap)
+    now = timezone.now()
+    pairs = [("google", "cpc"), ("bing", "cpc"), ("google", "organic"), ("", ""), ("bing", "cpc")]
+    calls = [CallFactory(tracker=tracker, source=pairs[i % 5][0], medium=pairs[i % 5][1],
+                         started_at=now - timedelta(minutes=i // 3)) for i in range(55)]  # equal times: the id decides
+    CallFactory(tracker=tracker, source="aaa", medium="old", started_at=now - timedelta(days=60))  # out of the range
+    for sort, descending in (("source_medium", False), ("-source_medium", True)):
+        expected = sorted(calls, key=lambda c: (c.source, c.medium, c.started_at, c.pk), reverse=descending)
+        seen = []
+        for page in (1, 2, 3):
+            response = marketer_client.get(URL, {"sort": sort, "per_page": "25", "page": page})
+            seen += [call.pk for call in response.context["calls"]]
+            assert response.context["position"]["total"] == 55
+        assert seen == [call.pk for call in expected], sort
+
+
 def test_an_unknown_sort_or_page_falls_back_with_a_message(marketer_client, marked):
     response = marketer_client.get(URL, {"sort": "password", "page": "x"})
     assert response.status_code == 200 and response.context["sort"] == "-started"
