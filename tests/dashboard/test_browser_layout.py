@@ -234,6 +234,52 @@ def test_on_a_phone_the_calls_log_shows_the_first_call_before_the_filters(transa
     assert laptop_open  # a laptop has room: the filters stay open beside the log
 
 
+# Words of the calls log's cells and headers split across lines (a hyphen, a slash or <wbr> is a boundary).
+CALL_LOG_BROKEN_WORDS_JS = """() => {
+  const broken = [];
+  document.querySelectorAll('table.calls thead th, table.calls tbody td').forEach(cell => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\/-]+/g;
+      let m;
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(cell.className + ': ' + m[0]);
+      }
+    }
+  });
+  return broken;
+}"""
+
+
+@pytest.mark.browser
+def test_calls_log_fits_a_laptop_with_scored_tagged_calls_in_any_sort(transactional_db, live_server, chromium):
+    """A call marked as people mark them (score, tags, outcome, a long keyword): the default columns still fit
+    1366 px in every sort (the sort arrow included), without a word split across lines. The log used to scroll
+    sideways (the landing page cut off) and split "emergen|cy" as soon as one call on the page had a score."""
+    from calls.models import Tag
+
+    _seed()
+    call = Call.objects.order_by("-started_at").first()
+    Call.objects.filter(pk=call.pk).update(score=4, outcome="lead", term="emergency plumber near me",
+                                          campaign="spring-sale", landing_page="https://demo.example/services/drains")
+    for name, color in (("booked", "#16a34a"), ("vip", "#dc2626")):
+        call.tags.add(Tag.objects.create(account=call.account, name=name, color=color))
+    problems = []
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    context.add_cookies([_login_cookie(live_server)])
+    page = context.new_page()
+    for sort in ("-started", "-value", "-score", "tags", "source_medium", "keyword", "landing_page"):
+        assert page.goto(f"{live_server.url}/dashboard/calls/?sort={sort}").status == 200
+        fit = page.evaluate(OVERFLOW_JS)
+        problems.extend(f"sort={sort}: scrolls sideways: {wrap}" for wrap in fit["wraps"])
+        problems.extend(f"sort={sort}: word broken across lines: {word}" for word in page.evaluate(CALL_LOG_BROKEN_WORDS_JS))
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.browser
 def test_calls_log_columns_and_views_panel_fits_passes_axe_and_saves_a_view(transactional_db, live_server, chromium):
     """The folded "Columns & views" panel, opened, fits both widths and passes axe; saving a view through it and
