@@ -10,7 +10,7 @@ from accounts.models import Account
 from attribution.models import Visit
 from attribution.source_counts import (
     SourceKey,
-    source_days_rolled_through_by_website,
+    source_days_counted_by_website,
     website_source_counts,
     websites_sources_seen,
 )
@@ -455,16 +455,16 @@ def _pools_with_matching_visits(*, pools: list[Pool], now: datetime) -> set[int]
     for pool_id in sources:
         pool = by_pk[pool_id]
         by_window.setdefault(pool.visit_window_days, {}).setdefault(pool.website_id, []).append(pool_id)
-    rolled = source_days_rolled_through_by_website(website_ids=sorted({p.website_id for p in by_pk.values()}))
+    counted = source_days_counted_by_website(website_ids=sorted({p.website_id for p in by_pk.values()}))
     matched: set[int] = set()
     for days, websites in by_window.items():
         since = now - timedelta(days=days)
         asks = {website_id: set().union(*(sources[pk] for pk in ids)) for website_id, ids in websites.items()}
-        seen = websites_sources_seen(asks=asks, since=since, until=now, rolled_through=rolled, live=False)
+        seen = websites_sources_seen(asks=asks, since=since, until=now, counted=counted, live=False)
         unmatched = {website_id: [pk for pk in ids if not sources[pk] & seen[website_id]] for website_id, ids in websites.items()}
         asks = {website_id: set().union(*(sources[pk] for pk in ids)) for website_id, ids in unmatched.items() if ids}
         if asks:
-            for website_id, found in websites_sources_seen(asks=asks, since=since, until=now, rolled_through=rolled,
+            for website_id, found in websites_sources_seen(asks=asks, since=since, until=now, counted=counted,
                                                            live=True).items():
                 seen[website_id] |= found
         matched |= {pk for website_id, ids in websites.items() for pk in ids if sources[pk] & seen[website_id]}
