@@ -15,6 +15,7 @@ from dashboard.filters import DashboardFilters
 from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
+    EXHAUSTION_WINDOW,
     pool_diagnose_plan,
     pool_fallback_status,
     pool_health_by_id,
@@ -95,6 +96,10 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
     """
     now = now or timezone.now()
     trackers = pool_trackers(pool=pool)
+    exhaustion = (_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,
+                                   active=sum(t.status == CallTracker.Status.ACTIVE for t in trackers))
+                  if pool.tracking == Pool.Tracking.VISITOR else {"exhaustion": None, "client_holdings": None})
+    exhausted_recently = exhaustion.pop("exhausted_recently", None)
     by_state: dict = {state: [] for state in STATE_ORDER}
     for tracker in trackers:
         by_state.setdefault(tracker.status, []).append(tracker)
@@ -105,20 +110,19 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "counts": {state: len(items) for state, items in by_state.items()},
         "calls_in_range": calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
         "number_searches": number_request_display(pool.number_request, pool.original_number),
-        **_pool_next_run(pool=pool, now=now),
+        **_pool_next_run(pool=pool, now=now, trackers=trackers),
         "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
-        **(_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,
-                            active=len(by_state[CallTracker.Status.ACTIVE]))
-           if pool.tracking == Pool.Tracking.VISITOR else {"exhaustion": None, "client_holdings": None}),
+        **exhaustion,
         "fallback": pool_fallback_status(pool=pool),
     }
     pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
     data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"],
-                                     plan=data.pop("plan"))
+                                     plan=data.pop("plan"), exhausted_recently=exhausted_recently)
     return data
 
 
-def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
+def _pool_next_run(*, pool: Pool, now: datetime, trackers: list[CallTracker]) -> dict:
+    """`pool` was read in this request and `trackers` are its live ones: the plan reads neither again."""
     history = {"original_history": pool_original_history(pool=pool)}
     if pool.kind != Pool.Kind.AUTOMATED and not pool.is_retired:
         return {"enforcement": None, "top_sources": None, "diagnosis": None, "plan": None, **history}
@@ -126,10 +130,10 @@ def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
     if shows_top:
         # "Why is my pool not activating?" (FAQ): the diagnosis carries the top list it was planned from; the plan's
         # counts also tell the pool's health whether its numbers match visits.
-        planned, diagnosis = pool_diagnose_plan(pool=pool, now=now)
+        planned, diagnosis = pool_diagnose_plan(pool=pool, now=now, reload=False, trackers=trackers)
         return {"enforcement": planned.actions, "top_sources": list(diagnosis.top), "diagnosis": diagnosis,
                 "plan": planned, **history}
-    plan, _ = pool_preview(pool=pool, now=now)
+    plan, _ = pool_preview(pool=pool, now=now, reload=False, trackers=trackers)
     return {"enforcement": plan, "top_sources": None, "diagnosis": None, "plan": None, **history}
 
 
@@ -145,7 +149,7 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
 
 def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, active: int) -> dict:
     window: dict = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
-    counts = pool_exhaustion_counts(**window)
+    counts = pool_exhaustion_counts(**window, recent=(now - EXHAUSTION_WINDOW, now))
     return {
         "exhaustion": {
             "count": counts["total"],
@@ -157,4 +161,5 @@ def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters,
                                     share=settings.DNI_CLIENT_LEASES_SHARE),
             "capped_sessions": counts["client_cap"],
         },
+        "exhausted_recently": counts["recent"],  # the health's, not the template's
     }

@@ -85,6 +85,10 @@ def test_the_role_follows_the_chosen_account(client, agency, account, other_acco
     _switch(client, other_account)
     bob_pool = PoolFactory(account=other_account, website=WebsiteFactory(account=other_account))
     assert client.post(reverse("dashboard:pool_add_numbers", args=[bob_pool.pk]), {"count": 1}).status_code != 403
+    # The pool page offers the form where the role allows it (read off the memberships the request holds).
+    assert client.get(reverse("dashboard:pool_detail", args=[bob_pool.pk])).context["add_numbers_form"] is not None
+    _switch(client, account)
+    assert client.get(reverse("dashboard:pool_detail", args=[alice_pool.pk])).context["add_numbers_form"] is None
 
 
 @pytest.mark.parametrize("target", ["not-a-number", "stranger", "missing"])
