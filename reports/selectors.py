@@ -126,6 +126,23 @@ def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None =
     return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
 
 
+def report_calls_by_key(*, window: ReportWindow, dimension: str) -> dict[tuple, int]:
+    """{row key: calls} of report_row_list()'s rows with calls (last session), counting nothing else: the pool pages'
+    calls per pool. Two queries and the rollup's reach, as report_row_list."""
+    width = len(DIMENSIONS[dimension].call_fields)
+    calls: dict[tuple, int] = {}
+    if window.rolled is not None:
+        for group in _rolled(window, dimension).values("key1", "key2").annotate(n=Sum("calls")).order_by():
+            key = (group["key1"], group["key2"])[:width]
+            calls[key] = calls.get(key, 0) + (group["n"] or 0)
+    if window.live is not None:
+        fields = DIMENSIONS[dimension].call_fields
+        for group in report_calls(**_live_scope(window)).values(*fields).annotate(n=Count("id")).order_by():
+            key = tuple(group[field] or "" for field in fields)
+            calls[key] = calls.get(key, 0) + group["n"]
+    return {key: n for key, n in calls.items() if n}
+
+
 def _rolled_totals(window: ReportWindow, dimension: str) -> dict[tuple, dict]:
     """{key: report totals} of the window's rolled days."""
     totals: dict[tuple, dict] = {}

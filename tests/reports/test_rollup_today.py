@@ -17,6 +17,7 @@ from reports.attribution_models import CREDIT_DIMENSIONS, FIRST, LINEAR, credite
 from reports.models import CreditDay, ReportDay, RollupState
 from reports.selectors import (
     call_totals_of_windows,
+    report_calls_by_key,
     report_day_list,
     report_row_list,
     report_summary,
@@ -83,8 +84,9 @@ def _assert_reads_as_live(account, first, last):
     start, end = _bounds(account, first, last)
     window = report_window(account=account, start_date=first, end_date=last)
     for dimension in DIMENSIONS:
-        assert report_row_list(window=window, dimension=dimension) == report_rows(
-            account=account, dimension=dimension, start=start, end=end), dimension
+        rows = report_row_list(window=window, dimension=dimension)
+        assert rows == report_rows(account=account, dimension=dimension, start=start, end=end), dimension
+        assert report_calls_by_key(window=window, dimension=dimension) == {row.key: row.calls for row in rows if row.calls}
     for model in (FIRST, LINEAR):
         for dimension in CREDIT_DIMENSIONS:
             assert report_row_list(window=window, dimension=dimension, model=model) == credited_report_rows(
