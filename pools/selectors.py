@@ -182,14 +182,16 @@ def sizing_has_enough_data(*, sampling_since: datetime | None, now: datetime) ->
     return sampling_since is not None and sampling_since <= now - SIZING_MIN_SAMPLED
 
 
-def pool_sizing_recommendation(*, pool: Pool, now: datetime) -> dict:
+def pool_sizing_recommendation(*, pool: Pool, now: datetime, leased_now: int | None = None) -> dict:
     """What an automated visitor pool's size should be, from its peak concurrency over SIZING_WINDOW.
 
     `samples` (the last SAMPLES_SHOWN, oldest first) feed the dashboard chart; `has_enough_data` is false
     (the dashboard says "not enough data yet (sampling since …)") until samples cover SIZING_MIN_SAMPLED.
+    `leased_now`: pool_current_leases when the caller counted them already (the pool page).
     """
     peak, sampling_since = pool_sampling(pool=pool, now=now)
-    leased_now = pool_current_leases(pool=pool, now=now)
+    if leased_now is None:
+        leased_now = pool_current_leases(pool=pool, now=now)
     recommended = _recommend(pool=pool, now=now, peak=peak, sampling_since=sampling_since, leased_now=leased_now)
     samples = ConcurrencySample.objects.filter(
         pool=pool, sampled_at__gt=now - SAMPLES_SHOWN, sampled_at__lte=now

@@ -32,7 +32,7 @@ from trackers.models import CallTracker
 from trackers.selectors import (
     pool_exhaustion_counts,
     pool_exhaustion_recent,
-    pool_most_held_by_one_client,
+    pool_open_leases,
 )
 
 STATE_ORDER = [CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED, CallTracker.Status.AVAILABLE]
@@ -96,9 +96,11 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
     """
     now = now or timezone.now()
     trackers = pool_trackers(pool=pool)
+    # A visitor pool's open leases: how many (sizing) and the most one client holds (exhaustion), one query.
+    leases = pool_open_leases(account=account, pool_id=pool.pk, now=now) if pool.tracking == Pool.Tracking.VISITOR else None
     exhaustion = (_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,
-                                   active=sum(t.status == CallTracker.Status.ACTIVE for t in trackers))
-                  if pool.tracking == Pool.Tracking.VISITOR else {"exhaustion": None, "client_holdings": None})
+                                   active=sum(t.status == CallTracker.Status.ACTIVE for t in trackers), leases=leases)
+                  if leases is not None else {"exhaustion": None, "client_holdings": None})
     exhausted_recently = exhaustion.pop("exhausted_recently", None)
     by_state: dict = {state: [] for state in STATE_ORDER}
     for tracker in trackers:
@@ -111,7 +113,7 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "calls_in_range": calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
         "number_searches": number_request_display(pool.number_request, pool.original_number),
         **_pool_next_run(pool=pool, now=now, trackers=trackers),
-        "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
+        "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now, leases=leases) if leases is not None else None,
         **exhaustion,
         "fallback": pool_fallback_status(pool=pool),
     }
@@ -137,8 +139,8 @@ def _pool_next_run(*, pool: Pool, now: datetime, trackers: list[CallTracker]) ->
     return {"enforcement": plan, "top_sources": None, "diagnosis": None, "plan": None, **history}
 
 
-def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime) -> dict:
-    sizing = pool_sizing_recommendation(pool=pool, now=now)
+def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, leases: dict) -> dict:
+    sizing = pool_sizing_recommendation(pool=pool, now=now, leased_now=leases["open"])
     sizing["peak_in_range"] = pool_peak_concurrency(account=account, pool_id=pool.pk, since=filters.start, until=min(filters.end, now))
     sizing["chart"] = concurrency_chart(sizing["samples"])
     sizing["chart_compact"] = concurrency_chart(sizing["samples"], compact=True)
@@ -147,7 +149,8 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
     return sizing
 
 
-def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, active: int) -> dict:
+def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, active: int,
+                     leases: dict) -> dict:
     window: dict = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
     counts = pool_exhaustion_counts(**window, recent=(now - EXHAUSTION_WINDOW, now))
     return {
@@ -156,7 +159,7 @@ def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters,
             "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),
         },
         "client_holdings": {
-            "most_held": pool_most_held_by_one_client(account=account, pool_id=pool.pk, now=now),
+            "most_held": leases["most_held"],
             "cap": client_lease_cap(trackers=active, minimum=settings.DNI_CLIENT_LEASES_MIN,
                                     share=settings.DNI_CLIENT_LEASES_SHARE),
             "capped_sessions": counts["client_cap"],

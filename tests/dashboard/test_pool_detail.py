@@ -48,10 +48,10 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
     for _ in range(5):
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
-    # original-number history, then the visitor pool's sizing (peak, leased now, samples), peak in range,
-    # exhaustion counts (in the range, and the last 24 h for its health) and list, the most numbers one client
-    # holds; whether the user is an account admin (the "Add numbers" form) is read off the memberships
-    with django_assert_num_queries(16):
+    # original-number history, then the visitor pool's open leases (how many, the most one client holds), sizing
+    # (peak, samples), peak in range, exhaustion counts (in the range, and the last 24 h for its health) and list;
+    # whether the user is an account admin (the "Add numbers" form) is read off the memberships
+    with django_assert_num_queries(15):
         marketer_client.get(_url(pool))
 
 
