@@ -42,9 +42,22 @@ def website_list(*, account: Account) -> QuerySet[Website]:
     return Website.objects.filter(account=account).order_by("name")
 
 
-def is_account_admin(*, user, account: Account) -> bool:
-    """Account admins may spend money (buy numbers) from the dashboard; marketers only read."""
+def is_account_admin(*, user, account: Account, memberships: list[Membership] | None = None) -> bool:
+    """Account admins may spend money (buy numbers) from the dashboard; marketers only read. `memberships`: the
+    user's, when the request holds them already (account_for_request's request.memberships): no query."""
+    if memberships is not None:
+        return any(m.user_id == user.pk and m.account_id == account.pk and m.role == Membership.Role.ADMIN
+                   for m in memberships)
     return Membership.objects.filter(user=user, account=account, role=Membership.Role.ADMIN).exists()
+
+
+def membership_list_of_request(request) -> list[Membership]:
+    """membership_list() of the request's user: request.memberships (read by account_for_request) in that order, or
+    read when the request holds none."""
+    memberships = getattr(request, "memberships", None)
+    if memberships is None:
+        return membership_list(user=request.user)
+    return sorted(memberships, key=lambda m: (m.account.name, m.account_id))
 
 
 def refused_origins_by_website(*, account: Account, websites: list[Website]) -> dict[int, list[RefusedOrigin]]:

@@ -109,7 +109,8 @@ class SourceDay(models.Model):
     scanning Visit (pools.selectors), so its run time does not grow with visits.
 
     Written only by attribution.source_counts.source_days_roll (a scheduled task, off the DNI request path), for
-    the days before the website's SourceDayRollup.rolled_through; the days after it are read live from Visit."""
+    the days before the website's SourceDayRollup.rolled_through, and the day `rolled_through` up to its
+    `partial_until`; the visits after that are read live from Visit."""
 
     website = models.ForeignKey(Website, on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField(help_text="UTC day the visits started.")
@@ -132,10 +133,15 @@ class SourceDay(models.Model):
 
 
 class SourceDayRollup(models.Model):
-    """How far a website's SourceDay rows reach: every UTC day before `rolled_through` is counted there."""
+    """How far a website's SourceDay rows reach: every UTC day before `rolled_through` is counted there.
+
+    With `partial_until` (a moment of the day `rolled_through`), that day's SourceDay rows hold its human visits
+    started before that moment (attribution.source_counts counts today up to a few minutes ago): reads take only
+    the visits after it live. None: the day `rolled_through` has no rows."""
 
     website = models.OneToOneField(Website, on_delete=models.CASCADE, related_name="+")
     rolled_through = models.DateField()
+    partial_until = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField()
 
     def __str__(self):

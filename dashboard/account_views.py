@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.selectors import ACCOUNT_SESSION_KEY, account_for_user, membership_list
+from accounts.selectors import ACCOUNT_SESSION_KEY, account_for_user, membership_list_of_request
 from dashboard.decorators import dashboard_page
 from dashboard.selectors.accounts import SUMMARY_DAYS, account_summary_list
 
@@ -32,7 +32,7 @@ def account_switch(request):
 
 @dashboard_page(filters=False)
 def account_list(request):
-    memberships = membership_list(user=request.user)
+    memberships = membership_list_of_request(request)
     summaries = account_summary_list(memberships=memberships, now=timezone.now())
     return render(request, "dashboard/account_list.html", {
         "account": request.account, "summaries": summaries, "summary_days": SUMMARY_DAYS,

@@ -454,6 +454,11 @@ def report_csv(request, dimension):
     return csv_response(filename, report_csv_header(spec), report_csv_rows(data["rows"]))
 
 
+def _memberships(request):
+    """The user's memberships the account middleware read (None when it did not run): is_account_admin without a query."""
+    return getattr(request, "memberships", None)
+
+
 @dashboard_page()
 def pool_list(request):
     pools = pool_health_list(account=request.account, filters=request.filters)
@@ -473,7 +478,7 @@ def pool_detail(request, pk):
     data = pool_detail_get(account=request.account, pool=pool, filters=request.filters)
     trackers = [tracker for _, _, group in data["tracker_groups"] for tracker in group]
     data["test_call_form"] = _test_call_form(request, pool=pool, trackers=trackers)
-    is_admin = is_account_admin(user=request.user, account=request.account)
+    is_admin = is_account_admin(user=request.user, account=request.account, memberships=_memberships(request))
     can_buy = not pool.is_retired and is_admin
     data["add_numbers_form"] = AddNumbersForm() if can_buy else None
     # Account admins get the way into the admin, where the pool's settings and numbers are edited.
@@ -502,7 +507,7 @@ def website_list(request):
                 for site in websites]
     return _page(request, "dashboard/website_list.html", {
         "installs": installs,
-        "can_dismiss": any(refused.values()) and is_account_admin(user=request.user, account=request.account), "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
+        "can_dismiss": any(refused.values()) and is_account_admin(user=request.user, account=request.account, memberships=_memberships(request)), "format_detection_meta": FORMAT_DETECTION_META, "ads_tracking_template": ADS_TRACKING_TEMPLATE,
         "currency": request.account.currency, "public_base_url": settings.PUBLIC_BASE_URL,
     })
 
@@ -596,7 +601,7 @@ def _call_flow_context(request, *, pool, form, flow, draft: bool) -> dict:
     return {
         "pool": pool, "form": form, "preview_form": preview_form, "draft": draft, "asked": asked,
         "sentences": preview_sentences(flow, now=now, facts=facts, number_display=phone_display),
-        "can_edit": not pool.is_retired and is_account_admin(user=request.user, account=request.account),
+        "can_edit": not pool.is_retired and is_account_admin(user=request.user, account=request.account, memberships=_memberships(request)),
         "zone": request.account.timezone,
     }
 

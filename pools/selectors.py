@@ -10,7 +10,7 @@ from accounts.models import Account
 from attribution.models import Visit
 from attribution.source_counts import (
     SourceKey,
-    source_days_rolled_through_by_website,
+    source_days_counted_by_website,
     website_source_counts,
     websites_sources_seen,
 )
@@ -109,12 +109,17 @@ def open_leases_filter(now: datetime, prefix: str = "") -> Q:
     return Q(**{f"{prefix}ended_at__isnull": True, f"{prefix}expires_at__gt": now})
 
 
-def pool_snapshot(*, pool: Pool, now: datetime, size: int | None = None) -> PoolSnapshot:
-    """The pool and its live trackers as plain data for the planner (one query for the trackers)."""
-    trackers = CallTracker.objects.live().filter(pool=pool).order_by("pk")
-    if pool.tracking == Pool.Tracking.VISITOR:
-        leases = Lease.objects.filter(open_leases_filter(now), tracker=OuterRef("pk"))
-        trackers = trackers.annotate(has_open_lease=Exists(leases))
+def pool_snapshot(*, pool: Pool, now: datetime, size: int | None = None,
+                  trackers: list[CallTracker] | None = None) -> PoolSnapshot:
+    """The pool and its live trackers as plain data for the planner (one query for the trackers; none for a source
+    pool whose live `trackers` the caller read already, the pool page)."""
+    if trackers is not None and pool.tracking != Pool.Tracking.VISITOR:
+        trackers = sorted(trackers, key=lambda tracker: tracker.pk)
+    else:  # read them; a visitor pool's with whether each is leased now
+        trackers = CallTracker.objects.live().filter(pool=pool).order_by("pk")
+        if pool.tracking == Pool.Tracking.VISITOR:
+            leases = Lease.objects.filter(open_leases_filter(now), tracker=OuterRef("pk"))
+            trackers = trackers.annotate(has_open_lease=Exists(leases))
     return PoolSnapshot(
         kind=pool.kind,
         tracking=pool.tracking,
@@ -177,14 +182,16 @@ def sizing_has_enough_data(*, sampling_since: datetime | None, now: datetime) ->
     return sampling_since is not None and sampling_since <= now - SIZING_MIN_SAMPLED
 
 
-def pool_sizing_recommendation(*, pool: Pool, now: datetime) -> dict:
+def pool_sizing_recommendation(*, pool: Pool, now: datetime, leased_now: int | None = None) -> dict:
     """What an automated visitor pool's size should be, from its peak concurrency over SIZING_WINDOW.
 
     `samples` (the last SAMPLES_SHOWN, oldest first) feed the dashboard chart; `has_enough_data` is false
     (the dashboard says "not enough data yet (sampling since …)") until samples cover SIZING_MIN_SAMPLED.
+    `leased_now`: pool_current_leases when the caller counted them already (the pool page).
     """
     peak, sampling_since = pool_sampling(pool=pool, now=now)
-    leased_now = pool_current_leases(pool=pool, now=now)
+    if leased_now is None:
+        leased_now = pool_current_leases(pool=pool, now=now)
     recommended = _recommend(pool=pool, now=now, peak=peak, sampling_since=sampling_since, leased_now=leased_now)
     samples = ConcurrencySample.objects.filter(
         pool=pool, sampled_at__gt=now - SAMPLES_SHOWN, sampled_at__lte=now
@@ -232,7 +239,7 @@ class PoolPlan:
     snapshot: PoolSnapshot     # the pool and its trackers as planned from
 
 
-def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
+def pool_plan(*, pool: Pool, now: datetime, trackers: list[CallTracker] | None = None) -> PoolPlan:
     """What a rules run would do to the pool now: a pure read (selectors feeding pools.planner).
 
     An automated visitor pool is planned at its recommended size; storing that size is the run's job
@@ -244,14 +251,17 @@ def pool_plan(*, pool: Pool, now: datetime) -> PoolPlan:
     needs_top = pool.kind == Pool.Kind.AUTOMATED and pool.tracking == Pool.Tracking.SOURCE and not pool.is_retired
     counts = pool_source_counts(pool=pool, now=now) if needs_top else []
     top = _top_of(pool=pool, counts=counts)
-    snapshot = pool_snapshot(pool=pool, now=now, size=size)
+    snapshot = pool_snapshot(pool=pool, now=now, size=size, trackers=trackers)
     return PoolPlan(plan_pool(snapshot, top, now), top, size, counts, snapshot)
 
 
-def pool_preview(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], list[SourceCount]]:
-    """What a run would do now, and the top list it was planned from, read from the pool's current row.
-    Changes nothing and takes no lock."""
-    planned = pool_plan(pool=Pool.objects.select_related("account").get(pk=pool.pk), now=now)
+def pool_preview(*, pool: Pool, now: datetime, reload: bool = True,
+                 trackers: list[CallTracker] | None = None) -> tuple[list[PlannedAction], list[SourceCount]]:
+    """What a run would do now, and the top list it was planned from, read from the pool's current row (`reload`
+    False: `pool` is that row, read in this request). Changes nothing and takes no lock. `trackers`: the pool's live
+    trackers when the caller read them already (pool_snapshot)."""
+    planned = pool_plan(pool=Pool.objects.select_related("account").get(pk=pool.pk) if reload else pool, now=now,
+                        trackers=trackers)
     return planned.actions, planned.top
 
 
@@ -346,11 +356,12 @@ def pool_diagnose(*, pool: Pool, now: datetime) -> tuple[list[PlannedAction], Po
     return planned.actions, diagnosis
 
 
-def pool_diagnose_plan(*, pool: Pool, now: datetime) -> tuple[PoolPlan, PoolDiagnosis]:
+def pool_diagnose_plan(*, pool: Pool, now: datetime, reload: bool = True,
+                       trackers: list[CallTracker] | None = None) -> tuple[PoolPlan, PoolDiagnosis]:
     """pool_diagnose, with the whole plan it was made from (its counts and snapshot: the pool page's health needs
-    no second read of them, see plan_has_matching_visit)."""
-    fresh = Pool.objects.select_related("account").get(pk=pool.pk)
-    planned = pool_plan(pool=fresh, now=now)
+    no second read of them, see plan_has_matching_visit). `reload` and `trackers`: see pool_preview."""
+    fresh = Pool.objects.select_related("account").get(pk=pool.pk) if reload else pool
+    planned = pool_plan(pool=fresh, now=now, trackers=trackers)
     diagnosis = plan_diagnosis(planned.snapshot, planned.counts, planned.actions, min_visits=fresh.min_visits, now=now)
     return planned, diagnosis
 
@@ -370,25 +381,30 @@ EXHAUSTION_WINDOW = timedelta(hours=24)
 
 def pool_health_by_id(*, account: Account, pools: list[Pool], now: datetime,
                       diagnoses: dict[int, PoolDiagnosis] | None = None,
-                      matching: dict[int, bool] | None = None) -> dict[int, PoolHealth]:
+                      matching: dict[int, bool] | None = None,
+                      exhausted: dict[int, int] | None = None) -> dict[int, PoolHealth]:
     """Each pool's health, for a whole list in a few queries: active counts (unless pool_list annotated them),
     visitor pools' exhaustion in the last 24 h, and whether source pools' active numbers still match visits (the
     daily source counts plus the uncounted edges). `diagnoses` (the pool page has one) turns "not activating" into
     the waiting source and its reason; `matching` (the pool page's plan has read the counts) whether a pool's
-    numbers match visits, not read again."""
-    return pool_health_of_accounts(accounts=[account], pools=pools, now=now, diagnoses=diagnoses, matching=matching)
+    numbers match visits, not read again; `exhausted` (the pool page has counted them) each visitor pool's exhaustion
+    events of the last EXHAUSTION_WINDOW."""
+    return pool_health_of_accounts(accounts=[account], pools=pools, now=now, diagnoses=diagnoses, matching=matching,
+                                   exhausted=exhausted)
 
 
 def pool_health_of_accounts(*, accounts: list[Account], pools: list[Pool], now: datetime,
                             diagnoses: dict[int, PoolDiagnosis] | None = None,
-                            matching: dict[int, bool] | None = None) -> dict[int, PoolHealth]:
+                            matching: dict[int, bool] | None = None,
+                            exhausted: dict[int, int] | None = None) -> dict[int, PoolHealth]:
     """pool_health_by_id for the pools of several accounts at once (the all-accounts page), in the same few
     queries; pools of other accounts are left out."""
     account_ids = {account.pk for account in accounts}
     pools = [pool for pool in pools if pool.account_id in account_ids]
     live = [pool for pool in pools if not pool.is_retired]
     active = _active_counts(pools=live)
-    exhausted = _exhausted_recently(account_ids=account_ids, pools=live, now=now)
+    if exhausted is None:
+        exhausted = _exhausted_recently(account_ids=account_ids, pools=live, now=now)
     matching = matching or {}
     matched = {pk for pk, matches in matching.items() if matches}
     matched |= _pools_with_matching_visits(
@@ -408,12 +424,15 @@ def pool_health_of_accounts(*, accounts: list[Account], pools: list[Pool], now: 
 
 
 def pool_health_get(*, account: Account, pool: Pool, now: datetime, diagnosis: PoolDiagnosis | None = None,
-                    plan: PoolPlan | None = None) -> PoolHealth:
+                    plan: PoolPlan | None = None, exhausted_recently: int | None = None) -> PoolHealth:
     """One pool's health (another account's pool: KeyError, never its health). `plan`: the automated source pool's
-    plan (pool_diagnose_plan) the page holds, whose counts tell whether its numbers match visits."""
+    plan (pool_diagnose_plan) the page holds, whose counts tell whether its numbers match visits;
+    `exhausted_recently`: the visitor pool's exhaustion events of the last EXHAUSTION_WINDOW, when the page counted
+    them (trackers.selectors.pool_exhaustion_counts' "recent")."""
     matching = {pool.pk: plan_has_matching_visit(plan)} if plan is not None else None
     return pool_health_by_id(account=account, pools=[pool], now=now, matching=matching,
-                             diagnoses={pool.pk: diagnosis} if diagnosis is not None else None)[pool.pk]
+                             diagnoses={pool.pk: diagnosis} if diagnosis is not None else None,
+                             exhausted={pool.pk: exhausted_recently} if exhausted_recently is not None else None)[pool.pk]
 
 
 def _active_counts(*, pools: list[Pool]) -> dict[int, int]:
@@ -455,16 +474,16 @@ def _pools_with_matching_visits(*, pools: list[Pool], now: datetime) -> set[int]
     for pool_id in sources:
         pool = by_pk[pool_id]
         by_window.setdefault(pool.visit_window_days, {}).setdefault(pool.website_id, []).append(pool_id)
-    rolled = source_days_rolled_through_by_website(website_ids=sorted({p.website_id for p in by_pk.values()}))
+    counted = source_days_counted_by_website(website_ids=sorted({p.website_id for p in by_pk.values()}))
     matched: set[int] = set()
     for days, websites in by_window.items():
         since = now - timedelta(days=days)
         asks = {website_id: set().union(*(sources[pk] for pk in ids)) for website_id, ids in websites.items()}
-        seen = websites_sources_seen(asks=asks, since=since, until=now, rolled_through=rolled, live=False)
+        seen = websites_sources_seen(asks=asks, since=since, until=now, counted=counted, live=False)
         unmatched = {website_id: [pk for pk in ids if not sources[pk] & seen[website_id]] for website_id, ids in websites.items()}
         asks = {website_id: set().union(*(sources[pk] for pk in ids)) for website_id, ids in unmatched.items() if ids}
         if asks:
-            for website_id, found in websites_sources_seen(asks=asks, since=since, until=now, rolled_through=rolled,
+            for website_id, found in websites_sources_seen(asks=asks, since=since, until=now, counted=counted,
                                                            live=True).items():
                 seen[website_id] |= found
         matched |= {pk for website_id, ids in websites.items() for pk in ids if sources[pk] & seen[website_id]}

@@ -50,6 +50,10 @@ class ReportDay(TenantLinks, models.Model):
         indexes = [
             # Every report aggregate (dashboard and API): an account's rows of one dimension over a day range.
             models.Index(fields=["account", "dimension", "day"], name="dashboard_reportday_range_idx"),
+            # The install page's hint (paid clicks without a keyword): the "(not set)" rows of a day range only, not
+            # every keyword's (tens of thousands of rows a month for a large account).
+            models.Index(fields=["account", "dimension", "day"], condition=models.Q(key1="(not set)"),
+                         name="reports_reportday_not_set_idx"),
         ]
 
     def __str__(self):

@@ -42,7 +42,26 @@ def pool_most_held_by_one_client(*, account, pool_id: int, now: datetime) -> int
     return top or 0
 
 
-def pool_exhaustion_counts(*, account, pool_id: int, since: datetime, until: datetime | None = None) -> dict:
-    """{"total": exhaustion events in [since, until), "client_cap": those refused by the per-client cap}, one query."""
-    return _exhaustion_events(account=account, pool_id=pool_id, since=since, until=until).aggregate(
-        total=Count("id"), client_cap=Count("id", filter=Q(is_client_cap=True)))
+def pool_open_leases(*, account, pool_id: int, now: datetime) -> dict:
+    """{"open": the pool's open, unexpired leases (shared ones included: pools.selectors.pool_current_leases),
+    "most_held": pool_most_held_by_one_client}, one query (a row per client holding numbers now)."""
+    rows = (Lease.objects.filter(tracker__pool__account=account, tracker__pool_id=pool_id, ended_at__isnull=True,
+                                 expires_at__gt=now)
+            .values("client_key", "is_shared").annotate(n=Count("pk")).order_by())
+    rows = list(rows)
+    return {"open": sum(row["n"] for row in rows),
+            "most_held": max((row["n"] for row in rows if not row["is_shared"] and row["client_key"] != ""), default=0)}
+
+
+def pool_exhaustion_counts(*, account, pool_id: int, since: datetime, until: datetime | None = None,
+                           recent: tuple[datetime, datetime] | None = None) -> dict:
+    """{"total": exhaustion events in [since, until), "client_cap": those refused by the per-client cap}, one query;
+    with `recent` (after, through], also "recent": the events in it (the pool's health, pools.selectors)."""
+    if recent is None:
+        return _exhaustion_events(account=account, pool_id=pool_id, since=since, until=until).aggregate(
+            total=Count("id"), client_cap=Count("id", filter=Q(is_client_cap=True)))
+    in_range = Q(occurred_at__gte=since) & (Q() if until is None else Q(occurred_at__lt=until))
+    in_recent = Q(occurred_at__gt=recent[0], occurred_at__lte=recent[1])
+    return ExhaustionEvent.objects.filter(in_range | in_recent, pool__account=account, pool_id=pool_id).aggregate(
+        total=Count("id", filter=in_range), client_cap=Count("id", filter=in_range & Q(is_client_cap=True)),
+        recent=Count("id", filter=in_recent))

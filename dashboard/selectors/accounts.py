@@ -10,7 +10,7 @@ from accounts.models import Account, Membership
 from pools.models import Pool
 from pools.planner import PoolHealth
 from pools.selectors import pool_health_of_accounts, pool_list_of_accounts
-from reports.selectors import report_day_list, report_window
+from reports.selectors import call_totals_of_windows, report_windows_of_accounts
 
 SUMMARY_DAYS = 30
 
@@ -33,18 +33,20 @@ def account_summary_list(*, memberships: list[Membership], now: datetime) -> lis
     # Every account's pools and their health at once: a few queries however many accounts the person is in.
     pools = list(pool_list_of_accounts(accounts=accounts).filter(retired_at__isnull=True)) if accounts else []
     health = pool_health_of_accounts(accounts=accounts, pools=pools, now=now)
+    # Every account's calls of its last days at once too: its rollup's reach, then the rolled days and the live calls.
+    spans = []
+    for account in accounts:
+        today = now.astimezone(ZoneInfo(account.timezone)).date()
+        spans.append((account, today - timedelta(days=SUMMARY_DAYS - 1), today))
+    totals = call_totals_of_windows(windows=report_windows_of_accounts(spans=spans)) if accounts else {}
     summaries = []
     for membership in memberships:
         account = membership.account
-        today = now.astimezone(ZoneInfo(account.timezone)).date()
-        window = report_window(account=account, start_date=today - timedelta(days=SUMMARY_DAYS - 1), end_date=today)
-        per_day = report_day_list(window=window)
-        calls = sum(row["calls"] for row in per_day)
-        answered = sum(row["answered"] for row in per_day)
+        counts = totals[account.pk]
+        calls, answered = counts["calls"], counts["answered"]
         summaries.append(AccountSummary(
             account=account, role=membership.get_role_display(), calls=calls, answered=answered,
-            conversions=sum(row["conversions"] for row in per_day),
-            value=sum((row["value"] for row in per_day), Decimal("0.00")),
+            conversions=counts["conversions"], value=counts["value"],
             answer_rate=(answered / calls) if calls else None,
             attention=[(pool, health[pool.pk]) for pool in pools
                        if pool.account_id == account.pk and not health[pool.pk].is_ok],

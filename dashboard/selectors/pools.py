@@ -15,6 +15,7 @@ from dashboard.filters import DashboardFilters
 from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
 from pools.selectors import (
+    EXHAUSTION_WINDOW,
     pool_diagnose_plan,
     pool_fallback_status,
     pool_health_by_id,
@@ -31,7 +32,7 @@ from trackers.models import CallTracker
 from trackers.selectors import (
     pool_exhaustion_counts,
     pool_exhaustion_recent,
-    pool_most_held_by_one_client,
+    pool_open_leases,
 )
 
 STATE_ORDER = [CallTracker.Status.ACTIVE, CallTracker.Status.FLAGGED, CallTracker.Status.AVAILABLE]
@@ -95,6 +96,12 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
     """
     now = now or timezone.now()
     trackers = pool_trackers(pool=pool)
+    # A visitor pool's open leases: how many (sizing) and the most one client holds (exhaustion), one query.
+    leases = pool_open_leases(account=account, pool_id=pool.pk, now=now) if pool.tracking == Pool.Tracking.VISITOR else None
+    exhaustion = (_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,
+                                   active=sum(t.status == CallTracker.Status.ACTIVE for t in trackers), leases=leases)
+                  if leases is not None else {"exhaustion": None, "client_holdings": None})
+    exhausted_recently = exhaustion.pop("exhausted_recently", None)
     by_state: dict = {state: [] for state in STATE_ORDER}
     for tracker in trackers:
         by_state.setdefault(tracker.status, []).append(tracker)
@@ -105,20 +112,19 @@ def pool_detail_get(*, account: Account, pool: Pool, filters: DashboardFilters, 
         "counts": {state: len(items) for state, items in by_state.items()},
         "calls_in_range": calls_by_pool_name(account=account, filters=filters).get(pool.name, 0),
         "number_searches": number_request_display(pool.number_request, pool.original_number),
-        **_pool_next_run(pool=pool, now=now),
-        "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now) if pool.tracking == Pool.Tracking.VISITOR else None,
-        **(_pool_exhaustion(account=account, pool=pool, filters=filters, now=now,
-                            active=len(by_state[CallTracker.Status.ACTIVE]))
-           if pool.tracking == Pool.Tracking.VISITOR else {"exhaustion": None, "client_holdings": None}),
+        **_pool_next_run(pool=pool, now=now, trackers=trackers),
+        "sizing": _pool_sizing(account=account, pool=pool, filters=filters, now=now, leases=leases) if leases is not None else None,
+        **exhaustion,
         "fallback": pool_fallback_status(pool=pool),
     }
     pool.active_count = len(by_state[CallTracker.Status.ACTIVE])  # type: ignore[attr-defined]  # counted above: health needs no query for it
     data["health"] = pool_health_get(account=account, pool=pool, now=now, diagnosis=data["diagnosis"],
-                                     plan=data.pop("plan"))
+                                     plan=data.pop("plan"), exhausted_recently=exhausted_recently)
     return data
 
 
-def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
+def _pool_next_run(*, pool: Pool, now: datetime, trackers: list[CallTracker]) -> dict:
+    """`pool` was read in this request and `trackers` are its live ones: the plan reads neither again."""
     history = {"original_history": pool_original_history(pool=pool)}
     if pool.kind != Pool.Kind.AUTOMATED and not pool.is_retired:
         return {"enforcement": None, "top_sources": None, "diagnosis": None, "plan": None, **history}
@@ -126,15 +132,15 @@ def _pool_next_run(*, pool: Pool, now: datetime) -> dict:
     if shows_top:
         # "Why is my pool not activating?" (FAQ): the diagnosis carries the top list it was planned from; the plan's
         # counts also tell the pool's health whether its numbers match visits.
-        planned, diagnosis = pool_diagnose_plan(pool=pool, now=now)
+        planned, diagnosis = pool_diagnose_plan(pool=pool, now=now, reload=False, trackers=trackers)
         return {"enforcement": planned.actions, "top_sources": list(diagnosis.top), "diagnosis": diagnosis,
                 "plan": planned, **history}
-    plan, _ = pool_preview(pool=pool, now=now)
+    plan, _ = pool_preview(pool=pool, now=now, reload=False, trackers=trackers)
     return {"enforcement": plan, "top_sources": None, "diagnosis": None, "plan": None, **history}
 
 
-def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime) -> dict:
-    sizing = pool_sizing_recommendation(pool=pool, now=now)
+def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, leases: dict) -> dict:
+    sizing = pool_sizing_recommendation(pool=pool, now=now, leased_now=leases["open"])
     sizing["peak_in_range"] = pool_peak_concurrency(account=account, pool_id=pool.pk, since=filters.start, until=min(filters.end, now))
     sizing["chart"] = concurrency_chart(sizing["samples"])
     sizing["chart_compact"] = concurrency_chart(sizing["samples"], compact=True)
@@ -143,18 +149,20 @@ def _pool_sizing(*, account: Account, pool: Pool, filters: DashboardFilters, now
     return sizing
 
 
-def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, active: int) -> dict:
+def _pool_exhaustion(*, account: Account, pool: Pool, filters: DashboardFilters, now: datetime, active: int,
+                     leases: dict) -> dict:
     window: dict = {"account": account, "pool_id": pool.pk, "since": filters.start, "until": filters.end}
-    counts = pool_exhaustion_counts(**window)
+    counts = pool_exhaustion_counts(**window, recent=(now - EXHAUSTION_WINDOW, now))
     return {
         "exhaustion": {
             "count": counts["total"],
             "recent": pool_exhaustion_recent(**window, limit=EXHAUSTION_EVENTS_SHOWN),
         },
         "client_holdings": {
-            "most_held": pool_most_held_by_one_client(account=account, pool_id=pool.pk, now=now),
+            "most_held": leases["most_held"],
             "cap": client_lease_cap(trackers=active, minimum=settings.DNI_CLIENT_LEASES_MIN,
                                     share=settings.DNI_CLIENT_LEASES_SHARE),
             "capped_sessions": counts["client_cap"],
         },
+        "exhausted_recently": counts["recent"],  # the health's, not the template's
     }

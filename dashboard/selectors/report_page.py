@@ -7,7 +7,7 @@ from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
 from dashboard.filters import DashboardFilters
 from reports.aggregates import DIMENSIONS
 from reports.attribution_models import LAST
-from reports.selectors import ReportWindow, report_row_list, report_window
+from reports.selectors import ReportWindow, report_calls_by_key, report_row_list, report_window
 from trackers.models import CallTracker
 
 
@@ -50,8 +50,8 @@ def tracker_names(*, account: Account) -> dict[str, str]:
 
 def calls_by_pool_name(*, account: Account, filters: DashboardFilters) -> dict[str, int]:
     """Calls in the range per pool name (names are unique per account), from the rollup where it can."""
-    rows = report_row_list(window=filters_window(account=account, filters=filters), dimension="pool")
-    return {row.key[0]: row.calls for row in rows}
+    calls = report_calls_by_key(window=filters_window(account=account, filters=filters), dimension="pool")
+    return {key[0]: n for key, n in calls.items()}
 
 
 def report_keyword_hint(*, dimension: str, rows) -> dict | None:

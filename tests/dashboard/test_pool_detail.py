@@ -48,10 +48,10 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
     for _ in range(5):
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
-    # original-number history, then the visitor pool's sizing (peak, leased now, samples), peak in range,
-    # exhaustion counts and list, the most numbers one client holds, its health (exhaustion in the last 24 h),
-    # and whether the user is an account admin (the "Add numbers" form)
-    with django_assert_num_queries(18):
+    # original-number history, then the visitor pool's open leases (how many, the most one client holds), sizing
+    # (peak, samples), peak in range, exhaustion counts (in the range, and the last 24 h for its health) and list;
+    # whether the user is an account admin (the "Add numbers" form) is read off the memberships
+    with django_assert_num_queries(15):
         marketer_client.get(_url(pool))
 
 
@@ -161,10 +161,11 @@ def test_earlier_original_numbers_are_listed(marketer_client, account, website):
 def test_automated_source_pool_page_query_count_is_pinned(marketer_client, account, website, django_assert_num_queries):
     pool, _ = _stuck_pool(account, website, timezone.now())
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
-    # original-number history, then the diagnosis: pool, how far the daily source counts reach, visit counts
-    # (the top list is cut from them), trackers (the plan, and the diagnosis of the state it leaves);
-    # its health reads whether its numbers match any visit off those counts; and whether the user is an account admin
-    with django_assert_num_queries(14):
+    # original-number history, then the diagnosis: how far the daily source counts reach, visit counts (the top
+    # list is cut from them; the plan and the diagnosis of the state it leaves take the page's pool and trackers);
+    # its health reads whether its numbers match any visit off those counts; whether the user is an account admin
+    # is read off the memberships
+    with django_assert_num_queries(11):
         marketer_client.get(_url(pool))
 
 
@@ -205,3 +206,20 @@ def test_visitor_pool_shows_the_numbers_held_by_one_client_and_the_sessions_its_
     assert response.context["client_holdings"] == {"most_held": 3, "cap": 3, "capped_sessions": 2}
     body = response.content.decode()
     assert "Numbers held by one client" in body and "2 sessions" in body
+
+
+def test_the_health_counts_the_last_24_hours_of_exhaustion_whatever_the_date_range(marketer_client, pool):
+    """One aggregate counts the events of the date range (the exhaustion section) and of the last 24 h (the health),
+    each over its own window."""
+    from pools.selectors import pool_health_get
+    from trackers.models import ExhaustionEvent
+
+    now = timezone.now()
+    ExhaustionEvent.objects.create(pool=pool, occurred_at=now - timedelta(days=3), is_client_cap=True)
+    response = marketer_client.get(_url(pool))
+    assert (response.context["exhaustion"]["count"], response.context["client_holdings"]["capped_sessions"]) == (1, 1)
+    assert response.context["health"].state != "exhausted"
+    ExhaustionEvent.objects.create(pool=pool, occurred_at=now - timedelta(hours=2))
+    response = marketer_client.get(_url(pool) + "?range=1")  # the health's 24 h, whatever the range holds
+    assert response.context["health"] == pool_health_get(account=pool.account, pool=pool, now=timezone.now())
+    assert response.context["health"].state == "exhausted"

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from attribution.models import SourceDay, SourceDayRollup, Visit
 from attribution.source_counts import (
     CHUNK_DAYS,
+    CLOSE_GRACE,
     closed_before,
     source_days_roll,
     website_source_counts,
@@ -114,3 +115,77 @@ def test_the_engine_does_not_scan_counted_days_of_visits(auto_pool, add_visits, 
     assert len(visit_reads) == 1
     # The live part covers only the partial first day and today, never the counted days in between.
     assert str((now - timedelta(days=20)).date()) not in " ".join(visit_reads)
+
+
+@pytest.fixture
+def hourly(website, add_visits):
+    """Visits every few hours over 40 days, a few bots: every window edge cuts through some day's visits."""
+    for hours_ago in range(0, 40 * 24, 5):
+        at = NOW - timedelta(hours=hours_ago, minutes=hours_ago % 50)
+        add_visits(["google", "bing", "news.example"][hours_ago % 3], ["organic", "cpc", "referral"][hours_ago % 3],
+                   1 + hours_ago % 2, at=at)
+        if hours_ago % 7 == 0:
+            add_visits("google", "organic", 1, at=at, is_bot=True)
+    add_visits("yelp.com", "referral", 2, at=NOW - timedelta(days=30, hours=11))  # only before an early window start
+
+
+def _windows(now):
+    return [(now - timedelta(days=days, hours=hours), now) for days in (1, 3, 7, 30) for hours in (0, 3, 11, 13, 22)]
+
+
+def test_today_is_counted_up_to_a_moment_and_reads_agree_with_the_raw_visits(website, hourly):
+    """The scheduled run counts today up to CLOSE_GRACE ago (partial_until); reads at any later moment (the same
+    day, or after midnight before the next run) add only the visits after it, and agree with the raw visits."""
+    source_days_roll(now=NOW)
+    state = SourceDayRollup.objects.get(website=website)
+    assert state.rolled_through == NOW.date() and state.partial_until == NOW - CLOSE_GRACE
+    today_rows = dict(((s, m), n) for s, m, n in SourceDay.objects.filter(website=website, day=NOW.date())
+                      .values_list("source", "medium", "visits"))
+    assert today_rows == raw_counts(website, datetime.combine(NOW.date(), datetime.min.time(), tzinfo=UTC),
+                                    NOW - CLOSE_GRACE - timedelta(microseconds=1))
+    for later in (NOW, NOW + timedelta(hours=5), NOW + timedelta(hours=13)):  # the last one: the next day
+        for since, until in _windows(later) + [(later - timedelta(hours=1), later)]:
+            assert website_source_counts(website_id=website.pk, since=since, until=until) == raw_counts(website, since, until)
+    # A window that ends before the partial moment reads today's visits live, never the partial rows.
+    for since, until in [(NOW - timedelta(days=2), NOW - timedelta(hours=2)), (NOW - timedelta(days=7, hours=1), NOW - timedelta(hours=11))]:
+        assert website_source_counts(website_id=website.pk, since=since, until=until) == raw_counts(website, since, until)
+
+
+def test_the_partial_day_is_rewritten_each_run_and_counted_whole_once_closed(website, hourly, add_visits):
+    source_days_roll(now=NOW)
+    assert source_days_roll(now=NOW) == 0  # the same moment: nothing to rewrite
+    add_visits("late.example", "referral", 3, at=NOW - timedelta(minutes=30))  # recorded late, before the moment
+    source_days_roll(now=NOW + timedelta(minutes=20))
+    state = SourceDayRollup.objects.get(website=website)
+    assert state.partial_until == NOW + timedelta(minutes=10)
+    assert SourceDay.objects.get(website=website, day=NOW.date(), source="late.example").visits == 3
+    tomorrow = NOW + timedelta(days=1)
+    add_visits("late.example", "referral", 1, at=NOW + timedelta(hours=6))
+    assert source_days_roll(now=tomorrow) == 1  # today closed: counted whole, tomorrow partial
+    state = SourceDayRollup.objects.get(website=website)
+    assert state.rolled_through == tomorrow.date() and state.partial_until == tomorrow - CLOSE_GRACE
+    assert SourceDay.objects.get(website=website, day=NOW.date(), source="late.example").visits == 4
+    for since, until in _windows(tomorrow):
+        assert website_source_counts(website_id=website.pk, since=since, until=until) == raw_counts(website, since, until)
+
+
+def test_an_early_first_day_is_read_as_its_counted_day_less_the_visits_before_the_window(website, hourly):
+    """The live part of a read is at most half a day of visits: a window starting at 03:00 reads 00:00–03:00 of its
+    first day live (subtracted from the counted day), not 03:00–24:00; one starting at 21:00 reads 21:00–24:00."""
+    source_days_roll(now=NOW)
+    day = (NOW - timedelta(days=7)).date()
+    for hour, live_from, live_to in [(3, f"{day} 00:00:00", f"{day} 03:00:00"),
+                                     (21, f"{day} 21:00:00", f"{day + timedelta(days=1)} 00:00:00")]:
+        since = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour)
+        with CaptureQueriesContext(connection) as queries:
+            counts = website_source_counts(website_id=website.pk, since=since, until=NOW)
+        assert counts == raw_counts(website, since, NOW)
+        visit_reads = " ".join(q["sql"] for q in queries if "attribution_visit" in q["sql"])
+        assert live_from in visit_reads and live_to in visit_reads
+        if hour == 3:
+            assert f"{day + timedelta(days=1)} 00:00:00" not in visit_reads  # not the rest of the day
+        assert str(NOW - CLOSE_GRACE)[:19] in visit_reads  # today only after the partial moment
+    # A source seen only before the window's start on its first day is not in the counts (its difference is 0).
+    since = NOW - timedelta(days=30, hours=9)  # 03:00: yelp.com's visits at 01:00 are subtracted, not counted
+    assert website_source_counts(website_id=website.pk, since=since - timedelta(hours=3), until=NOW)[("yelp.com", "referral")] == 2
+    assert ("yelp.com", "referral") not in website_source_counts(website_id=website.pk, since=since, until=NOW)

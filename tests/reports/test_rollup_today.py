@@ -15,9 +15,18 @@ from reports import services
 from reports.aggregates import DIMENSIONS, calls_per_day, report_rows
 from reports.attribution_models import CREDIT_DIMENSIONS, FIRST, LINEAR, credited_report_rows
 from reports.models import CreditDay, ReportDay, RollupState
-from reports.selectors import report_day_list, report_row_list, report_summary, report_window
+from reports.selectors import (
+    call_totals_of_windows,
+    report_calls_by_key,
+    report_day_list,
+    report_row_list,
+    report_summary,
+    report_window,
+    report_windows_of_accounts,
+)
 from reports.services import TODAY_MARGIN, rollup_refresh, rollup_refresh_chunk, rollup_today
 from tests.factories import (
+    AccountFactory,
     CallFactory,
     CallTrackerFactory,
     PoolFactory,
@@ -75,17 +84,45 @@ def _assert_reads_as_live(account, first, last):
     start, end = _bounds(account, first, last)
     window = report_window(account=account, start_date=first, end_date=last)
     for dimension in DIMENSIONS:
-        assert report_row_list(window=window, dimension=dimension) == report_rows(
-            account=account, dimension=dimension, start=start, end=end), dimension
+        rows = report_row_list(window=window, dimension=dimension)
+        assert rows == report_rows(account=account, dimension=dimension, start=start, end=end), dimension
+        assert report_calls_by_key(window=window, dimension=dimension) == {row.key: row.calls for row in rows if row.calls}
     for model in (FIRST, LINEAR):
         for dimension in CREDIT_DIMENSIONS:
             assert report_row_list(window=window, dimension=dimension, model=model) == credited_report_rows(
                 account=account, dimension=dimension, start=start, end=end, model=model), (model, dimension)
     assert report_day_list(window=window) == calls_per_day(account=account, start=start, end=end)
+    assert call_totals_of_windows(windows=[window]) == {account.pk: _summed(calls_per_day(account=account, start=start, end=end))}
     summary = report_summary(window=window, dimensions=("source_medium", "campaign"))
     assert summary.days == calls_per_day(account=account, start=start, end=end)
     assert summary.rows["campaign"] == report_rows(account=account, dimension="campaign", start=start, end=end)
     return window
+
+
+def _summed(days: list[dict]) -> dict:
+    return {"calls": sum(d["calls"] for d in days), "answered": sum(d["answered"] for d in days),
+            "conversions": sum(d["conversions"] for d in days), "value": sum((d["value"] for d in days), Decimal("0.00"))}
+
+
+def test_the_calls_of_several_accounts_windows_are_summed_at_once_as_each_reads_alone(account, day):
+    """The all-accounts page: each account's rolled days, partial today and live calls, two queries for all."""
+    other = AccountFactory(timezone="Asia/Tokyo")
+    other_tracker = CallTrackerFactory(pool=PoolFactory(account=other), active=True)
+    for hours in (1, 20, 30, 24 * 40):
+        CallFactory(tracker=other_tracker, started_at=timezone.now() - timedelta(hours=hours), is_conversion=True,
+                    conversion_value=Decimal("5.55"))
+    rollup_refresh(account=account)
+    CallFactory(tracker=day, source="yelp.com", medium="referral")  # after the cut: live
+    spans = [(account, _today(account) - timedelta(days=29), _today(account)),
+             (other, _today(other) - timedelta(days=29), _today(other))]
+    windows = report_windows_of_accounts(spans=spans)
+    assert windows == [report_window(account=a, start_date=first, end_date=last) for a, first, last in spans]
+    assert windows[0].rolled is not None and windows[0].live is not None and windows[1].rolled is None
+    totals = call_totals_of_windows(windows=windows)
+    for acc, first, last in spans:
+        start, end = _bounds(acc, first, last)
+        assert totals[acc.pk] == _summed(calls_per_day(account=acc, start=start, end=end))
+    assert totals[other.pk]["calls"] == 3 and totals[other.pk]["value"] == Decimal("16.65")
 
 
 def test_today_is_rolled_up_to_a_moment_and_only_the_minutes_after_it_are_read_live(account, day):

@@ -59,3 +59,31 @@ def test_exhaustion_window_excludes_events_at_or_after_until_and_lists_newest_fi
     recent = pool_exhaustion_recent(account=website.account, **window, limit=1)
     assert [event.occurred_at for event in recent] == [NOW + timedelta(minutes=5)]
     assert pool_exhaustion_recent(account=other_account, **window) == []
+
+
+def test_open_leases_count_every_open_lease_and_the_most_one_client_holds_as_the_two_reads_do(website, other_account):
+    from pools.selectors import pool_current_leases
+    from trackers.selectors import pool_most_held_by_one_client, pool_open_leases
+
+    pool = PoolFactory(account=website.account, website=website, visitor=True)
+    now = timezone.now()
+
+    def held(client_key, shared=False, minutes_left=10, ended=False):
+        tracker = CallTrackerFactory(pool=pool, active=True)
+        LeaseFactory(tracker=tracker, visit=VisitFactory(website=website), client_key=client_key, is_shared=shared,
+                     started_at=now - timedelta(minutes=5), expires_at=now + timedelta(minutes=minutes_left),
+                     ended_at=now - timedelta(minutes=1) if ended else None)
+
+    assert pool_open_leases(account=website.account, pool_id=pool.pk, now=now) == {"open": 0, "most_held": 0}
+    for key in ("a", "a", "b"):
+        held(key)
+    held("a", shared=True)           # shared: open, not held by the client
+    held("", minutes_left=5)         # no client key: open, no client's
+    held("", minutes_left=6)
+    held("b", minutes_left=-1)       # expired
+    held("b", ended=True)            # ended
+    counts = pool_open_leases(account=website.account, pool_id=pool.pk, now=now)
+    assert counts == {"open": pool_current_leases(pool=pool, now=now),
+                      "most_held": pool_most_held_by_one_client(account=website.account, pool_id=pool.pk, now=now)}
+    assert counts == {"open": 6, "most_held": 2}
+    assert pool_open_leases(account=other_account, pool_id=pool.pk, now=now) == {"open": 0, "most_held": 0}
