@@ -163,21 +163,19 @@ def _rolled_totals(window: ReportWindow, dimension: str, only: frozenset[str] | 
         statement = f"SELECT NULL, '', {sums} FROM ({union}) parts"
     totals: dict[tuple, dict] = {}
     width = len(DIMENSIONS[dimension].call_fields)
-    value_at = 2 + COUNT_FIELDS.index("value")
+    value_at = COUNT_FIELDS.index("value")
     with connections[ReportDay.objects.db].cursor() as cursor:
         cursor.execute(statement, params)
         for key1, key2, *counts in cursor.fetchall():
             if counts[0] is None:  # the sums of no rows (`only` empty)
                 continue
-            value = counts[value_at - 2]
-            if not isinstance(value, Decimal):  # SQLite sums decimals as floats
-                counts[value_at - 2] = _FLOAT_CONTEXT.create_decimal_from_float(float(value or 0)).quantize(CENTS)
-            into = totals.setdefault((key1, key2)[:width], None)
-            if into is None:
-                totals[(key1, key2)[:width]] = dict(zip(COUNT_FIELDS, counts, strict=True))
+            if not isinstance(counts[value_at], Decimal):  # SQLite sums decimals as floats
+                counts[value_at] = _FLOAT_CONTEXT.create_decimal_from_float(float(counts[value_at] or 0)).quantize(CENTS)
+            key = (key1, key2) if width == 2 else (key1,)
+            if key in totals:  # only if a one-field dimension's row had a key2
+                add_totals(totals[key], dict(zip(COUNT_FIELDS, counts, strict=True)))
             else:
-                for field, count in zip(COUNT_FIELDS, counts, strict=True):
-                    into[field] += count
+                totals[key] = dict(zip(COUNT_FIELDS, counts, strict=True))
     return totals
 
 
