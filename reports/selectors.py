@@ -8,10 +8,11 @@ only the cost differs. A date range is split once per request into a rolled part
 import operator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import reduce
 from zoneinfo import ZoneInfo
 
+from django.db import connections
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 
@@ -38,7 +39,9 @@ from reports.attribution_models import (
     credited_rows_from_parts,
     model_changes_rows,
 )
-from reports.models import CreditDay, ReportDay, RollupState
+from reports.models import CreditDay, ReportDay, ReportSpan, RollupState, span_pieces
+
+_FLOAT_CONTEXT = Context(prec=15)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class ReportWindow:
     website: Website | None
     rolled: tuple[date, date] | None         # [first day, day after last) read from ReportDay
     live: tuple[datetime, datetime] | None   # [start, end) read from Call/Visit; may start inside the last rolled day
+    whole_until: date | None = None          # the rolled days before this one are whole (not today's partial day)
 
 
 def report_window(*, account: Account, start_date: date, end_date: date, website: Website | None = None) -> ReportWindow:
@@ -71,12 +75,12 @@ def _window_of(*, account: Account, state: RollupState | None, start_date: date,
     end = datetime.combine(end_date + timedelta(days=1), time.min, tzinfo=zone)
     if state is not None and state.partial_until is not None and start_date <= rolled_through <= end_date:
         live = (state.partial_until, end) if state.partial_until < end else None
-        return ReportWindow(account, website, (start_date, rolled_through + timedelta(days=1)), live)
+        return ReportWindow(account, website, (start_date, rolled_through + timedelta(days=1)), live, rolled_through)
     split = max(start_date, min(end_date + timedelta(days=1), rolled_through))
     rolled = (start_date, split) if split > start_date else None
     live_start = datetime.combine(split, time.min, tzinfo=zone)
     live = (live_start, end) if live_start < end else None
-    return ReportWindow(account, website, rolled, live)
+    return ReportWindow(account, website, rolled, live, split if rolled else None)
 
 
 def _days_merged(days: list[dict]) -> list[dict]:
@@ -143,13 +147,95 @@ def report_calls_by_key(*, window: ReportWindow, dimension: str) -> dict[tuple, 
     return {key: n for key, n in calls.items() if n}
 
 
-def _rolled_totals(window: ReportWindow, dimension: str) -> dict[tuple, dict]:
-    """{key: report totals} of the window's rolled days."""
+def _rolled_totals(window: ReportWindow, dimension: str, only: frozenset[str] | None = None) -> dict[tuple, dict]:
+    """{key: report totals} of the window's rolled days: the aligned blocks inside its whole days from ReportSpan,
+    the days at the edges (and today's partial day) from ReportDay. With `only` (one-field dimensions): the keys
+    in it, and all the others summed under the key (None,)."""
+    assert window.rolled is not None
+    first, end = window.rolled
+    whole_end = min(end, window.whole_until or first)
+    blocks, single = span_pieces(first, whole_end) if whole_end > first else ([], [])
+    groups = []
+    if blocks:
+        by_length: dict[int, list[date]] = {}
+        for start, length in blocks:
+            by_length.setdefault(length, []).append(start)
+        which = Q()
+        for length, starts in by_length.items():
+            which |= Q(days=length, start__in=starts)
+        spans = ReportSpan.objects.filter(which, account=window.account, dimension=dimension)
+        if window.website is not None:
+            spans = spans.filter(website=window.website)
+        groups.append(spans)
+    if not blocks:
+        days = Q(day__gte=first, day__lt=end)
+    else:
+        days = Q(day__in=single) if single else Q()
+        if whole_end < end:
+            days |= Q(day__gte=whole_end, day__lt=end)
+    if days:
+        rows = ReportDay.objects.filter(days, account=window.account, dimension=dimension)
+        if window.website is not None:
+            rows = rows.filter(website=window.website)
+        groups.append(rows)
+    # One statement: the blocks' and the days' rows together, summed per key.
+    parts, params = [], []
+    for rows in groups:
+        sql, part_params = rows.values("key1", "key2", *COUNT_FIELDS).query.get_compiler(using=rows.db).as_sql()
+        parts.append(sql)
+        params += part_params
+    sums = ", ".join(f"SUM({field})" for field in COUNT_FIELDS)
+    union = " UNION ALL ".join(parts)
+    if only is None:
+        statement = f"SELECT key1, key2, {sums} FROM ({union}) parts GROUP BY key1, key2"
+    elif only:
+        wanted = ", ".join(["%s"] * len(only))
+        statement = f"SELECT CASE WHEN key1 IN ({wanted}) THEN key1 END, '', {sums} FROM ({union}) parts GROUP BY 1"
+        params = [*sorted(only), *params]
+    else:
+        statement = f"SELECT NULL, '', {sums} FROM ({union}) parts"
     totals: dict[tuple, dict] = {}
     width = len(DIMENSIONS[dimension].call_fields)
-    for group in _rolled(window, dimension).values("key1", "key2").annotate(**_sums()):
-        add_totals(totals.setdefault((group["key1"], group["key2"])[:width], empty_totals()), group)
+    value_at = COUNT_FIELDS.index("value")
+    with connections[ReportDay.objects.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        for key1, key2, *counts in cursor.fetchall():
+            if counts[0] is None:  # the sums of no rows (`only` empty)
+                continue
+            if not isinstance(counts[value_at], Decimal):  # SQLite sums decimals as floats
+                counts[value_at] = _FLOAT_CONTEXT.create_decimal_from_float(float(counts[value_at] or 0)).quantize(CENTS)
+            key = (key1, key2) if width == 2 else (key1,)
+            if key in totals:  # only if a one-field dimension's row had a key2
+                add_totals(totals[key], dict(zip(COUNT_FIELDS, counts, strict=True)))
+            else:
+                totals[key] = dict(zip(COUNT_FIELDS, counts, strict=True))
     return totals
+
+
+def report_rows_of_keys(*, window: ReportWindow, dimension: str, keys) -> tuple[list[ReportRow], dict]:
+    """What a page compares its shown rows with, for far less than report_row_list(): the rows of `keys` (those of
+    them with calls or visits) and the totals of every row, {field: sum} of COUNT_FIELDS (the sums of
+    report_row_list()'s rows, exactly: the rows it leaves out count nothing). Last-session attribution."""
+    spec = DIMENSIONS[dimension]
+    wanted = {tuple(key) for key in keys}
+    if len(spec.call_fields) != 1:
+        rows = report_row_list(window=window, dimension=dimension)
+        everything = empty_totals()
+        for row in rows:
+            add_totals(everything, row.__dict__)
+        return [row for row in rows if row.key in wanted], everything
+    only = frozenset(key[0] for key in wanted)
+    totals = _rolled_totals(window, dimension, only=only) if window.rolled is not None else {}
+    if window.live is not None:
+        for row in report_rows(dimension=dimension, **_live_scope(window)):
+            key = row.key if row.key[0] in only else (None,)
+            add_totals(totals.setdefault(key, empty_totals()), row.__dict__)
+    everything = empty_totals()
+    for counts in totals.values():
+        add_totals(everything, counts)
+    everything["value"] = Decimal(everything["value"]).quantize(CENTS)
+    totals.pop((None,), None)
+    return report_rows_from_totals(dimension=dimension, totals=totals), everything
 
 
 def _credited_row_list(*, window: ReportWindow, dimension: str, model: str, limit: int | None) -> list[ReportRow]:

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from time import monotonic
 from zoneinfo import ZoneInfo
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -15,7 +15,15 @@ from attribution.models import Visit
 from calls.models import TERMINAL_STATUSES, Call
 from reports.aggregates import COUNT_FIELDS, DIMENSIONS, call_counts, report_calls, report_visits
 from reports.attribution_models import CREDIT_COUNTS, credit_groups
-from reports.models import CreditDay, ReportDay, RollupProgress, RollupState
+from reports.models import (
+    SPAN_DAYS,
+    CreditDay,
+    ReportDay,
+    ReportSpan,
+    RollupProgress,
+    RollupState,
+    span_start,
+)
 from reports.retention import retained_visit_counts
 
 # Calls keep changing for a while after they start (status callbacks, late attribution): re-roll recent days.
@@ -89,6 +97,7 @@ def rollup_refresh_chunk(*, account: Account, through: date | None = None, full:
         ReportDay.objects.bulk_create(objects, batch_size=5000)
         CreditDay.objects.filter(account=account, day__gte=first, day__lt=last).delete()
         CreditDay.objects.bulk_create(credits, batch_size=5000)
+        rollup_spans_write(account=account, first=first, last=last, whole_until=max(last, before or last))
         _state_reach(account=account, first=first, last=last, before=before)
         elapsed = monotonic() - started
         done = last >= progress.through
@@ -156,6 +165,47 @@ def _state_reach(*, account: Account, first: date, last: date, before: date | No
     if reached != state.rolled_through or first <= state.rolled_through < last:
         changes["partial_until"] = None  # the partial day is behind the rolled days now, or was re-rolled whole
     RollupState.objects.filter(pk=state.pk).update(**changes)
+
+
+# The ReportSpan rows of one block of an account, summed per website, dimension and key: a block of 2 days from its
+# days' ReportDay rows, a longer one from its two halves (copies of these are in the migration that made ReportSpan:
+# keep them alike). The dimension list lets the sums use the (account, dimension, …) indexes.
+_SPAN_INSERT = (
+    "INSERT INTO reports_reportspan (account_id, website_id, start, days, dimension, key1, key2, calls, answered, "
+    "first_time, missed, abandoned, busy_or_failed, voicemail, conversions, value, visits) "
+    "SELECT account_id, website_id, %s, %s, dimension, key1, key2, SUM(calls), SUM(answered), SUM(first_time), "
+    "SUM(missed), SUM(abandoned), SUM(busy_or_failed), SUM(voicemail), SUM(conversions), SUM(value), SUM(visits) "
+)
+_SPAN_GROUP = " GROUP BY account_id, website_id, dimension, key1, key2"
+_SPAN_DIMENSIONS = ", ".join(["%s"] * len(DIMENSIONS))
+SPAN_FROM_DAYS_SQL = (_SPAN_INSERT + "FROM dashboard_reportday WHERE account_id = %s AND dimension IN ("
+                      + _SPAN_DIMENSIONS + ") AND day >= %s AND day < %s" + _SPAN_GROUP)
+SPAN_FROM_HALVES_SQL = (_SPAN_INSERT + "FROM reports_reportspan WHERE account_id = %s AND dimension IN ("
+                        + _SPAN_DIMENSIONS + ") AND days = %s AND start IN (%s, %s)" + _SPAN_GROUP)
+
+
+def rollup_spans_write(*, account: Account, first: date, last: date, whole_until: date) -> None:
+    """The days [first, last) were re-rolled (ReportDay): drop every ReportSpan block that overlaps them and re-sum
+    those that end by `whole_until` (every day before it rolled), shortest first (a block is the sum of its halves).
+    A block ending later is left out: it is unread until rolled_through reaches its end, and the chunk that rolls
+    its last day sums it then."""
+    date_value = connection.ops.adapt_datefield_value
+    dimensions = list(DIMENSIONS)
+    with connection.cursor() as cursor:
+        for days in SPAN_DAYS:
+            start = span_start(first, days)
+            ReportSpan.objects.filter(account=account, days=days, start__gte=start, start__lt=last).delete()
+            while start < last and start + timedelta(days=days) <= whole_until:
+                end = start + timedelta(days=days)
+                if days == SPAN_DAYS[0]:
+                    cursor.execute(SPAN_FROM_DAYS_SQL, [date_value(start), days, account.pk, *dimensions,
+                                                        date_value(start), date_value(end)])
+                else:
+                    half = days // 2
+                    cursor.execute(SPAN_FROM_HALVES_SQL, [
+                        date_value(start), days, account.pk, *dimensions, half, date_value(start),
+                        date_value(start + timedelta(days=half))])
+                start = end
 
 
 def _rollup_rows(*, account: Account, zone: ZoneInfo, first: date, last: date, end: datetime | None = None) -> list[ReportDay]:

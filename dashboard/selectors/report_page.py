@@ -6,8 +6,14 @@ from accounts.models import Account
 from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
 from dashboard.filters import DashboardFilters
 from reports.aggregates import DIMENSIONS
-from reports.attribution_models import LAST
-from reports.selectors import ReportWindow, report_calls_by_key, report_row_list, report_window
+from reports.attribution_models import LAST, model_changes_rows
+from reports.selectors import (
+    ReportWindow,
+    report_calls_by_key,
+    report_row_list,
+    report_rows_of_keys,
+    report_window,
+)
 from trackers.models import CallTracker
 
 
@@ -36,6 +42,19 @@ def report_get(*, account: Account, filters: DashboardFilters, dimension: str, m
         "value": sum((row.value for row in rows), Decimal("0.00")),
         "visits": sum(row.visits or 0 for row in rows) if spec.visit_fields else None,
     }
+    totals["conversion_rate"] = (totals["conversions"] / totals["visits"]) if totals["visits"] else None
+    return {"dimension": spec, "rows": rows, "totals": totals, "has_visits": spec.visit_fields is not None}
+
+
+def report_previous_get(*, account: Account, filters: DashboardFilters, dimension: str, keys, model: str = LAST) -> dict:
+    """report_get() of the previous period as the page compares with it: the rows of `keys` (those shown) only, the
+    totals of all rows (the same numbers as report_get()'s)."""
+    if model_changes_rows(model=model, dimension=dimension):
+        return report_get(account=account, filters=filters, dimension=dimension, model=model)
+    rows, sums = report_rows_of_keys(window=filters_window(account=account, filters=filters), dimension=dimension, keys=keys)
+    spec = DIMENSIONS[dimension]
+    totals: dict = {field: sums[field] for field in ("calls", "answered", "first_time", "conversions", "value")}
+    totals["visits"] = sums["visits"] if spec.visit_fields else None
     totals["conversion_rate"] = (totals["conversions"] / totals["visits"]) if totals["visits"] else None
     return {"dimension": spec, "rows": rows, "totals": totals, "has_visits": spec.visit_fields is not None}
 

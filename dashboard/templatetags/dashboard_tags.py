@@ -1,13 +1,17 @@
 """Dashboard-only template filters: a call's result in a marketer's words."""
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import localize
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from accounts.models import Membership
 from accounts.selectors import is_account_admin
 from calls.models import Call
 from calls.results import HELP, call_result
+from core.templatetags.callpool import percent, phone_display, wrap_at_slashes
 from reports.attribution_models import credit_text
 
 register = template.Library()
@@ -100,3 +104,31 @@ def settings_menu(context):
 def credit(value):
     """A count credited by an attribution model: whole numbers as they are, linear shares to two decimals."""
     return credit_text(value)
+
+
+@register.simple_tag(takes_context=True)
+def report_row(context, item):
+    """One row of the report table (dashboard/report.html), the markup its template loop wrote, built in Python: a
+    keyword report shows 100 rows of nine cells, and the template engine spent more on them than the query did.
+    Every value goes through the filter the template used and is escaped the same way."""
+    row, dimension = item.row, context["dimension"].name
+    if dimension == "tracker":
+        name = get_item(context["tracker_names"], row.key[0])
+        label = format_html("{}{}", phone_display(row.key[0]),
+                            format_html(' <span class="muted">· {}</span>', name) if name else "")
+    else:
+        label = wrap_at_slashes(row.label)
+    drill = (format_html('<a class="drill" href="{}?{}" title="See these calls">', context["call_list_url"], item.drill),
+             mark_safe("</a>")) if item.drill else ("", "")  # noqa: S308 - a constant
+    visits = (format_html('<td class="num">{}</td><td class="num">{}</td>', localize(row.visits), percent(row.conversion_rate))
+              if context["has_visits"] else "")
+    return format_html(
+        '<tr><td>{}<div class="barcell"><span class="bar" style="width:{}%"></span><span class="barlabel{}">{}</span></div>{}</td>\n'
+        '        <td class="num">{}{}</td><td class="num">{}</td><td class="num">{}</td>\n'
+        '        <td class="num">{}{}</td><td class="num">{}{}</td>\n'
+        '        {}</tr>',
+        drill[0], floatformat(item.width, 0), " mono" if dimension == "tracker" else "", label, drill[1],
+        localize(credit(row.calls)), change_badge(item.calls_change), localize(credit(row.answered)),
+        localize(credit(row.first_time)), localize(credit(row.conversions)), change_badge(item.conversions_change),
+        floatformat(row.value, 2), change_badge(item.value_change), visits,
+    )

@@ -17,7 +17,7 @@ from core.actors import Actor
 from reports.aggregates import DIMENSIONS, report_rows
 from reports.models import ReportDay, RollupState
 from reports.selectors import report_row_list, report_window
-from reports.services import rollup_refresh
+from reports.services import rollup_refresh, rollup_spans_write
 from tests.factories import (
     CallFactory,
     CallTrackerFactory,
@@ -100,6 +100,9 @@ def test_api_and_dashboard_give_the_same_rows(marketer_client, account, second, 
 def test_the_api_reads_closed_days_from_the_rollup(account, history):
     rolled_day = _today(account) - timedelta(days=10)
     ReportDay.objects.create(account=account, day=rolled_day, dimension="campaign", key1="rollup-only", calls=3)
+    # The blocks of days (ReportSpan) that hold it, as a rollup chunk re-sums them after writing its days.
+    rollup_spans_write(account=account, first=rolled_day, last=rolled_day + timedelta(days=1),
+                       whole_until=RollupState.objects.get(account=account).rolled_through)
     rows = _api(account).get(f"/api/v1/reports/campaign/?start={rolled_day}&end={_today(account)}").json()["rows"]
     assert {"rollup-only": 3}.items() <= {row["key"][0]: row["calls"] for row in rows}.items()
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
     dependencies = [
-        ("reports", "0009_r8_rollup_partial_today"),
+        ("reports", "0010_r8_report_span"),
         ("calls", "0013_r6_dash_calls_log_indexes"),
     ]
 
