@@ -116,10 +116,11 @@ def pool_snapshot(*, pool: Pool, now: datetime, size: int | None = None,
     if trackers is not None and pool.tracking != Pool.Tracking.VISITOR:
         trackers = sorted(trackers, key=lambda tracker: tracker.pk)
     else:  # read them; a visitor pool's with whether each is leased now
-        trackers = CallTracker.objects.live().filter(pool=pool).order_by("pk")
+        read = CallTracker.objects.live().filter(pool=pool).order_by("pk")
         if pool.tracking == Pool.Tracking.VISITOR:
             leases = Lease.objects.filter(open_leases_filter(now), tracker=OuterRef("pk"))
-            trackers = trackers.annotate(has_open_lease=Exists(leases))
+            read = read.annotate(has_open_lease=Exists(leases))
+        trackers = list(read)
     return PoolSnapshot(
         kind=pool.kind,
         tracking=pool.tracking,

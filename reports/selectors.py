@@ -13,7 +13,7 @@ from functools import reduce
 from zoneinfo import ZoneInfo
 
 from django.db import connections
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from accounts.models import Account, Website
@@ -155,7 +155,7 @@ def _rolled_totals(window: ReportWindow, dimension: str, only: frozenset[str] | 
     first, end = window.rolled
     whole_end = min(end, window.whole_until or first)
     blocks, single = span_pieces(first, whole_end) if whole_end > first else ([], [])
-    groups = []
+    groups: list[QuerySet] = []
     if blocks:
         by_length: dict[int, list[date]] = {}
         for start, length in blocks:
@@ -292,7 +292,7 @@ def call_totals_of_windows(*, windows: list[ReportWindow]) -> dict[int, dict]:
 
     def add(rows):
         for row in rows:
-            into = totals[row["account_id"]]
+            into: dict = totals[row["account_id"]]
             for field in SUMMARY_FIELDS:
                 into[field] += Decimal(row[field] or 0).quantize(CENTS) if field == "value" else (row[field] or 0)
 

@@ -161,7 +161,7 @@ def _state_reach(*, account: Account, first: date, last: date, before: date | No
     moved_back = before is not None and state.rolled_through < before
     if not moved_back and state.rolled_through >= first:
         reached = max(state.rolled_through, last)
-    changes = {"rolled_through": reached, "refreshed_at": timezone.now()}
+    changes: dict = {"rolled_through": reached, "refreshed_at": timezone.now()}
     if reached != state.rolled_through or first <= state.rolled_through < last:
         changes["partial_until"] = None  # the partial day is behind the rolled days now, or was re-rolled whole
     RollupState.objects.filter(pk=state.pk).update(**changes)

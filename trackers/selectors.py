@@ -45,10 +45,9 @@ def pool_most_held_by_one_client(*, account, pool_id: int, now: datetime) -> int
 def pool_open_leases(*, account, pool_id: int, now: datetime) -> dict:
     """{"open": the pool's open, unexpired leases (shared ones included: pools.selectors.pool_current_leases),
     "most_held": pool_most_held_by_one_client}, one query (a row per client holding numbers now)."""
-    rows = (Lease.objects.filter(tracker__pool__account=account, tracker__pool_id=pool_id, ended_at__isnull=True,
-                                 expires_at__gt=now)
-            .values("client_key", "is_shared").annotate(n=Count("pk")).order_by())
-    rows = list(rows)
+    rows = list(Lease.objects.filter(tracker__pool__account=account, tracker__pool_id=pool_id, ended_at__isnull=True,
+                                     expires_at__gt=now)
+                .values("client_key", "is_shared").annotate(n=Count("pk")).order_by())
     return {"open": sum(row["n"] for row in rows),
             "most_held": max((row["n"] for row in rows if not row["is_shared"] and row["client_key"] != ""), default=0)}
 

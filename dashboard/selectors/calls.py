@@ -187,7 +187,7 @@ def _sort_groups(account: Account, fields: tuple[str, ...], *, descending: bool)
                     .values_list(*fields).distinct())
         groups = [tuple(values) for values in distinct[: GROUPS_CAP + 1]]
         return groups if len(groups) <= GROUPS_CAP else None
-    columns = [Call._meta.get_field(name).column for name in fields]
+    columns = [Call._meta.get_field(name).column for name in fields]  # type: ignore[union-attr]  # concrete fields
     listed = ", ".join(f'"{c}"' for c in columns)
     direction = "DESC" if descending else "ASC"
     by = ", ".join(f'"{c}" {direction}' for c in columns)
