@@ -266,8 +266,11 @@ def _credit_groups_sql(*, account: Account, start: datetime, end: datetime, webs
     groups = {}
     with transaction.atomic(), connection.cursor() as cursor:
         # The groups are summed in memory, not sorted on disk; compiling the statement (JIT) costs more than it runs.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("SET LOCAL jit = off")
+        # A page reads only the minutes after today's partial rollup: starting a parallel worker costs more than that.
+        settings = "set_config('work_mem', '256MB', true), set_config('jit', 'off', true)"
+        if not correction:
+            settings += ", set_config('max_parallel_workers_per_gather', '0', true)"
+        cursor.execute(f"SELECT {settings}")
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             counts = list(row[7:])

@@ -176,3 +176,25 @@ def test_a_credited_report_reads_the_rollup_in_a_few_statements(account, website
     with CaptureQueriesContext(connection) as queries:
         report_row_list(window=window, dimension="source_medium", model=LINEAR)
     assert len(queries) == 2  # the ReportDay sums and the CreditDay corrections: no read of calls or visits
+
+
+@pytest.mark.postgres
+def test_a_page_reads_credit_without_parallel_workers_and_the_rollup_may_use_them(account):
+    """A page credits only the minutes after today's partial rollup live: starting a parallel worker costs more than
+    that (it doubled the first-touch page). The rollup's chunks credit days of calls: they keep the server's setting."""
+    now = timezone.now()
+    _journeys(account, seed=7, now=now, days=5)
+    zone = ZoneInfo(account.timezone)
+    start = datetime.combine(now.astimezone(zone).date() - timedelta(days=5), time.min, tzinfo=zone)
+
+    def settings_sent(correction: bool) -> list[str]:
+        from reports.attribution_models import credit_groups
+
+        with CaptureQueriesContext(connection) as queries:
+            credit_groups(account=account, start=start, end=now, zone=zone if correction else None, correction=correction)
+        return [q["sql"] for q in queries.captured_queries if "set_config" in q["sql"]]
+
+    page = settings_sent(correction=False)
+    assert len(page) == 1 and "'max_parallel_workers_per_gather', '0'" in page[0] and "'jit', 'off'" in page[0]
+    rollup = settings_sent(correction=True)
+    assert len(rollup) == 1 and "max_parallel_workers_per_gather" not in rollup[0]
