@@ -16,6 +16,7 @@ from dashboard.models import CallLogPreference
 from tests.factories import CallFactory, MembershipFactory, TagFactory, UserFactory
 
 URL = reverse("dashboard:call_list")
+pytestmark = pytest.mark.usefixtures("exact_counts")
 LAYOUT_URL = reverse("dashboard:call_layout")
 EVERY_COLUMN = ",".join(column.key for column in CALL_COLUMNS)
 
