@@ -57,7 +57,6 @@ from dashboard.explore import (
     DEFAULT_SORT,
     change,
     rows_compared,
-    rows_sorted,
     rows_with_drill,
     sort_links,
     sort_parse,
@@ -91,7 +90,7 @@ from dashboard.selectors.pools import (
 )
 from dashboard.selectors.report_page import (
     report_get,
-    report_keyword_hint,
+    report_page_get,
     report_previous_get,
     tracker_names,
 )
@@ -406,16 +405,15 @@ def _dimension(name):
 @dashboard_page()
 def report(request, dimension="source_medium"):
     model = _model(request)
-    data = report_get(account=request.account, filters=request.filters, dimension=_dimension(dimension), model=model)
-    data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
     sort = sort_parse(request.GET.get("sort"))
-    ordered = rows_sorted(data["rows"], sort)
-    previous = report_previous_get(account=request.account, filters=request.filters.previous(), dimension=dimension,
-                                   keys=[row.key for row in ordered[:REPORT_ROWS_SHOWN]], model=model)
     # A page shows the first REPORT_ROWS_SHOWN rows in the chosen order (the totals and the CSV have them all):
-    # a keyword report can have thousands of rows, and rendering them is what made the page slow.
-    data["rows_count"], data["rows_shown"] = len(ordered), min(len(ordered), REPORT_ROWS_SHOWN)
-    data["rows"] = rows_compared(share_bars(ordered[:REPORT_ROWS_SHOWN]), previous["rows"], dimension,
+    # a keyword report can have thousands of rows, and building and rendering them is what made the page slow.
+    data = report_page_get(account=request.account, filters=request.filters, dimension=_dimension(dimension),
+                           sort=sort, shown=REPORT_ROWS_SHOWN, model=model)
+    previous = report_previous_get(account=request.account, filters=request.filters.previous(), dimension=dimension,
+                                   keys=[row.key for row in data["rows"]], model=model)
+    data["rows_shown"] = len(data["rows"])
+    data["rows"] = rows_compared(share_bars(data["rows"]), previous["rows"], dimension,
                                  base_params=request.filters.params())
     if model_changes_rows(model=model, dimension=dimension):
         # The calls log lists calls by the session that showed the number: a first-touch row has no such list.

@@ -82,33 +82,70 @@ def add_totals(into: dict, counts: dict) -> None:
 
 
 def report_label(key: tuple[str, ...], empty_label: str = "(not set)") -> str:
-    return " / ".join(part or empty_label for part in key)
+    return " / ".join([part or empty_label for part in key])
+
+
+def report_row_of(spec: Dimension, key: tuple, values: dict) -> ReportRow:
+    """The report row of one key's totals ({"calls", "answered", …, "value", "visits"}): the one place a report row
+    is assembled."""
+    visits = values["visits"] if spec.visit_fields else None
+    # ReportRow(**fields) without the frozen dataclass's __init__ (one object.__setattr__ per field): the same
+    # object, four times quicker, which counts for the thousands of rows of a keyword report.
+    row = _new_row(ReportRow)
+    row.__dict__.update(
+        key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
+        first_time=values["first_time"], missed=values["missed"], abandoned=values["abandoned"],
+        busy_or_failed=values["busy_or_failed"], voicemail=values["voicemail"], visits=visits,
+        conversions=values["conversions"], value=Decimal(values["value"]).quantize(CENTS),
+        conversion_rate=(values["conversions"] / visits) if visits else None,
+        calls_per_visit=(values["calls"] / visits) if visits else None,
+    )
+    return row
 
 
 def report_rows_from_totals(*, dimension: str, totals: dict[tuple, dict], limit: int | None = None) -> list[ReportRow]:
     """ReportRows from {key: {"calls", "answered", "first_time", "conversions", "value", "visits"}}, sorted by calls,
-    then visits, then label; keys with neither calls nor visits are left out. The one place a report row is
-    assembled."""
+    then visits, then label; keys with neither calls nor visits are left out."""
     spec = DIMENSIONS[dimension]
-    rows = []
-    for key, values in totals.items():
-        if not values["calls"] and not values["visits"]:
-            continue
-        visits = values["visits"] if spec.visit_fields else None
-        # ReportRow(**fields) without the frozen dataclass's __init__ (one object.__setattr__ per field): the same
-        # object, four times quicker, which counts for the thousands of rows of a keyword report.
-        row = _new_row(ReportRow)
-        row.__dict__.update(
-            key=key, label=report_label(key, spec.empty_label), calls=values["calls"], answered=values["answered"],
-            first_time=values["first_time"], missed=values["missed"], abandoned=values["abandoned"],
-            busy_or_failed=values["busy_or_failed"], voicemail=values["voicemail"], visits=visits,
-            conversions=values["conversions"], value=Decimal(values["value"]).quantize(CENTS),
-            conversion_rate=(values["conversions"] / visits) if visits else None,
-            calls_per_visit=(values["calls"] / visits) if visits else None,
-        )
-        rows.append(row)
+    rows = [report_row_of(spec, key, values) for key, values in totals.items() if values["calls"] or values["visits"]]
     rows.sort(key=lambda row: (-row.calls, -(row.visits or 0), row.label))
     return rows[:limit] if limit else rows
+
+
+# What a report's rows can be ordered by: per column, the value a row sorts by, read from its key and totals (the
+# row's attribute it shows, before the row is built). REPORT_ORDER_DEFAULT is report_rows_from_totals()'s order,
+# and the order of ties in any column.
+REPORT_ORDERS = {
+    "label": lambda spec, key, values: report_label(key, spec.empty_label).lower(),
+    "calls": lambda spec, key, values: values["calls"],
+    "answered": lambda spec, key, values: values["answered"],
+    "first_time": lambda spec, key, values: values["first_time"],
+    "conversions": lambda spec, key, values: values["conversions"],
+    "value": lambda spec, key, values: Decimal(values["value"]).quantize(CENTS),
+    "visits": lambda spec, key, values: values["visits"] if spec.visit_fields else 0,
+    "conversion": lambda spec, key, values: (values["conversions"] / values["visits"])
+    if spec.visit_fields and values["visits"] else 0.0,
+}
+
+
+def report_rows_ordered(*, dimension: str, totals: dict[tuple, dict], order: str = "calls", descending: bool = True,
+                        limit: int | None = None) -> tuple[list[ReportRow], list[tuple[tuple, dict]]]:
+    """report_rows_from_totals()'s rows put in the order of a REPORT_ORDERS column (ties in its own order), without
+    building the rows after `limit`: (the first `limit` rows, every (key, totals) with calls or visits in that
+    order). A keyword report has thousands of keys, and a page shows a hundred."""
+    spec = DIMENSIONS[dimension]
+    with_visits = spec.visit_fields is not None
+    empty_label = spec.empty_label
+    entries = [(key, values) for key, values in totals.items() if values["calls"] or values["visits"]]
+    entries.sort(key=lambda entry: (-entry[1]["calls"], -(entry[1]["visits"] if with_visits else 0),
+                                    report_label(entry[0], empty_label)))
+    if order != "calls":  # by calls the default order is already in place (the sort is stable)
+        value_of = REPORT_ORDERS[order]
+        entries.sort(key=lambda entry: value_of(spec, *entry), reverse=descending)
+    elif not descending:
+        entries.sort(key=lambda entry: entry[1]["calls"])
+    shown = entries[:limit] if limit else entries
+    return [report_row_of(spec, key, values) for key, values in shown], entries
 
 
 def call_counts() -> dict:

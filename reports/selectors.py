@@ -28,8 +28,10 @@ from reports.aggregates import (
     calls_per_day,
     empty_totals,
     report_calls,
+    report_row_of,
     report_rows,
     report_rows_from_totals,
+    report_rows_ordered,
     report_visits,
 )
 from reports.attribution_models import (
@@ -123,11 +125,44 @@ def report_row_list(*, window: ReportWindow, dimension: str, limit: int | None =
         return _credited_row_list(window=window, dimension=dimension, model=model, limit=limit)
     if window.rolled is None:
         return report_rows(dimension=dimension, limit=limit, **_live_scope(window))
-    totals = _rolled_totals(window, dimension)
+    return report_rows_from_totals(dimension=dimension, totals=_report_totals(window, dimension), limit=limit)
+
+
+def _report_totals(window: ReportWindow, dimension: str) -> dict[tuple, dict]:
+    """{key: report totals} over the window (last-session attribution): the rolled days' and the live part's."""
+    totals = _rolled_totals(window, dimension) if window.rolled is not None else {}
     if window.live is not None:
         for row in report_rows(dimension=dimension, **_live_scope(window)):
             add_totals(totals.setdefault(row.key, empty_totals()), row.__dict__)
-    return report_rows_from_totals(dimension=dimension, totals=totals, limit=limit)
+    return totals
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """A report as a page shows it: its first rows in one order, how many rows it has, and the sums of them all."""
+
+    rows: list[ReportRow]               # the first rows in the order asked for
+    count: int                          # the rows of the whole report
+    sums: dict                          # {field: sum over every row} of COUNT_FIELDS (value in cents)
+    of_keys: dict[tuple, ReportRow]     # the rows of the keys asked for, wherever they are in the order
+
+
+def report_table(*, window: ReportWindow, dimension: str, order: str = "calls", descending: bool = True,
+                 limit: int, keys=()) -> ReportTable:
+    """report_row_list() (last-session attribution) ordered by a reports.aggregates.REPORT_ORDERS column (ties in
+    the report's own order), its first `limit` rows only built: the same rows, count and sums as the whole list."""
+    spec = DIMENSIONS[dimension]
+    totals = _report_totals(window, dimension)
+    rows, entries = report_rows_ordered(dimension=dimension, totals=totals, order=order, descending=descending,
+                                        limit=limit)
+    sums = {field: sum(values[field] for _, values in entries) for field in COUNT_FIELDS if field != "value"}
+    sums["value"] = sum((Decimal(values["value"]).quantize(CENTS) for _, values in entries), Decimal("0.00"))
+    of_keys = {}
+    for key in keys:
+        values = totals.get(tuple(key))
+        if values is not None and (values["calls"] or values["visits"]):
+            of_keys[tuple(key)] = report_row_of(spec, tuple(key), values)
+    return ReportTable(rows=rows, count=len(entries), sums=sums, of_keys=of_keys)
 
 
 def report_calls_by_key(*, window: ReportWindow, dimension: str) -> dict[tuple, int]:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from accounts.models import Account
 from attribution.classification import ADS_TRACKING_TEMPLATE, NOT_SET
+from dashboard.explore import rows_sorted
 from dashboard.filters import DashboardFilters
 from reports.aggregates import DIMENSIONS
 from reports.attribution_models import LAST, model_changes_rows
@@ -12,6 +13,7 @@ from reports.selectors import (
     report_calls_by_key,
     report_row_list,
     report_rows_of_keys,
+    report_table,
     report_window,
 )
 from trackers.models import CallTracker
@@ -44,6 +46,29 @@ def report_get(*, account: Account, filters: DashboardFilters, dimension: str, m
     }
     totals["conversion_rate"] = (totals["conversions"] / totals["visits"]) if totals["visits"] else None
     return {"dimension": spec, "rows": rows, "totals": totals, "has_visits": spec.visit_fields is not None}
+
+
+def report_page_get(*, account: Account, filters: DashboardFilters, dimension: str, sort: str, shown: int,
+                    model: str = LAST) -> dict:
+    """report_get() as the report page shows it: the first `shown` rows in the `sort` order (dashboard.explore),
+    "rows_count" (all rows), the totals of all rows and "keyword_hint" (report_keyword_hint). With last-session
+    attribution only the shown rows are built: a keyword report has thousands."""
+    if model_changes_rows(model=model, dimension=dimension):
+        data = report_get(account=account, filters=filters, dimension=dimension, model=model)
+        ordered = rows_sorted(data["rows"], sort)
+        data["keyword_hint"] = report_keyword_hint(dimension=dimension, rows=data["rows"])
+        data["rows"], data["rows_count"] = ordered[:shown], len(ordered)
+        return data
+    spec = DIMENSIONS[dimension]
+    table = report_table(window=filters_window(account=account, filters=filters), dimension=dimension,
+                         order=sort.lstrip("-"), descending=sort.startswith("-"), limit=shown,
+                         keys=[(NOT_SET,)] if dimension == "term" else [])
+    totals: dict = {field: table.sums[field] for field in ("calls", "answered", "first_time", "conversions", "value")}
+    totals["visits"] = table.sums["visits"] if spec.visit_fields else None
+    totals["conversion_rate"] = (totals["conversions"] / totals["visits"]) if totals["visits"] else None
+    return {"dimension": spec, "rows": table.rows, "rows_count": table.count, "totals": totals,
+            "has_visits": spec.visit_fields is not None,
+            "keyword_hint": report_keyword_hint(dimension=dimension, rows=table.of_keys.values())}
 
 
 def report_previous_get(*, account: Account, filters: DashboardFilters, dimension: str, keys, model: str = LAST) -> dict:

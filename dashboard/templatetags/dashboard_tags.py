@@ -1,6 +1,10 @@
 """Dashboard-only template filters: a call's result in a marketer's words."""
 
+from decimal import ROUND_HALF_UP, Decimal
+from html import escape
+
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import floatformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import localize
@@ -12,6 +16,7 @@ from accounts.selectors import is_account_admin
 from calls.models import Call
 from calls.results import HELP, call_result
 from core.templatetags.callpool import percent, phone_display, wrap_at_slashes
+from reports.aggregates import CENTS
 from reports.attribution_models import credit_text
 
 register = template.Library()
@@ -35,15 +40,19 @@ def call_status_label(value):
 
 @register.filter
 def change_badge(value, lower_is_better=""):
-    """Δ % against the previous period as a small badge ("▲ 25%", "▼ 50%"); "" when there is nothing to compare."""
+    """Δ % against the previous period as a small badge ("▲ 25%", "▼ 50%"); "" when there is nothing to compare.
+    Written without format_html: its parts are constants and digits, and a report page draws three badges a row."""
     if value is None:
-        return format_html('<span class="delta none" title="{}">–</span>', "Nothing in the previous period to compare with")
+        return _NO_CHANGE
     if abs(value) < 0.005:
-        return format_html('<span class="delta flat">±0%</span>')
+        return _FLAT
     up = value > 0
     good = up != bool(lower_is_better)
-    return format_html('<span class="delta {}">{} {}%</span>', "good" if good else "bad", "▲" if up else "▼",
-                       f"{abs(value) * 100:.0f}")
+    return mark_safe(f'<span class="delta {"good" if good else "bad"}">{"▲" if up else "▼"} {abs(value) * 100:.0f}%</span>')  # noqa: S308 - no outside text
+
+
+_NO_CHANGE = format_html('<span class="delta none" title="{}">–</span>', "Nothing in the previous period to compare with")
+_FLAT = mark_safe('<span class="delta flat">±0%</span>')  # noqa: S308 - a constant
 
 
 @register.filter
@@ -106,11 +115,37 @@ def credit(value):
     return credit_text(value)
 
 
+def _count_text(value) -> str:
+    """localize(credit(value)), the cell text of a count: a plain integer's is its digits unless numbers are grouped
+    (Django's number_format takes the same short cut, after three format lookups)."""
+    text = credit(value)
+    if isinstance(text, int) and not settings.USE_THOUSAND_SEPARATOR:
+        return str(text)
+    return str(localize(text))
+
+
+def _money_text(value) -> str:
+    """floatformat(value, 2) of an amount, done by Decimal itself when numbers are not grouped."""
+    if isinstance(value, Decimal) and value.is_finite() and not settings.USE_THOUSAND_SEPARATOR:
+        cents = value.quantize(CENTS, ROUND_HALF_UP)
+        return f"{cents if cents else abs(cents):f}"  # floatformat never writes "-0.00"
+    return str(floatformat(value, 2))
+
+
+def _width_text(width: float) -> str:
+    """floatformat(width, 0) of a bar width (0–100): rounded half up, as floatformat rounds."""
+    return str(Decimal(str(width)).quantize(_ONE, ROUND_HALF_UP))
+
+
+_ONE = Decimal(1)
+
+
 @register.simple_tag(takes_context=True)
 def report_row(context, item):
     """One row of the report table (dashboard/report.html), the markup its template loop wrote, built in Python: a
     keyword report shows 100 rows of nine cells, and the template engine spent more on them than the query did.
-    Every value goes through the filter the template used and is escaped the same way."""
+    Every value is written as the template's filter wrote it, and the only outside text (the label, the drill-down
+    link) is escaped as format_html escapes it (tests compare the two)."""
     row, dimension = item.row, context["dimension"].name
     if dimension == "tracker":
         name = get_item(context["tracker_names"], row.key[0])
@@ -118,17 +153,19 @@ def report_row(context, item):
                             format_html(' <span class="muted">· {}</span>', name) if name else "")
     else:
         label = wrap_at_slashes(row.label)
-    drill = (format_html('<a class="drill" href="{}?{}" title="See these calls">', context["call_list_url"], item.drill),
-             mark_safe("</a>")) if item.drill else ("", "")  # noqa: S308 - a constant
-    visits = (format_html('<td class="num">{}</td><td class="num">{}</td>', localize(row.visits), percent(row.conversion_rate))
+    if item.drill:
+        drill_open = f'<a class="drill" href="{escape(str(context["call_list_url"]))}?{escape(str(item.drill))}" title="See these calls">'
+        drill_close = "</a>"
+    else:
+        drill_open = drill_close = ""
+    visits = (f'<td class="num">{_count_text(row.visits)}</td><td class="num">{escape(percent(row.conversion_rate))}</td>'
               if context["has_visits"] else "")
-    return format_html(
-        '<tr><td>{}<div class="barcell"><span class="bar" style="width:{}%"></span><span class="barlabel{}">{}</span></div>{}</td>\n'
-        '        <td class="num">{}{}</td><td class="num">{}</td><td class="num">{}</td>\n'
-        '        <td class="num">{}{}</td><td class="num">{}{}</td>\n'
-        '        {}</tr>',
-        drill[0], floatformat(item.width, 0), " mono" if dimension == "tracker" else "", label, drill[1],
-        localize(credit(row.calls)), change_badge(item.calls_change), localize(credit(row.answered)),
-        localize(credit(row.first_time)), localize(credit(row.conversions)), change_badge(item.conversions_change),
-        floatformat(row.value, 2), change_badge(item.value_change), visits,
+    return mark_safe(  # noqa: S308 - the outside text in it is escaped above
+        f'<tr><td>{drill_open}<div class="barcell"><span class="bar" style="width:{_width_text(item.width)}%"></span>'
+        f'<span class="barlabel{" mono" if dimension == "tracker" else ""}">{label}</span></div>{drill_close}</td>\n'
+        f'        <td class="num">{_count_text(row.calls)}{change_badge(item.calls_change)}</td>'
+        f'<td class="num">{_count_text(row.answered)}</td><td class="num">{_count_text(row.first_time)}</td>\n'
+        f'        <td class="num">{_count_text(row.conversions)}{change_badge(item.conversions_change)}</td>'
+        f'<td class="num">{_money_text(row.value)}{change_badge(item.value_change)}</td>\n'
+        f'        {visits}</tr>'
     )
