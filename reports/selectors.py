@@ -166,14 +166,12 @@ def report_table(*, window: ReportWindow, dimension: str, order: str = "calls", 
 
 
 def report_calls_by_key(*, window: ReportWindow, dimension: str) -> dict[tuple, int]:
-    """{row key: calls} of report_row_list()'s rows with calls (last session), counting nothing else: the pool pages'
-    calls per pool. Two queries and the rollup's reach, as report_row_list."""
-    width = len(DIMENSIONS[dimension].call_fields)
+    """{row key: calls} of report_row_list()'s rows with calls (last session): the pool pages' calls per pool. Two
+    queries: the rolled days as report_row_list reads them (ReportSpan blocks and edge days), the live calls counted
+    and nothing else."""
     calls: dict[tuple, int] = {}
     if window.rolled is not None:
-        for group in _rolled(window, dimension).values("key1", "key2").annotate(n=Sum("calls")).order_by():
-            key = (group["key1"], group["key2"])[:width]
-            calls[key] = calls.get(key, 0) + (group["n"] or 0)
+        calls = {key: counts["calls"] or 0 for key, counts in _rolled_totals(window, dimension).items()}
     if window.live is not None:
         fields = DIMENSIONS[dimension].call_fields
         for group in report_calls(**_live_scope(window)).values(*fields).annotate(n=Count("id")).order_by():

@@ -323,16 +323,26 @@ def rollup_all(*, full: bool = False) -> int:
     return sum(rollup_refresh(account=account, full=full) for account in Account.objects.all())
 
 
-def rollup_all_within(*, seconds: float) -> bool:
-    """The scheduled task's share of work: chunks of every account's pass (one account after the other), each
-    finished pass followed by today's partial rollup, until `seconds` are used. True when every pass is finished; False when some is left (the caller continues later)."""
+def rollup_all_within(*, seconds: float, from_account_id: int = 0) -> int | None:
+    """The scheduled task's share of work: every account's pass in chunks, one account after the other by id from
+    `from_account_id`, each finished pass followed by today's partial rollup, until `seconds` are used; then no
+    chunk or partial rollup starts. Returns the id of the account the next run starts with (its pass or its partial
+    rollup is left), None when the last account is done.
+
+    The run's first account gets its partial rollup even past the deadline (its pass may have taken the whole run),
+    so every run finishes at least one account: one stopped before its partial rollup is not skipped for good."""
     deadline = monotonic() + seconds
-    for account in Account.objects.order_by("id"):
+    for position, account in enumerate(Account.objects.filter(id__gte=from_account_id).order_by("id")):
+        first = position == 0
+        if not first and monotonic() >= deadline:
+            return account.pk
         chunk = rollup_refresh_chunk(account=account)
         while not (chunk.done or chunk.busy):
             if monotonic() >= deadline:
-                return False
+                return account.pk
             chunk = rollup_refresh_chunk(account=account)
         if chunk.done:
+            if not first and monotonic() >= deadline:
+                return account.pk
             rollup_today(account=account)
-    return True
+    return None

@@ -13,11 +13,13 @@ ROLLUP_TASK = "reports.tasks.rollup_reports"
 RETENTION_BUDGET_SECONDS = 40
 
 
-def rollup_reports():
-    """Rollup chunks for half the worker's task timeout (a chunk aims at a few seconds); a pass left unfinished
-    (a large first rollup) queues its own continuation at once instead of waiting for the next schedule."""
-    if not rollup_all_within(seconds=settings.Q_CLUSTER["timeout"] / 2):
-        wake_on_commit(ROLLUP_TASK)
+def rollup_reports(from_account_id: int = 0):
+    """Rollup chunks for half the worker's task timeout (a chunk aims at a few seconds); a run left unfinished
+    (a large first rollup, many accounts) queues its own continuation at once, from the account where it stopped,
+    instead of waiting for the next schedule. The scheduled run starts from the first account."""
+    left = rollup_all_within(seconds=settings.Q_CLUSTER["timeout"] / 2, from_account_id=from_account_id)
+    if left is not None:
+        wake_on_commit(ROLLUP_TASK, left)
 
 
 def purge_expired_rows() -> int:

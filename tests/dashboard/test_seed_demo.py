@@ -1,7 +1,10 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Max
+from django.utils import timezone
 
 from accounts.models import Account, Website
 from attribution.models import Visit
@@ -32,6 +35,20 @@ def test_seed_demo_creates_the_documented_demo_and_prints_the_login(db):
     assert CallTracker.objects.live().filter(pool=service, status="active").exists()
     assert Visit.objects.filter(website=website).count() > 0
     assert Call.objects.filter(account=account).count() > 0
+
+
+def test_a_fresh_demo_reaches_up_to_the_last_hour_and_nothing_is_in_the_future(db):
+    before = timezone.now()
+    _seed()
+    after = timezone.now()
+    calls = Call.objects.filter(account__name="Demo Co")
+    newest = calls.aggregate(started=Max("started_at"), answered=Max("answered_at"), ended=Max("ended_at"))
+    assert newest["started"] > before - timedelta(hours=1), "today and the last 7 days have calls"
+    assert max(newest.values()) <= after
+    assert calls.filter(started_at__lt=before - timedelta(days=6)).exists(), "the calls span the week"
+    visits = Visit.objects.filter(website__key="demo").aggregate(started=Max("started_at"), seen=Max("last_seen_at"),
+                                                                  viewed=Max("page_views__viewed_at"))
+    assert max(visits.values()) <= after
 
 
 def test_seed_demo_is_idempotent(db):

@@ -7,13 +7,20 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from calls.models import Call
 from reports.aggregates import COUNT_FIELDS, report_rows
 from reports.models import SPAN_DAYS, SPAN_EPOCH, ReportDay, ReportSpan, RollupState, span_pieces
-from reports.selectors import report_row_list, report_rows_of_keys, report_window
+from reports.selectors import (
+    report_calls_by_key,
+    report_row_list,
+    report_rows_of_keys,
+    report_window,
+)
 from reports.services import (
     rollup_invalidate,
     rollup_refresh,
@@ -147,6 +154,24 @@ def test_a_pass_under_way_never_reads_a_stale_block(account, history):
         seed += 1
         chunk = rollup_refresh_chunk(account=account)
     _assert_random_ranges_exact(account, history, seed=seed)
+
+
+def test_calls_per_key_read_the_blocks_and_equal_the_live_reference(account, history):
+    rng = random.Random(4)
+    today = _today(account)
+    for _ in range(25):
+        start = today - timedelta(days=rng.randrange(DAYS + 5))
+        end = min(today, start + timedelta(days=rng.randrange(60)))
+        dimension = rng.choice(DIMENSIONS)
+        website = rng.choice([None, history])
+        window = report_window(account=account, start_date=start, end_date=end, website=website)
+        assert report_calls_by_key(window=window, dimension=dimension) == {
+            row.key: row.calls for row in _reference(account, start, end, dimension, website) if row.calls}, \
+            (start, end, dimension, website)
+    window = report_window(account=account, start_date=today - timedelta(days=DAYS), end_date=today)
+    with CaptureQueriesContext(connection) as queries:
+        report_calls_by_key(window=window, dimension="pool")
+    assert any("reports_reportspan" in query["sql"] for query in queries.captured_queries), "whole blocks, not their days"
 
 
 @pytest.mark.parametrize("dimension", DIMENSIONS)

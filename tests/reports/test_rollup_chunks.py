@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from reports import tasks
+from reports import services, tasks
 from reports.models import ReportDay, RollupProgress, RollupState
 from reports.services import (
     CHUNK_MAX_DAYS,
@@ -19,7 +19,13 @@ from reports.services import (
     rollup_refresh,
     rollup_refresh_chunk,
 )
-from tests.factories import CallFactory, CallTrackerFactory, PoolFactory, VisitFactory
+from tests.factories import (
+    AccountFactory,
+    CallFactory,
+    CallTrackerFactory,
+    PoolFactory,
+    VisitFactory,
+)
 
 DAYS = 20
 
@@ -108,11 +114,54 @@ def test_chunk_size_adapts_toward_the_target_time(days, seconds, expected):
 
 
 def test_the_task_stops_at_its_time_budget_and_queues_its_continuation(account, history, settings):
-    assert rollup_all_within(seconds=0) is False
+    assert rollup_all_within(seconds=0) == account.pk
     assert RollupProgress.objects.filter(account=account).exists()
-    with mock.patch.object(tasks, "rollup_all_within", return_value=False), \
+    with mock.patch.object(tasks, "rollup_all_within", return_value=account.pk) as within, \
             mock.patch.object(tasks, "wake_on_commit") as wake:
         tasks.rollup_reports()
-    wake.assert_called_once_with(tasks.ROLLUP_TASK)
-    assert rollup_all_within(seconds=60) is True
+    within.assert_called_once_with(seconds=settings.Q_CLUSTER["timeout"] / 2, from_account_id=0)
+    wake.assert_called_once_with(tasks.ROLLUP_TASK, account.pk)
+    assert rollup_all_within(seconds=60, from_account_id=account.pk) is None
     assert not RollupProgress.objects.exists()
+
+
+def _midday_zone(now) -> str:
+    """A zone where it is midday now: today's partial rollup has hours to roll whatever the test's hour."""
+    return next(zone for zone in (f"Etc/GMT{offset:+d}" for offset in range(-14, 13))
+                if 10 <= now.astimezone(ZoneInfo(zone)).hour < 14)
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [
+    # Past the budget after the second account's pass: its partial rollup waits for the next run, which starts with it.
+    (2.5, [(["pass 1", "today 1", "pass 2"], 2), (["pass 2", "today 2", "pass 3"], 3), (["pass 3", "today 3"], None)]),
+    # Past the budget after any pass: each run still finishes its first account, so none is left without.
+    (0.5, [(["pass 1", "today 1"], 2), (["pass 2", "today 2"], 3), (["pass 3", "today 3"], None)]),
+])
+def test_runs_start_nothing_past_their_budget_and_every_account_gets_its_partial_rollup(db, seconds, expected):
+    """Each pass (one chunk here) and each partial rollup costs a second of the run's budget."""
+    now = timezone.now()
+    accounts = [AccountFactory(timezone=_midday_zone(now)) for _ in range(3)]
+    for account in accounts:
+        CallFactory(tracker__pool__account=account, started_at=now - timedelta(hours=1))
+    number = {account.pk: index for index, account in enumerate(accounts, start=1)}
+    clock = [0.0]
+    steps: list[str] = []
+
+    def costing(step, work):
+        def run(*, account):
+            steps.append(f"{step} {number[account.pk]}")
+            clock[0] += 1
+            return work(account=account)
+        return run
+
+    runs = []
+    with mock.patch.object(services, "monotonic", lambda: clock[0]), \
+            mock.patch.object(services, "rollup_refresh_chunk", costing("pass", services.rollup_refresh_chunk)), \
+            mock.patch.object(services, "rollup_today", costing("today", services.rollup_today)):
+        left: int | None = 0
+        while left is not None and len(runs) < 5:
+            steps.clear()
+            left = rollup_all_within(seconds=seconds, from_account_id=left)
+            runs.append((list(steps), number.get(left)))
+    assert runs == expected
+    assert RollupState.objects.filter(account__in=accounts, partial_until__isnull=False).count() == 3

@@ -203,13 +203,15 @@ class Command(BaseCommand):
         if existing:
             return existing
         rng = random.Random(7)
-        visits = list(Visit.objects.filter(website=main_line.website).order_by("started_at")[:400])
+        # Calls follow visits of the whole week, the newest visit's too: a fresh demo's last call is under an hour
+        # old (visits end at least 30 minutes ago), so today and the last 7 days have calls.
+        visits = list(Visit.objects.filter(website=main_line.website).order_by("-started_at"))
         visitor_trackers = list(CallTracker.objects.live().filter(pool=main_line))
         source_trackers = list(CallTracker.objects.live().filter(pool=service_line, status="active"))
         callers = [f"+1312555{n:04d}" for n in range(100, 140)]
         calls = []
         for index in range(60):
-            visit = rng.choice(visits)
+            visit = visits[0] if index == 0 else rng.choice(visits)
             by_source = index % 3 == 0 and source_trackers
             tracker = rng.choice(source_trackers) if by_source else rng.choice(visitor_trackers)
             caller = rng.choice(callers)
