@@ -14,6 +14,23 @@
       setTimeout(function () { form.querySelectorAll("[disabled]").forEach(function (f) { f.disabled = false; }); }, 0);
     });
   });
+  // A nav too wide for the screen (a phone) scrolls sideways: show the current page in it, not always the first ones.
+  var nav = document.querySelector(".topbar nav");
+  var current = nav && nav.querySelector("[aria-current]");
+  if (current && nav.scrollWidth > nav.clientWidth) {
+    var left = current.offsetLeft - nav.offsetLeft, right = left + current.offsetWidth;
+    if (left < nav.scrollLeft || right > nav.scrollLeft + nav.clientWidth) {
+      nav.scrollLeft = left - (nav.clientWidth - current.offsetWidth) / 2;
+    }
+  }
+  // The header's folded menus (account, settings) close on Escape, handing focus back to their button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll(".topbar details[open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
   // Wide charts on a narrow screen scroll inside their box: open them on the newest day (the right end).
   document.querySelectorAll("[data-scroll-end]").forEach(function (box) {
     box.scrollLeft = box.scrollWidth;

@@ -359,3 +359,113 @@ def test_admin_tables_fit_a_laptop(transactional_db, live_server, chromium):
                 page.screenshot(path=os.environ["SHOTS_DIR"] + f"/h5-after-admin-{path.replace('/', '-')}-1366.png")
     context.close()
     assert not problems, "\n".join(problems)
+
+
+# The sticky top bar on a phone: one compact row. It used to wrap its navigation (and the account line) to
+# 190 px, 22 % of a 390 × 844 phone, on every page, for good.
+PHONE = {"width": 390, "height": 844}
+TOPBAR_MAX_PHONE_PX = 64
+TOPBAR_JS = """() => {
+  const bar = document.querySelector('.topbar');
+  const links = [...bar.querySelectorAll('nav a')];
+  const current = bar.querySelector('nav a[aria-current]');
+  const inView = el => { const r = el.getBoundingClientRect(), b = bar.getBoundingClientRect();
+    const nav = el.closest('nav').getBoundingClientRect();
+    return r.width > 0 && r.left >= Math.max(0, nav.left) - 1 && r.right <= Math.min(innerWidth, nav.right) + 1
+      && r.top >= b.top && r.bottom <= b.bottom; };
+  return {height: bar.getBoundingClientRect().height, position: getComputedStyle(bar).position,
+          rows: new Set(links.map(a => Math.round(a.getBoundingClientRect().top))).size,
+          links: links.map(a => a.textContent.trim()),
+          current: current && current.textContent.trim(), currentInView: !!current && inView(current)};
+}"""
+# A control is reachable when it lies inside the viewport and a tap at its centre lands on it (nothing covers it).
+# A link in a row that scrolls sideways is first scrolled into view inside that row, as a swipe does.
+HIT_JS = """el => {
+  if (el.closest('nav')) el.scrollIntoView({block: 'nearest', inline: 'nearest'});
+  const r = el.getBoundingClientRect();
+  if (!r.width || !r.height || r.left < 0 || r.right > innerWidth + 1 || r.top < 0 || r.bottom > innerHeight) return false;
+  return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+}"""
+
+
+def _user_page(chromium, live_server, path, *, username, viewport):
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    context = chromium.new_context(viewport=viewport)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    assert page.goto(f"{live_server.url}{path}").status == 200
+    return context, page
+
+
+def _reachable(page, control):
+    """Visible where it is, or revealed by one tap on one of the bar's disclosure buttons."""
+    if page.evaluate(HIT_JS, control.element_handle()):
+        return True
+    for toggle in page.locator(".topbar summary, .topbar button[aria-expanded]").all():
+        if not toggle.is_visible():
+            continue
+        toggle.click()
+        found = page.evaluate(HIT_JS, control.element_handle())
+        toggle.click()
+        if found:
+            return True
+    return False
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("username", ["marketer", "admin"])  # an agency marketer's account switcher; an admin's Settings
+def test_on_a_phone_the_top_bar_is_one_compact_row_with_every_destination_in_reach(
+        transactional_db, live_server, chromium, username):
+    """At 390 × 844 the sticky bar is at most 64 px tall (< 8 % of the screen); each page of the nav is one tap away,
+    or a swipe along the nav row, or one tap on a menu; the current page shows without a swipe; the account
+    switcher and Log out are one tap on a menu away, and the keyboard opens and closes (Escape) that menu.
+    At 1366 px the nav stays one row: the agency marketer's account line used to push Notifications to a second.
+    `SHOTS_DIR=/work/logs SHOTS_TAG=before|after` saves the bar at both widths."""
+    _seed()
+    problems = []
+    for name, path in (("overview", "/dashboard/"), ("notifications", "/dashboard/notifications/"),
+                       ("report", "/dashboard/reports/source_medium/")):
+        context, page = _user_page(chromium, live_server, path, username=username, viewport=PHONE)
+        bar = page.evaluate(TOPBAR_JS)
+        if bar["height"] > TOPBAR_MAX_PHONE_PX:
+            problems.append(f"{name}: the top bar is {bar['height']:.0f} px tall at 390 px (max {TOPBAR_MAX_PHONE_PX})")
+        if bar["position"] != "sticky":
+            problems.append(f"{name}: the top bar is {bar['position']}, not sticky")
+        if not bar["currentInView"]:
+            problems.append(f"{name}: the current page ({bar['current']}) is not in view in the bar")
+        if os.environ.get("SHOTS_DIR"):
+            page.screenshot(path=f"{os.environ['SHOTS_DIR']}/ui-{os.environ.get('SHOTS_TAG', 'after')}-{username}-{name}-390.png")
+        for link in page.locator(".topbar nav a").all():
+            if not _reachable(page, link):
+                problems.append(f"{name}: nav link {link.inner_text()!r} is out of reach")
+        controls = [".topbar form[action$='/logout/'] button"]
+        if username == "marketer":
+            controls.append("#account-switch, .topbar a[href$='/dashboard/accounts/']")
+        for selector in controls:
+            if not any(_reachable(page, control) for control in page.locator(selector).all()):
+                problems.append(f"{name}: {selector} is out of reach")
+        if name == "overview":  # the keyboard: Tab to the account button, Enter opens it, Escape closes it
+            menu = page.locator(".topbar .account-menu > summary")
+            if not menu.is_visible():
+                problems.append("overview: no account menu button in the bar")
+                context.close()
+                continue
+            menu.focus()
+            page.keyboard.press("Enter")
+            if not page.locator(".topbar form[action$='/logout/'] button").is_visible():
+                problems.append("overview: Enter on the account button does not show Log out")
+            page.keyboard.press("Escape")
+            if page.evaluate("() => document.querySelector('.topbar .account-menu').open"):
+                problems.append("overview: Escape does not close the account menu")
+        context.close()
+    assert len(bar["links"]) == 8, bar["links"]
+    for name, path in (("overview", "/dashboard/"), ("report", "/dashboard/reports/source_medium/")):
+        context, page = _user_page(chromium, live_server, path, username=username, viewport={"width": 1366, "height": 768})
+        bar = page.evaluate(TOPBAR_JS)
+        if bar["rows"] != 1 or bar["height"] > 80:  # the account line may take two lines beside it
+            problems.append(f"{name} at 1366 px: nav in {bar['rows']} rows, bar {bar['height']:.0f} px tall")
+        if os.environ.get("SHOTS_DIR"):
+            page.screenshot(path=f"{os.environ['SHOTS_DIR']}/ui-{os.environ.get('SHOTS_TAG', 'after')}-{username}-{name}-1366.png")
+        context.close()
+    assert not problems, "\n".join(problems)
