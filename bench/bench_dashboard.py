@@ -5,7 +5,9 @@ Run with `make bench BENCH=dashboard`. The rows live in a database of their own,
 (BENCH_DATABASE_URL names the bench database), seeded once by PostgreSQL itself (bench/dashseed.py: set-based
 INSERT … SELECT, faster here than COPY; several accounts, the large one with 60 % of the rows, ~400 days of growing
 traffic) and reused while its `bench_seed` row says the same sizes; the 10 M seed takes about 40 minutes on the
-2-core machine, a rerun only migrates, refreshes the rollup and times. BENCH_CALLS, BENCH_VISITS,
+2-core machine, a rerun only migrates, refreshes the rollup and times. The visitor pools' leases (one per human
+visit, dashseed.seed_leases) are a step of their own, run once on a database whose `bench_seed_leases` table is
+missing (those seeded before it get them without a reseed). BENCH_CALLS, BENCH_VISITS,
 BENCH_RUNS change the sizes and the number of timed requests per page; BENCH_PAGES=a,b times only the pages
 whose name contains a or b; BENCH_ROLLUP=0 leaves the rollup as it is (no pass, no rollup figures).
 
@@ -237,6 +239,16 @@ def main():
                          [SEED_VERSION, CALLS, VISITS, DAYS])
     else:
         print(f"seed: reusing {url.rsplit('/', 1)[1]}", flush=True)
+    with psycopg.connect(url) as conn:
+        leases = leases_seeded(conn)
+        if leases is None:  # a database seeded before the leases were: added once, no reseed
+            leases = seed_leases(conn)
+            started = time.perf_counter()
+            conn.autocommit = True
+            conn.execute("VACUUM ANALYZE trackers_lease")
+            print(f"seed: trackers_lease VACUUM ANALYZE in {time.perf_counter() - started:.0f} s", flush=True)
+        else:
+            print(f"seed: reusing its {leases:,} leases", flush=True)
 
     from django.contrib.auth import get_user_model
 
@@ -298,7 +310,7 @@ def main():
     admin.close()
 
 
-from dashseed import LARGE_ACCOUNT, ROLLUP_ACCOUNT, SEED_VERSION, seed  # noqa: E402
+from dashseed import LARGE_ACCOUNT, ROLLUP_ACCOUNT, SEED_VERSION, leases_seeded, seed, seed_leases  # noqa: E402
 
 if __name__ == "__main__":
     main()
