@@ -1,7 +1,13 @@
 """django-q2 entry points (stable dotted paths; arguments are ids only). The logic is in pools.services."""
 
+from django.utils import timezone
+
 from pools.fallbacks import pool_fallbacks_update, pools_fallbacks_retry
+from pools.peaks import pool_peaks_roll
 from pools.services import pool_enforce_by_id, pools_enforce_all, pools_sample_concurrency
+
+# Inside the worker's task timeout (Q_CLUSTER["timeout"], 60 s): a long catch-up resumes at the next run.
+PEAKS_BUDGET_SECONDS = 40
 
 
 def enforce_all_pools() -> int:
@@ -22,3 +28,7 @@ def update_tracker_fallbacks(pool_id: int) -> int:
 
 def update_pending_tracker_fallbacks() -> int:
     return pools_fallbacks_retry()
+
+
+def roll_pool_peaks() -> int:
+    return pool_peaks_roll(now=timezone.now(), budget_seconds=PEAKS_BUDGET_SECONDS)
