@@ -138,13 +138,14 @@ def _first_lease_start(*, pool_id: int) -> datetime | None:
             .aggregate(first=Min("first_start"))["first"])
 
 
-def _lapsed_open_by_pool(*, pool_ids: list[int], now: datetime) -> dict[int, datetime]:
-    """{pool id: the expiry of its earliest open lease that lapsed before `now`}: a renewal may still stretch it (one
-    query over the open leases, trackers_lease_open_visit_idx)."""
-    rows = (Lease.objects.filter(ended_at__isnull=True, expires_at__lt=now, tracker__pool_id__in=pool_ids)
-            .values("tracker__pool_id").annotate(first=Min("expires_at")).order_by()
-            .values_list("tracker__pool_id", "first"))
-    return dict(rows)
+def pools_final_until(*, pool_ids: list[int], now: datetime) -> dict[int, datetime]:
+    """{pool id: the instant before which its leases can no longer change}: `now` less SETTLE_MARGIN, or the expiry of
+    its earliest open lease that lapsed before `now` (a renewal may still stretch it) if earlier. One query over the
+    open leases (trackers_lease_open_visit_idx)."""
+    lapsed = dict(Lease.objects.filter(ended_at__isnull=True, expires_at__lt=now, tracker__pool_id__in=pool_ids)
+                  .values("tracker__pool_id").annotate(first=Min("expires_at")).order_by()
+                  .values_list("tracker__pool_id", "first"))
+    return {pool_id: min(now - SETTLE_MARGIN, lapsed.get(pool_id, now)) for pool_id in pool_ids}
 
 
 # --- the roll (a scheduled task: pools.tasks.roll_pool_peaks) -------------------------------------------------------
@@ -158,12 +159,11 @@ def pool_peaks_roll(*, now: datetime, pool_ids: list[int] | None = None, budget_
     if pool_ids is not None:
         visitor_pools = visitor_pools.filter(pk__in=pool_ids)
     pools = list(visitor_pools)
-    lapsed = _lapsed_open_by_pool(pool_ids=[pool.pk for pool in pools], now=now)
+    finals = pools_final_until(pool_ids=[pool.pk for pool in pools], now=now)
     rolled = 0
     for pool in pools:
-        final = min(now - SETTLE_MARGIN, lapsed.get(pool.pk, now))
         while budget_seconds is None or clock.monotonic() - started <= budget_seconds:
-            pieces = pool_peaks_roll_chunk(pool=pool, final=final, now=now)
+            pieces = pool_peaks_roll_chunk(pool=pool, final=finals[pool.pk], now=now)
             rolled += pieces
             if not pieces:
                 break
