@@ -151,6 +151,19 @@ def test_nothing_goes_before_the_engine_counts_hold_its_days(account, history):
     assert retention_purge(now=NOW).visits == 7
 
 
+def test_nothing_goes_before_the_visitor_pools_peaks_hold_its_days(account, history):
+    """The leases go with their visits: the pool's daily peak concurrency (pools.peaks) must hold their days first."""
+    from pools.models import PoolDayPeak
+
+    website, _, _ = history
+    rollup_refresh(account=account, through=NOW.date())
+    source_days_roll(now=NOW)
+    assert retention_purge(now=NOW).visits == 0  # the visitor pool is not rolled up yet
+    pool_peaks_roll(now=NOW)
+    assert retention_purge(now=NOW).visits == 7
+    assert PoolDayPeak.objects.filter(pool__website=website, day=OLD.date(), peak=1).exists()
+
+
 def test_another_tenant_is_untouched(account, other_account, history):
     other_site, other_call, _ = _site_with_history(other_account)
     _rolled(account)
