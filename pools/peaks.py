@@ -150,10 +150,16 @@ def pools_final_until(*, pool_ids: list[int], now: datetime) -> dict[int, dateti
 
 # --- the roll (a scheduled task: pools.tasks.roll_pool_peaks) -------------------------------------------------------
 
-def pool_peaks_roll(*, now: datetime, pool_ids: list[int] | None = None, budget_seconds: float | None = None) -> int:
+@dataclass(frozen=True)
+class PeaksRolled:
+    pieces: int     # days, or parts of days, rolled
+    finished: bool  # False: the time budget ran out with pools (maybe) left to roll
+
+
+def pool_peaks_roll(*, now: datetime, pool_ids: list[int] | None = None,
+                    budget_seconds: float | None = None) -> PeaksRolled:
     """Roll every visitor pool's (or `pool_ids`') leases into PoolDayPeak up to the instant they are final, chunk
-    after chunk. Stops after `budget_seconds` (the next run goes on from each pool's rolled_until). Returns the pieces
-    (a day, or the part of a day) rolled."""
+    after chunk. Stops after `budget_seconds` (the next run goes on from each pool's rolled_until)."""
     started = clock.monotonic()
     visitor_pools = Pool.objects.filter(tracking=Pool.Tracking.VISITOR).select_related("account").order_by("pk")
     if pool_ids is not None:
@@ -168,8 +174,8 @@ def pool_peaks_roll(*, now: datetime, pool_ids: list[int] | None = None, budget_
             if not pieces:
                 break
         else:
-            break
-    return rolled
+            return PeaksRolled(rolled, finished=False)
+    return PeaksRolled(rolled, finished=True)
 
 
 def pool_peaks_roll_chunk(*, pool: Pool, final: datetime, now: datetime) -> int:

@@ -2,11 +2,13 @@
 
 from django.utils import timezone
 
+from core.queue import wake_on_commit
 from pools.fallbacks import pool_fallbacks_update, pools_fallbacks_retry
 from pools.peaks import pool_peaks_roll
 from pools.services import pool_enforce_by_id, pools_enforce_all, pools_sample_concurrency
 
-# Inside the worker's task timeout (Q_CLUSTER["timeout"], 60 s): a long catch-up resumes at the next run.
+PEAKS_TASK = "pools.tasks.roll_pool_peaks"
+# Inside the worker's task timeout (Q_CLUSTER["timeout"], 60 s): a long catch-up goes on in the continuation.
 PEAKS_BUDGET_SECONDS = 40
 
 
@@ -31,4 +33,9 @@ def update_pending_tracker_fallbacks() -> int:
 
 
 def roll_pool_peaks() -> int:
-    return pool_peaks_roll(now=timezone.now(), budget_seconds=PEAKS_BUDGET_SECONDS)
+    """A run out of time (a first roll of a long history) queues its continuation at once instead of waiting for the
+    next schedule: the pages read the pool's leases live until the roll catches up."""
+    rolled = pool_peaks_roll(now=timezone.now(), budget_seconds=PEAKS_BUDGET_SECONDS)
+    if not rolled.finished:
+        wake_on_commit(PEAKS_TASK)
+    return rolled.pieces

@@ -12,6 +12,7 @@ from pools.models import Pool, PoolDayPeak, PoolPeakRollup
 from pools.peaks import (
     CHUNK_DAYS,
     SETTLE_MARGIN,
+    PeaksRolled,
     day_boundaries,
     plan_peak_read,
     pool_peak_concurrency,
@@ -229,13 +230,13 @@ def test_the_roll_goes_chunk_by_chunk_and_a_run_out_of_time_leaves_the_rest_to_t
     account = AccountFactory(timezone="UTC")
     pool, trackers = _pool_with_trackers(account)
     _random_leases(random.Random(3), trackers, start=NOW - timedelta(days=40), days=40, count=60, now=NOW)
-    assert pool_peaks_roll(now=NOW, budget_seconds=0) == 0
+    assert pool_peaks_roll(now=NOW, budget_seconds=0) == PeaksRolled(pieces=0, finished=False)
     pool = Pool.objects.select_related("account").get(pk=pool.pk)
     assert pool_peaks_roll_chunk(pool=pool, final=NOW - SETTLE_MARGIN, now=NOW) == CHUNK_DAYS
     rollup = PoolPeakRollup.objects.get(pool=pool)
     assert rollup.rolled_until == datetime.combine(rollup.rolled_until.date(), datetime.min.time(), tzinfo=UTC)
     assert rollup.rolled_until < NOW - timedelta(days=20)
-    pool_peaks_roll(now=NOW)
+    assert pool_peaks_roll(now=NOW).finished
     assert PoolPeakRollup.objects.get(pool=pool).rolled_until == NOW - SETTLE_MARGIN
     since = NOW - timedelta(days=41)
     assert (pool_peak_concurrency(account=account, pool_id=pool.pk, since=since, until=NOW)
@@ -298,9 +299,16 @@ def test_only_visitor_pools_are_rolled_and_only_those_asked_for():
 
 
 @pytest.mark.django_db
-def test_the_scheduled_task_rolls_every_visitor_pool():
-    from pools.tasks import roll_pool_peaks
+def test_the_scheduled_task_rolls_every_visitor_pool_and_queues_its_continuation_when_out_of_time():
+    from unittest import mock
+
+    from pools import tasks
 
     pool, _ = _pool_with_trackers(AccountFactory(timezone="UTC"))
-    roll_pool_peaks()
+    with mock.patch.object(tasks, "wake_on_commit") as wake:
+        tasks.roll_pool_peaks()
     assert PoolPeakRollup.objects.filter(pool=pool).exists()
+    wake.assert_not_called()
+    with mock.patch.object(tasks, "PEAKS_BUDGET_SECONDS", 0), mock.patch.object(tasks, "wake_on_commit") as wake:
+        tasks.roll_pool_peaks()
+    wake.assert_called_once_with(tasks.PEAKS_TASK)
