@@ -5,7 +5,9 @@ Run with `make bench BENCH=dashboard`. The rows live in a database of their own,
 (BENCH_DATABASE_URL names the bench database), seeded once by PostgreSQL itself (bench/dashseed.py: set-based
 INSERT … SELECT, faster here than COPY; several accounts, the large one with 60 % of the rows, ~400 days of growing
 traffic) and reused while its `bench_seed` row says the same sizes; the 10 M seed takes about 40 minutes on the
-2-core machine, a rerun only migrates, refreshes the rollup and times. BENCH_CALLS, BENCH_VISITS,
+2-core machine, a rerun only migrates, refreshes the rollup and times. The visitor pools' leases (one per human
+visit, dashseed.seed_leases) are a step of their own, run once on a database whose `bench_seed_leases` table is
+missing (those seeded before it get them without a reseed). BENCH_CALLS, BENCH_VISITS,
 BENCH_RUNS change the sizes and the number of timed requests per page; BENCH_PAGES=a,b times only the pages
 whose name contains a or b; BENCH_ROLLUP=0 leaves the rollup as it is (no pass, no rollup figures).
 
@@ -202,6 +204,49 @@ def today_rolled_behind(account, *, minutes: int) -> str:
     return f"rolled up to {state.partial_until:%H:%M} UTC ({rolled} rows); {live:,} calls after it read live"
 
 
+def pool_peaks_rolled(*, minutes: int) -> str:
+    """The visitor pools' daily peaks (pools.peaks) as the scheduled task (every 15 minutes) leaves them at worst:
+    rolled up to `minutes` (and its settle margin) before now, so the pool pages read that much of the leases live.
+    Always run, whatever BENCH_ROLLUP says: the roll only moves forward (a database whose leases were just seeded
+    catches up its whole history, chunk by chunk as the worker would; later runs add minutes). The sweep of lapsed
+    leases (trackers.tasks, every 5 minutes) runs first, as in production: the seed's open sessions lapse."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from pools.models import Pool, PoolPeakRollup
+    from pools.peaks import pool_peaks_roll_chunk, pools_final_until
+    from trackers.leasing import lease_release_expired
+    from trackers.models import Lease
+
+    lease_release_expired(now=timezone.now())
+    now = timezone.now() - timedelta(minutes=minutes)
+    pools = list(Pool.objects.filter(tracking=Pool.Tracking.VISITOR).select_related("account").order_by("pk"))
+    finals = pools_final_until(pool_ids=[pool.pk for pool in pools], now=now)
+    times, pieces = [], 0
+    started = time.perf_counter()
+    for pool in pools:
+        while True:
+            chunk_started = time.perf_counter()
+            rolled = pool_peaks_roll_chunk(pool=pool, final=finals[pool.pk], now=now)
+            if not rolled:
+                break
+            times.append(time.perf_counter() - chunk_started)
+            pieces += rolled
+    total = time.perf_counter() - started
+    until = PoolPeakRollup.objects.aggregate(until=Max("rolled_until"))["until"]
+    live = Lease.objects.filter(pool_id__in=Pool.objects.filter(tracking="visitor").values("pk"),
+                                started_at__gte=until, started_at__lt=timezone.now()).count() if until else 0
+    timeout = settings.Q_CLUSTER["timeout"]
+    chunks = (f"{len(times)} chunks in {total:.1f} s, per chunk median {statistics.median(times):.2f} s, max "
+              f"{max(times):.2f} s (worker task timeout {timeout} s: {'ok' if max(times) < timeout / 2 else 'TOO SLOW'})"
+              if times else f"nothing to roll ({total:.2f} s)")
+    return (f"visitor pools rolled up to {until:%H:%M} UTC; {pieces} days or parts of days: {chunks}; "
+            f"{live:,} leases since read live" if until else chunks)
+
+
 def main():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -237,6 +282,16 @@ def main():
                          [SEED_VERSION, CALLS, VISITS, DAYS])
     else:
         print(f"seed: reusing {url.rsplit('/', 1)[1]}", flush=True)
+    with psycopg.connect(url) as conn:
+        leases = leases_seeded(conn)
+        if leases is None:  # a database seeded before the leases were: added once, no reseed
+            leases = seed_leases(conn)
+            started = time.perf_counter()
+            conn.autocommit = True
+            conn.execute("VACUUM ANALYZE trackers_lease")
+            print(f"seed: trackers_lease VACUUM ANALYZE in {time.perf_counter() - started:.0f} s", flush=True)
+        else:
+            print(f"seed: reusing its {leases:,} leases", flush=True)
 
     from django.contrib.auth import get_user_model
 
@@ -263,6 +318,7 @@ def main():
     lag = int(os.environ.get("BENCH_TODAY_LAG_MINUTES", 15))
     for account in accounts.values():
         print(f"today: {account.name} {today_rolled_behind(account, minutes=lag)}", flush=True)
+    print(f"peaks: {pool_peaks_rolled(minutes=lag)}", flush=True)
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-marketer"))
@@ -298,7 +354,7 @@ def main():
     admin.close()
 
 
-from dashseed import LARGE_ACCOUNT, ROLLUP_ACCOUNT, SEED_VERSION, seed  # noqa: E402
+from dashseed import LARGE_ACCOUNT, ROLLUP_ACCOUNT, SEED_VERSION, leases_seeded, seed, seed_leases  # noqa: E402
 
 if __name__ == "__main__":
     main()

@@ -223,6 +223,88 @@ def seed(conn, *, calls: int, visits: int, days: int, log=print) -> dict:
     return made
 
 
+LEASES_MARKER = "bench_seed_leases"  # a table: present once seed_leases committed
+
+
+def leases_seeded(conn) -> int | None:
+    """How many leases seed_leases wrote into this database (None: it has not run here)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", [LEASES_MARKER])
+        if not cur.fetchone()[0]:
+            return None
+        cur.execute(f"SELECT leases FROM {LEASES_MARKER}")
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
+def seed_leases(conn, *, log=print) -> int:
+    """One lease per human visit of every visitor pool's website (bots get none), as the DNI snippet leaves them:
+    started when the visit started, on one of the pool's Active trackers (round robin), from the visitor's address;
+    ended when the visitor left (last seen) plus DNI_LEAVE_GRACE_SECONDS (the `pagehide` beacon shortened it),
+    or, for one visitor in ten (no beacon: a closed tab, a phone put away), plus the pool's lease time after its last
+    heartbeat, closed by the sweep (ended_at = expires_at). The latest lease of each tracker started by now is still
+    open (its session goes on: expires `lease_minutes` after the seed), at most one per tracker as the database
+    demands. The overlapping leases of one tracker stand for what a pool this busy would hand out shared.
+
+    A step of its own, after the visits (the 10 M databases seeded before it get their leases without a reseed):
+    one transaction that drops the secondary indexes of the lease table, loads, rebuilds them and writes the
+    marker table (LEASES_MARKER), so an interrupted run leaves nothing behind. Returns the leases written."""
+    from django.conf import settings
+
+    started = time.perf_counter()
+    with conn.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")  # no FK trigger per row: the seed writes valid ids
+        cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cur.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+            WHERE i.indrelid = 'trackers_lease'::regclass
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            """)
+        index_defs = cur.fetchall()
+        for name, _definition in index_defs:
+            cur.execute(f'DROP INDEX "{name}"')
+        cur.execute(
+            """
+            INSERT INTO trackers_lease (tracker_id, pool_id, visit_id, started_at, expires_at, ended_at, is_shared,
+                                        client_key)
+            SELECT site.trackers[1 + v.id %% array_length(site.trackers, 1)], site.pool_id, v.id, v.started_at,
+                   e.ends, e.ends, FALSE,
+                   '10.' || (v.visitor_id / 65536 %% 256) || '.' || (v.visitor_id / 256 %% 256) || '.'
+                       || (v.visitor_id %% 256)
+            FROM attribution_visit v
+            JOIN (SELECT p.id AS pool_id, p.website_id, p.lease_minutes, array_agg(t.id ORDER BY t.id) AS trackers
+                  FROM pools_pool p JOIN trackers_calltracker t ON t.pool_id = p.id
+                  WHERE p.tracking = 'visitor' AND p.retired_at IS NULL AND t.status = 'active'
+                    AND t.deleted_at IS NULL
+                  GROUP BY p.id) site ON site.website_id = v.website_id
+            CROSS JOIN LATERAL (SELECT v.last_seen_at + CASE WHEN v.visitor_id %% 10 = 3
+                                    THEN site.lease_minutes * interval '1 minute'
+                                    ELSE %s * interval '1 second' END AS ends) e
+            WHERE NOT v.is_bot
+            """, [settings.DNI_LEAVE_GRACE_SECONDS])
+        leases = cur.rowcount
+        log(f"seed: {leases:,} leases in {time.perf_counter() - started:.0f} s", flush=True)
+        for _name, definition in index_defs:
+            cur.execute(definition)
+        cur.execute("ANALYZE trackers_lease")
+        # The latest lease of each visitor-pool tracker (the seed's last day runs into the future: started by now) is
+        # open: its session is still going.
+        cur.execute(
+            """
+            UPDATE trackers_lease l SET ended_at = NULL, expires_at = now() + p.lease_minutes * interval '1 minute'
+            FROM pools_pool p JOIN trackers_calltracker t ON t.pool_id = p.id
+            CROSS JOIN LATERAL (SELECT x.id FROM trackers_lease x WHERE x.tracker_id = t.id AND x.started_at < now()
+                                ORDER BY x.started_at DESC LIMIT 1) latest
+            WHERE p.tracking = 'visitor' AND l.id = latest.id
+            """)
+        cur.execute(f"CREATE TABLE {LEASES_MARKER} (leases bigint, seeded_at timestamptz DEFAULT now())")
+        cur.execute(f"INSERT INTO {LEASES_MARKER} (leases) VALUES (%s)", [leases])
+    conn.commit()
+    log(f"seed: leases and {len(index_defs)} indexes in {time.perf_counter() - started:.0f} s", flush=True)
+    return leases
+
+
 def _drop_secondary_indexes(conn, tables: list[str]) -> list[str]:
     """Drops the indexes of `tables` that back no constraint; returns their definitions to recreate them."""
     with conn.cursor() as cur:

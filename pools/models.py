@@ -199,6 +199,44 @@ class ConcurrencySample(models.Model):
         return f"{self.pool_id} @ {timezone.localtime(self.sampled_at):%Y-%m-%d %H:%M}: {self.leased}/{self.size}"
 
 
+class PoolDayPeak(models.Model):
+    """The most leases of a visitor pool open at one instant during one day (the account's time zone), shared ones
+    included: the dashboard's "peak in the date range" is the largest of its days' (pools.peaks). Written by the
+    scheduled roll-up of leases once their intervals can no longer change (PoolPeakRollup.rolled_until); the day
+    being rolled (today) holds its peak so far. Days without leases have no row. Kept past lease retention: the
+    leases behind a day go, its peak stays."""
+
+    # No index of its own: pools_pooldaypeak_one_per_pool_day (pool, day) leads with it.
+    pool = models.ForeignKey(Pool, on_delete=models.CASCADE, related_name="day_peaks", db_index=False)
+    day = models.DateField()
+    peak = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pool_id", "day"]
+        constraints = [
+            # Also the index of every read: a pool's days in a date range (pools.peaks.pool_peak_concurrency).
+            models.UniqueConstraint(fields=["pool", "day"], name="pools_pooldaypeak_one_per_pool_day"),
+            models.CheckConstraint(condition=Q(peak__gte=0), name="pools_pooldaypeak_peak_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.pool_id} {self.day}: {self.peak}"
+
+
+class PoolPeakRollup(models.Model):
+    """How far a visitor pool's leases are rolled up into PoolDayPeak: every instant before `rolled_until`. Leases
+    that were open at that instant all started at or after `open_since` (None: none was open), so a read of what
+    comes after it looks at leases from there on, not at the pool's whole history."""
+
+    pool = models.OneToOneField(Pool, on_delete=models.CASCADE, related_name="peak_rollup")
+    rolled_until = models.DateTimeField()
+    open_since = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.pool_id} rolled until {self.rolled_until:%Y-%m-%d %H:%M}"
+
+
 class PoolChange(models.Model):
     """Append-only history of a pool's settings: what changed, from what to what, who and why."""
 

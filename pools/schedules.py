@@ -11,4 +11,7 @@ def schedules() -> list[dict]:
         {"name": "update pending tracker fallbacks", "func": "pools.tasks.update_pending_tracker_fallbacks",
          "minutes": 5},
         {"name": "sample visitor pool concurrency", "func": "pools.tasks.sample_pool_concurrency", "minutes": 1},
+        # Visitor pools' daily peak concurrency (pools.peaks); pages read what follows the rolled part live, so a late
+        # run is slower, never wrong.
+        {"name": "roll up visitor pool peaks", "func": "pools.tasks.roll_pool_peaks", "minutes": 15},
     ]

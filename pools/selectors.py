@@ -3,7 +3,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from accounts.models import Account
@@ -207,28 +206,6 @@ def pool_sizing_recommendation(*, pool: Pool, now: datetime, leased_now: int | N
         "sampling_since": sampling_since,
         "has_enough_data": sizing_has_enough_data(sampling_since=sampling_since, now=now),
     }
-
-
-def pool_peak_concurrency(*, account, pool_id: int, since: datetime, until: datetime) -> int:
-    """Most leases of the pool open at the same instant in [since, until] (shared ones included).
-
-    A running sum over +1 (start) / -1 (end) events, in SQL; an end sorts before a start at the same instant.
-    """
-    lease_t, tracker_t, pool_t = Lease._meta.db_table, CallTracker._meta.db_table, Pool._meta.db_table
-    leases = (
-        f"SELECT l.started_at AS s, COALESCE(l.ended_at, l.expires_at) AS e FROM {lease_t} l "
-        f"JOIN {tracker_t} t ON t.id = l.tracker_id JOIN {pool_t} p ON p.id = t.pool_id "
-        f"WHERE p.account_id = %s AND t.pool_id = %s AND l.started_at < %s AND COALESCE(l.ended_at, l.expires_at) > %s"
-    )
-    sql = (
-        f"SELECT MAX(running) FROM (SELECT SUM(delta) OVER (ORDER BY at, delta ROWS UNBOUNDED PRECEDING) AS running "
-        f"FROM (SELECT s AS at, 1 AS delta FROM ({leases}) a UNION ALL SELECT e AS at, -1 AS delta FROM ({leases}) b) ev) r"
-    )
-    params = [account.pk, pool_id, until, since]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + params)
-        (peak,) = cursor.fetchone()
-    return int(peak or 0)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Account, Website
@@ -31,6 +31,7 @@ from pools.models import ConcurrencySample, Pool, PoolChange, PoolNoticeAudio, P
 from pools.planner import PlannedAction
 from pools.selectors import (
     SIZING_WINDOW,
+    open_leases_filter,
     pool_plan,
     pool_preview,
     pools_to_enforce,
@@ -39,7 +40,7 @@ from telephony.call_flow import call_flow_clean
 from telephony.fallback import forward_fallback_url
 from telephony.number_search import NumberRequestError, number_request_clean, number_searches
 from telephony.providers import ProviderError, provider_for_account
-from trackers.models import CallTracker
+from trackers.models import CallTracker, Lease
 from trackers.services import (
     tracker_add,
     tracker_delete,
@@ -456,18 +457,18 @@ def pool_reassign_original(*, pool: Pool, actor=None, now: datetime | None = Non
 
 
 def pools_sample_concurrency(*, now: datetime | None = None) -> int:
-    """Record, for every visitor pool in service, how many of its trackers are leased right now (one
-    aggregate query), and prune samples older than twice the sizing window."""
+    """Record, for every visitor pool in service, how many of its live trackers are leased right now and how many
+    are Active, and prune samples older than twice the sizing window. Three queries; the leases are read from the
+    open ones only (trackers_lease_open_visit_idx): a count filtered out of the pools' joined leases read every
+    lease they ever had (20 s a minute at 10 M leases)."""
     now = now or timezone.now()
-    live = Q(trackers__deleted_at__isnull=True)
-    pools = Pool.objects.filter(tracking=Pool.Tracking.VISITOR, retired_at__isnull=True).annotate(
-        leased_now=Count(
-            "trackers__leases", distinct=True,
-            filter=live & Q(trackers__leases__ended_at__isnull=True, trackers__leases__expires_at__gt=now),
-        ),
-        active_now=Count("trackers", distinct=True, filter=live & Q(trackers__status=CallTracker.Status.ACTIVE)),
-    )
-    samples = [ConcurrencySample(pool=p, sampled_at=now, leased=p.leased_now, size=p.active_now) for p in pools]
+    pools = list(Pool.objects.filter(tracking=Pool.Tracking.VISITOR, retired_at__isnull=True).order_by("pk"))
+    leased = dict(Lease.objects.filter(open_leases_filter(now), tracker__pool__in=pools, tracker__deleted_at__isnull=True)
+                  .values("tracker__pool_id").annotate(n=Count("id")).order_by().values_list("tracker__pool_id", "n"))
+    active = dict(CallTracker.objects.live().filter(pool__in=pools, status=CallTracker.Status.ACTIVE)
+                  .values("pool_id").annotate(n=Count("id")).order_by().values_list("pool_id", "n"))
+    samples = [ConcurrencySample(pool=p, sampled_at=now, leased=leased.get(p.pk, 0), size=active.get(p.pk, 0))
+               for p in pools]
     with transaction.atomic():
         ConcurrencySample.objects.bulk_create(samples)
         ConcurrencySample.objects.filter(sampled_at__lt=now - 2 * SIZING_WINDOW).delete()

@@ -8,8 +8,10 @@ call's source, campaign, keyword and landing page never depend on the visit, and
 as before. The rollups stay too: ReportDay (reports), and SourceDay (the rules engine's daily counts) for as long as
 retention or the longest visit window of the website's pools, whichever reaches further back.
 
-A visit is deleted only when both rollups hold its day: before its account's RollupState.rolled_through (reports,
-in the account's zone) and before its website's SourceDayRollup.rolled_through (UTC). This module only reads them.
+A visit is deleted only when the rollups hold its day: before its account's RollupState.rolled_through (reports,
+in the account's zone), before its website's SourceDayRollup.rolled_through (UTC) and before the day that the
+daily peaks of the website's visitor pools are rolled up to (pools.peaks, PoolPeakRollup.rolled_until: its leases
+go with it, their peaks stay). This module only reads them.
 
 Batches: each is one short transaction over at most `batch_size` visits (or calls' events), found through an index
 (attr_visit_top_idx for humans, attr_visit_bot_idx for bots, calls_account_started_idx for calls); no lock is held
@@ -30,6 +32,8 @@ from accounts.models import Account, Website
 from attribution.models import PageView, RetentionState, SourceDayRollup, Visit, Visitor
 from attribution.source_counts import source_days_purge
 from calls.models import Call, CallEvent
+from pools.models import Pool
+from pools.peaks import pools_peaks_rolled_until
 from pools.selectors import website_visit_windows
 from reports.models import ReportDay, RollupState
 from trackers.models import Lease
@@ -78,15 +82,21 @@ def account_visits_cutoff(*, account: Account, now: datetime) -> datetime | None
 
 
 def website_visits_cutoff(*, website: Website, account_cutoff: datetime) -> datetime | None:
-    """…or the start of the account's day in which the website's daily source counts (UTC days) end, if earlier.
-    None: not counted yet."""
+    """…or the start of the account's day in which the website's daily source counts (UTC days) end, or in which the
+    daily peaks of one of its visitor pools are rolled up to (pools.peaks: the leases go with their visits), if
+    earlier. None: not counted, or a visitor pool not rolled up, yet."""
     counted_through = SourceDayRollup.objects.filter(website=website).values_list("rolled_through", flat=True).first()
     if counted_through is None:
         return None
     zone = account_cutoff.tzinfo
     assert isinstance(zone, ZoneInfo)
     counted_end = datetime.combine(counted_through, time.min, tzinfo=UTC).astimezone(zone)
-    return min(account_cutoff, _day_start(counted_end.date(), zone))
+    cutoff = min(account_cutoff, _day_start(counted_end.date(), zone))
+    visitor_pools = list(Pool.objects.filter(website=website, tracking=Pool.Tracking.VISITOR).values_list("pk", flat=True))
+    peaks_rolled = pools_peaks_rolled_until(pool_ids=visitor_pools)
+    if len(peaks_rolled) < len(visitor_pools):
+        return None
+    return min([cutoff, *(_day_start(until.astimezone(zone).date(), zone) for until in peaks_rolled.values())])
 
 
 def retained_visit_counts(*, account: Account, since: date | None, through: date) -> dict[tuple, int]:

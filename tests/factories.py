@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -20,7 +20,15 @@ from calls.models import (
 )
 from core.models import Heartbeat, RateCounter
 from dashboard.models import CallLogPreference, SavedCallView
-from pools.models import ConcurrencySample, Pool, PoolChange, PoolNoticeAudio, PoolOriginalNumber
+from pools.models import (
+    ConcurrencySample,
+    Pool,
+    PoolChange,
+    PoolDayPeak,
+    PoolNoticeAudio,
+    PoolOriginalNumber,
+    PoolPeakRollup,
+)
 from reports.models import ReportDay, RollupState
 from telephony.models import TelephonySettings
 from telephony.providers.sandbox import AREA_CODES
@@ -313,6 +321,24 @@ class ConcurrencySampleFactory(factory.django.DjangoModelFactory):
     sampled_at = factory.LazyFunction(timezone.now)
     leased = 1
     size = factory.SelfAttribute("pool.size")
+
+
+class PoolDayPeakFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoolDayPeak
+
+    pool = factory.SubFactory(PoolFactory, visitor=True)
+    day = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
+    peak = 3
+
+
+class PoolPeakRollupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoolPeakRollup
+
+    pool = factory.SubFactory(PoolFactory, visitor=True)
+    rolled_until = factory.LazyFunction(timezone.now)
+    refreshed_at = factory.LazyFunction(timezone.now)
 
 
 class PoolOriginalNumberFactory(factory.django.DjangoModelFactory):

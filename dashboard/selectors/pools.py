@@ -14,6 +14,7 @@ from dashboard.charts import concurrency_chart
 from dashboard.filters import DashboardFilters
 from dashboard.selectors.report_page import calls_by_pool_name
 from pools.models import Pool
+from pools.peaks import pool_peak_concurrency
 from pools.selectors import (
     EXHAUSTION_WINDOW,
     pool_diagnose_plan,
@@ -22,7 +23,6 @@ from pools.selectors import (
     pool_health_get,
     pool_list,
     pool_original_history,
-    pool_peak_concurrency,
     pool_preview,
     pool_sizing_recommendation,
 )

@@ -49,9 +49,10 @@ def test_pool_detail_query_count_does_not_grow_with_trackers(marketer_client, po
         CallFactory(tracker=CallTrackerFactory(pool=pool, active=True))
     # session, user, membership, websites, pool, trackers with last call, rollup state, calls per pool,
     # original-number history, then the visitor pool's open leases (how many, the most one client holds), sizing
-    # (peak, samples), peak in range, exhaustion counts (in the range, and the last 24 h for its health) and list;
-    # whether the user is an account admin (the "Add numbers" form) is read off the memberships
-    with django_assert_num_queries(15):
+    # (peak, samples), peak in range (the peaks rollup's state, then, not rolled up yet, the leases live: with a
+    # rollup, its days too), exhaustion counts (in the range, and the last 24 h for its health) and list; whether the
+    # user is an account admin (the "Add numbers" form) is read off the memberships
+    with django_assert_num_queries(16):
         marketer_client.get(_url(pool))
 
 
@@ -223,3 +224,30 @@ def test_the_health_counts_the_last_24_hours_of_exhaustion_whatever_the_date_ran
     response = marketer_client.get(_url(pool) + "?range=1")  # the health's 24 h, whatever the range holds
     assert response.context["health"] == pool_health_get(account=pool.account, pool=pool, now=timezone.now())
     assert response.context["health"].state == "exhausted"
+
+
+def test_the_peak_in_the_range_is_the_rolled_days_and_the_leases_since_the_rollup(marketer_client, pool):
+    """Three sessions at once two days ago (rolled up by the scheduled task), two since the last roll (read live):
+    the page shows the larger; two more now and the live part wins."""
+    from pools.peaks import pool_peaks_roll
+    from tests.factories import LeaseFactory, VisitFactory
+
+    now = timezone.now()
+    trackers = [CallTrackerFactory(pool=pool, active=True) for _ in range(4)]
+
+    def lease(tracker, started, minutes, *, ended=True):
+        LeaseFactory(tracker=tracker, visit=VisitFactory(website=pool.website), started_at=started,
+                     expires_at=started + timedelta(minutes=minutes),
+                     ended_at=started + timedelta(minutes=minutes) if ended else None)
+
+    for tracker in trackers[:3]:
+        lease(tracker, now - timedelta(days=2), 10)
+    pool_peaks_roll(now=now)
+    for tracker in trackers[:2]:
+        lease(tracker, now - timedelta(seconds=30), 30, ended=False)
+    assert marketer_client.get(_url(pool)).context["sizing"]["peak_in_range"] == 3
+    for tracker in trackers[2:]:
+        lease(tracker, now - timedelta(seconds=20), 30, ended=False)
+    assert marketer_client.get(_url(pool)).context["sizing"]["peak_in_range"] == 4
+    body = marketer_client.get(_url(pool)).content.decode()
+    assert "Peak in the date range</dt><dd>4</dd>" in body

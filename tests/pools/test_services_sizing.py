@@ -45,6 +45,21 @@ def test_the_sampler_counts_open_unexpired_leases_and_active_trackers(visitor_po
     assert not ConcurrencySample.objects.filter(pool=manual_source_pool).exists()
 
 
+def test_the_sampler_counts_only_live_trackers_and_each_pool_apart(visitor_pool, now):
+    trackers = [CallTrackerFactory(pool=visitor_pool, active=True) for _ in range(2)]
+    released = CallTrackerFactory(pool=visitor_pool, active=True, deleted_at=now - timedelta(minutes=1))
+    other = PoolFactory(account=visitor_pool.account, website=visitor_pool.website, tracking="visitor")
+    for tracker in (*trackers, released, CallTrackerFactory(pool=other, active=True)):
+        _lease(tracker, now)
+    _lease(trackers[0], now, ended=True)  # an earlier session of the same number
+    CallTrackerFactory(pool=other, available=True)
+
+    assert pools_sample_concurrency(now=now) == 2
+
+    samples = {sample.pool_id: (sample.leased, sample.size) for sample in ConcurrencySample.objects.all()}
+    assert samples == {visitor_pool.pk: (2, 2), other.pk: (1, 1)}
+
+
 def test_the_sampler_prunes_samples_older_than_two_sizing_windows(visitor_pool, now):
     ConcurrencySample.objects.create(pool=visitor_pool, sampled_at=now - timedelta(days=15), leased=1, size=1)
     pools_sample_concurrency(now=now)

@@ -11,6 +11,7 @@ from attribution.models import PageView, RetentionState, SourceDay, Visit, Visit
 from attribution.source_counts import source_days_roll, website_source_counts
 from calls.models import Call, CallEvent
 from pools.models import Pool
+from pools.peaks import pool_peaks_roll
 from reports.retention import retention_purge
 from reports.selectors import report_row_list, report_visit_count, report_window
 from reports.services import rollup_invalidate, rollup_refresh
@@ -43,7 +44,7 @@ def _site_with_history(account, *, old_visits=5, website=None):
                         started_at=OLD + timedelta(hours=i)) for i in range(old_visits)]
     for visit in old:
         PageViewFactory(visit=visit, viewed_at=visit.started_at)
-    LeaseFactory(tracker__pool=pool, visit=old[0], started_at=OLD)
+    LeaseFactory(tracker__pool=pool, visit=old[0], started_at=OLD, ended_at=OLD + timedelta(minutes=3))
     returning = VisitorFactory(website=website, first_seen_at=OLD, last_seen_at=YOUNG)
     VisitFactory(website=website, visitor=returning, source="bing", medium="organic", started_at=OLD + timedelta(days=1))
     young = VisitFactory(website=website, visitor=returning, source="bing", medium="organic", started_at=YOUNG)
@@ -61,6 +62,7 @@ def _site_with_history(account, *, old_visits=5, website=None):
 def _rolled(account):
     rollup_refresh(account=account, through=NOW.date())
     source_days_roll(now=NOW)
+    pool_peaks_roll(now=NOW)
 
 
 def _report(account):
@@ -133,6 +135,7 @@ def test_a_re_roll_of_purged_days_keeps_their_visit_counts(account, zone):
 def test_nothing_goes_before_the_rollups_hold_its_days(account, history):
     website, _, _ = history
     source_days_roll(now=NOW)
+    pool_peaks_roll(now=NOW)
     assert retention_purge(now=NOW).visits == 0  # no report rollup yet
     rollup_refresh(account=account, through=(OLD + timedelta(hours=3)).date())  # reports hold the days before OLD's
     assert retention_purge(now=NOW).visits == 0
@@ -142,9 +145,23 @@ def test_nothing_goes_before_the_rollups_hold_its_days(account, history):
 
 def test_nothing_goes_before_the_engine_counts_hold_its_days(account, history):
     rollup_refresh(account=account, through=NOW.date())
+    pool_peaks_roll(now=NOW)
     assert retention_purge(now=NOW).visits == 0  # no SourceDay counts yet
     source_days_roll(now=NOW)
     assert retention_purge(now=NOW).visits == 7
+
+
+def test_nothing_goes_before_the_visitor_pools_peaks_hold_its_days(account, history):
+    """The leases go with their visits: the pool's daily peak concurrency (pools.peaks) must hold their days first."""
+    from pools.models import PoolDayPeak
+
+    website, _, _ = history
+    rollup_refresh(account=account, through=NOW.date())
+    source_days_roll(now=NOW)
+    assert retention_purge(now=NOW).visits == 0  # the visitor pool is not rolled up yet
+    pool_peaks_roll(now=NOW)
+    assert retention_purge(now=NOW).visits == 7
+    assert PoolDayPeak.objects.filter(pool__website=website, day=OLD.date(), peak=1).exists()
 
 
 def test_another_tenant_is_untouched(account, other_account, history):

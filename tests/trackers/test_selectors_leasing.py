@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from pools.selectors import pool_peak_concurrency
+from pools.peaks import pool_peak_concurrency
 from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory
 from trackers.models import ExhaustionEvent
 from trackers.selectors import pool_exhaustion_by_hour, pool_exhaustion_count
