@@ -13,6 +13,11 @@ is printed too (this bench's baseline until December 2026, when it read 6.9 ×).
 Requests are sent in-process and sequentially, the three paths interleaved (the order rotates every round), so
 load from other processes hits them alike: the figure is server-side time per call, which is what the provider's
 webhook timeout measures. The ratio is also taken per block of rounds, and its spread printed.
+
+Data that grows for years: on PostgreSQL every called tracker first gets a lease history (BENCH_LEASE_DAYS days of
+BENCH_LEASES_PER_DAY closed leases each, 400 × 250 by default: 100 k leases a tracker, 2 M in all, seeded once and
+kept), as a busy visitor pool's numbers hold at the end of the retention period. The webhook reads the leases around
+the call; a read that walks a tracker's history shows here, and not on an empty lease table.
 """
 
 import cProfile
@@ -62,6 +67,9 @@ from trackers.models import CallTracker, Lease  # noqa: E402
 N = int(os.environ.get("BENCH_N", "600"))  # requests per path
 # BENCH_PROFILE=1: a CPU profile (cProfile) of the product path's measured requests, its top functions printed.
 PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
+LEASE_DAYS = int(os.environ.get("BENCH_LEASE_DAYS", "400"))
+LEASES_PER_DAY = int(os.environ.get("BENCH_LEASES_PER_DAY", "250"))
+HISTORY_VISIT = "benchvoice-history"  # the visit the seeded history's leases belong to
 BLOCKS = 6  # the ratio's spread: one ratio of medians per block of N / BLOCKS rounds
 TOKEN = "bench-account-auth-token"
 VOICE = "/telephony/twilio/voice"
@@ -99,7 +107,7 @@ def setup_data():
     # Only this bench's rows: the other benchmarks keep their seeded data in the same database.
     CallEvent.objects.filter(call__account=account).delete()
     Call.objects.filter(account=account).delete()
-    Lease.objects.filter(tracker__pool__account=account).delete()
+    Lease.objects.filter(tracker__pool__account=account).exclude(visit__session_uid=HISTORY_VISIT).delete()
     website, _ = Website.objects.get_or_create(key="benchvoice", defaults={"account": account, "name": "bench"})
     pool, _ = Pool.objects.get_or_create(account=account, name="Bench visitor pool", defaults={
         "website": website, "tracking": "visitor", "original_number": "+12025550100", "size": 20})
@@ -117,7 +125,40 @@ def setup_data():
             "visitor": visitor, "source": "google", "medium": "cpc", "started_at": now, "last_seen_at": now})
         Lease.objects.create(tracker=tracker, visit=visit, started_at=now - timedelta(minutes=1),
                              expires_at=now + timedelta(hours=2))
+    seed_lease_history(website=website, trackers=trackers, now=now)
     return trackers
+
+
+def seed_lease_history(*, website, trackers, now) -> None:
+    """LEASE_DAYS × LEASES_PER_DAY closed leases a tracker before the last hour, one after the other as a busy
+    number's sessions follow each other (3 minutes each), seeded once: later runs find them and keep them."""
+    if connection.vendor != "postgresql" or not LEASE_DAYS * LEASES_PER_DAY:
+        print("lease history: none (PostgreSQL only)")
+        return
+    visitor, _ = Visitor.objects.get_or_create(website=website, uid=HISTORY_VISIT,
+                                               defaults={"first_seen_at": now, "last_seen_at": now})
+    visit, _ = Visit.objects.get_or_create(website=website, session_uid=HISTORY_VISIT, defaults={
+        "visitor": visitor, "source": "google", "medium": "organic", "started_at": now, "last_seen_at": now})
+    per_tracker = LEASE_DAYS * LEASES_PER_DAY
+    held = Lease.objects.filter(visit=visit).count()
+    if held == per_tracker * len(trackers):
+        print(f"lease history: {held:,} leases kept from an earlier run")
+        return
+    Lease.objects.filter(visit=visit).delete()
+    started = time.perf_counter()
+    gap = f"{86400 / LEASES_PER_DAY} seconds"
+    with connection.cursor() as cursor:  # in time order across the trackers, as they are written: interleaved on disk
+        cursor.execute(
+            "INSERT INTO trackers_lease (tracker_id, pool_id, visit_id, started_at, expires_at, ended_at, is_shared,"
+            " client_key) SELECT t.id, t.pool_id, %s, s, s + interval '30 minutes', s + interval '3 minutes', false, ''"
+            " FROM generate_series(%s::timestamptz, %s::timestamptz, %s::interval) AS s"
+            " CROSS JOIN (SELECT id, pool_id FROM trackers_calltracker WHERE id = ANY(%s)) AS t ORDER BY s, t.id",
+            [visit.pk, now - timedelta(hours=1) - timedelta(days=1) / LEASES_PER_DAY * (per_tracker - 1),
+             now - timedelta(hours=1), gap,
+             [tracker.pk for tracker in trackers]])
+        cursor.execute("ANALYZE trackers_lease")
+    print(f"lease history: {per_tracker * len(trackers):,} leases seeded ({per_tracker:,} a tracker, "
+          f"{LEASE_DAYS} days) in {time.perf_counter() - started:.1f} s")
 
 
 def _start_response(status, headers, exc_info=None):

@@ -74,10 +74,32 @@ ASSIGNMENT_FACT_FIELDS = ("id", "created_at", "to_status", "source", "medium")
 ASSIGNMENTS_READ = 5  # the latest few are enough: the matcher takes the newest one
 
 
-def leases_around(*, tracker_id, call_at, window_start):
-    """The tracker's leases that started by `call_at` and had not expired by `window_start` (LEASE_FACT_FIELDS)."""
-    return Lease.objects.filter(tracker_id=tracker_id, started_at__lte=call_at,
-                                expires_at__gte=window_start).values_list(*LEASE_FACT_FIELDS)
+# How many of a tracker's releases within a call's window are read, the latest first. The matcher picks the latest;
+# more than this many in one lease time happen only on a number shared by a crowd, and the latest are still read.
+RELEASES_READ = 50
+
+
+def leases_around(*, tracker_id, call_at, window_start) -> list[tuple]:
+    """The tracker's leases that started by `call_at` and are open or were released since `window_start`
+    (LEASE_FACT_FIELDS; of those released, the RELEASES_READ released last).
+
+    With `window_start` = the call less the pool's lease time, that is every lease the matcher can pick: a lease
+    ends at the earlier of its release and its expiry, so one released before the window neither covered the call
+    nor ended within the lease time before it."""
+    open_leases, released = _leases_around(tracker_id=tracker_id, call_at=call_at, window_start=window_start)
+    return [*open_leases.values_list(*LEASE_FACT_FIELDS), *released.values_list(*LEASE_FACT_FIELDS)]
+
+
+def _leases_around(*, tracker_id, call_at, window_start):
+    """leases_around's two reads, (open, released), short ranges of trackers_lease_end_idx (tracker, ended_at)
+    whatever the size of the tracker's history.
+
+    The releases are read newest first with a limit. That keeps PostgreSQL on that index whatever it estimates: the
+    voice webhook's `window_start` depends on the pool's lease time, unknown when the query is planned, and a range
+    rated at a third of the tracker's leases can look dearer than the (tracker, started_at) index or the table."""
+    return (Lease.objects.filter(tracker_id=tracker_id, ended_at__isnull=True, started_at__lte=call_at).order_by("pk"),
+            Lease.objects.filter(tracker_id=tracker_id, ended_at__gte=window_start, started_at__lte=call_at)
+            .order_by("-ended_at", "-pk")[:RELEASES_READ])
 
 
 def assignments_before(*, tracker_id, call_at):
@@ -113,10 +135,11 @@ def _attribution_arrays(at) -> dict:
     window_start = ExpressionWrapper(
         Value(at, output_field=DateTimeField()) - OuterRef("pool__lease_minutes") * Value(timedelta(minutes=1)),
         output_field=DateTimeField())
-    leases = Lease.objects.filter(tracker_id=OuterRef("pk"), started_at__lte=at, expires_at__gte=window_start)
+    open_leases, released = _leases_around(tracker_id=OuterRef("pk"), call_at=at, window_start=window_start)
     assignments = (TrackerStatusChange.objects.filter(tracker_id=OuterRef("pk"), created_at__lte=at)
                    .order_by("-created_at", "-id")[:ASSIGNMENTS_READ])
-    return {"lease_rows": _json_array(leases.order_by("pk"), LEASE_FACT_FIELDS),
+    return {"open_lease_rows": _json_array(open_leases, LEASE_FACT_FIELDS),
+            "released_lease_rows": _json_array(released, LEASE_FACT_FIELDS),
             "assignment_rows": _json_array(assignments, ASSIGNMENT_FACT_FIELDS)}
 
 
@@ -186,11 +209,12 @@ def inbound_call_read(*, number: str, caller_number: str, call_sid: str, at: dat
     if tracker is None:
         return None
     listeners = frozenset(name for name in ring_listener_names() if getattr(tracker, f"ring_{name}"))
-    lease_rows, assignment_rows = getattr(tracker, "lease_rows", None), getattr(tracker, "assignment_rows", None)
     attribution = None
-    if lease_rows is not None and assignment_rows is not None:  # read with the tracker (PostgreSQL)
-        attribution = (_json_rows(lease_rows, LEASE_FACT_FIELDS, ("started_at", "expires_at", "ended_at")),
-                       _json_rows(assignment_rows, ASSIGNMENT_FACT_FIELDS, ("created_at",)))
+    read = vars(tracker)  # the query's annotations
+    if "assignment_rows" in read:  # read with the tracker (PostgreSQL)
+        attribution = (_json_rows(read["open_lease_rows"] + read["released_lease_rows"], LEASE_FACT_FIELDS,
+                                  ("started_at", "expires_at", "ended_at")),
+                       _json_rows(read["assignment_rows"], ASSIGNMENT_FACT_FIELDS, ("created_at",)))
     if caller is None:
         return _inbound_call_in_region(tracker=tracker, caller_number=caller_number, call_sid=call_sid, at=at,
                                        listeners=listeners, attribution=attribution)

@@ -135,8 +135,11 @@ class Lease(TenantLinks, models.Model):
             models.CheckConstraint(condition=Q(expires_at__gt=models.F("started_at")), name="trackers_lease_expires_after_start"),
         ]
         indexes = [
-            # Attribution: leases of a tracker around a call's time.
+            # A tracker's leases by start (pools.peaks: a pool's leases open in a span of time).
             models.Index(fields=["tracker", "started_at"], name="trackers_lease_tracker_idx"),
+            # Attribution (calls.selectors.leases_around): a tracker's open leases and those released since a time,
+            # without walking its history. Not on expires_at, which every heartbeat moves: renewals stay HOT updates.
+            models.Index(fields=["tracker", "ended_at"], name="trackers_lease_end_idx"),
             # Renewal: the open lease of a session.
             models.Index(fields=["visit"], condition=Q(ended_at__isnull=True), name="trackers_lease_open_visit_idx"),
             # Leasing: how many numbers one client already holds (the per-client cap, trackers.leasing).
