@@ -237,3 +237,14 @@ class OwnRedis:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+def lease_rows_read() -> int:
+    """PostgreSQL: the trackers_lease rows this transaction has read so far, through any index or a sequential scan
+    (the tests that pin a read to a tracker's recent leases, whatever its history)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+                       "WHERE relname = 'trackers_lease'")
+        return cursor.fetchone()[0]

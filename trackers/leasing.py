@@ -114,12 +114,15 @@ def _take_one(*, pool, visit, now: datetime, expires_at: datetime, exclude: set[
 def share_candidates(*, pool, now: datetime):
     """`share` exhaustion: Active trackers, fewest unexpired open shared leases first, then least recently released.
 
-    Spreads overflow sessions over the pool instead of piling them all onto one number.
+    Spreads overflow sessions over the pool instead of piling them all onto one number. Each tracker's count reads
+    its open leases only (trackers_lease_end_idx), not the history a join of its leases would walk.
     """
-    shared_open = Count("leases", filter=Q(leases__ended_at__isnull=True, leases__is_shared=True, leases__expires_at__gt=now))
+    open_shared = (Lease.objects.filter(tracker=OuterRef("pk"), ended_at__isnull=True, is_shared=True,
+                                        expires_at__gt=now)
+                   .order_by().values("tracker").annotate(count=Count("pk")).values("count"))
     return (
         CallTracker.objects.filter(pool=pool, status=CallTracker.Status.ACTIVE, deleted_at__isnull=True)
-        .annotate(shared_open=shared_open)
+        .annotate(shared_open=Coalesce(Subquery(open_shared), 0))
         .order_by("shared_open", F("lease_released_at").asc(nulls_first=True), "pk")
     )
 

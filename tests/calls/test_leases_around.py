@@ -14,6 +14,7 @@ from attribution import matcher
 from calls import selectors
 from calls.selectors import inbound_call_read, leases_around
 from tests.factories import LeaseFactory, VisitFactory
+from tests.support import lease_rows_read
 from trackers.models import Lease
 
 CALLER = "+14158675309"
@@ -65,14 +66,6 @@ def test_the_read_leaves_out_no_lease_the_matcher_could_pick(visitor_tracker, sp
         assert sorted(inbound.attribution[0]) == sorted(read)
 
 
-def _leases_read_from_the_table() -> int:
-    """Lease rows this transaction has read so far, through any index or a sequential scan."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-                       "WHERE relname = 'trackers_lease'")
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.postgres
 @pytest.mark.parametrize("plan", ["force_generic_plan", "force_custom_plan"])
 def test_a_trackers_history_is_not_read_whatever_the_plan(visitor_tracker, plan):
@@ -90,7 +83,7 @@ def test_a_trackers_history_is_not_read_whatever_the_plan(visitor_tracker, plan)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE trackers_lease")
         cursor.execute(f"SET LOCAL plan_cache_mode = {plan}")
-    before = _leases_read_from_the_table()
+    before = lease_rows_read()
 
     for index in range(7):
         inbound = inbound_call_read(number=visitor_tracker.tracking_number, caller_number=CALLER,
@@ -98,4 +91,4 @@ def test_a_trackers_history_is_not_read_whatever_the_plan(visitor_tracker, plan)
     rows = list(leases_around(tracker_id=visitor_tracker.pk, call_at=now, window_start=now - timedelta(minutes=30)))
 
     assert len(inbound.attribution[0]) == len(rows) == 1
-    assert _leases_read_from_the_table() - before <= 8 * 2
+    assert lease_rows_read() - before <= 8 * 2

@@ -1,12 +1,18 @@
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from pools.models import Pool
 from tests.factories import CallTrackerFactory, LeaseFactory, PoolFactory, VisitFactory
-from trackers.leasing import lease_acquire, lease_release_expired, source_tracker_get
+from tests.support import lease_rows_read
+from trackers.leasing import (
+    lease_acquire,
+    lease_release_expired,
+    share_candidates,
+    source_tracker_get,
+)
 from trackers.models import CallTracker, ExhaustionEvent, Lease
 
 NOW = timezone.now().replace(microsecond=0)
@@ -157,3 +163,40 @@ def test_source_pool_shows_the_tracker_of_the_visits_source_medium(website):
     assert source_tracker_get(pool=pool, source="google", medium="cpc") == tracker
     assert source_tracker_get(pool=pool, source="bing", medium="cpc") is None
     assert source_tracker_get(pool=pool, source="(direct)", medium="(none)") is None
+
+
+def _shared_history(tracker, visit_, count: int) -> None:
+    """`count` closed shared leases of `tracker`, one a minute, all before NOW."""
+    Lease.objects.bulk_create(
+        Lease(tracker=tracker, pool_id=tracker.pool_id, visit=visit_, is_shared=True,
+              started_at=NOW - timedelta(days=1, minutes=index), expires_at=NOW - timedelta(hours=23, minutes=index),
+              ended_at=NOW - timedelta(hours=23, minutes=index))
+        for index in range(count))
+
+
+def test_share_candidates_count_each_trackers_unexpired_open_shared_leases(website, pool):
+    busy, quiet = (CallTrackerFactory(pool=pool, active=True, lease_released_at=NOW - timedelta(hours=hours))
+                   for hours in (3, 1))
+    for _ in range(2):
+        LeaseFactory(tracker=busy, visit=visit(website), started_at=NOW - timedelta(minutes=5), is_shared=True)
+    LeaseFactory(tracker=quiet, visit=visit(website), started_at=NOW - timedelta(minutes=5), is_shared=True)
+    LeaseFactory(tracker=quiet, visit=visit(website), started_at=NOW - timedelta(hours=2), is_shared=True)  # expired
+    _shared_history(quiet, visit(website), 20)
+
+    candidates = list(share_candidates(pool=pool, now=NOW))
+
+    assert [(tracker.pk, tracker.shared_open) for tracker in candidates] == [(quiet.pk, 1), (busy.pk, 2)]
+
+
+@pytest.mark.postgres
+def test_share_candidates_read_open_leases_not_the_history(website, pool):
+    trackers = [CallTrackerFactory(pool=pool, active=True) for _ in range(3)]
+    for tracker in trackers:
+        _shared_history(tracker, visit(website), 1000)
+        LeaseFactory(tracker=tracker, visit=visit(website), started_at=NOW - timedelta(minutes=5), is_shared=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE trackers_lease")
+    before = lease_rows_read()
+
+    assert [tracker.shared_open for tracker in share_candidates(pool=pool, now=NOW)] == [1, 1, 1]
+    assert lease_rows_read() - before <= 3 * 2
