@@ -23,3 +23,13 @@ def test_the_call_admin_lists_and_filters_by_result_like_the_dashboard(admin_cli
     assert [c.pk for c in listed.context["cl"].result_list] == [abandoned.pk]
     assert [c.pk for c in admin_client_for_account.get(URL, {"result": "missed"}).context["cl"].result_list] == [missed.pk]
     assert "Abandoned" in listed.content.decode()
+
+
+def test_the_call_admin_shows_source_and_medium_in_one_cell(admin_client_for_account, tracker):
+    CallFactory(tracker=tracker, source="google", medium="cpc")
+    CallFactory(tracker=tracker, source="<b>bing</b>", medium="")
+
+    page = admin_client_for_account.get(URL).content.decode()
+
+    assert '<td class="field-source_medium">google / cpc</td>' in page
+    assert '<td class="field-source_medium">&lt;b&gt;bing&lt;/b&gt; / (not set)</td>' in page
