@@ -193,7 +193,7 @@ def pool_peaks_roll_chunk(*, pool: Pool, final: datetime, now: datetime) -> int:
     if end <= start:
         return 0
     cuts = day_boundaries(start=start, end=end, zone=zone)
-    started_from = min(state.open_since, start) if state.open_since is not None else start
+    started_from = _leases_from(rolled_until=start, open_since=state.open_since)
     peaks = pieces_peaks(account_id=pool.account_id, pool_id=pool.pk, cuts=cuts, started_from=started_from)
     open_since = _open_at(pool_id=pool.pk, at=end, started_from=started_from)
     by_day: dict[date, int] = {}
@@ -210,6 +210,12 @@ def pool_peaks_roll_chunk(*, pool: Pool, final: datetime, now: datetime) -> int:
         PoolDayPeak.objects.bulk_create(rows)
         PoolPeakRollup.objects.filter(pk=state.pk).update(rolled_until=end, open_since=open_since, refreshed_at=now)
     return len(peaks)
+
+
+def _leases_from(*, rolled_until: datetime, open_since: datetime | None) -> datetime:
+    """Where the leases that can still be open at or after `rolled_until` start: the rollup's `open_since` (the
+    oldest lease open at `rolled_until`), or `rolled_until` itself when none was open."""
+    return min(open_since, rolled_until) if open_since is not None else rolled_until
 
 
 # --- reads -----------------------------------------------------------------------------------------------------------
@@ -231,7 +237,7 @@ def pool_peak_concurrency(*, account, pool_id: int, since: datetime, until: date
     for start, end in plan.live:
         started_from = None
         if rolled_until is not None and start >= rolled_until:
-            started_from = min(open_since, rolled_until) if open_since is not None else rolled_until
+            started_from = _leases_from(rolled_until=rolled_until, open_since=open_since)
         peaks += pieces_peaks(account_id=account.pk, pool_id=pool_id, cuts=[start, end], started_from=started_from)
     return max(peaks)
 

@@ -29,7 +29,6 @@ from django.db.models.functions import Coalesce
 
 from trackers.models import CallTracker, ExhaustionEvent, Lease
 
-MAX_ATTEMPTS = 8
 CLIENT_CAPPED = "client_capped"  # _take_one: a tracker is free, but this client already holds its share
 
 
@@ -167,7 +166,10 @@ def lease_acquire(*, pool, visit, now: datetime, is_new_visit: bool = False, cli
             return grant
     exclude: set[int] = set()
     is_client_cap = False
-    for _ in range(MAX_ATTEMPTS):
+    # A lost race (False) means another session took that tracker after this statement's snapshot: it is excluded
+    # and the next free one tried, until one is granted or none is left, so the loop ends within the pool's size.
+    # A cap on attempts would show the original number while numbers are free (under load, 8 attempts lost in a row).
+    while True:
         result = _take_one(pool=pool, visit=visit, now=now, expires_at=expires_at, exclude=exclude, client_key=client_key)
         if result is None:
             break

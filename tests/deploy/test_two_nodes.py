@@ -209,11 +209,11 @@ def test_two_web_nodes_and_two_workers_share_one_database(site, tmp_path):
     assert len(told) == SESSIONS
     lost = [sid for sid, numbers in told.items() if len(numbers[0]) == 2 and any(n != numbers[0] for n in numbers)]
     assert lost == []
-    # Known gap (round 3): under this load 1–2 sessions see the original on their first request while a number is
-    # still free and get it on their next one; the pool still ends with every number leased once, checked below.
+    # Every number went to a session's first request: none saw the original while a number was still free
+    # (lost races are retried until one is granted or none is left: trackers.leasing.lease_acquire).
     with_number = {sid: numbers[-1][0]["tracking"] for sid, numbers in told.items() if len(numbers[-1]) == 2}
     assert len(with_number) == TRACKERS  # the pool ran out: the rest saw the original visitor number
-    assert sum(1 for numbers in told.values() if len(numbers[0]) == 2) >= TRACKERS - 5
+    assert sum(1 for numbers in told.values() if len(numbers[0]) == 2) == TRACKERS
     assert len(set(with_number.values())) == TRACKERS
     open_leases = list(Lease.objects.filter(ended_at__isnull=True, is_shared=False)
                        .values_list("visit__session_uid", "tracker__tracking_number"))

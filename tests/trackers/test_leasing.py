@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from pools.models import Pool
@@ -124,6 +125,28 @@ def test_exhaustion_share_lends_the_least_recently_released_number_marked_shared
     assert Lease.objects.get(is_shared=True).tracker_id == b.pk
     assert ExhaustionEvent.objects.get().is_shared
     assert a.pk != b.pk
+
+
+def test_lost_races_never_end_in_the_original_while_a_number_is_free(website, pool, monkeypatch):
+    """Under load, many sessions take the pool's first free numbers between this session's snapshot and its lock:
+    each attempt then finds its pick taken. However many races it loses, it ends with the number still free."""
+    from trackers import leasing
+
+    trackers = [CallTrackerFactory(pool=pool, active=True) for _ in range(12)]
+    for tracker in trackers[:11]:  # taken by concurrent sessions after the snapshot: unseen, but not insertable
+        LeaseFactory(tracker=tracker, visit=visit(website, session_uid=f"racer-{tracker.pk}"), started_at=NOW,
+                     expires_at=NOW + timedelta(minutes=30))
+    def stale_snapshot(*, pool, now):  # leasing._free_trackers, blind to the racers' leases
+        open_expiry = (Lease.objects.filter(tracker=OuterRef("pk"), ended_at__isnull=True, is_shared=False)
+                       .exclude(visit__session_uid__startswith="racer-").values("expires_at")[:1])
+        return (CallTracker.objects.filter(pool=pool, status=CallTracker.Status.ACTIVE, deleted_at__isnull=True)
+                .annotate(open_expires_at=Subquery(open_expiry))
+                .filter(Q(open_expires_at__isnull=True) | Q(open_expires_at__lte=now)).order_by("pk"))
+
+    monkeypatch.setattr(leasing, "_free_trackers", stale_snapshot)
+    grant = lease_acquire(pool=pool, visit=visit(website), now=NOW)
+    assert grant is not None and grant.tracker_id == trackers[11].pk
+    assert not ExhaustionEvent.objects.exists()
 
 
 def test_retired_pool_hands_out_nothing(website, pool, trackers):
