@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Context, Decimal
 from functools import reduce
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from django.db import connections
@@ -155,8 +156,10 @@ def report_table(*, window: ReportWindow, dimension: str, order: str = "calls", 
     totals = _report_totals(window, dimension)
     rows, entries = report_rows_ordered(dimension=dimension, totals=totals, order=order, descending=descending,
                                         limit=limit)
-    sums = {field: sum(values[field] for _, values in entries) for field in COUNT_FIELDS if field != "value"}
-    sums["value"] = sum((Decimal(values["value"]).quantize(CENTS) for _, values in entries), Decimal("0.00"))
+    every = [values for _, values in entries]
+    sums = {field: sum(map(itemgetter(field), every)) for field in COUNT_FIELDS if field != "value"}
+    # Each value has at most two decimal places (a sum of cents), so their sum quantized is the sum of them quantized.
+    sums["value"] = Decimal(sum(map(itemgetter("value"), every), Decimal("0.00"))).quantize(CENTS)
     of_keys = {}
     for key in keys:
         values = totals.get(tuple(key))
@@ -229,19 +232,22 @@ def _rolled_totals(window: ReportWindow, dimension: str, only: frozenset[str] | 
         statement = f"SELECT NULL, '', {sums} FROM ({union}) parts"
     totals: dict[tuple, dict] = {}
     width = len(DIMENSIONS[dimension].call_fields)
-    value_at = COUNT_FIELDS.index("value")
+    value_at = 2 + COUNT_FIELDS.index("value")
     with connections[ReportDay.objects.db].cursor() as cursor:
         cursor.execute(statement, params)
-        for key1, key2, *counts in cursor.fetchall():
-            if counts[0] is None:  # the sums of no rows (`only` empty)
-                continue
-            if not isinstance(counts[value_at], Decimal):  # SQLite sums decimals as floats
-                counts[value_at] = _FLOAT_CONTEXT.create_decimal_from_float(float(counts[value_at] or 0)).quantize(CENTS)
-            key = (key1, key2) if width == 2 else (key1,)
-            if key in totals:  # only if a one-field dimension's row had a key2
-                add_totals(totals[key], dict(zip(COUNT_FIELDS, counts, strict=True)))
-            else:
-                totals[key] = dict(zip(COUNT_FIELDS, counts, strict=True))
+        rows = cursor.fetchall()
+    if rows and not isinstance(rows[0][value_at], Decimal):  # SQLite sums decimals as floats (or integers)
+        rows = [(*row[:value_at], _FLOAT_CONTEXT.create_decimal_from_float(float(row[value_at] or 0)).quantize(CENTS),
+                 *row[value_at + 1:]) for row in rows]
+    for row in rows:
+        if row[2] is None:  # the sums of no rows (`only` empty)
+            continue
+        key = row[:2] if width == 2 else row[:1]
+        counts = dict(zip(COUNT_FIELDS, row[2:]))
+        if key in totals:  # only if a one-field dimension's row had a key2
+            add_totals(totals[key], counts)
+        else:
+            totals[key] = counts
     return totals
 
 
