@@ -149,7 +149,7 @@ class CallAdmin(ServiceAdmin):
 
     @admin.display(description="Source / medium", ordering="source")
     def source_medium(self, obj):
-        return f"{obj.source or '(not set)'} / {obj.medium or '(not set)'}"
+        return obj.source_medium or "Not attributed"
 
     def get_urls(self):
         extra = [path("test-call/", self.admin_site.admin_view(self.test_call_view), name="calls_call_test_call")]

@@ -240,6 +240,13 @@ class Call(TenantLinks, models.Model):
         return bool(self.recording_sid)
 
     @property
+    def source_medium(self) -> str:
+        """"google / cpc" as the reports write it ("(not set)" for an empty part); "" when the call has neither."""
+        if not (self.source or self.medium):
+            return ""
+        return f"{self.source or '(not set)'} / {self.medium or '(not set)'}"
+
+    @property
     def result(self) -> CallResult:
         """answered / missed / abandoned / busy_or_failed / in_progress (calls.results, the one definition)."""
         return call_result(self)

@@ -134,10 +134,9 @@ def _score_cell(row: CallRow) -> str:
 
 
 def _source_medium_cell(row: CallRow) -> str:
-    call = row.call
-    if not (call.source or call.medium):
+    if not row.call.source_medium:
         return mark_safe('<span class="muted">Not attributed</span>')
-    return format_html("{} / {}", call.source or "(not set)", call.medium or "(not set)")
+    return format_html("{}", row.call.source_medium)
 
 
 def _landing_page_cell(row: CallRow) -> str:

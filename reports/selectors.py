@@ -235,15 +235,15 @@ def _rolled_totals(window: ReportWindow, dimension: str, only: frozenset[str] | 
     value_at = 2 + COUNT_FIELDS.index("value")
     with connections[ReportDay.objects.db].cursor() as cursor:
         cursor.execute(statement, params)
-        rows = cursor.fetchall()
-    if rows and not isinstance(rows[0][value_at], Decimal):  # SQLite sums decimals as floats (or integers)
-        rows = [(*row[:value_at], _FLOAT_CONTEXT.create_decimal_from_float(float(row[value_at] or 0)).quantize(CENTS),
-                 *row[value_at + 1:]) for row in rows]
-    for row in rows:
+        sums_by_key = cursor.fetchall()
+    if sums_by_key and not isinstance(sums_by_key[0][value_at], Decimal):  # SQLite sums decimals as floats (or ints)
+        sums_by_key = [(*row[:value_at], _FLOAT_CONTEXT.create_decimal_from_float(float(row[value_at] or 0))
+                        .quantize(CENTS), *row[value_at + 1:]) for row in sums_by_key]
+    for row in sums_by_key:
         if row[2] is None:  # the sums of no rows (`only` empty)
             continue
         key = row[:2] if width == 2 else row[:1]
-        counts = dict(zip(COUNT_FIELDS, row[2:]))
+        counts = dict(zip(COUNT_FIELDS, row[2:], strict=True))
         if key in totals:  # only if a one-field dimension's row had a key2
             add_totals(totals[key], counts)
         else:

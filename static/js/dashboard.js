@@ -31,6 +31,17 @@
       menu.querySelector("summary").focus();
     });
   });
+  // ... and on a tap or click outside them. A menu's panel may sit outside its <details> (the account menu's
+  // .who, named by the summary's aria-controls): a click in it leaves the menu open.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".topbar details[open]").forEach(function (menu) {
+      var summary = menu.querySelector("summary");
+      var panel = summary && summary.getAttribute("aria-controls");
+      panel = panel && document.getElementById(panel);
+      if (menu.contains(event.target) || (panel && panel.contains(event.target))) { return; }
+      menu.open = false;
+    });
+  });
   // Wide charts on a narrow screen scroll inside their box: open them on the newest day (the right end).
   document.querySelectorAll("[data-scroll-end]").forEach(function (box) {
     box.scrollLeft = box.scrollWidth;

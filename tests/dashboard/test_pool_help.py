@@ -30,3 +30,15 @@ def test_the_pools_pages_and_the_overview_link_to_it(marketer_client, account, w
 
 def test_the_help_page_needs_a_login(client):
     assert client.get(URL).status_code == 302
+
+
+def test_every_pool_page_marks_pools_as_the_current_section(marketer_client, account, website):
+    """The help and call-flow pages are pool pages too: the bar's Pools link says so, and no other link does."""
+    import re
+
+    pool = PoolFactory(account=account, website=website)
+    for url in (reverse("dashboard:pool_list"), URL, reverse("dashboard:pool_detail", args=[pool.pk]),
+                reverse("dashboard:pool_call_flow", args=[pool.pk])):
+        body = marketer_client.get(url).content.decode()
+        nav = body[body.index('<nav aria-label="Main">'):body.index("</nav>")]
+        assert re.findall(r'<a [^>]*aria-current="page"[^>]*>([^<]*)</a>', nav) == ["Pools"], url
