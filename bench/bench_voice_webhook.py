@@ -129,10 +129,15 @@ def setup_data():
     return trackers
 
 
+def lease_history_wanted() -> bool:
+    """A lease history is seeded on PostgreSQL only, and only when BENCH_LEASE_DAYS and the leases a day ask for one."""
+    return connection.vendor == "postgresql" and bool(LEASE_DAYS * LEASES_PER_DAY)
+
+
 def seed_lease_history(*, website, trackers, now) -> None:
     """LEASE_DAYS × LEASES_PER_DAY closed leases a tracker before the last hour, one after the other as a busy
     number's sessions follow each other (3 minutes each), seeded once: later runs find them and keep them."""
-    if connection.vendor != "postgresql" or not LEASE_DAYS * LEASES_PER_DAY:
+    if not lease_history_wanted():
         print("lease history: none (PostgreSQL only)")
         return
     visitor, _ = Visitor.objects.get_or_create(website=website, uid=HISTORY_VISIT,
@@ -232,8 +237,7 @@ def main():
               f"p50 per block {min(blocks):.2f}–{max(blocks):.2f}x")
     print(f"{attributed}/{N} calls attributed to the leased visit")
     ratio = stats["product"]["p50"] / stats["bare"]["p50"]
-    seeded = connection.vendor == "postgresql" and LEASE_DAYS * LEASES_PER_DAY
-    history = f", {LEASE_DAYS * LEASES_PER_DAY:,} leases a tracker" if seeded else ""
+    history = f", {LEASE_DAYS * LEASES_PER_DAY:,} leases a tracker" if lease_history_wanted() else ""
     print(f"BENCH voice.webhook p50 {stats['product']['p50']:.2f} ms vs bare TwiML view {stats['bare']['p50']:.2f} ms"
           f"{history} ratio={ratio:.2f} goal=<=3 {'PASS' if ratio <= 3 else 'FAIL'}")
 
