@@ -343,11 +343,20 @@ BROKEN_WORDS_JS = """selector => [...document.querySelectorAll(selector)].filter
   });
 }).map(cell => cell.textContent)"""
 
+# The admin list columns that show a phone number (calls, trackers, pools), and the cells of a selector whose text
+# takes more than one line.
+PHONE_COLUMNS = ("caller", "tracking", "number", "forwards_to", "original")
+SPLIT_CELLS_JS = """selector => [...document.querySelectorAll(selector)].filter(cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return cell.textContent.trim() && new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+}).map(cell => cell.textContent)"""
+
 
 @pytest.mark.browser
 def test_admin_tables_fit_a_laptop(transactional_db, live_server, chromium):
     """The admin's lists an account admin works in fit 1366 px: no sideways scrolling of the page or the table, and
-    the calls' Result column keeps its words whole."""
+    the calls' Result column keeps its words whole, and phone numbers stay on one line."""
     from accounts.models import Account, Membership
     from tests.factories import MembershipFactory, UserFactory
 
@@ -371,6 +380,9 @@ def test_admin_tables_fit_a_laptop(transactional_db, live_server, chromium):
         broken = page.evaluate(BROKEN_WORDS_JS, "#result_list td.field-result")
         if broken:
             problems.append(f"admin {path}: the Result column breaks words: {broken}")
+        broken = page.evaluate(SPLIT_CELLS_JS, ", ".join(f"#result_list td.field-{name}" for name in PHONE_COLUMNS))
+        if broken:
+            problems.append(f"admin {path}: phone numbers split across lines: {broken}")
         if path in ("pools/pool", "trackers/calltracker"):
             if os.environ.get("SHOTS_DIR"):
                 page.screenshot(path=os.environ["SHOTS_DIR"] + f"/h5-after-admin-{path.replace('/', '-')}-1366.png")
