@@ -134,9 +134,10 @@ def _score_cell(row: CallRow) -> str:
 
 
 def _source_medium_cell(row: CallRow) -> str:
-    if not row.call.source_medium:
+    label = row.call.source_medium
+    if not label:
         return mark_safe('<span class="muted">Not attributed</span>')
-    return format_html("{}", row.call.source_medium)
+    return format_html("{}", label)
 
 
 def _landing_page_cell(row: CallRow) -> str:

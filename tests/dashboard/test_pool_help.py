@@ -1,6 +1,8 @@
 """The end-user help page on automated pools (issue 22 #8): the FAQ's answers, every health state with what to do,
 linked from the pools list, the pool page and the overview."""
 
+import re
+
 from django.urls import reverse
 
 from pools.planner import HEALTH_LABELS
@@ -34,8 +36,6 @@ def test_the_help_page_needs_a_login(client):
 
 def test_every_pool_page_marks_pools_as_the_current_section(marketer_client, account, website):
     """The help and call-flow pages are pool pages too: the bar's Pools link says so, and no other link does."""
-    import re
-
     pool = PoolFactory(account=account, website=website)
     for url in (reverse("dashboard:pool_list"), URL, reverse("dashboard:pool_detail", args=[pool.pk]),
                 reverse("dashboard:pool_call_flow", args=[pool.pk])):
